@@ -1,0 +1,2 @@
+/** GridTrade auctions (not yet implemented: this module exports nothing). */
+module org.gridtrade.auction {}

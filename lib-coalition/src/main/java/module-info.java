@@ -1,0 +1,2 @@
+/** GridTrade coalitions (not yet implemented: this module exports nothing). */
+module org.gridtrade.coalition {}

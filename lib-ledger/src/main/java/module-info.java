@@ -1,0 +1,16 @@
+/**
+ * GridTrade ledger: SHA-256 and RFC 6962 Merkle trees, Ed25519 keys and an encrypted keystore,
+ * signed transactions in one canonical binary encoding, Merkle-committed blocks, account state, a
+ * bounded mempool, chain verification, and block stores (in memory, or durable on H2 MVStore).
+ *
+ * <p>API: {@link org.gridtrade.ledger}; storage SPI for integrators: {@link
+ * org.gridtrade.ledger.spi}.
+ */
+module org.gridtrade.ledger {
+  requires org.bouncycastle.provider;
+  requires com.h2database.mvstore;
+  requires org.slf4j;
+
+  exports org.gridtrade.ledger;
+  exports org.gridtrade.ledger.spi;
+}
