@@ -32,16 +32,17 @@ public final class Ledger implements AutoCloseable {
   private final Genesis genesis;
   private final BlockStore store;
   private final SealVerifier seals;
-  private volatile BlockHeader head;
-  private volatile LedgerState state;
+  // Head and state change together: one volatile reference keeps readers consistent.
+  private record Tip(BlockHeader head, LedgerState state) {}
+
+  private volatile Tip tip;
 
   private Ledger(
       Genesis genesis, BlockStore store, SealVerifier seals, BlockHeader head, LedgerState state) {
     this.genesis = genesis;
     this.store = store;
     this.seals = seals;
-    this.head = head;
-    this.state = state;
+    this.tip = new Tip(head, state);
   }
 
   /**
@@ -100,7 +101,7 @@ public final class Ledger implements AutoCloseable {
    * @return the head
    */
   public BlockHeader head() {
-    return head;
+    return tip.head();
   }
 
   /**
@@ -109,7 +110,7 @@ public final class Ledger implements AutoCloseable {
    * @return the height
    */
   public long height() {
-    return head.height();
+    return tip.head().height();
   }
 
   /**
@@ -118,7 +119,7 @@ public final class Ledger implements AutoCloseable {
    * @return an immutable snapshot
    */
   public LedgerState state() {
-    return state;
+    return tip.state();
   }
 
   /**
@@ -158,8 +159,9 @@ public final class Ledger implements AutoCloseable {
   public Proposal propose(List<Transaction> candidates, Address proposer, long timestamp) {
     Objects.requireNonNull(candidates, "candidates");
     Objects.requireNonNull(proposer, "proposer");
-    BlockHeader parent = head;
-    LedgerState base = state;
+    Tip t = tip;
+    BlockHeader parent = t.head();
+    LedgerState base = t.state();
     if (timestamp < parent.timestamp()) {
       throw new IllegalArgumentException(
           "timestamp %d < head timestamp %d".formatted(timestamp, parent.timestamp()));
@@ -216,6 +218,22 @@ public final class Ledger implements AutoCloseable {
   }
 
   /**
+   * Checks whether {@code block} would be appended now, without storing anything: the same
+   * validation as {@link #append} (e.g. to vote on a block received from a peer).
+   *
+   * @param block the candidate next block
+   * @return empty if valid, else why not
+   */
+  public Optional<String> check(Block block) {
+    Objects.requireNonNull(block, "block");
+    Tip t = tip;
+    BlockValidator.Result r = BlockValidator.validate(block, t.head(), t.state(), seals);
+    return r instanceof BlockValidator.Result.Invalid inv
+        ? Optional.of(inv.reason())
+        : Optional.empty();
+  }
+
+  /**
    * Validates {@code block} against the head and, if valid, stores it and advances the state. A
    * rejected block changes nothing. For a durable store, the block survives a crash once this
    * returns {@link BlockResult.Appended}.
@@ -226,15 +244,15 @@ public final class Ledger implements AutoCloseable {
    */
   public synchronized BlockResult append(Block block) {
     Objects.requireNonNull(block, "block");
-    BlockValidator.Result r = BlockValidator.validate(block, head, state, seals);
+    Tip t = tip;
+    BlockValidator.Result r = BlockValidator.validate(block, t.head(), t.state(), seals);
     if (r instanceof BlockValidator.Result.Invalid inv) {
       LOG.debug("rejected block {} at height {}: {}", block.hash(), block.height(), inv.reason());
       return new BlockResult.Rejected(inv.reason());
     }
     Hash hash = block.hash();
     store.append(new StoredBlock(block.height(), hash, block.encode()));
-    state = ((BlockValidator.Result.Valid) r).state();
-    head = block.header();
+    tip = new Tip(block.header(), ((BlockValidator.Result.Valid) r).state());
     LOG.debug("appended block {} at height {}", hash, block.height());
     return new BlockResult.Appended(block.height(), hash);
   }
