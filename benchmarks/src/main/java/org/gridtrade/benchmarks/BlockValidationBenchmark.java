@@ -29,8 +29,8 @@ import org.openjdk.jmh.annotations.State;
 /**
  * Full validation of a 1,000-transaction block received as bytes (decode, Merkle root, signatures
  * in parallel, state transition, state root) against the single-core lower bound: 1,000 raw
- * BouncyCastle Ed25519 verifications on one thread. Target on 2 cores: validation reaches at
- * least 80 % of 2 × the single-core verify rate, i.e. {@code raw / validate ≥ 1.6}. Run: {@code
+ * BouncyCastle Ed25519 verifications on one thread. Target on 2 cores: validation reaches at least
+ * 80 % of 2 × the single-core verify rate, i.e. {@code raw / validate ≥ 1.6}. Run: {@code
  * benchmarks/run.sh quick BlockValidation}.
  */
 @State(Scope.Benchmark)

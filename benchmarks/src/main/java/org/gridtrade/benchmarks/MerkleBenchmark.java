@@ -1,7 +1,7 @@
 package org.gridtrade.benchmarks;
 
-import java.security.MessageDigest;
 import java.security.DigestException;
+import java.security.MessageDigest;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
@@ -19,8 +19,8 @@ import org.openjdk.jmh.annotations.State;
 
 /**
  * The RFC 6962 Merkle root against its lower bound: the raw SHA-256 work it needs ({@code n} leaf
- * hashes of {@code 1 + 180} bytes and {@code n - 1} node hashes of 65 bytes) on one reused
- * digest into one buffer. Target: root ≤ 1.25 × raw. Run: {@code benchmarks/run.sh quick Merkle}.
+ * hashes of {@code 1 + 180} bytes and {@code n - 1} node hashes of 65 bytes) on one reused digest
+ * into one buffer. Target: root ≤ 1.25 × raw. Run: {@code benchmarks/run.sh quick Merkle}.
  */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.AverageTime)

@@ -9,8 +9,8 @@ import java.util.Locale;
 import java.util.Map;
 
 /**
- * Reads a JMH JSON result file and prints each benchmark against its baseline, with the target
- * each one is judged by. Used by {@code benchmarks/run.sh}.
+ * Reads a JMH JSON result file and prints each benchmark against its baseline, with the target each
+ * one is judged by. Used by {@code benchmarks/run.sh}.
  */
 public final class Report {
   private Report() {}
@@ -34,7 +34,10 @@ public final class Report {
       JsonNode params = r.get("params");
       if (params != null) {
         StringBuilder sb = new StringBuilder(name);
-        params.fields().forEachRemaining(e -> sb.append(' ').append(e.getKey()).append('=').append(e.getValue().asText()));
+        params
+            .fields()
+            .forEachRemaining(
+                e -> sb.append(' ').append(e.getKey()).append('=').append(e.getValue().asText()));
         name = sb.toString();
       }
       JsonNode pm = r.get("primaryMetric");
@@ -42,7 +45,8 @@ public final class Report {
       units.put(name, pm.get("scoreUnit").asText());
     }
     System.out.println();
-    System.out.printf(Locale.ROOT, "%-70s %14s %12s  %s%n", "benchmark", "score", "± error", "unit");
+    System.out.printf(
+        Locale.ROOT, "%-70s %14s %12s  %s%n", "benchmark", "score", "± error", "unit");
     scores.forEach(
         (k, v) ->
             System.out.printf(
@@ -50,23 +54,38 @@ public final class Report {
     System.out.println();
     System.out.println("Comparisons (lower time is better):");
     for (String n : new String[] {"1000", "100000"}) {
-      ratio(scores, "MerkleBenchmark.merkleRoot leaves=" + n,
+      ratio(
+          scores,
+          "MerkleBenchmark.merkleRoot leaves=" + n,
           "MerkleBenchmark.rawSha256Baseline leaves=" + n,
           "Merkle root / raw SHA-256, " + n + " leaves (target <= 1.25)");
     }
-    ratio(scores, "BlockValidationBenchmark.rawVerifySingleCore",
+    ratio(
+        scores,
+        "BlockValidationBenchmark.rawVerifySingleCore",
         "BlockValidationBenchmark.validateBlock",
         "1,000-tx block: single-core raw verify / full validation (target >= 1.60 on 2 cores)");
     for (String n : new String[] {"64", "1048576"}) {
-      ratio(scores, "Sha256Benchmark.bouncyCastle size=" + n, "Sha256Benchmark.jdk size=" + n,
+      ratio(
+          scores,
+          "Sha256Benchmark.bouncyCastle size=" + n,
+          "Sha256Benchmark.jdk size=" + n,
           "SHA-256 BouncyCastle / JDK, " + n + " bytes");
     }
-    ratio(scores, "SignatureBenchmark.jdkVerify", "SignatureBenchmark.bcVerify",
+    ratio(
+        scores,
+        "SignatureBenchmark.jdkVerify",
+        "SignatureBenchmark.bcVerify",
         "Ed25519 verify JDK / BouncyCastle");
-    ratio(scores, "SignatureBenchmark.jdkSign", "SignatureBenchmark.bcSign",
+    ratio(
+        scores,
+        "SignatureBenchmark.jdkSign",
+        "SignatureBenchmark.bcSign",
         "Ed25519 sign JDK / BouncyCastle");
     for (String n : new String[] {"20000", "200000"}) {
-      ratio(scores, "DurableAppendBenchmark.mvStoreAppend blockBytes=" + n,
+      ratio(
+          scores,
+          "DurableAppendBenchmark.mvStoreAppend blockBytes=" + n,
           "DurableAppendBenchmark.rawFileAppendAndForce blockBytes=" + n,
           "durable append MVStore / raw file+fsync, " + n + " bytes");
     }

@@ -72,8 +72,8 @@ public class SignatureBenchmark {
   }
 
   /**
-   * BouncyCastle verify from the encoded key (decodes the point every time): the single-core
-   * lower bound block validation is judged against.
+   * BouncyCastle verify from the encoded key (decodes the point every time): the single-core lower
+   * bound block validation is judged against.
    *
    * @return whether valid
    */

@@ -32,6 +32,7 @@ public final class Ledger implements AutoCloseable {
   private final Genesis genesis;
   private final BlockStore store;
   private final SealVerifier seals;
+
   // Head and state change together: one volatile reference keeps readers consistent.
   private record Tip(BlockHeader head, LedgerState state) {}
 
