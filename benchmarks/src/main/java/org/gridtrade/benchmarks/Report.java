@@ -35,9 +35,9 @@ public final class Report {
       if (params != null) {
         StringBuilder sb = new StringBuilder(name);
         params
-            .fields()
+            .fieldNames()
             .forEachRemaining(
-                e -> sb.append(' ').append(e.getKey()).append('=').append(e.getValue().asText()));
+                k -> sb.append(' ').append(k).append('=').append(params.get(k).asText()));
         name = sb.toString();
       }
       JsonNode pm = r.get("primaryMetric");

@@ -1,5 +1,6 @@
 package org.gridtrade.ledger;
 
+import java.io.UncheckedIOException;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.Objects;
@@ -49,15 +50,18 @@ public final class ChainVerifier {
     for (long h = 0; h < size; h++) {
       String problem = null;
       Block block = null;
-      Optional<StoredBlock> stored = store.read(h);
-      if (stored.isEmpty()) {
-        problem = "block missing from the store";
-      } else {
-        try {
+      Optional<StoredBlock> stored = Optional.empty();
+      try {
+        stored = store.read(h);
+        if (stored.isEmpty()) {
+          problem = "block missing from the store";
+        } else {
           block = Block.decode(stored.get().encoded());
-        } catch (DecodeException e) {
-          problem = "does not decode: " + e.getMessage();
         }
+      } catch (UncheckedIOException e) {
+        problem = "the store cannot read it: " + e.getMessage();
+      } catch (DecodeException e) {
+        problem = "does not decode: " + e.getMessage();
       }
       if (problem == null && block.height() != h) {
         problem = "stored at height %d but its header says %d".formatted(h, block.height());

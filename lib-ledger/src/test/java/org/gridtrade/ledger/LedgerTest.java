@@ -163,6 +163,47 @@ class LedgerTest {
         .hasMessageContaining("genesis");
   }
 
+  @Test
+  void concurrentAppenders_oneBlockPerHeight_chainVerifies() throws Exception {
+    ListBlockStore store = new ListBlockStore();
+    Ledger ledger = Ledger.open(genesis, store);
+    int threads = 4;
+    java.util.concurrent.atomic.AtomicInteger appended =
+        new java.util.concurrent.atomic.AtomicInteger();
+    java.util.concurrent.ExecutorService ex =
+        java.util.concurrent.Executors.newFixedThreadPool(threads);
+    List<java.util.concurrent.Future<?>> futures = new ArrayList<>();
+    for (int t = 0; t < threads; t++) {
+      int sender = t + 1;
+      futures.add(
+          ex.submit(
+              () -> {
+                for (int i = 0; i < 25; i++) {
+                  long nonce = ledger.state().account(keys.get(sender).address()).nonce();
+                  Ledger.Proposal p =
+                      ledger.propose(
+                          List.of(transfer(sender, nonce, 0, 1)),
+                          keys.get(sender).address(),
+                          T0 + ledger.height());
+                  if (ledger.append(p.block()).appended()) {
+                    appended.incrementAndGet();
+                  }
+                }
+                return null;
+              }));
+    }
+    for (java.util.concurrent.Future<?> f : futures) {
+      f.get();
+    }
+    ex.shutdown();
+    assertThat(appended.get()).isPositive();
+    assertThat(ledger.height()).isEqualTo(appended.get());
+    assertThat(store.size()).isEqualTo(appended.get() + 1L);
+    ChainReport r = ledger.verify();
+    assertThat(r.valid()).as(r.toString()).isTrue();
+    assertThat(ledger.state().totalSupply()).isEqualTo(genesis.state().totalSupply());
+  }
+
   private static ListBlockStore copy(ListBlockStore s) {
     ListBlockStore c = new ListBlockStore();
     for (long h = 0; h < s.size(); h++) {
