@@ -92,6 +92,12 @@ public final class Hash implements Comparable<Hash> {
     return bytes;
   }
 
+  /** Wraps 32 bytes without copying; the caller hands over the array and never writes to it. */
+  static Hash wrap(byte[] bytes) {
+    assert bytes.length == LENGTH : bytes.length;
+    return new Hash(bytes);
+  }
+
   @Override
   public int compareTo(Hash other) {
     return Arrays.compareUnsigned(bytes, other.bytes);

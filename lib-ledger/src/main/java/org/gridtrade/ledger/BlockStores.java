@@ -1,0 +1,45 @@
+package org.gridtrade.ledger;
+
+import java.io.UncheckedIOException;
+import java.nio.file.Path;
+import org.gridtrade.ledger.internal.InMemoryBlockStore;
+import org.gridtrade.ledger.internal.MvStoreBlockStore;
+import org.gridtrade.ledger.spi.BlockStore;
+
+/**
+ * The block stores the ledger ships: in memory, and durable in one file.
+ *
+ * <p>Both are thread-safe and follow the {@link BlockStore} contract. To keep blocks elsewhere
+ * (RocksDB, SQL, ...) implement {@link BlockStore} directly.
+ */
+public final class BlockStores {
+  private BlockStores() {}
+
+  /**
+   * A store on the heap, for tests and simulation: nothing survives the process.
+   *
+   * @return a new, empty store
+   */
+  public static BlockStore inMemory() {
+    return new InMemoryBlockStore();
+  }
+
+  /**
+   * Opens the durable store in {@code file}, creating it and its parent directories if needed.
+   *
+   * <p>The store is an H2 MVStore file. When {@link BlockStore#append} returns, the block is
+   * committed and synced to the device: it survives a crash of the process or the machine, and a
+   * crash at any moment reopens to a prefix of the appended blocks. Opening checks the file: its
+   * format version, and heights contiguous from 0. One process at a time may have a file open (the
+   * file is locked); close the store to release it.
+   *
+   * @param file the store file, for example {@code data/chain.mv}
+   * @return the open store
+   * @throws UncheckedIOException if the file cannot be created or opened, is locked by another
+   *     process (or by another open store in this one), or is not a consistent GridTrade block
+   *     store
+   */
+  public static BlockStore openDurable(Path file) {
+    return MvStoreBlockStore.open(file);
+  }
+}

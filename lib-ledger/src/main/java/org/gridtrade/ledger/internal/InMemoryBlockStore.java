@@ -1,0 +1,121 @@
+package org.gridtrade.ledger.internal;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
+import org.gridtrade.ledger.Hash;
+import org.gridtrade.ledger.spi.BlockStore;
+import org.gridtrade.ledger.spi.StoredBlock;
+
+/**
+ * A {@link BlockStore} on the heap, for tests and simulation: nothing survives the process.
+ *
+ * <p>Thread-safe: reads run concurrently under a read lock, appends and {@link #close} take the
+ * write lock. {@link StoredBlock} is immutable, so records are kept and returned as they are. After
+ * {@link #close} every method but {@code close} throws {@link IllegalStateException}, and the
+ * records are released.
+ */
+public final class InMemoryBlockStore implements BlockStore {
+  private final ReentrantReadWriteLock lock = new ReentrantReadWriteLock();
+  private final List<StoredBlock> blocks = new ArrayList<>(); // guarded by lock
+  private long bytes; // guarded by lock
+  private boolean closed; // guarded by lock
+
+  /** Creates an empty store. */
+  public InMemoryBlockStore() {}
+
+  @Override
+  public long size() {
+    lock.readLock().lock();
+    try {
+      ensureOpen();
+      return blocks.size();
+    } finally {
+      lock.readLock().unlock();
+    }
+  }
+
+  @Override
+  public void append(StoredBlock block) {
+    Objects.requireNonNull(block, "block");
+    lock.writeLock().lock();
+    try {
+      ensureOpen();
+      if (block.height() != blocks.size()) {
+        throw new IllegalArgumentException(
+            "block height %d != store size %d: blocks are appended at the end only"
+                .formatted(block.height(), blocks.size()));
+      }
+      if (blocks.size() == Integer.MAX_VALUE - 8) {
+        throw new IllegalStateException(
+            "in-memory store size %d is at its limit".formatted(blocks.size()));
+      }
+      blocks.add(block);
+      bytes += Hash.LENGTH + block.encodedLength();
+    } finally {
+      lock.writeLock().unlock();
+    }
+  }
+
+  @Override
+  public Optional<StoredBlock> read(long height) {
+    if (height < 0) {
+      throw new IllegalArgumentException("height %d < 0".formatted(height));
+    }
+    lock.readLock().lock();
+    try {
+      ensureOpen();
+      return height < blocks.size() ? Optional.of(blocks.get((int) height)) : Optional.empty();
+    } finally {
+      lock.readLock().unlock();
+    }
+  }
+
+  /**
+   * The sum over the records of the hash and encoding lengths.
+   *
+   * @return the payload bytes held
+   */
+  @Override
+  public long sizeInBytes() {
+    lock.readLock().lock();
+    try {
+      ensureOpen();
+      return bytes;
+    } finally {
+      lock.readLock().unlock();
+    }
+  }
+
+  @Override
+  public void close() {
+    lock.writeLock().lock();
+    try {
+      closed = true;
+      blocks.clear();
+      bytes = 0;
+    } finally {
+      lock.writeLock().unlock();
+    }
+  }
+
+  @Override
+  public String toString() {
+    lock.readLock().lock();
+    try {
+      return closed
+          ? "InMemoryBlockStore[closed]"
+          : "InMemoryBlockStore[size=%d]".formatted(blocks.size());
+    } finally {
+      lock.readLock().unlock();
+    }
+  }
+
+  private void ensureOpen() {
+    if (closed) {
+      throw new IllegalStateException("block store is closed");
+    }
+  }
+}

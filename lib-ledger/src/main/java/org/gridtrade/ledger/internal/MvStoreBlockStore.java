@@ -1,0 +1,491 @@
+package org.gridtrade.ledger.internal;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.channels.OverlappingFileLockException;
+import java.nio.file.DirectoryStream;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.FileSystemException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.Arrays;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
+import java.util.regex.Pattern;
+import org.gridtrade.ledger.Hash;
+import org.gridtrade.ledger.spi.BlockStore;
+import org.gridtrade.ledger.spi.StoredBlock;
+import org.h2.mvstore.DataUtils;
+import org.h2.mvstore.MVMap;
+import org.h2.mvstore.MVStore;
+import org.h2.mvstore.MVStoreException;
+import org.h2.mvstore.type.ByteArrayDataType;
+import org.h2.mvstore.type.LongDataType;
+import org.h2.mvstore.type.StringDataType;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A durable {@link BlockStore} in one H2 MVStore file.
+ *
+ * <p>Layout: a map {@value #BLOCKS_MAP} from {@link #key(long) key(height)} to record, and a map
+ * {@value #META_MAP} whose key {@value #FORMAT_KEY} holds {@value #FORMAT}. A record is one tag
+ * byte ({@value #RECORD_V1}), the 32-byte hash, then the encoded block. The blocks map also holds
+ * an empty sentinel record at key {@link Long#MIN_VALUE}.
+ *
+ * <p>Why the keys run downwards and the sentinel: MVStore rewrites a whole B-tree leaf when a key
+ * is added to it. With ascending keys each new block lands in the leaf of the previous one, so
+ * every block is written twice. With descending keys each new block lands in the leftmost leaf,
+ * which holds only the empty sentinel; the leaf splits at once (small split size) and the new
+ * block's leaf is written once and never again. This halves the writes and the file growth.
+ *
+ * <p>Durability: the MVStore is opened with auto-commit disabled, so no background thread writes;
+ * {@link #append} puts the record, commits (MVStore appends a new chunk and writes it to the file
+ * in the calling thread) and syncs the file ({@code FileChannel.force}) before it returns, so an
+ * acknowledged block survives a crash of the process or the machine. MVStore is log-structured and
+ * checksums its chunks: after a crash at any moment it reopens at the last complete commit, which
+ * is a prefix of the appended records. A new store is built under a temporary name and linked into
+ * place only once initialised, so a crash during creation leaves no half-made store.
+ *
+ * <p>Thread-safe: reads run concurrently with each other and with one append; appends are
+ * serialized; {@link #close} waits for running calls. Only one process may open a file at a time
+ * (MVStore holds an OS file lock).
+ */
+public final class MvStoreBlockStore implements BlockStore {
+  /** Name of the map from {@link #key(long) key(height)} to record. */
+  public static final String BLOCKS_MAP = "gridtrade.blocks";
+
+  /** Name of the metadata map. */
+  public static final String META_MAP = "gridtrade.meta";
+
+  /** Metadata key of the format version. */
+  public static final String FORMAT_KEY = "format";
+
+  /** The format this class writes and reads. */
+  public static final String FORMAT = "gridtrade-block-store/1";
+
+  /** Tag byte that starts every record of format 1. */
+  public static final byte RECORD_V1 = 1;
+
+  private static final Logger log = LoggerFactory.getLogger(MvStoreBlockStore.class);
+  private static final int RECORD_HEADER = 1 + Hash.LENGTH;
+  private static final long SENTINEL = Long.MIN_VALUE;
+  // Leaves split once they hold more than this many bytes, so a block's leaf holds that block only.
+  private static final int PAGE_SPLIT_SIZE = 1024;
+  private static final String INIT_SUFFIX = ".init";
+  private static final Pattern INIT_NAME = Pattern.compile("\\.[0-9a-f]{16}\\.init");
+
+  private final Path file;
+  private final MVStore store;
+  private final MVMap<Long, byte[]> blocks;
+  // Read lock: any call but close; write lock: close.
+  private final ReentrantReadWriteLock lifecycle = new ReentrantReadWriteLock();
+  private final ReentrantLock appendLock = new ReentrantLock();
+  // Count of committed and synced records; readers never see past it.
+  private volatile long size;
+  // Why a storage failure closed the store, or null.
+  private volatile String failure;
+  private boolean closed; // written under the lifecycle write lock
+
+  private MvStoreBlockStore(Path file, MVStore store) {
+    this.file = file;
+    this.store = store;
+    if (!store.hasMap(META_MAP) || !store.hasMap(BLOCKS_MAP)) {
+      throw notABlockStore(file, "it has no maps %s and %s".formatted(META_MAP, BLOCKS_MAP));
+    }
+    MVMap<String, String> meta =
+        store.openMap(
+            META_MAP,
+            new MVMap.Builder<String, String>()
+                .keyType(StringDataType.INSTANCE)
+                .valueType(StringDataType.INSTANCE));
+    String format = meta.get(FORMAT_KEY);
+    if (!FORMAT.equals(format)) {
+      throw notABlockStore(file, "format '%s' != '%s'".formatted(format, FORMAT));
+    }
+    this.blocks = store.openMap(BLOCKS_MAP, blocksMap());
+    if (blocks.isEmpty() || blocks.firstKey() != SENTINEL) {
+      throw notABlockStore(file, "its %s map has no sentinel entry".formatted(BLOCKS_MAP));
+    }
+    long n = blocks.sizeAsLong() - 1;
+    if (n > 0) {
+      // n distinct keys, all between key(n - 1) and key(0): the heights are exactly 0..n-1.
+      long lowest = height(blocks.lastKey());
+      long highest = height(blocks.higherKey(SENTINEL));
+      if (lowest != 0 || highest != n - 1) {
+        throw notABlockStore(
+            file,
+            "its %d heights run %d..%d, not contiguously from 0 to %d"
+                .formatted(n, lowest, highest, n - 1));
+      }
+      decode(n - 1, blocks.get(key(n - 1)));
+    }
+    this.size = n;
+  }
+
+  /**
+   * Opens the store in {@code file}, creating it (and its parent directories) if it does not exist,
+   * and checks it: its format, and heights contiguous from 0.
+   *
+   * @param file the store file
+   * @return the open store; close it to release the file lock
+   * @throws UncheckedIOException if the file cannot be created or opened, is locked by another
+   *     process (or another open store in this one), or is not a consistent GridTrade block store
+   */
+  public static MvStoreBlockStore open(Path file) {
+    Objects.requireNonNull(file, "file");
+    Path path = file.toAbsolutePath().normalize();
+    try {
+      Path dir = path.getParent();
+      if (dir == null) {
+        throw new IOException("block store path %s has no parent directory".formatted(path));
+      }
+      Files.createDirectories(dir);
+      removeStaleInitFiles(path);
+      if (Files.isDirectory(path)) {
+        throw new FileSystemException(path.toString(), null, "block store path is a directory");
+      }
+      if (!Files.exists(path)) {
+        create(path);
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException(
+          "cannot create block store %s: %s".formatted(path, e.getMessage()), e);
+    }
+    MVStore store = openMvStore(path);
+    try {
+      MvStoreBlockStore opened = new MvStoreBlockStore(path, store);
+      log.debug("opened block store {} with {} blocks", path, opened.size);
+      return opened;
+    } catch (UncheckedIOException e) {
+      store.closeImmediately();
+      throw e;
+    } catch (RuntimeException e) {
+      store.closeImmediately();
+      throw notABlockStore(path, e.toString());
+    }
+  }
+
+  @Override
+  public long size() {
+    lifecycle.readLock().lock();
+    try {
+      ensureOpen();
+      return size;
+    } finally {
+      lifecycle.readLock().unlock();
+    }
+  }
+
+  @Override
+  public void append(StoredBlock block) {
+    Objects.requireNonNull(block, "block");
+    lifecycle.readLock().lock();
+    try {
+      ensureOpen();
+      appendLock.lock();
+      try {
+        ensureOpen();
+        long height = size;
+        if (block.height() != height) {
+          throw new IllegalArgumentException(
+              "block height %d != store size %d: blocks are appended at the end only"
+                  .formatted(block.height(), height));
+        }
+        byte[] record = encode(block);
+        try {
+          blocks.put(key(height), record);
+          store.commit();
+        } catch (MVStoreException e) {
+          rollBack(e);
+          throw storageFailure("append of height %d failed".formatted(height), e);
+        }
+        try {
+          store.sync();
+        } catch (MVStoreException e) {
+          // The record is committed but maybe not on the device; after a failed fsync the file's
+          // state is unknown, so stop here and let a reopen recover the durable prefix.
+          fail("sync after appending height %d failed: %s".formatted(height, e.getMessage()));
+          throw storageFailure("sync after appending height %d failed".formatted(height), e);
+        }
+        size = height + 1;
+      } finally {
+        appendLock.unlock();
+      }
+    } finally {
+      lifecycle.readLock().unlock();
+    }
+  }
+
+  @Override
+  public Optional<StoredBlock> read(long height) {
+    if (height < 0) {
+      throw new IllegalArgumentException("height %d < 0".formatted(height));
+    }
+    lifecycle.readLock().lock();
+    try {
+      ensureOpen();
+      if (height >= size) {
+        return Optional.empty();
+      }
+      byte[] record;
+      try {
+        record = blocks.get(key(height));
+      } catch (MVStoreException e) {
+        throw storageFailure("read of height %d failed".formatted(height), e);
+      }
+      return Optional.of(decode(height, record));
+    } finally {
+      lifecycle.readLock().unlock();
+    }
+  }
+
+  /**
+   * The size of the store file, which includes MVStore's chunk headers, B-tree pages and space not
+   * yet reclaimed.
+   *
+   * @return the file size in bytes
+   */
+  @Override
+  public long sizeInBytes() {
+    lifecycle.readLock().lock();
+    try {
+      ensureOpen();
+      return store.getFileStore().size();
+    } finally {
+      lifecycle.readLock().unlock();
+    }
+  }
+
+  @Override
+  public void close() {
+    lifecycle.writeLock().lock();
+    try {
+      if (closed) {
+        return;
+      }
+      closed = true;
+      if (!store.isClosed()) {
+        try {
+          store.close();
+        } catch (MVStoreException e) {
+          // Every acknowledged block is already committed and synced; nothing is lost.
+          log.warn("closing block store {} failed: {}", file, e.getMessage());
+          store.closeImmediately();
+        }
+      }
+      log.debug("closed block store {}", file);
+    } finally {
+      lifecycle.writeLock().unlock();
+    }
+  }
+
+  @Override
+  public String toString() {
+    return "MvStoreBlockStore[file=%s, size=%d]".formatted(file, size);
+  }
+
+  // Builds a new store under a temporary name and links it into place, so the store file either
+  // does not exist or is complete: a crash while MVStore writes its first headers cannot leave a
+  // torn file behind.
+  private static void create(Path path) throws IOException {
+    Path dir = path.getParent();
+    Path tmp =
+        dir.resolve(
+            "%s.%016x%s"
+                .formatted(
+                    path.getFileName(), ThreadLocalRandom.current().nextLong(), INIT_SUFFIX));
+    Files.createFile(tmp);
+    try {
+      MVStore s = openMvStore(tmp);
+      try {
+        s.openMap(
+                META_MAP,
+                new MVMap.Builder<String, String>()
+                    .keyType(StringDataType.INSTANCE)
+                    .valueType(StringDataType.INSTANCE))
+            .put(FORMAT_KEY, FORMAT);
+        s.openMap(BLOCKS_MAP, blocksMap()).put(SENTINEL, new byte[0]);
+        s.commit();
+        s.sync();
+      } finally {
+        s.close();
+      }
+      try {
+        try {
+          // link() fails if the target exists, so two processes creating at once cannot replace
+          // one another's store.
+          Files.createLink(path, tmp);
+        } catch (FileAlreadyExistsException e) {
+          throw e;
+        } catch (UnsupportedOperationException | FileSystemException e) {
+          // No hard links on this file system: a plain move, which also refuses to replace.
+          Files.move(tmp, path);
+        }
+        log.debug("created block store {}", path);
+      } catch (FileAlreadyExistsException e) {
+        log.debug("block store {} was created concurrently; opening that one", path);
+      }
+    } catch (MVStoreException e) {
+      throw new IOException(e.getMessage(), e);
+    } finally {
+      Files.deleteIfExists(tmp);
+    }
+    syncDirectory(dir);
+  }
+
+  // Deletes temporary files of creations that crashed (before the link, or between the link and
+  // the delete); a file another process has locked (it is creating the store right now, or it is a
+  // second link to an open store) is left alone.
+  private static void removeStaleInitFiles(Path path) {
+    String name = path.getFileName().toString();
+    try (DirectoryStream<Path> siblings =
+        Files.newDirectoryStream(path.getParent(), name + ".*" + INIT_SUFFIX)) {
+      for (Path stale : siblings) {
+        String rest = stale.getFileName().toString().substring(name.length());
+        if (!INIT_NAME.matcher(rest).matches()) {
+          continue;
+        }
+        try (FileChannel ch = FileChannel.open(stale, StandardOpenOption.WRITE)) {
+          FileLock lock = ch.tryLock();
+          if (lock == null) {
+            continue;
+          }
+          lock.release();
+        } catch (OverlappingFileLockException e) {
+          continue;
+        }
+        Files.deleteIfExists(stale);
+        log.debug("deleted {}, left by a crash while creating a block store", stale);
+      }
+    } catch (IOException e) {
+      log.debug("could not clean up stale files of block store {}: {}", path, e.toString());
+    }
+  }
+
+  private static MVStore openMvStore(Path path) {
+    try {
+      return new MVStore.Builder()
+          .fileName(path.toString())
+          .autoCommitDisabled()
+          .pageSplitSize(PAGE_SPLIT_SIZE)
+          .open();
+    } catch (MVStoreException e) {
+      if (e.getErrorCode() == DataUtils.ERROR_FILE_LOCKED) {
+        throw new UncheckedIOException(
+            new FileSystemException(
+                path.toString(),
+                null,
+                "block store is locked: another process, or another open store in this process,"
+                    + " is using it"));
+      }
+      throw notABlockStore(path, "H2 MVStore cannot open it: " + e.getMessage());
+    }
+  }
+
+  /**
+   * The blocks-map key of a height: its bitwise complement, so keys fall as heights rise.
+   *
+   * @param height a height, 0 or more
+   * @return {@code ~height}, a negative key above {@link Long#MIN_VALUE} (the sentinel)
+   */
+  public static long key(long height) {
+    return ~height;
+  }
+
+  private static long height(long key) {
+    return ~key;
+  }
+
+  private static MVMap.Builder<Long, byte[]> blocksMap() {
+    return new MVMap.Builder<Long, byte[]>()
+        .keyType(LongDataType.INSTANCE)
+        .valueType(ByteArrayDataType.INSTANCE);
+  }
+
+  private static byte[] encode(StoredBlock block) {
+    byte[] encoded = block.encoded();
+    byte[] record = new byte[RECORD_HEADER + encoded.length];
+    record[0] = RECORD_V1;
+    System.arraycopy(block.hash().bytes(), 0, record, 1, Hash.LENGTH);
+    System.arraycopy(encoded, 0, record, RECORD_HEADER, encoded.length);
+    return record;
+  }
+
+  private StoredBlock decode(long height, byte[] record) {
+    if (record == null) {
+      throw corrupt(height, "the record is missing");
+    }
+    if (record.length < RECORD_HEADER) {
+      throw corrupt(height, "record length %d < %d".formatted(record.length, RECORD_HEADER));
+    }
+    if (record[0] != RECORD_V1) {
+      throw corrupt(height, "record tag %d != %d".formatted(record[0], RECORD_V1));
+    }
+    Hash hash = Hash.of(Arrays.copyOfRange(record, 1, RECORD_HEADER));
+    return new StoredBlock(height, hash, Arrays.copyOfRange(record, RECORD_HEADER, record.length));
+  }
+
+  private UncheckedIOException corrupt(long height, String why) {
+    return new UncheckedIOException(
+        new IOException("block store %s is corrupt at height %d: %s".formatted(file, height, why)));
+  }
+
+  private void rollBack(MVStoreException cause) {
+    try {
+      if (!store.isClosed()) {
+        store.rollback();
+      }
+    } catch (RuntimeException e) {
+      cause.addSuppressed(e);
+    }
+    if (store.isClosed()) {
+      fail(cause.getMessage());
+    }
+  }
+
+  private void fail(String why) {
+    failure = why;
+    if (!store.isClosed()) {
+      store.closeImmediately();
+    }
+    log.error("block store {} closed after a storage failure: {}", file, why);
+  }
+
+  private UncheckedIOException storageFailure(String what, MVStoreException e) {
+    return new UncheckedIOException(
+        new IOException("block store %s: %s: %s".formatted(file, what, e.getMessage()), e));
+  }
+
+  private void ensureOpen() {
+    if (closed) {
+      throw new IllegalStateException("block store %s is closed".formatted(file));
+    }
+    String why = failure;
+    if (why != null) {
+      throw new IllegalStateException(
+          "block store %s was closed after a storage failure (%s); reopen it to recover"
+              .formatted(file, why));
+    }
+  }
+
+  private static UncheckedIOException notABlockStore(Path path, String why) {
+    return new UncheckedIOException(
+        new IOException("%s is not a GridTrade block store: %s".formatted(path, why)));
+  }
+
+  // Makes a new directory entry durable where the platform can open a directory (not Windows).
+  private static void syncDirectory(Path dir) {
+    try (FileChannel ch = FileChannel.open(dir, StandardOpenOption.READ)) {
+      ch.force(true);
+    } catch (IOException | UnsupportedOperationException e) {
+      log.debug("cannot sync directory {}: {}", dir, e.toString());
+    }
+  }
+}
