@@ -201,7 +201,9 @@ public final class Mempool {
 
   /**
    * Drops every transaction the state has made obsolete (nonce below the sender's next nonce), e.g.
-   * after a block was appended.
+   * after a block was appended. A transaction that {@link Ledger#propose} skipped (say for
+   * insufficient funds) is not obsolete by nonce and stays pending, holding up its sender's later
+   * nonces: remove those with {@link #removeAll}.
    *
    * @param state the new state
    * @return how many transactions were dropped
