@@ -28,19 +28,7 @@ public final class DurableStoreCrashChild {
   public static void main(String[] args) {
     Path file = Path.of(args[0]);
     long seed = Long.parseLong(args[1]);
-    // If the parent dies without killing this process, do not run forever.
-    Thread watchdog =
-        new Thread(
-            () -> {
-              try {
-                Thread.sleep(60_000);
-              } catch (InterruptedException e) {
-                return;
-              }
-              Runtime.getRuntime().halt(3);
-            });
-    watchdog.setDaemon(true);
-    watchdog.start();
+    DurableStoreCrashChild.startWatchdog();
 
     PrintStream out = System.out;
     out.println("opening");
@@ -60,6 +48,22 @@ public final class DurableStoreCrashChild {
         height++;
       }
     }
+  }
+
+  /** If the parent dies without killing this child process, do not run forever. */
+  static void startWatchdog() {
+    Thread watchdog =
+        new Thread(
+            () -> {
+              try {
+                Thread.sleep(60_000);
+              } catch (InterruptedException e) {
+                return;
+              }
+              Runtime.getRuntime().halt(3);
+            });
+    watchdog.setDaemon(true);
+    watchdog.start();
   }
 
   /**

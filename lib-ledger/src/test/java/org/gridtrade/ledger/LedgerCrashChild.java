@@ -24,18 +24,7 @@ public final class LedgerCrashChild {
    * @param args the store file
    */
   public static void main(String[] args) {
-    Thread watchdog =
-        new Thread(
-            () -> {
-              try {
-                Thread.sleep(60_000);
-              } catch (InterruptedException e) {
-                return;
-              }
-              Runtime.getRuntime().halt(3);
-            });
-    watchdog.setDaemon(true);
-    watchdog.start();
+    DurableStoreCrashChild.startWatchdog();
     List<KeyPair> keys = TestKit.keys(8);
     try (Ledger ledger = Ledger.open(genesis(), BlockStores.openDurable(Path.of(args[0])))) {
       System.out.println("opened " + ledger.height());
