@@ -1,0 +1,2 @@
+/** Implementation of the auctions; not exported, not API. */
+package org.gridtrade.auction.internal;
