@@ -66,13 +66,81 @@ public record Genesis(
    * @return the configuration hash, recorded in the genesis block's seal
    */
   public Hash configHash() {
+    return Hash.sha256(encode());
+  }
+
+  private static final byte[] MAGIC =
+      "GridTrade/genesis/v1".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+
+  /**
+   * The canonical encoding, for a genesis file every node of the chain shares: a magic and version
+   * tag, chain id, time, the allocations sorted by address, the authorities sorted.
+   *
+   * @return a fresh array
+   */
+  public byte[] encode() {
     ByteWriter w = new ByteWriter(64 + allocations.size() * 28 + authorities.size() * 20);
-    w.raw("GridTrade/genesis/v1".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+    w.raw(MAGIC);
     w.i32(chainId).i64(timestamp).i32(allocations.size());
     allocations.forEach((a, v) -> w.raw(a.unsafeBytes()).i64(v));
     w.i32(authorities.size());
     authorities.forEach(a -> w.raw(a.unsafeBytes()));
-    return Hash.sha256(w.toByteArray());
+    return w.toByteArray();
+  }
+
+  /**
+   * Decodes {@link #encode()}'s form, accepting only the canonical one (sorted, no duplicates).
+   *
+   * @param bytes the encoded genesis
+   * @return the genesis
+   * @throws DecodeException if the bytes are not exactly one canonical genesis encoding
+   */
+  public static Genesis decode(byte[] bytes) throws DecodeException {
+    java.util.Objects.requireNonNull(bytes, "bytes");
+    org.gridtrade.ledger.internal.ByteReader r =
+        new org.gridtrade.ledger.internal.ByteReader(bytes);
+    if (!java.util.Arrays.equals(
+        r.raw(Math.min(MAGIC.length, r.remaining()), "genesis.magic"), MAGIC)) {
+      throw new DecodeException("genesis.magic: not a GridTrade genesis (version 1)");
+    }
+    int chainId = r.i32("genesis.chainId");
+    long timestamp = r.i64("genesis.timestamp");
+    int n = r.i32("genesis.allocations.count");
+    if (n < 0 || (long) n * (Address.LENGTH + 8) > r.remaining()) {
+      throw new DecodeException(
+          "genesis.allocations.count %d cannot fit in %d bytes".formatted(n, r.remaining()));
+    }
+    TreeMap<Address, Long> alloc = new TreeMap<>();
+    Address previous = null;
+    for (int i = 0; i < n; i++) {
+      Address a = Address.ofBytes(r.raw(Address.LENGTH, "genesis.allocations[" + i + "]"));
+      if (previous != null && previous.compareTo(a) >= 0) {
+        throw new DecodeException("genesis.allocations[%d]: not sorted or duplicate".formatted(i));
+      }
+      alloc.put(a, r.i64("genesis.allocations[" + i + "].amount"));
+      previous = a;
+    }
+    int m = r.i32("genesis.authorities.count");
+    if (m < 0 || (long) m * Address.LENGTH > r.remaining()) {
+      throw new DecodeException(
+          "genesis.authorities.count %d cannot fit in %d bytes".formatted(m, r.remaining()));
+    }
+    TreeSet<Address> auth = new TreeSet<>();
+    previous = null;
+    for (int i = 0; i < m; i++) {
+      Address a = Address.ofBytes(r.raw(Address.LENGTH, "genesis.authorities[" + i + "]"));
+      if (previous != null && previous.compareTo(a) >= 0) {
+        throw new DecodeException("genesis.authorities[%d]: not sorted or duplicate".formatted(i));
+      }
+      auth.add(a);
+      previous = a;
+    }
+    r.expectEnd("genesis");
+    try {
+      return new Genesis(chainId, alloc, auth, timestamp);
+    } catch (IllegalArgumentException e) {
+      throw new DecodeException("genesis: " + e.getMessage());
+    }
   }
 
   /**
