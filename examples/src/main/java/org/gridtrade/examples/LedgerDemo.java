@@ -30,6 +30,7 @@ import org.gridtrade.ledger.Block;
 import org.gridtrade.ledger.BlockResult;
 import org.gridtrade.ledger.BlockStores;
 import org.gridtrade.ledger.ChainReport;
+import org.gridtrade.ledger.DecodeException;
 import org.gridtrade.ledger.Genesis;
 import org.gridtrade.ledger.Hash;
 import org.gridtrade.ledger.InclusionProof;
@@ -89,7 +90,8 @@ final class LedgerDemo {
    * @param seed drives keys, households and trades
    * @param traders households, 2 or more (half prosumers, rounded up)
    * @param hours hours to simulate, 1 or more; one block each
-   * @param out directory for {@code wallets/} and {@code chain.mv}; empty or absent
+   * @param out directory for {@code wallets/}, {@code genesis.bin} and {@code chain.mv}; empty or
+   *     absent
    */
   record Settings(long seed, int traders, int hours, Path out) {
     Settings {
@@ -293,6 +295,9 @@ final class LedgerDemo {
     Genesis genesis =
         new Genesis(CHAIN_ID, allocations, Set.of(operator.address()), START.toEpochMilli());
 
+    // Every node of a chain shares its genesis file; the reopen below reads it back.
+    Path genesisFile = settings.out().resolve("genesis.bin");
+    Files.write(genesisFile, genesis.encode());
     Path storeFile = settings.out().resolve("chain.mv");
     Mempool mempool = Mempool.create(100_000, 256L << 20, 1_024);
     // Heights of blocks with trades, and the indexes of the trades in each.
@@ -345,7 +350,13 @@ final class LedgerDemo {
 
     // Reopen from the file: Ledger.open replays and verifies every block.
     long reopenStart = System.nanoTime();
-    try (Ledger ledger = Ledger.open(genesis, BlockStores.openDurable(storeFile))) {
+    Genesis shared;
+    try {
+      shared = Genesis.decode(Files.readAllBytes(genesisFile));
+    } catch (DecodeException e) {
+      throw new IOException("genesis file %s does not decode: %s".formatted(genesisFile, e), e);
+    }
+    try (Ledger ledger = Ledger.open(shared, BlockStores.openDurable(storeFile))) {
       long reopenMillis = Duration.ofNanos(System.nanoTime() - reopenStart).toMillis();
       ChainReport verification = ledger.verify();
       Optional<TradeProof> proof = proveOneTrade(ledger, tradeIndexes);

@@ -49,7 +49,7 @@ final class LedgerDemoCommand implements Callable<Integer> {
       names = "--out",
       paramLabel = "DIR",
       description =
-          "Directory for wallets/ and chain.mv; must be new or empty"
+          "Directory for wallets/, genesis.bin and chain.mv; must be new or empty"
               + " (default: a new temporary directory).")
   Path out;
 
@@ -126,7 +126,7 @@ final class LedgerDemoCommand implements Callable<Integer> {
         try (Stream<Path> entries = Files.list(out)) {
           if (entries.findAny().isPresent()) {
             throw bad(
-                "--out %s is not empty; give a new or empty directory for wallets/ and chain.mv"
+                "--out %s is not empty; give a new or empty directory for wallets/, genesis.bin and chain.mv"
                     .formatted(out));
           }
         }
