@@ -204,8 +204,8 @@ public final class SupplyDemandRatioPricing {
     checkSdr(sdr);
     double ls = tariff.gridSellPrice();
     double lb = tariff.gridBuyPrice();
-    if (sdr > 1) {
-      return ls;
+    if (sdr >= 1) {
+      return ls; // the formula gives λ_sell at SDR = 1; return it exactly, not rounded
     }
     double p = ls * lb / ((lb - ls) * sdr + ls);
     return Math.min(lb, Math.max(ls, p)); // clamps rounding only: exact p is in [ls, lb]
@@ -222,7 +222,7 @@ public final class SupplyDemandRatioPricing {
     checkSdr(sdr);
     double ls = tariff.gridSellPrice();
     double lb = tariff.gridBuyPrice();
-    if (sdr > 1) {
+    if (sdr >= 1) {
       return ls;
     }
     double ps = sellPrice(sdr);
