@@ -12,6 +12,8 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.OptionalDouble;
 import java.util.TreeMap;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * A continuous limit-order book with price-time priority (SPEC.md §1.2, "continuous order book").
@@ -23,7 +25,8 @@ import java.util.TreeMap;
  *
  * <p>Order ids are unique over the life of the book: a second order with an id already seen (even
  * one fully filled or cancelled) is {@linkplain SubmitResult.Rejected rejected with a reason}, not
- * an exception, because orders come from traders.
+ * an exception, because orders come from traders. The book therefore remembers every accepted order
+ * (for uniqueness and {@link #status(String)}): use one book per trading session.
  *
  * <p>Accounting: for every accepted order, {@code filled + resting + cancelled = submitted} (see
  * {@link #status(String)}); the book is never crossed after a call returns (best bid &lt; best
@@ -35,6 +38,8 @@ import java.util.TreeMap;
  * empties its level (cancelled entries are removed lazily from their level's queue).
  */
 public final class OrderBook {
+
+  private static final Logger LOG = LoggerFactory.getLogger(OrderBook.class);
 
   /** Side of a limit order. */
   public enum Side {
@@ -233,6 +238,7 @@ public final class OrderBook {
     Objects.requireNonNull(order, "order");
     String id = order.id();
     if (orders.containsKey(id)) {
+      LOG.debug("order {} rejected: duplicate order id", id);
       return new SubmitResult.Rejected(id, "duplicate order id '%s'".formatted(id));
     }
     double price = order.price() + 0.0; // folds -0.0 into 0.0 so both map to one level
@@ -389,7 +395,7 @@ public final class OrderBook {
   /**
    * Every trade this book executed, in execution order.
    *
-   * @return an unmodifiable snapshot of the trade tape
+   * @return an unmodifiable snapshot of the trade tape (a copy: {@code O(trades)})
    */
   public List<Trade> tape() {
     return List.copyOf(tape);
