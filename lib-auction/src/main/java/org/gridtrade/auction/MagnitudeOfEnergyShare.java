@@ -27,6 +27,10 @@ import java.util.Set;
  *       the surplus.
  * </ul>
  *
+ * <p>If {@code S > 0} but no authorised capacity is declared (inconsistent meter data), DF is
+ * undefined; every authorised prosumer then keeps {@code MES_i = generation_i} and DF is reported
+ * as 0.
+ *
  * <p>Immutable and thread-safe; results are deterministic.
  */
 public final class MagnitudeOfEnergyShare {

@@ -62,6 +62,16 @@ class TrustRatedAccessTest {
   }
 
   @Test
+  void visibility_tieAtTheCut_higherTrustSellerVisible() {
+    Matching m =
+        TrustRatedAccess.match(
+            List.of(new Offer("low", 1, 5, 1), new Offer("high", 4, 5, 1), new Offer("c", 2, 9, 1)),
+            List.of(new Bid("x", 1, 10, 3)));
+    assertThat(m.buyers().get(0).visibleOfferIds()).containsExactly("c", "high");
+    assertThat(m.trades()).extracting(Trade::sellerId).containsExactly("high", "c");
+  }
+
+  @Test
   void badInput_andEmptyMarkets() {
     assertThatThrownBy(() -> new Offer("o", 5, 1, 1))
         .isInstanceOf(IllegalArgumentException.class)
