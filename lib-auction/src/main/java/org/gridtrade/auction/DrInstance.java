@@ -1,0 +1,215 @@
+package org.gridtrade.auction;
+
+import java.util.HashSet;
+import java.util.List;
+import java.util.Objects;
+import java.util.Set;
+import java.util.random.RandomGenerator;
+
+/**
+ * A demand-response market: charging EVs, discharging service providers (SPs) and the market's
+ * efficiencies (SPEC.md §1.3, seed 000 §4.3). Immutable; equal when all components are equal.
+ *
+ * <p>EV {@code i} values the energy {@code E_i = η Σ_j e_ij} it receives with {@code U_i = w_i ·
+ * ln(E_i − e_i^min + 1)}, {@code w_i = σ_i / SoC_i} (Eq. 4.1). SP {@code j} supplies {@code s_ji}
+ * to EV {@code i} at cost {@code c1 Σ_i s_ji² + c2 Σ_i s_ji} (Eq. 4.2); the EV's share is {@code
+ * e_ij = ρ s_ji}. The constructor rejects instances without a feasible allocation ({@code Σ_i
+ * e_i^min > η ρ Σ_j S_j^max}); the constraints form a complete bipartite transport, so that
+ * aggregate condition is also sufficient.
+ *
+ * @param evs the charging EVs, at least one, ids unique
+ * @param sps the discharging SPs, at least one, ids unique
+ * @param eta average charging efficiency η, in (0, 1]
+ * @param rho average transmission efficiency ρ, in (0, 1]
+ * @param xi convergence threshold ξ of the iterative auction, in (0, 1)
+ */
+public record DrInstance(List<Ev> evs, List<Sp> sps, double eta, double rho, double xi) {
+
+  /** Seed 000 §4.5.1: η. */
+  public static final double DEFAULT_ETA = 0.8;
+
+  /** Seed 000 §4.5.1: ρ. */
+  public static final double DEFAULT_RHO = 0.9;
+
+  /** Seed 000 §4.5.1: ξ. */
+  public static final double DEFAULT_XI = 0.001;
+
+  /** Seed 000 §4.5.1: quadratic cost factor c1. */
+  public static final double DEFAULT_C1 = 0.01;
+
+  /** Seed 000 §4.5.1: linear cost factor c2. */
+  public static final double DEFAULT_C2 = 0.015;
+
+  /**
+   * A charging EV.
+   *
+   * @param id the EV's id, not blank
+   * @param soc state of charge before charging, in (0, 1]
+   * @param eMin the least energy e_i^min it must receive, kWh, finite and 0 or more
+   * @param eMax the most energy e_i^max it can take, kWh, finite, more than 0 and at least eMin
+   * @param sigma the willingness constant σ, finite and more than 0
+   */
+  public record Ev(String id, double soc, double eMin, double eMax, double sigma) {
+    public Ev {
+      requireId(id, "ev");
+      if (!(soc > 0 && soc <= 1)) {
+        throw new IllegalArgumentException("ev %s: soc %s must be in (0, 1]".formatted(id, soc));
+      }
+      if (!Double.isFinite(eMin) || eMin < 0) {
+        throw new IllegalArgumentException(
+            "ev %s: eMin %s must be finite and >= 0".formatted(id, eMin));
+      }
+      if (!Double.isFinite(eMax) || eMax <= 0) {
+        throw new IllegalArgumentException(
+            "ev %s: eMax %s must be finite and > 0".formatted(id, eMax));
+      }
+      if (eMin > eMax) {
+        throw new IllegalArgumentException(
+            "ev %s: eMin %s must be <= eMax %s".formatted(id, eMin, eMax));
+      }
+      if (!Double.isFinite(sigma) || sigma <= 0) {
+        throw new IllegalArgumentException(
+            "ev %s: sigma %s must be finite and > 0".formatted(id, sigma));
+      }
+    }
+
+    /**
+     * The charging willingness {@code w_i = σ / SoC_i} (seed 000, below Eq. 4.1).
+     *
+     * @return w_i, more than 0
+     */
+    public double willingness() {
+      return sigma / soc;
+    }
+  }
+
+  /**
+   * A discharging service provider.
+   *
+   * @param id the SP's id, not blank
+   * @param capacity the most energy S_j^max it supplies in total, kWh, finite and more than 0
+   * @param c1 quadratic cost factor, finite and more than 0 (strict convexity makes the optimum
+   *     unique and the SP's bid {@code p_ji} well defined)
+   * @param c2 linear cost factor, finite and 0 or more
+   */
+  public record Sp(String id, double capacity, double c1, double c2) {
+    public Sp {
+      requireId(id, "sp");
+      if (!Double.isFinite(capacity) || capacity <= 0) {
+        throw new IllegalArgumentException(
+            "sp %s: capacity %s must be finite and > 0".formatted(id, capacity));
+      }
+      if (!Double.isFinite(c1) || c1 <= 0) {
+        throw new IllegalArgumentException("sp %s: c1 %s must be finite and > 0".formatted(id, c1));
+      }
+      if (!Double.isFinite(c2) || c2 < 0) {
+        throw new IllegalArgumentException(
+            "sp %s: c2 %s must be finite and >= 0".formatted(id, c2));
+      }
+    }
+  }
+
+  public DrInstance {
+    evs = List.copyOf(Objects.requireNonNull(evs, "evs"));
+    sps = List.copyOf(Objects.requireNonNull(sps, "sps"));
+    if (evs.isEmpty()) {
+      throw new IllegalArgumentException("evs must not be empty");
+    }
+    if (sps.isEmpty()) {
+      throw new IllegalArgumentException("sps must not be empty");
+    }
+    Set<String> ids = new HashSet<>();
+    for (Ev ev : evs) {
+      if (!ids.add(ev.id())) {
+        throw new IllegalArgumentException("ev id '%s' is not unique".formatted(ev.id()));
+      }
+    }
+    ids.clear();
+    for (Sp sp : sps) {
+      if (!ids.add(sp.id())) {
+        throw new IllegalArgumentException("sp id '%s' is not unique".formatted(sp.id()));
+      }
+    }
+    if (!(eta > 0 && eta <= 1)) {
+      throw new IllegalArgumentException("eta %s must be in (0, 1]".formatted(eta));
+    }
+    if (!(rho > 0 && rho <= 1)) {
+      throw new IllegalArgumentException("rho %s must be in (0, 1]".formatted(rho));
+    }
+    if (!(xi > 0 && xi < 1)) {
+      throw new IllegalArgumentException("xi %s must be in (0, 1)".formatted(xi));
+    }
+    double need = 0;
+    for (Ev ev : evs) {
+      need += ev.eMin();
+    }
+    double capacity = 0;
+    for (Sp sp : sps) {
+      capacity += sp.capacity();
+    }
+    double deliverable = eta * rho * capacity;
+    if (need > deliverable * (1 + 1e-12)) {
+      throw new IllegalArgumentException(
+          "infeasible: sum of eMin %s > eta*rho*sum of capacity %s".formatted(need, deliverable));
+    }
+  }
+
+  /**
+   * A random instance with the seed's parameter ranges (seed 000 §4.5.1, SPEC.md §1.3).
+   *
+   * <p>EV demand {@code e_i^max ~ U[10, 60]} kWh, {@code e_i^min = e_i^max · U[0.1, 0.5]}, {@code
+   * SoC_i ~ U[0.1, 0.9]}; the seed's "minimum buying price" {@code π_i ~ U[10, 60]} is used as the
+   * willingness {@code w_i} ({@code σ_i = π_i · SoC_i}). SP capacity {@code ~ U[50, 250]} kWh,
+   * {@code c1 = 0.01}, {@code c2 = 0.015} (the seed's SP minimum selling price is not part of the
+   * model and is not drawn); η = 0.8, ρ = 0.9, ξ = 0.001. To keep every instance feasible with
+   * slack, all {@code e_i^min} are scaled down by one common factor when their sum exceeds 90 % of
+   * {@code η ρ Σ_j S_j^max}. Deterministic for a given generator state.
+   *
+   * @param evCount number of EVs, at least 1
+   * @param spCount number of SPs, at least 1
+   * @param random the source of randomness
+   * @return a feasible instance
+   * @throws IllegalArgumentException if a count is below 1
+   */
+  public static DrInstance random(int evCount, int spCount, RandomGenerator random) {
+    Objects.requireNonNull(random, "random");
+    if (evCount < 1) {
+      throw new IllegalArgumentException("evCount %s must be >= 1".formatted(evCount));
+    }
+    if (spCount < 1) {
+      throw new IllegalArgumentException("spCount %s must be >= 1".formatted(spCount));
+    }
+    double[] eMax = new double[evCount];
+    double[] eMin = new double[evCount];
+    double[] soc = new double[evCount];
+    double[] price = new double[evCount];
+    double need = 0;
+    for (int i = 0; i < evCount; i++) {
+      eMax[i] = random.nextDouble(10, 60);
+      eMin[i] = eMax[i] * random.nextDouble(0.1, 0.5);
+      soc[i] = random.nextDouble(0.1, 0.9);
+      price[i] = random.nextDouble(10, 60);
+      need += eMin[i];
+    }
+    Sp[] sps = new Sp[spCount];
+    double capacity = 0;
+    for (int j = 0; j < spCount; j++) {
+      sps[j] = new Sp("sp" + j, random.nextDouble(50, 250), DEFAULT_C1, DEFAULT_C2);
+      capacity += sps[j].capacity();
+    }
+    double limit = 0.9 * DEFAULT_ETA * DEFAULT_RHO * capacity;
+    double scale = need > limit ? limit / need : 1;
+    Ev[] evs = new Ev[evCount];
+    for (int i = 0; i < evCount; i++) {
+      evs[i] = new Ev("ev" + i, soc[i], eMin[i] * scale, eMax[i], price[i] * soc[i]);
+    }
+    return new DrInstance(List.of(evs), List.of(sps), DEFAULT_ETA, DEFAULT_RHO, DEFAULT_XI);
+  }
+
+  private static void requireId(String id, String what) {
+    Objects.requireNonNull(id, what + " id");
+    if (id.isBlank()) {
+      throw new IllegalArgumentException("%s id '%s' must not be blank".formatted(what, id));
+    }
+  }
+}

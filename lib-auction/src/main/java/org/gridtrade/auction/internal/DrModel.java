@@ -1,0 +1,208 @@
+package org.gridtrade.auction.internal;
+
+import java.util.List;
+import org.gridtrade.auction.DrInstance;
+
+/**
+ * The demand-response model of SPEC.md §1.3 in supply units: {@code x[i][j] = s_ji}, row totals
+ * {@code T_i = Σ_j s_ji}, {@code k = ηρ} so that the EV receives {@code k T_i}. Stateless.
+ */
+public final class DrModel {
+
+  private DrModel() {}
+
+  /** The SWM optimum in supply units with its multipliers. */
+  public record Solution(double[][] x, double[] u, double[] alpha, int sweeps, boolean converged) {}
+
+  /**
+   * EV i's utility at row total T (Eq. 4.1 as resolved by SPEC.md).
+   *
+   * @param inst the instance
+   * @param i the EV
+   * @param total T_i in supply units
+   * @return U_i
+   */
+  public static double utility(DrInstance inst, int i, double total) {
+    DrInstance.Ev ev = inst.evs().get(i);
+    return ev.willingness() * Math.log(k(inst) * total - ev.eMin() + 1);
+  }
+
+  /**
+   * {@code ∂U_i/∂s_ji}, equal for every j.
+   *
+   * @param inst the instance
+   * @param i the EV
+   * @param total T_i in supply units
+   * @return the marginal utility per unit of supply
+   */
+  public static double marginalUtility(DrInstance inst, int i, double total) {
+    DrInstance.Ev ev = inst.evs().get(i);
+    double k = k(inst);
+    return ev.willingness() * k / (k * total - ev.eMin() + 1);
+  }
+
+  /**
+   * {@code ηρ}.
+   *
+   * @param inst the instance
+   * @return the delivered fraction of supply
+   */
+  public static double k(DrInstance inst) {
+    return inst.eta() * inst.rho();
+  }
+
+  /**
+   * Social welfare Σ U_i − Σ L_j (Eq. 4.3).
+   *
+   * @param inst the instance
+   * @param x supply s_ji as x[i][j]
+   * @return the welfare
+   */
+  public static double welfare(DrInstance inst, double[][] x) {
+    List<DrInstance.Sp> sps = inst.sps();
+    double w = 0;
+    for (int i = 0; i < x.length; i++) {
+      double t = 0;
+      for (int j = 0; j < x[i].length; j++) {
+        DrInstance.Sp sp = sps.get(j);
+        t += x[i][j];
+        w -= sp.c1() * x[i][j] * x[i][j] + sp.c2() * x[i][j];
+      }
+      w += utility(inst, i, t);
+    }
+    return w;
+  }
+
+  /**
+   * Row totals.
+   *
+   * @param x flows
+   * @return T_i
+   */
+  public static double[] rowTotals(double[][] x) {
+    double[] t = new double[x.length];
+    for (int i = 0; i < x.length; i++) {
+      for (double v : x[i]) {
+        t[i] += v;
+      }
+    }
+    return t;
+  }
+
+  /**
+   * Solves SWM by exact dual block-coordinate ascent.
+   *
+   * @param inst the instance
+   * @return the optimum and its multipliers
+   */
+  public static Solution solveSwm(DrInstance inst) {
+    int n = inst.evs().size();
+    int m = inst.sps().size();
+    double k = k(inst);
+    double[] lo = new double[n];
+    double[] hi = new double[n];
+    double[] w = new double[n];
+    double[] eMin = new double[n];
+    double[] u0 = new double[n];
+    for (int i = 0; i < n; i++) {
+      DrInstance.Ev ev = inst.evs().get(i);
+      lo[i] = ev.eMin() / k;
+      hi[i] = ev.eMax() / k;
+      w[i] = ev.willingness();
+      eMin[i] = ev.eMin();
+      u0[i] = marginalUtility(inst, i, 0.5 * (lo[i] + hi[i]));
+    }
+    double[] c1 = new double[m];
+    double[] c2 = new double[m];
+    double[] cap = new double[m];
+    for (int j = 0; j < m; j++) {
+      DrInstance.Sp sp = inst.sps().get(j);
+      c1[j] = sp.c1();
+      c2[j] = sp.c2();
+      cap[j] = sp.capacity();
+    }
+    BipartiteFlowSolver.Problem problem =
+        new BipartiteFlowSolver.Problem() {
+          @Override
+          public double flow(int i, int j, double t) {
+            return t > c2[j] ? (t - c2[j]) / (2 * c1[j]) : 0;
+          }
+
+          @Override
+          public double target(int i, double u, double total) {
+            double tau = u > 0 ? (w[i] * k / u + eMin[i] - 1) / k : Double.POSITIVE_INFINITY;
+            return Math.min(hi[i], Math.max(lo[i], tau));
+          }
+        };
+    BipartiteFlowSolver solver = new BipartiteFlowSolver(problem, cap, u0, new double[m]);
+    boolean ok = solver.solve(1e-12, 100_000);
+    return new Solution(
+        solver.flows(), solver.rowPrices(), solver.columnPrices(), solver.sweeps(), ok);
+  }
+
+  /**
+   * The KKT residual of SWM at (x, u, α), scaled to be dimensionless: the largest of primal
+   * infeasibility (relative to the bound), complementarity, and stationarity (relative to the
+   * largest price).
+   *
+   * @param inst the instance
+   * @param x flows
+   * @param u row prices (marginal value of supply to EV i)
+   * @param alpha capacity prices
+   * @return the residual
+   */
+  public static double kktResidual(DrInstance inst, double[][] x, double[] u, double[] alpha) {
+    int n = x.length;
+    int m = alpha.length;
+    double k = k(inst);
+    double[] t = rowTotals(x);
+    double priceScale = 1e-300;
+    for (int i = 0; i < n; i++) {
+      priceScale = Math.max(priceScale, Math.abs(u[i]));
+      priceScale = Math.max(priceScale, marginalUtility(inst, i, t[i]));
+    }
+    double r = 0;
+    for (int i = 0; i < n; i++) {
+      DrInstance.Ev ev = inst.evs().get(i);
+      double e = k * t[i];
+      double scale = Math.max(1, ev.eMax());
+      r = Math.max(r, Math.max(0, ev.eMin() - e) / scale);
+      r = Math.max(r, Math.max(0, e - ev.eMax()) / scale);
+      // u_i = ∂U/∂x + k(λ − β): λ ≥ 0 only at eMin, β ≥ 0 only at eMax
+      double mu = marginalUtility(inst, i, t[i]);
+      double nu = (u[i] - mu) / priceScale;
+      double atLo = Math.abs(e - ev.eMin()) / scale;
+      double atHi = Math.abs(e - ev.eMax()) / scale;
+      double rowRes;
+      if (nu > 0) {
+        rowRes = Math.min(nu, atLo);
+      } else {
+        rowRes = Math.min(-nu, atHi);
+      }
+      r = Math.max(r, rowRes);
+    }
+    for (int j = 0; j < m; j++) {
+      DrInstance.Sp sp = inst.sps().get(j);
+      double col = 0;
+      for (int i = 0; i < n; i++) {
+        col += x[i][j];
+      }
+      r = Math.max(r, Math.max(0, col - sp.capacity()) / sp.capacity());
+      r = Math.max(r, Math.max(0, -alpha[j]) / priceScale);
+      r =
+          Math.max(
+              r, Math.min(alpha[j] / priceScale, Math.abs(sp.capacity() - col) / sp.capacity()));
+      for (int i = 0; i < n; i++) {
+        r = Math.max(r, Math.max(0, -x[i][j]));
+        double reduced = u[i] - alpha[j] - (2 * sp.c1() * x[i][j] + sp.c2());
+        double scale = priceScale;
+        if (x[i][j] > 0) {
+          r = Math.max(r, Math.abs(reduced) / scale);
+        } else {
+          r = Math.max(r, Math.max(0, reduced) / scale);
+        }
+      }
+    }
+    return r;
+  }
+}

@@ -1,0 +1,262 @@
+package org.gridtrade.auction.internal;
+
+import java.util.ArrayList;
+import java.util.List;
+import org.gridtrade.auction.DrInstance;
+
+/**
+ * The rounds of the iterative demand-response double auction (SPEC.md §1.3, seed 000 Alg. 8) in
+ * supply units. One round = one OAP solve by the auctioneer plus one bid update by every
+ * participant. Not thread-safe; one instance per run.
+ */
+public final class IterativeAuctionEngine {
+
+  /** One round's evidence: the bids the OAP was solved with and the allocation it gave. */
+  public record RoundState(double[][] b, double[][] p, double[][] x, double maxRelativeChange) {}
+
+  /** The outcome of a run. */
+  public record Outcome(
+      List<RoundState> rounds, boolean converged, double[][] x, double[][] b, double[][] p) {}
+
+  private static final double RIDGE = 1e-10;
+
+  private final DrInstance inst;
+  private final int n;
+  private final int m;
+  private final double k;
+  private final double[] lo;
+  private final double[] hi;
+  private final double[] cap;
+  private final double xTol;
+  private double[] u;
+  private double[] alpha;
+
+  /**
+   * An engine for one instance.
+   *
+   * @param inst the instance
+   */
+  public IterativeAuctionEngine(DrInstance inst) {
+    this.inst = inst;
+    this.n = inst.evs().size();
+    this.m = inst.sps().size();
+    this.k = DrModel.k(inst);
+    this.lo = new double[n];
+    this.hi = new double[n];
+    for (int i = 0; i < n; i++) {
+      lo[i] = inst.evs().get(i).eMin() / k;
+      hi[i] = inst.evs().get(i).eMax() / k;
+    }
+    this.cap = new double[m];
+    double maxCap = 0;
+    for (int j = 0; j < m; j++) {
+      cap[j] = inst.sps().get(j).capacity();
+      maxCap = Math.max(maxCap, cap[j]);
+    }
+    this.xTol = 1e-9 * maxCap;
+    this.u = new double[n];
+    this.alpha = new double[m];
+  }
+
+  /**
+   * Runs the auction.
+   *
+   * @param accelerated Anderson-accelerated bid updates if true, the literal update otherwise
+   * @param memory Anderson memory (ignored if not accelerated)
+   * @param maxRounds the most rounds
+   * @return the rounds and the final state
+   */
+  public Outcome run(boolean accelerated, int memory, int maxRounds) {
+    int dim = 2 * n * m;
+    double[] z = initialBids();
+    List<double[]> dg = new ArrayList<>();
+    List<double[]> df = new ArrayList<>();
+    double[] prevG = null;
+    double[] prevF = null;
+    double prevNorm = Double.POSITIVE_INFINITY;
+    List<RoundState> rounds = new ArrayList<>();
+    double[][] x = null;
+    while (rounds.size() < maxRounds) {
+      double[][] b = unpack(z, 0);
+      double[][] p = unpack(z, 1);
+      x = solveOap(b, p);
+      double[] g = updatedBids(x);
+      double[] f = new double[dim];
+      double change = 0;
+      for (int q = 0; q < dim; q++) {
+        f[q] = g[q] - z[q];
+        int cell = q % (n * m);
+        double xv = x[cell / m][cell % m];
+        if (xv > xTol) {
+          change = Math.max(change, Math.abs(Math.expm1(f[q])));
+        }
+      }
+      rounds.add(new RoundState(b, p, x, change));
+      if (change < inst.xi()) {
+        return new Outcome(rounds, true, x, b, p);
+      }
+      if (!accelerated) {
+        z = g;
+        continue;
+      }
+      double norm = norm(f);
+      if (prevG != null) {
+        if (norm > 2 * prevNorm) {
+          dg.clear();
+          df.clear();
+        } else {
+          dg.add(minus(g, prevG));
+          df.add(minus(f, prevF));
+          if (dg.size() > memory) {
+            dg.remove(0);
+            df.remove(0);
+          }
+        }
+      }
+      prevG = g;
+      prevF = f;
+      prevNorm = norm;
+      z = andersonStep(g, f, dg, df);
+    }
+    return new Outcome(rounds, false, x, unpack(z, 0), unpack(z, 1));
+  }
+
+  private double[] andersonStep(double[] g, double[] f, List<double[]> dg, List<double[]> df) {
+    int h = df.size();
+    if (h == 0) {
+      return g.clone();
+    }
+    double[][] a = new double[h][h];
+    double[] rhs = new double[h];
+    double trace = 0;
+    for (int r = 0; r < h; r++) {
+      for (int c = 0; c < h; c++) {
+        a[r][c] = dot(df.get(r), df.get(c));
+      }
+      rhs[r] = dot(df.get(r), f);
+      trace += a[r][r];
+    }
+    for (int r = 0; r < h; r++) {
+      a[r][r] += RIDGE * trace + 1e-300;
+    }
+    double[] gamma = LinearAlgebra.solveSymmetric(a, rhs);
+    if (gamma == null) {
+      return g.clone();
+    }
+    double[] z = g.clone();
+    for (int r = 0; r < h; r++) {
+      double[] d = dg.get(r);
+      for (int q = 0; q < z.length; q++) {
+        z[q] -= gamma[r] * d[q];
+      }
+    }
+    for (double v : z) {
+      if (!Double.isFinite(v)) {
+        return g.clone();
+      }
+    }
+    return z;
+  }
+
+  /** Initial bids: each EV asks for the middle of its range, split evenly over the SPs. */
+  private double[] initialBids() {
+    double[][] x = new double[n][m];
+    double[] col = new double[m];
+    for (int i = 0; i < n; i++) {
+      for (int j = 0; j < m; j++) {
+        x[i][j] = 0.5 * (lo[i] + hi[i]) / m;
+        col[j] += x[i][j];
+      }
+    }
+    for (int j = 0; j < m; j++) {
+      double s = col[j] > cap[j] ? cap[j] / col[j] : 1;
+      for (int i = 0; i < n; i++) {
+        x[i][j] *= s;
+      }
+    }
+    return updatedBids(x);
+  }
+
+  /**
+   * The bids every participant submits after seeing allocation x, as logarithms: EV {@code b_ij =
+   * s_ji · ∂U_i/∂s_ji} (= {@code e_ij ∂U_i/∂e_ij}, Eq. 4.18), SP {@code p_ji = (2 c1 s_ji + c2) /
+   * s_ji}. Allocations below the absolute tolerance are floored, so a bid tends to 0 (or ∞) without
+   * becoming it.
+   */
+  private double[] updatedBids(double[][] x) {
+    double[] z = new double[2 * n * m];
+    double[] t = DrModel.rowTotals(x);
+    for (int i = 0; i < n; i++) {
+      double mu = DrModel.marginalUtility(inst, i, t[i]);
+      for (int j = 0; j < m; j++) {
+        DrInstance.Sp sp = inst.sps().get(j);
+        double xv = Math.max(x[i][j], xTol);
+        z[i * m + j] = Math.log(xv * mu);
+        z[n * m + i * m + j] = Math.log((2 * sp.c1() * xv + sp.c2()) / xv);
+      }
+    }
+    return z;
+  }
+
+  private double[][] unpack(double[] z, int part) {
+    double[][] v = new double[n][m];
+    for (int i = 0; i < n; i++) {
+      for (int j = 0; j < m; j++) {
+        v[i][j] = Math.exp(z[part * n * m + i * m + j]);
+      }
+    }
+    return v;
+  }
+
+  /**
+   * The auctioneer's allocation OAP: {@code max Σ_ij [b_ij ln e_ij − (p_ji/2) s_ji²]} under the
+   * constraints of Eq. 4.4, warm-started from the previous round's multipliers.
+   *
+   * @param b EV bids
+   * @param p SP bids
+   * @return the allocation s_ji as x[i][j]
+   */
+  public double[][] solveOap(double[][] b, double[][] p) {
+    BipartiteFlowSolver.Problem problem =
+        new BipartiteFlowSolver.Problem() {
+          @Override
+          public double flow(int i, int j, double t) {
+            double pb = p[i][j];
+            double bb = b[i][j];
+            double root = Math.sqrt(t * t + 4 * pb * bb);
+            return t >= 0 ? (t + root) / (2 * pb) : 2 * bb / (root - t);
+          }
+
+          @Override
+          public double target(int i, double uu, double total) {
+            double tau = uu < 0 ? hi[i] : uu > 0 ? lo[i] : total;
+            return Math.min(hi[i], Math.max(lo[i], tau));
+          }
+        };
+    BipartiteFlowSolver solver = new BipartiteFlowSolver(problem, cap, u, alpha);
+    solver.solve(1e-10, 20_000);
+    u = solver.rowPrices();
+    alpha = solver.columnPrices();
+    return solver.flows();
+  }
+
+  private static double[] minus(double[] a, double[] b) {
+    double[] r = new double[a.length];
+    for (int q = 0; q < a.length; q++) {
+      r[q] = a[q] - b[q];
+    }
+    return r;
+  }
+
+  private static double dot(double[] a, double[] b) {
+    double s = 0;
+    for (int q = 0; q < a.length; q++) {
+      s += a[q] * b[q];
+    }
+    return s;
+  }
+
+  private static double norm(double[] a) {
+    return Math.sqrt(dot(a, a));
+  }
+}
