@@ -66,9 +66,12 @@ class LedgerCrashTest {
         // Land somewhere in start-up or in the replay that opening the ledger does.
         Thread.sleep(random.nextInt(1200));
       } else {
-        // Wait until the child has replayed the chain, then kill it while it appends.
+        // Wait until the child has replayed the chain and appended once, then kill it while it
+        // appends.
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-        while (lines.isEmpty() && child.isAlive() && System.nanoTime() < deadline) {
+        while (lines.stream().noneMatch(l -> l.startsWith("acked"))
+            && child.isAlive()
+            && System.nanoTime() < deadline) {
           Thread.sleep(5);
         }
         Thread.sleep(20 + random.nextInt(300));
