@@ -137,11 +137,7 @@ final class Codec {
   }
 
   private static TransactionBody readBody(ByteReader r) throws DecodeException {
-    int version = r.u8("transaction.version");
-    if (version != VERSION) {
-      throw new DecodeException(
-          "transaction.version %d is unsupported (expected %d)".formatted(version, VERSION));
-    }
+    expectVersion(r, "transaction");
     int chainId = r.i32("transaction.chainId");
     PublicKey sender = PublicKey.wrap(r.raw(PublicKey.LENGTH, "transaction.sender"));
     long nonce = r.i64("transaction.nonce");
@@ -189,6 +185,14 @@ final class Codec {
                       .formatted(tag, Payload.Transfer.TAG, Payload.DemandResponseSettlement.TAG));
         };
     return new TransactionBody(chainId, sender, nonce, fee, payload);
+  }
+
+  private static void expectVersion(ByteReader r, String object) throws DecodeException {
+    int version = r.u8(object + ".version");
+    if (version != VERSION) {
+      throw new DecodeException(
+          "%s.version %d is unsupported (expected %d)".formatted(object, version, VERSION));
+    }
   }
 
   private static Address address(ByteReader r, String field) throws DecodeException {
@@ -269,19 +273,8 @@ final class Codec {
     return new Block(header, txs);
   }
 
-  static BlockHeader decodeHeader(byte[] bytes) throws DecodeException {
-    ByteReader r = new ByteReader(bytes);
-    BlockHeader h = readHeader(r);
-    r.expectEnd("header");
-    return h;
-  }
-
   private static BlockHeader readHeader(ByteReader r) throws DecodeException {
-    int version = r.u8("header.version");
-    if (version != VERSION) {
-      throw new DecodeException(
-          "header.version %d is unsupported (expected %d)".formatted(version, VERSION));
-    }
+    expectVersion(r, "header");
     long height = r.i64("header.height");
     Hash prev = hash(r, "header.previousHash");
     Hash txRoot = hash(r, "header.transactionsRoot");
