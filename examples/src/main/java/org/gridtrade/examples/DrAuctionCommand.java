@@ -1,0 +1,437 @@
+package org.gridtrade.examples;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.SplittableRandom;
+import java.util.concurrent.Callable;
+import org.gridtrade.auction.DemandResponseAuction;
+import org.gridtrade.auction.DemandResponseResult;
+import org.gridtrade.auction.DrFlow;
+import org.gridtrade.auction.DrInstance;
+import org.knowm.xchart.XYChart;
+import org.knowm.xchart.XYChartBuilder;
+import org.knowm.xchart.XYSeries;
+import org.knowm.xchart.style.lines.SeriesLines;
+import org.knowm.xchart.style.markers.SeriesMarkers;
+import picocli.CommandLine.ArgGroup;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code gridtrade dr-auction}: runs the iterative demand-response double auction (SPEC.md §1.3) on
+ * a scenario file or a seeded random market, and compares it with the social-welfare optimum.
+ */
+@Command(
+    name = "dr-auction",
+    mixinStandardHelpOptions = true,
+    versionProvider = GridTradeCommand.Version.class,
+    sortOptions = false,
+    description = {
+      "Runs the iterative double auction for demand response: charging EVs bid for energy,"
+          + " discharging SPs bid their costs, the auctioneer allocates until every bid changes"
+          + " by less than xi. Reports the rounds, the allocation, the payments and the gap to"
+          + " the social-welfare optimum solved directly.",
+      "Scenario fields: {\"evs\": [{\"id\", \"soc\", \"eMin\", \"eMax\", \"sigma\"}],"
+          + " \"sps\": [{\"id\", \"capacity\", \"c1\", \"c2\"}], \"eta\": 0.8, \"rho\": 0.9,"
+          + " \"xi\": 0.001} (c1, c2, eta, rho and xi are optional; the defaults are the seed's)."
+    })
+final class DrAuctionCommand implements Callable<Integer> {
+  static final int MAX_EVS = 2_000;
+  static final int MAX_SPS = 200;
+
+  @Spec CommandSpec spec;
+
+  static final class Source {
+    @Option(
+        names = "--scenario",
+        paramLabel = "FILE",
+        required = true,
+        description = "JSON scenario file (fields above).")
+    Path scenario;
+
+    @Option(
+        names = "--random",
+        paramLabel = "N",
+        required = true,
+        description =
+            "A random market of N EVs, 1.." + MAX_EVS + ", in the seed's parameter ranges.")
+    Integer random;
+  }
+
+  @ArgGroup(multiplicity = "1")
+  Source source;
+
+  @Option(
+      names = "--sps",
+      paramLabel = "M",
+      description =
+          "SPs in a --random market, 1.." + MAX_SPS + " (default: N/5 rounded up, at least 2).")
+  Integer sps;
+
+  @Option(
+      names = "--seed",
+      paramLabel = "S",
+      defaultValue = "1",
+      description = "Seed of a --random market (default: ${DEFAULT-VALUE}).")
+  long seed;
+
+  @Option(
+      names = "--update",
+      paramLabel = "RULE",
+      defaultValue = "accelerated",
+      description =
+          "Bid update: 'accelerated' (default) or 'literal' (the plain fixed-point update).")
+  String update;
+
+  @Option(
+      names = "--max-rounds",
+      paramLabel = "R",
+      defaultValue = "500",
+      description = "Most rounds before giving up, 1..100000 (default: ${DEFAULT-VALUE}).")
+  int maxRounds;
+
+  @Option(
+      names = "--chart",
+      paramLabel = "FILE",
+      description =
+          "Also write the convergence chart (welfare and bids per round) as .png or .svg.")
+  Path chart;
+
+  @Option(names = "--json", description = "Print one JSON object instead of text.")
+  boolean json;
+
+  @Override
+  public Integer call() throws IOException {
+    DemandResponseAuction.BidUpdate rule =
+        switch (update.toLowerCase(Locale.ROOT)) {
+          case "accelerated" -> DemandResponseAuction.BidUpdate.ACCELERATED;
+          case "literal" -> DemandResponseAuction.BidUpdate.LITERAL;
+          default ->
+              throw bad("--update '%s' must be 'accelerated' or 'literal'".formatted(update));
+        };
+    if (maxRounds < 1 || maxRounds > 100_000) {
+      throw bad("--max-rounds %d is outside 1..100000".formatted(maxRounds));
+    }
+    if (chart != null) {
+      try {
+        Charts.isSvg(chart);
+      } catch (IllegalArgumentException e) {
+        throw bad("--chart: " + e.getMessage());
+      }
+    }
+    DrInstance instance = instance();
+    DemandResponseResult result =
+        DemandResponseAuction.builder().update(rule).maxRounds(maxRounds).build().run(instance);
+    if (chart != null) {
+      Charts.write(chart(result), chart);
+    }
+    PrintWriter out = spec.commandLine().getOut();
+    if (json) {
+      out.println(
+          new ObjectMapper()
+              .enable(SerializationFeature.INDENT_OUTPUT)
+              .writeValueAsString(toJson(instance, result)));
+    } else {
+      out.print(toText(instance, result));
+    }
+    out.flush();
+    return result.converged() ? 0 : GridTradeCommand.EXIT_FAILURE;
+  }
+
+  private DrInstance instance() {
+    if (source.scenario != null) {
+      if (sps != null) {
+        throw bad("--sps applies to --random only; the scenario lists its SPs");
+      }
+      try {
+        return fromScenario(ScenarioJson.read(source.scenario));
+      } catch (IllegalArgumentException e) {
+        throw bad("--scenario %s: %s".formatted(source.scenario, e.getMessage()));
+      }
+    }
+    int n = source.random;
+    if (n < 1 || n > MAX_EVS) {
+      throw bad("--random %d is outside 1..%d".formatted(n, MAX_EVS));
+    }
+    int m = sps != null ? sps : Math.max(2, (n + 4) / 5);
+    if (m < 1 || m > MAX_SPS) {
+      throw bad("--sps %d is outside 1..%d".formatted(m, MAX_SPS));
+    }
+    return DrInstance.random(n, m, new SplittableRandom(seed));
+  }
+
+  /**
+   * Builds an instance from a scenario object.
+   *
+   * @param root the scenario
+   * @return the instance
+   * @throws IllegalArgumentException naming the field when the scenario is invalid
+   */
+  static DrInstance fromScenario(JsonNode root) {
+    List<DrInstance.Ev> evs =
+        ScenarioJson.objects(
+            root,
+            "",
+            "evs",
+            (e, at) ->
+                new DrInstance.Ev(
+                    ScenarioJson.text(e, at, "id"),
+                    ScenarioJson.number(e, at, "soc"),
+                    ScenarioJson.number(e, at, "eMin"),
+                    ScenarioJson.number(e, at, "eMax"),
+                    ScenarioJson.number(e, at, "sigma")));
+    List<DrInstance.Sp> sps =
+        ScenarioJson.objects(
+            root,
+            "",
+            "sps",
+            (s, at) ->
+                new DrInstance.Sp(
+                    ScenarioJson.text(s, at, "id"),
+                    ScenarioJson.number(s, at, "capacity"),
+                    ScenarioJson.number(s, at, "c1", DrInstance.DEFAULT_C1),
+                    ScenarioJson.number(s, at, "c2", DrInstance.DEFAULT_C2)));
+    return new DrInstance(
+        evs,
+        sps,
+        ScenarioJson.number(root, "", "eta", DrInstance.DEFAULT_ETA),
+        ScenarioJson.number(root, "", "rho", DrInstance.DEFAULT_RHO),
+        ScenarioJson.number(root, "", "xi", DrInstance.DEFAULT_XI));
+  }
+
+  private ParameterException bad(String message) {
+    return new ParameterException(spec.commandLine(), message);
+  }
+
+  static ObjectNode toJson(DrInstance instance, DemandResponseResult r) {
+    ObjectMapper m = new ObjectMapper();
+    ObjectNode root = m.createObjectNode();
+    root.put("command", "dr-auction");
+    root.put("evs", instance.evs().size());
+    root.put("sps", instance.sps().size());
+    root.put("eta", instance.eta());
+    root.put("rho", instance.rho());
+    root.put("xi", instance.xi());
+    root.put("iterations", r.iterations());
+    root.put("converged", r.converged());
+    root.put("welfare", r.welfare());
+    root.put("optimalWelfare", r.optimalWelfare());
+    root.put("welfareGap", r.welfareGap());
+    root.put("individuallyRational", r.individuallyRational());
+    root.put("weaklyBudgetBalanced", r.weaklyBudgetBalanced());
+    root.put("settlement", r.settlement().name());
+    ArrayNode allocation = root.putArray("allocation");
+    for (DrFlow f : r.allocation()) {
+      ObjectNode a = allocation.addObject();
+      a.put("ev", f.evId());
+      a.put("sp", f.spId());
+      a.put("energy", f.energy());
+      a.put("supply", f.supply());
+    }
+    ObjectNode payments = root.putObject("payments");
+    ArrayNode evs = payments.putArray("evs");
+    for (int i = 0; i < r.evPayments().size(); i++) {
+      ObjectNode p = evs.addObject();
+      p.put("id", r.evPayments().get(i).id());
+      p.put("bid", r.evPayments().get(i).amount());
+      p.put("amount", r.settledEvPayments().get(i).amount());
+    }
+    ArrayNode sps = payments.putArray("sps");
+    for (DemandResponseResult.Payment p : r.spRevenues()) {
+      ObjectNode o = sps.addObject();
+      o.put("id", p.id());
+      o.put("amount", p.amount());
+    }
+    ArrayNode trace = root.putArray("trace");
+    for (DemandResponseResult.Round round : r.trace()) {
+      ObjectNode t = trace.addObject();
+      t.put("round", round.round());
+      t.put("welfare", round.welfare());
+      t.put("maxRelativeChange", round.maxRelativeChange());
+    }
+    ArrayNode bids = root.putArray("finalBids");
+    for (DemandResponseResult.Bid b : r.trace().get(r.trace().size() - 1).bids()) {
+      ObjectNode o = bids.addObject();
+      o.put("ev", b.evId());
+      o.put("sp", b.spId());
+      o.put("evBid", b.evBid());
+      o.put("spBid", b.spBid());
+    }
+    return root;
+  }
+
+  static String toText(DrInstance instance, DemandResponseResult r) {
+    StringBuilder b = new StringBuilder();
+    b.append(
+        String.format(
+            Locale.ROOT,
+            "Demand-response double auction: %d EVs, %d SPs, eta %s, rho %s, xi %s%n%n",
+            instance.evs().size(),
+            instance.sps().size(),
+            instance.eta(),
+            instance.rho(),
+            instance.xi()));
+    line(
+        b,
+        "rounds",
+        "%d, %s",
+        r.iterations(),
+        r.converged() ? "converged" : "NOT converged (raise --max-rounds)");
+    line(
+        b,
+        "welfare",
+        "%s (optimum %s, gap %s %%)",
+        ScenarioJson.fmt(r.welfare(), 4),
+        ScenarioJson.fmt(r.optimalWelfare(), 4),
+        ScenarioJson.fmt(100 * r.welfareGap(), 5));
+    line(
+        b,
+        "properties",
+        "individually rational: %s; weakly budget balanced: %s; settlement: %s",
+        r.individuallyRational(),
+        r.weaklyBudgetBalanced(),
+        r.settlement());
+    double budget = 0;
+    for (int i = 0; i < r.settledEvPayments().size(); i++) {
+      budget += r.settledEvPayments().get(i).amount();
+    }
+    for (DemandResponseResult.Payment p : r.spRevenues()) {
+      budget -= p.amount();
+    }
+    line(b, "budget", "%s (EV payments minus SP revenues)", ScenarioJson.fmt(budget, 4));
+    b.append(String.format(Locale.ROOT, "%nwelfare by round%n"));
+    int rounds = r.trace().size();
+    for (DemandResponseResult.Round round : r.trace()) {
+      if (rounds > 30 && round.round() > 10 && round.round() <= rounds - 10) {
+        if (round.round() == 11) {
+          b.append(String.format(Locale.ROOT, "  ... %d rounds ...%n", rounds - 20));
+        }
+        continue;
+      }
+      b.append(
+          String.format(
+              Locale.ROOT,
+              "  %4d  %14s  max bid change %s%n",
+              round.round(),
+              ScenarioJson.fmt(round.welfare(), 4),
+              ScenarioJson.fmt(round.maxRelativeChange(), 6)));
+    }
+    b.append(
+        String.format(Locale.ROOT, "%nEV         receives kWh   pays (bid)   pays (settled)%n"));
+    double[] energy = new double[instance.evs().size()];
+    int i = 0;
+    List<String> ids = new ArrayList<>();
+    for (DrInstance.Ev ev : instance.evs()) {
+      ids.add(ev.id());
+    }
+    for (DrFlow f : r.allocation()) {
+      energy[ids.indexOf(f.evId())] += instance.eta() * f.energy();
+    }
+    for (DrInstance.Ev ev : instance.evs()) {
+      if (i == 20 && instance.evs().size() > 25) {
+        b.append(String.format(Locale.ROOT, "... %d more EVs%n", instance.evs().size() - 20));
+        break;
+      }
+      b.append(
+          String.format(
+              Locale.ROOT,
+              "%-10s %12s %12s %16s%n",
+              ev.id(),
+              ScenarioJson.fmt(energy[i], 3),
+              ScenarioJson.fmt(r.evPayments().get(i).amount(), 3),
+              ScenarioJson.fmt(r.settledEvPayments().get(i).amount(), 3)));
+      i++;
+    }
+    b.append(String.format(Locale.ROOT, "%nSP         supplies kWh   is paid%n"));
+    double[] supply = new double[instance.sps().size()];
+    List<String> spIds = new ArrayList<>();
+    for (DrInstance.Sp sp : instance.sps()) {
+      spIds.add(sp.id());
+    }
+    for (DrFlow f : r.allocation()) {
+      supply[spIds.indexOf(f.spId())] += f.supply();
+    }
+    for (int j = 0; j < instance.sps().size(); j++) {
+      if (j == 20 && instance.sps().size() > 25) {
+        b.append(String.format(Locale.ROOT, "... %d more SPs%n", instance.sps().size() - 20));
+        break;
+      }
+      b.append(
+          String.format(
+              Locale.ROOT,
+              "%-10s %12s %9s%n",
+              spIds.get(j),
+              ScenarioJson.fmt(supply[j], 3),
+              ScenarioJson.fmt(r.spRevenues().get(j).amount(), 3)));
+    }
+    return b.toString();
+  }
+
+  /**
+   * The convergence chart: welfare per round against the optimum (left axis) and the EV and SP bids
+   * of up to four (EV, SP) pairs (right axis).
+   */
+  static XYChart chart(DemandResponseResult r) {
+    XYChart chart =
+        new XYChartBuilder()
+            .width(960)
+            .height(540)
+            .title("Demand-response auction: convergence")
+            .xAxisTitle("round")
+            .yAxisTitle("social welfare")
+            .build();
+    int rounds = r.trace().size();
+    double[] x = new double[rounds];
+    double[] welfare = new double[rounds];
+    double[] optimum = new double[rounds];
+    for (int k = 0; k < rounds; k++) {
+      x[k] = r.trace().get(k).round();
+      welfare[k] = r.trace().get(k).welfare();
+      optimum[k] = r.optimalWelfare();
+    }
+    XYSeries w = chart.addSeries("welfare", x, welfare);
+    w.setMarker(SeriesMarkers.CIRCLE);
+    XYSeries o = chart.addSeries("optimum (SWM)", x, optimum);
+    o.setMarker(SeriesMarkers.NONE);
+    o.setLineStyle(SeriesLines.DASH_DASH);
+    int pairs = Math.min(4, r.trace().get(0).bids().size());
+    List<DemandResponseResult.Bid> last = r.trace().get(rounds - 1).bids();
+    for (int q = 0; q < pairs; q++) {
+      double[] ev = new double[rounds];
+      double[] sp = new double[rounds];
+      for (int k = 0; k < rounds; k++) {
+        DemandResponseResult.Bid bid = r.trace().get(k).bids().get(q);
+        ev[k] = bid.evBid() / last.get(q).evBid();
+        sp[k] = bid.spBid() / last.get(q).spBid();
+      }
+      DemandResponseResult.Bid first = r.trace().get(0).bids().get(q);
+      XYSeries e = chart.addSeries("b " + first.evId() + "/" + first.spId(), x, ev);
+      e.setYAxisGroup(1);
+      e.setMarker(SeriesMarkers.NONE);
+      XYSeries s = chart.addSeries("p " + first.spId() + "/" + first.evId(), x, sp);
+      s.setYAxisGroup(1);
+      s.setMarker(SeriesMarkers.NONE);
+      s.setLineStyle(SeriesLines.DOT_DOT);
+    }
+    chart.setYAxisGroupTitle(1, "bid / final bid");
+    chart.getStyler().setYAxisGroupPosition(1, org.knowm.xchart.style.Styler.YAxisPosition.Right);
+    return chart;
+  }
+
+  private static void line(StringBuilder b, String label, String format, Object... args) {
+    b.append(
+        String.format(Locale.ROOT, "%-11s %s%n", label, String.format(Locale.ROOT, format, args)));
+  }
+}

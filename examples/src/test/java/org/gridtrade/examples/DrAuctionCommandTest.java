@@ -1,0 +1,131 @@
+package org.gridtrade.examples;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class DrAuctionCommandTest {
+  private static final Path SCENARIO = Path.of("scenarios", "dr-small.json");
+
+  @TempDir Path tmp;
+
+  @Test
+  void scenario_json_allocationIsFeasibleAndNearOptimal() throws IOException {
+    Cli r = Cli.run("dr-auction", "--scenario", SCENARIO.toString(), "--json");
+
+    assertThat(r.exitCode()).as(r.err()).isZero();
+    JsonNode j = r.json();
+    assertThat(j.get("converged").asBoolean()).isTrue();
+    assertThat(j.get("iterations").asInt()).isPositive();
+    double optimum = j.get("optimalWelfare").asDouble();
+    assertThat(j.get("welfare").asDouble()).isCloseTo(optimum, within(1e-3 * Math.abs(optimum)));
+
+    // Check the allocation against the scenario file itself, not against the library.
+    JsonNode scenario = ScenarioJson.read(SCENARIO);
+    double eta = scenario.get("eta").asDouble();
+    double rho = scenario.get("rho").asDouble();
+    Map<String, Double> received = new HashMap<>();
+    Map<String, Double> supplied = new HashMap<>();
+    for (JsonNode a : j.get("allocation")) {
+      double energy = a.get("energy").asDouble();
+      assertThat(energy).isGreaterThanOrEqualTo(0);
+      assertThat(a.get("supply").asDouble() * rho).isCloseTo(energy, within(1e-9));
+      received.merge(a.get("ev").asText(), eta * energy, Double::sum);
+      supplied.merge(a.get("sp").asText(), a.get("supply").asDouble(), Double::sum);
+    }
+    for (JsonNode ev : scenario.get("evs")) {
+      double got = received.getOrDefault(ev.get("id").asText(), 0.0);
+      assertThat(got).isBetween(ev.get("eMin").asDouble() - 1e-6, ev.get("eMax").asDouble() + 1e-6);
+    }
+    for (JsonNode sp : scenario.get("sps")) {
+      assertThat(supplied.getOrDefault(sp.get("id").asText(), 0.0))
+          .isLessThanOrEqualTo(sp.get("capacity").asDouble() + 1e-6);
+    }
+    assertThat(j.at("/payments/evs")).hasSize(5);
+    assertThat(j.at("/payments/sps")).hasSize(3);
+    assertThat(j.get("trace")).hasSize(j.get("iterations").asInt());
+  }
+
+  @Test
+  void random_sameSeedSameOutput_differentSeedDifferentMarket() {
+    Cli a = Cli.run("dr-auction", "--random", "4", "--sps", "2", "--seed", "7", "--json");
+    Cli b = Cli.run("dr-auction", "--random", "4", "--sps", "2", "--seed", "7", "--json");
+    Cli c = Cli.run("dr-auction", "--random", "4", "--sps", "2", "--seed", "8", "--json");
+
+    assertThat(a.exitCode()).as(a.err()).isZero();
+    assertThat(a.out()).isEqualTo(b.out());
+    assertThat(a.json().get("optimalWelfare").asDouble())
+        .isNotEqualTo(c.json().get("optimalWelfare").asDouble());
+    assertThat(a.json().get("evs").asInt()).isEqualTo(4);
+  }
+
+  @Test
+  void chart_pngAndSvgAreWritten() throws IOException {
+    Path png = tmp.resolve("charts/dr.png");
+    Path svg = tmp.resolve("dr.svg");
+
+    assertThat(Cli.run("dr-auction", "--scenario", SCENARIO.toString(), "--chart", png.toString()))
+        .extracting(Cli::exitCode)
+        .isEqualTo(0);
+    assertThat(Cli.run("dr-auction", "--scenario", SCENARIO.toString(), "--chart", svg.toString()))
+        .extracting(Cli::exitCode)
+        .isEqualTo(0);
+
+    byte[] head = Files.readAllBytes(png);
+    assertThat(head).startsWith(0x89, 'P', 'N', 'G');
+    assertThat(Files.readString(svg, StandardCharsets.UTF_8)).contains("<svg");
+  }
+
+  @Test
+  void text_reportsRoundsAndGap() {
+    Cli r = Cli.run("dr-auction", "--scenario", SCENARIO.toString());
+
+    assertThat(r.exitCode()).as(r.err()).isZero();
+    assertThat(r.out()).contains("converged").contains("optimum").contains("EV5").contains("SP3");
+  }
+
+  @Test
+  void badScenario_namesTheFieldAndExits2() throws IOException {
+    Path bad = tmp.resolve("bad.json");
+    Files.writeString(
+        bad,
+        "{\"evs\": [{\"id\": \"A\", \"soc\": 0.5, \"eMin\": 1, \"eMax\": 5, \"sigma\": 2},"
+            + " {\"id\": \"B\", \"soc\": \"high\", \"eMin\": 1, \"eMax\": 5, \"sigma\": 2}],"
+            + " \"sps\": [{\"id\": \"S\", \"capacity\": 50}]}");
+
+    Cli r = Cli.run("dr-auction", "--scenario", bad.toString());
+
+    assertThat(r.exitCode()).isEqualTo(2);
+    assertThat(r.errorLine()).contains("evs[1].soc").contains("\"high\"").contains("number");
+  }
+
+  @Test
+  void infeasibleOrOutOfRange_refusedWithReason() throws IOException {
+    Path infeasible = tmp.resolve("infeasible.json");
+    Files.writeString(
+        infeasible,
+        "{\"evs\": [{\"id\": \"A\", \"soc\": 0.5, \"eMin\": 90, \"eMax\": 95, \"sigma\": 2}],"
+            + " \"sps\": [{\"id\": \"S\", \"capacity\": 50}]}");
+
+    Cli r = Cli.run("dr-auction", "--scenario", infeasible.toString());
+    assertThat(r.exitCode()).isEqualTo(2);
+    assertThat(r.errorLine()).contains("infeasible");
+
+    assertThat(Cli.run("dr-auction", "--random", "0").errorLine()).contains("--random 0");
+    assertThat(Cli.run("dr-auction", "--random", "3", "--scenario", "x.json").exitCode())
+        .isEqualTo(2);
+    assertThat(Cli.run("dr-auction", "--random", "3", "--chart", "x.gif").errorLine())
+        .contains(".png or .svg");
+    assertThat(Cli.run("dr-auction", "--scenario", "missing.json").errorLine())
+        .contains("no such file");
+  }
+}
