@@ -1,0 +1,16 @@
+package org.gridtrade.coalition;
+
+/**
+ * The algorithm that solves the loss-minimising transfer LP inside a coalition (Eq. 3.11–3.15 as
+ * SPEC.md §3 resolves them). Both are exact; they may pick different optimal transfers when the
+ * optimum is not unique, which can change the attribution of losses between members.
+ */
+public enum TransferSolver {
+  /**
+   * A specialised min-cost-flow (transportation) algorithm: successive shortest paths with
+   * potentials. The default; tested against {@link #LP} on random instances.
+   */
+  MIN_COST_FLOW,
+  /** The LP solved by ojAlgo's simplex, as stated. Slower; the reference. */
+  LP
+}

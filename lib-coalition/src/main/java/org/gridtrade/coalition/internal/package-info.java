@@ -1,0 +1,2 @@
+/** Implementation of coalition formation (transport solvers, formation engine); not API. */
+package org.gridtrade.coalition.internal;

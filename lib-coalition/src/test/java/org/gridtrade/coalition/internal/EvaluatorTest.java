@@ -1,0 +1,73 @@
+package org.gridtrade.coalition.internal;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
+import static org.quicktheories.QuickTheory.qt;
+import static org.quicktheories.generators.SourceDSL.longs;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.SplittableRandom;
+import java.util.stream.IntStream;
+import org.junit.jupiter.api.Test;
+
+class EvaluatorTest {
+
+  static Network randomNetwork(SplittableRandom r, int n) {
+    List<String> ids = new ArrayList<>();
+    double[] bal = new double[n];
+    double[] x = new double[n];
+    double[] y = new double[n];
+    for (int i = 0; i < n; i++) {
+      ids.add("P" + i);
+      bal[i] = -15 + 25 * r.nextDouble();
+      x[i] = 20 * r.nextDouble();
+      y[i] = 20 * r.nextDouble();
+    }
+    double diag = Math.hypot(20, 20);
+    return new Network(ids, bal, x, y, 10, 10, d -> 0.018 + 0.038 * d / diag);
+  }
+
+  /**
+   * The duals used to prune merges are optimal: feasible (u_i + v_j >= gain_ij, u, v >= 0) and
+   * their objective equals the optimal gain (strong duality), which is what makes the pruning
+   * exact.
+   */
+  @Test
+  void property_duals_areFeasibleAndOptimal() {
+    qt().withFixedSeed(9)
+        .withExamples(300)
+        .forAll(longs().all())
+        .checkAssert(
+            seed -> {
+              SplittableRandom r = new SplittableRandom(seed);
+              Network net = randomNetwork(r, 2 + r.nextInt(10));
+              Evaluator ev = new Evaluator(net, MinCostFlowSolver.INSTANCE);
+              Evaluation e = ev.solve(IntStream.range(0, net.size()).toArray());
+              double primal = 0;
+              for (int f = 0; f < e.flows(); f++) {
+                primal += e.flowEnergy(f) * net.gain(e.flowSeller(f), e.flowBuyer(f));
+              }
+              double dual = 0;
+              for (int p = 0; p < e.size(); p++) {
+                assertThat(Evaluator.dual(e, p)).isGreaterThanOrEqualTo(0);
+                dual += net.amount(e.member(p)) * Evaluator.dual(e, p);
+                for (int q = 0; q < e.size(); q++) {
+                  int i = e.member(p);
+                  int j = e.member(q);
+                  if (net.role(i) == Network.SELLER && net.role(j) == Network.BUYER) {
+                    assertThat(Evaluator.dual(e, p) + Evaluator.dual(e, q))
+                        .isGreaterThanOrEqualTo(net.gain(i, j) - 1e-9);
+                  }
+                }
+              }
+              assertThat(dual).isCloseTo(primal, within(1e-8));
+              // Losses: total = all-EDC loss minus the gain.
+              double alone = 0;
+              for (int i = 0; i < net.size(); i++) {
+                alone += net.standaloneLoss(i);
+              }
+              assertThat(e.totalLoss()).isCloseTo(alone - primal, within(1e-9));
+            });
+  }
+}
