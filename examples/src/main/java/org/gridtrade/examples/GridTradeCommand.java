@@ -33,6 +33,8 @@ import picocli.CommandLine.Spec;
     subcommands = {
       LedgerDemoCommand.class,
       DrAuctionCommand.class,
+      CoalitionCommand.class,
+      ShapleyCommand.class,
       ExampleCommand.class,
       CommandLine.HelpCommand.class
     })

@@ -1,0 +1,145 @@
+package org.gridtrade.examples;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.BitSet;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.Callable;
+import org.gridtrade.coalition.Shapley;
+import org.gridtrade.coalition.ShapleyResult;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code gridtrade shapley}: Shapley values (and a core check) of a game given as a worth table.
+ */
+@Command(
+    name = "shapley",
+    mixinStandardHelpOptions = true,
+    versionProvider = GridTradeCommand.Version.class,
+    sortOptions = false,
+    description = {
+      "Computes the Shapley value of every player of a transferable-utility game given by a worth"
+          + " table, exactly for up to "
+          + Shapley.MAX_EXACT_PLAYERS
+          + " players, and says whether it lies in the core.",
+      "Scenario: {\"players\": [\"A\", \"B\", \"C\"], \"worth\": {\"A\": 0, \"A,B\": 1,"
+          + " \"A,B,C\": 2}}: coalitions keyed by comma-joined player ids in the order of"
+          + " players; a missing coalition is worth 0. Output: {\"values\": {\"A\": ...}}."
+    })
+final class ShapleyCommand implements Callable<Integer> {
+  @Spec CommandSpec spec;
+
+  @Option(
+      names = "--scenario",
+      paramLabel = "FILE",
+      required = true,
+      description = "JSON game file (fields above).")
+  Path scenario;
+
+  @Option(names = "--json", description = "Print one JSON object instead of text.")
+  boolean json;
+
+  @Override
+  public Integer call() throws IOException {
+    List<String> players = new ArrayList<>();
+    Map<Integer, Double> table = new HashMap<>();
+    try {
+      read(ScenarioJson.read(scenario), players, table);
+    } catch (IllegalArgumentException e) {
+      throw bad("--scenario %s: %s".formatted(scenario, e.getMessage()));
+    }
+    java.util.function.ToDoubleFunction<BitSet> worth =
+        s -> table.getOrDefault(s.isEmpty() ? 0 : (int) s.toLongArray()[0], 0.0);
+    ShapleyResult r = Shapley.exact(players.size(), worth);
+    boolean core = Shapley.inCore(r.values(), worth, 1e-9);
+    PrintWriter out = spec.commandLine().getOut();
+    if (json) {
+      ObjectMapper om = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+      ObjectNode root = om.createObjectNode();
+      ObjectNode v = root.putObject("values");
+      for (int i = 0; i < players.size(); i++) {
+        v.put(players.get(i), r.value(i));
+      }
+      root.put("inCore", core);
+      out.println(om.writeValueAsString(root));
+    } else {
+      for (int i = 0; i < players.size(); i++) {
+        out.printf("%-12s %s%n", players.get(i), ScenarioJson.fmt(r.value(i), 6));
+      }
+      out.println("in the core: " + core);
+    }
+    out.flush();
+    return 0;
+  }
+
+  static void read(JsonNode root, List<String> players, Map<Integer, Double> table) {
+    JsonNode p = root.get("players");
+    if (p == null || !p.isArray() || p.isEmpty()) {
+      throw new IllegalArgumentException("field 'players' must be a non-empty array of ids");
+    }
+    Map<String, Integer> index = new HashMap<>();
+    for (int i = 0; i < p.size(); i++) {
+      JsonNode e = p.get(i);
+      if (!e.isTextual() || e.asText().isBlank() || e.asText().contains(",")) {
+        throw new IllegalArgumentException(
+            "'players[%d]' is %s; it must be a non-blank id without commas".formatted(i, e));
+      }
+      if (index.putIfAbsent(e.asText(), i) != null) {
+        throw new IllegalArgumentException(
+            "'players[%d]' '%s' is a duplicate; ids must be unique".formatted(i, e.asText()));
+      }
+      players.add(e.asText());
+    }
+    if (players.size() > Shapley.MAX_EXACT_PLAYERS) {
+      throw new IllegalArgumentException(
+          "%d players; at most %d".formatted(players.size(), Shapley.MAX_EXACT_PLAYERS));
+    }
+    JsonNode w = root.get("worth");
+    if (w == null || !w.isObject()) {
+      throw new IllegalArgumentException("field 'worth' must be an object of coalition: number");
+    }
+    for (Map.Entry<String, JsonNode> e : w.properties()) {
+      String key = e.getKey();
+      int mask = 0;
+      int last = -1;
+      Set<String> seen = new HashSet<>();
+      for (String id : key.split(",", -1)) {
+        Integer k = index.get(id.strip());
+        if (k == null) {
+          throw new IllegalArgumentException(
+              "worth key '%s': '%s' is not a player".formatted(key, id));
+        }
+        if (!seen.add(id.strip()) || k <= last) {
+          throw new IllegalArgumentException(
+              "worth key '%s': ids must be distinct and in the order of players".formatted(key));
+        }
+        last = k;
+        mask |= 1 << k;
+      }
+      JsonNode v = e.getValue();
+      if (!v.isNumber() || !Double.isFinite(v.asDouble())) {
+        throw new IllegalArgumentException(
+            "worth '%s' is %s; it must be a finite number".formatted(key, v));
+      }
+      table.put(mask, v.asDouble());
+    }
+  }
+
+  private ParameterException bad(String message) {
+    return new ParameterException(spec.commandLine(), message);
+  }
+}
