@@ -376,7 +376,7 @@ final class CoalitionCommand implements Callable<Integer> {
     }
     StringBuilder sb = new StringBuilder();
     sb.append(
-        "%-10s %6s %10s %10s %10s %10s %9s %10s %9s%n"
+        "%-10s %6s %10s %10s %10s %10s %10s %10s %10s %9s%n"
             .formatted(
                 "dist",
                 "n",
@@ -384,6 +384,7 @@ final class CoalitionCommand implements Callable<Integer> {
                 "saving",
                 "baseline",
                 "gain(pp)",
+                "optimum",
                 "coalitions",
                 "ms/run",
                 "dev"));
@@ -394,6 +395,7 @@ final class CoalitionCommand implements Callable<Integer> {
         double share = 0;
         double save = 0;
         double bsave = 0;
+        double opt = 0;
         double coals = 0;
         double dev = 0;
         long nanos = 0;
@@ -406,11 +408,14 @@ final class CoalitionCommand implements Callable<Integer> {
           share += r.internalShare();
           save += r.lossSaving();
           bsave += NonCooperativeBaseline.run(c, s).lossSaving();
+          double alone = r.standaloneLoss();
+          List<String> all = c.prosumers().stream().map(Prosumer::id).toList();
+          opt += alone == 0 ? 0 : formation.evaluate(c, all).saving() / alone;
           coals += r.coalitions().stream().filter(x -> x.members().size() > 1).count();
           dev += r.profitableDeviations() / (double) n;
         }
         sb.append(
-            "%-10s %6d %10s %10s %10s %10s %9s %10s %9s%n"
+            "%-10s %6d %10s %10s %10s %10s %10s %9s %10s %9s%n"
                 .formatted(
                     d.name().toLowerCase(Locale.ROOT),
                     n,
@@ -418,6 +423,7 @@ final class CoalitionCommand implements Callable<Integer> {
                     pct(save / runs),
                     pct(bsave / runs),
                     ScenarioJson.fmt(100 * (save - bsave) / runs, 1),
+                    pct(opt / runs),
                     ScenarioJson.fmt(coals / runs, 1),
                     ScenarioJson.fmt(nanos / 1e6 / runs, 1),
                     pct(dev / runs)));
@@ -426,7 +432,9 @@ final class CoalitionCommand implements Callable<Integer> {
     sb.append(
         "internal = energy traded inside coalitions / all traded energy; saving = loss saved vs"
             + " acting alone; baseline = the same for the non-cooperative bilateral market;"
-            + " gain = saving − baseline in percentage points; coalitions = coalitions of 2+"
+            + " gain = saving − baseline in percentage points; optimum = saving of the"
+            + " loss-minimising transfers of the grand coalition (no partition saves more);"
+            + " coalitions = coalitions of 2+"
             + " members; dev = prosumers that could gain by moving alone (Def. 3 strictly).\n");
     return sb.toString();
   }
