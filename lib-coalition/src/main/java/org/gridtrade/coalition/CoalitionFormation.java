@@ -33,8 +33,12 @@ import org.slf4j.LoggerFactory;
  * <p><b>Cost.</b> Coalition LPs are cached by member set. A merge of S and T is solved only when
  * their optimal LP duals violate dual feasibility on some cross seller–buyer pair ({@code gain_ij >
  * u_i + v_j}); otherwise the duals prove that merging cannot lower the joint loss, so it cannot be
- * a Pareto improvement. Pairs found not to improve are remembered until one side changes. Splits
- * are enumerated in full (all {@code 2^(m−1) − 1} two-part splits) for coalitions of at most {@link
+ * a Pareto improvement. A merged coalition is solved by inserting the smaller side's members one at
+ * a time into the larger side's optimal transfers (shortest augmenting paths from each new member,
+ * warm-started with the larger side's optimal potentials), which is exact and far cheaper than
+ * solving from scratch when a singleton or a pair meets a large coalition, the common case. Pairs
+ * found not to improve are remembered until one side changes. Splits are enumerated in full (all
+ * {@code 2^(m−1) − 1} two-part splits) for coalitions of at most {@link
  * Builder#maxSplitEnumeration} members and skipped for larger ones, which by the argument above
  * loses nothing.
  *

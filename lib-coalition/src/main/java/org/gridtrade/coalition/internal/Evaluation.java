@@ -13,6 +13,7 @@ public final class Evaluation {
   final double[] score;
   final double[] residual;
   final double[] dual;
+  final double[] pot; // raw potentials: [0] the EDC node, [1 + k] member k
   final int[] flowSeller;
   final int[] flowBuyer;
   final double[] flowEnergy;
@@ -25,6 +26,7 @@ public final class Evaluation {
       double[] score,
       double[] residual,
       double[] dual,
+      double[] pot,
       int[] flowSeller,
       int[] flowBuyer,
       double[] flowEnergy) {
@@ -33,6 +35,7 @@ public final class Evaluation {
     this.score = score;
     this.residual = residual;
     this.dual = dual;
+    this.pot = pot;
     this.flowSeller = flowSeller;
     this.flowBuyer = flowBuyer;
     this.flowEnergy = flowEnergy;

@@ -70,42 +70,148 @@ public final class Evaluator {
    * @return the evaluation
    */
   public Evaluation solve(int[] members) {
-    int m = members.length;
-    int[] sIdx = new int[m];
-    int[] bIdx = new int[m];
-    int[] sPos = new int[m];
-    int[] bPos = new int[m];
-    int s = 0;
-    int b = 0;
-    for (int k = 0; k < m; k++) {
-      int i = members[k];
-      if (net.role[i] == Network.SELLER) {
-        sPos[s] = k;
-        sIdx[s++] = i;
-      } else if (net.role[i] == Network.BUYER) {
-        bPos[b] = k;
-        bIdx[b++] = i;
-      }
-    }
+    Local l = new Local(members);
     double[][] x;
-    double[][] gain = new double[s][b];
-    if (s > 0 && b > 0) {
-      double[] sup = new double[s];
-      double[] dem = new double[b];
-      for (int a = 0; a < s; a++) {
-        sup[a] = net.amount[sIdx[a]];
-        for (int c = 0; c < b; c++) {
-          gain[a][c] = net.gain(sIdx[a], bIdx[c]);
-        }
-      }
-      for (int c = 0; c < b; c++) {
-        dem[c] = net.amount[bIdx[c]];
-      }
-      x = solver.solve(sup, dem, gain);
+    if (l.s > 0 && l.b > 0) {
+      x = solver.solve(l.supply, l.demand, l.gain);
       solves++;
     } else {
-      x = new double[s][b];
+      x = new double[l.s][l.b];
     }
+    return finish(l, x, new double[1 + l.s + l.b]);
+  }
+
+  /**
+   * The coalition {@code a ∪ b}, from the cache or by inserting the smaller side's members one at a
+   * time into the larger side's optimal transfers (successive shortest paths from each new member,
+   * starting from the larger side's optimal potentials). Exact: the result is an optimum of the
+   * union's LP.
+   *
+   * @param a a coalition
+   * @param b a disjoint coalition
+   * @return the union's evaluation
+   */
+  public Evaluation evaluateUnion(Evaluation a, Evaluation b) {
+    int[] members = FormationEngine.union(a.members, b.members);
+    Key k = new Key(members);
+    Evaluation e = cache.get(k);
+    if (e == null) {
+      e = a.members.length >= b.members.length ? insert(a, b, members) : insert(b, a, members);
+      cache.put(k, e);
+    }
+    return e;
+  }
+
+  private Evaluation insert(Evaluation base, Evaluation other, int[] members) {
+    Local l = new Local(members);
+    double[][] x = new double[l.s][l.b];
+    int v = 1 + l.s + l.b;
+    double[] pot = new double[v];
+    boolean[] active = new boolean[v];
+    active[0] = true;
+    pot[0] = base.pot[0];
+    for (int k = 0; k < base.members.length; k++) {
+      int node = l.node(base.members[k]);
+      if (node > 0) {
+        active[node] = true;
+        pot[node] = base.pot[1 + k];
+      }
+    }
+    for (int f = 0; f < base.flowEnergy.length; f++) {
+      x[l.node(base.flowSeller[f]) - 1][l.node(base.flowBuyer[f]) - 1 - l.s] = base.flowEnergy[f];
+    }
+    double[] sent = new double[l.s];
+    double[] recv = new double[l.b];
+    for (int a = 0; a < l.s; a++) {
+      for (int c = 0; c < l.b; c++) {
+        sent[a] += x[a][c];
+        recv[c] += x[a][c];
+      }
+    }
+    Inserter ins = new Inserter(l, x, sent, recv, pot, active);
+    for (int i : other.members) {
+      int node = l.node(i);
+      if (node > 0 && node <= l.s) {
+        ins.insertSeller(node - 1);
+      } else if (node > l.s) {
+        ins.insertBuyer(node - 1 - l.s);
+      }
+    }
+    if (l.s > 0 && l.b > 0) {
+      solves++;
+    }
+    return finish(l, x, pot);
+  }
+
+  /** The union's sellers and buyers in local numbering: node 0 the EDC, then sellers, buyers. */
+  private final class Local {
+    final int[] members;
+    final int m;
+    final int s;
+    final int b;
+    final int[] sIdx;
+    final int[] bIdx;
+    final int[] sPos;
+    final int[] bPos;
+    final double[] supply;
+    final double[] demand;
+    final double[][] gain;
+
+    Local(int[] members) {
+      this.members = members;
+      this.m = members.length;
+      int[] si = new int[m];
+      int[] bi = new int[m];
+      int[] sp = new int[m];
+      int[] bp = new int[m];
+      int ns = 0;
+      int nb = 0;
+      for (int k = 0; k < m; k++) {
+        int i = members[k];
+        if (net.role[i] == Network.SELLER) {
+          sp[ns] = k;
+          si[ns++] = i;
+        } else if (net.role[i] == Network.BUYER) {
+          bp[nb] = k;
+          bi[nb++] = i;
+        }
+      }
+      this.s = ns;
+      this.b = nb;
+      this.sIdx = si;
+      this.bIdx = bi;
+      this.sPos = sp;
+      this.bPos = bp;
+      this.supply = new double[ns];
+      this.demand = new double[nb];
+      this.gain = new double[ns][nb];
+      for (int a = 0; a < ns; a++) {
+        supply[a] = net.amount[si[a]];
+        for (int c = 0; c < nb; c++) {
+          gain[a][c] = net.gain(si[a], bi[c]);
+        }
+      }
+      for (int c = 0; c < nb; c++) {
+        demand[c] = net.amount[bi[c]];
+      }
+    }
+
+    /** Local node of a prosumer: 1 + seller number, 1 + s + buyer number, or 0 if balanced. */
+    int node(int prosumer) {
+      if (net.role[prosumer] == Network.SELLER) {
+        return 1 + Arrays.binarySearch(sIdx, 0, s, prosumer);
+      }
+      if (net.role[prosumer] == Network.BUYER) {
+        return 1 + s + Arrays.binarySearch(bIdx, 0, b, prosumer);
+      }
+      return 0;
+    }
+  }
+
+  private Evaluation finish(Local l, double[][] x, double[] potInit) {
+    int m = l.m;
+    int s = l.s;
+    int b = l.b;
     double[] loss = new double[m];
     double[] residual = new double[m];
     double[] sent = new double[s];
@@ -118,11 +224,11 @@ public final class Evaluator {
         if (f > EPS) {
           sent[a] += f;
           recv[c] += f;
-          double l = f * net.rate(sIdx[a], bIdx[c]);
+          double lo = f * net.rate(l.sIdx[a], l.bIdx[c]);
           // SPEC.md §3: an internal transfer's loss is split half to each end.
-          loss[sPos[a]] += l / 2;
-          loss[bPos[c]] += l / 2;
-          pairs.add(new int[] {sIdx[a], bIdx[c]});
+          loss[l.sPos[a]] += lo / 2;
+          loss[l.bPos[c]] += lo / 2;
+          pairs.add(new int[] {l.sIdx[a], l.bIdx[c]});
           energy.add(f);
         } else {
           x[a][c] = 0;
@@ -130,24 +236,36 @@ public final class Evaluator {
       }
     }
     for (int a = 0; a < s; a++) {
-      int i = sIdx[a];
+      int i = l.sIdx[a];
       double r = Math.max(0, net.amount[i] - sent[a]);
-      residual[sPos[a]] = r;
-      loss[sPos[a]] += r * net.edcRate[i];
+      residual[l.sPos[a]] = r;
+      loss[l.sPos[a]] += r * net.edcRate[i];
     }
     for (int c = 0; c < b; c++) {
-      int j = bIdx[c];
+      int j = l.bIdx[c];
       double r = Math.max(0, net.amount[j] - recv[c]);
-      residual[bPos[c]] = r;
-      loss[bPos[c]] += r * net.edcRate[j];
+      residual[l.bPos[c]] = r;
+      loss[l.bPos[c]] += r * net.edcRate[j];
     }
     double[] score = new double[m];
     for (int k = 0; k < m; k++) {
-      int i = members[k];
+      int i = l.members[k];
       // Eq. 3.6: PS_Si = PS_i + (E_i^loss − E_Si^loss); PS_i = 0 for buyers.
       score[k] = net.singletonScore(i) + net.standaloneLoss(i) - loss[k];
     }
-    double[] dual = duals(m, s, b, sPos, bPos, sent, recv, sIdx, bIdx, gain, x);
+    double[] pi = potInit;
+    potentials(s, b, sent, recv, l.sIdx, l.bIdx, l.gain, x, pi);
+    double[] dual = new double[m];
+    double[] pot = new double[1 + m];
+    pot[0] = pi[0];
+    for (int a = 0; a < s; a++) {
+      dual[l.sPos[a]] = Math.max(0, pi[1 + a] - pi[0]);
+      pot[1 + l.sPos[a]] = pi[1 + a];
+    }
+    for (int c = 0; c < b; c++) {
+      dual[l.bPos[c]] = Math.max(0, pi[0] - pi[1 + s + c]);
+      pot[1 + l.bPos[c]] = pi[1 + s + c];
+    }
     int f = pairs.size();
     int[] fs = new int[f];
     int[] fb = new int[f];
@@ -157,33 +275,29 @@ public final class Evaluator {
       fb[q] = pairs.get(q)[1];
       fe[q] = energy.get(q);
     }
-    return new Evaluation(members.clone(), loss, score, residual, dual, fs, fb, fe);
+    return new Evaluation(l.members.clone(), loss, score, residual, dual, pot, fs, fb, fe);
   }
 
   /*
-   * Optimal LP duals from the optimal flow: shortest-path potentials in the residual circulation
-   * graph (node r stands for the EDC/slack). u_i = max(0, π(s_i) − π(r)) for sellers,
-   * v_j = max(0, π(r) − π(b_j)) for buyers; they satisfy u_i + v_j >= gain_ij and complementary
-   * slackness, so they are optimal duals.
+   * Feasible potentials of the residual circulation graph (node 0 stands for the EDC), by
+   * Bellman–Ford relaxation from the given start values (zeros, or nearly feasible potentials
+   * after an insertion). They yield optimal LP duals: u_i = max(0, π(s_i) − π(r)) for sellers,
+   * v_j = max(0, π(r) − π(b_j)) for buyers satisfy u_i + v_j >= gain_ij and complementary
+   * slackness.
    */
-  private double[] duals(
-      int m,
+  private void potentials(
       int s,
       int b,
-      int[] sPos,
-      int[] bPos,
       double[] sent,
       double[] recv,
       int[] sIdx,
       int[] bIdx,
       double[][] gain,
-      double[][] x) {
-    double[] dual = new double[m];
+      double[][] x,
+      double[] pi) {
     if (s == 0 || b == 0) {
-      return dual;
+      return;
     }
-    // Nodes: 0 = r, 1..s sellers, s+1..s+b buyers. Potentials start at 0 (virtual source).
-    double[] pi = new double[1 + s + b];
     boolean changed = true;
     int rounds = 0;
     while (changed && rounds++ <= s + b + 1) {
@@ -226,13 +340,243 @@ public final class Evaluator {
         }
       }
     }
-    for (int a = 0; a < s; a++) {
-      dual[sPos[a]] = Math.max(0, pi[1 + a] - pi[0]);
+  }
+
+  /**
+   * Inserts members at zero flow into an optimal circulation: for a new seller, shortest paths from
+   * it to the EDC node closed by its supply arc; for a new buyer, from the EDC node to it closed by
+   * its demand arc; each augmented while it gains (successive shortest paths with Johnson
+   * potentials, which keeps the residual graph free of negative cycles).
+   */
+  private static final class Inserter {
+    private final Local l;
+    private final double[][] x;
+    private final int[][] senders; // per buyer, the sellers with positive flow to it
+    private final int[] nSenders;
+    private final double[] sent;
+    private final double[] recv;
+    private final double[] pot;
+    private final boolean[] active;
+    private final int v;
+    private final double[] dist;
+    private final int[] prev;
+    private final boolean[] done;
+    private final MinHeap heap;
+
+    Inserter(Local l, double[][] x, double[] sent, double[] recv, double[] pot, boolean[] active) {
+      this.l = l;
+      this.x = x;
+      this.senders = new int[l.b][4];
+      this.nSenders = new int[l.b];
+      for (int a = 0; a < l.s; a++) {
+        for (int c = 0; c < l.b; c++) {
+          if (x[a][c] > 0) {
+            addSender(c, a);
+          }
+        }
+      }
+      this.sent = sent;
+      this.recv = recv;
+      this.pot = pot;
+      this.active = active;
+      this.v = 1 + l.s + l.b;
+      this.dist = new double[v];
+      this.prev = new int[v];
+      this.done = new boolean[v];
+      this.heap = new MinHeap(v);
     }
-    for (int c = 0; c < b; c++) {
-      dual[bPos[c]] = Math.max(0, pi[0] - pi[1 + s + c]);
+
+    private void addSender(int c, int a) {
+      if (nSenders[c] == senders[c].length) {
+        senders[c] = Arrays.copyOf(senders[c], 2 * nSenders[c]);
+      }
+      senders[c][nSenders[c]++] = a;
     }
-    return dual;
+
+    void insertSeller(int a) {
+      int node = 1 + a;
+      double p = Double.NEGATIVE_INFINITY;
+      for (int c = 0; c < l.b; c++) {
+        if (active[1 + l.s + c]) {
+          p = Math.max(p, pot[1 + l.s + c] + l.gain[a][c]);
+        }
+      }
+      pot[node] = p == Double.NEGATIVE_INFINITY ? pot[0] : p;
+      active[node] = true;
+      while (l.supply[a] - sent[a] > EPS) {
+        if (!shortest(node, 0)) {
+          return; // no active buyer: pot(a) = pot(r) already keeps r -> a non-negative
+        }
+        double real = dist[0] + pot[0] - pot[node];
+        if (real >= -MinCostFlowSolver.GAIN_EPS) {
+          updatePotentials(0); // keeps the arc r -> a non-negative: pot(r) - pot(a) = real
+          return;
+        }
+        double push = Math.min(l.supply[a] - sent[a], bottleneck(0, node));
+        augment(0, node, push);
+        sent[a] += push; // the closing arc r -> a
+        updatePotentials(0);
+      }
+    }
+
+    void insertBuyer(int c) {
+      int node = 1 + l.s + c;
+      double p = Double.POSITIVE_INFINITY;
+      for (int a = 0; a < l.s; a++) {
+        if (active[1 + a]) {
+          p = Math.min(p, pot[1 + a] - l.gain[a][c]);
+        }
+      }
+      pot[node] = p == Double.POSITIVE_INFINITY ? pot[0] : p;
+      active[node] = true;
+      while (l.demand[c] - recv[c] > EPS) {
+        if (!shortest(0, node)) {
+          return; // no active seller: pot(b) = pot(r) already keeps b -> r non-negative
+        }
+        double real = dist[node] + pot[node] - pot[0];
+        if (real >= -MinCostFlowSolver.GAIN_EPS) {
+          updatePotentials(node); // keeps the arc b -> r non-negative
+          return;
+        }
+        double push = Math.min(l.demand[c] - recv[c], bottleneck(node, 0));
+        augment(node, 0, push);
+        recv[c] += push; // the closing arc b -> r
+        updatePotentials(node);
+      }
+    }
+
+    private boolean shortest(int source, int target) {
+      Arrays.fill(dist, Double.POSITIVE_INFINITY);
+      Arrays.fill(prev, -1);
+      Arrays.fill(done, false);
+      dist[source] = 0;
+      int s = l.s;
+      heap.clear();
+      heap.push(source, 0);
+      while (true) {
+        if (heap.isEmpty()) {
+          return false;
+        }
+        double best = heap.minKey();
+        int u = heap.pop();
+        if (done[u] || best > dist[u]) {
+          continue;
+        }
+        if (u == target) {
+          return true;
+        }
+        done[u] = true;
+        if (u == 0) {
+          for (int a = 0; a < s; a++) {
+            if (l.supply[a] - sent[a] > EPS) {
+              relax(u, 1 + a, 0, best);
+            }
+          }
+          for (int c = 0; c < l.b; c++) {
+            if (recv[c] > EPS) {
+              relax(u, 1 + s + c, 0, best);
+            }
+          }
+        } else if (u <= s) {
+          int a = u - 1;
+          if (sent[a] > EPS) {
+            relax(u, 0, 0, best);
+          }
+          double[] g = l.gain[a];
+          for (int c = 0; c < l.b; c++) {
+            relax(u, 1 + s + c, -g[c], best);
+          }
+        } else {
+          int c = u - 1 - s;
+          int[] snd = senders[c];
+          for (int q = 0; q < nSenders[c]; q++) {
+            int a = snd[q];
+            if (x[a][c] > EPS) {
+              relax(u, 1 + a, l.gain[a][c], best);
+            }
+          }
+          if (l.demand[c] - recv[c] > EPS) {
+            relax(u, 0, 0, best);
+          }
+        }
+      }
+    }
+
+    private void relax(int u, int w, double cost, double du) {
+      if (!active[w] || done[w]) {
+        return;
+      }
+      double rc = Math.max(0, cost + pot[u] - pot[w]);
+      if (du + rc < dist[w]) {
+        dist[w] = du + rc;
+        prev[w] = u;
+        heap.push(w, dist[w]);
+      }
+    }
+
+    private double bottleneck(int target, int source) {
+      double cap = Double.POSITIVE_INFINITY;
+      int s = l.s;
+      for (int w = target; w != source; w = prev[w]) {
+        int u = prev[w];
+        if (u == 0) {
+          cap = Math.min(cap, w <= s ? l.supply[w - 1] - sent[w - 1] : recv[w - 1 - s]);
+        } else if (w == 0) {
+          cap = Math.min(cap, u <= s ? sent[u - 1] : l.demand[u - 1 - s] - recv[u - 1 - s]);
+        } else if (u > s) { // buyer -> seller: cancel
+          cap = Math.min(cap, x[w - 1][u - 1 - s]);
+        }
+      }
+      return cap;
+    }
+
+    private void augment(int target, int source, double push) {
+      int s = l.s;
+      for (int w = target; w != source; w = prev[w]) {
+        int u = prev[w];
+        if (u == 0) {
+          if (w <= s) {
+            sent[w - 1] += push;
+          } else {
+            recv[w - 1 - s] -= push;
+          }
+        } else if (w == 0) {
+          if (u <= s) {
+            sent[u - 1] -= push;
+          } else {
+            recv[u - 1 - s] += push;
+          }
+        } else if (u <= s) {
+          if (x[u - 1][w - 1 - s] == 0) {
+            addSender(w - 1 - s, u - 1);
+          }
+          x[u - 1][w - 1 - s] += push;
+        } else {
+          int a = w - 1;
+          int c = u - 1 - s;
+          x[a][c] -= push;
+          if (x[a][c] < EPS) {
+            x[a][c] = 0;
+            int[] snd = senders[c];
+            for (int q = 0; q < nSenders[c]; q++) {
+              if (snd[q] == a) {
+                snd[q] = snd[--nSenders[c]];
+                break;
+              }
+            }
+          }
+        }
+      }
+    }
+
+    private void updatePotentials(int target) {
+      double cap = dist[target];
+      for (int k = 0; k < v; k++) {
+        if (active[k]) {
+          pot[k] += Math.min(dist[k], cap);
+        }
+      }
+    }
   }
 
   /**

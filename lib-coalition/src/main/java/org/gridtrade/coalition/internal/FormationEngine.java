@@ -252,7 +252,7 @@ public final class FormationEngine {
         cand.sort(Comparator.<double[]>comparingDouble(c -> -c[0]).thenComparingDouble(c -> c[1]));
         for (double[] c : cand) {
           Coal o = coals.get((int) c[1]);
-          Evaluation e = ev.evaluate(union(s.e.members, o.e.members));
+          Evaluation e = ev.evaluateUnion(s.e, o.e);
           if (pareto(e)) {
             coals.remove(o);
             coals.remove(s);
@@ -382,7 +382,7 @@ public final class FormationEngine {
           if (to == from || mergeViolation(alone, to.e, net) <= 1e-12) {
             continue;
           }
-          Evaluation e = ev.evaluate(union(new int[] {i}, to.e.members));
+          Evaluation e = ev.evaluateUnion(alone, to.e);
           if (e.score[e.indexOf(i)] > cur[i] + tol) {
             count++;
             break;

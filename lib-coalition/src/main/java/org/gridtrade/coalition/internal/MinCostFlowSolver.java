@@ -51,7 +51,7 @@ public final class MinCostFlowSolver implements TransportSolver {
     // For each buyer, the sellers that currently send it energy (reverse residual edges).
     int[][] senders = new int[b][4];
     int[] nSenders = new int[b];
-    Heap heap = new Heap(v);
+    MinHeap heap = new MinHeap(v);
     while (true) {
       Arrays.fill(dist, Double.POSITIVE_INFINITY);
       Arrays.fill(prev, -1);
@@ -177,77 +177,5 @@ public final class MinCostFlowSolver implements TransportSolver {
       }
     }
     return x;
-  }
-
-  /** A binary min-heap of (key, node) with lazy deletion. */
-  private static final class Heap {
-    private double[] keys;
-    private int[] nodes;
-    private int size;
-
-    Heap(int capacity) {
-      keys = new double[Math.max(4, capacity)];
-      nodes = new int[keys.length];
-    }
-
-    void clear() {
-      size = 0;
-    }
-
-    boolean isEmpty() {
-      return size == 0;
-    }
-
-    double minKey() {
-      return keys[0];
-    }
-
-    void push(int node, double key) {
-      if (size == keys.length) {
-        keys = Arrays.copyOf(keys, 2 * size);
-        nodes = Arrays.copyOf(nodes, 2 * size);
-      }
-      int k = size++;
-      while (k > 0) {
-        int p = (k - 1) >>> 1;
-        if (keys[p] < key || (keys[p] == key && nodes[p] <= node)) {
-          break;
-        }
-        keys[k] = keys[p];
-        nodes[k] = nodes[p];
-        k = p;
-      }
-      keys[k] = key;
-      nodes[k] = node;
-    }
-
-    int pop() {
-      int top = nodes[0];
-      size--;
-      if (size > 0) {
-        double key = keys[size];
-        int node = nodes[size];
-        int k = 0;
-        while (true) {
-          int c = 2 * k + 1;
-          if (c >= size) {
-            break;
-          }
-          if (c + 1 < size
-              && (keys[c + 1] < keys[c] || (keys[c + 1] == keys[c] && nodes[c + 1] < nodes[c]))) {
-            c++;
-          }
-          if (key < keys[c] || (key == keys[c] && node <= nodes[c])) {
-            break;
-          }
-          keys[k] = keys[c];
-          nodes[k] = nodes[c];
-          k = c;
-        }
-        keys[k] = key;
-        nodes[k] = node;
-      }
-      return top;
-    }
   }
 }

@@ -70,4 +70,39 @@ class EvaluatorTest {
               assertThat(e.totalLoss()).isCloseTo(alone - primal, within(1e-9));
             });
   }
+
+  /** Inserting one coalition into another's optimum reaches the union's optimum (ojAlgo oracle). */
+  @Test
+  void property_union_byInsertion_matchesTheLpOptimum() {
+    qt().withFixedSeed(10)
+        .withExamples(300)
+        .forAll(longs().all())
+        .checkAssert(
+            seed -> {
+              SplittableRandom r = new SplittableRandom(seed);
+              Network net = randomNetwork(r, 2 + r.nextInt(14));
+              Evaluator ev = new Evaluator(net, MinCostFlowSolver.INSTANCE);
+              Evaluator lp = new Evaluator(net, OjAlgoLpSolver.INSTANCE);
+              int cut = 1 + r.nextInt(net.size() - 1);
+              int[] a = IntStream.range(0, cut).toArray();
+              int[] b = IntStream.range(cut, net.size()).toArray();
+              Evaluation u = ev.evaluateUnion(ev.evaluate(a), ev.evaluate(b));
+              Evaluation ref = lp.solve(IntStream.range(0, net.size()).toArray());
+              assertThat(u.totalLoss()).isCloseTo(ref.totalLoss(), within(1e-8));
+              // Feasible: no prosumer trades more than its surplus or deficit.
+              for (int k = 0; k < u.size(); k++) {
+                assertThat(u.residual(k)).isBetween(-1e-9, net.amount(u.member(k)) + 1e-9);
+              }
+              // Its duals are optimal too (they drive the next merge checks).
+              double primal = 0;
+              for (int f = 0; f < u.flows(); f++) {
+                primal += u.flowEnergy(f) * net.gain(u.flowSeller(f), u.flowBuyer(f));
+              }
+              double dual = 0;
+              for (int p = 0; p < u.size(); p++) {
+                dual += net.amount(u.member(p)) * Evaluator.dual(u, p);
+              }
+              assertThat(dual).isCloseTo(primal, within(1e-8));
+            });
+  }
 }
