@@ -109,4 +109,46 @@ class ProfileAndCsvTest {
       assertThat(NonCooperativeBaseline.run(r, seed).loss()).isGreaterThanOrEqualTo(lp - 1e-9);
     }
   }
+
+  private static String ausgridRow(int customer, String category, String date, double each) {
+    StringBuilder sb = new StringBuilder(customer + ",2076,3.78," + category + "," + date);
+    for (int k = 0; k < 48; k++) {
+      sb.append(',').append(each);
+    }
+    return sb.append(",\n").toString();
+  }
+
+  @Test
+  void ausgrid_sumsHalfHoursPerCustomerAndDay() {
+    String text =
+        "Solar home electricity data\n"
+            + "Customer,Postcode,Generator Capacity,Consumption Category,date,0:30,...\n"
+            + ausgridRow(1, "GC", "1/07/2012", 0.25)
+            + ausgridRow(1, "CL", "1/07/2012", 0.05)
+            + ausgridRow(1, "GG", "1/07/2012", 0.5)
+            + ausgridRow(2, "GC", "1/07/2012", 0.1)
+            + ausgridRow(2, "GG", "1/07/2012", 0.0)
+            + ausgridRow(1, "GC", "2/07/2012", 9.0);
+    List<Prosumer> ps =
+        ProsumerCsv.readAusgrid(
+            new StringReader(text), java.time.LocalDate.of(2012, 7, 1), AREA, 4);
+    assertThat(ps).extracting(Prosumer::id).containsExactly("C1", "C2");
+    assertThat(ps.get(0).consumption()).isCloseTo(48 * 0.30, within(1e-9));
+    assertThat(ps.get(0).production()).isCloseTo(48 * 0.5, within(1e-9));
+    assertThat(ps.get(1).consumption()).isCloseTo(4.8, within(1e-9));
+    assertThat(AREA.contains(ps.get(1).x(), ps.get(1).y())).isTrue();
+    assertThatThrownBy(
+            () ->
+                ProsumerCsv.readAusgrid(
+                    new StringReader(text), java.time.LocalDate.of(2013, 1, 1), AREA, 4))
+        .hasMessageContaining("no Ausgrid row has the date 2013-01-01");
+    assertThatThrownBy(
+            () ->
+                ProsumerCsv.readAusgrid(
+                    new StringReader(ausgridRow(3, "XX", "1/07/2012", 1)),
+                    java.time.LocalDate.of(2012, 7, 1),
+                    AREA,
+                    4))
+        .hasMessageContaining("line 1: consumption category 'XX'");
+  }
 }
