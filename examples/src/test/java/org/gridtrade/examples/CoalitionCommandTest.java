@@ -102,4 +102,26 @@ class CoalitionCommandTest {
     assertThat(Cli.run("shapley", "--scenario", bad.toString()).errorLine())
         .contains("in the order of players");
   }
+
+  @Test
+  void charts_areWritten() throws IOException {
+    Path map = tmp.resolve("map.png");
+    Path loss = tmp.resolve("loss.svg");
+    Path pay = tmp.resolve("pay.png");
+    Cli r =
+        Cli.run(
+            "coalition",
+            "--random",
+            "15",
+            "--map",
+            map.toString(),
+            "--loss-chart",
+            loss.toString(),
+            "--payoff-chart",
+            pay.toString());
+    assertThat(r.exitCode()).as(r.err()).isZero();
+    assertThat(Files.size(map)).isPositive();
+    assertThat(Files.readString(loss)).contains("<svg");
+    assertThat(Files.size(pay)).isPositive();
+  }
 }
