@@ -19,8 +19,11 @@ import org.gridtrade.coalition.internal.Network;
  * formation run. A market with only sellers or only buyers is valid: everyone trades with the EDC.
  */
 public final class Community {
-  /** Largest number of prosumers a community accepts (the seller–buyer rate matrix is dense). */
-  public static final int MAX_PROSUMERS = 10_000;
+  /**
+   * Largest number of prosumers a community accepts: the seller–buyer distance and rate matrices
+   * are dense, at most 2 × 2,500² doubles (100 MB) at this size.
+   */
+  public static final int MAX_PROSUMERS = 5_000;
 
   private final Area area;
   private final LineLossModel lossModel;
