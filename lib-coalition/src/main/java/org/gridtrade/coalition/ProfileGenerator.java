@@ -66,7 +66,8 @@ public record ProfileGenerator(double meanConsumption, double meanGeneration, do
   /**
    * Generates prosumers {@code P0 … P(n−1)}.
    *
-   * @param n how many, 1 to {@link Community#MAX_PROSUMERS}
+   * @param n how many, 1 to 1,000,000 (a {@link Community} takes at most {@link
+   *     Community#MAX_PROSUMERS})
    * @param distribution the distribution
    * @param area the area (locations are uniform over it)
    * @param seed the random seed
@@ -76,9 +77,8 @@ public record ProfileGenerator(double meanConsumption, double meanGeneration, do
   public List<Prosumer> generate(int n, Distribution distribution, Area area, long seed) {
     Objects.requireNonNull(distribution, "distribution");
     Objects.requireNonNull(area, "area");
-    if (n < 1 || n > Community.MAX_PROSUMERS) {
-      throw new IllegalArgumentException(
-          "n %d must be in 1..%d".formatted(n, Community.MAX_PROSUMERS));
+    if (n < 1 || n > 1_000_000) {
+      throw new IllegalArgumentException("n %d must be in 1..1000000".formatted(n));
     }
     SplittableRandom rnd = new SplittableRandom(seed);
     List<Prosumer> out = new ArrayList<>(n);
