@@ -201,7 +201,8 @@ public final class DoubleAuction {
       double lo = hasBNext ? Math.max(sStar, bNext) : sStar;
       double hi = hasSNext ? Math.min(bStar, sNext) : bStar;
       double p = Math.min(hi, Math.max(lo, k * hi + (1 - k) * lo));
-      return walk(name, b, s, bp, bq, sp, sq, bo, so, nb, ns, segments, p, p, true, true, "");
+      return walk(
+          name, b, s, bp, bq, sp, sq, bo, so, lastB + 1, lastS + 1, segments, p, p, true, "");
     }
     if (kind == PAY_AS_BID) {
       return walk(
@@ -214,19 +215,19 @@ public final class DoubleAuction {
           sq,
           bo,
           so,
-          nb,
-          ns,
+          lastB + 1,
+          lastS + 1,
           segments,
           Double.NaN,
           Double.NaN,
-          false,
           false,
           "");
     }
     if (hasBNext && hasSNext) {
       double p0 = 0.5 * bNext + 0.5 * sNext;
       if (sStar <= p0 && p0 <= bStar) {
-        return walk(name, b, s, bp, bq, sp, sq, bo, so, nb, ns, segments, p0, p0, true, true, "");
+        return walk(
+            name, b, s, bp, bq, sp, sq, bo, so, lastB + 1, lastS + 1, segments, p0, p0, true, "");
       }
     }
     String why =
@@ -240,15 +241,14 @@ public final class DoubleAuction {
                     ? "buy or sell orders"
                     : lastB == 0 ? "buy orders" : "sell orders");
     return walk(
-        name, b, s, bp, bq, sp, sq, bo, so, lastB, lastS, segments, bStar, sStar, false, false,
-        why);
+        name, b, s, bp, bq, sp, sq, bo, so, lastB, lastS, segments, bStar, sStar, false, why);
   }
 
   /**
    * Matches buy positions {@code [0, iEnd)} with sell positions {@code [0, jEnd)} in merit order.
-   * With {@code checkCross} it stops at the first buy below the sell (the efficient matching);
-   * otherwise every listed order is known to cross. Prices: uniform {@code pb}/{@code ps}, or each
-   * order's own price when they are NaN.
+   * Every order in those ranges crosses every other ({@code [0, lastB] × [0, lastS]} is the
+   * efficient matching, which this reproduces exactly). Prices: uniform {@code pb}/{@code ps}, or
+   * each order's own price when they are NaN.
    */
   private static DoubleAuctionResult walk(
       String name,
@@ -265,7 +265,6 @@ public final class DoubleAuction {
       int capacity,
       double pb,
       double ps,
-      boolean checkCross,
       boolean single,
       String emptyReason) {
     if (iEnd == 0 || jEnd == 0) {
@@ -285,9 +284,6 @@ public final class DoubleAuction {
       int y = so[j];
       double v = bp[x];
       double c = sp[y];
-      if (checkCross && v < c) {
-        break;
-      }
       double q;
       if (remB < remS) {
         q = remB;

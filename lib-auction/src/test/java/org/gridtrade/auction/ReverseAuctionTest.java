@@ -203,4 +203,15 @@ class ReverseAuctionTest {
               }
             });
   }
+
+  /**
+   * The truthfulness check has power: first price is not truthful (bidders gain by overbidding).
+   */
+  @Test
+  void firstPrice_isNotTruthful_theCheckCanFail() {
+    ReverseAuction a = ReverseAuction.firstPrice();
+    List<Order> honest = asks(10, 12);
+    List<Order> shaded = asks(11.5, 12);
+    assertThat(utility(a.run(shaded), "SP1", 10)).isGreaterThan(utility(a.run(honest), "SP1", 10));
+  }
 }
