@@ -134,10 +134,12 @@ public final class DoubleAuction {
     double[] bq = new double[nb];
     double[] sp = new double[ns];
     double[] sq = new double[ns];
-    MeritOrder.extract(b, "buy", bp, bq);
-    MeritOrder.extract(s, "sell", sp, sq);
-    MeritOrder.requireUniqueIds(b, "buy");
-    MeritOrder.requireUniqueIds(s, "sell");
+    String[] bid = new String[nb];
+    String[] sid = new String[ns];
+    MeritOrder.extract(b, "buy", bp, bq, bid);
+    MeritOrder.extract(s, "sell", sp, sq, sid);
+    MeritOrder.requireUniqueIds(bid, "buy");
+    MeritOrder.requireUniqueIds(sid, "sell");
     if (nb == 0 || ns == 0) {
       return noTrade(
           NAMES[kind],
@@ -202,13 +204,13 @@ public final class DoubleAuction {
       double hi = hasSNext ? Math.min(bStar, sNext) : bStar;
       double p = Math.min(hi, Math.max(lo, k * hi + (1 - k) * lo));
       return walk(
-          name, b, s, bp, bq, sp, sq, bo, so, lastB + 1, lastS + 1, segments, p, p, true, "");
+          name, bid, sid, bp, bq, sp, sq, bo, so, lastB + 1, lastS + 1, segments, p, p, true, "");
     }
     if (kind == PAY_AS_BID) {
       return walk(
           name,
-          b,
-          s,
+          bid,
+          sid,
           bp,
           bq,
           sp,
@@ -227,7 +229,8 @@ public final class DoubleAuction {
       double p0 = 0.5 * bNext + 0.5 * sNext;
       if (sStar <= p0 && p0 <= bStar) {
         return walk(
-            name, b, s, bp, bq, sp, sq, bo, so, lastB + 1, lastS + 1, segments, p0, p0, true, "");
+            name, bid, sid, bp, bq, sp, sq, bo, so, lastB + 1, lastS + 1, segments, p0, p0, true,
+            "");
       }
     }
     String why =
@@ -241,7 +244,7 @@ public final class DoubleAuction {
                     ? "buy or sell orders"
                     : lastB == 0 ? "buy orders" : "sell orders");
     return walk(
-        name, b, s, bp, bq, sp, sq, bo, so, lastB, lastS, segments, bStar, sStar, false, why);
+        name, bid, sid, bp, bq, sp, sq, bo, so, lastB, lastS, segments, bStar, sStar, false, why);
   }
 
   /**
@@ -252,8 +255,8 @@ public final class DoubleAuction {
    */
   private static DoubleAuctionResult walk(
       String name,
-      Order[] b,
-      Order[] s,
+      String[] b,
+      String[] s,
       double[] bp,
       double[] bq,
       double[] sp,
@@ -308,7 +311,7 @@ public final class DoubleAuction {
       }
       double buyerPrice = own ? v : pb;
       double sellerPrice = own ? c : ps;
-      trades.add(new Trade(b[x].id(), s[y].id(), q, buyerPrice, sellerPrice));
+      trades.add(new Trade(b[x], s[y], q, buyerPrice, sellerPrice));
       volume += q;
       welfare += (v - c) * q;
       budget += (buyerPrice - sellerPrice) * q;

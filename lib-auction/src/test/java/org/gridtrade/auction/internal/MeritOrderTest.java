@@ -9,7 +9,6 @@ import java.util.Arrays;
 import java.util.Comparator;
 import java.util.SplittableRandom;
 import java.util.stream.IntStream;
-import org.gridtrade.auction.Order;
 import org.junit.jupiter.api.Test;
 
 class MeritOrderTest {
@@ -26,7 +25,7 @@ class MeritOrderTest {
         .checkAssert(
             seed -> {
               SplittableRandom rnd = new SplittableRandom(seed);
-              int n = rnd.nextInt(400);
+              int n = rnd.nextInt(8) == 0 ? rnd.nextInt(20_000) : rnd.nextInt(400);
               double[] p = new double[n];
               double base = rnd.nextDouble(50);
               for (int i = 0; i < n; i++) {
@@ -53,13 +52,15 @@ class MeritOrderTest {
 
   @Test
   void requireUniqueIds_namesTheDuplicate() {
-    Order[] orders = new Order[2000];
-    for (int i = 0; i < orders.length; i++) {
-      orders[i] = new Order("o" + i, 1, 1);
+    String[] ids = new String[2000];
+    for (int i = 0; i < ids.length; i++) {
+      ids[i] = "o" + i;
     }
-    MeritOrder.requireUniqueIds(orders, "buy");
-    orders[1999] = new Order("o17", 2, 1);
-    assertThatThrownBy(() -> MeritOrder.requireUniqueIds(orders, "buy"))
+    MeritOrder.requireUniqueIds(ids, "buy");
+    // "Aa" and "BB" share a hash code but are different ids
+    MeritOrder.requireUniqueIds(new String[] {"Aa", "BB", "AaBB", "BBAa"}, "buy");
+    ids[1999] = new String("o17");
+    assertThatThrownBy(() -> MeritOrder.requireUniqueIds(ids, "buy"))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("'o17' at indices 17 and 1999");
   }
