@@ -126,20 +126,21 @@ public final class DoubleAuction {
    * @throws NullPointerException if a list or an element is null
    */
   public DoubleAuctionResult clear(List<Order> buys, List<Order> sells) {
-    Order[] b = Objects.requireNonNull(buys, "buys").toArray(new Order[0]);
-    Order[] s = Objects.requireNonNull(sells, "sells").toArray(new Order[0]);
-    int nb = b.length;
-    int ns = s.length;
+    Objects.requireNonNull(buys, "buys");
+    Objects.requireNonNull(sells, "sells");
+    int nb = buys.size();
+    int ns = sells.size();
     double[] bp = new double[nb];
     double[] bq = new double[nb];
     double[] sp = new double[ns];
     double[] sq = new double[ns];
     String[] bid = new String[nb];
     String[] sid = new String[ns];
-    MeritOrder.extract(b, "buy", bp, bq, bid);
-    MeritOrder.extract(s, "sell", sp, sq, sid);
-    MeritOrder.requireUniqueIds(bid, "buy");
-    MeritOrder.requireUniqueIds(sid, "sell");
+    MeritOrder.extract(buys, "buy", bp, bq, bid);
+    MeritOrder.extract(sells, "sell", sp, sq, sid);
+    int[][] scratch = new int[MeritOrder.SCRATCH][Math.max(nb, ns)];
+    MeritOrder.requireUniqueIds(bid, "buy", scratch);
+    MeritOrder.requireUniqueIds(sid, "sell", scratch);
     if (nb == 0 || ns == 0) {
       return noTrade(
           NAMES[kind],
@@ -147,8 +148,8 @@ public final class DoubleAuction {
               ? "no buy orders and no sell orders"
               : nb == 0 ? "no buy orders" : "no sell orders");
     }
-    int[] bo = MeritOrder.sort(bp, true);
-    int[] so = MeritOrder.sort(sp, false);
+    int[] bo = MeritOrder.sort(bp, true, scratch);
+    int[] so = MeritOrder.sort(sp, false, scratch);
 
     // Pass 1: the efficient merit-order matching; find the marginal pair and the leftovers.
     int i = 0;
@@ -186,10 +187,7 @@ public final class DoubleAuction {
           NAMES[kind],
           "no crossing orders: highest bid %s (%s) is below lowest ask %s (%s)"
               .formatted(
-                  Prices.format(bp[bo[0]]),
-                  b[bo[0]].id(),
-                  Prices.format(sp[so[0]]),
-                  s[so[0]].id()));
+                  Prices.format(bp[bo[0]]), bid[bo[0]], Prices.format(sp[so[0]]), sid[so[0]]));
     }
     double bStar = bp[bo[lastB]];
     double sStar = sp[so[lastS]];
@@ -236,9 +234,9 @@ public final class DoubleAuction {
     String why =
         "trade reduction removed the marginal orders buy %s at %s and sell %s at %s, leaving no %s"
             .formatted(
-                b[bo[lastB]].id(),
+                bid[bo[lastB]],
                 Prices.format(bStar),
-                s[so[lastS]].id(),
+                sid[so[lastS]],
                 Prices.format(sStar),
                 lastB == 0 && lastS == 0
                     ? "buy or sell orders"

@@ -59,6 +59,21 @@ class MeritOrderTest {
     MeritOrder.requireUniqueIds(ids, "buy");
     // "Aa" and "BB" share a hash code but are different ids
     MeritOrder.requireUniqueIds(new String[] {"Aa", "BB", "AaBB", "BBAa"}, "buy");
+    // 32 distinct ids with one hash code (the large-group path), then with a repeat
+    String[] colliding = new String[33];
+    for (int i = 0; i < 32; i++) {
+      StringBuilder sb = new StringBuilder();
+      for (int bit = 0; bit < 5; bit++) {
+        sb.append((i >> bit & 1) == 0 ? "Aa" : "BB");
+      }
+      colliding[i] = sb.toString();
+    }
+    colliding[32] = "x";
+    MeritOrder.requireUniqueIds(colliding, "sell");
+    colliding[32] = new String(colliding[5]);
+    assertThatThrownBy(() -> MeritOrder.requireUniqueIds(colliding, "sell"))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("duplicate sell order id '" + colliding[5] + "' at indices 5 and 32");
     ids[1999] = new String("o17");
     assertThatThrownBy(() -> MeritOrder.requireUniqueIds(ids, "buy"))
         .isInstanceOf(IllegalArgumentException.class)
