@@ -8,6 +8,7 @@ import java.util.concurrent.TimeUnit;
 import org.gridtrade.auction.DoubleAuction;
 import org.gridtrade.auction.DoubleAuctionResult;
 import org.gridtrade.auction.Order;
+import org.gridtrade.auction.Trade;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
@@ -70,6 +71,20 @@ public class ClearingBenchmark {
   @Benchmark
   public DoubleAuctionResult uniformPriceClearing() {
     return auction.clear(buys, sells);
+  }
+
+  /**
+   * Clears the market and reads every trade once (sums the buyers' payments).
+   *
+   * @return the total paid by buyers, cents
+   */
+  @Benchmark
+  public double uniformPriceClearingAndReadTrades() {
+    double paid = 0;
+    for (Trade t : auction.clear(buys, sells).trades()) {
+      paid += t.buyerPayment();
+    }
+    return paid;
   }
 
   /**

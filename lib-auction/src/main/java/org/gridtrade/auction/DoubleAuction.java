@@ -1,11 +1,11 @@
 package org.gridtrade.auction;
 
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.OptionalDouble;
 import org.gridtrade.auction.internal.MeritOrder;
 import org.gridtrade.auction.internal.Prices;
+import org.gridtrade.auction.internal.TradeList;
 
 /**
  * A one-shot double auction (call market) over divisible quantities (SPEC.md §1.2): uniform price
@@ -47,8 +47,9 @@ import org.gridtrade.auction.internal.Prices;
  * appear once on each side. Empty books, a book with one empty side, and books that do not cross
  * give a no-trade result with the reason. Prices and quantities are validated by {@link Order}.
  *
- * <p>Cost: {@code O(n log n)} for {@code n} orders, dominated by sorting primitive keys; no
- * per-order allocation except the trades. Immutable and thread-safe; results are deterministic.
+ * <p>Cost: linear in the number of orders plus a radix sort of primitive price keys; no per-order
+ * allocation. The result's trade list is stored column-wise and creates each {@link Trade} value
+ * when it is read. Immutable and thread-safe; results are deterministic.
  */
 public final class DoubleAuction {
   private static final int UNIFORM = 0;
@@ -272,7 +273,10 @@ public final class DoubleAuction {
       return noTrade(name, emptyReason);
     }
     boolean own = Double.isNaN(pb);
-    List<Trade> trades = new ArrayList<>(capacity);
+    int[] tb = new int[capacity];
+    int[] ts = new int[capacity];
+    double[] tq = new double[capacity];
+    int n = 0;
     double volume = 0;
     double welfare = 0;
     double budget = 0;
@@ -309,7 +313,9 @@ public final class DoubleAuction {
       }
       double buyerPrice = own ? v : pb;
       double sellerPrice = own ? c : ps;
-      trades.add(new Trade(b[x], s[y], q, buyerPrice, sellerPrice));
+      tb[n] = x;
+      ts[n] = y;
+      tq[n++] = q;
       volume += q;
       welfare += (v - c) * q;
       budget += (buyerPrice - sellerPrice) * q;
@@ -317,6 +323,7 @@ public final class DoubleAuction {
     OptionalDouble buyer = own ? OptionalDouble.empty() : OptionalDouble.of(pb);
     OptionalDouble seller = own ? OptionalDouble.empty() : OptionalDouble.of(ps);
     OptionalDouble price = single ? buyer : OptionalDouble.empty();
+    List<Trade> trades = new TradeList(b, s, tb, ts, tq, n, bp, sp, pb, ps);
     return new DoubleAuctionResult(name, price, buyer, seller, volume, trades, welfare, budget, "");
   }
 

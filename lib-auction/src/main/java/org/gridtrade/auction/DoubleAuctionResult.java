@@ -3,6 +3,7 @@ package org.gridtrade.auction;
 import java.util.List;
 import java.util.Objects;
 import java.util.OptionalDouble;
+import org.gridtrade.auction.internal.TradeList;
 
 /**
  * The outcome of a one-shot {@link DoubleAuction}: every trade, the prices, the volume, the total
@@ -19,7 +20,7 @@ import java.util.OptionalDouble;
  * @param sellerPrice what every seller receives per kWh, when that is one price (uniform price,
  *     McAfee)
  * @param volume the traded energy, kWh: the sum of the trades' quantities
- * @param trades every trade, in merit order (best buy with best sell first)
+ * @param trades every trade, in merit order (best buy with best sell first); an immutable list
  * @param welfare {@code Σ (buy price − sell price) × quantity} over the trades, at reported prices
  * @param budget the auctioneer's budget, {@code Σ buyer payments − Σ seller revenues}; 0 or more
  *     means weakly budget balanced
@@ -43,7 +44,8 @@ public record DoubleAuctionResult(
     Objects.requireNonNull(buyerPrice, "buyerPrice");
     Objects.requireNonNull(sellerPrice, "sellerPrice");
     Objects.requireNonNull(noTradeReason, "noTradeReason");
-    trades = List.copyOf(trades);
+    // the internal column-wise list is immutable already; anything else is copied
+    trades = trades instanceof TradeList ? trades : List.copyOf(trades);
     if (trades.isEmpty() == noTradeReason.isEmpty()) {
       throw new IllegalArgumentException(
           "noTradeReason '%s' must be empty exactly when there are trades (%d)"
