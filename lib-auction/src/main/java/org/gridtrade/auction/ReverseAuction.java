@@ -152,20 +152,21 @@ public final class ReverseAuction {
           reason);
     }
     Order win = admissible.get(0);
+    double bid = win.price() + 0.0;
     double payment;
     if (!secondPrice) {
-      payment = win.price();
+      payment = bid;
     } else if (admissible.size() >= 2) {
-      payment = admissible.get(1).price();
+      payment = admissible.get(1).price() + 0.0;
     } else if (!Double.isNaN(reserve)) {
       payment = reserve;
     } else {
-      payment = win.price();
+      payment = bid;
     }
     return new ReverseAuctionResult(
         Optional.of(win.id()),
         OptionalDouble.of(payment),
-        OptionalDouble.of(win.price()),
+        OptionalDouble.of(bid),
         admissible,
         excluded,
         "");
