@@ -45,6 +45,27 @@ class DoubleAuctionTest {
   }
 
   @Test
+  void trades_immutableValueList() {
+    DoubleAuctionResult r = DoubleAuction.payAsBid().clear(BUYS, SELLS);
+    List<Trade> copy = List.copyOf(r.trades());
+    assertThat(r.trades()).isEqualTo(copy).hasSameHashCodeAs(copy);
+    assertThat(r.trades().get(2)).isEqualTo(new Trade("B2", "S2", 3, 15, 12));
+    assertThatThrownBy(() -> r.trades().add(copy.get(0)))
+        .isInstanceOf(UnsupportedOperationException.class);
+    assertThatThrownBy(() -> r.trades().set(0, copy.get(0)))
+        .isInstanceOf(UnsupportedOperationException.class);
+    assertThatThrownBy(() -> r.trades().get(3)).isInstanceOf(IndexOutOfBoundsException.class);
+    // a result built by hand copies its list
+    List<Trade> mutable = new ArrayList<>(copy);
+    DoubleAuctionResult byHand =
+        new DoubleAuctionResult(
+            "pay-as-bid", r.price(), r.buyerPrice(), r.sellerPrice(), 8, mutable, 77, 77, "");
+    mutable.clear();
+    assertThat(byHand.trades()).hasSize(3);
+    assertThat(byHand).isEqualTo(r);
+  }
+
+  @Test
   void uniform_kSplitsTheGap() {
     List<Order> buys = List.of(new Order("B1", 20, 4));
     List<Order> sells = List.of(new Order("S1", 10, 4));
