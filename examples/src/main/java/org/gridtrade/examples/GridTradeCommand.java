@@ -32,6 +32,7 @@ import picocli.CommandLine.Spec;
     description = "GridTrade: peer-to-peer energy trading on a signed, verifiable ledger.",
     subcommands = {
       LedgerDemoCommand.class,
+      AuctionCommand.class,
       DrAuctionCommand.class,
       ExampleCommand.class,
       CommandLine.HelpCommand.class
