@@ -1,0 +1,87 @@
+package org.gridtrade.game.stackelberg;
+
+import java.util.List;
+
+/**
+ * The leader's prices found by {@link StackelbergGame#solve} with the evidence to judge them.
+ *
+ * @param outcome what the leader's prices do (schedules, load, profit, PAR)
+ * @param upperBound {@code cap·Σ_j E_j − minimumCost}: no price vector within the cap earns more
+ *     (SPEC.md §2 with {@code pMax} lowered to the cap)
+ * @param minimumCost certified lower bound on {@code min Σ_h Cost_h(P_h)} over all feasible
+ *     follower schedules, cents
+ * @param relativeGap {@code (upperBound − profit) / upperBound}
+ * @param costRatio generation cost of the induced load ÷ {@code minimumCost} (1 = the prices shape
+ *     the load as cheaply as any schedule could)
+ * @param unscheduled the unscheduled baseline: every EV charges as early as it can from arrival
+ *     (its best response to flat prices), billed at the cap
+ * @param timeOfUse the time-of-use baseline of seed 000 Table 3.1 (see {@link
+ *     StackelbergGame#timeOfUsePrices})
+ * @param fitnessTrace the GA's best fitness after each generation
+ * @param generations generations the GA ran
+ * @param evaluations price vectors evaluated (GA and polish)
+ * @param config the configuration used
+ */
+public record StackelbergSolution(
+    Outcome outcome,
+    double upperBound,
+    double minimumCost,
+    double relativeGap,
+    double costRatio,
+    Outcome unscheduled,
+    Outcome timeOfUse,
+    List<Double> fitnessTrace,
+    int generations,
+    long evaluations,
+    LeaderConfig config) {
+
+  /** Copies the trace. */
+  public StackelbergSolution {
+    fitnessTrace = List.copyOf(fitnessTrace);
+  }
+
+  /**
+   * The leader's profit.
+   *
+   * @return profit in cents
+   */
+  public double profit() {
+    return outcome.profit();
+  }
+
+  /**
+   * The leader's prices.
+   *
+   * @return 24 prices
+   */
+  public List<Double> prices() {
+    return outcome.prices();
+  }
+
+  /**
+   * PAR of the scheduled load.
+   *
+   * @return PAR
+   */
+  public double par() {
+    return outcome.par();
+  }
+
+  /**
+   * PAR of the unscheduled load.
+   *
+   * @return PAR
+   */
+  public double parUnscheduled() {
+    return unscheduled.par();
+  }
+
+  /**
+   * {@code 1 − par / parUnscheduled}: the PAR reduction against unscheduled charging.
+   *
+   * @return the fraction, e.g. 0.125 for 12.5 %
+   */
+  public double parReduction() {
+    return 1 - outcome.par() / unscheduled.par();
+  }
+}
