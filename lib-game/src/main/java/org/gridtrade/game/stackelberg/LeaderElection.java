@@ -5,6 +5,9 @@ import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.OptionalDouble;
+import org.gridtrade.auction.Order;
+import org.gridtrade.auction.ReverseAuction;
+import org.gridtrade.auction.ReverseAuctionResult;
 
 /**
  * The outcome of the leader election (seed 000 Alg. 1, SPEC.md §2): a sealed second-price reverse
@@ -39,48 +42,43 @@ public record LeaderElection(
   }
 
   /**
-   * Runs the election.
+   * Runs the election on lib-auction's {@link ReverseAuction#secondPrice()} with reserve {@code
+   * pMax} (each bid is a one-lot ask). A cap below {@code pMin} is no trade: the leader could not
+   * price within its range below every other SP.
    *
-   * <p>Implemented directly: the second-lowest bid of the admitted bids (a bid above {@code pMax}
-   * is not admitted). A cap below {@code pMin} is no trade: the leader could not price within its
-   * range below every other SP.
-   *
-   * @param bids the sealed bids in submission order
+   * @param bids the sealed bids in submission order, ids unique
    * @param bounds the price range; {@code pMax} is the reserve
    * @return the outcome
+   * @throws IllegalArgumentException when two bids share an id
    */
   public static LeaderElection run(List<SpBid> bids, PriceBounds bounds) {
     Objects.requireNonNull(bids, "bids");
     Objects.requireNonNull(bounds, "bounds");
-    List<SpBid> admitted = new ArrayList<>();
+    List<Order> asks = new ArrayList<>(bids.size());
     for (SpBid b : bids) {
-      if (b.price() <= bounds.pMax()) {
-        admitted.add(b);
-      }
+      asks.add(new Order(b.id(), b.price(), 1.0));
     }
-    // List.sort is stable: equal bids keep submission order, so the earlier bid wins a tie.
-    admitted.sort((a, b) -> Double.compare(a.price(), b.price()));
-    if (admitted.isEmpty()) {
+    ReverseAuctionResult r = ReverseAuction.secondPrice().withReserve(bounds.pMax()).run(asks);
+    List<SpBid> ranking = new ArrayList<>(r.ranking().size());
+    for (Order o : r.ranking()) {
+      ranking.add(new SpBid(o.id(), o.price()));
+    }
+    if (!r.traded()) {
       return new LeaderElection(
-          Optional.empty(),
-          OptionalDouble.empty(),
-          Double.NaN,
-          admitted,
-          "no bid at or below the reserve pMax %s".formatted(bounds.pMax()));
+          Optional.empty(), OptionalDouble.empty(), Double.NaN, ranking, r.noTradeReason());
     }
-    double second = admitted.size() > 1 ? admitted.get(1).price() : bounds.pMax();
+    double second = r.payment().getAsDouble();
     double cap = Math.min(bounds.pMax(), second);
     if (cap < bounds.pMin()) {
       return new LeaderElection(
           Optional.empty(),
           OptionalDouble.empty(),
           Double.NaN,
-          admitted,
+          ranking,
           "second-lowest bid %s is below pMin %s: the leader cannot price within [pMin, pMax]"
                   .formatted(second, bounds.pMin())
               + " below every other SP");
     }
-    return new LeaderElection(
-        Optional.of(admitted.get(0).id()), OptionalDouble.of(second), cap, admitted, "");
+    return new LeaderElection(r.winner(), OptionalDouble.of(second), cap, ranking, "");
   }
 }
