@@ -44,7 +44,7 @@ class MinimumCostTest {
   @Test
   void property_minimumCost_matchesOjAlgoQp_uncapacitated() {
     qt().withFixedSeed(402)
-        .withExamples(150)
+        .withExamples(100)
         .forAll(longs().all())
         .checkAssert(
             seed -> {
@@ -61,7 +61,7 @@ class MinimumCostTest {
   @Test
   void property_minimumCost_isValidLowerBound_whenCapacityBinds() {
     qt().withFixedSeed(403)
-        .withExamples(60)
+        .withExamples(40)
         .forAll(longs().all())
         .checkAssert(
             seed -> {
