@@ -201,6 +201,7 @@ final class StackelbergCommand implements Callable<Integer> {
     tou.put("par", s.timeOfUse().par());
     root.put("loadShapingWeight", s.config().loadShapingWeight());
     root.put("generations", s.generations());
+    root.put("convergenceGeneration", s.convergenceGeneration());
     root.put("evaluations", s.evaluations());
     array(root.putArray("fitnessTrace"), s.fitnessTrace());
     root.put("seed", s.config().randomSeed());
@@ -289,8 +290,13 @@ final class StackelbergCommand implements Callable<Integer> {
             s.unscheduled().profit(), s.timeOfUse().profit()));
     b.append(
         f(
-            "GA            %d generations, %d evaluations, seed %d, %d ms%n",
-            s.generations(), s.evaluations(), s.config().randomSeed(), ms));
+            "GA            %d generations (best found in generation %d), %d evaluations, seed %d,"
+                + " %d ms%n",
+            s.generations(),
+            s.convergenceGeneration(),
+            s.evaluations(),
+            s.config().randomSeed(),
+            ms));
     if (!curve.isEmpty()) {
       b.append(f("%n%-10s %14s %8s %14s %10s%n", "w", "profit", "PAR", "PAR reduction", "gap"));
       for (TradeOffPoint t : curve) {

@@ -41,6 +41,25 @@ public record StackelbergSolution(
   }
 
   /**
+   * The first generation whose best fitness equals the final best of the GA (0-based): where the GA
+   * converged; the run then continued {@code steadyGenerations} more to confirm it.
+   *
+   * @return the generation index, or 0 for an empty trace
+   */
+  public int convergenceGeneration() {
+    if (fitnessTrace.isEmpty()) {
+      return 0;
+    }
+    double last = fitnessTrace.get(fitnessTrace.size() - 1);
+    for (int g = 0; g < fitnessTrace.size(); g++) {
+      if (fitnessTrace.get(g) >= last) {
+        return g;
+      }
+    }
+    return fitnessTrace.size() - 1;
+  }
+
+  /**
    * The leader's profit.
    *
    * @return profit in cents

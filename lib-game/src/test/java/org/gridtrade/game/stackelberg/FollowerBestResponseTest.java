@@ -40,6 +40,34 @@ class FollowerBestResponseTest {
             });
   }
 
+  @Test
+  void property_fleetResponse_equalsSumOfSingleResponses() {
+    qt().withFixedSeed(408)
+        .withExamples(300)
+        .forAll(longs().all())
+        .checkAssert(
+            seed -> {
+              SplittableRandom rng = new SplittableRandom(seed);
+              List<Ev> evs = new java.util.ArrayList<>();
+              for (int j = 0; j < 1 + rng.nextInt(40); j++) {
+                evs.add(Oracles.randomEv("EV" + j, rng));
+              }
+              double[] prices = Oracles.randomPrices(rng, rng.nextBoolean());
+              double[] load = new double[24];
+              FleetResponse.of(evs).load(prices, load);
+              double[] expected = new double[24];
+              for (Ev ev : evs) {
+                Schedule s = FollowerBestResponse.respond(ev, Oracles.list(prices));
+                for (int h = 0; h < 24; h++) {
+                  expected[h] += s.energy().get(h);
+                }
+              }
+              for (int h = 0; h < 24; h++) {
+                assertThat(load[h]).isCloseTo(expected[h], within(1e-9 * (1 + expected[h])));
+              }
+            });
+  }
+
   static void assertFeasible(Ev ev, Schedule s) {
     double sum = 0;
     double tol = 1e-9 * Math.max(1, ev.alphaMax());
