@@ -183,6 +183,7 @@ final class StackelbergCommand implements Callable<Integer> {
     array(root.putArray("prices"), s.prices());
     array(root.putArray("load"), s.outcome().load());
     root.put("profit", s.profit());
+    root.put("feasible", s.outcome().feasible());
     root.put("revenue", s.outcome().revenue());
     root.put("generationCost", s.outcome().generationCost());
     root.put("upperBound", s.upperBound());
@@ -284,6 +285,19 @@ final class StackelbergCommand implements Callable<Integer> {
             "upper bound   %.2f c (cap x energy - minimum cost %.4f); gap %.4f %%%n",
             s.upperBound(), s.minimumCost(), 100 * s.relativeGap()));
     b.append(f("cost ratio    %.4f (generation cost / minimum cost)%n", s.costRatio()));
+    long over = 0;
+    for (int h = 0; h < Ev.HOURS; h++) {
+      if (o.load().get(h) > p.cost().capacity().get(h) * (1 + 1e-12)) {
+        over++;
+      }
+    }
+    b.append(
+        over == 0
+            ? f("capacity      respected in every hour%n")
+            : f(
+                "capacity      EXCEEDED in %d hours: no price vector found keeps the load within"
+                    + " capacity (the penalty fitness kept the fewest violations)%n",
+                over));
     b.append(
         f(
             "baselines     profit %.2f c unscheduled at the cap, %.2f c time-of-use%n",

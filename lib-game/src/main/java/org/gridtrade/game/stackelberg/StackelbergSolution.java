@@ -5,6 +5,10 @@ import java.util.List;
 /**
  * The leader's prices found by {@link StackelbergGame#solve} with the evidence to judge them.
  *
+ * <p>Check {@code outcome().feasible()}: when no price vector the search found keeps the induced
+ * load within every hour's capacity, the solution is the one with the fewest violated hours (the
+ * penalty fitness of seed 000 Eq. 3.19) and is not a valid schedule for the grid.
+ *
  * @param outcome what the leader's prices do (schedules, load, profit, PAR)
  * @param upperBound {@code cap·Σ_j E_j − minimumCost}: no price vector within the cap earns more
  *     (SPEC.md §2 with {@code pMax} lowered to the cap)

@@ -109,6 +109,22 @@ class StackelbergGameTest {
   }
 
   @Test
+  void solve_capacityBindsUnderFlatPrices_penaltySteersToAFeasibleOrder() {
+    // Flat prices send both EVs to hour 0 (10 kWh > capacity 6); making hour 2 cheapest splits
+    // them.
+    List<Ev> evs = List.of(new Ev("A", 0, 1, 5, 0, 5), new Ev("B", 0, 2, 5, 0, 5));
+    GenerationCost cost = GenerationCost.seed(6);
+    StackelbergProblem p = StackelbergProblem.of(evs, cost, PriceBounds.seed());
+    assertThat(StackelbergGame.unscheduled(p).feasible()).isFalse();
+    for (LeaderConfig c : List.of(LeaderConfig.seed(), LeaderConfig.defaults())) {
+      StackelbergSolution s = StackelbergGame.solve(p, c);
+      assertThat(s.outcome().feasible()).as(c.toString()).isTrue();
+      assertThat(s.outcome().load()).allSatisfy(v -> assertThat(v).isLessThanOrEqualTo(6.0));
+      assertThat(s.profit()).isLessThanOrEqualTo(s.upperBound());
+    }
+  }
+
+  @Test
   void baselines_unscheduledChargesEarly_andTimeOfUseFollowsTable31() {
     Ev ev = new Ev("EV1", 10, 23, 14.8, 0, 7.4);
     StackelbergProblem p =
