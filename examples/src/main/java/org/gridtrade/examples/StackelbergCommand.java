@@ -96,6 +96,13 @@ final class StackelbergCommand implements Callable<Integer> {
       description = "Also solve for each of these weights and print the profit-vs-PAR curve.")
   List<Double> tradeOff;
 
+  @Option(
+      names = "--out",
+      paramLabel = "DIR",
+      description =
+          "Write charts (PNG and SVG): prices, load before/after, GA convergence, trade-off.")
+  Path out;
+
   @Option(names = "--json", description = "Print one JSON object instead of text.")
   boolean json;
 
@@ -144,16 +151,28 @@ final class StackelbergCommand implements Callable<Integer> {
     long ms = (System.nanoTime() - t0) / 1_000_000;
     List<TradeOffPoint> curve =
         tradeOff == null ? List.of() : StackelbergGame.tradeOff(problem, cfg, tradeOff);
-    PrintWriter out = spec.commandLine().getOut();
-    if (json) {
-      out.println(
-          new ObjectMapper()
-              .enable(SerializationFeature.INDENT_OUTPUT)
-              .writeValueAsString(toJson(problem, sol, election, curve, ms)));
-    } else {
-      out.print(toText(problem, sol, election, curve, ms));
+    List<Path> charts = List.of();
+    if (out != null) {
+      try {
+        charts = StackelbergCharts.write(out, sol, curve);
+      } catch (IOException e) {
+        throw bad("--out %s cannot be used: %s".formatted(out, e));
+      }
     }
-    out.flush();
+    PrintWriter stdout = spec.commandLine().getOut();
+    if (json) {
+      ObjectNode root = toJson(problem, sol, election, curve, ms);
+      ArrayNode files = root.putArray("charts");
+      charts.forEach(c -> files.add(c.toString()));
+      stdout.println(
+          new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(root));
+    } else {
+      stdout.print(toText(problem, sol, election, curve, ms));
+      for (Path c : charts) {
+        stdout.println("chart         " + c);
+      }
+    }
+    stdout.flush();
     return 0;
   }
 
