@@ -69,6 +69,28 @@ class StackelbergCommandTest {
   }
 
   @Test
+  void stackelberg_out_writesChartsAndTradeOff() throws Exception {
+    Path dir = tmp.resolve("charts");
+    Run r =
+        run(
+            "stackelberg",
+            "--random-evs",
+            "20",
+            "--trade-off",
+            "0,100",
+            "--out",
+            dir.toString(),
+            "--json");
+    assertThat(r.exitCode()).as(r.err()).isZero();
+    JsonNode j = JSON.readTree(r.out());
+    assertThat(j.get("tradeOff")).hasSize(2);
+    assertThat(j.get("charts")).hasSize(8);
+    for (JsonNode c : j.get("charts")) {
+      assertThat(Files.size(Path.of(c.asText()))).isPositive();
+    }
+  }
+
+  @Test
   void bestResponse_json_scheduleAndCost() throws Exception {
     Run r =
         run(
