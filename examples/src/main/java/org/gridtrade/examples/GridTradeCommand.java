@@ -35,6 +35,8 @@ import picocli.CommandLine.Spec;
       AuctionCommand.class,
       DrAuctionCommand.class,
       ExampleCommand.class,
+      StackelbergCommand.class,
+      BestResponseCommand.class,
       CommandLine.HelpCommand.class
     })
 public final class GridTradeCommand implements Callable<Integer> {
