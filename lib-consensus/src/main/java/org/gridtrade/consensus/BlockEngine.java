@@ -58,10 +58,12 @@ import org.slf4j.LoggerFactory;
  * ConsensusProtocol#checkBlock}) and fully validated by the ledger before it is appended; a
  * rejected block changes nothing and is reported to listeners. Among competing blocks for the next
  * height received in one tick, the engine tries the highest {@link ConsensusProtocol#weight} first
- * (then the lowest hash). A block for a later height is buffered and the missing blocks requested.
- * A different block at a height this node already stored is compared with the stored one: if the
- * same proposer signed both, the pair becomes {@link Evidence}; either way it is not appended, as
- * the ledger's store is append-only (appended blocks are final; there are no reorganisations).
+ * (then the lowest hash). A block dated more than {@link BlockPolicy#maxFutureMillis()} ahead of
+ * the local clock is refused for now (it is fetched again later). A block for a later height is
+ * buffered and the missing blocks requested. A different block at a height this node already stored
+ * is compared with the stored one: if the same proposer signed both, the pair becomes {@link
+ * Evidence}; either way it is not appended, as the ledger's store is append-only (appended blocks
+ * are final; there are no reorganisations).
  *
  * <p>Closing the engine stops its thread and closes the ledger (and so its store).
  */
@@ -69,6 +71,7 @@ public final class BlockEngine implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(BlockEngine.class);
   private static final int SYNC_BATCH = 64;
   private static final int MAX_BUFFERED_AHEAD = 1_024;
+  private static final int MAX_CANDIDATES_PER_HEIGHT = 16;
 
   private record Incoming(String from, ConsensusMessage message) {}
 
@@ -364,7 +367,8 @@ public final class BlockEngine implements AutoCloseable {
       } else if (h <= ledger.height() + MAX_BUFFERED_AHEAD) {
         bestKnownHeight = Math.max(bestKnownHeight, h);
         List<Received> at = ahead.computeIfAbsent(h, k -> new ArrayList<>());
-        if (at.stream().noneMatch(x -> x.block().hash().equals(r.block().hash()))) {
+        if (at.size() < MAX_CANDIDATES_PER_HEIGHT
+            && at.stream().noneMatch(x -> x.block().hash().equals(r.block().hash()))) {
           at.add(r);
         }
       }
@@ -384,6 +388,16 @@ public final class BlockEngine implements AutoCloseable {
               .thenComparing(r -> r.block().hash()));
       boolean appended = false;
       for (Received r : candidates) {
+        long early = r.block().header().timestamp() - now;
+        if (early > policy.maxFutureMillis()) {
+          LOG.debug(
+              "engine {}: block {} from {} is dated {} ms ahead; refused for now",
+              id,
+              r.block().height(),
+              r.from(),
+              early);
+          continue;
+        }
         if (!appended && appendReceived(r, p, view)) {
           appended = true;
         } else {

@@ -9,15 +9,22 @@ package org.gridtrade.consensus;
  *     org.gridtrade.ledger.Block#MAX_TRANSACTIONS} (seed 003 uses 1,000)
  * @param onlyWhenTransactionsWait build a block only when at least one transaction waits
  * @param statusIntervalMillis how often a networked node announces its head, ms, 1 or more
+ * @param maxFutureMillis how far ahead of this node's clock a received block's time may be, ms, 0
+ *     or more (Clique allows 15 s); a block further ahead is refused for now and fetched again
+ *     later, so a sealer cannot stall the chain by dating its block far ahead
  */
 public record BlockPolicy(
     long blockPeriodMillis,
     int maxTransactions,
     boolean onlyWhenTransactionsWait,
-    long statusIntervalMillis) {
+    long statusIntervalMillis,
+    long maxFutureMillis) {
 
-  /** Block period 2 s, 1,000 transactions per block, only when a transaction waits, status 1 s. */
-  public static final BlockPolicy DEFAULT = new BlockPolicy(2_000, 1_000, true, 1_000);
+  /**
+   * Block period 2 s, 1,000 transactions per block, only when a transaction waits, status every 1
+   * s, blocks at most 15 s ahead.
+   */
+  public static final BlockPolicy DEFAULT = new BlockPolicy(2_000, 1_000, true, 1_000, 15_000);
 
   public BlockPolicy {
     if (blockPeriodMillis < 0) {
@@ -33,6 +40,10 @@ public record BlockPolicy(
       throw new IllegalArgumentException(
           "statusIntervalMillis %d must be >= 1".formatted(statusIntervalMillis));
     }
+    if (maxFutureMillis < 0) {
+      throw new IllegalArgumentException(
+          "maxFutureMillis %d must be >= 0".formatted(maxFutureMillis));
+    }
   }
 
   /**
@@ -42,7 +53,8 @@ public record BlockPolicy(
    * @return a new policy
    */
   public BlockPolicy withBlockPeriodMillis(long millis) {
-    return new BlockPolicy(millis, maxTransactions, onlyWhenTransactionsWait, statusIntervalMillis);
+    return new BlockPolicy(
+        millis, maxTransactions, onlyWhenTransactionsWait, statusIntervalMillis, maxFutureMillis);
   }
 
   /**
@@ -52,7 +64,8 @@ public record BlockPolicy(
    * @return a new policy
    */
   public BlockPolicy withMaxTransactions(int max) {
-    return new BlockPolicy(blockPeriodMillis, max, onlyWhenTransactionsWait, statusIntervalMillis);
+    return new BlockPolicy(
+        blockPeriodMillis, max, onlyWhenTransactionsWait, statusIntervalMillis, maxFutureMillis);
   }
 
   /**
@@ -63,7 +76,7 @@ public record BlockPolicy(
    */
   public BlockPolicy withOnlyWhenTransactionsWait(boolean onlyWhenWaiting) {
     return new BlockPolicy(
-        blockPeriodMillis, maxTransactions, onlyWhenWaiting, statusIntervalMillis);
+        blockPeriodMillis, maxTransactions, onlyWhenWaiting, statusIntervalMillis, maxFutureMillis);
   }
 
   /**
@@ -73,6 +86,18 @@ public record BlockPolicy(
    * @return a new policy
    */
   public BlockPolicy withStatusIntervalMillis(long millis) {
-    return new BlockPolicy(blockPeriodMillis, maxTransactions, onlyWhenTransactionsWait, millis);
+    return new BlockPolicy(
+        blockPeriodMillis, maxTransactions, onlyWhenTransactionsWait, millis, maxFutureMillis);
+  }
+
+  /**
+   * This policy with another bound on received blocks' time.
+   *
+   * @param millis how far ahead of the local clock a received block may be dated, ms
+   * @return a new policy
+   */
+  public BlockPolicy withMaxFutureMillis(long millis) {
+    return new BlockPolicy(
+        blockPeriodMillis, maxTransactions, onlyWhenTransactionsWait, statusIntervalMillis, millis);
   }
 }

@@ -237,6 +237,42 @@ class BlockEngineTest {
   }
 
   @Test
+  void blockDatedFarAhead_isRefusedUntilItsTimeComes() {
+    try (BlockEngine e = engine(List.of(sealer), null, BlockPolicy.DEFAULT)) {
+      Block early = blockFrom(sealer, transfers(3), clock.millis() + 60_000);
+      e.receive("peer", new ConsensusMessage.NewBlock(early.encode()));
+      e.tick();
+      assertThat(e.ledger().height()).isZero();
+      clock.advance(50_000);
+      e.receive("peer", new ConsensusMessage.NewBlock(early.encode()));
+      e.tick();
+      assertThat(e.ledger().head().hash()).isEqualTo(early.hash());
+    }
+  }
+
+  @Test
+  void storedChainWithABadSeal_failsToOpen() {
+    // A chain written without consensus checks, sealed by an account that is not a sealer.
+    org.gridtrade.ledger.spi.BlockStore store = BlockStores.inMemory();
+    try (org.gridtrade.ledger.Ledger plain = org.gridtrade.ledger.Ledger.open(genesis, store)) {
+      KeyPair intruder = Fixtures.key(52);
+      Block b = plain.propose(transfers(2), intruder.address(), clock.millis()).block();
+      b = b.withSeal(ProofOfAuthority.Seal.sign(b.header(), intruder, null, null).encode());
+      assertThat(plain.append(b).appended()).isTrue();
+      ProofOfAuthority poa = ProofOfAuthority.builder().sealers(List.of(sealer.address())).build();
+      org.assertj.core.api.Assertions.assertThatThrownBy(
+              () ->
+                  BlockEngine.builder()
+                      .genesis(genesis)
+                      .store(store)
+                      .schedule(ConsensusSchedule.of(poa))
+                      .build())
+          .isInstanceOf(IllegalStateException.class)
+          .hasMessageContaining("not authorised");
+    }
+  }
+
+  @Test
   void evidence_notEquivocation_isRefused() {
     long t = clock.millis();
     Block one = blockFrom(sealer, transfers(3), t);
