@@ -14,6 +14,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.gridtrade.consensus.internal.StoreChainView;
 import org.gridtrade.consensus.spi.ChainView;
 import org.gridtrade.consensus.spi.ConsensusProtocol;
@@ -72,6 +73,8 @@ public final class BlockEngine implements AutoCloseable {
   private static final int SYNC_BATCH = 64;
   private static final int MAX_BUFFERED_AHEAD = 1_024;
   private static final int MAX_CANDIDATES_PER_HEIGHT = 16;
+  private static final int MAX_INBOX = 100_000;
+  private static final int GIVE_UP_SYNC_INTERVALS = 5;
 
   private record Incoming(String from, ConsensusMessage message) {}
 
@@ -88,6 +91,8 @@ public final class BlockEngine implements AutoCloseable {
   private final Transport transport;
   private final List<EngineListener> listeners = new CopyOnWriteArrayList<>();
   private final ConcurrentLinkedQueue<Incoming> inbox = new ConcurrentLinkedQueue<>();
+  private final AtomicInteger inboxSize = new AtomicInteger();
+  private final BlockStore store;
   private final long startedAt;
 
   // Guarded by this (tick).
@@ -97,11 +102,13 @@ public final class BlockEngine implements AutoCloseable {
   private long lastStatus = Long.MIN_VALUE / 2;
   private long lastRequest = Long.MIN_VALUE / 2;
   private long bestKnownHeight;
+  private long behindSince = -1;
   private ScheduledExecutorService executor;
 
   private BlockEngine(Builder b) {
     this.id = b.id;
     this.schedule = b.schedule;
+    this.store = b.store;
     this.chain = new StoreChainView(b.store);
     this.ledger = Ledger.open(b.genesis, b.store, schedule.sealVerifier(chain));
     this.mempool = b.mempool != null ? b.mempool : Mempool.create(100_000, 256L << 20, 64);
@@ -209,7 +216,14 @@ public final class BlockEngine implements AutoCloseable {
    * @param message the message
    */
   public void receive(String from, ConsensusMessage message) {
-    inbox.add(new Incoming(Objects.requireNonNull(from, "from"), message));
+    Objects.requireNonNull(from, "from");
+    Objects.requireNonNull(message, "message");
+    if (inboxSize.incrementAndGet() > MAX_INBOX) {
+      inboxSize.decrementAndGet();
+      LOG.warn("engine {}: inbox full ({} messages), dropped one from {}", id, MAX_INBOX, from);
+      return;
+    }
+    inbox.add(new Incoming(from, message));
   }
 
   /**
@@ -304,6 +318,7 @@ public final class BlockEngine implements AutoCloseable {
     List<Received> blocks = new ArrayList<>();
     Incoming in;
     while ((in = inbox.poll()) != null) {
+      inboxSize.decrementAndGet();
       ConsensusMessage m = in.message();
       if (m instanceof ConsensusMessage.NewTransaction t) {
         TxResult r = mempool.submit(t.encoded(), ledger.state(), now);
@@ -344,7 +359,7 @@ public final class BlockEngine implements AutoCloseable {
     for (long h = q.fromHeight();
         h <= ledger.height() && out.size() < Math.min(q.max(), SYNC_BATCH);
         h++) {
-      ledger.block(h).ifPresent(b -> out.add(b.encode()));
+      store.read(h).ifPresent(b -> out.add(b.encoded()));
     }
     if (!out.isEmpty()) {
       transport.send(peer, new ConsensusMessage.BlockResponse(out));
@@ -482,8 +497,22 @@ public final class BlockEngine implements AutoCloseable {
       return;
     }
     if (bestKnownHeight > ledger.height()) {
-      return; // behind a peer: catch up before proposing
+      // Behind a peer: catch up before proposing; but a peer that announced a height it cannot
+      // deliver must not silence this node for ever.
+      if (behindSince < 0) {
+        behindSince = now;
+      }
+      if (now - behindSince < GIVE_UP_SYNC_INTERVALS * policy.statusIntervalMillis()) {
+        return;
+      }
+      LOG.warn(
+          "engine {}: announced height {} not delivered; resuming at {}",
+          id,
+          bestKnownHeight,
+          ledger.height());
+      bestKnownHeight = ledger.height();
     }
+    behindSince = -1;
     if (transport != null && now - startedAt < 2 * policy.statusIntervalMillis()) {
       return; // learn the peers' heads first
     }
@@ -538,6 +567,7 @@ public final class BlockEngine implements AutoCloseable {
 
   private void appended(Block block, boolean local) {
     chain.remember(block.header());
+    behindSince = -1;
     mempool.removeAll(block.transactions());
     mempool.prune(ledger.state());
     readySince = -1;

@@ -4,9 +4,10 @@ package org.gridtrade.consensus;
  * How an engine node talks to its peers. {@link InMemoryNetwork} connects nodes in one process with
  * configurable delay and loss; a real network transport implements the same interface.
  *
- * <p>Implementations are thread-safe; sending never blocks on the receiver and may drop messages
- * (the engine recovers lost blocks by {@link ConsensusMessage.Status} and {@link
- * ConsensusMessage.BlockRequest}).
+ * <p>A broadcast is expected to reach every node (a full mesh, or a transport that relays): the
+ * engine does not re-gossip what it receives. Implementations are thread-safe; sending never blocks
+ * on the receiver and may drop messages (the engine recovers lost blocks by {@link
+ * ConsensusMessage.Status} and {@link ConsensusMessage.BlockRequest}).
  */
 public interface Transport {
 

@@ -251,6 +251,36 @@ class BlockEngineTest {
   }
 
   @Test
+  void peerAnnouncingAHeightItCannotDeliver_delaysButDoesNotSilenceTheNode() {
+    InMemoryNetwork net = InMemoryNetwork.builder().clock(clock).build();
+    Transport liar = net.join("liar");
+    BlockPolicy policy = BlockPolicy.DEFAULT.withStatusIntervalMillis(100);
+    ProofOfAuthority poa = ProofOfAuthority.builder().sealers(List.of(sealer.address())).build();
+    try (BlockEngine e =
+        BlockEngine.builder()
+            .genesis(genesis)
+            .store(BlockStores.inMemory())
+            .schedule(ConsensusSchedule.of(poa))
+            .sealingKey(sealer)
+            .policy(policy)
+            .clock(clock)
+            .transport(net.join("honest"))
+            .build()) {
+      transfers(3).forEach(e::submit);
+      liar.broadcast(new ConsensusMessage.Status(1_000, Hash.ZERO));
+      long waited = 0;
+      while (e.ledger().height() == 0 && waited < 5_000) {
+        net.deliverDue();
+        e.tick();
+        clock.advance(10);
+        waited += 10;
+      }
+      assertThat(e.ledger().height()).isEqualTo(1);
+      assertThat(waited).as("held back while the claim stood").isGreaterThanOrEqualTo(500);
+    }
+  }
+
+  @Test
   void storedChainWithABadSeal_failsToOpen() {
     // A chain written without consensus checks, sealed by an account that is not a sealer.
     org.gridtrade.ledger.spi.BlockStore store = BlockStores.inMemory();
