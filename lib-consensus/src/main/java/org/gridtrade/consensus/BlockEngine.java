@@ -15,6 +15,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.Stream;
 import org.gridtrade.consensus.internal.StoreChainView;
 import org.gridtrade.consensus.spi.ChainView;
 import org.gridtrade.consensus.spi.ConsensusProtocol;
@@ -28,6 +29,7 @@ import org.gridtrade.ledger.Genesis;
 import org.gridtrade.ledger.Hash;
 import org.gridtrade.ledger.KeyPair;
 import org.gridtrade.ledger.Ledger;
+import org.gridtrade.ledger.LedgerState;
 import org.gridtrade.ledger.Mempool;
 import org.gridtrade.ledger.RejectReason;
 import org.gridtrade.ledger.Transaction;
@@ -49,6 +51,10 @@ import org.slf4j.LoggerFactory;
  * proposes a block if it is time. {@link #start()} runs {@code tick()} on one daemon scheduler
  * thread per engine; tests instead call {@code tick()} themselves after advancing a manual {@link
  * Clock}, which makes a multi-node run deterministic and fast.
+ *
+ * <p>Transactions gossiped by peers and queued together are admitted in parallel (admission checks
+ * signatures); their relative arrival order, which the mempool uses only to break fee ties, is then
+ * not fixed.
  *
  * <p><b>Timing.</b> A node becomes ready for the next height when a transaction waits (or at once,
  * if empty blocks are allowed). It proposes at {@code max(parent time + block period, ready time) +
@@ -316,15 +322,13 @@ public final class BlockEngine implements AutoCloseable {
 
   private void handleInbox(long now) {
     List<Received> blocks = new ArrayList<>();
+    List<byte[]> gossiped = new ArrayList<>();
     Incoming in;
     while ((in = inbox.poll()) != null) {
       inboxSize.decrementAndGet();
       ConsensusMessage m = in.message();
       if (m instanceof ConsensusMessage.NewTransaction t) {
-        TxResult r = mempool.submit(t.encoded(), ledger.state(), now);
-        if (!r.accepted()) {
-          LOG.trace("engine {}: gossiped transaction from {} refused: {}", id, in.from(), r);
-        }
+        gossiped.add(t.encoded());
       } else if (m instanceof ConsensusMessage.NewBlock b) {
         decode(b.encoded(), in.from()).ifPresent(blocks::add);
       } else if (m instanceof ConsensusMessage.BlockResponse r) {
@@ -338,6 +342,15 @@ public final class BlockEngine implements AutoCloseable {
           bestKnownHeight = Math.max(bestKnownHeight, s.height());
           requestFrom(in.from(), now);
         }
+      }
+    }
+    if (!gossiped.isEmpty()) {
+      // Admission checks signatures, the expensive part: spread it over the cores.
+      LedgerState state = ledger.state();
+      Stream<byte[]> stream = gossiped.size() >= 16 ? gossiped.parallelStream() : gossiped.stream();
+      long refused = stream.filter(bytes -> !mempool.submit(bytes, state, now).accepted()).count();
+      if (refused > 0) {
+        LOG.trace("engine {}: {} gossiped transactions refused", id, refused);
       }
     }
     if (!blocks.isEmpty()) {
