@@ -143,6 +143,60 @@ class NetworkTest {
   }
 
   @Test
+  void sealersVoteOutASealer_withShortEpochs_andCheckpointsListTheSet() {
+    long epoch =
+        6; // 4 would be too short: 3 votes are needed and one of the 3 voting slots is the victim's
+    Sim sim =
+        new Sim(
+            4,
+            41,
+            1,
+            50,
+            0,
+            POLICY,
+            sealers ->
+                ConsensusSchedule.of(
+                    ProofOfAuthority.builder()
+                        .sealers(sealers)
+                        .epochLength(epoch)
+                        .outOfTurnDelayMillis(600)
+                        .wiggleMillis(300)
+                        .build()),
+            null);
+    sim.startAll();
+    Address victim = sim.sealers.get(3).address();
+    for (int i = 0; i < 3; i++) {
+      ((ProofOfAuthority) sim.live.get(sim.id(i)).schedule().protocolAt(1)).propose(victim, false);
+    }
+    sim.runWithLoad(20_000, 0.3);
+    drain(sim);
+    assertAgree(sim);
+    BlockEngine e = sim.live.get("n0");
+    ProofOfAuthority poa = (ProofOfAuthority) e.schedule().protocolAt(1);
+    assertThat(poa.sealers(e.chain(), e.ledger().head())).doesNotContain(victim).hasSize(3);
+    long removedAt = -1;
+    for (long h = 1; h <= e.ledger().height(); h++) {
+      BlockHeader header = e.ledger().block(h).orElseThrow().header();
+      ProofOfAuthority.Seal seal = ProofOfAuthority.Seal.decode(header.seal());
+      List<Address> after = poa.sealers(e.chain(), header);
+      assertThat(seal.checkpoint().isPresent()).as("checkpoint at %d", h).isEqualTo(h % epoch == 0);
+      if (h % epoch == 0) {
+        BlockHeader parent = e.ledger().block(h - 1).orElseThrow().header();
+        assertThat(seal.checkpoint().get()).isEqualTo(poa.sealers(e.chain(), parent));
+      }
+      if (removedAt < 0 && !after.contains(victim)) {
+        removedAt = h;
+      }
+      if (removedAt > 0 && h > removedAt) {
+        assertThat(header.proposer()).as("height %d", h).isNotEqualTo(victim);
+      }
+    }
+    assertThat(removedAt).isPositive();
+    assertThat(e.ledger().height()).isGreaterThan(removedAt + 5);
+    sim.closeAll();
+  }
+
+  @Test
   void protocolSwitch_atHeight_changesWhoSeals() {
     long switchAt = 6;
     Sim sim =
