@@ -75,6 +75,21 @@ class NetworkTest {
   }
 
   @Test
+  void sameSeed_sameChain_otherSeed_otherChain() {
+    List<List<Hash>> chains = new java.util.ArrayList<>();
+    for (long seed : new long[] {9, 9, 10}) {
+      Sim sim = new Sim(4, seed, 1, 100, 0, POLICY, Sim::poa, null);
+      sim.startAll();
+      sim.runWithLoad(6_000, 0.3);
+      chains.add(Sim.hashes(sim.live.get("n0")));
+      sim.closeAll();
+    }
+    assertThat(chains.get(0).size()).isGreaterThan(5);
+    assertThat(chains.get(1)).isEqualTo(chains.get(0));
+    assertThat(chains.get(2)).isNotEqualTo(chains.get(0));
+  }
+
+  @Test
   void crashedNode_restartsFromItsDurableStore_andCatchesUp(@TempDir Path dir) {
     Sim sim = new Sim(5, 11, 1, 100, 0, POLICY, Sim::poa, dir);
     sim.startAll();
