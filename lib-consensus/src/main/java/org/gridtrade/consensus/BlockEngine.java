@@ -110,6 +110,7 @@ public final class BlockEngine implements AutoCloseable {
   private long bestKnownHeight;
   private long behindSince = -1;
   private ScheduledExecutorService executor;
+  private volatile boolean closed;
 
   private BlockEngine(Builder b) {
     this.id = b.id;
@@ -247,6 +248,9 @@ public final class BlockEngine implements AutoCloseable {
    * after {@link #start()}, or directly by a caller driving a manual clock.
    */
   public synchronized void tick() {
+    if (closed) {
+      return;
+    }
     long now = clock.millis();
     handleInbox(now);
     if (transport != null && now - lastStatus >= policy.statusIntervalMillis()) {
@@ -264,14 +268,16 @@ public final class BlockEngine implements AutoCloseable {
    * Runs {@link #tick()} on one daemon thread every {@code periodMillis}.
    *
    * @param periodMillis the tick period, 1 or more
-   * @throws IllegalStateException if already started
+   * @throws IllegalArgumentException if {@code periodMillis < 1}
+   * @throws IllegalStateException if already started or closed
    */
   public synchronized void start(long periodMillis) {
     if (periodMillis < 1) {
       throw new IllegalArgumentException("periodMillis %d must be >= 1".formatted(periodMillis));
     }
-    if (executor != null) {
-      throw new IllegalStateException("engine %s already started".formatted(id));
+    if (executor != null || closed) {
+      throw new IllegalStateException(
+          "engine %s already %s".formatted(id, closed ? "closed" : "started"));
     }
     executor =
         Executors.newSingleThreadScheduledExecutor(
@@ -298,7 +304,10 @@ public final class BlockEngine implements AutoCloseable {
     start(10);
   }
 
-  /** Stops the engine's thread, if started, and closes the ledger and its store. */
+  /**
+   * Stops the engine's thread, if started, and closes the ledger and its store. Idempotent; later
+   * ticks do nothing.
+   */
   @Override
   public void close() {
     ScheduledExecutorService ex;
@@ -315,6 +324,10 @@ public final class BlockEngine implements AutoCloseable {
       }
     }
     synchronized (this) {
+      if (closed) {
+        return;
+      }
+      closed = true;
       ledger.close();
     }
     LOG.info("engine {} closed at height {}", id, ledger.height());
