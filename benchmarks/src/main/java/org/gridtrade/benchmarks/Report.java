@@ -82,6 +82,16 @@ public final class Report {
         "SignatureBenchmark.jdkSign",
         "SignatureBenchmark.bcSign",
         "Ed25519 sign JDK / BouncyCastle");
+    ratio(
+        scores,
+        "ClearingBenchmark.uniformPriceClearing",
+        "ClearingBenchmark.sortDoublesBaseline",
+        "uniform-price clearing / Arrays.sort, 1,000,000 orders (target <= 2.0)");
+    ratio(
+        scores,
+        "ClearingBenchmark.uniformPriceClearingAndReadTrades",
+        "ClearingBenchmark.sortDoublesBaseline",
+        "uniform-price clearing + reading every trade / Arrays.sort, 1,000,000 orders");
     for (String n : new String[] {"20000", "200000"}) {
       ratio(
           scores,

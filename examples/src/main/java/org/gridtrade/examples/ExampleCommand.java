@@ -6,7 +6,9 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.function.Consumer;
 import org.gridtrade.examples.auction.DemandResponseExample;
+import org.gridtrade.examples.auction.DoubleAuctionExample;
 import org.gridtrade.examples.auction.OrderBookExample;
+import org.gridtrade.examples.auction.ReverseAuctionExample;
 import org.gridtrade.examples.auction.SupplyDemandRatioExample;
 import org.gridtrade.examples.auction.SurplusShareExample;
 import org.gridtrade.examples.auction.TrustAccessExample;
@@ -35,6 +37,11 @@ final class ExampleCommand implements Callable<Integer> {
   record Example(Consumer<String[]> main, String about) {}
 
   static {
+    add(
+        "reverse-auction",
+        ReverseAuctionExample::main,
+        "sealed-bid reverse auctions, commit-reveal");
+    add("double-auction", DoubleAuctionExample::main, "uniform price, pay-as-bid and McAfee");
     add("order-book", OrderBookExample::main, "continuous limit-order book, price-time priority");
     add("sdr-pricing", SupplyDemandRatioExample::main, "two-level supply-demand-ratio pricing");
     add("surplus-share", SurplusShareExample::main, "MES surplus allocation, capacity check");

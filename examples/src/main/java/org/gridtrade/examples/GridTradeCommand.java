@@ -32,10 +32,13 @@ import picocli.CommandLine.Spec;
     description = "GridTrade: peer-to-peer energy trading on a signed, verifiable ledger.",
     subcommands = {
       LedgerDemoCommand.class,
+      AuctionCommand.class,
       DrAuctionCommand.class,
       CoalitionCommand.class,
       ShapleyCommand.class,
       ExampleCommand.class,
+      StackelbergCommand.class,
+      BestResponseCommand.class,
       CommandLine.HelpCommand.class
     })
 public final class GridTradeCommand implements Callable<Integer> {

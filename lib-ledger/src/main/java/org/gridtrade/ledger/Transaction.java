@@ -21,6 +21,14 @@ public final class Transaction {
   private final byte[] encoded;
   private final Hash id;
 
+  /**
+   * Set once every signature has verified. The signatures are a pure function of the immutable
+   * encoding, so a positive result never goes stale; it spares a proposer the three re-checks of
+   * one transaction (mempool admission, proposal, append). Failures are not cached. A benign race:
+   * two threads may both verify before either sets it.
+   */
+  private volatile boolean signaturesVerified;
+
   Transaction(TransactionBody body, byte[] bodyBytes, Signature signature) {
     this.body = body;
     this.bodyBytes = bodyBytes;
@@ -123,11 +131,23 @@ public final class Transaction {
   }
 
   /**
-   * Says which signature is invalid, if any.
+   * Says which signature is invalid, if any. A transaction object remembers that its signatures
+   * verified, so checking the same object again is free; a decoded copy is checked afresh.
    *
    * @return empty if every signature is valid, else what is wrong
    */
   public Optional<String> signatureProblem() {
+    if (signaturesVerified) {
+      return Optional.empty();
+    }
+    Optional<String> problem = verifySignatures();
+    if (problem.isEmpty()) {
+      signaturesVerified = true;
+    }
+    return problem;
+  }
+
+  private Optional<String> verifySignatures() {
     byte[] msg = Codec.signingMessage(bodyBytes);
     if (!body.sender().verify(msg, 0, msg.length, signature.unsafeBytes())) {
       return Optional.of("sender signature does not verify");

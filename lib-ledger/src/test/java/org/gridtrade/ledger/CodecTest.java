@@ -78,6 +78,25 @@ class CodecTest {
   }
 
   @Test
+  void property_verifiedTransaction_memoNeverCoversATamperedCopy() {
+    qt().withFixedSeed(15)
+        .withExamples(300)
+        .forAll(TRANSACTIONS, integers().between(1, 64))
+        .checkAssert(
+            (tx, back) -> {
+              assertTrue(tx.hasValidSignatures());
+              assertTrue(tx.hasValidSignatures(), "a verified transaction stays verified");
+              byte[] enc = tx.encode();
+              // Flip one byte of the trailing 64-byte sender signature: still decodes, must fail.
+              enc[enc.length - back] ^= 0x01;
+              Transaction tampered = decode(enc);
+              assertThat(tampered.hasValidSignatures()).isFalse();
+              assertThat(tampered.signatureProblem()).isPresent();
+              assertTrue(tx.hasValidSignatures());
+            });
+  }
+
+  @Test
   void property_hostileBytes_onlyDecodeException() {
     // Random bytes, truncations and single-byte mutations of valid encodings.
     qt().withFixedSeed(13)

@@ -1,0 +1,777 @@
+package org.gridtrade.consensus;
+
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.Stream;
+import org.gridtrade.consensus.internal.StoreChainView;
+import org.gridtrade.consensus.spi.ChainView;
+import org.gridtrade.consensus.spi.ConsensusProtocol;
+import org.gridtrade.consensus.spi.Eligibility;
+import org.gridtrade.ledger.Address;
+import org.gridtrade.ledger.Block;
+import org.gridtrade.ledger.BlockHeader;
+import org.gridtrade.ledger.BlockResult;
+import org.gridtrade.ledger.DecodeException;
+import org.gridtrade.ledger.Genesis;
+import org.gridtrade.ledger.Hash;
+import org.gridtrade.ledger.KeyPair;
+import org.gridtrade.ledger.Ledger;
+import org.gridtrade.ledger.LedgerState;
+import org.gridtrade.ledger.Mempool;
+import org.gridtrade.ledger.RejectReason;
+import org.gridtrade.ledger.Transaction;
+import org.gridtrade.ledger.TxResult;
+import org.gridtrade.ledger.spi.BlockStore;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One node of a chain: takes transactions into its mempool, builds blocks by a {@link BlockPolicy}
+ * when the active protocol of the {@link ConsensusSchedule} says this node may propose, seals them,
+ * validates and appends them through the {@link Ledger}, and exchanges blocks with peers over a
+ * {@link Transport}.
+ *
+ * <p><b>Threading.</b> {@link #submit} and {@link #receive} may be called from any thread: the
+ * first goes straight into the thread-safe mempool, the second into an inbox. Every change to the
+ * chain happens in {@link #tick()}, which is serialised (one tick at a time): it drains the inbox
+ * (validating and appending received blocks, answering block requests), announces the head, and
+ * proposes a block if it is time. {@link #start()} runs {@code tick()} on one daemon scheduler
+ * thread per engine; tests instead call {@code tick()} themselves after advancing a manual {@link
+ * Clock}, which makes a multi-node run deterministic and fast.
+ *
+ * <p>Transactions gossiped by peers and queued together are admitted in parallel (admission checks
+ * signatures); their relative arrival order, which the mempool uses only to break fee ties, is then
+ * not fixed.
+ *
+ * <p><b>Timing.</b> A node becomes ready for the next height when a transaction waits (or at once,
+ * if empty blocks are allowed). It proposes at {@code max(parent time + block period, ready time) +
+ * delay}, with the delay from the protocol's {@link Eligibility} (0 in turn, Clique's out-of-turn
+ * delay otherwise).
+ *
+ * <p><b>Received blocks.</b> A block for the next height is checked by the protocol ({@link
+ * ConsensusProtocol#checkBlock}) and fully validated by the ledger before it is appended; a
+ * rejected block changes nothing and is reported to listeners. Among competing blocks for the next
+ * height received in one tick, the engine tries the highest {@link ConsensusProtocol#weight} first
+ * (then the lowest hash). A block dated more than {@link BlockPolicy#maxFutureMillis()} ahead of
+ * the local clock is refused for now (it is fetched again later). A block for a later height is
+ * buffered and the missing blocks requested. A different block at a height this node already stored
+ * is compared with the stored one: if the same proposer signed both, the pair becomes {@link
+ * Evidence}; either way it is not appended, as the ledger's store is append-only (appended blocks
+ * are final; there are no reorganisations).
+ *
+ * <p>Closing the engine stops its thread and closes the ledger (and so its store).
+ */
+public final class BlockEngine implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(BlockEngine.class);
+  private static final int SYNC_BATCH = 64;
+  private static final int MAX_BUFFERED_AHEAD = 1_024;
+  private static final int MAX_CANDIDATES_PER_HEIGHT = 16;
+  private static final int MAX_INBOX = 100_000;
+  private static final int GIVE_UP_SYNC_INTERVALS = 5;
+
+  private record Incoming(String from, ConsensusMessage message) {}
+
+  private record Received(Block block, String from) {}
+
+  private final String id;
+  private final ConsensusSchedule schedule;
+  private final StoreChainView chain;
+  private final Ledger ledger;
+  private final Mempool mempool;
+  private final KeyPair key;
+  private final BlockPolicy policy;
+  private final Clock clock;
+  private final Transport transport;
+  private final List<EngineListener> listeners = new CopyOnWriteArrayList<>();
+  private final ConcurrentLinkedQueue<Incoming> inbox = new ConcurrentLinkedQueue<>();
+  private final AtomicInteger inboxSize = new AtomicInteger();
+  private final BlockStore store;
+  private final long startedAt;
+
+  // Guarded by this (tick).
+  private final TreeMap<Long, List<Received>> ahead = new TreeMap<>();
+  private final Map<Hash, Evidence> evidence = new LinkedHashMap<>();
+  private long readySince = -1;
+  private long lastStatus = Long.MIN_VALUE / 2;
+  private long lastRequest = Long.MIN_VALUE / 2;
+  private long bestKnownHeight;
+  private long behindSince = -1;
+  private ScheduledExecutorService executor;
+  private volatile boolean closed;
+
+  private BlockEngine(Builder b) {
+    this.id = b.id;
+    this.schedule = b.schedule;
+    this.store = b.store;
+    this.chain = new StoreChainView(b.store);
+    this.ledger = Ledger.open(b.genesis, b.store, schedule.sealVerifier(chain));
+    this.mempool = b.mempool != null ? b.mempool : Mempool.create(100_000, 256L << 20, 64);
+    this.key = b.key;
+    this.policy = b.policy;
+    this.clock = b.clock;
+    this.transport = b.transport;
+    this.listeners.addAll(b.listeners);
+    this.startedAt = clock.millis();
+    this.bestKnownHeight = ledger.height();
+    if (transport != null) {
+      transport.listen(this::receive);
+    }
+    LOG.info(
+        "engine {} opened chain {} at height {} ({} sealing)",
+        id,
+        b.genesis.chainId(),
+        ledger.height(),
+        key == null ? "not" : key.address());
+  }
+
+  /**
+   * A builder.
+   *
+   * @return a builder with the defaults stated on its setters
+   */
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /**
+   * This node's id (its transport id, or the one set on the builder).
+   *
+   * @return the id
+   */
+  public String id() {
+    return id;
+  }
+
+  /**
+   * The ledger, for reading (head, state, blocks, proofs). Append only through the engine.
+   *
+   * @return the ledger
+   */
+  public Ledger ledger() {
+    return ledger;
+  }
+
+  /**
+   * The mempool.
+   *
+   * @return the pool
+   */
+  public Mempool mempool() {
+    return mempool;
+  }
+
+  /**
+   * The consensus schedule.
+   *
+   * @return the schedule
+   */
+  public ConsensusSchedule schedule() {
+    return schedule;
+  }
+
+  /**
+   * The chain as protocols read it.
+   *
+   * @return the view of the stored chain
+   */
+  public ChainView chain() {
+    return chain;
+  }
+
+  /**
+   * Adds a listener.
+   *
+   * @param listener the listener
+   */
+  public void addListener(EngineListener listener) {
+    listeners.add(Objects.requireNonNull(listener, "listener"));
+  }
+
+  /**
+   * Submits a transaction: admitted to the mempool against the current state, and gossiped to the
+   * peers if accepted. Any thread.
+   *
+   * @param tx the transaction
+   * @return accepted, or rejected with the reason (nothing changed)
+   */
+  public TxResult submit(Transaction tx) {
+    Objects.requireNonNull(tx, "tx");
+    TxResult r = mempool.submit(tx, ledger.state(), clock.millis());
+    if (r.accepted() && transport != null) {
+      transport.broadcast(new ConsensusMessage.NewTransaction(tx.encode()));
+    }
+    return r;
+  }
+
+  /**
+   * Queues a message from a peer; it is handled by the next {@link #tick()}. Any thread.
+   *
+   * @param from the sender's id
+   * @param message the message
+   */
+  public void receive(String from, ConsensusMessage message) {
+    Objects.requireNonNull(from, "from");
+    Objects.requireNonNull(message, "message");
+    if (inboxSize.incrementAndGet() > MAX_INBOX) {
+      inboxSize.decrementAndGet();
+      LOG.warn("engine {}: inbox full ({} messages), dropped one from {}", id, MAX_INBOX, from);
+      return;
+    }
+    inbox.add(new Incoming(from, message));
+  }
+
+  /**
+   * Equivocation evidence this node has seen, in the order found.
+   *
+   * @return an immutable list
+   */
+  public synchronized List<Evidence> evidence() {
+    return List.copyOf(evidence.values());
+  }
+
+  /**
+   * Does one round of work at the clock's current time: handles queued messages, announces the head
+   * when due, and proposes a block if this node may. Serialised; called by the engine's thread
+   * after {@link #start()}, or directly by a caller driving a manual clock.
+   */
+  public synchronized void tick() {
+    if (closed) {
+      return;
+    }
+    long now = clock.millis();
+    handleInbox(now);
+    if (transport != null && now - lastStatus >= policy.statusIntervalMillis()) {
+      lastStatus = now;
+      transport.broadcast(new ConsensusMessage.Status(ledger.height(), ledger.head().hash()));
+    }
+    try {
+      maybePropose(now);
+    } catch (RuntimeException e) {
+      LOG.warn("engine {} failed to propose at height {}", id, ledger.height() + 1, e);
+    }
+  }
+
+  /**
+   * Runs {@link #tick()} on one daemon thread every {@code periodMillis}.
+   *
+   * @param periodMillis the tick period, 1 or more
+   * @throws IllegalArgumentException if {@code periodMillis < 1}
+   * @throws IllegalStateException if already started or closed
+   */
+  public synchronized void start(long periodMillis) {
+    if (periodMillis < 1) {
+      throw new IllegalArgumentException("periodMillis %d must be >= 1".formatted(periodMillis));
+    }
+    if (executor != null || closed) {
+      throw new IllegalStateException(
+          "engine %s already %s".formatted(id, closed ? "closed" : "started"));
+    }
+    executor =
+        Executors.newSingleThreadScheduledExecutor(
+            r -> {
+              Thread t = new Thread(r, "gridtrade-engine-" + id);
+              t.setDaemon(true);
+              return t;
+            });
+    executor.scheduleWithFixedDelay(
+        () -> {
+          try {
+            tick();
+          } catch (RuntimeException e) {
+            LOG.error("engine {} tick failed", id, e);
+          }
+        },
+        0,
+        periodMillis,
+        TimeUnit.MILLISECONDS);
+  }
+
+  /** Runs {@link #tick()} every 10 ms on the engine's thread (see {@link #start(long)}). */
+  public void start() {
+    start(10);
+  }
+
+  /**
+   * Stops the engine's thread, if started, and closes the ledger and its store. Idempotent; later
+   * ticks do nothing.
+   */
+  @Override
+  public void close() {
+    ScheduledExecutorService ex;
+    synchronized (this) {
+      ex = executor;
+      executor = null;
+    }
+    if (ex != null) {
+      ex.shutdown();
+      try {
+        ex.awaitTermination(10, TimeUnit.SECONDS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }
+    synchronized (this) {
+      if (closed) {
+        return;
+      }
+      closed = true;
+      ledger.close();
+    }
+    LOG.info("engine {} closed at height {}", id, ledger.height());
+  }
+
+  private void handleInbox(long now) {
+    List<Received> blocks = new ArrayList<>();
+    List<byte[]> gossiped = new ArrayList<>();
+    Incoming in;
+    while ((in = inbox.poll()) != null) {
+      inboxSize.decrementAndGet();
+      ConsensusMessage m = in.message();
+      if (m instanceof ConsensusMessage.NewTransaction t) {
+        gossiped.add(t.encoded());
+      } else if (m instanceof ConsensusMessage.NewBlock b) {
+        decode(b.encoded(), in.from()).ifPresent(blocks::add);
+      } else if (m instanceof ConsensusMessage.BlockResponse r) {
+        for (byte[] e : r.encoded()) {
+          decode(e, in.from()).ifPresent(blocks::add);
+        }
+      } else if (m instanceof ConsensusMessage.BlockRequest q) {
+        answer(in.from(), q);
+      } else if (m instanceof ConsensusMessage.Status s) {
+        if (s.height() > ledger.height()) {
+          bestKnownHeight = Math.max(bestKnownHeight, s.height());
+          requestFrom(in.from(), now);
+        }
+      }
+    }
+    if (!gossiped.isEmpty()) {
+      // Admission checks signatures, the expensive part: spread it over the cores.
+      LedgerState state = ledger.state();
+      Stream<byte[]> stream = gossiped.size() >= 16 ? gossiped.parallelStream() : gossiped.stream();
+      long refused = stream.filter(bytes -> !mempool.submit(bytes, state, now).accepted()).count();
+      if (refused > 0) {
+        LOG.trace("engine {}: {} gossiped transactions refused", id, refused);
+      }
+    }
+    if (!blocks.isEmpty()) {
+      handleBlocks(blocks, now);
+    }
+  }
+
+  private Optional<Received> decode(byte[] encoded, String from) {
+    try {
+      return Optional.of(new Received(Block.decode(encoded), from));
+    } catch (DecodeException e) {
+      LOG.debug("engine {}: undecodable block from {}: {}", id, from, e.getMessage());
+      return Optional.empty();
+    }
+  }
+
+  private void answer(String peer, ConsensusMessage.BlockRequest q) {
+    List<byte[]> out = new ArrayList<>();
+    for (long h = q.fromHeight();
+        h <= ledger.height() && out.size() < Math.min(q.max(), SYNC_BATCH);
+        h++) {
+      store.read(h).ifPresent(b -> out.add(b.encoded()));
+    }
+    if (!out.isEmpty()) {
+      transport.send(peer, new ConsensusMessage.BlockResponse(out));
+    }
+  }
+
+  private void requestFrom(String peer, long now) {
+    if (transport != null && now - lastRequest >= policy.statusIntervalMillis() / 2) {
+      lastRequest = now;
+      transport.send(peer, new ConsensusMessage.BlockRequest(ledger.height() + 1, SYNC_BATCH));
+    }
+  }
+
+  private void handleBlocks(List<Received> blocks, long now) {
+    List<Received> stale = new ArrayList<>();
+    for (Received r : blocks) {
+      long h = r.block().height();
+      if (h <= ledger.height()) {
+        stale.add(r);
+      } else if (h <= ledger.height() + MAX_BUFFERED_AHEAD) {
+        bestKnownHeight = Math.max(bestKnownHeight, h);
+        List<Received> at = ahead.computeIfAbsent(h, k -> new ArrayList<>());
+        if (at.size() < MAX_CANDIDATES_PER_HEIGHT
+            && at.stream().noneMatch(x -> x.block().hash().equals(r.block().hash()))) {
+          at.add(r);
+        }
+      }
+    }
+    while (true) {
+      long next = ledger.height() + 1;
+      ahead.headMap(next).values().forEach(stale::addAll);
+      ahead.headMap(next).clear();
+      List<Received> candidates = ahead.remove(next);
+      if (candidates == null) {
+        break;
+      }
+      ChainView view = schedule.viewFor(chain, next);
+      ConsensusProtocol p = schedule.protocolAt(next);
+      candidates.sort(
+          Comparator.comparingLong((Received r) -> -weightOf(p, view, r.block().header()))
+              .thenComparing(r -> r.block().hash()));
+      boolean appended = false;
+      for (Received r : candidates) {
+        long early = r.block().header().timestamp() - now;
+        if (early > policy.maxFutureMillis()) {
+          LOG.debug(
+              "engine {}: block {} from {} is dated {} ms ahead; refused for now",
+              id,
+              r.block().height(),
+              r.from(),
+              early);
+          continue;
+        }
+        if (!appended && appendReceived(r, p, view)) {
+          appended = true;
+        } else {
+          stale.add(r);
+        }
+      }
+      if (!appended) {
+        break;
+      }
+    }
+    if (!ahead.isEmpty() && ahead.firstKey() > ledger.height() + 1) {
+      requestFrom(ahead.firstEntry().getValue().get(0).from(), now);
+    }
+    for (Received r : stale) {
+      checkConflict(r);
+    }
+  }
+
+  private long weightOf(ConsensusProtocol p, ChainView view, BlockHeader h) {
+    try {
+      return p.weight(view, h);
+    } catch (RuntimeException e) {
+      return -1;
+    }
+  }
+
+  private boolean appendReceived(Received r, ConsensusProtocol p, ChainView view) {
+    Block block = r.block();
+    Optional<String> content = p.checkBlock(view, block, ledger.head(), ledger.state());
+    if (content.isPresent()) {
+      reject(block, r.from(), content.get());
+      return false;
+    }
+    BlockResult result = ledger.append(block);
+    if (result instanceof BlockResult.Rejected rej) {
+      reject(block, r.from(), rej.reason());
+      return false;
+    }
+    appended(block, false);
+    return true;
+  }
+
+  private void checkConflict(Received r) {
+    Block block = r.block();
+    if (block.height() > ledger.height()) {
+      return;
+    }
+    Optional<Block> stored = ledger.block(block.height());
+    if (stored.isEmpty() || stored.get().hash().equals(block.hash())) {
+      return;
+    }
+    ConsensusProtocol p = schedule.protocolAt(block.height());
+    Evidence e = new Evidence(stored.get().header(), block.header());
+    Optional<Address> offender = e.offender(p);
+    if (offender.isPresent()) {
+      if (evidence.putIfAbsent(e.id(), e) == null) {
+        LOG.warn(
+            "engine {}: {} signed two blocks at height {} (evidence {})",
+            id,
+            offender.get(),
+            e.height(),
+            e.id());
+        for (EngineListener l : listeners) {
+          try {
+            l.onEvidence(e);
+          } catch (RuntimeException x) {
+            LOG.warn("engine {}: listener failed on evidence", id, x);
+          }
+        }
+      }
+    } else {
+      reject(
+          block,
+          r.from(),
+          "block %s conflicts with stored block %s at height %d (appended blocks are final)"
+              .formatted(block.hash(), stored.get().hash(), block.height()));
+    }
+  }
+
+  private void maybePropose(long now) {
+    if (key == null) {
+      return;
+    }
+    if (bestKnownHeight > ledger.height()) {
+      // Behind a peer: catch up before proposing; but a peer that announced a height it cannot
+      // deliver must not silence this node for ever.
+      if (behindSince < 0) {
+        behindSince = now;
+      }
+      if (now - behindSince < GIVE_UP_SYNC_INTERVALS * policy.statusIntervalMillis()) {
+        return;
+      }
+      LOG.warn(
+          "engine {}: announced height {} not delivered; resuming at {}",
+          id,
+          bestKnownHeight,
+          ledger.height());
+      bestKnownHeight = ledger.height();
+    }
+    behindSince = -1;
+    if (transport != null && now - startedAt < 2 * policy.statusIntervalMillis()) {
+      return; // learn the peers' heads first
+    }
+    if (policy.onlyWhenTransactionsWait() && mempool.size() == 0) {
+      readySince = -1;
+      return;
+    }
+    if (readySince < 0) {
+      readySince = now;
+    }
+    BlockHeader parent = ledger.head();
+    long h = parent.height() + 1;
+    ConsensusProtocol p = schedule.protocolAt(h);
+    ChainView view = schedule.viewFor(chain, h);
+    Address me = key.address();
+    Eligibility e = p.eligibility(view, parent, me);
+    if (!(e instanceof Eligibility.Eligible ok)) {
+      return;
+    }
+    long at = Math.max(parent.timestamp() + policy.blockPeriodMillis(), readySince);
+    if (now < at + ok.delayMillis()) {
+      return;
+    }
+    List<Transaction> candidates =
+        new ArrayList<>(p.rewardsAndPenalties(view, parent, ledger.state(), me));
+    candidates.addAll(
+        mempool.select(ledger.state(), Math.max(0, policy.maxTransactions() - candidates.size())));
+    Ledger.Proposal proposal = ledger.propose(candidates, me, Math.max(now, parent.timestamp()));
+    List<Transaction> refused = new ArrayList<>();
+    for (Ledger.Proposal.Skipped s : proposal.skipped()) {
+      if (s.rejection().reason() != RejectReason.BAD_BLOCK) {
+        refused.add(s.transaction());
+        LOG.debug("engine {}: dropped pending {}: {}", id, s.transaction().id(), s.rejection());
+      }
+    }
+    mempool.removeAll(refused);
+    Block unsealed = proposal.block();
+    if (unsealed.transactions().isEmpty() && policy.onlyWhenTransactionsWait()) {
+      return;
+    }
+    Block sealed = unsealed.withSeal(p.seal(view, unsealed.header(), key));
+    BlockResult r = ledger.append(sealed);
+    if (r instanceof BlockResult.Rejected rej) {
+      reject(sealed, id, rej.reason());
+      return;
+    }
+    appended(sealed, true);
+    if (transport != null) {
+      transport.broadcast(new ConsensusMessage.NewBlock(sealed.encode()));
+    }
+  }
+
+  private void appended(Block block, boolean local) {
+    chain.remember(block.header());
+    behindSince = -1;
+    mempool.removeAll(block.transactions());
+    mempool.prune(ledger.state());
+    readySince = -1;
+    LOG.debug(
+        "engine {}: appended block {} at height {} with {} transactions ({})",
+        id,
+        block.hash(),
+        block.height(),
+        block.transactions().size(),
+        local ? "sealed here" : "received");
+    for (EngineListener l : listeners) {
+      try {
+        l.onBlock(block, local);
+      } catch (RuntimeException x) {
+        LOG.warn("engine {}: listener failed on block {}", id, block.height(), x);
+      }
+    }
+  }
+
+  private void reject(Block block, String from, String reason) {
+    LOG.info(
+        "engine {}: rejected block {} at height {} from {}: {}",
+        id,
+        block.hash(),
+        block.height(),
+        from,
+        reason);
+    EngineListener.Rejection rej = new EngineListener.Rejection(block, from, reason);
+    for (EngineListener l : listeners) {
+      try {
+        l.onRejected(rej);
+      } catch (RuntimeException x) {
+        LOG.warn("engine {}: listener failed on rejection", id, x);
+      }
+    }
+  }
+
+  /** Builds a {@link BlockEngine}. Not thread-safe. */
+  public static final class Builder {
+    private String id;
+    private Genesis genesis;
+    private BlockStore store;
+    private ConsensusSchedule schedule;
+    private Mempool mempool;
+    private KeyPair key;
+    private BlockPolicy policy = BlockPolicy.DEFAULT;
+    private Clock clock = Clock.systemUTC();
+    private Transport transport;
+    private final List<EngineListener> listeners = new ArrayList<>();
+
+    private Builder() {}
+
+    /**
+     * The chain's genesis (required).
+     *
+     * @param g the genesis
+     * @return this builder
+     */
+    public Builder genesis(Genesis g) {
+      this.genesis = Objects.requireNonNull(g, "genesis");
+      return this;
+    }
+
+    /**
+     * The block store (required); the engine opens the ledger on it and closes it on {@link
+     * BlockEngine#close()}. A non-empty store is replayed and verified with the schedule.
+     *
+     * @param s the store
+     * @return this builder
+     */
+    public Builder store(BlockStore s) {
+      this.store = Objects.requireNonNull(s, "store");
+      return this;
+    }
+
+    /**
+     * The consensus schedule (required).
+     *
+     * @param s the schedule
+     * @return this builder
+     */
+    public Builder schedule(ConsensusSchedule s) {
+      this.schedule = Objects.requireNonNull(s, "schedule");
+      return this;
+    }
+
+    /**
+     * The mempool (default: 100,000 transactions, 256 MiB, nonces up to 64 ahead).
+     *
+     * @param m the pool
+     * @return this builder
+     */
+    public Builder mempool(Mempool m) {
+      this.mempool = Objects.requireNonNull(m, "mempool");
+      return this;
+    }
+
+    /**
+     * This node's sealing key (default none: the node validates and relays but never proposes).
+     *
+     * @param k the key
+     * @return this builder
+     */
+    public Builder sealingKey(KeyPair k) {
+      this.key = Objects.requireNonNull(k, "key");
+      return this;
+    }
+
+    /**
+     * The block policy (default {@link BlockPolicy#DEFAULT}).
+     *
+     * @param p the policy
+     * @return this builder
+     */
+    public Builder policy(BlockPolicy p) {
+      this.policy = Objects.requireNonNull(p, "policy");
+      return this;
+    }
+
+    /**
+     * The clock for block times and delays (default the system UTC clock).
+     *
+     * @param c the clock
+     * @return this builder
+     */
+    public Builder clock(Clock c) {
+      this.clock = Objects.requireNonNull(c, "clock");
+      return this;
+    }
+
+    /**
+     * The transport to peers (default none: a single node).
+     *
+     * @param t the transport
+     * @return this builder
+     */
+    public Builder transport(Transport t) {
+      this.transport = Objects.requireNonNull(t, "transport");
+      return this;
+    }
+
+    /**
+     * The node id for logs (default the transport's id, or {@code "node"}).
+     *
+     * @param nodeId the id
+     * @return this builder
+     */
+    public Builder id(String nodeId) {
+      this.id = Objects.requireNonNull(nodeId, "id");
+      return this;
+    }
+
+    /**
+     * Adds a listener.
+     *
+     * @param l the listener
+     * @return this builder
+     */
+    public Builder listener(EngineListener l) {
+      listeners.add(Objects.requireNonNull(l, "listener"));
+      return this;
+    }
+
+    /**
+     * Opens the ledger on the store (verifying a stored chain) and builds the engine.
+     *
+     * @return the engine, not yet started
+     * @throws IllegalStateException if a required setting is missing or the stored chain does not
+     *     verify
+     */
+    public BlockEngine build() {
+      if (genesis == null || store == null || schedule == null) {
+        throw new IllegalStateException("genesis, store and schedule are required");
+      }
+      if (id == null) {
+        id = transport != null ? transport.localId() : "node";
+      }
+      return new BlockEngine(this);
+    }
+  }
+}

@@ -1,0 +1,2 @@
+/** Implementation of the consensus module; not exported, not API. */
+package org.gridtrade.consensus.internal;

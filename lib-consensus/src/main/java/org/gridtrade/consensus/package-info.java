@@ -1,0 +1,21 @@
+/**
+ * GridTrade consensus: the {@link org.gridtrade.consensus.BlockEngine}, the {@link
+ * org.gridtrade.consensus.ConsensusSchedule}, {@link org.gridtrade.consensus.ProofOfAuthority},
+ * equivocation {@link org.gridtrade.consensus.Evidence}, and the {@link
+ * org.gridtrade.consensus.Transport} with its in-process {@link
+ * org.gridtrade.consensus.InMemoryNetwork}. Implements SPEC.md §4 (§4.1 so far).
+ *
+ * <pre>{@code
+ * ProofOfAuthority poa = ProofOfAuthority.builder().sealers(sealerAddresses).build();
+ * try (BlockEngine node = BlockEngine.builder()
+ *     .genesis(genesis)
+ *     .store(BlockStores.openDurable(Path.of("data/chain.mv")))
+ *     .schedule(ConsensusSchedule.of(poa))
+ *     .sealingKey(myKey)
+ *     .build()) {
+ *   node.start();
+ *   node.submit(signedTransaction);
+ * }
+ * }</pre>
+ */
+package org.gridtrade.consensus;

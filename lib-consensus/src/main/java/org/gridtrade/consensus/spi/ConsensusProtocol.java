@@ -1,0 +1,134 @@
+package org.gridtrade.consensus.spi;
+
+import java.util.List;
+import java.util.Optional;
+import org.gridtrade.ledger.Address;
+import org.gridtrade.ledger.Block;
+import org.gridtrade.ledger.BlockHeader;
+import org.gridtrade.ledger.KeyPair;
+import org.gridtrade.ledger.LedgerState;
+import org.gridtrade.ledger.Transaction;
+
+/**
+ * A consensus protocol: who may propose the next block, how a block is sealed and how a seal is
+ * checked, what rewards and penalties a block carries, and how competing blocks compare.
+ *
+ * <p>One class implementing this interface is a complete protocol; the {@link
+ * org.gridtrade.consensus.BlockEngine} builds, appends and gossips blocks, and the {@link
+ * org.gridtrade.consensus.ConsensusSchedule} switches protocols at configured heights.
+ *
+ * <p><b>Contract.</b> Implementations are thread-safe and deterministic: every node given the same
+ * chain ({@link ChainView}) computes the same eligibility, verification result and weight. Any
+ * randomness (a weighted draw of the proposer) is derived from chain data, normally the parent
+ * block's hash, never from a local random source. Methods that check untrusted data return a reason
+ * instead of throwing.
+ *
+ * <p><b>How the planned protocols fit.</b>
+ *
+ * <ul>
+ *   <li><i>Proof of Authority</i> ({@link org.gridtrade.consensus.ProofOfAuthority}): the sealer
+ *       set and votes are rebuilt from seals; eligibility is Clique's in-turn / out-of-turn rule.
+ *   <li><i>Proof of Energy Generation</i>: {@link #eligibility} draws a coalition with probability
+ *       proportional to the proof scores supplied through a scores interface (seeded by the parent
+ *       hash) and admits its highest-scoring member; a proposer that does not propose within its
+ *       timeout is skipped by drawing again from the rest, with the delay growing per re-draw;
+ *       {@link #rewardsAndPenalties} emits the reward and, for recorded refusals or {@link
+ *       org.gridtrade.consensus.Evidence evidence}, slash transactions against the locked stake.
+ *   <li><i>Proof of State of Charge</i>: {@link #eligibility} admits the daily aggregator drawn by
+ *       weight of the cumulative scores; {@link #rewardsAndPenalties} carries the β-share payments
+ *       and {@link #checkBlock} checks them and the recorded model hash.
+ * </ul>
+ */
+public interface ConsensusProtocol {
+
+  /**
+   * A short name for logs and reports, e.g. {@code "poa"}.
+   *
+   * @return the name
+   */
+  String name();
+
+  /**
+   * Whether {@code proposer} may propose the block after {@code parent}, and after what delay.
+   *
+   * @param chain the canonical chain, ending at {@code parent}
+   * @param parent the header the new block builds on
+   * @param proposer the would-be proposer
+   * @return eligible with a delay, or ineligible with the reason
+   */
+  Eligibility eligibility(ChainView chain, BlockHeader parent, Address proposer);
+
+  /**
+   * Creates the seal of an unsealed header built by this node.
+   *
+   * @param chain the canonical chain, ending at the header's parent
+   * @param unsealed the header with an empty seal; its proposer is {@code key}'s address
+   * @param key the proposer's signing key
+   * @return the seal bytes, at most {@link BlockHeader#MAX_SEAL_BYTES}
+   * @throws IllegalStateException if {@code key} may not seal this header
+   */
+  byte[] seal(ChainView chain, BlockHeader unsealed, KeyPair key);
+
+  /**
+   * Checks the seal of a header: that its proposer was eligible and signed it, plus whatever else
+   * the protocol records in the seal (votes, checkpoints).
+   *
+   * @param chain the canonical chain, ending at {@code parent}
+   * @param header the header to check
+   * @param parent the parent header
+   * @param parentState the state after the parent (stakes, balances)
+   * @return empty if valid, else why not
+   */
+  Optional<String> verifySeal(
+      ChainView chain, BlockHeader header, BlockHeader parent, LedgerState parentState);
+
+  /**
+   * Who signed a header, from its seal alone, the signature checked; no chain context. Used to
+   * check {@link org.gridtrade.consensus.Evidence evidence} of equivocation.
+   *
+   * @param header a sealed header
+   * @return the signer, or empty if the seal does not parse or the signature does not verify
+   */
+  Optional<Address> signer(BlockHeader header);
+
+  /**
+   * The fork-choice weight a header adds to its chain (Clique: 2 in turn, 1 out of turn). Among
+   * competing blocks for one height the engine prefers the higher weight, then the lower hash.
+   *
+   * @param chain the canonical chain, ending at the header's parent
+   * @param header a header whose seal has been verified
+   * @return the weight, 0 or more
+   */
+  long weight(ChainView chain, BlockHeader header);
+
+  /**
+   * Reward and penalty transactions the proposer puts first in its block (mining rewards, slashes).
+   * The default has none: Proof of Authority pays only the fees.
+   *
+   * @param chain the canonical chain, ending at {@code parent}
+   * @param parent the parent header
+   * @param parentState the state after the parent
+   * @param proposer the proposer of the new block
+   * @return signed transactions, in block order
+   */
+  default List<Transaction> rewardsAndPenalties(
+      ChainView chain, BlockHeader parent, LedgerState parentState, Address proposer) {
+    return List.of();
+  }
+
+  /**
+   * Checks a received block's content against protocol rules the seal cannot express (for example
+   * that the reward transactions are the ones {@link #rewardsAndPenalties} prescribes). The engine
+   * calls it before appending a block received from a peer. The default accepts every block.
+   *
+   * @param chain the canonical chain, ending at {@code parent}
+   * @param block the received block
+   * @param parent the parent header
+   * @param parentState the state after the parent
+   * @return empty if valid, else why not
+   */
+  default Optional<String> checkBlock(
+      ChainView chain, Block block, BlockHeader parent, LedgerState parentState) {
+    return Optional.empty();
+  }
+}
