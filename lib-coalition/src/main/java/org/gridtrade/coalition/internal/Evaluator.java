@@ -361,7 +361,6 @@ public final class Evaluator {
     private final double[] dist;
     private final int[] prev;
     private final boolean[] done;
-    private final MinHeap heap;
 
     Inserter(Local l, double[][] x, double[] sent, double[] recv, double[] pot, boolean[] active) {
       this.l = l;
@@ -383,7 +382,6 @@ public final class Evaluator {
       this.dist = new double[v];
       this.prev = new int[v];
       this.done = new boolean[v];
-      this.heap = new MinHeap(v);
     }
 
     private void addSender(int c, int a) {
@@ -404,18 +402,15 @@ public final class Evaluator {
       pot[node] = p == Double.NEGATIVE_INFINITY ? pot[0] : p;
       active[node] = true;
       while (l.supply[a] - sent[a] > EPS) {
-        if (!shortest(node, 0)) {
-          return; // no active buyer: pot(a) = pot(r) already keeps r -> a non-negative
-        }
-        double real = dist[0] + pot[0] - pot[node];
-        if (real >= -MinCostFlowSolver.GAIN_EPS) {
-          updatePotentials(0); // keeps the arc r -> a non-negative: pot(r) - pot(a) = real
-          return;
+        // A path a -> r gains iff its reduced length is below pot(a) - pot(r).
+        double bound = pot[node] - pot[0] - MinCostFlowSolver.GAIN_EPS;
+        if (bound <= 0 || !shortest(node, 0, bound)) {
+          return; // potentials stay feasible, including the arc r -> a
         }
         double push = Math.min(l.supply[a] - sent[a], bottleneck(0, node));
         augment(0, node, push);
         sent[a] += push; // the closing arc r -> a
-        updatePotentials(0);
+        updatePotentials(dist[0]);
       }
     }
 
@@ -430,42 +425,53 @@ public final class Evaluator {
       pot[node] = p == Double.POSITIVE_INFINITY ? pot[0] : p;
       active[node] = true;
       while (l.demand[c] - recv[c] > EPS) {
-        if (!shortest(0, node)) {
-          return; // no active seller: pot(b) = pot(r) already keeps b -> r non-negative
-        }
-        double real = dist[node] + pot[node] - pot[0];
-        if (real >= -MinCostFlowSolver.GAIN_EPS) {
-          updatePotentials(node); // keeps the arc b -> r non-negative
+        double bound = pot[0] - pot[node] - MinCostFlowSolver.GAIN_EPS;
+        if (bound <= 0 || !shortest(0, node, bound)) {
           return;
         }
         double push = Math.min(l.demand[c] - recv[c], bottleneck(node, 0));
         augment(node, 0, push);
         recv[c] += push; // the closing arc b -> r
-        updatePotentials(node);
+        updatePotentials(dist[node]);
       }
     }
 
-    private boolean shortest(int source, int target) {
+    /*
+     * Dijkstra on reduced costs from source. Returns true when target is reached with a distance
+     * below bound. Otherwise stops as soon as no unsettled node is closer than bound, shifts the
+     * potentials by min(dist, cap) with cap >= bound (which keeps every reduced cost >= 0, and
+     * the closing arc's too) and returns false.
+     */
+    private boolean shortest(int source, int target, double bound) {
       Arrays.fill(dist, Double.POSITIVE_INFINITY);
       Arrays.fill(prev, -1);
       Arrays.fill(done, false);
       dist[source] = 0;
       int s = l.s;
-      heap.clear();
-      heap.push(source, 0);
+      double settled = 0;
+      // Dense selection: O(V) per step beats a heap here, where every node has O(V) arcs.
       while (true) {
-        if (heap.isEmpty()) {
+        int u = -1;
+        double best = Double.POSITIVE_INFINITY;
+        for (int k = 0; k < v; k++) {
+          if (!done[k] && dist[k] < best) {
+            best = dist[k];
+            u = k;
+          }
+        }
+        if (u < 0) {
+          updatePotentials(Math.max(bound, settled));
           return false;
         }
-        double best = heap.minKey();
-        int u = heap.pop();
-        if (done[u] || best > dist[u]) {
-          continue;
+        if (best >= bound) {
+          updatePotentials(best);
+          return false;
         }
         if (u == target) {
           return true;
         }
         done[u] = true;
+        settled = best;
         if (u == 0) {
           for (int a = 0; a < s; a++) {
             if (l.supply[a] - sent[a] > EPS) {
@@ -510,7 +516,6 @@ public final class Evaluator {
       if (du + rc < dist[w]) {
         dist[w] = du + rc;
         prev[w] = u;
-        heap.push(w, dist[w]);
       }
     }
 
@@ -569,8 +574,7 @@ public final class Evaluator {
       }
     }
 
-    private void updatePotentials(int target) {
-      double cap = dist[target];
+    private void updatePotentials(double cap) {
       for (int k = 0; k < v; k++) {
         if (active[k]) {
           pot[k] += Math.min(dist[k], cap);
