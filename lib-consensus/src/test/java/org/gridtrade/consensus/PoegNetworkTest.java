@@ -84,7 +84,11 @@ class PoegNetworkTest {
   }
 
   private static void assertAgree(Sim sim) {
-    List<BlockEngine> nodes = List.copyOf(sim.live.values());
+    assertAgree(sim, List.copyOf(sim.live.values()));
+    assertThat(sim.rejections).as("no rejected blocks").isEmpty();
+  }
+
+  private static void assertAgree(Sim sim, List<BlockEngine> nodes) {
     List<Hash> reference = Sim.hashes(nodes.get(0));
     assertThat(reference.size()).as("blocks built").isGreaterThan(10);
     for (BlockEngine e : nodes) {
@@ -102,12 +106,14 @@ class PoegNetworkTest {
       }
     }
     assertThat(userTxs).isEqualTo(sim.accepted.keySet());
-    assertThat(sim.rejections).as("no rejected blocks").isEmpty();
   }
 
   /** Rank of each block's proposer in its height's draw; checks the block's settlement. */
   private static List<Integer> ranksAndSettlements(Sim sim, ProofOfEnergyGeneration p) {
-    BlockEngine e = sim.live.values().iterator().next();
+    return ranksAndSettlements(sim.live.values().iterator().next(), p);
+  }
+
+  private static List<Integer> ranksAndSettlements(BlockEngine e, ProofOfEnergyGeneration p) {
     List<Integer> ranks = new ArrayList<>();
     for (long h = 1; h <= e.ledger().height(); h++) {
       Block b = e.ledger().block(h).orElseThrow();
@@ -222,6 +228,85 @@ class PoegNetworkTest {
         .isGreaterThan(5);
     assertThat(slashes).isGreaterThan(5);
     assertThat(e.ledger().state().account(OFFLINE.address()).stake())
+        .isEqualTo(10_000 - SLASH * slashes);
+    sim.closeAll();
+  }
+
+  @Test
+  void drawnProposerWithInvalidBlocks_isRejected_redrawn_andSlashed() {
+    // Node n0 runs a protocol that pays itself twice the reward: its blocks fail checkBlock on
+    // every honest node, which treat them as a refusal.
+    java.util.concurrent.atomic.AtomicInteger started =
+        new java.util.concurrent.atomic.AtomicInteger();
+    Sim sim =
+        new Sim(
+            4,
+            9,
+            1,
+            100,
+            0,
+            POLICY,
+            sealers -> {
+              List<Candidate> cs = coalitions(sealers, 0);
+              return ConsensusSchedule.of(
+                  ProofOfEnergyGeneration.builder()
+                      .source(h -> cs)
+                      .timeoutMillis(TIMEOUT)
+                      .blockReward(started.getAndIncrement() == 0 ? 2 * REWARD : REWARD)
+                      .slashAmount(SLASH)
+                      .treasury(TREASURY)
+                      .build());
+            },
+            null);
+    sim.firstSender = 2;
+    sim.endSender = 50; // the sealers send only their stake
+    sim.startAll();
+    KeyPair cheat = sim.sealers.get(0);
+    Transaction stake =
+        new TransactionBody(Fixtures.CHAIN, cheat.publicKey(), 0, 1, new Payload.Stake(10_000))
+            .sign(cheat);
+    assertThat(sim.live.get("n1").submit(stake).accepted()).isTrue();
+    sim.accepted.put(stake.id(), stake);
+    sim.runWithLoad(20_000, 0.3);
+    sim.run(10_000);
+    List<BlockEngine> honest = List.of(sim.live.get("n1"), sim.live.get("n2"), sim.live.get("n3"));
+    assertAgree(sim, honest);
+    assertThat(sim.rejections)
+        .as("the cheat's blocks are rejected")
+        .anySatisfy(r -> assertThat(r.reason()).contains("not the prescribed"));
+    ProofOfEnergyGeneration p = poeg(Fixtures.addresses(sim.sealers), 0);
+    BlockEngine e = honest.get(0);
+    List<Integer> ranks = ranksAndSettlements(e, p);
+    int slashes = 0;
+    int redrawn = 0;
+    boolean staked = false;
+    for (long h = 1; h <= e.ledger().height(); h++) {
+      Block b = e.ledger().block(h).orElseThrow();
+      assertThat(b.header().proposer()).as("height %d", h).isNotEqualTo(cheat.address());
+      List<ProofOfEnergyGeneration.Draw> order =
+          p.drawOrder(e.ledger().block(h - 1).orElseThrow().hash(), h);
+      if (order.get(0).signer().equals(cheat.address())) {
+        redrawn++;
+      }
+      boolean cheatBefore =
+          order.subList(0, ranks.get((int) h - 1)).stream()
+              .anyMatch(d -> d.signer().equals(cheat.address()));
+      boolean slashed =
+          b.transactions().stream()
+              .anyMatch(
+                  tx ->
+                      tx.body().payload() instanceof Payload.Slash sl
+                          && sl.offender().equals(cheat.address()));
+      if (staked) {
+        assertThat(slashed).as("slash at %d", h).isEqualTo(cheatBefore);
+      }
+      slashes += slashed ? 1 : 0;
+      staked |= b.transactions().contains(stake);
+    }
+    assertThat(staked).isTrue();
+    assertThat(redrawn).isGreaterThan(3);
+    assertThat(slashes).isGreaterThan(3);
+    assertThat(e.ledger().state().account(cheat.address()).stake())
         .isEqualTo(10_000 - SLASH * slashes);
     sim.closeAll();
   }
