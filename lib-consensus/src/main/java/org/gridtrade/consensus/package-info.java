@@ -1,9 +1,10 @@
 /**
  * GridTrade consensus: the {@link org.gridtrade.consensus.BlockEngine}, the {@link
  * org.gridtrade.consensus.ConsensusSchedule}, {@link org.gridtrade.consensus.ProofOfAuthority},
- * equivocation {@link org.gridtrade.consensus.Evidence}, and the {@link
- * org.gridtrade.consensus.Transport} with its in-process {@link
- * org.gridtrade.consensus.InMemoryNetwork}. Implements SPEC.md §4 (§4.1 so far).
+ * {@link org.gridtrade.consensus.ProofOfEnergyGeneration}, equivocation {@link
+ * org.gridtrade.consensus.Evidence}, and the {@link org.gridtrade.consensus.Transport} with its
+ * in-process {@link org.gridtrade.consensus.InMemoryNetwork}. Implements SPEC.md §4 (§4.1 and §4.2
+ * so far).
  *
  * <pre>{@code
  * ProofOfAuthority poa = ProofOfAuthority.builder().sealers(sealerAddresses).build();

@@ -36,6 +36,13 @@ final class Sim {
   final List<EngineListener.Rejection> rejections = new ArrayList<>();
   final List<Evidence> evidence = new ArrayList<>();
   final Map<Hash, Transaction> accepted = new LinkedHashMap<>();
+
+  /** Users below this index never send random transfers (e.g. a treasury or a staker). */
+  int firstSender = 0;
+
+  /** Users from this index on never send random transfers. */
+  int endSender = 60;
+
   private final long[] nonces = new long[60];
   private final Random random;
 
@@ -144,7 +151,7 @@ final class Sim {
   }
 
   void submitRandom() {
-    int from = random.nextInt(users.size());
+    int from = firstSender + random.nextInt(endSender - firstSender);
     int to = (from + 1 + random.nextInt(users.size() - 1)) % users.size();
     Transaction tx =
         Fixtures.transfer(

@@ -28,12 +28,12 @@ import org.gridtrade.ledger.Transaction;
  * <ul>
  *   <li><i>Proof of Authority</i> ({@link org.gridtrade.consensus.ProofOfAuthority}): the sealer
  *       set and votes are rebuilt from seals; eligibility is Clique's in-turn / out-of-turn rule.
- *   <li><i>Proof of Energy Generation</i>: {@link #eligibility} draws a coalition with probability
- *       proportional to the proof scores supplied through a scores interface (seeded by the parent
- *       hash) and admits its highest-scoring member; a proposer that does not propose within its
- *       timeout is skipped by drawing again from the rest, with the delay growing per re-draw;
- *       {@link #rewardsAndPenalties} emits the reward and, for recorded refusals or {@link
- *       org.gridtrade.consensus.Evidence evidence}, slash transactions against the locked stake.
+ *   <li><i>Proof of Energy Generation</i> ({@link
+ *       org.gridtrade.consensus.ProofOfEnergyGeneration}): {@link #eligibility} draws coalitions
+ *       with probability proportional to the proof scores of an {@link EnergyProofSource} (seeded
+ *       by the parent hash) and admits the drawn coalition's highest-scoring member, the re-drawn
+ *       ones after growing delays; {@link #rewardsAndPenalties} emits the reward and slashes the
+ *       stake of the drawn signers that did not propose in time.
  *   <li><i>Proof of State of Charge</i>: {@link #eligibility} admits the daily aggregator drawn by
  *       weight of the cumulative scores; {@link #rewardsAndPenalties} carries the β-share payments
  *       and {@link #checkBlock} checks them and the recorded model hash.
