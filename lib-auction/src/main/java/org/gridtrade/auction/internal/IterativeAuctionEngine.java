@@ -82,6 +82,7 @@ public final class IterativeAuctionEngine {
     int dim = 2 * n * m;
     double[][] y = initialAllocation();
     double[] z = updatedBids(y);
+    boolean literalTail = false;
     List<double[]> dg = new ArrayList<>();
     List<double[]> df = new ArrayList<>();
     double[] prevG = null;
@@ -113,12 +114,18 @@ public final class IterativeAuctionEngine {
         continue;
       }
       if (rule == Rule.NEWTON) {
-        double[][] next = newtonAllocation(y);
-        if (allFinite(next)) {
+        // Newton becomes stationary (its prediction repeats) at SWM's optimum; if a cell's optimal
+        // allocation is 0: its floored bid keeps a relative change. From then on the literal
+        // update, which drives such cells below the absolute tolerance, takes over.
+        double[][] next = literalTail ? null : newtonAllocation(y);
+        if (next != null && stationary(next, y)) {
+          literalTail = true;
+          next = null;
+        }
+        if (next != null && allFinite(next)) {
           y = next;
           z = updatedBids(y);
         } else {
-          // never expected; the literal update keeps the same fixed point
           y = x;
           z = g;
         }
@@ -398,6 +405,17 @@ public final class IterativeAuctionEngine {
     modelU = solver.rowPrices();
     modelAlpha = solver.columnPrices();
     return solver.flows();
+  }
+
+  private boolean stationary(double[][] a, double[][] b) {
+    for (int i = 0; i < n; i++) {
+      for (int j = 0; j < m; j++) {
+        if (Math.abs(a[i][j] - b[i][j]) > 1e-9 * Math.max(xTol, Math.abs(b[i][j]))) {
+          return false;
+        }
+      }
+    }
+    return true;
   }
 
   private static boolean allFinite(double[][] a) {
