@@ -30,7 +30,7 @@ import picocli.CommandLine.Spec;
     mixinStandardHelpOptions = true,
     versionProvider = GridTradeCommand.Version.class,
     description = "GridTrade: peer-to-peer energy trading on a signed, verifiable ledger.",
-    subcommands = {LedgerDemoCommand.class, CommandLine.HelpCommand.class})
+    subcommands = {LedgerDemoCommand.class, DrStudyCommand.class, CommandLine.HelpCommand.class})
 public final class GridTradeCommand implements Callable<Integer> {
   /** Exit status for bad input: an unknown option, a value out of range. */
   static final int EXIT_BAD_INPUT = 2;
