@@ -90,9 +90,11 @@ final class DrAuctionCommand implements Callable<Integer> {
   @Option(
       names = "--update",
       paramLabel = "RULE",
-      defaultValue = "accelerated",
+      defaultValue = "newton",
       description =
-          "Bid update: 'accelerated' (default) or 'literal' (the plain fixed-point update).")
+          "Bid update: 'newton' (default: the literal bid at a Newton-predicted allocation; EVs"
+              + " also report the slope of their marginal value), 'accelerated' (Anderson"
+              + " acceleration on bids only) or 'literal' (the plain fixed-point update).")
   String update;
 
   @Option(
@@ -116,10 +118,12 @@ final class DrAuctionCommand implements Callable<Integer> {
   public Integer call() throws IOException {
     DemandResponseAuction.BidUpdate rule =
         switch (update.toLowerCase(Locale.ROOT)) {
+          case "newton" -> DemandResponseAuction.BidUpdate.NEWTON;
           case "accelerated" -> DemandResponseAuction.BidUpdate.ACCELERATED;
           case "literal" -> DemandResponseAuction.BidUpdate.LITERAL;
           default ->
-              throw bad("--update '%s' must be 'accelerated' or 'literal'".formatted(update));
+              throw bad(
+                  "--update '%s' must be 'newton', 'accelerated' or 'literal'".formatted(update));
         };
     if (maxRounds < 1 || maxRounds > 100_000) {
       throw bad("--max-rounds %d is outside 1..100000".formatted(maxRounds));

@@ -34,6 +34,7 @@ import picocli.CommandLine.Spec;
       LedgerDemoCommand.class,
       AuctionCommand.class,
       DrAuctionCommand.class,
+      DrStudyCommand.class,
       CoalitionCommand.class,
       ShapleyCommand.class,
       ExampleCommand.class,

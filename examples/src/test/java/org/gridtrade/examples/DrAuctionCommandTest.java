@@ -86,6 +86,26 @@ class DrAuctionCommandTest {
   }
 
   @Test
+  void everyUpdateRule_reachesTheSameOptimum() {
+    double optimum = Double.NaN;
+    for (String rule : new String[] {"newton", "accelerated", "literal"}) {
+      Cli r = Cli.run("dr-auction", "--scenario", SCENARIO.toString(), "--update", rule, "--json");
+      assertThat(r.exitCode()).as(rule + ": " + r.err()).isZero();
+      JsonNode j = r.json();
+      assertThat(j.get("converged").asBoolean()).as(rule).isTrue();
+      if (Double.isNaN(optimum)) {
+        optimum = j.get("optimalWelfare").asDouble();
+      }
+      assertThat(j.get("welfare").asDouble())
+          .as(rule)
+          .isCloseTo(optimum, within(1e-3 * Math.abs(optimum)));
+    }
+    assertThat(Cli.run("dr-auction", "--random", "3", "--update", "fast").errorLine())
+        .contains("--update 'fast'")
+        .contains("newton");
+  }
+
+  @Test
   void text_reportsRoundsAndGap() {
     Cli r = Cli.run("dr-auction", "--scenario", SCENARIO.toString());
 

@@ -41,6 +41,24 @@ class DemandResponseAuctionTest {
   }
 
   @Test
+  void property_newton_twoHundredInstances_convergeWithinTenthPercent() {
+    DemandResponseAuction auction = DemandResponseAuction.builder().build();
+    qt().withFixedSeed(22)
+        .withExamples(200)
+        .forAll(longs().all())
+        .checkAssert(
+            seed -> {
+              SplittableRandom rng = new SplittableRandom(seed);
+              DrInstance in = DrInstance.random(3 + rng.nextInt(8), 2 + rng.nextInt(4), rng);
+              DemandResponseResult r = auction.run(in);
+              assertThat(r.converged()).isTrue();
+              // oracle: the direct SWM solver, a different algorithm from the auction's rounds
+              assertThat(r.welfareGap()).isLessThan(1e-3).isGreaterThan(-1e-9);
+              assertThat(r.iterations()).isLessThanOrEqualTo(30);
+            });
+  }
+
+  @Test
   void literal_update_reachesSameFixedPoint() {
     DrInstance in = DrInstance.random(3, 2, new SplittableRandom(3));
     DemandResponseResult literal =

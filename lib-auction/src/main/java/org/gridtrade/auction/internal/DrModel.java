@@ -121,6 +121,50 @@ public final class DrModel {
       c2[j] = sp.c2();
       cap[j] = sp.capacity();
     }
+    TransportNewtonSolver fast =
+        new TransportNewtonSolver(
+            new TransportNewtonSolver.Problem() {
+              @Override
+              public double flow(int i, int j, double t) {
+                return t > c2[j] ? (t - c2[j]) / (2 * c1[j]) : 0;
+              }
+
+              @Override
+              public double slope(int i, int j, double t) {
+                return t > c2[j] ? 1 / (2 * c1[j]) : 0;
+              }
+
+              @Override
+              public boolean freeAtZero() {
+                return false;
+              }
+
+              @Override
+              public double demand(int i, double u) {
+                return u > 0 ? w[i] / u + (eMin[i] - 1) / k : Double.POSITIVE_INFINITY;
+              }
+
+              @Override
+              public double demandSlope(int i, double u) {
+                return u > 0 ? -w[i] / (u * u) : 0;
+              }
+
+              @Override
+              public double inversePrice(int i, double total) {
+                double s = total - (eMin[i] - 1) / k;
+                return s > 0 ? w[i] / s : Double.POSITIVE_INFINITY;
+              }
+            },
+            lo,
+            hi,
+            cap,
+            u0,
+            new double[m]);
+    if (fast.solve(1e-12, 200)) {
+      return new Solution(
+          fast.flows(), fast.rowPrices(), fast.columnPrices(), fast.iterations(), true);
+    }
+    // Fallback: exact block-coordinate ascent (slow but monotone) from the cold start.
     BipartiteFlowSolver.Problem problem =
         new BipartiteFlowSolver.Problem() {
           @Override
@@ -137,7 +181,11 @@ public final class DrModel {
     BipartiteFlowSolver solver = new BipartiteFlowSolver(problem, cap, u0, new double[m]);
     boolean ok = solver.solve(1e-12, 100_000);
     return new Solution(
-        solver.flows(), solver.rowPrices(), solver.columnPrices(), solver.sweeps(), ok);
+        solver.flows(),
+        solver.rowPrices(),
+        solver.columnPrices(),
+        fast.iterations() + solver.sweeps(),
+        ok);
   }
 
   /**

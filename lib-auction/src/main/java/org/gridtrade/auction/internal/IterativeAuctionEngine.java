@@ -11,6 +11,16 @@ import org.gridtrade.auction.DrInstance;
  */
 public final class IterativeAuctionEngine {
 
+  /** How participants turn an allocation into their next bids. */
+  public enum Rule {
+    /** The literal update at the last allocation. */
+    LITERAL,
+    /** Anderson acceleration of the literal update on the log-bid vector. */
+    ANDERSON,
+    /** The literal update at the allocation predicted by one Newton step on SWM's conditions. */
+    NEWTON
+  }
+
   /** One round's evidence: the bids the OAP was solved with and the allocation it gave. */
   public record RoundState(double[][] b, double[][] p, double[][] x, double maxRelativeChange) {}
 
@@ -30,6 +40,8 @@ public final class IterativeAuctionEngine {
   private final double xTol;
   private double[] u;
   private double[] alpha;
+  private double[] modelU;
+  private double[] modelAlpha;
 
   /**
    * An engine for one instance.
@@ -61,14 +73,16 @@ public final class IterativeAuctionEngine {
   /**
    * Runs the auction.
    *
-   * @param accelerated Anderson-accelerated bid updates if true, the literal update otherwise
-   * @param memory Anderson memory (ignored if not accelerated)
+   * @param rule the bid update rule
+   * @param memory Anderson memory (used by {@link Rule#ANDERSON} only)
    * @param maxRounds the most rounds
    * @return the rounds and the final state
    */
-  public Outcome run(boolean accelerated, int memory, int maxRounds) {
+  public Outcome run(Rule rule, int memory, int maxRounds) {
     int dim = 2 * n * m;
-    double[] z = initialBids();
+    double[][] y = initialAllocation();
+    double[] z = updatedBids(y);
+    boolean literalTail = false;
     List<double[]> dg = new ArrayList<>();
     List<double[]> df = new ArrayList<>();
     double[] prevG = null;
@@ -95,8 +109,26 @@ public final class IterativeAuctionEngine {
       if (change < inst.xi()) {
         return new Outcome(rounds, true, x, b, p);
       }
-      if (!accelerated) {
+      if (rule == Rule.LITERAL) {
         z = g;
+        continue;
+      }
+      if (rule == Rule.NEWTON) {
+        // Newton becomes stationary (its prediction repeats) at SWM's optimum; if a cell's optimal
+        // allocation is 0: its floored bid keeps a relative change. From then on the literal
+        // update, which drives such cells below the absolute tolerance, takes over.
+        double[][] next = literalTail ? null : newtonAllocation(y);
+        if (next != null && stationary(next, y)) {
+          literalTail = true;
+          next = null;
+        }
+        if (next != null && allFinite(next)) {
+          y = next;
+          z = updatedBids(y);
+        } else {
+          y = x;
+          z = g;
+        }
         continue;
       }
       double norm = norm(f);
@@ -158,8 +190,8 @@ public final class IterativeAuctionEngine {
     return z;
   }
 
-  /** Initial bids: each EV asks for the middle of its range, split evenly over the SPs. */
-  private double[] initialBids() {
+  /** Initial allocation: each EV asks for the middle of its range, split evenly over the SPs. */
+  private double[][] initialAllocation() {
     double[][] x = new double[n][m];
     double[] col = new double[m];
     for (int i = 0; i < n; i++) {
@@ -174,7 +206,19 @@ public final class IterativeAuctionEngine {
         x[i][j] *= s;
       }
     }
-    return updatedBids(x);
+    // the capacity scaling may take a row below e_min, where the EV's marginal value is undefined
+    for (int i = 0; i < n; i++) {
+      double t = 0;
+      for (int j = 0; j < m; j++) {
+        t += x[i][j];
+      }
+      if (t < lo[i]) {
+        for (int j = 0; j < m; j++) {
+          x[i][j] = lo[i] / m;
+        }
+      }
+    }
+    return x;
   }
 
   /**
@@ -217,6 +261,58 @@ public final class IterativeAuctionEngine {
    * @return the allocation s_ji as x[i][j]
    */
   public double[][] solveOap(double[][] b, double[][] p) {
+    TransportNewtonSolver solver =
+        new TransportNewtonSolver(
+            new TransportNewtonSolver.Problem() {
+              @Override
+              public double flow(int i, int j, double t) {
+                double pb = p[i][j];
+                double bb = b[i][j];
+                double root = Math.sqrt(t * t + 4 * pb * bb);
+                return t >= 0 ? (t + root) / (2 * pb) : 2 * bb / (root - t);
+              }
+
+              @Override
+              public double slope(int i, int j, double t) {
+                double root = Math.sqrt(t * t + 4 * p[i][j] * b[i][j]);
+                return flow(i, j, t) / root;
+              }
+
+              @Override
+              public boolean freeAtZero() {
+                return true;
+              }
+
+              @Override
+              public double demand(int i, double uu) {
+                throw new UnsupportedOperationException();
+              }
+
+              @Override
+              public double demandSlope(int i, double uu) {
+                throw new UnsupportedOperationException();
+              }
+
+              @Override
+              public double inversePrice(int i, double total) {
+                return 0;
+              }
+            },
+            lo,
+            hi,
+            cap,
+            u,
+            alpha);
+    if (solver.solve(1e-12, 200)) {
+      u = solver.rowPrices();
+      alpha = solver.columnPrices();
+      return solver.flows();
+    }
+    return solveOapByCoordinateAscent(b, p, u, alpha);
+  }
+
+  private double[][] solveOapByCoordinateAscent(
+      double[][] b, double[][] p, double[] u0, double[] alpha0) {
     BipartiteFlowSolver.Problem problem =
         new BipartiteFlowSolver.Problem() {
           @Override
@@ -233,11 +329,104 @@ public final class IterativeAuctionEngine {
             return Math.min(hi[i], Math.max(lo[i], tau));
           }
         };
-    BipartiteFlowSolver solver = new BipartiteFlowSolver(problem, cap, u, alpha);
+    BipartiteFlowSolver solver = new BipartiteFlowSolver(problem, cap, u0, alpha0);
     solver.solve(1e-10, 20_000);
     u = solver.rowPrices();
     alpha = solver.columnPrices();
     return solver.flows();
+  }
+
+  /**
+   * The allocation one Newton step on SWM's optimality conditions predicts from allocation x: every
+   * EV replaces its utility by its second-order Taylor model at its current total (its marginal
+   * value and that value's derivative, both private), every SP's cost is quadratic already; the
+   * model problem, with the constraints of Eq. 4.4, is solved exactly. Its fixed point is SWM's
+   * optimum, so bidding literally at the prediction keeps the literal update's fixed point.
+   */
+  private double[][] newtonAllocation(double[][] x) {
+    double[] t = DrModel.rowTotals(x);
+    double[] mu = new double[n];
+    double[] dmu = new double[n];
+    for (int i = 0; i < n; i++) {
+      DrInstance.Ev ev = inst.evs().get(i);
+      double s = k * t[i] - ev.eMin() + 1;
+      mu[i] = ev.willingness() * k / s;
+      dmu[i] = -ev.willingness() * k * k / (s * s);
+    }
+    double[] c1 = new double[m];
+    double[] c2 = new double[m];
+    for (int j = 0; j < m; j++) {
+      c1[j] = inst.sps().get(j).c1();
+      c2[j] = inst.sps().get(j).c2();
+    }
+    if (modelU == null) {
+      modelU = mu.clone();
+      modelAlpha = new double[m];
+    }
+    TransportNewtonSolver solver =
+        new TransportNewtonSolver(
+            new TransportNewtonSolver.Problem() {
+              @Override
+              public double flow(int i, int j, double tt) {
+                return tt > c2[j] ? (tt - c2[j]) / (2 * c1[j]) : 0;
+              }
+
+              @Override
+              public double slope(int i, int j, double tt) {
+                return tt > c2[j] ? 1 / (2 * c1[j]) : 0;
+              }
+
+              @Override
+              public boolean freeAtZero() {
+                return false;
+              }
+
+              @Override
+              public double demand(int i, double uu) {
+                return t[i] + (uu - mu[i]) / dmu[i];
+              }
+
+              @Override
+              public double demandSlope(int i, double uu) {
+                return 1 / dmu[i];
+              }
+
+              @Override
+              public double inversePrice(int i, double total) {
+                return mu[i] + dmu[i] * (total - t[i]);
+              }
+            },
+            lo,
+            hi,
+            cap,
+            modelU,
+            modelAlpha);
+    solver.solve(1e-12, 200);
+    modelU = solver.rowPrices();
+    modelAlpha = solver.columnPrices();
+    return solver.flows();
+  }
+
+  private boolean stationary(double[][] a, double[][] b) {
+    for (int i = 0; i < n; i++) {
+      for (int j = 0; j < m; j++) {
+        if (Math.abs(a[i][j] - b[i][j]) > 1e-9 * Math.max(xTol, Math.abs(b[i][j]))) {
+          return false;
+        }
+      }
+    }
+    return true;
+  }
+
+  private static boolean allFinite(double[][] a) {
+    for (double[] row : a) {
+      for (double v : row) {
+        if (!Double.isFinite(v)) {
+          return false;
+        }
+      }
+    }
+    return true;
   }
 
   private static double[] minus(double[] a, double[] b) {

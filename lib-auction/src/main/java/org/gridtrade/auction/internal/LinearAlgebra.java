@@ -48,4 +48,51 @@ final class LinearAlgebra {
     }
     return x;
   }
+
+  /**
+   * Solves {@code a · x = rhs} for a symmetric positive definite {@code a} by Cholesky
+   * factorisation; {@code a} is overwritten.
+   *
+   * @return x, or null if {@code a} is not positive definite
+   */
+  static double[] solveCholesky(double[][] a, double[] rhs) {
+    int h = rhs.length;
+    for (int c = 0; c < h; c++) {
+      double[] ac = a[c];
+      double d = ac[c];
+      for (int q = 0; q < c; q++) {
+        d -= ac[q] * ac[q];
+      }
+      if (!(d > 0)) {
+        return null;
+      }
+      d = Math.sqrt(d);
+      ac[c] = d;
+      for (int r = c + 1; r < h; r++) {
+        double[] ar = a[r];
+        double s = ar[c];
+        for (int q = 0; q < c; q++) {
+          s -= ar[q] * ac[q];
+        }
+        ar[c] = s / d;
+      }
+    }
+    double[] y = new double[h];
+    for (int r = 0; r < h; r++) {
+      double s = rhs[r];
+      double[] ar = a[r];
+      for (int q = 0; q < r; q++) {
+        s -= ar[q] * y[q];
+      }
+      y[r] = s / ar[r];
+    }
+    for (int r = h - 1; r >= 0; r--) {
+      double s = y[r];
+      for (int q = r + 1; q < h; q++) {
+        s -= a[q][r] * y[q];
+      }
+      y[r] = s / a[r][r];
+    }
+    return y;
+  }
 }
