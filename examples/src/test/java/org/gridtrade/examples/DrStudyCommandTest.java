@@ -1,0 +1,39 @@
+package org.gridtrade.examples;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import org.junit.jupiter.api.Test;
+
+class DrStudyCommandTest {
+
+  @Test
+  void smallStudy_everyInstanceConvergesNearTheOptimum_andCompareListsEveryRule() {
+    Cli r = Cli.run("dr-study", "--instances", "40", "--seed", "5", "--compare", "--json");
+
+    assertThat(r.exitCode()).as(r.err()).isZero();
+    JsonNode j = r.json();
+    assertThat(j.get("instances").asInt()).isEqualTo(40);
+    assertThat(j.get("results").size()).isGreaterThanOrEqualTo(2);
+    JsonNode first = j.get("results").get(0);
+    assertThat(first.get("converged").asInt()).isEqualTo(40);
+    assertThat(first.get("maxWelfareGap").asDouble()).isLessThan(1e-3);
+    assertThat(first.get("meanRounds").asDouble())
+        .isGreaterThanOrEqualTo(1)
+        .isLessThanOrEqualTo(first.get("maxRounds").asDouble());
+  }
+
+  @Test
+  void sameSeed_sameNumbers() {
+    JsonNode a = Cli.run("dr-study", "--instances", "10", "--seed", "9", "--json").json();
+    JsonNode b = Cli.run("dr-study", "--instances", "10", "--seed", "9", "--json").json();
+    assertThat(a.at("/results/0/meanRounds")).isEqualTo(b.at("/results/0/meanRounds"));
+    assertThat(a.at("/results/0/maxWelfareGap")).isEqualTo(b.at("/results/0/maxWelfareGap"));
+  }
+
+  @Test
+  void badRanges_refused() {
+    assertThat(Cli.run("dr-study", "--instances", "0").exitCode()).isEqualTo(2);
+    assertThat(Cli.run("dr-study", "--evs", "9..3").exitCode()).isEqualTo(2);
+  }
+}
