@@ -82,6 +82,7 @@ public final class GridTradeCommand implements Callable<Integer> {
    */
   public static CommandLine configure(CommandLine commandLine) {
     return commandLine
+        .setCaseInsensitiveEnumValuesAllowed(true)
         .setParameterExceptionHandler(GridTradeCommand::badInput)
         .setExecutionExceptionHandler(GridTradeCommand::failure);
   }
