@@ -38,23 +38,16 @@ public final class OrderBookExample {
         book.cancel("battery-1").orElse(0));
     submit(book, Side.SELL, new Order("pv-roof-4", 8.5, 3));
     System.out.println();
-    System.out.println("depth (bids, best first)");
-    for (OrderBook.PriceLevel l : book.depth(Side.BUY, 5)) {
-      System.out.printf(
-          Locale.ROOT,
-          "  %6.2f c/kWh  %5.1f kWh  %d orders%n",
-          l.price(),
-          l.quantity(),
-          l.orderCount());
-    }
-    System.out.println("depth (asks, best first)");
-    for (OrderBook.PriceLevel l : book.depth(Side.SELL, 5)) {
-      System.out.printf(
-          Locale.ROOT,
-          "  %6.2f c/kWh  %5.1f kWh  %d orders%n",
-          l.price(),
-          l.quantity(),
-          l.orderCount());
+    for (Side side : Side.values()) {
+      System.out.printf(Locale.ROOT, "depth (%s side, best first)%n", side);
+      for (OrderBook.PriceLevel l : book.depth(side, 5)) {
+        System.out.printf(
+            Locale.ROOT,
+            "  %6.2f c/kWh  %5.1f kWh  %d orders%n",
+            l.price(),
+            l.quantity(),
+            l.orderCount());
+      }
     }
     System.out.println();
     System.out.println("trade tape");
