@@ -9,8 +9,10 @@ import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.concurrent.Callable;
 import org.gridtrade.auction.DemandResponseAuction;
@@ -336,12 +338,12 @@ final class DrAuctionCommand implements Callable<Integer> {
         String.format(Locale.ROOT, "%nEV         receives kWh   pays (bid)   pays (settled)%n"));
     double[] energy = new double[instance.evs().size()];
     int i = 0;
-    List<String> ids = new ArrayList<>();
+    Map<String, Integer> ids = new HashMap<>();
     for (DrInstance.Ev ev : instance.evs()) {
-      ids.add(ev.id());
+      ids.put(ev.id(), ids.size());
     }
     for (DrFlow f : r.allocation()) {
-      energy[ids.indexOf(f.evId())] += instance.eta() * f.energy();
+      energy[ids.get(f.evId())] += instance.eta() * f.energy();
     }
     for (DrInstance.Ev ev : instance.evs()) {
       if (i == 20 && instance.evs().size() > 25) {
@@ -361,11 +363,13 @@ final class DrAuctionCommand implements Callable<Integer> {
     b.append(String.format(Locale.ROOT, "%nSP         supplies kWh   is paid%n"));
     double[] supply = new double[instance.sps().size()];
     List<String> spIds = new ArrayList<>();
+    Map<String, Integer> spIndex = new HashMap<>();
     for (DrInstance.Sp sp : instance.sps()) {
+      spIndex.put(sp.id(), spIds.size());
       spIds.add(sp.id());
     }
     for (DrFlow f : r.allocation()) {
-      supply[spIds.indexOf(f.spId())] += f.supply();
+      supply[spIndex.get(f.spId())] += f.supply();
     }
     for (int j = 0; j < instance.sps().size(); j++) {
       if (j == 20 && instance.sps().size() > 25) {
