@@ -109,6 +109,8 @@ final class DrStudyCommand implements Callable<Integer> {
       double medianRounds,
       int maxRounds,
       int converged,
+      int individuallyRational,
+      int weaklyBudgetBalanced,
       double meanGap,
       double maxGap,
       double millisPerInstance) {}
@@ -152,7 +154,8 @@ final class DrStudyCommand implements Callable<Integer> {
         out.printf(
             Locale.ROOT,
             "%-11s rounds mean %.3f median %.1f max %d; converged %d/%d;"
-                + " welfare gap mean %.2e max %.2e; %.3f ms/instance%n",
+                + " welfare gap mean %.2e max %.2e; IR %d, WBB before settlement %d;"
+                + " %.3f ms/instance%n",
             s.update(),
             s.meanRounds(),
             s.medianRounds(),
@@ -161,6 +164,8 @@ final class DrStudyCommand implements Callable<Integer> {
             s.instances(),
             s.meanGap(),
             s.maxGap(),
+            s.individuallyRational(),
+            s.weaklyBudgetBalanced(),
             s.millisPerInstance());
       }
     }
@@ -175,6 +180,8 @@ final class DrStudyCommand implements Callable<Integer> {
     int[] rounds = new int[instances];
     double[] gaps = new double[instances];
     boolean[] converged = new boolean[instances];
+    boolean[] rational = new boolean[instances];
+    boolean[] balanced = new boolean[instances];
     long start = System.nanoTime();
     ExecutorService pool = Executors.newFixedThreadPool(threads);
     try {
@@ -189,6 +196,8 @@ final class DrStudyCommand implements Callable<Integer> {
                     rounds[k] = r.iterations();
                     gaps[k] = r.welfareGap();
                     converged[k] = r.converged();
+                    rational[k] = r.individuallyRational();
+                    balanced[k] = r.weaklyBudgetBalanced();
                   }
                 }));
       }
@@ -202,12 +211,16 @@ final class DrStudyCommand implements Callable<Integer> {
     long sum = 0;
     int max = 0;
     int conv = 0;
+    int ir = 0;
+    int wbb = 0;
     double gapSum = 0;
     double gapMax = Double.NEGATIVE_INFINITY;
     for (int k = 0; k < instances; k++) {
       sum += rounds[k];
       max = Math.max(max, rounds[k]);
       conv += converged[k] ? 1 : 0;
+      ir += rational[k] ? 1 : 0;
+      wbb += balanced[k] ? 1 : 0;
       gapSum += gaps[k];
       gapMax = Math.max(gapMax, gaps[k]);
     }
@@ -224,6 +237,8 @@ final class DrStudyCommand implements Callable<Integer> {
         median,
         max,
         conv,
+        ir,
+        wbb,
         gapSum / instances,
         gapMax,
         millis / instances);
@@ -277,6 +292,8 @@ final class DrStudyCommand implements Callable<Integer> {
       o.put("converged", s.converged());
       o.put("meanWelfareGap", s.meanGap());
       o.put("maxWelfareGap", s.maxGap());
+      o.put("individuallyRational", s.individuallyRational());
+      o.put("weaklyBudgetBalanced", s.weaklyBudgetBalanced());
       o.put("millisPerInstance", s.millisPerInstance());
     }
     return root;

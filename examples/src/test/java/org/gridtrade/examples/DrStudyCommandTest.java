@@ -18,6 +18,8 @@ class DrStudyCommandTest {
     JsonNode first = j.get("results").get(0);
     assertThat(first.get("converged").asInt()).isEqualTo(40);
     assertThat(first.get("maxWelfareGap").asDouble()).isLessThan(1e-3);
+    assertThat(first.get("individuallyRational").asInt()).isBetween(0, 40);
+    assertThat(first.get("weaklyBudgetBalanced").asInt()).isBetween(0, 40);
     assertThat(first.get("meanRounds").asDouble())
         .isGreaterThanOrEqualTo(1)
         .isLessThanOrEqualTo(first.get("maxRounds").asDouble());
