@@ -361,6 +361,7 @@ public final class Evaluator {
     private final double[] dist;
     private final int[] prev;
     private final boolean[] done;
+    private final int[] open;
 
     Inserter(Local l, double[][] x, double[] sent, double[] recv, double[] pot, boolean[] active) {
       this.l = l;
@@ -382,6 +383,7 @@ public final class Evaluator {
       this.dist = new double[v];
       this.prev = new int[v];
       this.done = new boolean[v];
+      this.open = new int[v];
     }
 
     private void addSender(int c, int a) {
@@ -449,14 +451,25 @@ public final class Evaluator {
       dist[source] = 0;
       int s = l.s;
       double settled = 0;
-      // Dense selection: O(V) per step beats a heap here, where every node has O(V) arcs.
+      // Dense selection: O(V) per step beats a heap here, where every node has O(V) arcs. Only
+      // the active, unsettled nodes are scanned; ties go to the lowest node number.
+      int nOpen = 0;
+      for (int k = 0; k < v; k++) {
+        if (active[k]) {
+          open[nOpen++] = k;
+        }
+      }
       while (true) {
         int u = -1;
+        int at = -1;
         double best = Double.POSITIVE_INFINITY;
-        for (int k = 0; k < v; k++) {
-          if (!done[k] && dist[k] < best) {
-            best = dist[k];
+        for (int q = 0; q < nOpen; q++) {
+          int k = open[q];
+          double d = dist[k];
+          if (d < best || (d == best && k < u)) {
+            best = d;
             u = k;
+            at = q;
           }
         }
         if (u < 0) {
@@ -471,6 +484,7 @@ public final class Evaluator {
           return true;
         }
         done[u] = true;
+        open[at] = open[--nOpen];
         settled = best;
         if (u == 0) {
           for (int a = 0; a < s; a++) {
@@ -489,8 +503,15 @@ public final class Evaluator {
             relax(u, 0, 0, best);
           }
           double[] g = l.gain[a];
-          for (int c = 0; c < l.b; c++) {
-            relax(u, 1 + s + c, -g[c], best);
+          double pu = pot[u];
+          for (int c = 0, w = 1 + s; c < l.b; c++, w++) { // relax(u, w, -g[c], best), inlined
+            if (active[w] && !done[w]) {
+              double du = best + Math.max(0, -g[c] + pu - pot[w]);
+              if (du < dist[w]) {
+                dist[w] = du;
+                prev[w] = u;
+              }
+            }
           }
         } else {
           int c = u - 1 - s;
