@@ -362,6 +362,7 @@ public final class Evaluator {
     private final int[] prev;
     private final boolean[] done;
     private final int[] open;
+    private final int[] openB;
 
     Inserter(Local l, double[][] x, double[] sent, double[] recv, double[] pot, boolean[] active) {
       this.l = l;
@@ -384,6 +385,7 @@ public final class Evaluator {
       this.prev = new int[v];
       this.done = new boolean[v];
       this.open = new int[v];
+      this.openB = new int[v];
     }
 
     private void addSender(int c, int a) {
@@ -452,17 +454,36 @@ public final class Evaluator {
       int s = l.s;
       double settled = 0;
       // Dense selection: O(V) per step beats a heap here, where every node has O(V) arcs. Only
-      // the active, unsettled nodes are scanned; ties go to the lowest node number.
+      // the active, unsettled nodes are scanned (the EDC node and sellers in one list, buyers in
+      // another); ties go to the lowest node number, whatever the scan order. After a seller is
+      // settled, its relaxations and the next selection share one scan.
       int nOpen = 0;
-      for (int k = 0; k < v; k++) {
+      int nOpenB = 0;
+      for (int k = 0; k <= s; k++) {
         if (active[k]) {
           open[nOpen++] = k;
         }
       }
+      for (int k = s + 1; k < v; k++) {
+        if (active[k]) {
+          openB[nOpenB++] = k;
+        }
+      }
+      double[] dist = this.dist;
+      double[] pot = this.pot;
       while (true) {
         int u = -1;
         int at = -1;
         double best = Double.POSITIVE_INFINITY;
+        for (int q = 0; q < nOpenB; q++) {
+          int k = openB[q];
+          double d = dist[k];
+          if (d < best || (d == best && k < u)) {
+            best = d;
+            u = k;
+            at = q;
+          }
+        }
         for (int q = 0; q < nOpen; q++) {
           int k = open[q];
           double d = dist[k];
@@ -484,7 +505,11 @@ public final class Evaluator {
           return true;
         }
         done[u] = true;
-        open[at] = open[--nOpen];
+        if (u > s) {
+          openB[at] = openB[--nOpenB];
+        } else {
+          open[at] = open[--nOpen];
+        }
         settled = best;
         if (u == 0) {
           for (int a = 0; a < s; a++) {
@@ -504,13 +529,13 @@ public final class Evaluator {
           }
           double[] g = l.gain[a];
           double pu = pot[u];
-          for (int c = 0, w = 1 + s; c < l.b; c++, w++) { // relax(u, w, -g[c], best), inlined
-            if (active[w] && !done[w]) {
-              double du = best + Math.max(0, -g[c] + pu - pot[w]);
-              if (du < dist[w]) {
-                dist[w] = du;
-                prev[w] = u;
-              }
+          int gOff = -1 - s;
+          for (int q = 0; q < nOpenB; q++) { // relax(u, w, -g[w - 1 - s], best), inlined
+            int w = openB[q];
+            double dw = best + Math.max(0, -g[w + gOff] + pu - pot[w]);
+            if (dw < dist[w]) {
+              dist[w] = dw;
+              prev[w] = u;
             }
           }
         } else {
