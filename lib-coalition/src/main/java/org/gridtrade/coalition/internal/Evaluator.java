@@ -361,6 +361,8 @@ public final class Evaluator {
     private final double[] dist;
     private final int[] prev;
     private final boolean[] done;
+    private final int[] open;
+    private final int[] openB;
 
     Inserter(Local l, double[][] x, double[] sent, double[] recv, double[] pot, boolean[] active) {
       this.l = l;
@@ -382,6 +384,8 @@ public final class Evaluator {
       this.dist = new double[v];
       this.prev = new int[v];
       this.done = new boolean[v];
+      this.open = new int[v];
+      this.openB = new int[v];
     }
 
     private void addSender(int c, int a) {
@@ -449,14 +453,44 @@ public final class Evaluator {
       dist[source] = 0;
       int s = l.s;
       double settled = 0;
-      // Dense selection: O(V) per step beats a heap here, where every node has O(V) arcs.
+      // Dense selection: O(V) per step beats a heap here, where every node has O(V) arcs. Only
+      // the active, unsettled nodes are scanned (the EDC node and sellers in one list, buyers in
+      // another); ties go to the lowest node number, whatever the scan order. After a seller is
+      // settled, its relaxations and the next selection share one scan.
+      int nOpen = 0;
+      int nOpenB = 0;
+      for (int k = 0; k <= s; k++) {
+        if (active[k]) {
+          open[nOpen++] = k;
+        }
+      }
+      for (int k = s + 1; k < v; k++) {
+        if (active[k]) {
+          openB[nOpenB++] = k;
+        }
+      }
+      double[] dist = this.dist;
+      double[] pot = this.pot;
       while (true) {
         int u = -1;
+        int at = -1;
         double best = Double.POSITIVE_INFINITY;
-        for (int k = 0; k < v; k++) {
-          if (!done[k] && dist[k] < best) {
-            best = dist[k];
+        for (int q = 0; q < nOpenB; q++) {
+          int k = openB[q];
+          double d = dist[k];
+          if (d < best || (d == best && k < u)) {
+            best = d;
             u = k;
+            at = q;
+          }
+        }
+        for (int q = 0; q < nOpen; q++) {
+          int k = open[q];
+          double d = dist[k];
+          if (d < best || (d == best && k < u)) {
+            best = d;
+            u = k;
+            at = q;
           }
         }
         if (u < 0) {
@@ -471,6 +505,11 @@ public final class Evaluator {
           return true;
         }
         done[u] = true;
+        if (u > s) {
+          openB[at] = openB[--nOpenB];
+        } else {
+          open[at] = open[--nOpen];
+        }
         settled = best;
         if (u == 0) {
           for (int a = 0; a < s; a++) {
@@ -489,8 +528,15 @@ public final class Evaluator {
             relax(u, 0, 0, best);
           }
           double[] g = l.gain[a];
-          for (int c = 0; c < l.b; c++) {
-            relax(u, 1 + s + c, -g[c], best);
+          double pu = pot[u];
+          int gOff = -1 - s;
+          for (int q = 0; q < nOpenB; q++) { // relax(u, w, -g[w - 1 - s], best), inlined
+            int w = openB[q];
+            double dw = best + Math.max(0, -g[w + gOff] + pu - pot[w]);
+            if (dw < dist[w]) {
+              dist[w] = dw;
+              prev[w] = u;
+            }
           }
         } else {
           int c = u - 1 - s;
