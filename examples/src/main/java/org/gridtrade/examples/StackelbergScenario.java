@@ -1,44 +1,26 @@
 package org.gridtrade.examples;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Iterator;
 import java.util.List;
-import java.util.Set;
 import org.gridtrade.game.stackelberg.Ev;
 import org.gridtrade.game.stackelberg.GenerationCost;
 import org.gridtrade.game.stackelberg.PriceBounds;
 import org.gridtrade.game.stackelberg.SpBid;
 
 /**
- * Reads the PETS scenario and best-response JSON files.
+ * Reads the PETS scenario and best-response JSON files through {@link ScenarioJson}, so problems
+ * are reported with the field's JSON path and fields not listed here are ignored.
  *
  * <p>Scenario: {@code {"pMin": 8, "pMax": 14, "costQuadratic": [24], "costLinear": [24],
  * "costConstant": [24], "capacity": [24], "evs": [{"id", "start", "end", "energy", "alphaMin",
  * "alphaMax"}], "seed": 1, "bids": [{"id", "price"}]}}. Hours 0–23 with 0 = 08:00, {@code end}
  * inclusive. {@code pMin}/{@code pMax} default to the seed's 8/14, the four cost lists to the
  * seed's cost model with unlimited capacity, {@code seed} to 1; {@code bids} is optional (no
- * election: the cap is {@code pMax}). Unknown fields are errors.
+ * election: the cap is {@code pMax}).
  */
 final class StackelbergScenario {
-  private static final ObjectMapper JSON = new ObjectMapper();
-  private static final Set<String> SCENARIO_FIELDS =
-      Set.of(
-          "pMin",
-          "pMax",
-          "costQuadratic",
-          "costLinear",
-          "costConstant",
-          "capacity",
-          "evs",
-          "seed",
-          "bids");
-  private static final Set<String> EV_FIELDS =
-      Set.of("id", "start", "end", "energy", "alphaMin", "alphaMax");
-
   final PriceBounds bounds;
   final GenerationCost cost;
   final List<Ev> evs;
@@ -54,15 +36,11 @@ final class StackelbergScenario {
     this.bids = bids;
   }
 
-  static StackelbergScenario read(Path file) throws IOException {
-    JsonNode root = JSON.readTree(file.toFile());
-    if (root == null || !root.isObject()) {
-      throw new IllegalArgumentException("scenario must be a JSON object");
-    }
-    checkFields(root, SCENARIO_FIELDS, "scenario");
-    double pMin = root.has("pMin") ? number(root, "pMin") : 8;
-    double pMax = root.has("pMax") ? number(root, "pMax") : 14;
-    PriceBounds bounds = new PriceBounds(pMin, pMax);
+  static StackelbergScenario read(Path file) {
+    JsonNode root = ScenarioJson.read(file);
+    PriceBounds bounds =
+        new PriceBounds(
+            ScenarioJson.number(root, "", "pMin", 8), ScenarioJson.number(root, "", "pMax", 14));
     GenerationCost seedCost = GenerationCost.seed();
     GenerationCost cost =
         new GenerationCost(
@@ -70,111 +48,70 @@ final class StackelbergScenario {
             list(root, "costLinear", seedCost.linear()),
             list(root, "costConstant", seedCost.constant()),
             list(root, "capacity", seedCost.capacity()));
-    JsonNode evNode = root.get("evs");
-    if (evNode == null || !evNode.isArray()) {
-      throw new IllegalArgumentException("scenario: \"evs\" must be an array of EVs");
-    }
-    List<Ev> evs = new ArrayList<>();
-    for (JsonNode e : evNode) {
-      evs.add(ev(e));
-    }
-    long seed = root.has("seed") ? root.get("seed").asLong() : 1;
-    List<SpBid> bids = new ArrayList<>();
-    if (root.has("bids")) {
-      for (JsonNode b : root.get("bids")) {
-        checkFields(b, Set.of("id", "price"), "bid");
-        bids.add(new SpBid(text(b, "id"), number(b, "price")));
-      }
-    }
+    List<Ev> evs = ScenarioJson.objects(root, "", "evs", StackelbergScenario::ev);
+    long seed = ScenarioJson.has(root, "seed") ? integer(root, "", "seed") : 1;
+    List<SpBid> bids =
+        ScenarioJson.has(root, "bids")
+            ? ScenarioJson.objects(
+                root,
+                "",
+                "bids",
+                (b, at) ->
+                    new SpBid(ScenarioJson.text(b, at, "id"), ScenarioJson.number(b, at, "price")))
+            : List.of();
     return new StackelbergScenario(bounds, cost, List.copyOf(evs), seed, List.copyOf(bids));
   }
 
   /** A best-response file: {@code {"prices": [24], "ev": {...}}}. */
   record BestResponseInput(List<Double> prices, Ev ev) {}
 
-  static BestResponseInput readBestResponse(Path file) throws IOException {
-    JsonNode root = JSON.readTree(file.toFile());
-    if (root == null || !root.isObject()) {
-      throw new IllegalArgumentException("best-response input must be a JSON object");
+  static BestResponseInput readBestResponse(Path file) {
+    JsonNode root = ScenarioJson.read(file);
+    JsonNode ev = root.get("ev");
+    if (ev == null || !ev.isObject()) {
+      throw new IllegalArgumentException("field 'ev' is %s; it must be an EV object".formatted(ev));
     }
-    checkFields(root, Set.of("prices", "ev"), "best-response input");
-    if (!root.has("prices") || !root.has("ev")) {
-      throw new IllegalArgumentException("best-response input needs \"prices\" and \"ev\"");
-    }
-    return new BestResponseInput(list(root, "prices", null), ev(root.get("ev")));
+    return new BestResponseInput(list(root, "prices", null), ev(ev, "ev"));
   }
 
-  static Ev ev(JsonNode e) {
-    checkFields(e, EV_FIELDS, "ev");
-    for (String f : EV_FIELDS) {
-      if (!e.has(f)) {
-        throw new IllegalArgumentException("ev %s: missing field \"%s\"".formatted(e, f));
-      }
-    }
+  static Ev ev(JsonNode e, String at) {
     return new Ev(
-        text(e, "id"),
-        integer(e, "start"),
-        integer(e, "end"),
-        number(e, "energy"),
-        number(e, "alphaMin"),
-        number(e, "alphaMax"));
+        ScenarioJson.text(e, at, "id"),
+        integer(e, at, "start"),
+        integer(e, at, "end"),
+        ScenarioJson.number(e, at, "energy"),
+        ScenarioJson.number(e, at, "alphaMin"),
+        ScenarioJson.number(e, at, "alphaMax"));
   }
 
-  private static void checkFields(JsonNode node, Set<String> allowed, String what) {
-    if (!node.isObject()) {
-      throw new IllegalArgumentException("%s must be a JSON object, got %s".formatted(what, node));
-    }
-    Iterator<String> names = node.fieldNames();
-    while (names.hasNext()) {
-      String n = names.next();
-      if (!allowed.contains(n)) {
-        throw new IllegalArgumentException(
-            "%s: unknown field \"%s\" (allowed: %s)".formatted(what, n, allowed));
-      }
-    }
-  }
-
-  private static double number(JsonNode node, String field) {
+  private static int integer(JsonNode node, String path, String field) {
     JsonNode v = node.get(field);
-    if (v == null || !v.isNumber()) {
-      throw new IllegalArgumentException("\"%s\" must be a number, got %s".formatted(field, v));
-    }
-    return v.asDouble();
-  }
-
-  private static int integer(JsonNode node, String field) {
-    JsonNode v = node.get(field);
-    if (v == null || !v.canConvertToInt() || !v.isIntegralNumber()) {
+    if (v == null || !v.isIntegralNumber() || !v.canConvertToInt()) {
       throw new IllegalArgumentException(
-          "\"%s\" must be an integer hour index, got %s".formatted(field, v));
+          "field '%s' is %s; it must be an integer"
+              .formatted(path.isEmpty() ? field : path + "." + field, v));
     }
     return v.asInt();
   }
 
-  private static String text(JsonNode node, String field) {
-    JsonNode v = node.get(field);
-    if (v == null || !v.isTextual()) {
-      throw new IllegalArgumentException("\"%s\" must be a string, got %s".formatted(field, v));
-    }
-    return v.asText();
-  }
-
   private static List<Double> list(JsonNode root, String field, List<Double> fallback) {
     JsonNode v = root.get(field);
-    if (v == null) {
+    if (v == null || v.isNull()) {
       if (fallback == null) {
-        throw new IllegalArgumentException("\"%s\" is required".formatted(field));
+        throw new IllegalArgumentException("field '%s' is missing".formatted(field));
       }
       return fallback;
     }
     if (!v.isArray()) {
-      throw new IllegalArgumentException("\"%s\" must be an array of 24 numbers".formatted(field));
+      throw new IllegalArgumentException(
+          "field '%s' is %s; it must be an array of 24 numbers".formatted(field, v));
     }
     List<Double> out = new ArrayList<>();
-    for (JsonNode x : v) {
+    for (int h = 0; h < v.size(); h++) {
+      JsonNode x = v.get(h);
       if (!x.isNumber()) {
         throw new IllegalArgumentException(
-            "\"%s\" must hold numbers only, got %s".formatted(field, x));
+            "'%s[%d]' is %s; it must be a number".formatted(field, h, x));
       }
       out.add(x.asDouble());
     }
