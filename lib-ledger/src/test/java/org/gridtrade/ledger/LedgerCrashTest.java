@@ -7,10 +7,9 @@ import java.io.IOException;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.Collections;
 import java.util.List;
 import java.util.Random;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -47,7 +46,9 @@ class LedgerCrashTest {
                   file.toString())
               .redirectError(ProcessBuilder.Redirect.DISCARD)
               .start();
-      List<String> lines = Collections.synchronizedList(new ArrayList<>());
+      // Written by the reader thread while this thread scans it: a copy-on-write list iterates
+      // safely.
+      List<String> lines = new CopyOnWriteArrayList<>();
       Thread reader =
           new Thread(
               () -> {
