@@ -31,6 +31,7 @@ import picocli.CommandLine.Spec;
     versionProvider = GridTradeCommand.Version.class,
     description = "GridTrade: peer-to-peer energy trading on a signed, verifiable ledger.",
     subcommands = {
+      DemoCommand.class,
       LedgerDemoCommand.class,
       AuctionCommand.class,
       DrAuctionCommand.class,

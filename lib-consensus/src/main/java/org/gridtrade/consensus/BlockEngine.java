@@ -52,9 +52,9 @@ import org.slf4j.LoggerFactory;
  * thread per engine; tests instead call {@code tick()} themselves after advancing a manual {@link
  * Clock}, which makes a multi-node run deterministic and fast.
  *
- * <p>Transactions gossiped by peers and queued together are admitted in parallel (admission checks
- * signatures); their relative arrival order, which the mempool uses only to break fee ties, is then
- * not fixed.
+ * <p>Transactions gossiped by peers and queued together are decoded and their signatures checked in
+ * parallel, then admitted in arrival order, so a node's mempool order (fee, then arrival) and the
+ * blocks it builds do not depend on thread scheduling.
  *
  * <p><b>Timing.</b> A node becomes ready for the next height when a transaction waits (or at once,
  * if empty blocks are allowed). It proposes at {@code max(parent time + block period, ready time) +
@@ -358,10 +358,30 @@ public final class BlockEngine implements AutoCloseable {
       }
     }
     if (!gossiped.isEmpty()) {
-      // Admission checks signatures, the expensive part: spread it over the cores.
+      // Decoding and signature checks are the expensive part: spread them over the cores (a
+      // transaction remembers a passed check), then admit in arrival order, so the mempool's
+      // order, and so the blocks this node builds, do not depend on thread scheduling.
       LedgerState state = ledger.state();
       Stream<byte[]> stream = gossiped.size() >= 16 ? gossiped.parallelStream() : gossiped.stream();
-      long refused = stream.filter(bytes -> !mempool.submit(bytes, state, now).accepted()).count();
+      List<Optional<Transaction>> decoded =
+          stream
+              .map(
+                  bytes -> {
+                    try {
+                      Transaction tx = Transaction.decode(bytes);
+                      tx.hasValidSignatures();
+                      return Optional.of(tx);
+                    } catch (DecodeException e) {
+                      return Optional.<Transaction>empty();
+                    }
+                  })
+              .toList();
+      long refused = 0;
+      for (Optional<Transaction> tx : decoded) {
+        if (tx.isEmpty() || !mempool.submit(tx.get(), state, now).accepted()) {
+          refused++;
+        }
+      }
       if (refused > 0) {
         LOG.trace("engine {}: {} gossiped transactions refused", id, refused);
       }

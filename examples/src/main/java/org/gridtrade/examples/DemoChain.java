@@ -1,0 +1,321 @@
+package org.gridtrade.examples;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.Supplier;
+import org.gridtrade.consensus.BlockEngine;
+import org.gridtrade.consensus.BlockPolicy;
+import org.gridtrade.consensus.ConsensusSchedule;
+import org.gridtrade.consensus.EngineListener;
+import org.gridtrade.consensus.Evidence;
+import org.gridtrade.consensus.InMemoryNetwork;
+import org.gridtrade.ledger.Address;
+import org.gridtrade.ledger.Block;
+import org.gridtrade.ledger.BlockStores;
+import org.gridtrade.ledger.ChainReport;
+import org.gridtrade.ledger.Genesis;
+import org.gridtrade.ledger.Hash;
+import org.gridtrade.ledger.KeyPair;
+import org.gridtrade.ledger.Payload;
+import org.gridtrade.ledger.Transaction;
+import org.gridtrade.ledger.TransactionBody;
+import org.gridtrade.ledger.TxResult;
+import org.gridtrade.ledger.spi.BlockStore;
+
+/**
+ * The chain half of the demo: {@code nodes} block engines on an in-process network with seeded
+ * message delays, driven by a simulated clock on one thread (so a run is reproducible), each node
+ * with its own store (durable H2 MVStore files by default). Orders are signed and submitted hour by
+ * hour, round robin over the nodes; the run then steps the network until every node holds every
+ * accepted transaction. Afterwards every node's chain is compared and verified, and one node's
+ * store is reopened from disk and replayed with full seal checks.
+ */
+final class DemoChain {
+  /** Fee of every demo transaction, micro-coins. */
+  static final long FEE_MICRO = 1_000;
+
+  /** Simulated step of the network loop, ms. */
+  static final long STEP_MILLIS = 10;
+
+  /** Coins every participant starts with. */
+  static final long START_COINS = 1_000_000;
+
+  /** Longest simulated wait for an hour's transactions to reach every node, ms. */
+  static final long HOUR_BUDGET_MILLIS = 600_000;
+
+  /** Message delay range of the in-process network, ms. */
+  static final long MIN_DELAY = 5;
+
+  static final long MAX_DELAY = 80;
+
+  /** The engines' block policy: the seed's 2 s block time, blocks of up to 1,000 transactions. */
+  static final BlockPolicy POLICY = BlockPolicy.DEFAULT;
+
+  /** One block as node 1 appended it. */
+  record BlockStat(
+      long height, int transactions, long timestamp, Address proposer, long agreeMillis) {}
+
+  /** Everything the run measured and checked. */
+  record Result(
+      List<BlockStat> blocks,
+      List<Long> commitLatencies,
+      int submitted,
+      List<String> refused,
+      int rejectedBlocks,
+      List<Evidence> evidence,
+      Map<String, Hash> tips,
+      boolean nodesAgree,
+      ChainReport verification,
+      ChainReport reopened,
+      Map<Address, Long> rewards,
+      Map<Address, Long> slashed,
+      long storeBytes,
+      long wallMillis,
+      long messages) {}
+
+  private DemoChain() {}
+
+  /**
+   * Runs the day's orders through the network.
+   *
+   * @param genesis the chain's genesis
+   * @param keys every participant's key, by name
+   * @param nodeKeys the sealing key of each node, in node order
+   * @param schedule a fresh consensus schedule per node (protocols may keep per-node state)
+   * @param orders the orders by hour
+   * @param dir where the node stores go, or {@code null} for in-memory stores
+   * @param seed seeds the network's delays
+   */
+  static Result run(
+      Genesis genesis,
+      Map<String, KeyPair> keys,
+      List<KeyPair> nodeKeys,
+      Supplier<ConsensusSchedule> schedule,
+      List<CommunityDay.Order> orders,
+      Path dir,
+      long seed)
+      throws java.io.IOException {
+    long wallStart = System.nanoTime();
+    long start = CommunityDay.DAY_START.toEpochMilli();
+    SimClock clock = new SimClock(start - 10_000);
+    InMemoryNetwork net =
+        InMemoryNetwork.builder()
+            .clock(clock)
+            .seed(seed)
+            .delayMillis(MIN_DELAY, MAX_DELAY)
+            .lossRate(0)
+            .build();
+    Map<Hash, Long> submittedAt = new HashMap<>();
+    List<Long> latencies = new ArrayList<>();
+    Map<Long, Integer> appendedBy = new HashMap<>();
+    Map<Long, Long> agreedAt = new HashMap<>();
+    List<String> refused = new ArrayList<>();
+    List<Integer> rejectedBlocks = new ArrayList<>();
+    Map<Hash, Evidence> evidence = new LinkedHashMap<>();
+    List<BlockEngine> engines = new ArrayList<>();
+    List<Set<Hash>> includedBy = new ArrayList<>();
+    if (dir != null) {
+      Files.createDirectories(dir.resolve("nodes"));
+    }
+    for (int i = 0; i < nodeKeys.size(); i++) {
+      String id = CommunityDay.node(i);
+      BlockStore store =
+          dir == null
+              ? BlockStores.inMemory()
+              : BlockStores.openDurable(dir.resolve("nodes").resolve(id + ".mv"));
+      boolean first = i == 0;
+      int nodeCount = nodeKeys.size();
+      Set<Hash> included = new HashSet<>();
+      includedBy.add(included);
+      engines.add(
+          BlockEngine.builder()
+              .genesis(genesis)
+              .store(store)
+              .schedule(schedule.get())
+              .sealingKey(nodeKeys.get(i))
+              .policy(POLICY)
+              .clock(clock)
+              .transport(net.join(id))
+              .listener(
+                  new EngineListener() {
+                    @Override
+                    public void onBlock(Block block, boolean local) {
+                      long h = block.header().height();
+                      block.transactions().forEach(tx -> included.add(tx.id()));
+                      if (appendedBy.merge(h, 1, Integer::sum) == nodeCount) {
+                        agreedAt.put(h, clock.millis());
+                      }
+                      if (first) {
+                        for (Transaction tx : block.transactions()) {
+                          Long t = submittedAt.get(tx.id());
+                          if (t != null) {
+                            latencies.add(clock.millis() - t);
+                          }
+                        }
+                      }
+                    }
+
+                    @Override
+                    public void onRejected(Rejection r) {
+                      rejectedBlocks.add(1);
+                    }
+
+                    @Override
+                    public void onEvidence(Evidence e) {
+                      evidence.putIfAbsent(e.id(), e);
+                    }
+                  })
+              .build());
+    }
+    try {
+      // Let the nodes learn each other's heads before the first hour.
+      runFor(clock, net, engines, 5_000);
+      Map<String, Long> nonces = new HashMap<>();
+      int submitted = 0;
+      int next = 0;
+      for (int hour = 0; hour < 24; hour++) {
+        clock.advanceTo(start + 3_600_000L * hour);
+        List<Hash> pending = new ArrayList<>();
+        for (CommunityDay.Order o : orders) {
+          if (o.hour() != hour) {
+            continue;
+          }
+          KeyPair k = keys.get(o.signer());
+          long nonce = nonces.getOrDefault(o.signer(), 0L);
+          Transaction tx =
+              new TransactionBody(genesis.chainId(), k.publicKey(), nonce, FEE_MICRO, o.payload())
+                  .sign(k);
+          BlockEngine target = engines.get(next++ % engines.size());
+          TxResult r = target.submit(tx);
+          if (r.accepted()) {
+            nonces.put(o.signer(), nonce + 1);
+            submittedAt.put(tx.id(), clock.millis());
+            pending.add(tx.id());
+            submitted++;
+          } else {
+            refused.add("%s: %s".formatted(o.signer(), r));
+          }
+        }
+        long deadline = clock.millis() + HOUR_BUDGET_MILLIS;
+        while (!includedEverywhere(includedBy, pending) && clock.millis() < deadline) {
+          step(clock, net, engines);
+        }
+      }
+      // Let the last block reach everyone.
+      runFor(clock, net, engines, 3_000);
+
+      BlockEngine reference = engines.get(0);
+      List<Hash> refChain = hashes(reference);
+      Map<String, Hash> tips = new LinkedHashMap<>();
+      boolean agree = true;
+      for (BlockEngine e : engines) {
+        tips.put(e.id(), e.ledger().head().hash());
+        agree &=
+            hashes(e).equals(refChain)
+                && e.ledger().state().root().equals(reference.ledger().state().root());
+      }
+      List<BlockStat> blocks = new ArrayList<>();
+      Map<Address, Long> rewards = new LinkedHashMap<>();
+      Map<Address, Long> slashed = new LinkedHashMap<>();
+      for (long h = 1; h <= reference.ledger().height(); h++) {
+        Block b = reference.ledger().block(h).orElseThrow();
+        long agreeMillis = agreedAt.containsKey(h) ? agreedAt.get(h) - b.header().timestamp() : -1;
+        blocks.add(
+            new BlockStat(
+                h,
+                b.transactions().size(),
+                b.header().timestamp(),
+                b.header().proposer(),
+                agreeMillis));
+        for (Transaction tx : b.transactions()) {
+          if (tx.body().payload() instanceof Payload.Reward rw) {
+            rewards.merge(rw.to(), rw.amount(), Long::sum);
+          } else if (tx.body().payload() instanceof Payload.Slash sl) {
+            slashed.merge(sl.offender(), sl.amount(), Long::sum);
+          }
+        }
+      }
+      ChainReport verification = reference.ledger().verify();
+      long storeBytes = reference.ledger().storeSizeInBytes();
+      long messages = net.sent();
+      for (BlockEngine e : engines) {
+        e.close();
+      }
+      engines.clear();
+      ChainReport reopened = verification;
+      if (dir != null) {
+        // Reopen node 1's file: the engine replays every block with full seal checks.
+        try (BlockEngine again =
+            BlockEngine.builder()
+                .genesis(genesis)
+                .store(
+                    BlockStores.openDurable(
+                        dir.resolve("nodes").resolve(CommunityDay.node(0) + ".mv")))
+                .schedule(schedule.get())
+                .clock(clock)
+                .build()) {
+          reopened = again.ledger().verify();
+        }
+      }
+      Collections.sort(latencies);
+      return new Result(
+          List.copyOf(blocks),
+          List.copyOf(latencies),
+          submitted,
+          List.copyOf(refused),
+          rejectedBlocks.size(),
+          List.copyOf(evidence.values()),
+          tips,
+          agree,
+          verification,
+          reopened,
+          rewards,
+          slashed,
+          storeBytes,
+          (System.nanoTime() - wallStart) / 1_000_000,
+          messages);
+    } finally {
+      engines.forEach(BlockEngine::close);
+    }
+  }
+
+  private static void runFor(
+      SimClock clock, InMemoryNetwork net, List<BlockEngine> engines, long millis) {
+    for (long t = 0; t < millis; t += STEP_MILLIS) {
+      step(clock, net, engines);
+    }
+  }
+
+  private static void step(SimClock clock, InMemoryNetwork net, List<BlockEngine> engines) {
+    clock.advance(STEP_MILLIS);
+    net.deliverDue();
+    for (BlockEngine e : engines) {
+      e.tick();
+    }
+  }
+
+  private static boolean includedEverywhere(List<Set<Hash>> includedBy, List<Hash> ids) {
+    for (Set<Hash> included : includedBy) {
+      if (!included.containsAll(ids)) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  private static List<Hash> hashes(BlockEngine e) {
+    List<Hash> out = new ArrayList<>();
+    for (long h = 0; h <= e.ledger().height(); h++) {
+      out.add(e.ledger().block(h).orElseThrow().hash());
+    }
+    return out;
+  }
+}

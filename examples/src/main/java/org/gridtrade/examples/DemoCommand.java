@@ -1,0 +1,154 @@
+package org.gridtrade.examples;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.stream.Stream;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
+
+/** {@code gridtrade demo}: the flagship flow, one simulated community day end to end. */
+@Command(
+    name = "demo",
+    mixinStandardHelpOptions = true,
+    versionProvider = GridTradeCommand.Version.class,
+    sortOptions = false,
+    description = {
+      "One simulated day of a community, end to end: SPs bid in a sealed second-price reverse"
+          + " auction, the leader sets 24 prices by GA, EVs schedule their charging, prosumers"
+          + " form coalitions, demand response clears by the iterative double auction, every"
+          + " settlement becomes a signed transaction, blocks are sealed under the chosen"
+          + " consensus by an in-process network of nodes with durable stores, the chain is"
+          + " verified end to end, and a report with charts is written.",
+      "Seeded: the same options give the same chain (same tip hash)."
+    })
+final class DemoCommand implements Callable<Integer> {
+  static final int MAX_EVS = 200;
+  static final int MAX_PROSUMERS = 200;
+  static final int MAX_SPS = 50;
+  static final int MAX_NODES = 25;
+
+  @Spec CommandSpec spec;
+
+  @Option(
+      names = "--consensus",
+      paramLabel = "NAME",
+      defaultValue = "poa",
+      description = "poa or poeg (default: ${DEFAULT-VALUE}).")
+  CommunityDemo.Consensus consensus;
+
+  @Option(
+      names = "--seed",
+      paramLabel = "N",
+      defaultValue = "1",
+      description = "Seed of every market and key (default: ${DEFAULT-VALUE}).")
+  long seed;
+
+  @Option(
+      names = "--out",
+      paramLabel = "DIR",
+      description =
+          "Directory for the node stores (nodes/*.mv), report.html, report.md and charts/;"
+              + " must be new or empty (default: a new temporary directory).")
+  Path out;
+
+  @Option(
+      names = "--evs",
+      paramLabel = "N",
+      defaultValue = "20",
+      description = "EVs, 1.." + MAX_EVS + " (default: ${DEFAULT-VALUE}).")
+  int evs;
+
+  @Option(
+      names = "--prosumers",
+      paramLabel = "N",
+      defaultValue = "20",
+      description = "Prosumers, 2.." + MAX_PROSUMERS + " (default: ${DEFAULT-VALUE}).")
+  int prosumers;
+
+  @Option(
+      names = "--sps",
+      paramLabel = "N",
+      defaultValue = "5",
+      description = "Service providers (SPs), 2.." + MAX_SPS + " (default: ${DEFAULT-VALUE}).")
+  int sps;
+
+  @Option(
+      names = "--nodes",
+      paramLabel = "N",
+      defaultValue = "5",
+      description = "Nodes of the network, 1.." + MAX_NODES + " (default: ${DEFAULT-VALUE}).")
+  int nodes;
+
+  @Option(
+      names = "--in-memory",
+      description = "Keep the node stores in memory instead of H2 MVStore files.")
+  boolean inMemory;
+
+  @Option(names = "--json", description = "Print one JSON object instead of text.")
+  boolean json;
+
+  @Override
+  public Integer call() throws IOException {
+    range("--evs", evs, 1, MAX_EVS);
+    range("--prosumers", prosumers, 2, MAX_PROSUMERS);
+    range("--sps", sps, 2, MAX_SPS);
+    range("--nodes", nodes, 1, MAX_NODES);
+    Path dir = outputDirectory();
+    CommunityDemo.Report report =
+        CommunityDemo.run(
+            new CommunityDay.Settings(seed, evs, prosumers, sps, nodes), consensus, dir, !inMemory);
+    List<Path> files = DemoReport.write(report, dir);
+    PrintWriter stdout = spec.commandLine().getOut();
+    if (json) {
+      stdout.println(
+          new ObjectMapper()
+              .enable(SerializationFeature.INDENT_OUTPUT)
+              .writeValueAsString(DemoReport.toJson(report, files)));
+    } else {
+      stdout.print(DemoReport.toText(report, files));
+    }
+    stdout.flush();
+    return report.verified() ? 0 : GridTradeCommand.EXIT_FAILURE;
+  }
+
+  private void range(String option, int value, int min, int max) {
+    if (value < min || value > max) {
+      throw new ParameterException(
+          spec.commandLine(), "%s %d is outside %d..%d".formatted(option, value, min, max));
+    }
+  }
+
+  private Path outputDirectory() {
+    try {
+      if (out == null) {
+        return Files.createTempDirectory("gridtrade-demo-").toAbsolutePath();
+      }
+      if (Files.exists(out)) {
+        if (!Files.isDirectory(out)) {
+          throw new ParameterException(
+              spec.commandLine(), "--out %s exists and is not a directory".formatted(out));
+        }
+        try (Stream<Path> entries = Files.list(out)) {
+          if (entries.findAny().isPresent()) {
+            throw new ParameterException(
+                spec.commandLine(),
+                "--out %s is not empty (the demo writes a new chain there)".formatted(out));
+          }
+        }
+      }
+      return Files.createDirectories(out).toAbsolutePath();
+    } catch (IOException e) {
+      throw new ParameterException(
+          spec.commandLine(), "--out %s cannot be created: %s".formatted(out, e.getMessage()));
+    }
+  }
+}

@@ -1,0 +1,175 @@
+package org.gridtrade.examples;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.Map;
+import org.gridtrade.coalition.Coalition;
+import org.gridtrade.coalition.Transfer;
+import org.gridtrade.game.stackelberg.Schedule;
+import org.gridtrade.ledger.Block;
+import org.gridtrade.ledger.BlockStores;
+import org.gridtrade.ledger.Genesis;
+import org.gridtrade.ledger.Ledger;
+import org.gridtrade.ledger.Payload;
+import org.gridtrade.ledger.Transaction;
+import org.gridtrade.ledger.Units;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** {@code gridtrade demo}: the flagship flow end to end, on a small community. */
+class DemoCommandTest {
+  @TempDir Path tmp;
+
+  private static final String[] SMALL = {
+    "--evs", "6", "--prosumers", "8", "--sps", "3", "--nodes", "3"
+  };
+
+  private Cli demo(String dir, String... extra) {
+    String[] args = new String[4 + SMALL.length + extra.length];
+    args[0] = "demo";
+    args[1] = "--json";
+    args[2] = "--out";
+    args[3] = tmp.resolve(dir).toString();
+    System.arraycopy(SMALL, 0, args, 4, SMALL.length);
+    System.arraycopy(extra, 0, args, 4 + SMALL.length, extra.length);
+    return Cli.run(args);
+  }
+
+  @Test
+  void poa_dayIsVerified_reproducible_andTheChainCarriesEverySettlement() throws Exception {
+    Cli a = demo("a", "--seed", "7");
+    assertThat(a.exitCode()).as(a.err()).isZero();
+    JsonNode j = a.json();
+    assertThat(j.get("verified").asBoolean()).isTrue();
+    assertThat(j.get("nodesAgree").asBoolean()).isTrue();
+    assertThat(j.get("consensus").asText()).isEqualTo("poa");
+    assertThat(j.get("refused").asInt()).isZero();
+    assertThat(j.get("rejectedBlocks").asInt()).isZero();
+    assertThat(j.get("blocks").asInt()).isPositive();
+    assertThat(j.get("prices")).hasSize(24);
+
+    // Same seed, other directory: the same chain.
+    Cli b = demo("b", "--seed", "7");
+    assertThat(b.json().get("tip").asText()).isEqualTo(j.get("tip").asText());
+    // Another seed: another day.
+    Cli c = demo("c", "--seed", "8");
+    assertThat(c.json().get("tip").asText()).isNotEqualTo(j.get("tip").asText());
+
+    // Independently of the demo's own checks: reopen node-2's durable store and compare the
+    // energy traded on chain per market with what the markets decided.
+    CommunityDay.Markets m = CommunityDay.run(new CommunityDay.Settings(7, 6, 8, 3, 3));
+    Map<String, Long> expected = new HashMap<>();
+    for (Schedule s : m.pets().outcome().schedules()) {
+      for (double kWh : s.energy()) {
+        expected.merge("pets", Units.kWhToWh(kWh), Long::sum);
+      }
+    }
+    for (Coalition co : m.coalitions().coalitions()) {
+      for (Transfer t : co.transfers()) {
+        expected.merge("coalition", Units.kWhToWh(t.energy()), Long::sum);
+      }
+    }
+    m.dr()
+        .allocation()
+        .forEach(f -> expected.merge("demand-response", Units.kWhToWh(f.energy()), Long::sum));
+    expected.values().removeIf(v -> v == 0);
+
+    Map<String, Long> onChain = new HashMap<>();
+    int transactions = 0;
+    Genesis genesis = genesisOf(m);
+    try (Ledger ledger =
+        Ledger.open(genesis, BlockStores.openDurable(tmp.resolve("a/nodes/node-2.mv")))) {
+      assertThat(ledger.verify().valid()).isTrue();
+      assertThat(ledger.head().hash().toString()).isEqualTo(j.get("tip").asText());
+      for (long h = 1; h <= ledger.height(); h++) {
+        Block blk = ledger.block(h).orElseThrow();
+        for (Transaction tx : blk.transactions()) {
+          transactions++;
+          if (tx.body().payload() instanceof Payload.EnergyTrade t) {
+            String market = t.market().substring(0, t.market().indexOf('/'));
+            onChain.merge(market, t.energyWh(), Long::sum);
+          }
+        }
+      }
+    }
+    assertThat(transactions).isEqualTo(j.get("transactions").asInt());
+    assertThat(onChain).isEqualTo(expected);
+  }
+
+  /** The demo's genesis, rebuilt from the same rules (every participant funded). */
+  private static Genesis genesisOf(CommunityDay.Markets m) {
+    Map<String, org.gridtrade.ledger.KeyPair> keys = new java.util.LinkedHashMap<>(m.keys());
+    long seed = m.settings().seed();
+    m.pets()
+        .outcome()
+        .schedules()
+        .forEach(s -> keys.computeIfAbsent(s.evId(), n -> CommunityDay.key(seed, n)));
+    m.community()
+        .prosumers()
+        .forEach(p -> keys.computeIfAbsent(p.id(), n -> CommunityDay.key(seed, n)));
+    m.bids().forEach(b -> keys.computeIfAbsent(b.id(), n -> CommunityDay.key(seed, n)));
+    keys.computeIfAbsent(CommunityDay.EDC, n -> CommunityDay.key(seed, n));
+    keys.computeIfAbsent(CommunityDay.TREASURY, n -> CommunityDay.key(seed, n));
+    for (int i = 0; i < m.settings().nodes(); i++) {
+      keys.computeIfAbsent(CommunityDay.node(i), n -> CommunityDay.key(seed, n));
+    }
+    return CommunityDemo.genesis(keys);
+  }
+
+  @Test
+  void poeg_paysMiningRewardsToCoalitionMembers_andVerifies() {
+    Cli r = demo("poeg", "--consensus", "poeg", "--seed", "3");
+    assertThat(r.exitCode()).as(r.err()).isZero();
+    JsonNode j = r.json();
+    assertThat(j.get("consensus").asText()).isEqualTo("poeg");
+    assertThat(j.get("verified").asBoolean()).isTrue();
+    assertThat(j.get("rewards").size()).as("reward recipients").isPositive();
+    j.get("rewards").propertyStream().forEach(e -> assertThat(e.getKey()).startsWith("P"));
+  }
+
+  @Test
+  void writesReportAndCharts() throws Exception {
+    Cli r =
+        Cli.run(
+            "demo",
+            "--out",
+            tmp.resolve("report").toString(),
+            "--evs",
+            "4",
+            "--prosumers",
+            "4",
+            "--sps",
+            "2",
+            "--nodes",
+            "2",
+            "--in-memory");
+    assertThat(r.exitCode()).as(r.err()).isZero();
+    assertThat(r.out()).contains("VERIFIED").contains("6. Verification");
+    String html = Files.readString(tmp.resolve("report/report.html"), StandardCharsets.UTF_8);
+    assertThat(html).contains("<img src=\"charts/blocks.png\"").contains("coalition-map.png");
+    for (String chart :
+        new String[] {"blocks", "commit-latency", "nodes", "coalition-map", "dr-welfare"}) {
+      assertThat(tmp.resolve("report/charts/" + chart + ".png")).isNotEmptyFile();
+    }
+    assertThat(tmp.resolve("report/report.md")).content().contains("## 6. Verification");
+    assertThat(tmp.resolve("report/nodes")).doesNotExist();
+  }
+
+  @Test
+  void badInput_oneLineNamingTheOption() throws Exception {
+    assertThat(Cli.run("demo", "--nodes", "0").errorLine()).contains("--nodes 0 is outside 1..25");
+    assertThat(Cli.run("demo", "--consensus", "pow").errorLine()).contains("--consensus");
+    Path full = tmp.resolve("full");
+    Files.createDirectories(full);
+    Files.writeString(full.resolve("keep.txt"), "x");
+    Cli r = Cli.run("demo", "--out", full.toString());
+    assertThat(r.exitCode()).isEqualTo(2);
+    assertThat(r.errorLine()).contains("is not empty");
+    assertThat(full.resolve("keep.txt")).hasContent("x");
+  }
+}
