@@ -22,6 +22,7 @@ import org.knowm.xchart.CategoryChart;
 import org.knowm.xchart.CategoryChartBuilder;
 import org.knowm.xchart.XYChart;
 import org.knowm.xchart.XYChartBuilder;
+import org.knowm.xchart.XYSeries;
 import org.knowm.xchart.style.markers.SeriesMarkers;
 
 /**
@@ -506,7 +507,9 @@ final class DemoReport {
       x[i] = (bs.get(i).timestamp() - start) / 3_600_000.0;
       y[i] = bs.get(i).transactions();
     }
-    chart.addSeries("block size", x, y).setMarker(SeriesMarkers.CIRCLE);
+    XYSeries series = chart.addSeries("block size", x, y);
+    series.setXYSeriesRenderStyle(XYSeries.XYSeriesRenderStyle.Scatter);
+    series.setMarker(SeriesMarkers.CIRCLE);
     return chart;
   }
 
