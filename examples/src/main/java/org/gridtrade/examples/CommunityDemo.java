@@ -82,7 +82,12 @@ final class CommunityDemo {
 
   private CommunityDemo() {}
 
-  static Report run(CommunityDay.Settings settings, Consensus consensus, Path out, boolean durable)
+  static Report run(
+      CommunityDay.Settings settings,
+      Consensus consensus,
+      Path out,
+      boolean durable,
+      DemoChain.Crash crash)
       throws IOException {
     CommunityDay.Markets m = CommunityDay.run(settings);
     long seed = settings.seed();
@@ -176,7 +181,7 @@ final class CommunityDemo {
     keys.forEach((n, k) -> names.put(k.address(), n));
     Genesis genesis = genesis(keys);
     DemoChain.Result chain =
-        DemoChain.run(genesis, keys, nodeKeys, schedule, orders, durable ? out : null, seed);
+        DemoChain.run(genesis, keys, nodeKeys, schedule, orders, durable ? out : null, seed, crash);
     return new Report(
         m,
         consensus,

@@ -10,6 +10,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.IntFunction;
 import java.util.function.Supplier;
 import org.gridtrade.consensus.BlockEngine;
 import org.gridtrade.consensus.BlockPolicy;
@@ -59,6 +60,20 @@ final class DemoChain {
   /** The engines' block policy: the seed's 2 s block time, blocks of up to 1,000 transactions. */
   static final BlockPolicy POLICY = BlockPolicy.DEFAULT;
 
+  /**
+   * A node to stop at the start of one hour and restart, from its durable store, at the start of a
+   * later one.
+   */
+  record Crash(int node, int stopHour, int restartHour) {
+    Crash {
+      if (node < 0 || stopHour < 1 || restartHour <= stopHour || restartHour > 23) {
+        throw new IllegalArgumentException(
+            "crash of node %d must stop at hour 1..22 and restart later, by hour 23: %d -> %d"
+                .formatted(node, stopHour, restartHour));
+      }
+    }
+  }
+
   /** One block as node 1 appended it. */
   record BlockStat(
       long height, int transactions, long timestamp, Address proposer, long agreeMillis) {}
@@ -79,7 +94,8 @@ final class DemoChain {
       Map<Address, Long> slashed,
       long storeBytes,
       long wallMillis,
-      long messages) {}
+      long messages,
+      String crash) {}
 
   private DemoChain() {}
 
@@ -93,6 +109,7 @@ final class DemoChain {
    * @param orders the orders by hour
    * @param dir where the node stores go, or {@code null} for in-memory stores
    * @param seed seeds the network's delays
+   * @param crash a node to stop and restart from its store, or {@code null}
    */
   static Result run(
       Genesis genesis,
@@ -101,7 +118,8 @@ final class DemoChain {
       Supplier<ConsensusSchedule> schedule,
       List<CommunityDay.Order> orders,
       Path dir,
-      long seed)
+      long seed,
+      Crash crash)
       throws java.io.IOException {
     long wallStart = System.nanoTime();
     long start = CommunityDay.DAY_START.toEpochMilli();
@@ -125,18 +143,20 @@ final class DemoChain {
     if (dir != null) {
       Files.createDirectories(dir.resolve("nodes"));
     }
-    for (int i = 0; i < nodeKeys.size(); i++) {
-      String id = CommunityDay.node(i);
-      BlockStore store =
-          dir == null
-              ? BlockStores.inMemory()
-              : BlockStores.openDurable(dir.resolve("nodes").resolve(id + ".mv"));
-      boolean first = i == 0;
-      int nodeCount = nodeKeys.size();
-      Set<Hash> included = new HashSet<>();
-      includedBy.add(included);
-      engines.add(
-          BlockEngine.builder()
+    int nodeCount = nodeKeys.size();
+    for (int i = 0; i < nodeCount; i++) {
+      includedBy.add(new HashSet<>());
+    }
+    IntFunction<BlockEngine> startNode =
+        i -> {
+          String id = CommunityDay.node(i);
+          BlockStore store =
+              dir == null
+                  ? BlockStores.inMemory()
+                  : BlockStores.openDurable(dir.resolve("nodes").resolve(id + ".mv"));
+          boolean first = i == 0;
+          Set<Hash> included = includedBy.get(i);
+          return BlockEngine.builder()
               .genesis(genesis)
               .store(store)
               .schedule(schedule.get())
@@ -173,8 +193,13 @@ final class DemoChain {
                       evidence.putIfAbsent(e.id(), e);
                     }
                   })
-              .build());
+              .build();
+        };
+    for (int i = 0; i < nodeCount; i++) {
+      engines.add(startNode.apply(i));
     }
+    String crashReport = null;
+    long crashHeight = -1;
     try {
       // Let the nodes learn each other's heads before the first hour.
       runFor(clock, net, engines, 5_000);
@@ -183,6 +208,24 @@ final class DemoChain {
       int next = 0;
       for (int hour = 0; hour < 24; hour++) {
         clock.advanceTo(start + 3_600_000L * hour);
+        if (crash != null && hour == crash.stopHour()) {
+          BlockEngine down = engines.set(crash.node(), null);
+          crashHeight = down.ledger().height();
+          net.leave(down.id());
+          down.close();
+        }
+        if (crash != null && hour == crash.restartHour()) {
+          BlockEngine up = startNode.apply(crash.node());
+          engines.set(crash.node(), up);
+          crashReport =
+              "%s stopped at %s (height %d), restarted from its store at %s (height %d)"
+                  .formatted(
+                      up.id(),
+                      hourOf(crash.stopHour()),
+                      crashHeight,
+                      hourOf(crash.restartHour()),
+                      up.ledger().height());
+        }
         List<Hash> pending = new ArrayList<>();
         for (CommunityDay.Order o : orders) {
           if (o.hour() != hour) {
@@ -193,7 +236,10 @@ final class DemoChain {
           Transaction tx =
               new TransactionBody(genesis.chainId(), k.publicKey(), nonce, FEE_MICRO, o.payload())
                   .sign(k);
-          BlockEngine target = engines.get(next++ % engines.size());
+          BlockEngine target = null;
+          while (target == null) {
+            target = engines.get(next++ % engines.size());
+          }
           TxResult r = target.submit(tx);
           if (r.accepted()) {
             nonces.put(o.signer(), nonce + 1);
@@ -205,7 +251,13 @@ final class DemoChain {
           }
         }
         long deadline = clock.millis() + HOUR_BUDGET_MILLIS;
-        while (!includedEverywhere(includedBy, pending) && clock.millis() < deadline) {
+        List<Set<Hash>> live = new ArrayList<>();
+        for (int i = 0; i < nodeCount; i++) {
+          if (engines.get(i) != null) {
+            live.add(includedBy.get(i));
+          }
+        }
+        while (!includedEverywhere(live, pending) && clock.millis() < deadline) {
           step(clock, net, engines);
         }
       }
@@ -281,9 +333,14 @@ final class DemoChain {
           slashed,
           storeBytes,
           (System.nanoTime() - wallStart) / 1_000_000,
-          messages);
+          messages,
+          crashReport);
     } finally {
-      engines.forEach(BlockEngine::close);
+      for (BlockEngine e : engines) {
+        if (e != null) {
+          e.close();
+        }
+      }
     }
   }
 
@@ -298,8 +355,14 @@ final class DemoChain {
     clock.advance(STEP_MILLIS);
     net.deliverDue();
     for (BlockEngine e : engines) {
-      e.tick();
+      if (e != null) {
+        e.tick();
+      }
     }
+  }
+
+  private static String hourOf(int hour) {
+    return CommunityDay.DAY_START.plusSeconds(3_600L * hour).toString().substring(11, 16);
   }
 
   private static boolean includedEverywhere(List<Set<Hash>> includedBy, List<Hash> ids) {

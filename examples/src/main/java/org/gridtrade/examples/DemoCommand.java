@@ -36,6 +36,11 @@ final class DemoCommand implements Callable<Integer> {
   static final int MAX_SPS = 50;
   static final int MAX_NODES = 25;
 
+  /** Game hours (0 = 08:00) at which {@code --crash} stops and restarts its node. */
+  static final int CRASH_HOUR = 5;
+
+  static final int RESTART_HOUR = 7;
+
   @Spec CommandSpec spec;
 
   @Option(
@@ -93,6 +98,14 @@ final class DemoCommand implements Callable<Integer> {
       description = "Keep the node stores in memory instead of H2 MVStore files.")
   boolean inMemory;
 
+  @Option(
+      names = "--crash",
+      paramLabel = "K",
+      description =
+          "Stop node K (2..nodes) at 13:00 and restart it from its store at 15:00; it must catch"
+              + " up and end with the same chain. Needs the durable stores.")
+  Integer crash;
+
   @Option(names = "--json", description = "Print one JSON object instead of text.")
   boolean json;
 
@@ -102,10 +115,22 @@ final class DemoCommand implements Callable<Integer> {
     range("--prosumers", prosumers, 2, MAX_PROSUMERS);
     range("--sps", sps, 2, MAX_SPS);
     range("--nodes", nodes, 1, MAX_NODES);
+    if (crash != null) {
+      range("--crash", crash, 2, nodes);
+      if (inMemory) {
+        throw new ParameterException(
+            spec.commandLine(),
+            "--crash needs the durable stores: a node kept in memory has nothing to restart from");
+      }
+    }
     Path dir = outputDirectory();
     CommunityDemo.Report report =
         CommunityDemo.run(
-            new CommunityDay.Settings(seed, evs, prosumers, sps, nodes), consensus, dir, !inMemory);
+            new CommunityDay.Settings(seed, evs, prosumers, sps, nodes),
+            consensus,
+            dir,
+            !inMemory,
+            crash == null ? null : new DemoChain.Crash(crash - 1, CRASH_HOUR, RESTART_HOUR));
     List<Path> files = DemoReport.write(report, dir);
     PrintWriter stdout = spec.commandLine().getOut();
     if (json) {

@@ -244,6 +244,9 @@ final class DemoReport {
                       .map(e -> f("%s %.2f c", r.name(e.getKey()), micro(e.getValue())))
                       .toList())));
     }
+    if (c.crash() != null) {
+      ch.add(row("crash", c.crash()));
+    }
     ch.add(
         row(
             "misbehaviour",
@@ -366,6 +369,9 @@ final class DemoReport {
     ObjectNode rewards = root.putObject("rewards");
     c.rewards().forEach((a, v) -> rewards.put(r.name(a), v));
     root.put("rejectedBlocks", c.rejectedBlocks());
+    root.put("crash", c.crash());
+    ObjectNode slashed = root.putObject("slashed");
+    c.slashed().forEach((a, v) -> slashed.put(r.name(a), v));
     root.put("tip", c.verification().tip().toString());
     root.put("stateRoot", c.verification().stateRoot().toString());
     root.put("nodesAgree", c.nodesAgree());

@@ -122,14 +122,16 @@ class DemoCommandTest {
   }
 
   @Test
-  void poeg_paysMiningRewardsToCoalitionMembers_andVerifies() {
-    Cli r = demo("poeg", "--consensus", "poeg", "--seed", "3");
+  void poeg_paysMiningRewardsToCoalitionMembers_andVerifies_throughACrashedNode() {
+    Cli r = demo("poeg", "--consensus", "poeg", "--seed", "3", "--crash", "2");
     assertThat(r.exitCode()).as(r.err()).isZero();
     JsonNode j = r.json();
     assertThat(j.get("consensus").asText()).isEqualTo("poeg");
     assertThat(j.get("verified").asBoolean()).isTrue();
     assertThat(j.get("rewards").size()).as("reward recipients").isPositive();
     j.get("rewards").propertyStream().forEach(e -> assertThat(e.getKey()).startsWith("P"));
+    assertThat(j.get("crash").asText()).startsWith("node-2 stopped at 13:00");
+    assertThat(j.get("nodesAgree").asBoolean()).as("the restarted node caught up").isTrue();
   }
 
   @Test
@@ -164,6 +166,9 @@ class DemoCommandTest {
   void badInput_oneLineNamingTheOption() throws Exception {
     assertThat(Cli.run("demo", "--nodes", "0").errorLine()).contains("--nodes 0 is outside 1..25");
     assertThat(Cli.run("demo", "--consensus", "pow").errorLine()).contains("--consensus");
+    assertThat(Cli.run("demo", "--crash", "1").errorLine()).contains("--crash 1 is outside 2..5");
+    assertThat(Cli.run("demo", "--crash", "2", "--in-memory").errorLine())
+        .contains("--crash needs the durable stores");
     Path full = tmp.resolve("full");
     Files.createDirectories(full);
     Files.writeString(full.resolve("keep.txt"), "x");
