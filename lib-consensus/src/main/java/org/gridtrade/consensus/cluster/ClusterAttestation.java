@@ -168,7 +168,9 @@ public final class ClusterAttestation {
       }
     }
 
-    // Neighbour copies that count, each reduced to its valid readings.
+    // Neighbour copies that count, each reduced to its valid readings. A reading equal (by its
+    // encoding) to one of the batch's was checked already; only the others cost a signature check.
+    Set<Transaction> batchSet = new HashSet<>(batch.readings());
     Map<Address, List<Set<Transaction>>> byNeighbour = new TreeMap<>();
     for (NeighbourCopy c : copies) {
       Objects.requireNonNull(c, "copy");
@@ -191,7 +193,7 @@ public final class ClusterAttestation {
       } else {
         Set<Transaction> valid = new HashSet<>();
         for (Transaction tx : c.readings()) {
-          if (problem(cluster, batch.intervalStart(), tx) == null) {
+          if (batchSet.contains(tx) || problem(cluster, batch.intervalStart(), tx) == null) {
             valid.add(tx);
           }
         }
@@ -228,7 +230,6 @@ public final class ClusterAttestation {
           ignored);
     }
 
-    Set<Transaction> batchSet = new HashSet<>(batch.readings());
     List<Address> agreeing = new ArrayList<>();
     List<Address> dissenting = new ArrayList<>();
     String firstDiff = null;

@@ -13,6 +13,10 @@ import org.gridtrade.ledger.Payload;
  * integers, so a peak exactly at the tolerance is still authorised and one watt more is not. The
  * seed allows 10–15 %; the default is 15 %. Powers are in watts. Immutable and thread-safe.
  *
+ * <p>lib-auction's {@code MagnitudeOfEnergyShare} applies the same rule in {@code double} kWh
+ * inside the MES allocation; this one is exact on the ledger's integer units, for attested
+ * readings.
+ *
  * @param tolerancePercent how far the peak may exceed the declared capacity, {@value
  *     #MIN_TOLERANCE_PERCENT} to {@value #MAX_TOLERANCE_PERCENT} percent
  */
