@@ -47,9 +47,9 @@ public final class ClusterTopology {
     Map<Address, String> byParent = new HashMap<>();
     Map<String, String> meters = new HashMap<>();
     List<MeterCluster> sorted = new ArrayList<>(list);
+    sorted.forEach(c -> Objects.requireNonNull(c, "cluster"));
     sorted.sort(Comparator.comparing(MeterCluster::id));
     for (MeterCluster c : sorted) {
-      Objects.requireNonNull(c, "cluster");
       if (byId.putIfAbsent(c.id(), c) != null) {
         throw new IllegalArgumentException("cluster id %s appears twice".formatted(c.id()));
       }
