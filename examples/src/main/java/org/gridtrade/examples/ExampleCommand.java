@@ -12,6 +12,7 @@ import org.gridtrade.examples.auction.ReverseAuctionExample;
 import org.gridtrade.examples.auction.SupplyDemandRatioExample;
 import org.gridtrade.examples.auction.SurplusShareExample;
 import org.gridtrade.examples.auction.TrustAccessExample;
+import org.gridtrade.examples.cluster.ClusterAttestationExample;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -47,6 +48,10 @@ final class ExampleCommand implements Callable<Integer> {
     add("surplus-share", SurplusShareExample::main, "MES surplus allocation, capacity check");
     add("trust-access", TrustAccessExample::main, "trust-rated market access (TRP)");
     add("demand-response", DemandResponseExample::main, "iterative demand-response auction");
+    add(
+        "cluster-attestation",
+        ClusterAttestationExample::main,
+        "parent/neighbour validation of meter readings, attacks");
   }
 
   private static void add(String name, Consumer<String[]> main, String about) {
