@@ -500,6 +500,17 @@ class ProofOfStateOfChargeTest {
             .build();
     assertThatThrownBy(() -> badModels.globalModelHash(0))
         .hasMessageContaining("localModels[1] has 2 weights");
+    // The settlement reads blocks: a headers-only view is refused with a reason, not misread.
+    ProofOfStateOfCharge treasured = builder(candidates(1, 2, 3, 4), 1).treasury(TREASURY).build();
+    KeyPair m = keyOf(treasured.drawOrder(chain.head().hash(), 0).get(0).address());
+    BlockHeader u = chain.next(m, 0);
+    chain.headers.add(u.withSeal(treasured.seal(chain, u, m)));
+    assertThatThrownBy(() -> treasured.settlement(chain, chain.head()))
+        .hasMessageContaining("chain view gives no block 1");
+    BlockHeader u2 = chain.next(m, 0);
+    Block empty = new Block(u2, List.of());
+    assertThat(treasured.checkBlock(chain, empty, chain.head(), chain.genesis.state()))
+        .hasValueSatisfying(msg -> assertThat(msg).contains("gives no block"));
     // β is applied in decimal: 0.1 · 1,000 is exactly 100, 0.3 · 10 exactly 3, and ⌈0.15 · 3⌉ = 1.
     assertThat(ProofOfStateOfCharge.builder().beta(0.1).source(h -> List.of()).build().share(1_000))
         .isEqualTo(100);
