@@ -50,10 +50,11 @@ import org.gridtrade.ledger.TransactionBody;
  *   <li><b>Schedule</b>: the mLAG proposes every block of its period. At the period's first block
  *       rank 0 is in turn and rank {@code r} may propose after {@code r ×} {@link
  *       Builder#timeoutMillis}. Afterwards the rank {@code a} of the parent's proposer is in turn
- *       (a backup that took over keeps the period), ranks below {@code a} are passed over for the
- *       rest of the period, and rank {@code r > a} may propose after {@code (r − a) × timeout}. A
- *       block must be at least that delay later than its parent. Fork-choice weight: {@code
- *       candidates − r}, so a lower rank wins among competing blocks.
+ *       (a backup that took over keeps the period) and rank {@code r} may propose after {@code ((r
+ *       − a) mod n) × timeout} for {@code n} drawn EVs: the ranks after {@code a} first, then,
+ *       cyclically, the ones before it, so the chain goes on while any drawn EV is online. A block
+ *       must be at least that delay later than its parent. Fork-choice weight: {@code n − r}, so a
+ *       lower rank wins among competing blocks.
  *   <li><b>Global model</b> (Eq. 4.19): every block of period {@code p} records in its seal {@link
  *       FederatedAveraging#modelHash the hash} of the mean of {@link
  *       StateOfChargeSource#localModels source.localModels(p)} (none if there are no models).
@@ -349,6 +350,11 @@ public final class ProofOfStateOfCharge implements ConsensusProtocol {
     Optional<Draw> of(Address a) {
       return order.stream().filter(d -> d.address().equals(a)).findFirst();
     }
+
+    /** How many timeouts rank {@code r} waits: its distance after the in-turn rank, cyclically. */
+    long steps(int r) {
+      return Math.floorMod(r - active, order.size());
+    }
   }
 
   private Turn turn(ChainView chain, BlockHeader parent) {
@@ -384,12 +390,7 @@ public final class ProofOfStateOfCharge implements ConsensusProtocol {
               .formatted(proposer, t.order().size(), t.period()));
     }
     int r = d.get().rank();
-    if (r < t.active()) {
-      return new Eligibility.Ineligible(
-          "%s (rank %d) was passed over in period %d; rank %d proposes"
-              .formatted(proposer, r, t.period(), t.active()));
-    }
-    return new Eligibility.Eligible((r - t.active()) * timeoutMillis, r == t.active());
+    return new Eligibility.Eligible(t.steps(r) * timeoutMillis, r == t.active());
   }
 
   /**
@@ -474,13 +475,8 @@ public final class ProofOfStateOfCharge implements ConsensusProtocol {
       return Optional.of("%s is no drawn EV of period %d".formatted(header.proposer(), t.period()));
     }
     int r = d.get().rank();
-    if (r < t.active()) {
-      return Optional.of(
-          "%s (rank %d) was passed over in period %d; rank %d proposes"
-              .formatted(header.proposer(), r, t.period(), t.active()));
-    }
     long gap = header.timestamp() - parent.timestamp();
-    long due = (r - t.active()) * timeoutMillis;
+    long due = t.steps(r) * timeoutMillis;
     if (gap < due) {
       return Optional.of(
           "block %d of rank %d (in turn: %d) is %d ms after its parent, must be >= %d ms"

@@ -228,27 +228,28 @@ class ProofOfStateOfChargeTest {
     first = first.withSeal(p.seal(chain, first, drawn));
     assertThat(p.weight(chain, first)).isGreaterThan(p.weight(chain, onTime));
 
-    // The backup's block is appended: it is in turn for the rest of the period, the refuser is
-    // passed over, a lower-ranked EV still waits one timeout per rank.
+    // The backup's block is appended: it is in turn for the rest of the period; the later ranks
+    // wait one timeout per step, then the refuser comes last (cyclic order), so the period goes on
+    // while any drawn EV is online.
     chain.headers.add(onTime);
     BlockHeader parent2 = chain.head();
+    int n = order.size();
+    assertThat(n).isEqualTo(4);
     assertThat(p.eligibility(chain, parent2, backup.address()))
         .isEqualTo(new Eligibility.Eligible(0, true));
+    assertThat(p.eligibility(chain, parent2, order.get(2).address()))
+        .isEqualTo(new Eligibility.Eligible(TIMEOUT, false));
+    assertThat(p.eligibility(chain, parent2, order.get(3).address()))
+        .isEqualTo(new Eligibility.Eligible(2 * TIMEOUT, false));
     assertThat(p.eligibility(chain, parent2, drawn.address()))
-        .isInstanceOf(Eligibility.Ineligible.class)
-        .hasToString(
-            "Ineligible[reason=%s (rank 0) was passed over in period 0; rank 1 proposes]"
-                .formatted(drawn.address()));
-    if (order.size() > 2) {
-      assertThat(p.eligibility(chain, parent2, order.get(2).address()))
-          .isEqualTo(new Eligibility.Eligible(TIMEOUT, false));
-    }
-    BlockHeader back = chain.next(drawn, 5_000);
-    BlockHeader forged =
-        back.withSeal(ProofOfStateOfCharge.Seal.sign(back, drawn, p.globalModelHash(0)).encode());
-    assertThat(p.verifySeal(chain, forged, parent2, chain.genesis.state()))
-        .hasValueSatisfying(m -> assertThat(m).contains("passed over"));
-    assertThatThrownBy(() -> p.seal(chain, back, drawn)).hasMessageContaining("passed over");
+        .isEqualTo(new Eligibility.Eligible(3 * TIMEOUT, false));
+    BlockHeader back = chain.next(drawn, 3 * TIMEOUT - 1_001); // 2,999 ms after its parent
+    BlockHeader tooEarly = back.withSeal(p.seal(chain, back, drawn));
+    assertThat(p.verifySeal(chain, tooEarly, parent2, chain.genesis.state()))
+        .hasValueSatisfying(m -> assertThat(m).contains("rank 0 (in turn: 1)").contains("2999 ms"));
+    BlockHeader late = chain.next(drawn, 3 * TIMEOUT - 1_000);
+    late = late.withSeal(p.seal(chain, late, drawn));
+    assertThat(p.verifySeal(chain, late, parent2, chain.genesis.state())).isEmpty();
     // The next period starts afresh from its own draw.
     while (chain.head().height() < 3) {
       BlockHeader b = chain.next(backup, 0);
