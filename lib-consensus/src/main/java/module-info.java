@@ -2,7 +2,8 @@
  * GridTrade consensus: a block engine that turns pending transactions into sealed blocks, a
  * consensus SPI small enough to implement a protocol in one class, a consensus schedule that
  * switches protocol at a given height, Proof of Authority (Clique, EIP-225), Proof of Energy
- * Generation, and an in-process network for running several nodes in one JVM.
+ * Generation, Proof of State of Charge, and an in-process network for running several nodes in one
+ * JVM.
  *
  * <p>API: {@link org.gridtrade.consensus}; protocol SPI: {@link org.gridtrade.consensus.spi}.
  */

@@ -7,6 +7,7 @@ import java.util.Optional;
 import java.util.TreeMap;
 import org.gridtrade.consensus.spi.ChainView;
 import org.gridtrade.consensus.spi.ConsensusProtocol;
+import org.gridtrade.ledger.Block;
 import org.gridtrade.ledger.BlockHeader;
 import org.gridtrade.ledger.spi.SealVerifier;
 
@@ -97,6 +98,11 @@ public final class ConsensusSchedule {
       @Override
       public Optional<BlockHeader> header(long h) {
         return chain.header(h);
+      }
+
+      @Override
+      public Optional<Block> block(long h) {
+        return chain.block(h);
       }
 
       @Override

@@ -1,9 +1,12 @@
 /**
  * GridTrade consensus: the {@link org.gridtrade.consensus.BlockEngine}, the {@link
  * org.gridtrade.consensus.ConsensusSchedule}, {@link org.gridtrade.consensus.ProofOfAuthority},
- * {@link org.gridtrade.consensus.ProofOfEnergyGeneration}, equivocation {@link
+ * {@link org.gridtrade.consensus.ProofOfEnergyGeneration}, {@link
+ * org.gridtrade.consensus.ProofOfStateOfCharge} (with {@link
+ * org.gridtrade.consensus.StateOfChargeScores} and {@link
+ * org.gridtrade.consensus.FederatedAveraging}), equivocation {@link
  * org.gridtrade.consensus.Evidence}, and the {@link org.gridtrade.consensus.Transport} with its
- * in-process {@link org.gridtrade.consensus.InMemoryNetwork}. Implements SPEC.md §4 (§4.1 and §4.2
+ * in-process {@link org.gridtrade.consensus.InMemoryNetwork}. Implements SPEC.md §4 (§4.1 to §4.3
  * so far).
  *
  * <pre>{@code

@@ -1,6 +1,7 @@
 package org.gridtrade.consensus.spi;
 
 import java.util.Optional;
+import org.gridtrade.ledger.Block;
 import org.gridtrade.ledger.BlockHeader;
 
 /**
@@ -30,4 +31,17 @@ public interface ChainView {
    * @return the activation height, 1 or more
    */
   long activationHeight();
+
+  /**
+   * The block at {@code height} on the canonical chain, with its transactions. Protocols that
+   * settle on what earlier blocks carried (Proof of State of Charge releases an EV's profit once
+   * its mining-reward payment is on chain) read it; the engine's view provides it. The default is a
+   * view of headers only.
+   *
+   * @param height a height, 0 or more
+   * @return the block, or empty if the chain is shorter or the view holds headers only
+   */
+  default Optional<Block> block(long height) {
+    return Optional.empty();
+  }
 }

@@ -34,9 +34,11 @@ import org.gridtrade.ledger.Transaction;
  *       by the parent hash) and admits the drawn coalition's highest-scoring member, the re-drawn
  *       ones after growing delays; {@link #rewardsAndPenalties} emits the reward and slashes the
  *       stake of the drawn signers that did not propose in time.
- *   <li><i>Proof of State of Charge</i>: {@link #eligibility} admits the daily aggregator drawn by
- *       weight of the cumulative scores; {@link #rewardsAndPenalties} carries the β-share payments
- *       and {@link #checkBlock} checks them and the recorded model hash.
+ *   <li><i>Proof of State of Charge</i> ({@link org.gridtrade.consensus.ProofOfStateOfCharge}):
+ *       {@link #eligibility} admits the period's aggregator drawn by weight of the daily scores of
+ *       a {@link StateOfChargeSource}; {@link #verifySeal} checks the recorded global model hash;
+ *       {@link #rewardsAndPenalties} releases the profits of the EVs whose β-share payment is on
+ *       chain (read through {@link ChainView#block}) and {@link #checkBlock} requires exactly that.
  * </ul>
  */
 public interface ConsensusProtocol {
