@@ -10,6 +10,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.BiFunction;
 import java.util.function.IntFunction;
 import java.util.function.Supplier;
 import org.gridtrade.consensus.BlockEngine;
@@ -20,6 +21,7 @@ import org.gridtrade.consensus.Evidence;
 import org.gridtrade.consensus.InMemoryNetwork;
 import org.gridtrade.ledger.Address;
 import org.gridtrade.ledger.Block;
+import org.gridtrade.ledger.BlockHeader;
 import org.gridtrade.ledger.BlockStores;
 import org.gridtrade.ledger.ChainReport;
 import org.gridtrade.ledger.Genesis;
@@ -95,7 +97,9 @@ final class DemoChain {
       long storeBytes,
       long wallMillis,
       long messages,
-      String crash) {}
+      String crash,
+      Map<String, Integer> payloads,
+      List<BlockHeader> headers) {}
 
   private DemoChain() {}
 
@@ -110,6 +114,8 @@ final class DemoChain {
    * @param dir where the node stores go, or {@code null} for in-memory stores
    * @param seed seeds the network's delays
    * @param crash a node to stop and restart from its store, or {@code null}
+   * @param hourly more orders for an hour, decided from the chain so far (node 1's engine), e.g.
+   *     PoSOC's payments to the period's aggregator
    */
   static Result run(
       Genesis genesis,
@@ -119,7 +125,8 @@ final class DemoChain {
       List<CommunityDay.Order> orders,
       Path dir,
       long seed,
-      Crash crash)
+      Crash crash,
+      BiFunction<BlockEngine, Integer, List<CommunityDay.Order>> hourly)
       throws java.io.IOException {
     long wallStart = System.nanoTime();
     long start = CommunityDay.DAY_START.toEpochMilli();
@@ -142,6 +149,7 @@ final class DemoChain {
     List<Set<Hash>> includedBy = new ArrayList<>();
     if (dir != null) {
       Files.createDirectories(dir.resolve("nodes"));
+      Files.write(dir.resolve("genesis.bin"), genesis.encode());
     }
     int nodeCount = nodeKeys.size();
     for (int i = 0; i < nodeCount; i++) {
@@ -227,10 +235,14 @@ final class DemoChain {
                       up.ledger().height());
         }
         List<Hash> pending = new ArrayList<>();
+        List<CommunityDay.Order> due = new ArrayList<>();
         for (CommunityDay.Order o : orders) {
-          if (o.hour() != hour) {
-            continue;
+          if (o.hour() == hour) {
+            due.add(o);
           }
+        }
+        due.addAll(hourly.apply(engines.get(0), hour));
+        for (CommunityDay.Order o : due) {
           KeyPair k = keys.get(o.signer());
           long nonce = nonces.getOrDefault(o.signer(), 0L);
           Transaction tx =
@@ -277,8 +289,16 @@ final class DemoChain {
       List<BlockStat> blocks = new ArrayList<>();
       Map<Address, Long> rewards = new LinkedHashMap<>();
       Map<Address, Long> slashed = new LinkedHashMap<>();
+      Map<String, Integer> payloads = new java.util.TreeMap<>();
+      List<BlockHeader> headers = new ArrayList<>();
       for (long h = 1; h <= reference.ledger().height(); h++) {
         Block b = reference.ledger().block(h).orElseThrow();
+        headers.add(b.header());
+        b.transactions()
+            .forEach(
+                tx ->
+                    payloads.merge(
+                        tx.body().payload().getClass().getSimpleName(), 1, Integer::sum));
         long agreeMillis = agreedAt.containsKey(h) ? agreedAt.get(h) - b.header().timestamp() : -1;
         blocks.add(
             new BlockStat(
@@ -334,7 +354,9 @@ final class DemoChain {
           storeBytes,
           (System.nanoTime() - wallStart) / 1_000_000,
           messages,
-          crashReport);
+          crashReport,
+          payloads,
+          List.copyOf(headers));
     } finally {
       for (BlockEngine e : engines) {
         if (e != null) {

@@ -208,14 +208,20 @@ final class DemoReport {
         row(
             "transactions",
             f(
-                "%d signed and accepted (%s), %d refused",
+                "%d signed and accepted (%s), %d refused; on chain: %s",
                 c.submitted(),
                 String.join(
                     ", ",
                     trades(r).entrySet().stream()
                         .map(e -> e.getKey() + " " + e.getValue())
                         .toList()),
-                c.refused().size())));
+                c.refused().size(),
+                String.join(
+                    ", ",
+                    c.payloads().entrySet().stream()
+                        .map(e -> e.getKey() + " " + e.getValue())
+                        .toList()))));
+    r.notes().forEach(n -> ch.add(row(n[0], n[1])));
     IntSummary sizes =
         IntSummary.of(c.blocks().stream().mapToInt(DemoChain.BlockStat::transactions).toArray());
     ch.add(

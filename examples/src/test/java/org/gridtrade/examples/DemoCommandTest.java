@@ -81,7 +81,7 @@ class DemoCommandTest {
 
     Map<String, Long> onChain = new HashMap<>();
     int transactions = 0;
-    Genesis genesis = genesisOf(m);
+    Genesis genesis = genesis(tmp.resolve("a"));
     try (Ledger ledger =
         Ledger.open(genesis, BlockStores.openDurable(tmp.resolve("a/nodes/node-2.mv")))) {
       assertThat(ledger.verify().valid()).isTrue();
@@ -101,24 +101,9 @@ class DemoCommandTest {
     assertThat(onChain).isEqualTo(expected);
   }
 
-  /** The demo's genesis, rebuilt from the same rules (every participant funded). */
-  private static Genesis genesisOf(CommunityDay.Markets m) {
-    Map<String, org.gridtrade.ledger.KeyPair> keys = new java.util.LinkedHashMap<>(m.keys());
-    long seed = m.settings().seed();
-    m.pets()
-        .outcome()
-        .schedules()
-        .forEach(s -> keys.computeIfAbsent(s.evId(), n -> CommunityDay.key(seed, n)));
-    m.community()
-        .prosumers()
-        .forEach(p -> keys.computeIfAbsent(p.id(), n -> CommunityDay.key(seed, n)));
-    m.bids().forEach(b -> keys.computeIfAbsent(b.id(), n -> CommunityDay.key(seed, n)));
-    keys.computeIfAbsent(CommunityDay.EDC, n -> CommunityDay.key(seed, n));
-    keys.computeIfAbsent(CommunityDay.TREASURY, n -> CommunityDay.key(seed, n));
-    for (int i = 0; i < m.settings().nodes(); i++) {
-      keys.computeIfAbsent(CommunityDay.node(i), n -> CommunityDay.key(seed, n));
-    }
-    return CommunityDemo.genesis(keys);
+  /** The genesis the demo wrote next to the stores. */
+  private static Genesis genesis(Path dir) throws Exception {
+    return Genesis.decode(Files.readAllBytes(dir.resolve("genesis.bin")));
   }
 
   @Test
@@ -132,6 +117,54 @@ class DemoCommandTest {
     j.get("rewards").propertyStream().forEach(e -> assertThat(e.getKey()).startsWith("P"));
     assertThat(j.get("crash").asText()).startsWith("node-2 stopped at 13:00");
     assertThat(j.get("nodesAgree").asBoolean()).as("the restarted node caught up").isTrue();
+  }
+
+  @Test
+  void posoc_settlesTheDaysProfitsThroughTheAggregator_andWithholdsTheLatePayer() throws Exception {
+    Cli r =
+        Cli.run(
+            "demo",
+            "--json",
+            "--consensus",
+            "posoc",
+            "--seed",
+            "2",
+            "--out",
+            tmp.resolve("posoc").toString());
+    assertThat(r.exitCode()).as(r.err()).isZero();
+    JsonNode j = r.json();
+    assertThat(j.get("verified").asBoolean()).isTrue();
+
+    // Read the chain back: which block paid which EV, and when each EV paid its share.
+    Map<org.gridtrade.ledger.Address, Long> paidAt = new HashMap<>();
+    Map<org.gridtrade.ledger.Address, Long> rewardedAt = new HashMap<>();
+    Map<Long, Long> time = new HashMap<>();
+    try (Ledger ledger =
+        Ledger.open(
+            genesis(tmp.resolve("posoc")),
+            BlockStores.openDurable(tmp.resolve("posoc/nodes/node-1.mv")))) {
+      for (long h = 1; h <= ledger.height(); h++) {
+        Block blk = ledger.block(h).orElseThrow();
+        time.put(h, blk.header().timestamp());
+        for (Transaction tx : blk.transactions()) {
+          if (tx.body().payload() instanceof Payload.Transfer) {
+            paidAt.putIfAbsent(tx.sender(), h);
+          } else if (tx.body().payload() instanceof Payload.Reward rw) {
+            assertThat(rewardedAt.put(rw.to(), h)).as("one release per EV").isNull();
+          }
+        }
+      }
+    }
+    assertThat(paidAt).isNotEmpty();
+    // Every payer is released after it paid, and only then.
+    paidAt.forEach(
+        (ev, h) -> assertThat(rewardedAt.get(ev)).as("release of %s", ev).isGreaterThan(h));
+    long late = CommunityDay.DAY_START.toEpochMilli() + 8 * 3_600_000L;
+    long lateReleases = rewardedAt.values().stream().filter(h -> time.get(h) >= late).count();
+    assertThat(lateReleases).as("the late payer's profit, withheld until it paid").isEqualTo(1);
+    assertThat(rewardedAt.values().stream().distinct().count())
+        .as("the prompt payers are released together, the late one later")
+        .isEqualTo(2);
   }
 
   @Test
