@@ -12,4 +12,5 @@ module org.gridtrade.consensus {
 
   exports org.gridtrade.consensus;
   exports org.gridtrade.consensus.spi;
+  exports org.gridtrade.consensus.trust;
 }
