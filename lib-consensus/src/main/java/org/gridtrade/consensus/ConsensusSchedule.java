@@ -100,6 +100,11 @@ public final class ConsensusSchedule {
       }
 
       @Override
+      public Optional<org.gridtrade.ledger.Block> block(long h) {
+        return chain.block(h);
+      }
+
+      @Override
       public long activationHeight() {
         return activation;
       }

@@ -73,6 +73,23 @@ public final class StoreChainView implements ChainView {
   }
 
   @Override
+  public Optional<Block> block(long height) {
+    if (height < 0) {
+      return Optional.empty();
+    }
+    Optional<StoredBlock> s = store.read(height);
+    if (s.isEmpty()) {
+      return Optional.empty();
+    }
+    try {
+      return Optional.of(Block.decode(s.get().encoded()));
+    } catch (DecodeException e) {
+      throw new IllegalStateException(
+          "stored block %d does not decode: %s".formatted(height, e), e);
+    }
+  }
+
+  @Override
   public long activationHeight() {
     return 1;
   }

@@ -1,6 +1,7 @@
 package org.gridtrade.consensus.spi;
 
 import java.util.Optional;
+import org.gridtrade.ledger.Block;
 import org.gridtrade.ledger.BlockHeader;
 
 /**
@@ -30,4 +31,16 @@ public interface ChainView {
    * @return the activation height, 1 or more
    */
   long activationHeight();
+
+  /**
+   * The whole block at {@code height} on the canonical chain, for protocols that fold transactions
+   * into their state (the trust-stake protocol reads burns, trades and ratings). The default has no
+   * blocks.
+   *
+   * @param height a height, 0 or more
+   * @return the block, or empty if the chain is shorter or this view has headers only
+   */
+  default Optional<Block> block(long height) {
+    return Optional.empty();
+  }
 }
