@@ -645,10 +645,10 @@ public final class TrustStake implements ConsensusProtocol {
       return p.map(x -> "equivocation evidence: " + x);
     }
     BlockHeader bad = hs.get(0);
-    if (bad.height() >= height || bad.height() < chain.activationHeight()) {
+    if (bad.height() > height || bad.height() < chain.activationHeight()) {
       return Optional.of(
           "invalid-header evidence at height %d is outside %d..%d"
-              .formatted(bad.height(), chain.activationHeight(), height - 1));
+              .formatted(bad.height(), chain.activationHeight(), height));
     }
     Optional<BlockHeader> p = chain.header(bad.height() - 1);
     if (p.isEmpty() || !p.get().hash().equals(bad.previousHash())) {
