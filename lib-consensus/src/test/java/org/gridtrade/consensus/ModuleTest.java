@@ -19,7 +19,10 @@ class ModuleTest {
     assertThat(d.name()).isEqualTo("org.gridtrade.consensus");
     assertThat(
             d.exports().stream().map(ModuleDescriptor.Exports::source).collect(Collectors.toSet()))
-        .containsExactlyInAnyOrder("org.gridtrade.consensus", "org.gridtrade.consensus.spi");
+        .containsExactlyInAnyOrder(
+            "org.gridtrade.consensus",
+            "org.gridtrade.consensus.spi",
+            "org.gridtrade.consensus.trust");
     assertThat(d.exports()).allSatisfy(e -> assertThat(e.isQualified()).isFalse());
     assertThat(d.requires())
         .anySatisfy(
