@@ -51,7 +51,9 @@ import picocli.CommandLine.Spec;
           + " in hourly rounds. Each round every trader's TRP comes from the trust index folded"
           + " from the ledger (signed EnergyTrade and Rating transactions); the market is"
           + " lib-auction's trust-rated access (TRP 1-4 see 50/75/90/100 % of the offers, most"
-          + " expensive first, higher TRP served first). After delivery each party rates the other:"
+          + " expensive first, higher TRP served first, and the higher-TRP seller first among equal"
+          + " prices; prices are quoted in half cents: offers 8-16, bid limits 10-20 cents/kWh)."
+          + " After delivery each party rates the other:"
           + " 4-5 for an honest counterparty, 1-2 for a malicious one.",
       "Reports the mean trust of honest and malicious users over time and the share of the"
           + " traded energy with a malicious party."
@@ -156,7 +158,8 @@ final class TrustSimCommand implements Callable<Integer> {
         throw bad("--chart: " + e.getMessage());
       }
     }
-    Result r = simulate();
+    Result r = simulate(true);
+    Result base = simulate(false);
     if (chart != null) {
       Charts.write(chart(r), chart);
     }
@@ -165,9 +168,9 @@ final class TrustSimCommand implements Callable<Integer> {
       out.println(
           new ObjectMapper()
               .enable(SerializationFeature.INDENT_OUTPUT)
-              .writeValueAsString(toJson(r)));
+              .writeValueAsString(toJson(r, base)));
     } else {
-      out.print(toText(r));
+      out.print(toText(r, base));
     }
     out.flush();
     return 0;
@@ -183,8 +186,13 @@ final class TrustSimCommand implements Callable<Integer> {
     return KeyPair.fromSeed(Hash.sha256(s).bytes());
   }
 
-  Result simulate() {
+  /**
+   * Runs the market; with {@code withTrust} false every trader gets TRP 4 (no trust-rated access),
+   * on the same offers and bids, as the baseline.
+   */
+  Result simulate(boolean withTrust) {
     SplittableRandom rnd = new SplittableRandom(seed);
+    SplittableRandom ratingRnd = rnd.split();
     List<Trader> traders = new ArrayList<>();
     int badSellers = (malicious + 1) / 2;
     int n = 0;
@@ -229,14 +237,16 @@ final class TrustSimCommand implements Callable<Integer> {
       List<TrustRatedAccess.Offer> offers = new ArrayList<>();
       List<TrustRatedAccess.Bid> bids = new ArrayList<>();
       for (Trader t : traders) {
-        int trp = index.trp(t.key().address());
+        int trp = withTrust ? index.trp(t.key().address()) : 4;
         double q = 2 + rnd.nextDouble() * 8;
         if (t.seller()) {
-          offers.add(new TrustRatedAccess.Offer(t.id(), trp, 8 + rnd.nextDouble() * 8, q));
+          offers.add(new TrustRatedAccess.Offer(t.id(), trp, 8 + 0.5 * rnd.nextInt(17), q));
         } else {
-          bids.add(new TrustRatedAccess.Bid(t.id(), trp, 10 + rnd.nextDouble() * 10, q));
+          bids.add(new TrustRatedAccess.Bid(t.id(), trp, 10 + 0.5 * rnd.nextInt(21), q));
         }
       }
+      // Buyers of equal TRP are served in input order: shuffle it every round.
+      java.util.Collections.shuffle(bids, new java.util.Random(rnd.nextLong()));
       TrustRatedAccess.Matching m = TrustRatedAccess.match(offers, bids);
       // Last round's ratings are signed first, so their nonces precede this round's trades.
       List<Transaction> txs = new ArrayList<>();
@@ -285,8 +295,10 @@ final class TrustSimCommand implements Callable<Integer> {
           honestQty += kwh;
         }
         // Rated after delivery, in the next block: 1-2 for a malicious counterparty, else 4-5.
-        pendingRatings.add(Map.entry(buyer.key(), new Payload.Rating(t.id(), rating(rnd, seller))));
-        pendingRatings.add(Map.entry(seller.key(), new Payload.Rating(t.id(), rating(rnd, buyer))));
+        pendingRatings.add(
+            Map.entry(buyer.key(), new Payload.Rating(t.id(), rating(ratingRnd, seller))));
+        pendingRatings.add(
+            Map.entry(seller.key(), new Payload.Rating(t.id(), rating(ratingRnd, buyer))));
       }
       long time = T0 + round * HOUR;
       List<Transaction> block = txs;
@@ -366,7 +378,7 @@ final class TrustSimCommand implements Callable<Integer> {
         kwh == 0 ? 0 : maliciousKwh / kwh);
   }
 
-  private ObjectNode toJson(Result r) {
+  private ObjectNode toJson(Result r, Result base) {
     ObjectMapper om = new ObjectMapper();
     ObjectNode j = om.createObjectNode();
     j.put("seed", seed);
@@ -381,6 +393,12 @@ final class TrustSimCommand implements Callable<Integer> {
     j.put("maliciousSoldShare", r.maliciousSoldShare());
     j.put("honestBuyerMeanPrice", r.honestBuyerMeanPrice());
     j.put("maliciousBuyerMeanPrice", r.maliciousBuyerMeanPrice());
+    ObjectNode b = j.putObject("withoutTrust");
+    b.put("maliciousTradedShare", base.maliciousTradedShare());
+    b.put("maliciousBoughtShare", base.maliciousBoughtShare());
+    b.put("maliciousSoldShare", base.maliciousSoldShare());
+    b.put("honestBuyerMeanPrice", base.honestBuyerMeanPrice());
+    b.put("maliciousBuyerMeanPrice", base.maliciousBuyerMeanPrice());
     j.put("trades", r.trades());
     j.put("ratings", r.ratings());
     j.put("blocks", r.blocks());
@@ -398,7 +416,7 @@ final class TrustSimCommand implements Callable<Integer> {
     return j;
   }
 
-  private String toText(Result r) {
+  private String toText(Result r, Result base) {
     StringBuilder s = new StringBuilder();
     s.append(
         String.format(
@@ -449,16 +467,28 @@ final class TrustSimCommand implements Callable<Integer> {
             Locale.ROOT,
             "final mean trust: honest %.3f, malicious %.3f%n"
                 + "malicious share of traded energy %.1f %% (they are %.1f %% of the traders);"
-                + " bought %.1f %%, sold %.1f %%%n"
+                + " bought %.1f %% (%.1f %% of the buyers), sold %.1f %% (%.1f %% of the sellers)%n"
                 + "mean price paid: honest buyers %.2f, malicious buyers %.2f cents/kWh%n",
             r.honestMeanTrust(),
             r.maliciousMeanTrust(),
             100 * r.maliciousTradedShare(),
             100.0 * malicious / total,
             100 * r.maliciousBoughtShare(),
+            100.0 * (malicious / 2) / (consumers + malicious / 2),
             100 * r.maliciousSoldShare(),
+            100.0 * ((malicious + 1) / 2) / (prosumers + (malicious + 1) / 2),
             r.honestBuyerMeanPrice(),
             r.maliciousBuyerMeanPrice()));
+    s.append(
+        String.format(
+            Locale.ROOT,
+            "same market without trust (every TRP 4): malicious share %.1f %%, bought %.1f %%,"
+                + " sold %.1f %%; mean price honest %.2f, malicious %.2f cents/kWh%n",
+            100 * base.maliciousTradedShare(),
+            100 * base.maliciousBoughtShare(),
+            100 * base.maliciousSoldShare(),
+            base.honestBuyerMeanPrice(),
+            base.maliciousBuyerMeanPrice()));
     return s.toString();
   }
 

@@ -21,18 +21,24 @@ class TrustSimCommandTest {
     assertThat(j.get("malicious").asInt()).isEqualTo(30);
     double honest = j.get("honestMeanTrust").asDouble();
     double bad = j.get("maliciousMeanTrust").asDouble();
-    assertThat(honest).isGreaterThan(4.0).isLessThanOrEqualTo(5.0);
-    assertThat(bad).isGreaterThan(0).isLessThan(3.5);
+    assertThat(honest).isGreaterThan(3.5).isLessThanOrEqualTo(5.0);
+    assertThat(bad).isGreaterThan(0).isLessThan(3.5).isLessThan(honest - 0.8);
     JsonNode series = j.get("series");
     assertThat(series.size()).isEqualTo(24);
     // Before any rating everybody has trust 0; from the second round on they separate.
     assertThat(series.get(0).get("honestMeanTrust").asDouble()).isZero();
     assertThat(series.get(23).get("maliciousMeanTrp").asDouble()).isLessThan(1.5);
-    assertThat(series.get(23).get("honestMeanTrp").asDouble()).isGreaterThan(2.5);
+    assertThat(series.get(23).get("honestMeanTrp").asDouble()).isGreaterThan(1.5);
     // The malicious users are 30 of 130 traders; they end up with less than that share.
     double share = j.get("maliciousTradedShare").asDouble();
     assertThat(share).isGreaterThan(0).isLessThan(1);
+    // 15 of the 65 buyers and 15 of the 65 sellers are malicious; both get less than that share.
     assertThat(j.get("maliciousBoughtShare").asDouble()).isLessThan(15.0 / 65);
+    assertThat(j.get("maliciousSoldShare").asDouble()).isLessThan(15.0 / 65);
+    // Against the same market without trust-rated access, the malicious share falls.
+    assertThat(share).isLessThan(j.at("/withoutTrust/maliciousTradedShare").asDouble());
+    assertThat(j.get("maliciousBoughtShare").asDouble())
+        .isLessThan(j.at("/withoutTrust/maliciousBoughtShare").asDouble());
     assertThat(j.get("maliciousBuyerMeanPrice").asDouble())
         .isGreaterThan(j.get("honestBuyerMeanPrice").asDouble());
     assertThat(j.get("ratings").asInt()).isPositive();
