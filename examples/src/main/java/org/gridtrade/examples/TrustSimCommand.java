@@ -50,7 +50,7 @@ import picocli.CommandLine.Spec;
           + " malicious users (15 prosumers that under-deliver, 15 consumers that under-pay) trade"
           + " in hourly rounds. Each round every trader's TRP comes from the trust index folded"
           + " from the ledger (signed EnergyTrade and Rating transactions); the market is"
-          + " lib-auction's trust-rated access (TRP 1-4 see 50/75/90/100 % of the offers, most"
+          + " lib-auction's trust-rated access (TRP 1-4 see 50/75/90/100 %% of the offers, most"
           + " expensive first, higher TRP served first, and the higher-TRP seller first among equal"
           + " prices; prices are quoted in half cents: offers 8-16, bid limits 10-20 cents/kWh)."
           + " After delivery each party rates the other:"
