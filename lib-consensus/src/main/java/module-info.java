@@ -14,4 +14,5 @@ module org.gridtrade.consensus {
   exports org.gridtrade.consensus;
   exports org.gridtrade.consensus.spi;
   exports org.gridtrade.consensus.cluster;
+  exports org.gridtrade.consensus.trust;
 }

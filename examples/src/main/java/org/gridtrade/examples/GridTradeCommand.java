@@ -41,6 +41,7 @@ import picocli.CommandLine.Spec;
       ExampleCommand.class,
       StackelbergCommand.class,
       BestResponseCommand.class,
+      TrustSimCommand.class,
       CommandLine.HelpCommand.class
     })
 public final class GridTradeCommand implements Callable<Integer> {

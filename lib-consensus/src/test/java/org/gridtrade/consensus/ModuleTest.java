@@ -22,7 +22,8 @@ class ModuleTest {
         .containsExactlyInAnyOrder(
             "org.gridtrade.consensus",
             "org.gridtrade.consensus.spi",
-            "org.gridtrade.consensus.cluster");
+            "org.gridtrade.consensus.cluster",
+            "org.gridtrade.consensus.trust");
     assertThat(d.exports()).allSatisfy(e -> assertThat(e.isQualified()).isFalse());
     assertThat(d.requires())
         .anySatisfy(

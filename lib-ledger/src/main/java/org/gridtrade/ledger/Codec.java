@@ -75,6 +75,8 @@ final class Codec {
           .raw(d.ev().unsafeBytes())
           .raw(d.tokenSignature().unsafeBytes())
           .raw(d.evCountersignature().unsafeBytes());
+    } else if (p instanceof Payload.Rating rt) {
+      w.raw(rt.trade().unsafeBytes()).u8(rt.score());
     } else {
       throw new IllegalStateException("unhandled payload " + p.getClass());
     }
@@ -111,7 +113,7 @@ final class Codec {
       return false;
     }
     int tag = bytes[PAYLOAD_TAG_OFFSET] & 0xff;
-    return tag < Payload.Transfer.TAG || tag > Payload.DemandResponseSettlement.TAG;
+    return tag < Payload.Transfer.TAG || tag > Payload.Rating.TAG;
   }
 
   static Transaction decodeTransaction(byte[] buf, int off, int len) throws DecodeException {
@@ -179,10 +181,11 @@ final class Codec {
                   PublicKey.wrap(r.raw(PublicKey.LENGTH, "ev")),
                   Signature.wrap(r.raw(Signature.LENGTH, "tokenSignature")),
                   Signature.wrap(r.raw(Signature.LENGTH, "evCountersignature")));
+          case Payload.Rating.TAG -> new Payload.Rating(hash(r, "trade"), r.u8("score"));
           default ->
               throw new DecodeException(
                   "transaction.payload.tag %d is unknown (known: %d..%d)"
-                      .formatted(tag, Payload.Transfer.TAG, Payload.DemandResponseSettlement.TAG));
+                      .formatted(tag, Payload.Transfer.TAG, Payload.Rating.TAG));
         };
     return new TransactionBody(chainId, sender, nonce, fee, payload);
   }

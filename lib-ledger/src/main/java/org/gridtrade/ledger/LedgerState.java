@@ -21,7 +21,9 @@ import org.gridtrade.ledger.internal.ByteWriter;
  *
  * <p>The {@link #root() state root} is the RFC 6962 Merkle root over the accounts sorted by
  * address, each leaf {@code address ‖ balance ‖ nonce ‖ stake ‖ lastPayment}; computing it and
- * applying a block cost time linear in the number of accounts.
+ * applying a block cost time linear in the number of accounts. While confirmed energy trades await
+ * a rating, the root is instead {@code SHA-256("GridTrade/state/v2" ‖ accountsRoot ‖ tradesRoot)}
+ * ({@link #openTrades()}); a state without open trades keeps the accounts' root.
  *
  * <p>Rules (fees go to the block's proposer; a transaction's sender pays its fee and uses its
  * nonce):
@@ -34,6 +36,9 @@ import org.gridtrade.ledger.internal.ByteWriter;
  *   <li>{@link Payload.Reward} mints and {@link Payload.Slash} burns stake; only an authority of
  *       the {@link Genesis} may send them;
  *   <li>{@link Payload.MeterReading} only pays its fee;
+ *   <li>{@link Payload.Rating} only pays its fee; it must cite an {@link Payload.EnergyTrade}
+ *       confirmed in an earlier block, be sent by its seller or buyer, and be that party's first
+ *       rating of the trade ({@link RejectReason#BAD_RATING} otherwise);
  *   <li>{@link Payload.DemandResponseSettlement} moves the payment from the EV to the SP after the
  *       token checks documented there.
  * </ul>
@@ -45,12 +50,19 @@ public final class LedgerState {
   private final int chainId;
   private final Set<Address> authorities;
   private final Map<Address, Account> accounts;
+  private final TradeIndex trades;
   private volatile Hash root;
 
   private LedgerState(int chainId, Set<Address> authorities, Map<Address, Account> accounts) {
+    this(chainId, authorities, accounts, TradeIndex.EMPTY);
+  }
+
+  private LedgerState(
+      int chainId, Set<Address> authorities, Map<Address, Account> accounts, TradeIndex trades) {
     this.chainId = chainId;
     this.authorities = authorities;
     this.accounts = accounts;
+    this.trades = trades;
   }
 
   static LedgerState genesis(Genesis g) {
@@ -121,9 +133,35 @@ public final class LedgerState {
   }
 
   /**
+   * Number of confirmed energy trades that at least one party has not rated yet (they can still be
+   * rated; a trade rated by both parties is forgotten).
+   *
+   * @return the count
+   */
+  public int openTrades() {
+    return trades.size();
+  }
+
+  /**
+   * Whether {@code party} may still rate the confirmed trade {@code trade}: the trade is open, the
+   * party is its seller or buyer, and has not rated it.
+   *
+   * @param trade the id of an {@link Payload.EnergyTrade} transaction
+   * @param party the would-be rater
+   * @return {@code true} if a {@link Payload.Rating} by {@code party} would pass the trade checks
+   */
+  public boolean canRate(Hash trade, Address party) {
+    TradeIndex.Entry e = trades.get(Objects.requireNonNull(trade, "trade"));
+    Objects.requireNonNull(party, "party");
+    return e != null
+        && ((party.equals(e.seller()) && !e.sellerRated())
+            || (party.equals(e.buyer()) && !e.buyerRated()));
+  }
+
+  /**
    * The state root committed in block headers.
    *
-   * @return the Merkle root over the sorted accounts
+   * @return the Merkle root over the sorted accounts, combined with the open trades' root if any
    */
   public Hash root() {
     Hash r = root;
@@ -140,7 +178,7 @@ public final class LedgerState {
                 .raw(a.lastPayment().unsafeBytes())
                 .toByteArray());
       }
-      r = MerkleTree.root(leaves);
+      r = trades.stateRoot(MerkleTree.root(leaves));
       root = r;
     }
     return r;
@@ -238,6 +276,9 @@ public final class LedgerState {
     private final LedgerState base;
     private final HashMap<Address, Account> changes = new HashMap<>();
     private final HashMap<Address, Account> staged = new HashMap<>(4);
+    private final HashMap<Hash, TradeIndex.Entry> tradeChanges = new HashMap<>();
+    private Hash stagedTrade;
+    private TradeIndex.Entry stagedEntry;
     private long fees;
 
     Overlay(LedgerState base) {
@@ -256,17 +297,22 @@ public final class LedgerState {
     /** Applies one transaction (signatures already checked); returns null or the rejection. */
     TxResult.Rejected apply(Transaction tx, long blockTime) {
       staged.clear();
+      stagedTrade = null;
       try {
         TxResult.Rejected r = stage(tx, blockTime);
         if (r == null) {
           fees = Math.addExact(fees, tx.body().fee());
           changes.putAll(staged);
+          if (stagedTrade != null) {
+            tradeChanges.put(stagedTrade, stagedEntry);
+          }
         }
         return r;
       } catch (ArithmeticException e) {
         return reject(RejectReason.OVERFLOW, "amount arithmetic overflows a long");
       } finally {
         staged.clear();
+        stagedTrade = null;
       }
     }
 
@@ -304,7 +350,14 @@ public final class LedgerState {
               RejectReason.UNAUTHORIZED,
               "energy trade sender %s is not the buyer %s".formatted(from, t.buyer()));
         }
-        return move(from, s, t.seller(), t.paymentMicro(), fee, id);
+        TxResult.Rejected r = move(from, s, t.seller(), t.paymentMicro(), fee, id);
+        if (r == null) {
+          stagedTrade = id;
+          stagedEntry = new TradeIndex.Entry(t.seller(), t.buyer(), false, false);
+        }
+        return r;
+      } else if (p instanceof Payload.Rating rt) {
+        return rate(from, s, rt, fee, id);
       } else if (p instanceof Payload.Stake st) {
         long debit = Math.addExact(st.amount(), fee);
         if (s.balance() < debit) {
@@ -390,6 +443,49 @@ public final class LedgerState {
       return null;
     }
 
+    private TxResult.Rejected rate(Address from, Account s, Payload.Rating rt, long fee, Hash id) {
+      Hash trade = rt.trade();
+      TradeIndex.Entry e = tradeChanges.get(trade);
+      if (e != null && base.trades.get(trade) == null) {
+        return reject(
+            RejectReason.BAD_RATING,
+            "rating cites trade %s of this same block: only trades confirmed in an earlier block"
+                    .formatted(trade)
+                + " can be rated");
+      }
+      if (e == null) {
+        e = base.trades.get(trade);
+      }
+      if (e == null) {
+        return reject(
+            RejectReason.BAD_RATING,
+            ("rating by %s cites %s, which is no confirmed energy trade awaiting a rating"
+                    + " (unknown, not a trade, or already rated by both parties)")
+                .formatted(from, trade));
+      }
+      boolean seller = from.equals(e.seller());
+      if (!seller && !from.equals(e.buyer())) {
+        return reject(
+            RejectReason.BAD_RATING,
+            "rating by %s of trade %s: only its seller %s or buyer %s may rate it"
+                .formatted(from, trade, e.seller(), e.buyer()));
+      }
+      if (seller ? e.sellerRated() : e.buyerRated()) {
+        return reject(
+            RejectReason.BAD_RATING,
+            "%s already rated trade %s: one rating per party and trade".formatted(from, trade));
+      }
+      if (s.balance() < fee) {
+        return funds(from, s.balance(), fee);
+      }
+      staged.put(from, new Account(s.balance() - fee, s.nonce() + 1, s.stake(), id));
+      stagedTrade = trade;
+      stagedEntry =
+          new TradeIndex.Entry(
+              e.seller(), e.buyer(), e.sellerRated() || seller, e.buyerRated() || !seller);
+      return null;
+    }
+
     private TxResult.Rejected settle(
         Address sp,
         Account s,
@@ -464,12 +560,16 @@ public final class LedgerState {
     }
 
     LedgerState commit() {
-      if (changes.isEmpty()) {
+      if (changes.isEmpty() && tradeChanges.isEmpty()) {
         return base;
       }
       HashMap<Address, Account> m = new HashMap<>(base.accounts);
       m.putAll(changes);
-      return new LedgerState(base.chainId, base.authorities, Collections.unmodifiableMap(m));
+      return new LedgerState(
+          base.chainId,
+          base.authorities,
+          Collections.unmodifiableMap(m),
+          base.trades.with(tradeChanges));
     }
   }
 }

@@ -357,6 +357,43 @@ public sealed interface Payload {
     }
   }
 
+  /**
+   * The sender rates the counterparty of a confirmed {@link EnergyTrade} (seed 004 §4.3, the trader
+   * rating α on a 1–5 Likert scale). Moves no money; the sender pays its fee.
+   *
+   * <p>Every node checks against the {@link LedgerState}: {@code trade} is the id of an {@link
+   * EnergyTrade} transaction confirmed in an earlier block; the sender is its seller or its buyer
+   * (it rates the other party, never itself); and the sender has not rated that trade before. So
+   * one trade yields at most two ratings, one per party, and accounts that never traded cannot rate
+   * each other.
+   *
+   * @param trade the id of the rated {@link EnergyTrade} transaction
+   * @param score the rating, {@value #MIN_SCORE} (worst) to {@value #MAX_SCORE} (best)
+   */
+  record Rating(Hash trade, int score) implements Payload {
+    /** Wire tag. */
+    public static final int TAG = 9;
+
+    /** Lowest score. */
+    public static final int MIN_SCORE = 1;
+
+    /** Highest score. */
+    public static final int MAX_SCORE = 5;
+
+    public Rating {
+      Objects.requireNonNull(trade, "trade");
+      if (score < MIN_SCORE || score > MAX_SCORE) {
+        throw new IllegalArgumentException(
+            "score %d not in %d..%d".formatted(score, MIN_SCORE, MAX_SCORE));
+      }
+    }
+
+    @Override
+    public int tag() {
+      return TAG;
+    }
+  }
+
   private static void positive(String field, long v) {
     if (v <= 0) {
       throw new IllegalArgumentException("%s %d must be > 0".formatted(field, v));

@@ -24,6 +24,11 @@ public enum RejectReason {
   UNAUTHORIZED,
   /** A demand-response token does not match the ledger (expired, stale pre_record, credit). */
   BAD_TOKEN,
+  /**
+   * A rating cites no open confirmed trade, is not sent by a party of the trade, or rates a trade
+   * the sender already rated.
+   */
+  BAD_RATING,
   /** The mempool already holds this transaction. */
   DUPLICATE,
   /** The mempool is full (count or bytes) and the transaction does not pay more to get in. */

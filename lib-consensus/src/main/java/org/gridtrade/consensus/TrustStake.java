@@ -1,0 +1,987 @@
+package org.gridtrade.consensus;
+
+import java.nio.BufferUnderflowException;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Collections;
+import java.util.Comparator;
+import java.util.Deque;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import org.gridtrade.consensus.spi.ChainView;
+import org.gridtrade.consensus.spi.ConsensusProtocol;
+import org.gridtrade.consensus.spi.Eligibility;
+import org.gridtrade.consensus.trust.TrustIndex;
+import org.gridtrade.consensus.trust.TrustParameters;
+import org.gridtrade.consensus.trust.TrustScores;
+import org.gridtrade.ledger.Address;
+import org.gridtrade.ledger.Block;
+import org.gridtrade.ledger.BlockHeader;
+import org.gridtrade.ledger.Hash;
+import org.gridtrade.ledger.KeyPair;
+import org.gridtrade.ledger.LedgerState;
+import org.gridtrade.ledger.Payload;
+import org.gridtrade.ledger.PublicKey;
+import org.gridtrade.ledger.Signature;
+import org.gridtrade.ledger.Transaction;
+
+/**
+ * Trust-based stake (seed 004 Ch. 3–4), implements SPEC.md §4.4's validator rules.
+ *
+ * <ul>
+ *   <li><b>Deposit (burn)</b>: an account becomes a candidate by burning trust coins: a {@link
+ *       Payload.Transfer} to {@link #BURN_ADDRESS}, an address derived from a domain string, not
+ *       from a public key, so nobody can spend what it holds (finding a key for it is a 160-bit
+ *       preimage search). Its deposit is the sum it burned; deposits are never returned.
+ *   <li><b>Candidates</b>: deposit at least {@link Builder#minDepositMicro}, trader trust ({@link
+ *       TrustIndex}, Alg. 1) at least {@link Builder#minTrust}, never confiscated.
+ *   <li><b>Epochs</b> of {@link Builder#epochLength} blocks (default 10) from the activation height
+ *       {@code A}: epoch {@code e} covers heights {@code A + e·L .. A + e·L + L − 1}. Epoch 0 is
+ *       signed by the configured {@link Builder#initialValidators}. When the {@link
+ *       Builder#selectionBlock}-th block (default the 5th) of epoch {@code e} is folded, the
+ *       committee of epoch {@code e + 1} is chosen from the candidates that are not in epoch {@code
+ *       e}'s committee, ranked by deposit (then validator trust, then address), the first {@link
+ *       Builder#committeeSize} (default 10). If fewer are left, the best current members who are
+ *       still candidates fill the committee; if nobody qualifies, the current committee continues.
+ *   <li><b>Order</b>: the committee signs in a random order, a Fisher–Yates shuffle with draws
+ *       {@code SHA-256("GridTrade/trust/order" ‖ hash(last block of the previous epoch) ‖ i)}. The
+ *       block at offset {@code k} of the epoch is in turn for {@code order[k mod n]}; the member
+ *       {@code r} places later may sign after {@code r ×} {@link Builder#timeoutMillis} (a block of
+ *       rank {@code r} must be that much later than its parent); weight {@code n − r}.
+ *   <li><b>Validator trust</b> (Alg. 4): every block updates its proposer's trust with {@code tv_b}
+ *       from its registration age, the coins traded and the transactions in the block, and the
+ *       trust of the other committee members (start: {@link TrustParameters#baseValidatorTrust}).
+ *   <li><b>Confiscation</b>: a seal may carry evidence against a validator: two different headers
+ *       it signed at one height (equivocation), or one header it signed on a canonical parent that
+ *       breaks the slot rules (it was not in that epoch's committee, or signed before its rank's
+ *       delay: an invalid block every node rejected). From that block on, the offender's deposit is
+ *       0, it is never a candidate again, and it leaves the current order. The coins were burned
+ *       already; confiscation takes away what they bought. A later deposit does not count.
+ * </ul>
+ *
+ * <p><b>Seal</b>: version {@code 0x01}, the signer's public key (32 bytes), an evidence count (0
+ * none; 1: an invalid header follows; 2: two equivocating headers follow; a header is {@code height
+ * ‖ previousHash ‖ transactionsRoot ‖ transactionCount ‖ stateRoot ‖ timestamp ‖ proposer ‖ u16
+ * seal length ‖ seal}), then an Ed25519 signature (64) over {@code "GridTrade/trust/v1" ‖
+ * sealingHash ‖ all seal bytes before it}. Queue evidence with {@link #report(Evidence)} or {@link
+ * #reportInvalid(BlockHeader)}; the next seal of this node carries the first still-valid item.
+ *
+ * <p><b>State</b> is folded from the chain's blocks ({@link ChainView#block}), from height 1 (trust
+ * and deposits before the activation count), and cached by block hash; a node opening a store
+ * replays it. Folding one block costs a copy of the state (linear in accounts and open trades).
+ *
+ * <p><b>Grinding limitation</b>: committee membership is a deterministic function of deposits and
+ * trust; only the order within an epoch is random, seeded by the last block of the previous epoch,
+ * whose proposer can try contents or timestamps to pick an order (e.g. to sign the first slot
+ * itself in the next epoch if it is a member of both). It cannot add itself to a committee. The
+ * ranking by deposit means the largest depositors alternate between epochs, as seed 004 describes.
+ *
+ * <p><b>Not done</b>: paying the trust coins of a block (Alg. 3, {@link
+ * TrustScores#blockTrustCoins}) on chain, and evidence of invalid block contents (bad transactions
+ * or state), which needs the whole block; such a block is rejected by every node and its slot goes
+ * to the next rank, but the deposit is kept. Thread-safe.
+ */
+public final class TrustStake implements ConsensusProtocol {
+  /** Where burned trust coins go: the first 20 bytes of {@code SHA-256("GridTrade/trust/burn")}. */
+  public static final Address BURN_ADDRESS =
+      Address.ofBytes(
+          java.util.Arrays.copyOf(
+              Hash.sha256("GridTrade/trust/burn".getBytes(StandardCharsets.US_ASCII)).bytes(),
+              Address.LENGTH));
+
+  private static final byte[] DOMAIN = "GridTrade/trust/v1".getBytes(StandardCharsets.US_ASCII);
+  private static final byte[] ORDER = "GridTrade/trust/order".getBytes(StandardCharsets.US_ASCII);
+  private static final int CACHE = 256;
+
+  private final List<Address> initialValidators;
+  private final int epochLength;
+  private final int committeeSize;
+  private final int selectionBlock;
+  private final long minDepositMicro;
+  private final double minTrust;
+  private final long timeoutMillis;
+  private final TrustParameters params;
+  private final Map<Hash, State> cache =
+      new LinkedHashMap<>(64, 0.75f, true) {
+        private static final long serialVersionUID = 1L;
+
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<Hash, State> eldest) {
+          return size() > CACHE;
+        }
+      };
+  private final Deque<byte[]> pendingEvidence = new ArrayDeque<>();
+
+  private TrustStake(Builder b) {
+    this.initialValidators = List.copyOf(b.initialValidators);
+    this.epochLength = b.epochLength;
+    this.committeeSize = b.committeeSize;
+    this.selectionBlock = b.selectionBlock;
+    this.minDepositMicro = b.minDepositMicro;
+    this.minTrust = b.minTrust;
+    this.timeoutMillis = b.timeoutMillis;
+    this.params = b.params;
+  }
+
+  /**
+   * A builder.
+   *
+   * @return a builder with the defaults stated on its setters
+   */
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  @Override
+  public String name() {
+    return "trust-stake";
+  }
+
+  // ---------------------------------------------------------------- selection (pure)
+
+  /**
+   * A validator candidate as the selection sees it.
+   *
+   * @param address the account
+   * @param depositMicro what it burned, micro-coins, 0 or more
+   * @param trust its trader trust (Alg. 1), 0 to 5
+   * @param validatorTrust its validator trust (Alg. 4), 0 to 5
+   */
+  public record Candidate(Address address, long depositMicro, double trust, double validatorTrust) {
+    /** Validates the fields. */
+    public Candidate {
+      Objects.requireNonNull(address, "address");
+      if (depositMicro < 0) {
+        throw new IllegalArgumentException(
+            "depositMicro %d of %s must be >= 0".formatted(depositMicro, address));
+      }
+      if (!(trust >= 0 && trust <= 5) || !(validatorTrust >= 0 && validatorTrust <= 5)) {
+        throw new IllegalArgumentException(
+            "trust %s / validatorTrust %s of %s not in 0..5"
+                .formatted(trust, validatorTrust, address));
+      }
+    }
+  }
+
+  private static final Comparator<Candidate> RANK =
+      Comparator.comparingLong(Candidate::depositMicro)
+          .reversed()
+          .thenComparing(Comparator.comparingDouble(Candidate::validatorTrust).reversed())
+          .thenComparing(Candidate::address);
+
+  /**
+   * The next epoch's committee: the qualifying candidates (deposit at least {@link
+   * Builder#minDepositMicro}, trust at least {@link Builder#minTrust}, not in {@code confiscated})
+   * that are not in {@code current}, ranked by deposit, then validator trust, then address, the
+   * first {@link Builder#committeeSize}; places left are filled by the best qualifying members of
+   * {@code current}; if none qualifies at all, {@code current} minus {@code confiscated}.
+   *
+   * @param pool every candidate (one entry per address)
+   * @param current the current epoch's committee
+   * @param confiscated accounts whose deposit was confiscated
+   * @return the committee, in rank order
+   * @throws IllegalArgumentException if {@code pool} lists an address twice
+   */
+  public List<Address> selectCommittee(
+      Collection<Candidate> pool, Collection<Address> current, Set<Address> confiscated) {
+    Set<Address> cur = new HashSet<>(current);
+    Set<Address> seen = new HashSet<>();
+    List<Candidate> rest = new ArrayList<>();
+    List<Candidate> again = new ArrayList<>();
+    for (Candidate c : pool) {
+      if (!seen.add(c.address())) {
+        throw new IllegalArgumentException("pool lists %s twice".formatted(c.address()));
+      }
+      if (c.depositMicro() < minDepositMicro
+          || c.depositMicro() == 0
+          || c.trust() < minTrust
+          || confiscated.contains(c.address())) {
+        continue;
+      }
+      (cur.contains(c.address()) ? again : rest).add(c);
+    }
+    rest.sort(RANK);
+    again.sort(RANK);
+    List<Address> out = new ArrayList<>(committeeSize);
+    for (Candidate c : rest) {
+      if (out.size() == committeeSize) {
+        break;
+      }
+      out.add(c.address());
+    }
+    for (Candidate c : again) {
+      if (out.size() == committeeSize) {
+        break;
+      }
+      out.add(c.address());
+    }
+    if (out.isEmpty()) {
+      for (Address a : current) {
+        if (!confiscated.contains(a)) {
+          out.add(a);
+        }
+      }
+    }
+    return List.copyOf(out);
+  }
+
+  /**
+   * The signing order of a committee: a Fisher–Yates shuffle of the committee sorted by address,
+   * draw {@code i} taking {@code SHA-256("GridTrade/trust/order" ‖ seed ‖ i)} as an unsigned 64-bit
+   * number modulo {@code n − i} (bias below 2^-50 for committees this size).
+   *
+   * @param committee the committee
+   * @param seed the hash of the last block before the epoch
+   * @return the order
+   */
+  public static List<Address> signingOrder(Collection<Address> committee, Hash seed) {
+    List<Address> a = new ArrayList<>(new TreeSet<>(committee));
+    for (int i = a.size() - 1; i > 0; i--) {
+      byte[] d = Hash.sha256(ORDER, seed.bytes(), ByteBuffer.allocate(4).putInt(i).array()).bytes();
+      long u = ByteBuffer.wrap(d).getLong();
+      int j = (int) Long.remainderUnsigned(u, i + 1);
+      Collections.swap(a, i, j);
+    }
+    return List.copyOf(a);
+  }
+
+  // ---------------------------------------------------------------- state
+
+  /** Folded protocol state after one block. Mutable only while being built. */
+  private static final class State {
+    TrustIndex index;
+    HashMap<Address, Long> deposits = new HashMap<>();
+    HashSet<Address> confiscated = new HashSet<>();
+    HashMap<Address, Double> validatorTrust = new HashMap<>();
+    HashMap<Address, Long> proposed = new HashMap<>();
+    long epoch;
+    List<Address> committee;
+    List<Address> order;
+    List<Address> next;
+
+    State copy() {
+      State s = new State();
+      s.index = index.copy();
+      s.deposits = new HashMap<>(deposits);
+      s.confiscated = new HashSet<>(confiscated);
+      s.validatorTrust = new HashMap<>(validatorTrust);
+      s.proposed = new HashMap<>(proposed);
+      s.epoch = epoch;
+      s.committee = committee;
+      s.order = order;
+      s.next = next;
+      return s;
+    }
+
+    List<Address> liveOrder() {
+      List<Address> o = new ArrayList<>(order.size());
+      for (Address a : order) {
+        if (!confiscated.contains(a)) {
+          o.add(a);
+        }
+      }
+      return o;
+    }
+  }
+
+  /**
+   * What the protocol knows after a block.
+   *
+   * @param height the block's height
+   * @param epoch the epoch of the next block
+   * @param committee the next block's epoch committee
+   * @param order its signing order, confiscated members removed
+   * @param nextCommittee the following epoch's committee, once chosen (empty before)
+   * @param depositsMicro every deposit, by address
+   * @param confiscated accounts whose deposit was confiscated
+   * @param validatorTrust validator trust (Alg. 4) of every account that proposed a block
+   * @param trust the trader trust index (a copy)
+   */
+  public record Snapshot(
+      long height,
+      long epoch,
+      List<Address> committee,
+      List<Address> order,
+      List<Address> nextCommittee,
+      Map<Address, Long> depositsMicro,
+      Set<Address> confiscated,
+      Map<Address, Double> validatorTrust,
+      TrustIndex trust) {
+    /** Copies the collections. */
+    public Snapshot {
+      committee = List.copyOf(committee);
+      order = List.copyOf(order);
+      nextCommittee = List.copyOf(nextCommittee);
+      depositsMicro = Collections.unmodifiableMap(new TreeMap<>(depositsMicro));
+      confiscated = Collections.unmodifiableSet(new TreeSet<>(confiscated));
+      validatorTrust = Collections.unmodifiableMap(new TreeMap<>(validatorTrust));
+    }
+  }
+
+  /**
+   * The protocol state after a canonical block.
+   *
+   * @param chain the canonical chain, with blocks ({@link ChainView#block})
+   * @param header a canonical header at or after the activation height − 1
+   * @return the snapshot
+   * @throws IllegalStateException if the header is not canonical or the view has no blocks
+   */
+  public Snapshot snapshot(ChainView chain, BlockHeader header) {
+    State s = state(chain, header);
+    return new Snapshot(
+        header.height(),
+        s.epoch,
+        s.committee,
+        s.liveOrder(),
+        s.next == null ? List.of() : s.next,
+        s.deposits,
+        s.confiscated,
+        s.validatorTrust,
+        s.index.copy());
+  }
+
+  private long epochStart(long activation, long epoch) {
+    return activation + epoch * epochLength;
+  }
+
+  private State state(ChainView chain, BlockHeader header) {
+    synchronized (cache) {
+      State s = cache.get(header.hash());
+      if (s != null) {
+        return s;
+      }
+    }
+    long activation = chain.activationHeight();
+    if (header.height() < activation - 1) {
+      throw new IllegalStateException(
+          "height %d is before the activation %d".formatted(header.height(), activation));
+    }
+    Deque<Long> path = new ArrayDeque<>();
+    State base = null;
+    long h = header.height();
+    Hash expect = header.hash();
+    while (true) {
+      BlockHeader c =
+          chain
+              .header(h)
+              .orElseThrow(() -> new IllegalStateException("no canonical header at " + header));
+      if (!c.hash().equals(expect)) {
+        throw new IllegalStateException(
+            "header %d %s is not on the canonical chain".formatted(h, expect));
+      }
+      synchronized (cache) {
+        base = cache.get(c.hash());
+      }
+      if (base != null || h == activation - 1) {
+        break;
+      }
+      path.push(h);
+      expect = c.previousHash();
+      h--;
+    }
+    State s;
+    if (base == null) {
+      s = new State();
+      s.index = new TrustIndex(params);
+      for (long x = 1; x < activation; x++) {
+        foldLedger(s, block(chain, x));
+      }
+      BlockHeader a = chain.header(activation - 1).orElseThrow();
+      s.epoch = 0;
+      s.committee = initialValidators;
+      s.order = signingOrder(initialValidators, a.hash());
+      s.next = null;
+      synchronized (cache) {
+        cache.put(a.hash(), s);
+      }
+      if (path.isEmpty()) {
+        return s;
+      }
+      s = s.copy();
+    } else {
+      s = base.copy();
+    }
+    while (!path.isEmpty()) {
+      Block b = block(chain, path.pop());
+      fold(s, b, activation);
+    }
+    synchronized (cache) {
+      cache.put(header.hash(), s);
+    }
+    return s;
+  }
+
+  private static Block block(ChainView chain, long height) {
+    return chain
+        .block(height)
+        .orElseThrow(
+            () ->
+                new IllegalStateException(
+                    "trust-stake needs the chain's blocks (ChainView.block) at height " + height));
+  }
+
+  private void fold(State s, Block b, long activation) {
+    BlockHeader hd = b.header();
+    // Evidence in the seal (checked by verifySeal before the block was appended).
+    try {
+      Seal seal = Seal.decode(hd.seal());
+      seal.offender().ifPresent(o -> confiscate(s, o));
+    } catch (IllegalArgumentException e) {
+      throw new IllegalStateException("canonical block %d has a bad seal".formatted(hd.height()));
+    }
+    // Alg. 4 for the proposer, against the other committee members.
+    Address v = hd.proposer();
+    long coins = 0;
+    for (Transaction tx : b.transactions()) {
+      if (tx.body().payload() instanceof Payload.EnergyTrade t) {
+        coins = Math.addExact(coins, t.paymentMicro());
+      }
+    }
+    List<Double> others = new ArrayList<>();
+    for (Address i : s.committee) {
+      if (!i.equals(v)) {
+        others.add(s.validatorTrust.getOrDefault(i, params.baseValidatorTrust()));
+      }
+    }
+    TrustIndex.Trader t = s.index.trader(v);
+    double beta = t == null ? 0 : params.beta(hd.timestamp() - t.registeredAt());
+    double tv =
+        TrustScores.validatorBlockTrust(
+            beta,
+            params.coins(coins),
+            b.transactions().size(),
+            others.stream().mapToDouble(Double::doubleValue).toArray());
+    long pb = s.proposed.getOrDefault(v, 0L);
+    s.validatorTrust.put(
+        v,
+        TrustScores.validatorTrust(
+            s.validatorTrust.getOrDefault(v, params.baseValidatorTrust()), pb, tv));
+    s.proposed.put(v, pb + 1);
+    foldLedger(s, b);
+    long k = hd.height() - epochStart(activation, s.epoch);
+    if (k == selectionBlock - 1) {
+      s.next = selectCommittee(candidates(s), s.committee, s.confiscated);
+    }
+    if (k == epochLength - 1) {
+      s.epoch++;
+      s.committee = s.next == null ? s.committee : s.next;
+      s.order = signingOrder(s.committee, hd.hash());
+      s.next = null;
+    }
+  }
+
+  private static void confiscate(State s, Address offender) {
+    s.confiscated.add(offender);
+    s.deposits.put(offender, 0L);
+  }
+
+  private static void foldLedger(State s, Block b) {
+    s.index.fold(b);
+    for (Transaction tx : b.transactions()) {
+      if (tx.body().payload() instanceof Payload.Transfer tr
+          && tr.to().equals(BURN_ADDRESS)
+          && !s.confiscated.contains(tx.sender())) {
+        s.deposits.merge(tx.sender(), tr.amount(), Math::addExact);
+      }
+    }
+  }
+
+  private List<Candidate> candidates(State s) {
+    List<Candidate> out = new ArrayList<>(s.deposits.size());
+    for (Map.Entry<Address, Long> e : s.deposits.entrySet()) {
+      out.add(
+          new Candidate(
+              e.getKey(),
+              e.getValue(),
+              s.index.trust(e.getKey()),
+              s.validatorTrust.getOrDefault(e.getKey(), params.baseValidatorTrust())));
+    }
+    return out;
+  }
+
+  // ---------------------------------------------------------------- protocol
+
+  private Optional<Integer> rank(State s, long activation, long height, Address proposer) {
+    List<Address> order = s.liveOrder();
+    int i = order.indexOf(proposer);
+    if (i < 0) {
+      return Optional.empty();
+    }
+    int n = order.size();
+    int k = (int) ((height - epochStart(activation, s.epoch)) % n);
+    return Optional.of(Math.floorMod(i - k, n));
+  }
+
+  @Override
+  public Eligibility eligibility(ChainView chain, BlockHeader parent, Address proposer) {
+    State s = state(chain, parent);
+    long h = parent.height() + 1;
+    Optional<Integer> r = rank(s, chain.activationHeight(), h, proposer);
+    if (r.isEmpty()) {
+      return new Eligibility.Ineligible(
+          "%s is not in the committee of epoch %d (%d live members) at height %d"
+              .formatted(proposer, s.epoch, s.liveOrder().size(), h));
+    }
+    return new Eligibility.Eligible(r.get() * timeoutMillis, r.get() == 0);
+  }
+
+  /** Why {@code header} on canonical {@code parent} breaks the slot rules, if it does. */
+  private Optional<String> slotProblem(ChainView chain, BlockHeader header, BlockHeader parent) {
+    State s = state(chain, parent);
+    Optional<Integer> r = rank(s, chain.activationHeight(), header.height(), header.proposer());
+    if (r.isEmpty()) {
+      return Optional.of(
+          "%s is not in the committee of epoch %d at height %d"
+              .formatted(header.proposer(), s.epoch, header.height()));
+    }
+    long gap = header.timestamp() - parent.timestamp();
+    long due = r.get() * timeoutMillis;
+    if (gap < due) {
+      return Optional.of(
+          "block %d of rank %d is %d ms after its parent, must be >= %d ms (rank × timeout)"
+              .formatted(header.height(), r.get(), gap, due));
+    }
+    return Optional.empty();
+  }
+
+  /**
+   * Queues equivocation evidence for this node's next seal.
+   *
+   * @param evidence two headers signed by one validator at one height
+   * @throws IllegalArgumentException if the evidence does not hold for this protocol's seals
+   */
+  public void report(Evidence evidence) {
+    Optional<String> p = evidence.problem(this);
+    if (p.isPresent()) {
+      throw new IllegalArgumentException("evidence does not hold: " + p.get());
+    }
+    byte[] e = Seal.encodeEvidence(List.of(evidence.first(), evidence.second()));
+    synchronized (pendingEvidence) {
+      pendingEvidence.add(e);
+    }
+  }
+
+  /**
+   * Queues a header that breaks the slot rules (an invalid block this node rejected) for this
+   * node's next seal.
+   *
+   * @param header the signed header
+   * @throws IllegalArgumentException if its seal does not verify
+   */
+  public void reportInvalid(BlockHeader header) {
+    if (signer(header).isEmpty()) {
+      throw new IllegalArgumentException(
+          "header %d: seal does not verify".formatted(header.height()));
+    }
+    byte[] e = Seal.encodeEvidence(List.of(header));
+    synchronized (pendingEvidence) {
+      pendingEvidence.add(e);
+    }
+  }
+
+  @Override
+  public byte[] seal(ChainView chain, BlockHeader unsealed, KeyPair key) {
+    Objects.requireNonNull(unsealed, "unsealed");
+    Objects.requireNonNull(key, "key");
+    if (!unsealed.proposer().equals(key.address())) {
+      throw new IllegalStateException(
+          "header proposer %s is not the key's address %s"
+              .formatted(unsealed.proposer(), key.address()));
+    }
+    BlockHeader parent =
+        chain
+            .header(unsealed.height() - 1)
+            .orElseThrow(() -> new IllegalStateException("no parent for " + unsealed));
+    Eligibility el = eligibility(chain, parent, key.address());
+    if (!el.eligible()) {
+      throw new IllegalStateException(((Eligibility.Ineligible) el).reason());
+    }
+    byte[] evidence = null;
+    synchronized (pendingEvidence) {
+      while (!pendingEvidence.isEmpty()) {
+        byte[] e = pendingEvidence.peek();
+        if (evidenceProblem(chain, parent, e, unsealed.height()).isEmpty()) {
+          evidence = e;
+          break;
+        }
+        pendingEvidence.poll();
+      }
+    }
+    return Seal.sign(unsealed, key, evidence == null ? new byte[] {0} : evidence);
+  }
+
+  private Optional<String> evidenceProblem(
+      ChainView chain, BlockHeader parent, byte[] evidence, long height) {
+    List<BlockHeader> hs;
+    try {
+      hs = Seal.decodeEvidence(ByteBuffer.wrap(evidence));
+    } catch (IllegalArgumentException | BufferUnderflowException e) {
+      return Optional.of("evidence does not parse");
+    }
+    if (hs.isEmpty()) {
+      return Optional.empty();
+    }
+    State s = state(chain, parent);
+    Optional<Address> offender = signer(hs.get(0));
+    if (offender.isEmpty()) {
+      return Optional.of("evidence header seal does not verify");
+    }
+    if (s.confiscated.contains(offender.get())) {
+      return Optional.of("%s was confiscated already".formatted(offender.get()));
+    }
+    if (hs.size() == 2) {
+      Optional<String> p = new Evidence(hs.get(0), hs.get(1)).problem(this);
+      return p.map(x -> "equivocation evidence: " + x);
+    }
+    BlockHeader bad = hs.get(0);
+    if (bad.height() > height || bad.height() < chain.activationHeight()) {
+      return Optional.of(
+          "invalid-header evidence at height %d is outside %d..%d"
+              .formatted(bad.height(), chain.activationHeight(), height));
+    }
+    Optional<BlockHeader> p = chain.header(bad.height() - 1);
+    if (p.isEmpty() || !p.get().hash().equals(bad.previousHash())) {
+      return Optional.of("invalid-header evidence does not build on the canonical chain");
+    }
+    if (chain.header(bad.height()).map(c -> c.hash().equals(bad.hash())).orElse(false)) {
+      return Optional.of("invalid-header evidence is a canonical block");
+    }
+    return slotProblem(chain, bad, p.get()).isPresent()
+        ? Optional.empty()
+        : Optional.of("invalid-header evidence: the header keeps the slot rules");
+  }
+
+  @Override
+  public Optional<String> verifySeal(
+      ChainView chain, BlockHeader header, BlockHeader parent, LedgerState parentState) {
+    Seal seal;
+    try {
+      seal = Seal.decode(header.seal());
+    } catch (IllegalArgumentException e) {
+      return Optional.of(
+          "trust-stake seal at height %d: %s".formatted(header.height(), e.getMessage()));
+    }
+    if (!seal.verifies(header) || !seal.sealer().address().equals(header.proposer())) {
+      return Optional.of(
+          "trust-stake seal at height %d does not verify or match the proposer %s"
+              .formatted(header.height(), header.proposer()));
+    }
+    Optional<String> slot = slotProblem(chain, header, parent);
+    if (slot.isPresent()) {
+      return slot;
+    }
+    if (seal.evidence().length > 1) {
+      Optional<String> ev = evidenceProblem(chain, parent, seal.evidence(), header.height());
+      if (ev.isPresent()) {
+        return Optional.of(
+            "block %d carries bad evidence: %s".formatted(header.height(), ev.get()));
+      }
+    }
+    return Optional.empty();
+  }
+
+  @Override
+  public Optional<Address> signer(BlockHeader header) {
+    try {
+      Seal seal = Seal.decode(header.seal());
+      return seal.verifies(header) && seal.sealer().address().equals(header.proposer())
+          ? Optional.of(header.proposer())
+          : Optional.empty();
+    } catch (IllegalArgumentException e) {
+      return Optional.empty();
+    }
+  }
+
+  @Override
+  public long weight(ChainView chain, BlockHeader header) {
+    BlockHeader parent = chain.header(header.height() - 1).orElse(null);
+    if (parent == null || !parent.hash().equals(header.previousHash())) {
+      return 0;
+    }
+    State s = state(chain, parent);
+    return rank(s, chain.activationHeight(), header.height(), header.proposer())
+        .map(r -> (long) s.liveOrder().size() - r)
+        .orElse(0L);
+  }
+
+  /** A decoded seal: the signer's key, the evidence bytes (kind first), the signature. */
+  private record Seal(PublicKey sealer, byte[] evidence, Signature signature) {
+    static byte[] sign(BlockHeader unsealed, KeyPair key, byte[] evidence) {
+      byte[] body =
+          ByteBuffer.allocate(1 + PublicKey.LENGTH + evidence.length)
+              .put((byte) 1)
+              .put(key.publicKey().bytes())
+              .put(evidence)
+              .array();
+      Signature sig = key.sign(message(unsealed.sealingHash(), body));
+      byte[] out =
+          ByteBuffer.allocate(body.length + Signature.LENGTH).put(body).put(sig.bytes()).array();
+      if (out.length > BlockHeader.MAX_SEAL_BYTES) {
+        throw new IllegalStateException(
+            "seal with evidence has %d bytes > %d"
+                .formatted(out.length, BlockHeader.MAX_SEAL_BYTES));
+      }
+      return out;
+    }
+
+    boolean verifies(BlockHeader header) {
+      byte[] body =
+          ByteBuffer.allocate(1 + PublicKey.LENGTH + evidence.length)
+              .put((byte) 1)
+              .put(sealer.bytes())
+              .put(evidence)
+              .array();
+      return sealer.verify(message(header.sealingHash(), body), signature);
+    }
+
+    Optional<Address> offender() {
+      if (evidence.length <= 1) {
+        return Optional.empty();
+      }
+      List<BlockHeader> hs = decodeEvidence(ByteBuffer.wrap(evidence));
+      return Optional.of(hs.get(0).proposer());
+    }
+
+    static Seal decode(byte[] bytes) {
+      int min = 1 + PublicKey.LENGTH + 1 + Signature.LENGTH;
+      if (bytes.length < min) {
+        throw new IllegalArgumentException(
+            "seal has %d bytes, needs at least %d".formatted(bytes.length, min));
+      }
+      if (bytes[0] != 1) {
+        throw new IllegalArgumentException("seal version %d != 1".formatted(bytes[0]));
+      }
+      byte[] pk = java.util.Arrays.copyOfRange(bytes, 1, 1 + PublicKey.LENGTH);
+      int evEnd = bytes.length - Signature.LENGTH;
+      byte[] ev = java.util.Arrays.copyOfRange(bytes, 1 + PublicKey.LENGTH, evEnd);
+      try {
+        decodeEvidence(ByteBuffer.wrap(ev));
+      } catch (BufferUnderflowException e) {
+        throw new IllegalArgumentException("seal evidence is truncated");
+      }
+      byte[] sig = java.util.Arrays.copyOfRange(bytes, evEnd, bytes.length);
+      return new Seal(PublicKey.of(pk), ev, Signature.of(sig));
+    }
+
+    static byte[] encodeEvidence(List<BlockHeader> headers) {
+      ByteBuffer b = ByteBuffer.allocate(BlockHeader.MAX_SEAL_BYTES * 3);
+      b.put((byte) headers.size());
+      for (BlockHeader h : headers) {
+        b.putLong(h.height())
+            .put(h.previousHash().bytes())
+            .put(h.transactionsRoot().bytes())
+            .putInt(h.transactionCount())
+            .put(h.stateRoot().bytes())
+            .putLong(h.timestamp())
+            .put(h.proposer().bytes())
+            .putShort((short) h.seal().length)
+            .put(h.seal());
+      }
+      return java.util.Arrays.copyOf(b.array(), b.position());
+    }
+
+    /** Kind 0: none; 1 (one header): invalid header; 2 (two headers): equivocation. */
+    static List<BlockHeader> decodeEvidence(ByteBuffer in) {
+      int kind = in.get() & 0xff;
+      if (kind > 2) {
+        throw new IllegalArgumentException("evidence kind %d not in 0..2".formatted(kind));
+      }
+      List<BlockHeader> out = new ArrayList<>(kind);
+      for (int i = 0; i < kind; i++) {
+        long height = in.getLong();
+        Hash prev = hash(in);
+        Hash txRoot = hash(in);
+        int count = in.getInt();
+        Hash state = hash(in);
+        long time = in.getLong();
+        byte[] a = new byte[Address.LENGTH];
+        in.get(a);
+        byte[] seal = new byte[in.getShort() & 0xffff];
+        in.get(seal);
+        out.add(
+            new BlockHeader(height, prev, txRoot, count, state, time, Address.ofBytes(a), seal));
+      }
+      if (in.hasRemaining()) {
+        throw new IllegalArgumentException("%d bytes after the evidence".formatted(in.remaining()));
+      }
+      return out;
+    }
+
+    private static Hash hash(ByteBuffer in) {
+      byte[] b = new byte[Hash.LENGTH];
+      in.get(b);
+      return Hash.of(b);
+    }
+
+    private static byte[] message(Hash sealingHash, byte[] body) {
+      return ByteBuffer.allocate(DOMAIN.length + Hash.LENGTH + body.length)
+          .put(DOMAIN)
+          .put(sealingHash.bytes())
+          .put(body)
+          .array();
+    }
+  }
+
+  /** Builds a {@link TrustStake}. Not thread-safe. */
+  public static final class Builder {
+    private List<Address> initialValidators;
+    private int epochLength = 10;
+    private int committeeSize = 10;
+    private int selectionBlock = 5;
+    private long minDepositMicro = 1;
+    private double minTrust = TrustScores.TRP2_MIN;
+    private long timeoutMillis = 2_000;
+    private TrustParameters params = TrustParameters.DEFAULT;
+
+    private Builder() {}
+
+    /**
+     * The committee of epoch 0 (required, 1 or more, no duplicates).
+     *
+     * @param validators the addresses
+     * @return this builder
+     * @throws IllegalArgumentException if empty or with duplicates
+     */
+    public Builder initialValidators(List<Address> validators) {
+      List<Address> v = List.copyOf(validators);
+      if (v.isEmpty() || new HashSet<>(v).size() != v.size()) {
+        throw new IllegalArgumentException(
+            "initialValidators %s must be non-empty without duplicates".formatted(v));
+      }
+      this.initialValidators = v;
+      return this;
+    }
+
+    /**
+     * Blocks per epoch (default 10, seed 004).
+     *
+     * @param blocks 2 or more
+     * @return this builder
+     * @throws IllegalArgumentException if less than 2
+     */
+    public Builder epochLength(int blocks) {
+      if (blocks < 2) {
+        throw new IllegalArgumentException("epochLength %d must be >= 2".formatted(blocks));
+      }
+      this.epochLength = blocks;
+      return this;
+    }
+
+    /**
+     * Validators per epoch (default 10, seed 004).
+     *
+     * @param size 1 or more
+     * @return this builder
+     * @throws IllegalArgumentException if less than 1
+     */
+    public Builder committeeSize(int size) {
+      if (size < 1) {
+        throw new IllegalArgumentException("committeeSize %d must be >= 1".formatted(size));
+      }
+      this.committeeSize = size;
+      return this;
+    }
+
+    /**
+     * Which block of an epoch (1-based) fixes the next epoch's committee (default 5, seed 004);
+     * must not exceed the epoch length (checked by {@link #build}).
+     *
+     * @param block 1 or more
+     * @return this builder
+     * @throws IllegalArgumentException if less than 1
+     */
+    public Builder selectionBlock(int block) {
+      if (block < 1) {
+        throw new IllegalArgumentException("selectionBlock %d must be >= 1".formatted(block));
+      }
+      this.selectionBlock = block;
+      return this;
+    }
+
+    /**
+     * The smallest deposit of a candidate, micro-coins (default 1: any burn).
+     *
+     * @param micro 1 or more
+     * @return this builder
+     * @throws IllegalArgumentException if less than 1
+     */
+    public Builder minDepositMicro(long micro) {
+      if (micro < 1) {
+        throw new IllegalArgumentException("minDepositMicro %d must be >= 1".formatted(micro));
+      }
+      this.minDepositMicro = micro;
+      return this;
+    }
+
+    /**
+     * The smallest trader trust of a candidate (default {@value TrustScores#TRP2_MIN}, the TRP 2
+     * threshold).
+     *
+     * @param trust 0 to 5
+     * @return this builder
+     * @throws IllegalArgumentException if out of range
+     */
+    public Builder minTrust(double trust) {
+      if (!(trust >= 0 && trust <= 5)) {
+        throw new IllegalArgumentException("minTrust %s not in 0..5".formatted(trust));
+      }
+      this.minTrust = trust;
+      return this;
+    }
+
+    /**
+     * How much longer each further rank waits (default 2,000 ms); set it above the network delay.
+     *
+     * @param millis more than 0
+     * @return this builder
+     * @throws IllegalArgumentException if not positive
+     */
+    public Builder timeoutMillis(long millis) {
+      if (millis <= 0) {
+        throw new IllegalArgumentException("timeoutMillis %d must be > 0".formatted(millis));
+      }
+      this.timeoutMillis = millis;
+      return this;
+    }
+
+    /**
+     * The trust units (default {@link TrustParameters#DEFAULT}).
+     *
+     * @param p the parameters
+     * @return this builder
+     */
+    public Builder trustParameters(TrustParameters p) {
+      this.params = Objects.requireNonNull(p, "trustParameters");
+      return this;
+    }
+
+    /**
+     * Builds the protocol.
+     *
+     * @return the protocol
+     * @throws IllegalStateException if no initial validators were set or the selection block is
+     *     past the epoch
+     */
+    public TrustStake build() {
+      if (initialValidators == null) {
+        throw new IllegalStateException("initialValidators not set");
+      }
+      if (selectionBlock > epochLength) {
+        throw new IllegalStateException(
+            "selectionBlock %d > epochLength %d".formatted(selectionBlock, epochLength));
+      }
+      return new TrustStake(this);
+    }
+  }
+}

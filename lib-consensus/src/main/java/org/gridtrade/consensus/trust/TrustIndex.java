@@ -1,0 +1,269 @@
+package org.gridtrade.consensus.trust;
+
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Objects;
+import java.util.TreeMap;
+import org.gridtrade.ledger.Address;
+import org.gridtrade.ledger.Block;
+import org.gridtrade.ledger.Hash;
+import org.gridtrade.ledger.Payload;
+import org.gridtrade.ledger.Transaction;
+
+/**
+ * Every trader's trust, folded from the ledger's blocks so that any node recomputes the same
+ * numbers (Alg. 1 of seed 004, SPEC.md §4.4).
+ *
+ * <p>What it reads from each block, in block order:
+ *
+ * <ul>
+ *   <li><b>Registration</b> {@code RT_u}: the time of the first block in which the account appears
+ *       (as a transaction's sender, a transfer's recipient, or a trade's seller or buyer).
+ *   <li><b>Coins traded</b> γ: the payments of the confirmed {@link Payload.EnergyTrade}s the
+ *       account was a party of, counted for the seller and for the buyer.
+ *   <li><b>Ratings</b> α: a {@link Payload.Rating} of a trade rates the other party. It is one
+ *       transaction of Alg. 1 for the rated trader: {@code temp = (α + ξ(β) + ξ(γ)) / 3} with β =
+ *       block time − {@code RT_u} and γ = coins traded before the rating, in {@link
+ *       TrustParameters} units; the trust is the running mean of these values ({@link
+ *       TrustScores#traderTrust}). A trader never rated has trust 0 (TRP 1).
+ * </ul>
+ *
+ * <p>The ledger has already checked every rating (a trade of an earlier block, by one of its
+ * parties, once), so the index trusts the blocks it folds; a rating of a trade it has not seen (an
+ * index started mid-chain) is ignored. {@link #fold} is incremental; {@link #replay} recomputes
+ * from scratch; both give bit-identical results. Not thread-safe; {@link #copy} snapshots it.
+ */
+public final class TrustIndex {
+  private final TrustParameters params;
+  private final HashMap<Address, Acc> accounts;
+  private final HashMap<Hash, Trade> trades;
+  private long height;
+
+  private static final class Acc {
+    long registeredAt;
+    long tradedMicro;
+    long ratings;
+    double trust;
+
+    Acc copy() {
+      Acc a = new Acc();
+      a.registeredAt = registeredAt;
+      a.tradedMicro = tradedMicro;
+      a.ratings = ratings;
+      a.trust = trust;
+      return a;
+    }
+  }
+
+  private record Trade(Address seller, Address buyer, boolean sellerRated, boolean buyerRated) {}
+
+  /**
+   * An empty index (no block folded).
+   *
+   * @param params the units
+   */
+  public TrustIndex(TrustParameters params) {
+    this.params = Objects.requireNonNull(params, "params");
+    this.accounts = new HashMap<>();
+    this.trades = new HashMap<>();
+    this.height = -1;
+  }
+
+  private TrustIndex(TrustIndex o) {
+    this.params = o.params;
+    this.accounts = new HashMap<>(o.accounts.size() * 2);
+    o.accounts.forEach((k, v) -> accounts.put(k, v.copy()));
+    this.trades = new HashMap<>(o.trades);
+    this.height = o.height;
+  }
+
+  /**
+   * Recomputes an index from scratch.
+   *
+   * @param params the units
+   * @param blocks the chain's blocks in height order, from any height on
+   * @return the index after the last block
+   */
+  public static TrustIndex replay(TrustParameters params, Iterable<Block> blocks) {
+    TrustIndex t = new TrustIndex(params);
+    for (Block b : blocks) {
+      t.fold(b);
+    }
+    return t;
+  }
+
+  /**
+   * An independent copy.
+   *
+   * @return the copy
+   */
+  public TrustIndex copy() {
+    return new TrustIndex(this);
+  }
+
+  /**
+   * The units this index uses.
+   *
+   * @return the parameters
+   */
+  public TrustParameters parameters() {
+    return params;
+  }
+
+  /**
+   * The height of the last folded block.
+   *
+   * @return the height, or -1 if none
+   */
+  public long height() {
+    return height;
+  }
+
+  /**
+   * Folds the next block.
+   *
+   * @param block the block at {@link #height()} + 1 (any height if none was folded yet)
+   * @throws IllegalArgumentException if the block is not the next one
+   */
+  public void fold(Block block) {
+    Objects.requireNonNull(block, "block");
+    long h = block.height();
+    if (height >= 0 && h != height + 1) {
+      throw new IllegalArgumentException(
+          "block height %d is not the next height %d".formatted(h, height + 1));
+    }
+    long time = block.header().timestamp();
+    for (Transaction tx : block.transactions()) {
+      seen(tx.sender(), time);
+      Payload p = tx.body().payload();
+      if (p instanceof Payload.Transfer t) {
+        seen(t.to(), time);
+      } else if (p instanceof Payload.EnergyTrade t) {
+        long pay = t.paymentMicro();
+        Acc s = seen(t.seller(), time);
+        Acc b = seen(t.buyer(), time);
+        s.tradedMicro = saturatingAdd(s.tradedMicro, pay);
+        b.tradedMicro = saturatingAdd(b.tradedMicro, pay);
+        trades.put(tx.id(), new Trade(t.seller(), t.buyer(), false, false));
+      } else if (p instanceof Payload.Rating r) {
+        rate(tx.sender(), r, time);
+      }
+    }
+    height = h;
+  }
+
+  private void rate(Address rater, Payload.Rating r, long time) {
+    Trade t = trades.get(r.trade());
+    if (t == null) {
+      return;
+    }
+    boolean bySeller = rater.equals(t.seller());
+    if (!bySeller && !rater.equals(t.buyer())) {
+      return;
+    }
+    Trade next =
+        new Trade(t.seller(), t.buyer(), t.sellerRated() || bySeller, t.buyerRated() || !bySeller);
+    if (next.sellerRated() && next.buyerRated()) {
+      trades.remove(r.trade());
+    } else {
+      trades.put(r.trade(), next);
+    }
+    Acc rated = seen(bySeller ? t.buyer() : t.seller(), time);
+    rated.trust =
+        TrustScores.traderTrust(
+            rated.trust,
+            rated.ratings,
+            r.score(),
+            params.beta(time - rated.registeredAt),
+            params.coins(rated.tradedMicro));
+    rated.ratings++;
+  }
+
+  private Acc seen(Address a, long time) {
+    Acc acc = accounts.get(a);
+    if (acc == null) {
+      acc = new Acc();
+      acc.registeredAt = time;
+      accounts.put(a, acc);
+    }
+    return acc;
+  }
+
+  private static long saturatingAdd(long a, long b) {
+    long r = a + b;
+    return ((a ^ r) & (b ^ r)) < 0 ? Long.MAX_VALUE : r;
+  }
+
+  /**
+   * What the index knows of one trader.
+   *
+   * @param registeredAt RT_u, the time of its first block, epoch ms
+   * @param tradedMicro γ, micro-coins traded as seller or buyer
+   * @param ratings how many ratings it received
+   * @param trust its trust score, 0 (never rated) to 5
+   */
+  public record Trader(long registeredAt, long tradedMicro, long ratings, double trust) {
+    /**
+     * Its trust rating points.
+     *
+     * @return TRP 1 to 4 ({@link TrustScores#trp})
+     */
+    public int trp() {
+      return TrustScores.trp(trust);
+    }
+  }
+
+  /**
+   * One trader.
+   *
+   * @param address the account
+   * @return what the index knows, or {@code null} if the account never appeared
+   */
+  public Trader trader(Address address) {
+    Acc a = accounts.get(Objects.requireNonNull(address, "address"));
+    return a == null ? null : new Trader(a.registeredAt, a.tradedMicro, a.ratings, a.trust);
+  }
+
+  /**
+   * A trader's trust score.
+   *
+   * @param address the account
+   * @return 0 (unknown or never rated) to 5
+   */
+  public double trust(Address address) {
+    Acc a = accounts.get(Objects.requireNonNull(address, "address"));
+    return a == null ? 0 : a.trust;
+  }
+
+  /**
+   * A trader's trust rating points, for trust-rated market access.
+   *
+   * @param address the account
+   * @return TRP 1 to 4
+   */
+  public int trp(Address address) {
+    return TrustScores.trp(trust(address));
+  }
+
+  /**
+   * Every account seen, sorted by address.
+   *
+   * @return an unmodifiable sorted map
+   */
+  public Map<Address, Trader> traders() {
+    TreeMap<Address, Trader> m = new TreeMap<>();
+    accounts.forEach(
+        (k, a) -> m.put(k, new Trader(a.registeredAt, a.tradedMicro, a.ratings, a.trust)));
+    return Collections.unmodifiableMap(m);
+  }
+
+  /**
+   * How many trades still await a rating from at least one party.
+   *
+   * @return the count
+   */
+  public int openTrades() {
+    return trades.size();
+  }
+}
