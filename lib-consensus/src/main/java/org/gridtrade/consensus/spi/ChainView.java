@@ -36,8 +36,7 @@ public interface ChainView {
    * The block at {@code height} on the canonical chain, with its transactions. Protocols that
    * settle on what earlier blocks carried (Proof of State of Charge releases an EV's profit once
    * its mining-reward payment is on chain; the trust-stake protocol folds burns, trades and
-   * ratings) read it; the engine's view provides it. The default is a
-   * view of headers only.
+   * ratings) read it; the engine's view provides it. The default is a view of headers only.
    *
    * @param height a height, 0 or more
    * @return the block, or empty if the chain is shorter or the view holds headers only
