@@ -21,14 +21,17 @@ import org.gridtrade.consensus.ProofOfAuthority;
 import org.gridtrade.consensus.ProofOfEnergyGeneration;
 import org.gridtrade.consensus.ProofOfStateOfCharge;
 import org.gridtrade.consensus.StateOfChargeScores;
+import org.gridtrade.consensus.TrustStake;
 import org.gridtrade.consensus.spi.EnergyProofSource;
 import org.gridtrade.consensus.spi.StateOfChargeSource;
 import org.gridtrade.game.stackelberg.Ev;
 import org.gridtrade.game.stackelberg.Schedule;
 import org.gridtrade.ledger.Address;
 import org.gridtrade.ledger.Genesis;
+import org.gridtrade.ledger.Hash;
 import org.gridtrade.ledger.KeyPair;
 import org.gridtrade.ledger.Payload;
+import org.gridtrade.ledger.Transaction;
 import org.gridtrade.ledger.Units;
 
 /**
@@ -62,6 +65,12 @@ final class CommunityDemo {
 
   static final double SOC_MAX = 0.8;
 
+  /** Trust stake: blocks per epoch (the seed's 10). */
+  static final int TRUST_EPOCH = 10;
+
+  /** Trust stake: the first SP node burns this many coins, the second twice as many, and so on. */
+  static final long TRUST_DEPOSIT_COINS = 100;
+
   /** The consensus protocols the demo can run. */
   enum Consensus {
     POA("Proof of Authority (Clique rules): the nodes' operators are the sealers"),
@@ -70,7 +79,10 @@ final class CommunityDemo {
             + " best-scoring coalitions runs a node"),
     POSOC(
         "Proof of State of Charge: an aggregator EV per period drawn by daily SOC score; the"
-            + " best-scoring EVs run the nodes, the others pay it a share of their profit");
+            + " best-scoring EVs run the nodes, the others pay it a share of their profit"),
+    TRUST(
+        "Trust-based stake: the SPs run the nodes, burn deposits and need trader trust from"
+            + " ratings of their trades; committees of 10-block epochs rotate by deposit");
 
     final String description;
 
@@ -325,6 +337,62 @@ final class CommunityDemo {
               return pay;
             };
       }
+      case TRUST -> {
+        // The SPs run the nodes: they sell in the demand-response market and are rated for it.
+        int n = Math.min(settings.nodes(), settings.sps());
+        List<Address> validators = new ArrayList<>();
+        for (int j = 0; j < settings.nodes(); j++) {
+          String name = j < n ? CommunityDay.sp(j) : CommunityDay.node(j);
+          KeyPair k = keys.computeIfAbsent(name, x -> key(seed, x));
+          nodeKeys.add(k);
+          if (j < n) {
+            validators.add(k.address());
+            // Deposits differ, so the ranking by deposit is visible: 100, 200, ... coins.
+            long deposit = Units.coinsToMicro(TRUST_DEPOSIT_COINS * (j + 1));
+            orders.add(
+                new CommunityDay.Order(
+                    0, name, new Payload.Transfer(TrustStake.BURN_ADDRESS, deposit)));
+            nodes.add(
+                new Node(
+                    CommunityDay.node(j),
+                    k.address(),
+                    f("%s, burns %d coins", name, TRUST_DEPOSIT_COINS * (j + 1))));
+          } else {
+            nodes.add(new Node(CommunityDay.node(j), k.address(), "observer " + name));
+          }
+        }
+        int committee = Math.max(1, (n + 1) / 2);
+        List<Address> first = List.copyOf(validators.subList(0, committee));
+        schedule =
+            () ->
+                ConsensusSchedule.of(
+                    TrustStake.builder()
+                        .initialValidators(first)
+                        .committeeSize(committee)
+                        .timeoutMillis(DemoChain.POLICY.blockPeriodMillis())
+                        .build());
+        // An hour after demand response, every EV rates each SP it bought from (5 of 5).
+        Set<Hash> rated = new HashSet<>();
+        hourly =
+            (engine, hour) -> {
+              List<CommunityDay.Order> ratings = new ArrayList<>();
+              if (hour != CommunityDay.DR_HOUR + 1) {
+                return ratings;
+              }
+              for (long h = 1; h <= engine.ledger().height(); h++) {
+                for (Transaction tx : engine.ledger().block(h).orElseThrow().transactions()) {
+                  if (tx.body().payload() instanceof Payload.EnergyTrade t
+                      && t.market().startsWith("demand-response")
+                      && rated.add(tx.id())) {
+                    ratings.add(
+                        new CommunityDay.Order(
+                            hour, nameOf(keys, t.buyer()), new Payload.Rating(tx.id(), 5)));
+                  }
+                }
+              }
+              return ratings;
+            };
+      }
       default -> throw new IllegalStateException("unknown consensus " + consensus);
     }
 
@@ -421,6 +489,28 @@ final class CommunityDemo {
                     + " profit (Reward) at the next period's first block; the last EV pays only"
                     + " from 16:00, so its profit is withheld until then (Eq. 4.20, Fig. 4.5)",
                 100 * POSOC_BETA)
+          });
+    }
+    if (consensus == Consensus.TRUST && !chain.headers().isEmpty()) {
+      StringBuilder epochs = new StringBuilder();
+      for (int e = 0; e * TRUST_EPOCH < chain.headers().size(); e++) {
+        java.util.TreeSet<String> signers = new java.util.TreeSet<>();
+        for (int i = e * TRUST_EPOCH;
+            i < Math.min(chain.headers().size(), (e + 1) * TRUST_EPOCH);
+            i++) {
+          signers.add(nameOf(keys, chain.headers().get(i).proposer()));
+        }
+        epochs.append(e == 0 ? "" : "; ").append(f("epoch %d: %s", e, String.join(" ", signers)));
+      }
+      notes.add(new String[] {"epochs", epochs.toString()});
+      notes.add(
+          new String[] {
+            "ratings",
+            f(
+                "at 19:00 every EV rates each SP it bought from (Rating of the trade, 5 of 5);"
+                    + " from then on the SPs are candidates (trader trust >= %.1f) and the next"
+                    + " committee is chosen by deposit at the 5th block of an epoch",
+                org.gridtrade.consensus.trust.TrustScores.TRP2_MIN)
           });
     }
     return List.copyOf(notes);

@@ -58,7 +58,7 @@ final class DemoReport {
       String market =
           o.payload() instanceof Payload.EnergyTrade t
               ? t.market().substring(0, t.market().indexOf('/'))
-              : o.payload() instanceof Payload.Stake ? "stake" : "other";
+              : o.payload().getClass().getSimpleName().toLowerCase(Locale.ROOT);
       byMarket.merge(market, 1, Integer::sum);
     }
     return byMarket;
@@ -376,6 +376,8 @@ final class DemoReport {
     c.rewards().forEach((a, v) -> rewards.put(r.name(a), v));
     root.put("rejectedBlocks", c.rejectedBlocks());
     root.put("crash", c.crash());
+    ObjectNode notes = root.putObject("notes");
+    r.notes().forEach(n -> notes.put(n[0], n[1]));
     ObjectNode slashed = root.putObject("slashed");
     c.slashed().forEach((a, v) -> slashed.put(r.name(a), v));
     root.put("tip", c.verification().tip().toString());

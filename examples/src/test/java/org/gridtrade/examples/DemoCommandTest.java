@@ -168,6 +168,40 @@ class DemoCommandTest {
   }
 
   @Test
+  void trust_spsAreRatedForTheirTrades_andLaterCommitteesRotateByDeposit() throws Exception {
+    Cli r =
+        Cli.run("demo", "--json", "--consensus", "trust", "--out", tmp.resolve("trust").toString());
+    assertThat(r.exitCode()).as(r.err()).isZero();
+    JsonNode j = r.json();
+    assertThat(j.get("verified").asBoolean()).isTrue();
+    int drTrades = 0;
+    int ratings = 0;
+    java.util.Set<org.gridtrade.ledger.Address> proposers = new java.util.HashSet<>();
+    try (Ledger ledger =
+        Ledger.open(
+            genesis(tmp.resolve("trust")),
+            BlockStores.openDurable(tmp.resolve("trust/nodes/node-3.mv")))) {
+      for (long h = 1; h <= ledger.height(); h++) {
+        Block blk = ledger.block(h).orElseThrow();
+        proposers.add(blk.header().proposer());
+        for (Transaction tx : blk.transactions()) {
+          if (tx.body().payload() instanceof Payload.EnergyTrade t
+              && t.market().startsWith("demand-response")) {
+            drTrades++;
+          } else if (tx.body().payload() instanceof Payload.Rating rt) {
+            ratings++;
+            assertThat(rt.score()).isEqualTo(5);
+          }
+        }
+      }
+    }
+    assertThat(ratings).as("one rating per demand-response trade").isEqualTo(drTrades).isPositive();
+    // The first committee is sp-01..sp-03; once rated, the bigger depositors sp-04 and sp-05 seal.
+    assertThat(proposers)
+        .contains(CommunityDay.key(1, "sp-04").address(), CommunityDay.key(1, "sp-05").address());
+  }
+
+  @Test
   void writesReportAndCharts() throws Exception {
     Cli r =
         Cli.run(
