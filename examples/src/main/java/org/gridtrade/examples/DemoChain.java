@@ -54,6 +54,9 @@ final class DemoChain {
   /** Longest simulated wait for an hour's transactions to reach every node, ms. */
   static final long HOUR_BUDGET_MILLIS = 600_000;
 
+  /** Simulated time a restarted node gets to catch up before the next hour starts, ms. */
+  static final long CATCH_UP_MILLIS = 10_000;
+
   /** Message delay range of the in-process network, ms. */
   static final long MIN_DELAY = 5;
 
@@ -215,24 +218,29 @@ final class DemoChain {
       int submitted = 0;
       int next = 0;
       for (int hour = 0; hour < 24; hour++) {
+        if (crash != null && hour == crash.restartHour()) {
+          // Restart between hours, so the node catches up before the hour's transactions arrive.
+          BlockEngine up = startNode.apply(crash.node());
+          engines.set(crash.node(), up);
+          long reopenedAt = up.ledger().height();
+          runFor(clock, net, engines, CATCH_UP_MILLIS);
+          crashReport =
+              "%s stopped at %s (height %d), restarted from its store before %s (height %d),"
+                      .formatted(
+                          up.id(),
+                          hourOf(crash.stopHour()),
+                          crashHeight,
+                          hourOf(crash.restartHour()),
+                          reopenedAt)
+                  + " caught up to height %d within %d s"
+                      .formatted(up.ledger().height(), CATCH_UP_MILLIS / 1000);
+        }
         clock.advanceTo(start + 3_600_000L * hour);
         if (crash != null && hour == crash.stopHour()) {
           BlockEngine down = engines.set(crash.node(), null);
           crashHeight = down.ledger().height();
           net.leave(down.id());
           down.close();
-        }
-        if (crash != null && hour == crash.restartHour()) {
-          BlockEngine up = startNode.apply(crash.node());
-          engines.set(crash.node(), up);
-          crashReport =
-              "%s stopped at %s (height %d), restarted from its store at %s (height %d)"
-                  .formatted(
-                      up.id(),
-                      hourOf(crash.stopHour()),
-                      crashHeight,
-                      hourOf(crash.restartHour()),
-                      up.ledger().height());
         }
         List<Hash> pending = new ArrayList<>();
         List<CommunityDay.Order> due = new ArrayList<>();
