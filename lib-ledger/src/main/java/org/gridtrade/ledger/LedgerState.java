@@ -3,25 +3,31 @@ package org.gridtrade.ledger;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.stream.IntStream;
 import org.gridtrade.ledger.internal.ByteWriter;
 
 /**
- * An immutable snapshot of every account: balances, nonces, stakes.
+ * An immutable snapshot of every account (balances, nonces, stakes) and of the evidence ids that
+ * slashes have used.
  *
  * <p>Applying transactions never changes a snapshot: {@link #apply} returns a new one, or a
  * rejection that names the first bad transaction, so a block applies atomically (all of its
  * transactions or none). Thread-safe.
  *
  * <p>The {@link #root() state root} is the RFC 6962 Merkle root over the accounts sorted by
- * address, each leaf {@code address ‖ balance ‖ nonce ‖ stake ‖ lastPayment}; computing it and
- * applying a block cost time linear in the number of accounts.
+ * address, each leaf {@code address ‖ balance ‖ nonce ‖ stake ‖ lastPayment}, while no slash has
+ * been applied; once evidence ids are used it is {@code SHA-256("GridTrade/state/v1+evidence" ‖
+ * accounts root ‖ evidence root)}, the evidence root being the RFC 6962 root over the used ids
+ * sorted ascending. So a chain without slashes keeps the roots it always had. Computing it and
+ * applying a block cost time linear in the number of accounts (and used evidence ids).
  *
  * <p>Rules (fees go to the block's proposer; a transaction's sender pays its fee and uses its
  * nonce):
@@ -32,7 +38,9 @@ import org.gridtrade.ledger.internal.ByteWriter;
  *       must be its buyer); {@link Payload.Stake}/{@link Payload.Unstake} move coins between
  *       balance and stake;
  *   <li>{@link Payload.Reward} mints and {@link Payload.Slash} burns stake; only an authority of
- *       the {@link Genesis} may send them;
+ *       the {@link Genesis} may send them; a slash whose evidence hash an earlier slash on this
+ *       chain (or earlier in the same block) already cited is rejected ({@link
+ *       RejectReason#EVIDENCE_USED}), so one piece of evidence slashes at most once;
  *   <li>{@link Payload.MeterReading} only pays its fee;
  *   <li>{@link Payload.DemandResponseSettlement} moves the payment from the EV to the SP after the
  *       token checks documented there.
@@ -45,18 +53,45 @@ public final class LedgerState {
   private final int chainId;
   private final Set<Address> authorities;
   private final Map<Address, Account> accounts;
+  private final Set<Hash> usedEvidence;
   private volatile Hash root;
 
-  private LedgerState(int chainId, Set<Address> authorities, Map<Address, Account> accounts) {
+  private static final byte[] EVIDENCE_ROOT_DOMAIN =
+      "GridTrade/state/v1+evidence".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+
+  private LedgerState(
+      int chainId, Set<Address> authorities, Map<Address, Account> accounts, Set<Hash> used) {
     this.chainId = chainId;
     this.authorities = authorities;
     this.accounts = accounts;
+    this.usedEvidence = used;
   }
 
   static LedgerState genesis(Genesis g) {
     Map<Address, Account> m = new HashMap<>();
     g.allocations().forEach((a, v) -> m.put(a, new Account(v, 0, 0, Hash.ZERO)));
-    return new LedgerState(g.chainId(), g.authorities(), Collections.unmodifiableMap(m));
+    return new LedgerState(g.chainId(), g.authorities(), Collections.unmodifiableMap(m), Set.of());
+  }
+
+  /**
+   * Whether a slash on this chain already cited this evidence hash (a second slash citing it is
+   * rejected with {@link RejectReason#EVIDENCE_USED}).
+   *
+   * @param evidence the evidence hash, as in {@link Payload.Slash#evidence()}
+   * @return true if used
+   */
+  public boolean isEvidenceUsed(Hash evidence) {
+    Objects.requireNonNull(evidence, "evidence");
+    return usedEvidence.contains(evidence);
+  }
+
+  /**
+   * Every evidence hash a slash on this chain has cited.
+   *
+   * @return an unmodifiable set
+   */
+  public Set<Hash> usedEvidence() {
+    return usedEvidence;
   }
 
   /**
@@ -141,6 +176,11 @@ public final class LedgerState {
                 .toByteArray());
       }
       r = MerkleTree.root(leaves);
+      if (!usedEvidence.isEmpty()) {
+        List<byte[]> ids = new ArrayList<>(usedEvidence.size());
+        new TreeSet<>(usedEvidence).forEach(id -> ids.add(id.bytes()));
+        r = Hash.sha256(EVIDENCE_ROOT_DOMAIN, r.bytes(), MerkleTree.root(ids).bytes());
+      }
       root = r;
     }
     return r;
@@ -238,6 +278,8 @@ public final class LedgerState {
     private final LedgerState base;
     private final HashMap<Address, Account> changes = new HashMap<>();
     private final HashMap<Address, Account> staged = new HashMap<>(4);
+    private final HashSet<Hash> evidence = new HashSet<>();
+    private Hash stagedEvidence;
     private long fees;
 
     Overlay(LedgerState base) {
@@ -256,17 +298,22 @@ public final class LedgerState {
     /** Applies one transaction (signatures already checked); returns null or the rejection. */
     TxResult.Rejected apply(Transaction tx, long blockTime) {
       staged.clear();
+      stagedEvidence = null;
       try {
         TxResult.Rejected r = stage(tx, blockTime);
         if (r == null) {
           fees = Math.addExact(fees, tx.body().fee());
           changes.putAll(staged);
+          if (stagedEvidence != null) {
+            evidence.add(stagedEvidence);
+          }
         }
         return r;
       } catch (ArithmeticException e) {
         return reject(RejectReason.OVERFLOW, "amount arithmetic overflows a long");
       } finally {
         staged.clear();
+        stagedEvidence = null;
       }
     }
 
@@ -332,6 +379,13 @@ public final class LedgerState {
         if (r != null) {
           return r;
         }
+        if (base.usedEvidence.contains(sl.evidence()) || evidence.contains(sl.evidence())) {
+          return reject(
+              RejectReason.EVIDENCE_USED,
+              "slash evidence %s of %s already used by a slash on this chain: it slashes once"
+                  .formatted(sl.evidence(), sl.offender()));
+        }
+        stagedEvidence = sl.evidence();
         if (s.balance() < fee) {
           return funds(from, s.balance(), fee);
         }
@@ -464,12 +518,18 @@ public final class LedgerState {
     }
 
     LedgerState commit() {
-      if (changes.isEmpty()) {
+      if (changes.isEmpty() && evidence.isEmpty()) {
         return base;
       }
       HashMap<Address, Account> m = new HashMap<>(base.accounts);
       m.putAll(changes);
-      return new LedgerState(base.chainId, base.authorities, Collections.unmodifiableMap(m));
+      Set<Hash> used = base.usedEvidence;
+      if (!evidence.isEmpty()) {
+        HashSet<Hash> u = new HashSet<>(used);
+        u.addAll(evidence);
+        used = Collections.unmodifiableSet(u);
+      }
+      return new LedgerState(base.chainId, base.authorities, Collections.unmodifiableMap(m), used);
     }
   }
 }
