@@ -485,7 +485,7 @@ public final class BlockEngine implements AutoCloseable {
   }
 
   private boolean appendReceived(Received r, ConsensusProtocol p, ChainView view) {
-    Block block = r.block();
+    Block block = withPendingInstances(r.block());
     Optional<String> content = p.checkBlock(view, block, ledger.head(), ledger.state());
     if (content.isPresent()) {
       reject(block, r.from(), content.get());
@@ -498,6 +498,27 @@ public final class BlockEngine implements AutoCloseable {
     }
     appended(block, false);
     return true;
+  }
+
+  /**
+   * The block with each transaction replaced by the mempool's instance of the same bytes, if
+   * pending: those instances remember that their signatures verified at admission, so validation
+   * does not check the gossiped transactions' signatures a second time. Same bytes, same block.
+   */
+  private Block withPendingInstances(Block block) {
+    List<Transaction> txs = block.transactions();
+    List<Transaction> out = null;
+    for (int i = 0; i < txs.size(); i++) {
+      Transaction t = txs.get(i);
+      Optional<Transaction> pending = mempool.get(t.id());
+      if (pending.isPresent() && pending.get() != t && pending.get().equals(t)) {
+        if (out == null) {
+          out = new ArrayList<>(txs);
+        }
+        out.set(i, pending.get());
+      }
+    }
+    return out == null ? block : new Block(block.header(), out);
   }
 
   private void checkConflict(Received r) {
