@@ -695,7 +695,7 @@ public final class BlockEngine implements AutoCloseable {
     ConsensusProtocol p = schedule.protocolAt(h);
     ChainView view = schedule.viewFor(chain, h);
     Address me = key.address();
-    Eligibility e = p.eligibility(view, parent, me);
+    Eligibility e = p.eligibility(view, parent, ledger.state(), me);
     if (!(e instanceof Eligibility.Eligible ok)) {
       return;
     }
