@@ -166,4 +166,102 @@ class PoegMinStakeTest {
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("minStake -1");
   }
+
+  /**
+   * Engines on a network: PoA until the stakes are in, then PoEG with a minimum stake that only two
+   * of four sealers meet. Every PoEG block is by a staked sealer, the nodes agree, and where the
+   * first-drawn signers were unstaked the next staked one sealed without waiting a timeout.
+   */
+  @Test
+  void engines_skipUnderStakedSigners_withoutWaitingForThem() {
+    long switchHeight = 6;
+    long timeout = 600;
+    java.util.function.Function<List<Address>, ProofOfEnergyGeneration> poegOf =
+        sealers -> {
+          List<Candidate> cs = new ArrayList<>();
+          for (int i = 0; i < sealers.size(); i++) {
+            cs.add(
+                new Candidate(
+                    "c" + i,
+                    1 + i,
+                    List.of(
+                        new Member(sealers.get(i), 10, 1),
+                        new Member(Fixtures.key(10 + i).address(), 4, 1))));
+          }
+          List<Candidate> fixed = List.copyOf(cs);
+          return ProofOfEnergyGeneration.builder()
+              .source(h -> fixed)
+              .timeoutMillis(timeout)
+              .minStake(MIN)
+              .build();
+        };
+    Sim sim =
+        new Sim(
+            4,
+            5,
+            1,
+            100,
+            0,
+            BlockPolicy.DEFAULT
+                .withBlockPeriodMillis(200)
+                .withMaxTransactions(50)
+                .withStatusIntervalMillis(500),
+            sealers ->
+                ConsensusSchedule.builder()
+                    .from(
+                        1,
+                        ProofOfAuthority.builder()
+                            .sealers(sealers)
+                            .outOfTurnDelayMillis(600)
+                            .wiggleMillis(300)
+                            .build())
+                    .from(switchHeight, poegOf.apply(sealers))
+                    .build(),
+            null);
+    sim.endSender = 50; // the sealers send only their stakes
+    sim.startAll();
+    BlockEngine n0 = sim.live.get(sim.id(0));
+    for (int i = 0; i < 2; i++) {
+      KeyPair k = sim.sealers.get(i);
+      assertThat(
+              n0.submit(
+                      new TransactionBody(
+                              Fixtures.CHAIN, k.publicKey(), 0, 0, new Payload.Stake(MIN))
+                          .sign(k))
+                  .accepted())
+          .isTrue();
+    }
+    sim.runWithLoad(15_000, 0.3);
+    sim.run(5_000);
+    List<BlockEngine> nodes = List.copyOf(sim.live.values());
+    BlockEngine e = nodes.get(0);
+    assertThat(e.ledger().height()).isGreaterThan(switchHeight + 10);
+    for (BlockEngine x : nodes) {
+      assertThat(Sim.hashes(x)).isEqualTo(Sim.hashes(e));
+    }
+    assertThat(sim.rejections).isEmpty();
+    Set<Address> staked = Set.of(sim.sealers.get(0).address(), sim.sealers.get(1).address());
+    ProofOfEnergyGeneration p = poegOf.apply(Fixtures.addresses(sim.sealers));
+    int skippedWithoutWait = 0;
+    for (long h = switchHeight; h <= e.ledger().height(); h++) {
+      BlockHeader b = e.ledger().block(h).orElseThrow().header();
+      BlockHeader parent = e.ledger().block(h - 1).orElseThrow().header();
+      assertThat(b.proposer()).as("proposer at %d", h).isIn(staked);
+      List<ProofOfEnergyGeneration.Draw> order = p.drawOrder(parent.hash(), h);
+      int rank = 0;
+      while (!order.get(rank).signer().equals(b.proposer())) {
+        rank++;
+      }
+      boolean onlyUnstakedBefore =
+          order.subList(0, rank).stream().noneMatch(d -> staked.contains(d.signer()));
+      if (rank > 0 && onlyUnstakedBefore) {
+        skippedWithoutWait++;
+        assertThat(b.timestamp() - parent.timestamp())
+            .as("height %d: rank %d in the draw, first among the staked", h, rank)
+            .isLessThan(timeout);
+      }
+    }
+    assertThat(skippedWithoutWait).as("heights whose first draws were skipped").isPositive();
+    sim.closeAll();
+  }
 }
