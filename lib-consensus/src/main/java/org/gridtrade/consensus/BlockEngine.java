@@ -251,7 +251,7 @@ public final class BlockEngine implements AutoCloseable {
   }
 
   /**
-   * Equivocation evidence this node has seen, in the order found.
+   * Equivocation evidence this node has found or received (and verified), in the order learnt.
    *
    * @return an immutable list
    */
