@@ -3,6 +3,7 @@ package org.gridtrade.consensus;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -31,8 +32,10 @@ import org.gridtrade.ledger.KeyPair;
 import org.gridtrade.ledger.Ledger;
 import org.gridtrade.ledger.LedgerState;
 import org.gridtrade.ledger.Mempool;
+import org.gridtrade.ledger.Payload;
 import org.gridtrade.ledger.RejectReason;
 import org.gridtrade.ledger.Transaction;
+import org.gridtrade.ledger.TransactionBody;
 import org.gridtrade.ledger.TxResult;
 import org.gridtrade.ledger.spi.BlockStore;
 import org.slf4j.Logger;
@@ -72,6 +75,14 @@ import org.slf4j.LoggerFactory;
  * Evidence}; either way it is not appended, as the ledger's store is append-only (appended blocks
  * are final; there are no reorganisations).
  *
+ * <p><b>Evidence.</b> New evidence, found here or received in a {@link
+ * ConsensusMessage.EvidenceNotice} and verified with {@link Evidence#problem}, is reported to
+ * listeners once and gossiped once. With {@link Builder#slashEquivocation} the node also submits
+ * (and gossips) {@code Slash(offender, min(amount, stake), evidence.id())} signed by an authority
+ * key, one at a time, resubmitting after each block until the chain records that evidence id; the
+ * ledger applies at most one slash per evidence id, so several nodes slashing the same evidence
+ * slash once.
+ *
  * <p>Closing the engine stops its thread and closes the ledger (and so its store).
  */
 public final class BlockEngine implements AutoCloseable {
@@ -104,6 +115,10 @@ public final class BlockEngine implements AutoCloseable {
   // Guarded by this (tick).
   private final TreeMap<Long, List<Received>> ahead = new TreeMap<>();
   private final Map<Hash, Evidence> evidence = new LinkedHashMap<>();
+  private final Map<Hash, Address> toSlash = new LinkedHashMap<>();
+  private final KeyPair slasher;
+  private final long slashAmount;
+  private Hash pendingSlash;
   private long readySince = -1;
   private long lastStatus = Long.MIN_VALUE / 2;
   private long lastRequest = Long.MIN_VALUE / 2;
@@ -124,6 +139,8 @@ public final class BlockEngine implements AutoCloseable {
     this.clock = b.clock;
     this.transport = b.transport;
     this.listeners.addAll(b.listeners);
+    this.slasher = b.slasher;
+    this.slashAmount = b.slashAmount;
     this.startedAt = clock.millis();
     this.bestKnownHeight = ledger.height();
     if (transport != null) {
@@ -234,7 +251,7 @@ public final class BlockEngine implements AutoCloseable {
   }
 
   /**
-   * Equivocation evidence this node has seen, in the order found.
+   * Equivocation evidence this node has found or received (and verified), in the order learnt.
    *
    * @return an immutable list
    */
@@ -355,6 +372,8 @@ public final class BlockEngine implements AutoCloseable {
           bestKnownHeight = Math.max(bestKnownHeight, s.height());
           requestFrom(in.from(), now);
         }
+      } else if (m instanceof ConsensusMessage.EvidenceNotice n) {
+        receiveEvidence(in.from(), n);
       }
     }
     if (!gossiped.isEmpty()) {
@@ -486,7 +505,7 @@ public final class BlockEngine implements AutoCloseable {
   }
 
   private boolean appendReceived(Received r, ConsensusProtocol p, ChainView view) {
-    Block block = r.block();
+    Block block = withPendingInstances(r.block());
     Optional<String> content = p.checkBlock(view, block, ledger.head(), ledger.state());
     if (content.isPresent()) {
       reject(block, r.from(), content.get());
@@ -499,6 +518,27 @@ public final class BlockEngine implements AutoCloseable {
     }
     appended(block, false);
     return true;
+  }
+
+  /**
+   * The block with each transaction replaced by the mempool's instance of the same bytes, if
+   * pending: those instances remember that their signatures verified at admission, so validation
+   * does not check the gossiped transactions' signatures a second time. Same bytes, same block.
+   */
+  private Block withPendingInstances(Block block) {
+    List<Transaction> txs = block.transactions();
+    List<Transaction> out = null;
+    for (int i = 0; i < txs.size(); i++) {
+      Transaction t = txs.get(i);
+      Optional<Transaction> pending = mempool.get(t.id());
+      if (pending.isPresent() && pending.get() != t && pending.get().equals(t)) {
+        if (out == null) {
+          out = new ArrayList<>(txs);
+        }
+        out.set(i, pending.get());
+      }
+    }
+    return out == null ? block : new Block(block.header(), out);
   }
 
   private void checkConflict(Received r) {
@@ -514,27 +554,128 @@ public final class BlockEngine implements AutoCloseable {
     Evidence e = new Evidence(stored.get().header(), block.header());
     Optional<Address> offender = e.offender(p);
     if (offender.isPresent()) {
-      if (evidence.putIfAbsent(e.id(), e) == null) {
-        LOG.warn(
-            "engine {}: {} signed two blocks at height {} (evidence {})",
-            id,
-            offender.get(),
-            e.height(),
-            e.id());
-        for (EngineListener l : listeners) {
-          try {
-            l.onEvidence(e);
-          } catch (RuntimeException x) {
-            LOG.warn("engine {}: listener failed on evidence", id, x);
-          }
-        }
-      }
+      recordEvidence(e, offender.get(), stored.get(), block, "found here");
     } else {
       reject(
           block,
           r.from(),
           "block %s conflicts with stored block %s at height %d (appended blocks are final)"
               .formatted(block.hash(), stored.get().hash(), block.height()));
+    }
+  }
+
+  private void receiveEvidence(String from, ConsensusMessage.EvidenceNotice n) {
+    Block a;
+    Block b;
+    try {
+      a = Block.decode(n.first());
+      b = Block.decode(n.second());
+    } catch (DecodeException x) {
+      LOG.debug("engine {}: undecodable evidence from {}: {}", id, from, x.getMessage());
+      return;
+    }
+    Evidence e = new Evidence(a.header(), b.header());
+    if (evidence.containsKey(e.id())) {
+      return;
+    }
+    Optional<String> problem;
+    ConsensusProtocol p;
+    try {
+      p = schedule.protocolAt(e.height());
+      problem = e.problem(p);
+    } catch (RuntimeException x) {
+      problem = Optional.of(String.valueOf(x.getMessage()));
+      p = null;
+    }
+    if (problem.isPresent()) {
+      LOG.info("engine {}: refused evidence {} from {}: {}", id, e.id(), from, problem.get());
+      return;
+    }
+    Address offender = p.signer(e.first()).orElseThrow();
+    recordEvidence(e, offender, a, b, "from " + from);
+  }
+
+  /** Records verified evidence once: listeners, gossip, and the slash if this node slashes. */
+  private void recordEvidence(Evidence e, Address offender, Block a, Block b, String source) {
+    if (evidence.putIfAbsent(e.id(), e) != null) {
+      return;
+    }
+    LOG.warn(
+        "engine {}: {} signed two blocks at height {} (evidence {}, {})",
+        id,
+        offender,
+        e.height(),
+        e.id(),
+        source);
+    for (EngineListener l : listeners) {
+      try {
+        l.onEvidence(e);
+      } catch (RuntimeException x) {
+        LOG.warn("engine {}: listener failed on evidence", id, x);
+      }
+    }
+    if (transport != null) {
+      transport.broadcast(new ConsensusMessage.EvidenceNotice(a.encode(), b.encode()));
+    }
+    if (slasher != null) {
+      toSlash.put(e.id(), offender);
+      slashNext();
+    }
+  }
+
+  /**
+   * Submits the slash for the oldest evidence the chain has not recorded yet, unless this node's
+   * previous slash still waits in the mempool.
+   */
+  private void slashNext() {
+    if (slasher == null || toSlash.isEmpty()) {
+      return;
+    }
+    if (pendingSlash != null && mempool.contains(pendingSlash)) {
+      return;
+    }
+    pendingSlash = null;
+    LedgerState state = ledger.state();
+    Iterator<Map.Entry<Hash, Address>> it = toSlash.entrySet().iterator();
+    while (it.hasNext()) {
+      Map.Entry<Hash, Address> next = it.next();
+      Hash evidenceId = next.getKey();
+      Address offender = next.getValue();
+      if (state.isEvidenceUsed(evidenceId)) {
+        it.remove();
+        continue;
+      }
+      long amount = Math.min(slashAmount, state.account(offender).stake());
+      if (amount <= 0) {
+        LOG.warn(
+            "engine {}: evidence {} against {}: no stake left to slash; not recorded",
+            id,
+            evidenceId,
+            offender);
+        it.remove();
+        continue;
+      }
+      Transaction tx =
+          new TransactionBody(
+                  state.chainId(),
+                  slasher.publicKey(),
+                  state.account(slasher.address()).nonce(),
+                  0,
+                  new Payload.Slash(offender, amount, evidenceId))
+              .sign(slasher);
+      TxResult r = submit(tx);
+      if (r instanceof TxResult.Rejected rej && rej.reason() != RejectReason.DUPLICATE) {
+        LOG.warn("engine {}: slash for evidence {} refused: {}", id, evidenceId, rej);
+        if (rej.reason() == RejectReason.UNAUTHORIZED
+            || rej.reason() == RejectReason.EVIDENCE_USED) {
+          it.remove();
+          continue;
+        }
+        return; // e.g. a nonce taken by another pending transaction: retry after the next block
+      }
+      pendingSlash = tx.id();
+      LOG.info("engine {}: submitted slash of {} for evidence {}", id, amount, evidenceId);
+      return;
     }
   }
 
@@ -574,7 +715,7 @@ public final class BlockEngine implements AutoCloseable {
     ConsensusProtocol p = schedule.protocolAt(h);
     ChainView view = schedule.viewFor(chain, h);
     Address me = key.address();
-    Eligibility e = p.eligibility(view, parent, me);
+    Eligibility e = p.eligibility(view, parent, ledger.state(), me);
     if (!(e instanceof Eligibility.Eligible ok)) {
       return;
     }
@@ -617,6 +758,7 @@ public final class BlockEngine implements AutoCloseable {
     mempool.removeAll(block.transactions());
     mempool.prune(ledger.state());
     readySince = -1;
+    slashNext();
     LOG.debug(
         "engine {}: appended block {} at height {} with {} transactions ({})",
         id,
@@ -662,6 +804,8 @@ public final class BlockEngine implements AutoCloseable {
     private BlockPolicy policy = BlockPolicy.DEFAULT;
     private Clock clock = Clock.systemUTC();
     private Transport transport;
+    private KeyPair slasher;
+    private long slashAmount;
     private final List<EngineListener> listeners = new ArrayList<>();
 
     private Builder() {}
@@ -763,6 +907,32 @@ public final class BlockEngine implements AutoCloseable {
      */
     public Builder id(String nodeId) {
       this.id = Objects.requireNonNull(nodeId, "id");
+      return this;
+    }
+
+    /**
+     * Slashes equivocation (default off: evidence is only reported and gossiped). For each new
+     * evidence this node finds or receives, it submits {@code Slash(offender, min(amount, stake),
+     * evidence.id())} signed by {@code authority} with fee 0, and resubmits after each block until
+     * the chain has used that evidence id (a slash that fails, e.g. because the offender unstaked
+     * meanwhile, is rebuilt against the new state; an offender without stake is not slashed).
+     * Several nodes may slash the same evidence, with the same or different authority keys: the
+     * ledger applies only the first. The key must be an authority of the genesis, and must not be a
+     * key that signs other transactions on its own schedule, such as a Proof of Energy Generation
+     * treasury, whose settlement the protocol requires to be exactly its own.
+     *
+     * @param authority an authority key of the chain
+     * @param amount micro-coins to slash per evidence at most, 1 or more
+     * @return this builder
+     * @throws IllegalArgumentException if {@code amount < 1}
+     */
+    public Builder slashEquivocation(KeyPair authority, long amount) {
+      Objects.requireNonNull(authority, "authority");
+      if (amount < 1) {
+        throw new IllegalArgumentException("slash amount %d must be >= 1".formatted(amount));
+      }
+      this.slasher = authority;
+      this.slashAmount = amount;
       return this;
     }
 

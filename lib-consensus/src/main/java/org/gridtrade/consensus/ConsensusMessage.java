@@ -90,4 +90,29 @@ public sealed interface ConsensusMessage {
       return encoded.stream().map(byte[]::clone).toList();
     }
   }
+
+  /**
+   * Equivocation evidence, gossiped so that every node can verify it ({@link Evidence#problem})
+   * even if it saw only one of the two blocks. Both blocks travel whole, in their canonical
+   * encodings; the receiver checks only their headers.
+   *
+   * @param first one block's canonical encoding
+   * @param second the other block's canonical encoding
+   */
+  record EvidenceNotice(byte[] first, byte[] second) implements ConsensusMessage {
+    public EvidenceNotice {
+      first = Objects.requireNonNull(first, "first").clone();
+      second = Objects.requireNonNull(second, "second").clone();
+    }
+
+    @Override
+    public byte[] first() {
+      return first.clone();
+    }
+
+    @Override
+    public byte[] second() {
+      return second.clone();
+    }
+  }
 }

@@ -64,10 +64,20 @@ import org.gridtrade.ledger.TransactionBody;
  * when proposers do not grind; a verifiable random function or a commit-reveal beacon would remove
  * the bias and is not done yet.
  *
- * <p>Locked stake is read from the ledger ({@link org.gridtrade.ledger.Account#stake()}, locked
- * with {@link Payload.Stake}); eligibility does not require a minimum stake, since the SPI's
- * eligibility sees no state: a signer without stake is simply not slashed. Thread-safe if the
- * source is.
+ * <p><b>Minimum stake</b> ({@link Builder#minStake}, default 0: none). Locked stake is read from
+ * the ledger ({@link org.gridtrade.ledger.Account#stake()}, locked with {@link Payload.Stake}) in
+ * the state after the parent. A drawn coalition whose signer has less than the minimum is skipped:
+ * the {@link #drawOrder(Hash, long, LedgerState) eligible order} is the draw order without those
+ * coalitions, ranks renumbered, so the next coalition takes the skipped one's place without waiting
+ * a timeout; a skipped signer is neither eligible nor slashed as a refuser. The random draw itself
+ * does not depend on state. Proposers and verifiers agree because both compute the eligible order
+ * from the same parent state: the engine asks {@link #eligibility(ChainView, BlockHeader,
+ * LedgerState, Address)}, {@link #verifySeal} rejects a block whose signer is below the minimum or
+ * is not as late as its eligible rank requires, and {@link #settlement} slashes only the eligible
+ * signers ranked before the proposer. The state-free {@link #eligibility(ChainView, BlockHeader,
+ * Address)} of the SPI cannot see stakes: it answers with the unfiltered rank (an upper bound on
+ * the delay) and may call eligible a signer that {@link #verifySeal} will refuse. A signer without
+ * stake is not slashed (there is nothing to take). Thread-safe if the source is.
  */
 public final class ProofOfEnergyGeneration implements ConsensusProtocol {
   private static final byte[] DOMAIN = "GridTrade/poeg/v1".getBytes(StandardCharsets.US_ASCII);
@@ -80,6 +90,7 @@ public final class ProofOfEnergyGeneration implements ConsensusProtocol {
   private final long blockReward;
   private final long slashAmount;
   private final KeyPair treasury;
+  private final long minStake;
 
   private ProofOfEnergyGeneration(Builder b) {
     this.source = b.source;
@@ -87,6 +98,7 @@ public final class ProofOfEnergyGeneration implements ConsensusProtocol {
     this.blockReward = b.blockReward;
     this.slashAmount = b.slashAmount;
     this.treasury = b.treasury;
+    this.minStake = b.minStake;
   }
 
   /**
@@ -184,6 +196,31 @@ public final class ProofOfEnergyGeneration implements ConsensusProtocol {
     return List.copyOf(order);
   }
 
+  /**
+   * The eligible order for the block at {@code height}: {@link #drawOrder(Hash, long)} without the
+   * coalitions whose signer's locked stake in {@code parentState} is below {@link
+   * Builder#minStake}, ranks renumbered from 0. With no minimum it is the draw order.
+   *
+   * @param parentHash the parent block's hash (the randomness)
+   * @param height the height of the block being proposed
+   * @param parentState the state after the parent (stakes)
+   * @return the eligible draws, by rank
+   */
+  public List<Draw> drawOrder(Hash parentHash, long height, LedgerState parentState) {
+    Objects.requireNonNull(parentState, "parentState");
+    List<Draw> all = drawOrder(parentHash, height);
+    if (minStake == 0) {
+      return all;
+    }
+    List<Draw> out = new ArrayList<>(all.size());
+    for (Draw d : all) {
+      if (parentState.account(d.signer()).stake() >= minStake) {
+        out.add(new Draw(out.size(), d.coalition()));
+      }
+    }
+    return List.copyOf(out);
+  }
+
   private static double unit(Hash parentHash, int k) {
     byte[] d =
         Hash.sha256(DRAW, parentHash.bytes(), ByteBuffer.allocate(4).putInt(k).array()).bytes();
@@ -212,6 +249,30 @@ public final class ProofOfEnergyGeneration implements ConsensusProtocol {
     return new Eligibility.Ineligible(
         "%s signs none of the %d drawn coalitions at height %d"
             .formatted(proposer, order.size(), h));
+  }
+
+  /**
+   * Eligibility by the {@link #drawOrder(Hash, long, LedgerState) eligible order}: the signer of
+   * eligible rank {@code r} may propose after {@code r × timeout}; a drawn signer below the minimum
+   * stake is ineligible.
+   */
+  @Override
+  public Eligibility eligibility(
+      ChainView chain, BlockHeader parent, LedgerState parentState, Address proposer) {
+    long h = parent.height() + 1;
+    List<Draw> order = drawOrder(parent.hash(), h, parentState);
+    for (Draw d : order) {
+      if (d.signer().equals(proposer)) {
+        return new Eligibility.Eligible(d.rank() * timeoutMillis, d.rank() == 0);
+      }
+    }
+    long stake = parentState.account(proposer).stake();
+    if (stake < minStake) {
+      return new Eligibility.Ineligible(
+          "%s has locked stake %d < minStake %d at height %d"
+              .formatted(proposer, stake, minStake, h));
+    }
+    return eligibility(chain, parent, proposer);
   }
 
   @Override
@@ -243,6 +304,18 @@ public final class ProofOfEnergyGeneration implements ConsensusProtocol {
     if (d.isEmpty()) {
       return Optional.of(
           "%s signs no drawn coalition at height %d".formatted(header.proposer(), header.height()));
+    }
+    if (minStake > 0) {
+      long stake = parentState.account(header.proposer()).stake();
+      if (stake < minStake) {
+        return Optional.of(
+            "signer %s of block %d has locked stake %d < minStake %d"
+                .formatted(header.proposer(), header.height(), stake, minStake));
+      }
+      d =
+          drawOrder(parent.hash(), header.height(), parentState).stream()
+              .filter(x -> x.signer().equals(header.proposer()))
+              .findFirst();
     }
     long gap = header.timestamp() - parent.timestamp();
     long due = d.get().rank() * timeoutMillis;
@@ -291,19 +364,20 @@ public final class ProofOfEnergyGeneration implements ConsensusProtocol {
 
   /**
    * The penalties and rewards a block by {@code proposer} on {@code parent} carries, in block
-   * order: a {@link Payload.Slash} for each signer drawn before the proposer (rank order; {@code
-   * min(slashAmount, its stake)}, none if that is 0), then a {@link Payload.Reward} for each member
-   * of the proposer's coalition with a positive share of the block reward (address order).
+   * order: a {@link Payload.Slash} for each signer ranked before the proposer in the {@link
+   * #drawOrder(Hash, long, LedgerState) eligible order} (rank order; {@code min(slashAmount, its
+   * stake)}, none if that is 0), then a {@link Payload.Reward} for each member of the proposer's
+   * coalition with a positive share of the block reward (address order).
    *
    * @param parent the parent header
    * @param parentState the state after the parent (stakes)
    * @param proposer the proposer of the new block
    * @return the payloads
-   * @throws IllegalArgumentException if {@code proposer} signs no drawn coalition
+   * @throws IllegalArgumentException if {@code proposer} signs no eligible drawn coalition
    */
   public List<Payload> settlement(BlockHeader parent, LedgerState parentState, Address proposer) {
     long h = parent.height() + 1;
-    List<Draw> order = drawOrder(parent.hash(), h);
+    List<Draw> order = drawOrder(parent.hash(), h, parentState);
     Draw mine =
         order.stream()
             .filter(d -> d.signer().equals(proposer))
@@ -311,7 +385,7 @@ public final class ProofOfEnergyGeneration implements ConsensusProtocol {
             .orElseThrow(
                 () ->
                     new IllegalArgumentException(
-                        "proposer %s signs no drawn coalition at height %d"
+                        "proposer %s signs no drawn coalition at height %d, or is below minStake"
                             .formatted(proposer, h)));
     List<Payload> out = new ArrayList<>();
     for (Draw d : order.subList(0, mine.rank())) {
@@ -499,8 +573,26 @@ public final class ProofOfEnergyGeneration implements ConsensusProtocol {
     private long blockReward;
     private long slashAmount;
     private KeyPair treasury;
+    private long minStake;
 
     private Builder() {}
+
+    /**
+     * The least locked stake a coalition's signer needs to be eligible (default 0: none). Drawn
+     * coalitions whose signer has less in the parent state are skipped and the next one takes their
+     * rank; a block signed below the minimum is invalid.
+     *
+     * @param microCoins the minimum, 0 or more
+     * @return this builder
+     * @throws IllegalArgumentException if negative
+     */
+    public Builder minStake(long microCoins) {
+      if (microCoins < 0) {
+        throw new IllegalArgumentException("minStake %d must be >= 0".formatted(microCoins));
+      }
+      this.minStake = microCoins;
+      return this;
+    }
 
     /**
      * Where proof scores come from (required).

@@ -3,17 +3,20 @@ package org.gridtrade.ledger;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.stream.IntStream;
 import org.gridtrade.ledger.internal.ByteWriter;
 
 /**
- * An immutable snapshot of every account: balances, nonces, stakes.
+ * An immutable snapshot of every account (balances, nonces, stakes) and of the evidence ids that
+ * slashes have used.
  *
  * <p>Applying transactions never changes a snapshot: {@link #apply} returns a new one, or a
  * rejection that names the first bad transaction, so a block applies atomically (all of its
@@ -21,9 +24,13 @@ import org.gridtrade.ledger.internal.ByteWriter;
  *
  * <p>The {@link #root() state root} is the RFC 6962 Merkle root over the accounts sorted by
  * address, each leaf {@code address ‖ balance ‖ nonce ‖ stake ‖ lastPayment}; computing it and
- * applying a block cost time linear in the number of accounts. While confirmed energy trades await
- * a rating, the root is instead {@code SHA-256("GridTrade/state/v2" ‖ accountsRoot ‖ tradesRoot)}
- * ({@link #openTrades()}); a state without open trades keeps the accounts' root.
+ * applying a block cost time linear in the number of accounts (and open trades, used evidence ids).
+ * While confirmed energy trades await a rating, the accounts' root is replaced by {@code
+ * SHA-256("GridTrade/state/v2" ‖ accountsRoot ‖ tradesRoot)} ({@link #openTrades()}); once
+ * evidence ids are used, the result {@code r} is replaced by {@code
+ * SHA-256("GridTrade/state/v1+evidence" ‖ r ‖ evidence root)}, the evidence root being the RFC
+ * 6962 root over the used ids sorted ascending. A state without open trades and without used
+ * evidence keeps the accounts' root, so chains without them keep the roots they always had.
  *
  * <p>Rules (fees go to the block's proposer; a transaction's sender pays its fee and uses its
  * nonce):
@@ -34,7 +41,9 @@ import org.gridtrade.ledger.internal.ByteWriter;
  *       must be its buyer); {@link Payload.Stake}/{@link Payload.Unstake} move coins between
  *       balance and stake;
  *   <li>{@link Payload.Reward} mints and {@link Payload.Slash} burns stake; only an authority of
- *       the {@link Genesis} may send them;
+ *       the {@link Genesis} may send them; a slash whose evidence hash an earlier slash on this
+ *       chain (or earlier in the same block) already cited is rejected ({@link
+ *       RejectReason#EVIDENCE_USED}), so one piece of evidence slashes at most once;
  *   <li>{@link Payload.MeterReading} only pays its fee;
  *   <li>{@link Payload.Rating} only pays its fee; it must cite an {@link Payload.EnergyTrade}
  *       confirmed in an earlier block, be sent by its seller or buyer, and be that party's first
@@ -51,24 +60,54 @@ public final class LedgerState {
   private final Set<Address> authorities;
   private final Map<Address, Account> accounts;
   private final TradeIndex trades;
+  private final Set<Hash> usedEvidence;
   private volatile Hash root;
 
+  private static final byte[] EVIDENCE_ROOT_DOMAIN =
+      "GridTrade/state/v1+evidence".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+
   private LedgerState(int chainId, Set<Address> authorities, Map<Address, Account> accounts) {
-    this(chainId, authorities, accounts, TradeIndex.EMPTY);
+    this(chainId, authorities, accounts, TradeIndex.EMPTY, Set.of());
   }
 
   private LedgerState(
-      int chainId, Set<Address> authorities, Map<Address, Account> accounts, TradeIndex trades) {
+      int chainId,
+      Set<Address> authorities,
+      Map<Address, Account> accounts,
+      TradeIndex trades,
+      Set<Hash> used) {
     this.chainId = chainId;
     this.authorities = authorities;
     this.accounts = accounts;
     this.trades = trades;
+    this.usedEvidence = used;
   }
 
   static LedgerState genesis(Genesis g) {
     Map<Address, Account> m = new HashMap<>();
     g.allocations().forEach((a, v) -> m.put(a, new Account(v, 0, 0, Hash.ZERO)));
     return new LedgerState(g.chainId(), g.authorities(), Collections.unmodifiableMap(m));
+  }
+
+  /**
+   * Whether a slash on this chain already cited this evidence hash (a second slash citing it is
+   * rejected with {@link RejectReason#EVIDENCE_USED}).
+   *
+   * @param evidence the evidence hash, as in {@link Payload.Slash#evidence()}
+   * @return true if used
+   */
+  public boolean isEvidenceUsed(Hash evidence) {
+    Objects.requireNonNull(evidence, "evidence");
+    return usedEvidence.contains(evidence);
+  }
+
+  /**
+   * Every evidence hash a slash on this chain has cited.
+   *
+   * @return an unmodifiable set
+   */
+  public Set<Hash> usedEvidence() {
+    return usedEvidence;
   }
 
   /**
@@ -179,6 +218,11 @@ public final class LedgerState {
                 .toByteArray());
       }
       r = trades.stateRoot(MerkleTree.root(leaves));
+      if (!usedEvidence.isEmpty()) {
+        List<byte[]> ids = new ArrayList<>(usedEvidence.size());
+        new TreeSet<>(usedEvidence).forEach(id -> ids.add(id.bytes()));
+        r = Hash.sha256(EVIDENCE_ROOT_DOMAIN, r.bytes(), MerkleTree.root(ids).bytes());
+      }
       root = r;
     }
     return r;
@@ -279,6 +323,8 @@ public final class LedgerState {
     private final HashMap<Hash, TradeIndex.Entry> tradeChanges = new HashMap<>();
     private Hash stagedTrade;
     private TradeIndex.Entry stagedEntry;
+    private final HashSet<Hash> evidence = new HashSet<>();
+    private Hash stagedEvidence;
     private long fees;
 
     Overlay(LedgerState base) {
@@ -298,6 +344,7 @@ public final class LedgerState {
     TxResult.Rejected apply(Transaction tx, long blockTime) {
       staged.clear();
       stagedTrade = null;
+      stagedEvidence = null;
       try {
         TxResult.Rejected r = stage(tx, blockTime);
         if (r == null) {
@@ -306,6 +353,9 @@ public final class LedgerState {
           if (stagedTrade != null) {
             tradeChanges.put(stagedTrade, stagedEntry);
           }
+          if (stagedEvidence != null) {
+            evidence.add(stagedEvidence);
+          }
         }
         return r;
       } catch (ArithmeticException e) {
@@ -313,6 +363,7 @@ public final class LedgerState {
       } finally {
         staged.clear();
         stagedTrade = null;
+        stagedEvidence = null;
       }
     }
 
@@ -385,6 +436,13 @@ public final class LedgerState {
         if (r != null) {
           return r;
         }
+        if (base.usedEvidence.contains(sl.evidence()) || evidence.contains(sl.evidence())) {
+          return reject(
+              RejectReason.EVIDENCE_USED,
+              "slash evidence %s of %s already used by a slash on this chain: it slashes once"
+                  .formatted(sl.evidence(), sl.offender()));
+        }
+        stagedEvidence = sl.evidence();
         if (s.balance() < fee) {
           return funds(from, s.balance(), fee);
         }
@@ -560,16 +618,23 @@ public final class LedgerState {
     }
 
     LedgerState commit() {
-      if (changes.isEmpty() && tradeChanges.isEmpty()) {
+      if (changes.isEmpty() && tradeChanges.isEmpty() && evidence.isEmpty()) {
         return base;
       }
       HashMap<Address, Account> m = new HashMap<>(base.accounts);
       m.putAll(changes);
+      Set<Hash> used = base.usedEvidence;
+      if (!evidence.isEmpty()) {
+        HashSet<Hash> u = new HashSet<>(used);
+        u.addAll(evidence);
+        used = Collections.unmodifiableSet(u);
+      }
       return new LedgerState(
           base.chainId,
           base.authorities,
           Collections.unmodifiableMap(m),
-          base.trades.with(tradeChanges));
+          base.trades.with(tradeChanges),
+          used);
     }
   }
 }

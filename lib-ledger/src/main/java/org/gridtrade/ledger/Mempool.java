@@ -279,4 +279,16 @@ public final class Mempool {
   public synchronized boolean contains(Hash id) {
     return byId.containsKey(id);
   }
+
+  /**
+   * A pending transaction by id. The engine uses it to validate a received block with the pool's
+   * instances, whose signatures were checked at admission (only when the encodings are equal).
+   *
+   * @param id the transaction id
+   * @return the pending transaction, or empty
+   */
+  public synchronized Optional<Transaction> get(Hash id) {
+    Objects.requireNonNull(id, "id");
+    return Optional.ofNullable(byId.get(id));
+  }
 }

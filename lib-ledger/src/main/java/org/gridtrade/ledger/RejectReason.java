@@ -34,5 +34,7 @@ public enum RejectReason {
   /** The mempool is full (count or bytes) and the transaction does not pay more to get in. */
   POOL_FULL,
   /** A block does not fit the chain: height, link, roots, proposer or seal. */
-  BAD_BLOCK
+  BAD_BLOCK,
+  /** A slash cites an evidence hash that an earlier slash on this chain already used. */
+  EVIDENCE_USED
 }

@@ -61,6 +61,22 @@ public interface ConsensusProtocol {
   Eligibility eligibility(ChainView chain, BlockHeader parent, Address proposer);
 
   /**
+   * Eligibility for a protocol that also reads the state after the parent (e.g. locked stakes). The
+   * engine calls this one; the default ignores the state and asks {@link #eligibility(ChainView,
+   * BlockHeader, Address)}.
+   *
+   * @param chain the canonical chain, ending at {@code parent}
+   * @param parent the header the new block builds on
+   * @param parentState the ledger state after {@code parent}
+   * @param proposer the would-be proposer
+   * @return eligible with a delay, or ineligible with the reason
+   */
+  default Eligibility eligibility(
+      ChainView chain, BlockHeader parent, LedgerState parentState, Address proposer) {
+    return eligibility(chain, parent, proposer);
+  }
+
+  /**
    * Creates the seal of an unsealed header built by this node.
    *
    * @param chain the canonical chain, ending at the header's parent
