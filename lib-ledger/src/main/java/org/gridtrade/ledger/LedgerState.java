@@ -26,11 +26,11 @@ import org.gridtrade.ledger.internal.ByteWriter;
  * address, each leaf {@code address ‖ balance ‖ nonce ‖ stake ‖ lastPayment}; computing it and
  * applying a block cost time linear in the number of accounts (and open trades, used evidence ids).
  * While confirmed energy trades await a rating, the accounts' root is replaced by {@code
- * SHA-256("GridTrade/state/v2" ‖ accountsRoot ‖ tradesRoot)} ({@link #openTrades()}); once
- * evidence ids are used, the result {@code r} is replaced by {@code
- * SHA-256("GridTrade/state/v1+evidence" ‖ r ‖ evidence root)}, the evidence root being the RFC
- * 6962 root over the used ids sorted ascending. A state without open trades and without used
- * evidence keeps the accounts' root, so chains without them keep the roots they always had.
+ * SHA-256("GridTrade/state/v2" ‖ accountsRoot ‖ tradesRoot)} ({@link #openTrades()}); once evidence
+ * ids are used, the result {@code r} is replaced by {@code SHA-256("GridTrade/state/v1+evidence" ‖
+ * r ‖ evidence root)}, the evidence root being the RFC 6962 root over the used ids sorted
+ * ascending. A state without open trades and without used evidence keeps the accounts' root, so
+ * chains without them keep the roots they always had.
  *
  * <p>Rules (fees go to the block's proposer; a transaction's sender pays its fee and uses its
  * nonce):
