@@ -114,12 +114,23 @@ public final class CoalitionFormation {
           new Iteration(
               k + 1, engine.iterationSteps.get(k), part, cs, Arrays.stream(sc).boxed().toList()));
     }
-    LOG.debug(
-        "formed {} coalitions from {} prosumers: {} merges, {} LPs",
-        coalitions.size(),
-        net.size(),
-        engine.merges,
-        ev.solves());
+    if (LOG.isDebugEnabled()) {
+      long[] w = ev.work();
+      LOG.debug(
+          "formed {} coalitions from {} prosumers: {} merges, {} LPs; merge candidates: {} dual"
+              + " checks, {} unions evaluated, {} of them given up early; {} insertions, {}"
+              + " shortest paths, {} nodes settled",
+          coalitions.size(),
+          net.size(),
+          engine.merges,
+          ev.solves(),
+          engine.dualChecks,
+          engine.unionChecks,
+          engine.givenUp,
+          w[0],
+          w[1],
+          w[2]);
+    }
     return new FormationResult(
         coalitions, its, engine.converged, engine.merges, engine.splits, deviations, ev.solves());
   }
