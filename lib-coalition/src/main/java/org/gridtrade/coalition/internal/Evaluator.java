@@ -151,15 +151,20 @@ public final class Evaluator {
    * only its last (first) node. The only path arcs that change how much a member trades inside are
    * the ones at r: for a new seller, an arc {@code s → r} lowers seller s's internal sales and an
    * arc {@code b → r} raises buyer b's internal purchases; for a new buyer, {@code r → s} raises
-   * s's sales and {@code r → b} lowers b's purchases. Interior nodes only re-route. So while every
-   * member still to be inserted is a seller, every other seller's internal sales {@code S} can only
-   * fall; while every one is a buyer, every other buyer's internal purchases can only fall. A
-   * member with amount A, EDC loss rate λ and cheapest internal rate 2h (over the union's members
-   * of the other role) ends with attributed loss at least {@code (A − S')·λ + S'·h} for its final
-   * {@code S' ∈ [0, S]}, which is at least {@code A·λ − S·max(0, λ − h)}. When that bound exceeds
-   * the loss at which its score falls below {@code current − tol} (plus a margin of {@code 1e-9 ·
-   * (1 + A)} kWh, far above the rounding of the sums), the finished union is rejected by the Pareto
-   * test whatever the remaining paths do.
+   * s's sales and {@code r → b} lowers b's purchases. Interior nodes only re-route. So a seller's
+   * internal sales {@code S} can rise, from any point on, by at most {@code R}: the unmet demand of
+   * the buyer being inserted plus the demand of the buyers still to insert (each unit pushed to a
+   * new buyer raises at most one seller's sales, by that unit); symmetrically for a buyer's
+   * purchases and the sellers' supply. A member other than the one being inserted, with amount A,
+   * EDC loss rate λ and half its cheapest internal rate h (over the union's members of the other
+   * role), ends with attributed loss {@code Σ X·rate/2 + (A − S')·λ >= S'·h + (A − S')·λ} for its
+   * final {@code S' ∈ [0, min(A, S + R)]}, which is at least {@code A·λ − min(A, S + R)·max(0, λ −
+   * h)}. When that bound exceeds the loss at which its score falls below {@code current − tol}
+   * (plus a margin of {@code 1e-9 · (1 + A)} kWh, far above the rounding of the sums), the finished
+   * union is rejected by the Pareto test whatever the remaining paths do. The bound is checked for
+   * every member whose trade has fallen at an arc at r, after each augmentation and after each
+   * inserted member (R only shrinks). It never changes the paths, so a union not given up on is
+   * computed exactly as {@link #evaluateUnion} computes it.
    *
    * @param a a coalition
    * @param b a disjoint coalition
