@@ -708,8 +708,9 @@ public final class Evaluator {
      * arithmetic, so every distance, predecessor and potential is bit for bit the same; only the
      * selection is cheaper. The EDC node and the sellers (whose distances change only when the EDC
      * or a buyer is settled, through few arcs) sit in a heap ordered by (distance, node). The
-     * buyers' minimum is found in the same pass that relaxes a settled seller's arcs to them, and
-     * rescanned only after a buyer is settled. Sellers and the EDC have lower node numbers than
+     * buyers' minimum is found in the same pass that relaxes a settled seller's arcs to them; after
+     * a buyer is settled, one rescan lists the next TOP nearest buyers, so a run of buyer
+     * settlements costs one rescan. Sellers and the EDC have lower node numbers than
      * every buyer, so comparing the two minima by (distance, node) keeps "ties to the lowest node".
      */
     private boolean shortestSplit(int source, int target, double bound) {
@@ -811,10 +812,8 @@ public final class Evaluator {
           double[] g = l.gain[a];
           double pu = pot[u];
           int gOff = -1 - s;
-          topLo = 0;
-          topHi = 0;
-          double[] topD = this.topD;
-          int[] topN = this.topN;
+          double bb = Double.POSITIVE_INFINITY;
+          int bk = -1;
           int n = this.nOpenB;
           for (int q = 0; q < n; q++) { // relax(u, w, -g[w - 1 - s], best), inlined
             int w = openB[q];
@@ -825,11 +824,17 @@ public final class Evaluator {
               prev[w] = u;
               d = dw;
             }
-            if (topHi < TOP || d < topD[TOP - 1] || (d == topD[TOP - 1] && w < topN[TOP - 1])) {
-              offer(d, w);
+            if (d < bb || (d == bb && w < bk)) {
+              bb = d;
+              bk = w;
             }
           }
           scanned += n;
+          // The shortlist holds just the minimum here; a rescan builds a longer one if needed.
+          topD[0] = bb;
+          topN[0] = bk;
+          topLo = 0;
+          topHi = bk < 0 ? 0 : 1;
           bValid = true;
         } else {
           int c = u - 1 - s;
