@@ -15,7 +15,8 @@ import java.util.Optional;
  * @param splits accepted splits (always 0 with an exact solver; see {@link CoalitionFormation})
  * @param profitableDeviations prosumers that would raise their own proof score by moving alone to
  *     another coalition (Def. 3 read strictly), or -1 when not computed
- * @param lpSolves number of coalition LPs solved (cache misses)
+ * @param lpSolves number of coalition LPs solved to the end (cache misses; merge checks stopped
+ *     early because a member was proven to lose are not counted)
  */
 public record FormationResult(
     List<Coalition> coalitions,

@@ -16,7 +16,16 @@ public final class Evaluator {
   private final Network net;
   private final TransportSolver solver;
   private final Map<Key, Evaluation> cache = new HashMap<>();
+  // Unions whose insertion was abandoned by evaluateUnionUnlessWorse: the (base, other) pair of the
+  // first request, so that a later request computes exactly what that first request would have.
+  private final Map<Key, Evaluation[]> deferred = new HashMap<>();
   private long solves;
+
+  private final boolean reference;
+  private long insertions;
+  private long shortestPaths;
+  private long settledNodes;
+  private long scannedNodes;
 
   /**
    * An evaluator.
@@ -25,8 +34,41 @@ public final class Evaluator {
    * @param solver the transport solver
    */
   public Evaluator(Network net, TransportSolver solver) {
+    this(net, solver, false);
+  }
+
+  /**
+   * An evaluator, optionally on the reference path.
+   *
+   * @param net the network
+   * @param solver the transport solver
+   * @param reference true for the reference path: shortest paths by the plain dense scan and no
+   *     early give-up, which the default path must match bit for bit
+   */
+  public Evaluator(Network net, TransportSolver solver, boolean reference) {
     this.net = net;
     this.solver = solver;
+    this.reference = reference;
+  }
+
+  /**
+   * Whether this evaluator is on the reference path.
+   *
+   * @return true for the reference path
+   */
+  public boolean reference() {
+    return reference;
+  }
+
+  /**
+   * Work done so far, for diagnostics: unions solved by insertion (to the end or given up),
+   * shortest path searches, nodes settled by them, and nodes scanned by their selection and
+   * relaxation loops.
+   *
+   * @return {insertions, shortest paths, settled nodes, scanned nodes}
+   */
+  public long[] work() {
+    return new long[] {insertions, shortestPaths, settledNodes, scannedNodes};
   }
 
   /**
@@ -57,7 +99,8 @@ public final class Evaluator {
     Key k = new Key(members);
     Evaluation e = cache.get(k);
     if (e == null) {
-      e = solve(members);
+      Evaluation[] d = deferred.remove(k);
+      e = d != null ? insert(d[0], d[1], members.clone(), null, 0) : solve(members);
       cache.put(new Key(members.clone()), e);
     }
     return e;
@@ -92,17 +135,69 @@ public final class Evaluator {
    * @return the union's evaluation
    */
   public Evaluation evaluateUnion(Evaluation a, Evaluation b) {
+    return evaluateUnionUnlessWorse(a, b, null, 0);
+  }
+
+  /**
+   * Like {@link #evaluateUnion}, but gives up, returning {@code null}, as soon as the insertion
+   * proves that the finished union would leave some member's score below {@code current[i] − tol}
+   * (so the union cannot be a Pareto improvement over {@code current}). The result, when not null,
+   * is the very evaluation {@link #evaluateUnion} returns; a union given up on is remembered by its
+   * first request's sides and computed from them if it is asked for again.
+   *
+   * <p>Why giving up is sound. The smaller side's members are inserted one at a time, each by
+   * successive shortest paths between the new member and the EDC node r. A path for a new seller
+   * runs from it to r, a path for a new buyer from r to it, and a shortest path is simple, so r is
+   * only its last (first) node. The only path arcs that change how much a member trades inside are
+   * the ones at r: for a new seller, an arc {@code s → r} lowers seller s's internal sales and an
+   * arc {@code b → r} raises buyer b's internal purchases; for a new buyer, {@code r → s} raises
+   * s's sales and {@code r → b} lowers b's purchases. Interior nodes only re-route. So a seller's
+   * internal sales {@code S} can rise, from any point on, by at most {@code R}: the unmet demand of
+   * the buyer being inserted plus the demand of the buyers still to insert (each unit pushed to a
+   * new buyer raises at most one seller's sales, by that unit); symmetrically for a buyer's
+   * purchases and the sellers' supply. A member other than the one being inserted, with amount A,
+   * EDC loss rate λ and half its cheapest internal rate h (over the union's members of the other
+   * role), ends with attributed loss {@code Σ X·rate/2 + (A − S')·λ >= S'·h + (A − S')·λ} for its
+   * final {@code S' ∈ [0, min(A, S + R)]}, which is at least {@code A·λ − min(A, S + R)·max(0, λ −
+   * h)}. When that bound exceeds the loss at which its score falls below {@code current − tol}
+   * (plus a margin of {@code 1e-9 · (1 + A)} kWh, far above the rounding of the sums), the finished
+   * union is rejected by the Pareto test whatever the remaining paths do. The bound is checked for
+   * every member whose trade has fallen at an arc at r, after each augmentation and after each
+   * inserted member (R only shrinks). It never changes the paths, so a union not given up on is
+   * computed exactly as {@link #evaluateUnion} computes it.
+   *
+   * @param a a coalition
+   * @param b a disjoint coalition
+   * @param current every prosumer's current score, or null never to give up
+   * @param tol the Pareto tolerance
+   * @return the union's evaluation, or null when it is proven not to be a Pareto improvement
+   */
+  public Evaluation evaluateUnionUnlessWorse(
+      Evaluation a, Evaluation b, double[] current, double tol) {
     int[] members = FormationEngine.union(a.members, b.members);
     Key k = new Key(members);
     Evaluation e = cache.get(k);
     if (e == null) {
-      e = a.members.length >= b.members.length ? insert(a, b, members) : insert(b, a, members);
+      Evaluation[] d = deferred.get(k);
+      if (d == null) {
+        d =
+            a.members.length >= b.members.length
+                ? new Evaluation[] {a, b}
+                : new Evaluation[] {b, a};
+      }
+      e = insert(d[0], d[1], members, current, tol);
+      if (e == null) {
+        deferred.putIfAbsent(k, d);
+        return null;
+      }
+      deferred.remove(k);
       cache.put(k, e);
     }
     return e;
   }
 
-  private Evaluation insert(Evaluation base, Evaluation other, int[] members) {
+  private Evaluation insert(
+      Evaluation base, Evaluation other, int[] members, double[] current, double tol) {
     Local l = new Local(members);
     double[][] x = new double[l.s][l.b];
     int v = 1 + l.s + l.b;
@@ -128,19 +223,46 @@ public final class Evaluator {
         recv[c] += x[a][c];
       }
     }
+    insertions++;
     Inserter ins = new Inserter(l, x, sent, recv, pot, active);
-    for (int i : other.members) {
-      int node = l.node(i);
+    ins.dense = reference;
+    int[] om = other.members;
+    // Amounts of the sellers and buyers inserted after position p (for the give-up bound).
+    double[] laterSupply = new double[om.length + 1];
+    double[] laterDemand = new double[om.length + 1];
+    for (int p = om.length - 1; p >= 0; p--) {
+      int i = om[p];
+      laterSupply[p] = laterSupply[p + 1] + (net.role[i] == Network.SELLER ? net.amount[i] : 0);
+      laterDemand[p] = laterDemand[p + 1] + (net.role[i] == Network.BUYER ? net.amount[i] : 0);
+    }
+    ins.current = current;
+    ins.tol = tol;
+    for (int p = 0; p < om.length; p++) {
+      int node = l.node(om[p]);
+      ins.laterSupply = laterSupply[p + 1];
+      ins.laterDemand = laterDemand[p + 1];
       if (node > 0 && node <= l.s) {
         ins.insertSeller(node - 1);
       } else if (node > l.s) {
         ins.insertBuyer(node - 1 - l.s);
       }
+      ins.source = -1;
+      if (ins.worse || ins.anyProvenWorse()) {
+        count(ins);
+        return null;
+      }
     }
+    count(ins);
     if (l.s > 0 && l.b > 0) {
       solves++;
     }
     return finish(l, x, pot);
+  }
+
+  private void count(Inserter ins) {
+    shortestPaths += ins.paths;
+    settledNodes += ins.settledCount;
+    scannedNodes += ins.scanned;
   }
 
   /** The union's sellers and buyers in local numbering: node 0 the EDC, then sellers, buyers. */
@@ -194,6 +316,10 @@ public final class Evaluator {
       for (int c = 0; c < nb; c++) {
         demand[c] = net.amount[bi[c]];
       }
+    }
+
+    Network net() {
+      return net;
     }
 
     /** Local node of a prosumer: 1 + seller number, 1 + s + buyer number, or 0 if balanced. */
@@ -363,6 +489,31 @@ public final class Evaluator {
     private final boolean[] done;
     private final int[] open;
     private final int[] openB;
+    long paths; // work counters
+    long settledCount;
+    long scanned;
+    private final int[] posB; // position of an open buyer in openB (shortestSplit)
+    private int nOpenB;
+    private final MinHeap heap;
+    // When bValid, topN[topLo..topHi) are the open buyers with the smallest (distance, node) and
+    // finite distance, in that order, and no other open buyer comes before the last of them.
+    private static final int TOP = 4;
+    private final double[] topD = new double[TOP];
+    private final int[] topN = new int[TOP];
+    private int topLo;
+    private int topHi;
+    private boolean bValid;
+    boolean dense; // select by the reference dense scan (shortestDense)
+    double[] current; // prosumer scores the union must not push below current - tol, or null
+    double tol;
+    double laterSupply; // supply of the sellers still to insert after the current member
+    double laterDemand; // demand of the buyers still to insert after the current member
+    int source = -1; // the node being inserted
+    boolean worse; // proven: some member ends below current - tol
+    private int[] dropped = new int[8]; // nodes whose internal trade has fallen at an arc at r
+    private int nDropped;
+    private boolean[] isDropped;
+    private double[] half; // half the cheapest internal rate of a node, NaN until needed
 
     Inserter(Local l, double[][] x, double[] sent, double[] recv, double[] pot, boolean[] active) {
       this.l = l;
@@ -386,6 +537,8 @@ public final class Evaluator {
       this.done = new boolean[v];
       this.open = new int[v];
       this.openB = new int[v];
+      this.posB = new int[v];
+      this.heap = new MinHeap(l.s + 1);
     }
 
     private void addSender(int c, int a) {
@@ -405,6 +558,7 @@ public final class Evaluator {
       }
       pot[node] = p == Double.NEGATIVE_INFINITY ? pot[0] : p;
       active[node] = true;
+      source = node;
       while (l.supply[a] - sent[a] > EPS) {
         // A path a -> r gains iff its reduced length is below pot(a) - pot(r).
         double bound = pot[node] - pot[0] - MinCostFlowSolver.GAIN_EPS;
@@ -412,9 +566,19 @@ public final class Evaluator {
           return; // potentials stay feasible, including the arc r -> a
         }
         double push = Math.min(l.supply[a] - sent[a], bottleneck(0, node));
+        int last = prev[0];
         augment(0, node, push);
         sent[a] += push; // the closing arc r -> a
         updatePotentials(dist[0]);
+        if (current != null) {
+          if (last <= l.s) {
+            markDropped(last); // its sales fell along the arc last -> r
+          }
+          if (anyProvenWorse()) {
+            worse = true;
+            return;
+          }
+        }
       }
     }
 
@@ -428,16 +592,105 @@ public final class Evaluator {
       }
       pot[node] = p == Double.POSITIVE_INFINITY ? pot[0] : p;
       active[node] = true;
+      source = node;
       while (l.demand[c] - recv[c] > EPS) {
         double bound = pot[0] - pot[node] - MinCostFlowSolver.GAIN_EPS;
         if (bound <= 0 || !shortest(0, node, bound)) {
           return;
         }
         double push = Math.min(l.demand[c] - recv[c], bottleneck(node, 0));
+        int first = node;
+        while (prev[first] != 0) {
+          first = prev[first];
+        }
         augment(node, 0, push);
         recv[c] += push; // the closing arc b -> r
         updatePotentials(dist[node]);
+        if (current != null) {
+          if (first > l.s) {
+            markDropped(first); // its purchases fell along the arc r -> first
+          }
+          if (anyProvenWorse()) {
+            worse = true;
+            return;
+          }
+        }
       }
+    }
+
+    private void markDropped(int node) {
+      if (isDropped == null) {
+        isDropped = new boolean[v];
+        half = new double[v];
+        Arrays.fill(half, Double.NaN);
+      }
+      if (!isDropped[node]) {
+        isDropped[node] = true;
+        if (nDropped == dropped.length) {
+          dropped = Arrays.copyOf(dropped, 2 * nDropped);
+        }
+        dropped[nDropped++] = node;
+      }
+    }
+
+    /* Whether the bound of evaluateUnionUnlessWorse already condemns a member whose trade fell. */
+    boolean anyProvenWorse() {
+      for (int q = 0; q < nDropped; q++) {
+        if (dropped[q] != source && provenWorse(dropped[q])) {
+          return true;
+        }
+      }
+      return false;
+    }
+
+    /*
+     * The bound of evaluateUnionUnlessWorse for the member at a local node other than the one
+     * being inserted: its internal trade S (sent for a seller, received for a buyer) can rise by
+     * at most R, the amount the members of the other role still to insert can take or give, so
+     * its final attributed loss is at least A·λ − min(A, S + R)·max(0, λ − h), h half the cheapest
+     * internal rate it could use.
+     */
+    private boolean provenWorse(int node) {
+      int s = l.s;
+      Network net = l.net();
+      int i;
+      double traded;
+      double more;
+      if (node <= s) {
+        i = l.sIdx[node - 1];
+        traded = sent[node - 1];
+        more = laterDemand;
+        if (source > s) {
+          more += l.demand[source - 1 - s] - recv[source - 1 - s];
+        }
+      } else {
+        i = l.bIdx[node - 1 - s];
+        traded = recv[node - 1 - s];
+        more = laterSupply;
+        if (source > 0 && source <= s) {
+          more += l.supply[source - 1] - sent[source - 1];
+        }
+      }
+      double h = half[node];
+      if (Double.isNaN(h)) {
+        h = Double.POSITIVE_INFINITY;
+        if (node <= s) {
+          for (int c = 0; c < l.b; c++) {
+            h = Math.min(h, net.rate(i, l.bIdx[c]) / 2);
+          }
+        } else {
+          for (int a = 0; a < s; a++) {
+            h = Math.min(h, net.rate(l.sIdx[a], i) / 2);
+          }
+        }
+        half[node] = h;
+      }
+      double amount = net.amount[i];
+      double edc = net.edcRate[i];
+      double reach = Math.min(amount, Math.max(0, traded) + Math.max(0, more));
+      double lower = amount * edc - reach * Math.max(0, edc - h);
+      double limit = net.singletonScore(i) + net.standaloneLoss(i) - current[i] + tol;
+      return lower > limit + 1e-9 * (1 + amount);
     }
 
     /*
@@ -447,6 +700,160 @@ public final class Evaluator {
      * the closing arc's too) and returns false.
      */
     private boolean shortest(int source, int target, double bound) {
+      return dense ? shortestDense(source, target, bound) : shortestSplit(source, target, bound);
+    }
+
+    /*
+     * The same search as shortestDense, settling the same nodes in the same order with the same
+     * arithmetic, so every distance, predecessor and potential is bit for bit the same; only the
+     * selection is cheaper. The EDC node and the sellers (whose distances change only when the EDC
+     * or a buyer is settled, through few arcs) sit in a heap ordered by (distance, node). The
+     * buyers' minimum is found in the same pass that relaxes a settled seller's arcs to them; after
+     * a buyer is settled, one rescan lists the next TOP nearest buyers, so a run of buyer
+     * settlements costs one rescan. Sellers and the EDC have lower node numbers than
+     * every buyer, so comparing the two minima by (distance, node) keeps "ties to the lowest node".
+     */
+    private boolean shortestSplit(int source, int target, double bound) {
+      paths++;
+      Arrays.fill(dist, Double.POSITIVE_INFINITY);
+      Arrays.fill(prev, -1);
+      Arrays.fill(done, false);
+      dist[source] = 0;
+      int s = l.s;
+      double settled = 0;
+      int nOpenB = 0;
+      for (int k = s + 1; k < v; k++) {
+        if (active[k]) {
+          posB[k] = nOpenB;
+          openB[nOpenB++] = k;
+        }
+      }
+      this.nOpenB = nOpenB;
+      heap.clear();
+      if (source <= s) {
+        heap.push(source, 0);
+      }
+      bValid = false;
+      double[] dist = this.dist;
+      double[] pot = this.pot;
+      int[] openB = this.openB;
+      while (true) {
+        while (!heap.isEmpty()) {
+          int k = heap.minNode();
+          if (!done[k] && heap.minKey() == dist[k]) {
+            break;
+          }
+          heap.pop();
+        }
+        if (!bValid) {
+          topLo = 0;
+          topHi = 0;
+          for (int q = 0; q < this.nOpenB; q++) {
+            int k = openB[q];
+            double d = dist[k];
+            if (topHi < TOP || d < topD[TOP - 1] || (d == topD[TOP - 1] && k < topN[TOP - 1])) {
+              offer(d, k);
+            }
+          }
+          bValid = true;
+          scanned += this.nOpenB;
+        }
+        int u = -1;
+        double best = Double.POSITIVE_INFINITY;
+        if (topLo < topHi) {
+          u = topN[topLo];
+          best = topD[topLo];
+        }
+        if (!heap.isEmpty() && heap.minKey() <= best) { // on a tie the seller's number is lower
+          u = heap.minNode();
+          best = heap.minKey();
+        }
+        if (u < 0) {
+          updatePotentials(Math.max(bound, settled));
+          return false;
+        }
+        if (best >= bound) {
+          updatePotentials(best);
+          return false;
+        }
+        if (u == target) {
+          return true;
+        }
+        done[u] = true;
+        settledCount++;
+        if (u > s) {
+          int at = posB[u];
+          int moved = openB[--this.nOpenB];
+          openB[at] = moved;
+          posB[moved] = at;
+          if (++topLo == topHi) { // u was the first of the buyers' shortlist
+            bValid = false;
+          }
+        } else {
+          heap.pop();
+        }
+        settled = best;
+        if (u == 0) {
+          for (int a = 0; a < s; a++) {
+            if (l.supply[a] - sent[a] > EPS) {
+              relax(u, 1 + a, 0, best);
+            }
+          }
+          for (int c = 0; c < l.b; c++) {
+            if (recv[c] > EPS) {
+              relax(u, 1 + s + c, 0, best);
+            }
+          }
+        } else if (u <= s) {
+          int a = u - 1;
+          if (sent[a] > EPS) {
+            relax(u, 0, 0, best);
+          }
+          double[] g = l.gain[a];
+          double pu = pot[u];
+          int gOff = -1 - s;
+          double bb = Double.POSITIVE_INFINITY;
+          int bk = -1;
+          int n = this.nOpenB;
+          for (int q = 0; q < n; q++) { // relax(u, w, -g[w - 1 - s], best), inlined
+            int w = openB[q];
+            double dw = best + Math.max(0, -g[w + gOff] + pu - pot[w]);
+            double d = dist[w];
+            if (dw < d) {
+              dist[w] = dw;
+              prev[w] = u;
+              d = dw;
+            }
+            if (d < bb || (d == bb && w < bk)) {
+              bb = d;
+              bk = w;
+            }
+          }
+          scanned += n;
+          // The shortlist holds just the minimum here; a rescan builds a longer one if needed.
+          topD[0] = bb;
+          topN[0] = bk;
+          topLo = 0;
+          topHi = bk < 0 ? 0 : 1;
+          bValid = true;
+        } else {
+          int c = u - 1 - s;
+          int[] snd = senders[c];
+          for (int q = 0; q < nSenders[c]; q++) {
+            int a = snd[q];
+            if (x[a][c] > EPS) {
+              relax(u, 1 + a, l.gain[a][c], best);
+            }
+          }
+          if (l.demand[c] - recv[c] > EPS) {
+            relax(u, 0, 0, best);
+          }
+        }
+      }
+    }
+
+    private boolean shortestDense(int source, int target, double bound) {
+      paths++;
       Arrays.fill(dist, Double.POSITIVE_INFINITY);
       Arrays.fill(prev, -1);
       Arrays.fill(done, false);
@@ -505,6 +912,8 @@ public final class Evaluator {
           return true;
         }
         done[u] = true;
+        settledCount++;
+        scanned += nOpen + nOpenB + (u > 0 && u <= s ? nOpenB : 0);
         if (u > s) {
           openB[at] = openB[--nOpenB];
         } else {
@@ -554,14 +963,38 @@ public final class Evaluator {
       }
     }
 
+    /* Adds a buyer to the shortlist being built (topLo == 0), keeping the TOP smallest. */
+    private void offer(double d, int w) {
+      if (d == Double.POSITIVE_INFINITY) {
+        return; // never selected, as in shortestDense
+      }
+      int p = topHi < TOP ? topHi++ : TOP - 1;
+      while (p > 0 && (d < topD[p - 1] || (d == topD[p - 1] && w < topN[p - 1]))) {
+        topD[p] = topD[p - 1];
+        topN[p] = topN[p - 1];
+        p--;
+      }
+      topD[p] = d;
+      topN[p] = w;
+    }
+
     private void relax(int u, int w, double cost, double du) {
       if (!active[w] || done[w]) {
         return;
       }
       double rc = Math.max(0, cost + pot[u] - pot[w]);
       if (du + rc < dist[w]) {
-        dist[w] = du + rc;
+        double d = du + rc;
+        dist[w] = d;
         prev[w] = u;
+        if (dense) {
+          return;
+        }
+        if (w <= l.s) {
+          heap.push(w, d);
+        } else {
+          bValid = false; // a buyer's distance fell outside the seller pass: rebuild the shortlist
+        }
       }
     }
 

@@ -49,6 +49,15 @@ public final class FormationEngine {
   /** Whether a round without operations was reached before the cap. */
   public boolean converged;
 
+  /** Merge candidates checked by their duals (pairs of coalitions looked at). */
+  public long dualChecks;
+
+  /** Merge candidates whose union was evaluated (the duals did not rule them out). */
+  public long unionChecks;
+
+  /** Of those, the ones given up before the union was solved to the end (proven rejected). */
+  public long givenUp;
+
   private final List<Coal> coals = new ArrayList<>();
   private final double[] cur;
   private final Set<Long> rejected = new HashSet<>();
@@ -245,6 +254,7 @@ public final class FormationEngine {
             continue;
           }
           double v = mergeViolation(s.e, o.e, net);
+          dualChecks++;
           if (v > 1e-12) {
             cand.add(new double[] {v, t});
           }
@@ -252,7 +262,18 @@ public final class FormationEngine {
         cand.sort(Comparator.<double[]>comparingDouble(c -> -c[0]).thenComparingDouble(c -> c[1]));
         for (double[] c : cand) {
           Coal o = coals.get((int) c[1]);
-          Evaluation e = ev.evaluateUnion(s.e, o.e);
+          // The reference path solves every union to the end; the default one may stop early when
+          // the insertion proves a member would lose (Evaluator.evaluateUnionUnlessWorse).
+          Evaluation e =
+              ev.reference()
+                  ? ev.evaluateUnion(s.e, o.e)
+                  : ev.evaluateUnionUnlessWorse(s.e, o.e, cur, tol);
+          unionChecks++;
+          if (e == null) {
+            givenUp++;
+            rejected.add(pairKey(s.id, o.id));
+            continue;
+          }
           if (pareto(e)) {
             coals.remove(o);
             coals.remove(s);

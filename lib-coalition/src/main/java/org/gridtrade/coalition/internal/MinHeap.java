@@ -25,6 +25,10 @@ final class MinHeap {
     return keys[0];
   }
 
+  int minNode() {
+    return nodes[0];
+  }
+
   void push(int node, double key) {
     if (size == keys.length) {
       keys = Arrays.copyOf(keys, 2 * size);

@@ -105,4 +105,66 @@ class EvaluatorTest {
               assertThat(dual).isCloseTo(primal, within(1e-8));
             });
   }
+
+  /**
+   * The early give-up is sound: whenever evaluateUnionUnlessWorse gives up, the union solved to the
+   * end leaves some member below its current score minus the tolerance; otherwise it returns the
+   * very evaluation solved to the end. Current scores are the two sides' own (as in formation) or
+   * those raised at random (so that give-ups are frequent).
+   */
+  @Test
+  void property_givingUp_onlyWhenTheFullUnionMakesSomeoneLose() {
+    int[] gaveUp = new int[1];
+    qt().withFixedSeed(11)
+        .withExamples(400)
+        .forAll(longs().all())
+        .checkAssert(
+            seed -> {
+              SplittableRandom r = new SplittableRandom(seed);
+              Network net = randomNetwork(r, 2 + r.nextInt(16));
+              int n = net.size();
+              int[] side = new int[n];
+              for (int i = 0; i < n; i++) {
+                side[i] = r.nextInt(2);
+              }
+              side[0] = 0;
+              side[n - 1] = 1;
+              int[] a = IntStream.range(0, n).filter(i -> side[i] == 0).toArray();
+              int[] b = IntStream.range(0, n).filter(i -> side[i] == 1).toArray();
+              Evaluator full = new Evaluator(net, MinCostFlowSolver.INSTANCE, true);
+              Evaluator fast = new Evaluator(net, MinCostFlowSolver.INSTANCE);
+              Evaluation ea = full.evaluate(a);
+              Evaluation eb = full.evaluate(b);
+              double[] current = new double[n];
+              for (Evaluation e : new Evaluation[] {ea, eb}) {
+                for (int k = 0; k < e.size(); k++) {
+                  current[e.member(k)] = e.score(k) + (r.nextInt(3) == 0 ? r.nextDouble() : 0);
+                }
+              }
+              double tol = 1e-9;
+              Evaluation u = full.evaluateUnion(ea, eb);
+              Evaluation g = fast.evaluateUnionUnlessWorse(ea, eb, current, tol);
+              boolean someoneLoses = false;
+              for (int k = 0; k < u.size(); k++) {
+                someoneLoses |= u.score(k) < current[u.member(k)] - tol;
+              }
+              if (g == null) {
+                gaveUp[0]++;
+                assertThat(someoneLoses).as("gave up, yet nobody loses").isTrue();
+                // Asked again without a bound, it is computed from the first request's sides.
+                Evaluation again = fast.evaluateUnion(eb, ea);
+                assertThat(again.members()).containsExactly(u.members());
+                for (int k = 0; k < u.size(); k++) {
+                  assertThat(again.score(k)).isEqualTo(u.score(k));
+                }
+              } else {
+                assertThat(g.members()).containsExactly(u.members());
+                for (int k = 0; k < u.size(); k++) {
+                  assertThat(g.score(k)).isEqualTo(u.score(k));
+                  assertThat(g.loss(k)).isEqualTo(u.loss(k));
+                }
+              }
+            });
+    assertThat(gaveUp[0]).isGreaterThan(20);
+  }
 }
