@@ -47,7 +47,7 @@ final class DemoCommand implements Callable<Integer> {
       names = "--consensus",
       paramLabel = "NAME",
       defaultValue = "poa",
-      description = "poa, poeg or posoc (default: ${DEFAULT-VALUE}).")
+      description = "poa, poeg, posoc or trust (default: ${DEFAULT-VALUE}).")
   CommunityDemo.Consensus consensus;
 
   @Option(
