@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
+import org.gridtrade.consensus.internal.WeightedDraw;
 import org.gridtrade.consensus.spi.ChainView;
 import org.gridtrade.consensus.spi.ConsensusProtocol;
 import org.gridtrade.consensus.spi.Eligibility;
@@ -175,23 +176,11 @@ public final class ProofOfEnergyGeneration implements ConsensusProtocol {
       }
     }
     left.sort(Comparator.comparing(EnergyProofSource.Candidate::id));
-    List<Draw> order = new ArrayList<>(left.size());
-    for (int k = 0; !left.isEmpty(); k++) {
-      double total = 0;
-      for (EnergyProofSource.Candidate c : left) {
-        total += c.proofScore();
-      }
-      double target = unit(parentHash, k) * total;
-      int pick = left.size() - 1;
-      double cum = 0;
-      for (int i = 0; i < left.size(); i++) {
-        cum += left.get(i).proofScore();
-        if (target < cum) {
-          pick = i;
-          break;
-        }
-      }
-      order.add(new Draw(k, left.remove(pick)));
+    List<EnergyProofSource.Candidate> drawn =
+        WeightedDraw.order(left, EnergyProofSource.Candidate::proofScore, k -> unit(parentHash, k));
+    List<Draw> order = new ArrayList<>(drawn.size());
+    for (EnergyProofSource.Candidate c : drawn) {
+      order.add(new Draw(order.size(), c));
     }
     return List.copyOf(order);
   }
@@ -222,10 +211,7 @@ public final class ProofOfEnergyGeneration implements ConsensusProtocol {
   }
 
   private static double unit(Hash parentHash, int k) {
-    byte[] d =
-        Hash.sha256(DRAW, parentHash.bytes(), ByteBuffer.allocate(4).putInt(k).array()).bytes();
-    long bits = ByteBuffer.wrap(d).getLong() >>> 11;
-    return bits * 0x1.0p-53;
+    return WeightedDraw.unit(DRAW, parentHash.bytes(), ByteBuffer.allocate(4).putInt(k).array());
   }
 
   private Optional<Draw> drawOf(Hash parentHash, long height, Address proposer) {

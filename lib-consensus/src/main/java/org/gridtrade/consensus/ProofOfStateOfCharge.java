@@ -14,6 +14,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
+import org.gridtrade.consensus.internal.WeightedDraw;
 import org.gridtrade.consensus.spi.ChainView;
 import org.gridtrade.consensus.spi.ConsensusProtocol;
 import org.gridtrade.consensus.spi.Eligibility;
@@ -284,23 +285,12 @@ public final class ProofOfStateOfCharge implements ConsensusProtocol {
       }
     }
     left.sort(Comparator.comparing(StateOfChargeSource.Candidate::address));
-    List<Draw> order = new ArrayList<>(left.size());
-    for (int k = 0; !left.isEmpty(); k++) {
-      double total = 0;
-      for (StateOfChargeSource.Candidate c : left) {
-        total += c.dailyScore();
-      }
-      double target = unit(seed, period, k) * total;
-      int pick = left.size() - 1;
-      double cum = 0;
-      for (int i = 0; i < left.size(); i++) {
-        cum += left.get(i).dailyScore();
-        if (target < cum) {
-          pick = i;
-          break;
-        }
-      }
-      order.add(new Draw(k, left.remove(pick)));
+    List<StateOfChargeSource.Candidate> drawn =
+        WeightedDraw.order(
+            left, StateOfChargeSource.Candidate::dailyScore, k -> unit(seed, period, k));
+    List<Draw> order = new ArrayList<>(drawn.size());
+    for (StateOfChargeSource.Candidate c : drawn) {
+      order.add(new Draw(order.size(), c));
     }
     return List.copyOf(order);
   }
@@ -338,11 +328,8 @@ public final class ProofOfStateOfCharge implements ConsensusProtocol {
   }
 
   private static double unit(Hash seed, long period, int k) {
-    byte[] d =
-        Hash.sha256(DRAW, seed.bytes(), ByteBuffer.allocate(12).putLong(period).putInt(k).array())
-            .bytes();
-    long bits = ByteBuffer.wrap(d).getLong() >>> 11;
-    return bits * 0x1.0p-53;
+    return WeightedDraw.unit(
+        DRAW, seed.bytes(), ByteBuffer.allocate(12).putLong(period).putInt(k).array());
   }
 
   /** The draw order for the block after {@code parent}, with the in-turn rank. */
