@@ -3,12 +3,14 @@ package org.gridtrade.consensus;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashSet;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -72,8 +74,12 @@ import org.slf4j.LoggerFactory;
  * the local clock is refused for now (it is fetched again later). A block for a later height is
  * buffered and the missing blocks requested. A different block at a height this node already stored
  * is compared with the stored one: if the same proposer signed both, the pair becomes {@link
- * Evidence}; either way it is not appended, as the ledger's store is append-only (appended blocks
- * are final; there are no reorganisations).
+ * Evidence}. Otherwise, if the stored block is the head and the newcomer has the same parent and
+ * weighs more (or as much, with a lower hash), the newcomer is validated against the parent and
+ * replaces the head ({@link Ledger#replaceHead}, a one-block reorganisation; the old head's
+ * transactions return to the mempool). This settles the common race of two proposers sealing one
+ * height at about the same time, the same way on every node. A block with a child is final: deeper
+ * reorganisations are not done, so a split that lasts longer than one block stays.
  *
  * <p><b>Evidence.</b> New evidence, found here or received in a {@link
  * ConsensusMessage.EvidenceNotice} and verified with {@link Evidence#problem}, is reported to
@@ -492,7 +498,7 @@ public final class BlockEngine implements AutoCloseable {
       requestFrom(ahead.firstEntry().getValue().get(0).from(), now);
     }
     for (Received r : stale) {
-      checkConflict(r);
+      checkConflict(r, now);
     }
   }
 
@@ -541,7 +547,7 @@ public final class BlockEngine implements AutoCloseable {
     return out == null ? block : new Block(block.header(), out);
   }
 
-  private void checkConflict(Received r) {
+  private void checkConflict(Received r, long now) {
     Block block = r.block();
     if (block.height() > ledger.height()) {
       return;
@@ -555,13 +561,72 @@ public final class BlockEngine implements AutoCloseable {
     Optional<Address> offender = e.offender(p);
     if (offender.isPresent()) {
       recordEvidence(e, offender.get(), stored.get(), block, "found here");
-    } else {
+    } else if (!replaceHead(r, stored.get(), now)) {
       reject(
           block,
           r.from(),
-          "block %s conflicts with stored block %s at height %d (appended blocks are final)"
+          ("block %s conflicts with stored block %s at height %d (the stored block is heavier, or"
+                  + " a block was built on it: it is final)")
               .formatted(block.hash(), stored.get().hash(), block.height()));
     }
+  }
+
+  /**
+   * Fork choice for the head: a competitor of the head block (same height, same parent) that weighs
+   * more, or as much with a lower hash, replaces it if it is valid; the old head's transactions go
+   * back to the mempool. Returns whether the competitor was handled (replaced the head, or was
+   * rejected as invalid); false if the head stays because it is preferred or final.
+   */
+  private boolean replaceHead(Received r, Block head, long now) {
+    Block block = r.block();
+    long h = block.height();
+    if (h != ledger.height()
+        || h < 1
+        || !block.header().previousHash().equals(head.header().previousHash())) {
+      return false;
+    }
+    Optional<LedgerState> before = ledger.stateBeforeHead();
+    if (before.isEmpty()) {
+      return false;
+    }
+    ConsensusProtocol p = schedule.protocolAt(h);
+    ChainView view = schedule.viewFor(chain, h);
+    long wNew = weightOf(p, view, block.header());
+    long wOld = weightOf(p, view, head.header());
+    if (wNew < wOld || (wNew == wOld && block.hash().compareTo(head.hash()) >= 0)) {
+      return false;
+    }
+    BlockHeader parent = ledger.block(h - 1).orElseThrow().header();
+    Block candidate = withPendingInstances(block);
+    Optional<String> content = p.checkBlock(view, candidate, parent, before.get());
+    if (content.isPresent()) {
+      reject(candidate, r.from(), content.get());
+      return true;
+    }
+    BlockResult result = ledger.replaceHead(candidate);
+    if (result instanceof BlockResult.Rejected rej) {
+      reject(candidate, r.from(), rej.reason());
+      return true;
+    }
+    LOG.info(
+        "engine {}: replaced head {} (weight {}) by {} (weight {}) from {} at height {}",
+        id,
+        head.hash(),
+        wOld,
+        candidate.hash(),
+        wNew,
+        r.from(),
+        h);
+    Set<Hash> kept = new HashSet<>();
+    candidate.transactions().forEach(tx -> kept.add(tx.id()));
+    LedgerState state = ledger.state();
+    for (Transaction tx : head.transactions()) {
+      if (!kept.contains(tx.id())) {
+        mempool.submit(tx, state, now); // refused if the new head made it invalid
+      }
+    }
+    appended(candidate, false);
+    return true;
   }
 
   private void receiveEvidence(String from, ConsensusMessage.EvidenceNotice n) {

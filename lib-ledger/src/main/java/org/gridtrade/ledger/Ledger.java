@@ -38,6 +38,10 @@ public final class Ledger implements AutoCloseable {
 
   private volatile Tip tip;
 
+  // The tip before the head, while the head may still be replaced (null after opening a stored
+  // chain, until the next append). Guarded by this.
+  private Tip beforeHead;
+
   private Ledger(
       Genesis genesis, BlockStore store, SealVerifier seals, BlockHeader head, LedgerState state) {
     this.genesis = genesis;
@@ -253,8 +257,58 @@ public final class Ledger implements AutoCloseable {
     }
     Hash hash = block.hash();
     store.append(new StoredBlock(block.height(), hash, block.encode()));
+    beforeHead = t;
     tip = new Tip(block.header(), ((BlockValidator.Result.Valid) r).state());
     LOG.debug("appended block {} at height {}", hash, block.height());
+    return new BlockResult.Appended(block.height(), hash);
+  }
+
+  /**
+   * The state before the head block, while the head may still be {@link #replaceHead replaced}.
+   *
+   * @return the state after the head's parent; empty for the genesis block and, after opening a
+   *     stored chain, until the next block is appended
+   */
+  public synchronized Optional<LedgerState> stateBeforeHead() {
+    return beforeHead == null ? Optional.empty() : Optional.of(beforeHead.state());
+  }
+
+  /**
+   * Replaces the head block by a competitor for the same height on the same parent (a one-block
+   * reorganisation; the caller decides which block wins, e.g. by consensus weight). The competitor
+   * is validated against the parent exactly as {@link #append} would; a rejected competitor, or a
+   * store that cannot replace records, changes nothing.
+   *
+   * @param block a block for the head's height whose parent is the head's parent
+   * @return appended (the new head), or rejected with the reason
+   * @throws java.io.UncheckedIOException if the store fails (nothing changed)
+   */
+  public synchronized BlockResult replaceHead(Block block) {
+    Objects.requireNonNull(block, "block");
+    Tip t = tip;
+    Tip before = beforeHead;
+    if (before == null) {
+      return new BlockResult.Rejected(
+          "the head at height %d cannot be replaced (genesis, or reopened since it was appended)"
+              .formatted(t.head().height()));
+    }
+    if (block.height() != t.head().height()) {
+      return new BlockResult.Rejected(
+          "block height %d is not the head's height %d"
+              .formatted(block.height(), t.head().height()));
+    }
+    BlockValidator.Result r = BlockValidator.validate(block, before.head(), before.state(), seals);
+    if (r instanceof BlockValidator.Result.Invalid inv) {
+      return new BlockResult.Rejected(inv.reason());
+    }
+    Hash hash = block.hash();
+    try {
+      store.replaceLast(new StoredBlock(block.height(), hash, block.encode()));
+    } catch (UnsupportedOperationException e) {
+      return new BlockResult.Rejected("the block store cannot replace blocks: " + e.getMessage());
+    }
+    tip = new Tip(block.header(), ((BlockValidator.Result.Valid) r).state());
+    LOG.debug("replaced head {} by {} at height {}", t.head().hash(), hash, block.height());
     return new BlockResult.Appended(block.height(), hash);
   }
 

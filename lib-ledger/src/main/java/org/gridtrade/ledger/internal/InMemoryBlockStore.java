@@ -38,6 +38,24 @@ public final class InMemoryBlockStore implements BlockStore {
   }
 
   @Override
+  public void replaceLast(StoredBlock block) {
+    Objects.requireNonNull(block, "block");
+    lock.writeLock().lock();
+    try {
+      ensureOpen();
+      if (blocks.size() < 2 || block.height() != blocks.size() - 1) {
+        throw new IllegalArgumentException(
+            "block height %d is not the highest non-genesis height %d"
+                .formatted(block.height(), blocks.size() - 1));
+      }
+      StoredBlock old = blocks.set(blocks.size() - 1, block);
+      bytes += block.encodedLength() - old.encodedLength();
+    } finally {
+      lock.writeLock().unlock();
+    }
+  }
+
+  @Override
   public void append(StoredBlock block) {
     Objects.requireNonNull(block, "block");
     lock.writeLock().lock();

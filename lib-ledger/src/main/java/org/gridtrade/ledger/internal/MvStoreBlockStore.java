@@ -224,6 +224,44 @@ public final class MvStoreBlockStore implements BlockStore {
   }
 
   @Override
+  public void replaceLast(StoredBlock block) {
+    Objects.requireNonNull(block, "block");
+    lifecycle.readLock().lock();
+    try {
+      ensureOpen();
+      appendLock.lock();
+      try {
+        ensureOpen();
+        long height = size - 1;
+        if (height < 1 || block.height() != height) {
+          throw new IllegalArgumentException(
+              "block height %d is not the highest non-genesis height %d"
+                  .formatted(block.height(), height));
+        }
+        byte[] record = encode(block);
+        try {
+          // One commit: after a crash the store holds the old record or the new one.
+          blocks.put(key(height), record);
+          store.commit();
+        } catch (MVStoreException e) {
+          rollBack(e);
+          throw storageFailure("replacing height %d failed".formatted(height), e);
+        }
+        try {
+          store.sync();
+        } catch (MVStoreException e) {
+          fail("sync after replacing height %d failed: %s".formatted(height, e.getMessage()));
+          throw storageFailure("sync after replacing height %d failed".formatted(height), e);
+        }
+      } finally {
+        appendLock.unlock();
+      }
+    } finally {
+      lifecycle.readLock().unlock();
+    }
+  }
+
+  @Override
   public Optional<StoredBlock> read(long height) {
     if (height < 0) {
       throw new IllegalArgumentException("height %d < 0".formatted(height));

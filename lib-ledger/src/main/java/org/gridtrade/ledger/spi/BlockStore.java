@@ -3,7 +3,8 @@ package org.gridtrade.ledger.spi;
 import java.util.Optional;
 
 /**
- * Where a chain's blocks live: an append-only list of encoded blocks indexed by height.
+ * Where a chain's blocks live: a list of encoded blocks indexed by height, appended at the end;
+ * only the highest block may be replaced ({@link #replaceLast}), never an earlier one.
  *
  * <p>The store sees only bytes and hashes; encoding, validation and state belong to the ledger.
  * Integrators implement this to keep blocks in their own database (RocksDB, SQL, ...).
@@ -37,6 +38,24 @@ public interface BlockStore extends AutoCloseable {
    * @throws java.io.UncheckedIOException if the underlying storage fails (nothing was stored)
    */
   void append(StoredBlock block);
+
+  /**
+   * Replaces the highest stored block by another record for the same height, atomically: a durable
+   * store keeps either the old or the new record across a crash, never neither. The ledger uses it
+   * for a one-block reorganisation, when a heavier competitor of the head arrives before any block
+   * was built on the head. Optional: the default refuses, and the ledger then keeps its head.
+   *
+   * @param block the new record; its height must equal {@code size() - 1} and be at least 1 (the
+   *     genesis block is never replaced)
+   * @throws IllegalArgumentException if the height is not that of the highest non-genesis block
+   * @throws IllegalStateException if the store is closed
+   * @throws UnsupportedOperationException if the store cannot replace records
+   * @throws java.io.UncheckedIOException if the underlying storage fails (nothing changed)
+   */
+  default void replaceLast(StoredBlock block) {
+    throw new UnsupportedOperationException(
+        getClass().getName() + " cannot replace its highest block");
+  }
 
   /**
    * Reads the block at {@code height}.
