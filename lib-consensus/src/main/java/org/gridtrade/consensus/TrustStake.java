@@ -78,10 +78,10 @@ import org.gridtrade.ledger.TransactionBody;
  *       block's transactions, on which Alg. 3 depends; the last block's coins are paid once a next
  *       block is built. Not paid: blocks below the activation height (the block at the activation
  *       height pays nothing, its parent was governed by another protocol or is genesis), blocks
- *       whose proposer's deposit is confiscated, and blocks that carry nothing but the treasury's
- *       transactions (else every block would owe the next one a reward and the chain would never
- *       fall idle). So the seed's loop closes: validators earn coins by proposing and burn coins to
- *       stake.
+ *       whose proposer's deposit is confiscated (by that block or earlier, or by the evidence the
+ *       paying block's seal carries), and blocks that carry nothing but the treasury's transactions
+ *       (else every block would owe the next one a reward and the chain would never fall idle). So
+ *       the seed's loop closes: validators earn coins by proposing and burn coins to stake.
  * </ul>
  *
  * <p><b>Seal</b>: version {@code 0x01}, the signer's public key (32 bytes), an evidence count (0
@@ -137,6 +137,7 @@ public final class TrustStake implements ConsensusProtocol {
         }
       };
   private final Deque<byte[]> pendingEvidence = new ArrayDeque<>();
+  private Reserved reserved; // guarded by pendingEvidence
 
   private TrustStake(Builder b) {
     this.initialValidators = List.copyOf(b.initialValidators);
@@ -680,18 +681,48 @@ public final class TrustStake implements ConsensusProtocol {
     if (!el.eligible()) {
       throw new IllegalStateException(((Eligibility.Ineligible) el).reason());
     }
-    byte[] evidence = null;
+    byte[] evidence = nextEvidence(chain, parent, unsealed.height());
+    return Seal.sign(unsealed, key, evidence == null ? new byte[] {0} : evidence);
+  }
+
+  /**
+   * The evidence this node's seal of the block at {@code height} on {@code parent} carries: the
+   * first queued item that still holds, chosen once per slot, so that {@link #rewardsAndPenalties}
+   * (asked before the seal) and {@link #seal} agree even if evidence arrives in between.
+   */
+  private byte[] nextEvidence(ChainView chain, BlockHeader parent, long height) {
     synchronized (pendingEvidence) {
+      if (reserved != null
+          && reserved.parent().equals(parent.hash())
+          && reserved.height() == height) {
+        return reserved.evidence();
+      }
+      byte[] evidence = null;
       while (!pendingEvidence.isEmpty()) {
         byte[] e = pendingEvidence.peek();
-        if (evidenceProblem(chain, parent, e, unsealed.height()).isEmpty()) {
+        if (evidenceProblem(chain, parent, e, height).isEmpty()) {
           evidence = e;
           break;
         }
         pendingEvidence.poll();
       }
+      reserved = new Reserved(parent.hash(), height, evidence);
+      return evidence;
     }
-    return Seal.sign(unsealed, key, evidence == null ? new byte[] {0} : evidence);
+  }
+
+  /** The evidence chosen for one slot; {@code evidence} null if none. */
+  private record Reserved(Hash parent, long height, byte[] evidence) {}
+
+  /** The offender a seal's evidence names, if any (empty also if the seal does not parse). */
+  private static Optional<Address> offender(byte[] evidence) {
+    try {
+      return evidence == null || evidence.length <= 1
+          ? Optional.empty()
+          : Optional.of(Seal.decodeEvidence(ByteBuffer.wrap(evidence)).get(0).proposer());
+    } catch (IllegalArgumentException | BufferUnderflowException e) {
+      return Optional.empty();
+    }
   }
 
   private Optional<String> evidenceProblem(
@@ -819,9 +850,11 @@ public final class TrustStake implements ConsensusProtocol {
 
   /**
    * With a treasury key: the parent's {@link #trustCoins}, a {@link Payload.Reward} signed by the
-   * treasury with its nonce in {@code parentState} and fee 0. The parent, not the block being
-   * built, is paid: the engine asks for these transactions before it selects the block's others,
-   * and Alg. 3 depends on them. Without a treasury: none.
+   * treasury with its nonce in {@code parentState} and fee 0; none if this node's seal of the block
+   * will carry evidence against the parent's proposer (the evidence is chosen here, once per slot,
+   * and {@link #seal} uses the same). The parent, not the block being built, is paid: the engine
+   * asks for these transactions before it selects the block's others, and Alg. 3 depends on them.
+   * Without a treasury: none.
    */
   @Override
   public List<Transaction> rewardsAndPenalties(
@@ -830,19 +863,26 @@ public final class TrustStake implements ConsensusProtocol {
       return List.of();
     }
     Optional<Payload.Reward> r = trustCoins(chain, parent);
-    if (r.isEmpty()) {
+    if (r.isEmpty()
+        || offender(nextEvidence(chain, parent, parent.height() + 1))
+            .map(r.get().to()::equals)
+            .orElse(false)) {
       return List.of();
     }
+    return List.of(signed(parentState, r.get()));
+  }
+
+  /** The reward signed by the treasury with its next nonce after the parent, fee 0. */
+  private Transaction signed(LedgerState parentState, Payload.Reward r) {
     long nonce = parentState.account(treasury.address()).nonce();
-    return List.of(
-        new TransactionBody(parentState.chainId(), treasury.publicKey(), nonce, 0, r.get())
-            .sign(treasury));
+    return new TransactionBody(parentState.chainId(), treasury.publicKey(), nonce, 0, r)
+        .sign(treasury);
   }
 
   /**
-   * With a treasury key: the block must start with exactly the transaction {@link
-   * #rewardsAndPenalties} prescribes (none at the activation height), and carry no other reward or
-   * slash from the treasury.
+   * With a treasury key: the block must start with exactly the parent's {@link #trustCoins} signed
+   * by the treasury (none at the activation height, none if the block's seal carries evidence
+   * against the parent's proposer), and carry no other reward or slash from the treasury.
    */
   @Override
   public Optional<String> checkBlock(
@@ -852,7 +892,18 @@ public final class TrustStake implements ConsensusProtocol {
     }
     List<Transaction> expected;
     try {
-      expected = rewardsAndPenalties(chain, parent, parentState, block.header().proposer());
+      Optional<Payload.Reward> r = trustCoins(chain, parent);
+      Optional<Address> offender = Optional.empty();
+      try {
+        offender = Seal.decode(block.header().seal()).offender();
+      } catch (IllegalArgumentException | BufferUnderflowException e) {
+        // verifySeal rejects it
+      }
+      if (r.isEmpty() || offender.map(r.get().to()::equals).orElse(false)) {
+        expected = List.of();
+      } else {
+        expected = List.of(signed(parentState, r.get()));
+      }
     } catch (IllegalArgumentException | IllegalStateException e) {
       return Optional.of(
           "block %d: no trust-coin reward: %s".formatted(block.header().height(), e.getMessage()));

@@ -324,6 +324,52 @@ class TrustCoinsTest {
     assertThat(c.ledger.state().account(r.to()).balance()).isEqualTo(before + r.amount() + fees);
   }
 
+  @Test
+  void anEquivocatorIsNotPaid_forTheBlockItEquivocatedAt() {
+    TrustStake p = protocol(true);
+    LedgerChain c = new LedgerChain(genesis, ConsensusSchedule.of(p));
+    c.next(inTurn(p, c, keys.subList(1, 4)), tx(4, 1, new Payload.Transfer(treasury.address(), 1)));
+    c.next(inTurn(p, c, keys.subList(1, 4)), tx(4, 1, new Payload.Transfer(treasury.address(), 1)));
+    // The validator in turn at height 3 signs two different blocks; one becomes canonical.
+    KeyPair cheat = inTurn(p, c, keys.subList(1, 4));
+    Transaction t3 = tx(5, 1, new Payload.Transfer(keys.get(6).address(), 1));
+    Block one = c.build(cheat, List.of(t3), 1_000);
+    Block two = c.build(cheat, List.of(t3), 1_001);
+    assertThat(c.receive(one)).isEmpty();
+    Payload.Reward earned = p.trustCoins(c.viewAt(3), one.header()).orElseThrow();
+    assertThat(earned.to()).isEqualTo(cheat.address());
+    KeyPair next = inTurn(p, c, keys.subList(1, 4));
+    assertThat(next).isNotEqualTo(cheat);
+    TrustStake other = protocol(true); // a node that never saw the evidence
+    long treasuryNonce = c.ledger.state().account(treasury.address()).nonce();
+    Transaction t4 = tx(5, 1, new Payload.Transfer(keys.get(6).address(), 1));
+    // Before the evidence: the next block must pay the cheat.
+    assertThat(c.settlementFor(next)).hasSize(1);
+    // A node holding the evidence pays nothing in the same slot: its seal carries the evidence,
+    // and every node checks that.
+    TrustStake q = protocol(true);
+    q.report(new Evidence(one.header(), two.header()));
+    LedgerChain d = new LedgerChain(genesis, ConsensusSchedule.of(q));
+    for (long h = 1; h <= 3; h++) {
+      assertThat(d.receive(c.ledger.block(h).orElseThrow())).isEmpty();
+    }
+    assertThat(d.settlementFor(next)).isEmpty();
+    Block paid =
+        d.exactly(
+            next, List.of(reward(treasuryNonce, cheat.address(), earned.amount()), t4), 1_000);
+    assertThat(paid.header().seal().length).as("carries the evidence").isGreaterThan(200);
+    assertThat(other.checkBlock(d.viewAt(4), paid, d.ledger.head(), d.ledger.state()))
+        .hasValueSatisfying(r -> assertThat(r).contains("unprescribed"));
+    assertRejected(d, paid, "unprescribed");
+    Block unpaid = d.exactly(next, List.of(t4), 1_000);
+    assertThat(other.checkBlock(d.viewAt(4), unpaid, d.ledger.head(), d.ledger.state())).isEmpty();
+    long before = d.ledger.state().account(cheat.address()).balance();
+    assertThat(d.receive(unpaid)).isEmpty();
+    assertThat(other.snapshot(d.viewAt(4), unpaid.header()).confiscated())
+        .containsExactly(cheat.address());
+    assertThat(d.ledger.state().account(cheat.address()).balance()).isEqualTo(before);
+  }
+
   private static void assertRejected(LedgerChain c, Block bad, String reason) {
     Hash root = c.ledger.state().root();
     long height = c.ledger.height();
