@@ -370,6 +370,7 @@ final class CommunityDemo {
                         .initialValidators(first)
                         .committeeSize(committee)
                         .timeoutMillis(DemoChain.POLICY.blockPeriodMillis())
+                        .treasury(treasury)
                         .build());
         // An hour after demand response, every EV rates each SP it bought from (5 of 5).
         Set<Hash> rated = new HashSet<>();

@@ -35,6 +35,7 @@ import org.gridtrade.ledger.Payload;
 import org.gridtrade.ledger.PublicKey;
 import org.gridtrade.ledger.Signature;
 import org.gridtrade.ledger.Transaction;
+import org.gridtrade.ledger.TransactionBody;
 
 /**
  * Trust-based stake (seed 004 Ch. 3–4), implements SPEC.md §4.4's validator rules.
@@ -68,6 +69,19 @@ import org.gridtrade.ledger.Transaction;
  *       delay: an invalid block every node rejected). From that block on, the offender's deposit is
  *       0, it is never a candidate again, and it leaves the current order. The coins were burned
  *       already; confiscation takes away what they bought. A later deposit does not count.
+ *   <li><b>Trust coins</b> (Alg. 3): trust coins are the chain's coins ({@link
+ *       Builder#trustCoinMicro} micro-coins each, default one coin). With a {@link
+ *       Builder#treasury} key (an authority of the chain), the block at height {@code h + 1} starts
+ *       with a {@link Payload.Reward} of {@link #trustCoins block h's trust coins} to block {@code
+ *       h}'s proposer, and {@link #checkBlock} requires exactly it. The parent is paid, not the
+ *       block itself, because the engine asks {@link #rewardsAndPenalties} before it selects the
+ *       block's transactions, on which Alg. 3 depends; the last block's coins are paid once a next
+ *       block is built. Not paid: blocks below the activation height (the block at the activation
+ *       height pays nothing, its parent was governed by another protocol or is genesis), blocks
+ *       whose proposer's deposit is confiscated (by that block or earlier, or by the evidence the
+ *       paying block's seal carries), and blocks that carry nothing but the treasury's transactions
+ *       (else every block would owe the next one a reward and the chain would never fall idle). So
+ *       the seed's loop closes: validators earn coins by proposing and burn coins to stake.
  * </ul>
  *
  * <p><b>Seal</b>: version {@code 0x01}, the signer's public key (32 bytes), an evidence count (0
@@ -87,10 +101,9 @@ import org.gridtrade.ledger.Transaction;
  * itself in the next epoch if it is a member of both). It cannot add itself to a committee. The
  * ranking by deposit means the largest depositors alternate between epochs, as seed 004 describes.
  *
- * <p><b>Not done</b>: paying the trust coins of a block (Alg. 3, {@link
- * TrustScores#blockTrustCoins}) on chain, and evidence of invalid block contents (bad transactions
- * or state), which needs the whole block; such a block is rejected by every node and its slot goes
- * to the next rank, but the deposit is kept. Thread-safe.
+ * <p><b>Not done</b>: evidence of invalid block contents (bad transactions or state, or a wrong
+ * trust-coin reward), which needs the whole block; such a block is rejected by every node and its
+ * slot goes to the next rank, but the deposit is kept. Thread-safe.
  */
 public final class TrustStake implements ConsensusProtocol {
   /** Where burned trust coins go: the first 20 bytes of {@code SHA-256("GridTrade/trust/burn")}. */
@@ -112,6 +125,8 @@ public final class TrustStake implements ConsensusProtocol {
   private final double minTrust;
   private final long timeoutMillis;
   private final TrustParameters params;
+  private final KeyPair treasury;
+  private final long trustCoinMicro;
   private final Map<Hash, State> cache =
       new LinkedHashMap<>(64, 0.75f, true) {
         private static final long serialVersionUID = 1L;
@@ -122,6 +137,7 @@ public final class TrustStake implements ConsensusProtocol {
         }
       };
   private final Deque<byte[]> pendingEvidence = new ArrayDeque<>();
+  private Reserved reserved; // guarded by pendingEvidence
 
   private TrustStake(Builder b) {
     this.initialValidators = List.copyOf(b.initialValidators);
@@ -132,6 +148,8 @@ public final class TrustStake implements ConsensusProtocol {
     this.minTrust = b.minTrust;
     this.timeoutMillis = b.timeoutMillis;
     this.params = b.params;
+    this.treasury = b.treasury;
+    this.trustCoinMicro = b.trustCoinMicro;
   }
 
   /**
@@ -269,6 +287,8 @@ public final class TrustStake implements ConsensusProtocol {
     List<Address> committee;
     List<Address> order;
     List<Address> next;
+    Address earner;
+    long earnedMicro;
 
     State copy() {
       State s = new State();
@@ -281,6 +301,8 @@ public final class TrustStake implements ConsensusProtocol {
       s.committee = committee;
       s.order = order;
       s.next = next;
+      s.earner = earner;
+      s.earnedMicro = earnedMicro;
       return s;
     }
 
@@ -469,6 +491,7 @@ public final class TrustStake implements ConsensusProtocol {
             s.validatorTrust.getOrDefault(v, params.baseValidatorTrust()), pb, tv));
     s.proposed.put(v, pb + 1);
     foldLedger(s, b);
+    earn(s, b, tv);
     long k = hd.height() - epochStart(activation, s.epoch);
     if (k == selectionBlock - 1) {
       s.next = selectCommittee(candidates(s), s.committee, s.confiscated);
@@ -479,6 +502,57 @@ public final class TrustStake implements ConsensusProtocol {
       s.order = signingOrder(s.committee, hd.hash());
       s.next = null;
     }
+  }
+
+  /**
+   * Alg. 3 for block {@code b} (already folded into {@code s}): what its proposer earns, paid by
+   * the next block. {@code tf_i} is the fee of the block's i-th {@link Payload.EnergyTrade}, {@code
+   * ts_i} its buyer's trader trust after the block, {@code mt_i} its payment (both in {@link
+   * TrustParameters#coins} units), {@code tv_b} the block's Alg. 4 value.
+   */
+  private void earn(State s, Block b, double tv) {
+    s.earner = null;
+    s.earnedMicro = 0;
+    Address v = b.header().proposer();
+    if (s.confiscated.contains(v) || !earns(b)) {
+      return;
+    }
+    List<TrustScores.BlockTrade> trades = new ArrayList<>();
+    for (Transaction tx : b.transactions()) {
+      if (tx.body().payload() instanceof Payload.EnergyTrade t) {
+        trades.add(
+            new TrustScores.BlockTrade(
+                params.coins(tx.body().fee()),
+                s.index.trust(t.buyer()),
+                params.coins(t.paymentMicro())));
+      }
+    }
+    double rho = TrustScores.blockTrustCoins(trades, Math.min(5, tv));
+    double micro = rho * trustCoinMicro;
+    if (!(micro < Long.MAX_VALUE)) {
+      throw new IllegalStateException(
+          "block %d earns %s trust coins, more than a long holds in micro-coins"
+              .formatted(b.header().height(), rho));
+    }
+    s.earner = v;
+    s.earnedMicro = Math.round(micro);
+  }
+
+  /**
+   * Whether a block earns trust coins: with a treasury, not if it carries nothing but the
+   * treasury's transactions (else every block would owe the next a reward and the chain would never
+   * fall idle).
+   */
+  private boolean earns(Block b) {
+    if (treasury == null) {
+      return true;
+    }
+    for (Transaction tx : b.transactions()) {
+      if (!tx.sender().equals(treasury.address())) {
+        return true;
+      }
+    }
+    return false;
   }
 
   private static void confiscate(State s, Address offender) {
@@ -607,18 +681,48 @@ public final class TrustStake implements ConsensusProtocol {
     if (!el.eligible()) {
       throw new IllegalStateException(((Eligibility.Ineligible) el).reason());
     }
-    byte[] evidence = null;
+    byte[] evidence = nextEvidence(chain, parent, unsealed.height());
+    return Seal.sign(unsealed, key, evidence == null ? new byte[] {0} : evidence);
+  }
+
+  /**
+   * The evidence this node's seal of the block at {@code height} on {@code parent} carries: the
+   * first queued item that still holds, chosen once per slot, so that {@link #rewardsAndPenalties}
+   * (asked before the seal) and {@link #seal} agree even if evidence arrives in between.
+   */
+  private byte[] nextEvidence(ChainView chain, BlockHeader parent, long height) {
     synchronized (pendingEvidence) {
+      if (reserved != null
+          && reserved.parent().equals(parent.hash())
+          && reserved.height() == height) {
+        return reserved.evidence();
+      }
+      byte[] evidence = null;
       while (!pendingEvidence.isEmpty()) {
         byte[] e = pendingEvidence.peek();
-        if (evidenceProblem(chain, parent, e, unsealed.height()).isEmpty()) {
+        if (evidenceProblem(chain, parent, e, height).isEmpty()) {
           evidence = e;
           break;
         }
         pendingEvidence.poll();
       }
+      reserved = new Reserved(parent.hash(), height, evidence);
+      return evidence;
     }
-    return Seal.sign(unsealed, key, evidence == null ? new byte[] {0} : evidence);
+  }
+
+  /** The evidence chosen for one slot; {@code evidence} null if none. */
+  private record Reserved(Hash parent, long height, byte[] evidence) {}
+
+  /** The offender a seal's evidence names, if any (empty also if the seal does not parse). */
+  private static Optional<Address> offender(byte[] evidence) {
+    try {
+      return evidence == null || evidence.length <= 1
+          ? Optional.empty()
+          : Optional.of(Seal.decodeEvidence(ByteBuffer.wrap(evidence)).get(0).proposer());
+    } catch (IllegalArgumentException | BufferUnderflowException e) {
+      return Optional.empty();
+    }
   }
 
   private Optional<String> evidenceProblem(
@@ -713,6 +817,116 @@ public final class TrustStake implements ConsensusProtocol {
     return rank(s, chain.activationHeight(), header.height(), header.proposer())
         .map(r -> (long) s.liveOrder().size() - r)
         .orElse(0L);
+  }
+
+  // ---------------------------------------------------------------- trust coins (Alg. 3)
+
+  /**
+   * The trust coins (Alg. 3) a canonical block earns its proposer, in micro-coins: {@code round(ρ_b
+   * × }{@link Builder#trustCoinMicro}{@code )}, {@code ρ_b = R_b + λ_b + ω_b + tv_b} ({@link
+   * TrustScores#blockTrustCoins}) over the block's {@link Payload.EnergyTrade}s: {@code tf_i} the
+   * trade transaction's fee, {@code ts_i} the buyer's trader trust after the block, {@code mt_i}
+   * the payment ({@code tf_i} and {@code mt_i} in {@link TrustParameters#coins} units); {@code
+   * tv_b} the block's Alg. 4 value, the one its proposer's validator trust was updated with. With a
+   * {@link Builder#treasury} the next block pays it ({@link #rewardsAndPenalties}); without one
+   * nothing is paid and this is for information.
+   *
+   * @param chain the canonical chain, with blocks ({@link ChainView#block})
+   * @param header a canonical header
+   * @return the reward, or empty if the block is below the activation height (governed by another
+   *     protocol, or genesis), its proposer's deposit is confiscated (after the block), or, with a
+   *     treasury, it carries nothing but the treasury's transactions
+   * @throws IllegalStateException if the header is not canonical or the view has no blocks
+   */
+  public Optional<Payload.Reward> trustCoins(ChainView chain, BlockHeader header) {
+    if (header.height() < chain.activationHeight()) {
+      return Optional.empty();
+    }
+    State s = state(chain, header);
+    return s.earner == null
+        ? Optional.empty()
+        : Optional.of(new Payload.Reward(s.earner, s.earnedMicro));
+  }
+
+  /**
+   * With a treasury key: the parent's {@link #trustCoins}, a {@link Payload.Reward} signed by the
+   * treasury with its nonce in {@code parentState} and fee 0; none if this node's seal of the block
+   * will carry evidence against the parent's proposer (the evidence is chosen here, once per slot,
+   * and {@link #seal} uses the same). The parent, not the block being built, is paid: the engine
+   * asks for these transactions before it selects the block's others, and Alg. 3 depends on them.
+   * Without a treasury: none.
+   */
+  @Override
+  public List<Transaction> rewardsAndPenalties(
+      ChainView chain, BlockHeader parent, LedgerState parentState, Address proposer) {
+    if (treasury == null) {
+      return List.of();
+    }
+    Optional<Payload.Reward> r = trustCoins(chain, parent);
+    if (r.isEmpty()
+        || offender(nextEvidence(chain, parent, parent.height() + 1))
+            .map(r.get().to()::equals)
+            .orElse(false)) {
+      return List.of();
+    }
+    return List.of(signed(parentState, r.get()));
+  }
+
+  /** The reward signed by the treasury with its next nonce after the parent, fee 0. */
+  private Transaction signed(LedgerState parentState, Payload.Reward r) {
+    long nonce = parentState.account(treasury.address()).nonce();
+    return new TransactionBody(parentState.chainId(), treasury.publicKey(), nonce, 0, r)
+        .sign(treasury);
+  }
+
+  /**
+   * With a treasury key: the block must start with exactly the parent's {@link #trustCoins} signed
+   * by the treasury (none at the activation height, none if the block's seal carries evidence
+   * against the parent's proposer), and carry no other reward or slash from the treasury.
+   */
+  @Override
+  public Optional<String> checkBlock(
+      ChainView chain, Block block, BlockHeader parent, LedgerState parentState) {
+    if (treasury == null) {
+      return Optional.empty();
+    }
+    List<Transaction> expected;
+    try {
+      Optional<Payload.Reward> r = trustCoins(chain, parent);
+      Optional<Address> offender = Optional.empty();
+      try {
+        offender = Seal.decode(block.header().seal()).offender();
+      } catch (IllegalArgumentException | BufferUnderflowException e) {
+        // verifySeal rejects it
+      }
+      if (r.isEmpty() || offender.map(r.get().to()::equals).orElse(false)) {
+        expected = List.of();
+      } else {
+        expected = List.of(signed(parentState, r.get()));
+      }
+    } catch (IllegalArgumentException | IllegalStateException e) {
+      return Optional.of(
+          "block %d: no trust-coin reward: %s".formatted(block.header().height(), e.getMessage()));
+    }
+    List<Transaction> txs = block.transactions();
+    for (int i = 0; i < expected.size(); i++) {
+      if (i >= txs.size() || !txs.get(i).id().equals(expected.get(i).id())) {
+        return Optional.of(
+            "block %d: transaction %d is not the prescribed trust-coin %s"
+                .formatted(block.header().height(), i, expected.get(i).body().payload()));
+      }
+    }
+    for (int i = expected.size(); i < txs.size(); i++) {
+      Transaction t = txs.get(i);
+      Payload p = t.body().payload();
+      if (t.sender().equals(treasury.address())
+          && (p instanceof Payload.Reward || p instanceof Payload.Slash)) {
+        return Optional.of(
+            "block %d: transaction %d is an unprescribed %s"
+                .formatted(block.header().height(), i, p));
+      }
+    }
+    return Optional.empty();
   }
 
   /** A decoded seal: the signer's key, the evidence bytes (kind first), the signature. */
@@ -843,8 +1057,40 @@ public final class TrustStake implements ConsensusProtocol {
     private double minTrust = TrustScores.TRP2_MIN;
     private long timeoutMillis = 2_000;
     private TrustParameters params = TrustParameters.DEFAULT;
+    private KeyPair treasury;
+    private long trustCoinMicro = 1_000_000;
 
     private Builder() {}
+
+    /**
+     * The key that signs each block's trust-coin reward (default none: nothing is paid, {@link
+     * #rewardsAndPenalties} is empty). It must be an authority of the chain (its {@link
+     * Payload.Reward}s mint coins), every node must be given it, and it should send nothing else,
+     * since the rewards use its consecutive nonces.
+     *
+     * @param key the treasury key
+     * @return this builder
+     */
+    public Builder treasury(KeyPair key) {
+      this.treasury = Objects.requireNonNull(key, "treasury");
+      return this;
+    }
+
+    /**
+     * Micro-coins per trust coin of Alg. 3 (default 1,000,000: a trust coin is one coin of the
+     * chain), so a block earning {@code ρ} trust coins is paid {@code round(ρ × micro)}.
+     *
+     * @param micro 1 or more
+     * @return this builder
+     * @throws IllegalArgumentException if less than 1
+     */
+    public Builder trustCoinMicro(long micro) {
+      if (micro < 1) {
+        throw new IllegalArgumentException("trustCoinMicro %d must be >= 1".formatted(micro));
+      }
+      this.trustCoinMicro = micro;
+      return this;
+    }
 
     /**
      * The committee of epoch 0 (required, 1 or more, no duplicates).
