@@ -29,6 +29,7 @@ import org.gridtrade.ledger.Address;
 import org.gridtrade.ledger.Block;
 import org.gridtrade.ledger.BlockHeader;
 import org.gridtrade.ledger.Hash;
+import org.gridtrade.ledger.InclusionProof;
 import org.gridtrade.ledger.KeyPair;
 import org.gridtrade.ledger.LedgerState;
 import org.gridtrade.ledger.Payload;
@@ -85,11 +86,15 @@ import org.gridtrade.ledger.TransactionBody;
  * </ul>
  *
  * <p><b>Seal</b>: version {@code 0x01}, the signer's public key (32 bytes), an evidence count (0
- * none; 1: an invalid header follows; 2: two equivocating headers follow; a header is {@code height
- * ‖ previousHash ‖ transactionsRoot ‖ transactionCount ‖ stateRoot ‖ timestamp ‖ proposer ‖ u16
- * seal length ‖ seal}), then an Ed25519 signature (64) over {@code "GridTrade/trust/v1" ‖
- * sealingHash ‖ all seal bytes before it}. Queue evidence with {@link #report(Evidence)} or {@link
- * #reportInvalid(BlockHeader)}; the next seal of this node carries the first still-valid item.
+ * none; 1: an invalid header follows; 2: two equivocating headers follow; 3: a header, then a
+ * u32-length transaction and a u32-length {@link InclusionProof} of it in the header's transactions
+ * root, the transaction not decoding or badly signed; a header is {@code height ‖ previousHash ‖
+ * transactionsRoot ‖ transactionCount ‖ stateRoot ‖ timestamp ‖ proposer ‖ u16 seal length ‖
+ * seal}), then an Ed25519 signature (64) over {@code "GridTrade/trust/v1" ‖ sealingHash ‖ all seal
+ * bytes before it}. Queue evidence with {@link #report(Evidence)}, {@link
+ * #reportInvalid(BlockHeader)} or {@link #reportInvalidTransaction(Block)}, or add {@link
+ * #evidenceReporter()} to the engine; the next seal of this node carries the first still-valid
+ * item.
  *
  * <p><b>State</b> is folded from the chain's blocks ({@link ChainView#block}), from height 1 (trust
  * and deposits before the activation count), and cached by block hash; a node opening a store
@@ -101,9 +106,11 @@ import org.gridtrade.ledger.TransactionBody;
  * itself in the next epoch if it is a member of both). It cannot add itself to a committee. The
  * ranking by deposit means the largest depositors alternate between epochs, as seed 004 describes.
  *
- * <p><b>Not done</b>: evidence of invalid block contents (bad transactions or state, or a wrong
- * trust-coin reward), which needs the whole block; such a block is rejected by every node and its
- * slot goes to the next rank, but the deposit is kept. Thread-safe.
+ * <p><b>Not done</b>: evidence of block contents that are invalid only against the state (funds,
+ * nonces, a wrong state root or trust-coin reward), which would need the whole block and the parent
+ * state; such a block is rejected by every node and its slot goes to the next rank, but the deposit
+ * is kept. A badly signed or undecodable transaction is proven compactly (kind 3) and confiscates.
+ * Thread-safe.
  */
 public final class TrustStake implements ConsensusProtocol {
   /** Where burned trust coins go: the first 20 bytes of {@code SHA-256("GridTrade/trust/burn")}. */
@@ -711,6 +718,9 @@ public final class TrustStake implements ConsensusProtocol {
     }
   }
 
+  /** The transaction of kind-3 evidence and its inclusion proof. */
+  private record InvalidTransaction(byte[] tx, InclusionProof proof) {}
+
   /** The evidence chosen for one slot; {@code evidence} null if none. */
   private record Reserved(Hash parent, long height, byte[] evidence) {}
 
@@ -761,9 +771,110 @@ public final class TrustStake implements ConsensusProtocol {
     if (chain.header(bad.height()).map(c -> c.hash().equals(bad.hash())).orElse(false)) {
       return Optional.of("invalid-header evidence is a canonical block");
     }
+    Optional<InvalidTransaction> itx;
+    try {
+      itx = Seal.invalidTransaction(evidence);
+    } catch (IllegalArgumentException | BufferUnderflowException e) {
+      return Optional.of("invalid-transaction evidence does not parse");
+    }
+    if (itx.isPresent()) {
+      return invalidTransactionProblem(bad, itx.get());
+    }
     return slotProblem(chain, bad, p.get()).isPresent()
         ? Optional.empty()
         : Optional.of("invalid-header evidence: the header keeps the slot rules");
+  }
+
+  /**
+   * Why kind-3 evidence does not prove an invalid block: the proof must place the transaction's
+   * bytes in the header's transactions root, and those bytes must not decode or must carry a
+   * signature that does not verify. (Validity that depends on state, such as funds or nonces,
+   * cannot be proven this way.)
+   */
+  private static Optional<String> invalidTransactionProblem(
+      BlockHeader header, InvalidTransaction itx) {
+    if (itx.proof().treeSize() != header.transactionCount()
+        || !itx.proof().verifyLeafData(itx.tx(), header.transactionsRoot())) {
+      return Optional.of("invalid-transaction evidence: the proof does not verify");
+    }
+    try {
+      Transaction tx = Transaction.decode(itx.tx());
+      return tx.signatureProblem().isPresent()
+          ? Optional.empty()
+          : Optional.of("invalid-transaction evidence: the transaction is well-formed and signed");
+    } catch (org.gridtrade.ledger.DecodeException e) {
+      return Optional.empty();
+    }
+  }
+
+  /**
+   * Queues evidence that {@code block}'s proposer signed a block holding a transaction that does
+   * not decode or whose signature does not verify, for this node's next seal: the header, that
+   * transaction and its inclusion proof. Any node checks it without the block; the proposer's
+   * deposit is then confiscated like an equivocator's.
+   *
+   * @param block a block this node rejected
+   * @throws IllegalArgumentException if its seal does not verify, none of its transactions is badly
+   *     signed, or the evidence would not fit a seal
+   */
+  public void reportInvalidTransaction(Block block) {
+    Objects.requireNonNull(block, "block");
+    if (signer(block.header()).isEmpty()) {
+      throw new IllegalArgumentException(
+          "block %d: seal does not verify".formatted(block.height()));
+    }
+    List<Transaction> txs = block.transactions();
+    for (int i = 0; i < txs.size(); i++) {
+      if (txs.get(i).signatureProblem().isPresent()) {
+        byte[] e =
+            Seal.encodeInvalidTransaction(
+                block.header(), txs.get(i).encode(), block.transactionsTree().inclusionProof(i));
+        if (e.length > BlockHeader.MAX_SEAL_BYTES - 200) {
+          throw new IllegalArgumentException(
+              "evidence of %d bytes does not fit a seal".formatted(e.length));
+        }
+        synchronized (pendingEvidence) {
+          pendingEvidence.add(e);
+        }
+        return;
+      }
+    }
+    throw new IllegalArgumentException(
+        "block %d has no transaction with a bad signature".formatted(block.height()));
+  }
+
+  /**
+   * A listener that queues evidence from an engine running this protocol: equivocation it finds
+   * ({@link #report}) and blocks it rejects for a badly signed transaction ({@link
+   * #reportInvalidTransaction}) or, when their seal verifies, for breaking the slot rules ({@link
+   * #reportInvalid}, kept only if the header really breaks them).
+   *
+   * @return the listener; add it to the engine that uses this instance
+   */
+  public EngineListener evidenceReporter() {
+    return new EngineListener() {
+      @Override
+      public void onEvidence(Evidence evidence) {
+        try {
+          report(evidence);
+        } catch (IllegalArgumentException e) {
+          // not evidence under this protocol's seals
+        }
+      }
+
+      @Override
+      public void onRejected(Rejection rejection) {
+        Block b = rejection.block();
+        if (signer(b.header()).isEmpty()) {
+          return;
+        }
+        try {
+          reportInvalidTransaction(b);
+        } catch (IllegalArgumentException e) {
+          reportInvalid(b.header());
+        }
+      }
+    };
   }
 
   @Override
@@ -1005,14 +1116,19 @@ public final class TrustStake implements ConsensusProtocol {
       return java.util.Arrays.copyOf(b.array(), b.position());
     }
 
-    /** Kind 0: none; 1 (one header): invalid header; 2 (two headers): equivocation. */
+    /**
+     * Kind 0: none; 1 (one header): invalid header; 2 (two headers): equivocation; 3 (one header,
+     * then a u32-length transaction and a u32-length inclusion proof): a block holding a
+     * transaction that does not decode or whose signature does not verify.
+     */
     static List<BlockHeader> decodeEvidence(ByteBuffer in) {
       int kind = in.get() & 0xff;
-      if (kind > 2) {
-        throw new IllegalArgumentException("evidence kind %d not in 0..2".formatted(kind));
+      if (kind > 3) {
+        throw new IllegalArgumentException("evidence kind %d not in 0..3".formatted(kind));
       }
-      List<BlockHeader> out = new ArrayList<>(kind);
-      for (int i = 0; i < kind; i++) {
+      int headers = kind == 3 ? 1 : kind;
+      List<BlockHeader> out = new ArrayList<>(headers);
+      for (int i = 0; i < headers; i++) {
         long height = in.getLong();
         Hash prev = hash(in);
         Hash txRoot = hash(in);
@@ -1026,10 +1142,57 @@ public final class TrustStake implements ConsensusProtocol {
         out.add(
             new BlockHeader(height, prev, txRoot, count, state, time, Address.ofBytes(a), seal));
       }
+      if (kind == 3) {
+        for (int part = 0; part < 2; part++) {
+          int n = in.getInt();
+          if (n < 0 || n > in.remaining()) {
+            throw new IllegalArgumentException(
+                "evidence part of %d bytes, %d left".formatted(n, in.remaining()));
+          }
+          in.position(in.position() + n);
+        }
+      }
       if (in.hasRemaining()) {
         throw new IllegalArgumentException("%d bytes after the evidence".formatted(in.remaining()));
       }
       return out;
+    }
+
+    /** Kind 3 evidence: the header, the transaction's bytes and their inclusion proof. */
+    static byte[] encodeInvalidTransaction(BlockHeader header, byte[] tx, InclusionProof proof) {
+      byte[] h = encodeEvidence(List.of(header));
+      h[0] = 3;
+      byte[] p = proof.encode();
+      return ByteBuffer.allocate(h.length + 4 + tx.length + 4 + p.length)
+          .put(h)
+          .putInt(tx.length)
+          .put(tx)
+          .putInt(p.length)
+          .put(p)
+          .array();
+    }
+
+    /** The transaction and proof of kind-3 evidence, or empty for another kind. */
+    static Optional<InvalidTransaction> invalidTransaction(byte[] evidence) {
+      if (evidence.length == 0 || evidence[0] != 3) {
+        return Optional.empty();
+      }
+      ByteBuffer in = ByteBuffer.wrap(evidence).asReadOnlyBuffer();
+      // Skip the kind and the header (height, previous hash, transactions root, count, state
+      // root, timestamp, proposer, u16 seal length, seal); decodeEvidence checked the lengths.
+      in.position(1 + Long.BYTES + 2 * Hash.LENGTH + Integer.BYTES + Hash.LENGTH + Long.BYTES);
+      in.position(in.position() + Address.LENGTH);
+      int sealLength = in.getShort() & 0xffff;
+      in.position(in.position() + sealLength);
+      byte[] tx = new byte[in.getInt()];
+      in.get(tx);
+      byte[] proof = new byte[in.getInt()];
+      in.get(proof);
+      try {
+        return Optional.of(new InvalidTransaction(tx, InclusionProof.decode(proof)));
+      } catch (org.gridtrade.ledger.DecodeException e) {
+        throw new IllegalArgumentException("evidence proof does not decode: " + e.getMessage());
+      }
     }
 
     private static Hash hash(ByteBuffer in) {

@@ -17,6 +17,7 @@ import org.gridtrade.ledger.Block;
 import org.gridtrade.ledger.Hash;
 import org.gridtrade.ledger.KeyPair;
 import org.gridtrade.ledger.Payload;
+import org.gridtrade.ledger.Signature;
 import org.gridtrade.ledger.Transaction;
 import org.junit.jupiter.api.Test;
 
@@ -237,6 +238,47 @@ class TrustStakeTest {
     TrustStake.Snapshot s = p.snapshot(chain, chain.head());
     assertThat(s.confiscated()).containsExactly(early.address());
     assertThat(s.order()).doesNotContain(early.address());
+  }
+
+  @Test
+  void confiscation_blockWithABadlySignedTransaction_isProvenByHeaderTransactionAndProof() {
+    TrustStake p = protocol(0);
+    KeyPair cheat = keys.get(1);
+    chain.append(p, chain.inTurn(p, keys), List.of(chain.burn(cheat, 1, 5_000)), 1_000);
+    while (!chain.inTurn(p, keys).equals(cheat)) {
+      chain.append(p, chain.inTurn(p, keys), List.of(), 1_000);
+    }
+    // The cheat seals a block holding a transfer whose signature is forged: every node rejects
+    // it, and any node can prove it with the header, that transaction and its inclusion proof.
+    Transaction good = chain.tx(keys.get(5), 5, new Payload.Transfer(addr(6), 10));
+    Transaction forged = Transaction.of(good.body(), Signature.of(new byte[Signature.LENGTH]));
+    Block bad = chain.unsealed(cheat.address(), List.of(good, forged), 1_000);
+    bad = bad.withSeal(p.seal(chain, bad.header(), cheat));
+    assertThat(p.verifySeal(chain, bad.header(), chain.head(), null))
+        .as("the seal itself is fine: only the contents are invalid")
+        .isEmpty();
+
+    TrustStake reporter = protocol(0);
+    Block honest = chain.unsealed(addr(0), List.of(good), 1_000);
+    assertThatThrownBy(() -> reporter.reportInvalidTransaction(honest))
+        .isInstanceOf(IllegalArgumentException.class);
+    EngineListener listener = reporter.evidenceReporter();
+    listener.onRejected(new EngineListener.Rejection(bad, "peer", "bad signature"));
+    KeyPair next = null;
+    for (KeyPair k : keys) {
+      if (!k.equals(cheat)
+          && p.eligibility(chain, chain.head(), k.address()) instanceof Eligibility.Eligible e) {
+        next = k;
+        if (e.inTurn()) {
+          break;
+        }
+      }
+    }
+    Block b = chain.append(reporter, next, List.of(), 5_000);
+    assertThat(b.header().seal().length).as("the seal carries the evidence").isGreaterThan(300);
+    TrustStake.Snapshot s = p.snapshot(chain, chain.head());
+    assertThat(s.confiscated()).containsExactly(cheat.address());
+    assertThat(s.depositsMicro()).containsEntry(cheat.address(), 0L);
   }
 
   @Test
