@@ -503,6 +503,9 @@ public final class Evaluator {
     private int topLo;
     private int topHi;
     private boolean bValid;
+    // A lower bound on the distance of every open buyer (kept whether or not bValid): while the
+    // heap's minimum is at most bLow, a seller or the EDC node is selected without a rescan.
+    private double bLow;
     boolean dense; // select by the reference dense scan (shortestDense)
     double[] current; // prosumer scores the union must not push below current - tol, or null
     double tol;
@@ -734,6 +737,7 @@ public final class Evaluator {
         heap.push(source, 0);
       }
       bValid = false;
+      bLow = Double.NEGATIVE_INFINITY;
       double[] dist = this.dist;
       double[] pot = this.pot;
       int[] openB = this.openB;
@@ -745,7 +749,9 @@ public final class Evaluator {
           }
           heap.pop();
         }
-        if (!bValid) {
+        // A buyer ties with a seller or the EDC only at a higher node number, so when the heap's
+        // minimum is at most bLow the selection below picks it, whatever the buyers' shortlist.
+        if (!bValid && (heap.isEmpty() || heap.minKey() > bLow)) {
           topLo = 0;
           topHi = 0;
           for (int q = 0; q < this.nOpenB; q++) {
@@ -756,11 +762,12 @@ public final class Evaluator {
             }
           }
           bValid = true;
+          bLow = topHi > 0 ? topD[0] : Double.POSITIVE_INFINITY;
           scanned += this.nOpenB;
         }
         int u = -1;
         double best = Double.POSITIVE_INFINITY;
-        if (topLo < topHi) {
+        if (bValid && topLo < topHi) {
           u = topN[topLo];
           best = topD[topLo];
         }
@@ -789,6 +796,7 @@ public final class Evaluator {
           if (++topLo == topHi) { // u was the first of the buyers' shortlist
             bValid = false;
           }
+          bLow = best; // no open buyer comes before the one just settled
         } else {
           heap.pop();
         }
@@ -836,6 +844,7 @@ public final class Evaluator {
           topLo = 0;
           topHi = bk < 0 ? 0 : 1;
           bValid = true;
+          bLow = bb;
         } else {
           int c = u - 1 - s;
           int[] snd = senders[c];
@@ -994,6 +1003,7 @@ public final class Evaluator {
           heap.push(w, d);
         } else {
           bValid = false; // a buyer's distance fell outside the seller pass: rebuild the shortlist
+          bLow = Math.min(bLow, d);
         }
       }
     }
