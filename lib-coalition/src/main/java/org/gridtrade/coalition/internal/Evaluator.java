@@ -816,33 +816,53 @@ public final class Evaluator {
           int a = u - 1;
           if (sent[a] > EPS) {
             relax(u, 0, 0, best);
+            if (target == 0 && dist[0] == best) {
+              // Every open node is at best or farther and the EDC node has the lowest number, so
+              // the next selection is the target at best < bound: the search ends there, and the
+              // buyers' distances this pass would lower are not read (the potentials take
+              // min(dist, best) = best for every node not settled).
+              return true;
+            }
           }
           double[] g = l.gain[a];
           double pu = pot[u];
           int gOff = -1 - s;
-          double bb = Double.POSITIVE_INFINITY;
+          double bb = Double.POSITIVE_INFINITY; // the nearest open buyer
           int bk = -1;
+          double b2 = Double.POSITIVE_INFINITY; // the second nearest
+          int k2 = -1;
           int n = this.nOpenB;
           for (int q = 0; q < n; q++) { // relax(u, w, -g[w - 1 - s], best), inlined
             int w = openB[q];
-            double dw = best + Math.max(0, -g[w + gOff] + pu - pot[w]);
+            // best + Math.max(0, rc) for the finite rc here: best is +0.0 or more, never -0.0.
+            double rc = -g[w + gOff] + pu - pot[w];
+            double dw = rc > 0 ? best + rc : best;
             double d = dist[w];
             if (dw < d) {
               dist[w] = dw;
               prev[w] = u;
               d = dw;
             }
-            if (d < bb || (d == bb && w < bk)) {
-              bb = d;
-              bk = w;
+            if (d < b2 || (d == b2 && w < k2)) { // infinite distances never enter
+              if (d < bb || (d == bb && w < bk)) {
+                b2 = bb;
+                k2 = bk;
+                bb = d;
+                bk = w;
+              } else {
+                b2 = d;
+                k2 = w;
+              }
             }
           }
           scanned += n;
-          // The shortlist holds just the minimum here; a rescan builds a longer one if needed.
+          // The shortlist holds the two nearest here; a rescan builds a longer one if needed.
           topD[0] = bb;
           topN[0] = bk;
+          topD[1] = b2;
+          topN[1] = k2;
           topLo = 0;
-          topHi = bk < 0 ? 0 : 1;
+          topHi = bk < 0 ? 0 : k2 < 0 ? 1 : 2;
           bValid = true;
           bLow = bb;
         } else {
