@@ -492,7 +492,6 @@ public final class Evaluator {
     long paths; // work counters
     long settledCount;
     long scanned;
-    private final int[] posB; // position of an open buyer in openB (shortestSplit)
     private int nOpenB;
     private final MinHeap heap;
     // When bValid, topN[topLo..topHi) are the open buyers with the smallest (distance, node) and
@@ -540,7 +539,6 @@ public final class Evaluator {
       this.done = new boolean[v];
       this.open = new int[v];
       this.openB = new int[v];
-      this.posB = new int[v];
       this.heap = new MinHeap(l.s + 1);
     }
 
@@ -727,7 +725,6 @@ public final class Evaluator {
       int nOpenB = 0;
       for (int k = s + 1; k < v; k++) {
         if (active[k]) {
-          posB[k] = nOpenB;
           openB[nOpenB++] = k;
         }
       }
@@ -789,10 +786,9 @@ public final class Evaluator {
         done[u] = true;
         settledCount++;
         if (u > s) {
-          int at = posB[u];
-          int moved = openB[--this.nOpenB];
-          openB[at] = moved;
-          posB[moved] = at;
+          // openB stays in node order, so the passes over it read the rows in order
+          int at = Arrays.binarySearch(openB, 0, this.nOpenB, u);
+          System.arraycopy(openB, at + 1, openB, at, --this.nOpenB - at);
           if (++topLo == topHi) { // u was the first of the buyers' shortlist
             bValid = false;
           }
