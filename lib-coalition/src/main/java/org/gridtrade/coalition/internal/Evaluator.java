@@ -754,7 +754,7 @@ public final class Evaluator {
           for (int q = 0; q < this.nOpenB; q++) {
             int k = openB[q];
             double d = dist[k];
-            if (topHi < TOP || d < topD[TOP - 1] || (d == topD[TOP - 1] && k < topN[TOP - 1])) {
+            if (topHi < TOP || d < topD[TOP - 1]) { // in node order: ties keep the earlier buyer
               offer(d, k);
             }
           }
@@ -839,8 +839,10 @@ public final class Evaluator {
               prev[w] = u;
               d = dw;
             }
-            if (d < b2 || (d == b2 && w < k2)) { // infinite distances never enter
-              if (d < bb || (d == bb && w < bk)) {
+            // openB is in node order, so a tie never displaces an earlier buyer; infinite
+            // distances never enter
+            if (d < b2) {
+              if (d < bb) {
                 b2 = bb;
                 k2 = bk;
                 bb = d;
@@ -988,13 +990,13 @@ public final class Evaluator {
       }
     }
 
-    /* Adds a buyer to the shortlist being built (topLo == 0), keeping the TOP smallest. */
+    /* Adds a buyer to the shortlist being built (topLo == 0, buyers offered in node order). */
     private void offer(double d, int w) {
       if (d == Double.POSITIVE_INFINITY) {
         return; // never selected, as in shortestDense
       }
       int p = topHi < TOP ? topHi++ : TOP - 1;
-      while (p > 0 && (d < topD[p - 1] || (d == topD[p - 1] && w < topN[p - 1]))) {
+      while (p > 0 && d < topD[p - 1]) { // offered in node order: a tie stays behind
         topD[p] = topD[p - 1];
         topN[p] = topN[p - 1];
         p--;
