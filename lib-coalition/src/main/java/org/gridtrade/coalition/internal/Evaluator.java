@@ -20,6 +20,8 @@ public final class Evaluator {
   // first request, so that a later request computes exactly what that first request would have.
   private final Map<Key, Evaluation[]> deferred = new HashMap<>();
   private long solves;
+  // Local node of each member of the newest Local (see Local.node); other entries are stale.
+  private final int[] nodeOf;
 
   private final boolean reference;
   private long insertions;
@@ -49,6 +51,7 @@ public final class Evaluator {
     this.net = net;
     this.solver = solver;
     this.reference = reference;
+    this.nodeOf = new int[net.n];
   }
 
   /**
@@ -316,21 +319,27 @@ public final class Evaluator {
       for (int c = 0; c < nb; c++) {
         demand[c] = net.amount[bi[c]];
       }
+      for (int k = 0; k < m; k++) {
+        nodeOf[members[k]] = 0;
+      }
+      for (int a = 0; a < ns; a++) {
+        nodeOf[si[a]] = 1 + a;
+      }
+      for (int c = 0; c < nb; c++) {
+        nodeOf[bi[c]] = 1 + ns + c;
+      }
     }
 
     Network net() {
       return net;
     }
 
-    /** Local node of a prosumer: 1 + seller number, 1 + s + buyer number, or 0 if balanced. */
-    int node(int prosumer) {
-      if (net.role[prosumer] == Network.SELLER) {
-        return 1 + Arrays.binarySearch(sIdx, 0, s, prosumer);
-      }
-      if (net.role[prosumer] == Network.BUYER) {
-        return 1 + s + Arrays.binarySearch(bIdx, 0, b, prosumer);
-      }
-      return 0;
+    /**
+     * Local node of a member: 1 + seller number, 1 + s + buyer number, or 0 if balanced. Valid only
+     * while this is the newest Local of the evaluator (insert builds no other).
+     */
+    int node(int member) {
+      return nodeOf[member];
     }
   }
 
