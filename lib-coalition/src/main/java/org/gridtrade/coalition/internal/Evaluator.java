@@ -20,6 +20,8 @@ public final class Evaluator {
   // first request, so that a later request computes exactly what that first request would have.
   private final Map<Key, Evaluation[]> deferred = new HashMap<>();
   private long solves;
+  // Local node of each member of the newest Local (see Local.node); other entries are stale.
+  private final int[] nodeOf;
 
   private final boolean reference;
   private long insertions;
@@ -49,6 +51,7 @@ public final class Evaluator {
     this.net = net;
     this.solver = solver;
     this.reference = reference;
+    this.nodeOf = new int[net.n];
   }
 
   /**
@@ -316,21 +319,27 @@ public final class Evaluator {
       for (int c = 0; c < nb; c++) {
         demand[c] = net.amount[bi[c]];
       }
+      for (int k = 0; k < m; k++) {
+        nodeOf[members[k]] = 0;
+      }
+      for (int a = 0; a < ns; a++) {
+        nodeOf[si[a]] = 1 + a;
+      }
+      for (int c = 0; c < nb; c++) {
+        nodeOf[bi[c]] = 1 + ns + c;
+      }
     }
 
     Network net() {
       return net;
     }
 
-    /** Local node of a prosumer: 1 + seller number, 1 + s + buyer number, or 0 if balanced. */
-    int node(int prosumer) {
-      if (net.role[prosumer] == Network.SELLER) {
-        return 1 + Arrays.binarySearch(sIdx, 0, s, prosumer);
-      }
-      if (net.role[prosumer] == Network.BUYER) {
-        return 1 + s + Arrays.binarySearch(bIdx, 0, b, prosumer);
-      }
-      return 0;
+    /**
+     * Local node of a member: 1 + seller number, 1 + s + buyer number, or 0 if balanced. Valid only
+     * while this is the newest Local of the evaluator (insert builds no other).
+     */
+    int node(int member) {
+      return nodeOf[member];
     }
   }
 
@@ -492,7 +501,6 @@ public final class Evaluator {
     long paths; // work counters
     long settledCount;
     long scanned;
-    private final int[] posB; // position of an open buyer in openB (shortestSplit)
     private int nOpenB;
     private final MinHeap heap;
     // When bValid, topN[topLo..topHi) are the open buyers with the smallest (distance, node) and
@@ -503,6 +511,9 @@ public final class Evaluator {
     private int topLo;
     private int topHi;
     private boolean bValid;
+    // A lower bound on the distance of every open buyer (kept whether or not bValid): while the
+    // heap's minimum is at most bLow, a seller or the EDC node is selected without a rescan.
+    private double bLow;
     boolean dense; // select by the reference dense scan (shortestDense)
     double[] current; // prosumer scores the union must not push below current - tol, or null
     double tol;
@@ -537,7 +548,6 @@ public final class Evaluator {
       this.done = new boolean[v];
       this.open = new int[v];
       this.openB = new int[v];
-      this.posB = new int[v];
       this.heap = new MinHeap(l.s + 1);
     }
 
@@ -724,7 +734,6 @@ public final class Evaluator {
       int nOpenB = 0;
       for (int k = s + 1; k < v; k++) {
         if (active[k]) {
-          posB[k] = nOpenB;
           openB[nOpenB++] = k;
         }
       }
@@ -734,6 +743,7 @@ public final class Evaluator {
         heap.push(source, 0);
       }
       bValid = false;
+      bLow = Double.NEGATIVE_INFINITY;
       double[] dist = this.dist;
       double[] pot = this.pot;
       int[] openB = this.openB;
@@ -745,22 +755,25 @@ public final class Evaluator {
           }
           heap.pop();
         }
-        if (!bValid) {
+        // A buyer ties with a seller or the EDC only at a higher node number, so when the heap's
+        // minimum is at most bLow the selection below picks it, whatever the buyers' shortlist.
+        if (!bValid && (heap.isEmpty() || heap.minKey() > bLow)) {
           topLo = 0;
           topHi = 0;
           for (int q = 0; q < this.nOpenB; q++) {
             int k = openB[q];
             double d = dist[k];
-            if (topHi < TOP || d < topD[TOP - 1] || (d == topD[TOP - 1] && k < topN[TOP - 1])) {
+            if (topHi < TOP || d < topD[TOP - 1]) { // in node order: ties keep the earlier buyer
               offer(d, k);
             }
           }
           bValid = true;
+          bLow = topHi > 0 ? topD[0] : Double.POSITIVE_INFINITY;
           scanned += this.nOpenB;
         }
         int u = -1;
         double best = Double.POSITIVE_INFINITY;
-        if (topLo < topHi) {
+        if (bValid && topLo < topHi) {
           u = topN[topLo];
           best = topD[topLo];
         }
@@ -782,13 +795,13 @@ public final class Evaluator {
         done[u] = true;
         settledCount++;
         if (u > s) {
-          int at = posB[u];
-          int moved = openB[--this.nOpenB];
-          openB[at] = moved;
-          posB[moved] = at;
+          // openB stays in node order, so the passes over it read the rows in order
+          int at = Arrays.binarySearch(openB, 0, this.nOpenB, u);
+          System.arraycopy(openB, at + 1, openB, at, --this.nOpenB - at);
           if (++topLo == topHi) { // u was the first of the buyers' shortlist
             bValid = false;
           }
+          bLow = best; // no open buyer comes before the one just settled
         } else {
           heap.pop();
         }
@@ -808,34 +821,57 @@ public final class Evaluator {
           int a = u - 1;
           if (sent[a] > EPS) {
             relax(u, 0, 0, best);
+            if (target == 0 && dist[0] == best) {
+              // Every open node is at best or farther and the EDC node has the lowest number, so
+              // the next selection is the target at best < bound: the search ends there, and the
+              // buyers' distances this pass would lower are not read (the potentials take
+              // min(dist, best) = best for every node not settled).
+              return true;
+            }
           }
           double[] g = l.gain[a];
           double pu = pot[u];
           int gOff = -1 - s;
-          double bb = Double.POSITIVE_INFINITY;
+          double bb = Double.POSITIVE_INFINITY; // the nearest open buyer
           int bk = -1;
+          double b2 = Double.POSITIVE_INFINITY; // the second nearest
+          int k2 = -1;
           int n = this.nOpenB;
           for (int q = 0; q < n; q++) { // relax(u, w, -g[w - 1 - s], best), inlined
             int w = openB[q];
-            double dw = best + Math.max(0, -g[w + gOff] + pu - pot[w]);
+            // best + Math.max(0, rc) for the finite rc here: best is +0.0 or more, never -0.0.
+            double rc = -g[w + gOff] + pu - pot[w];
+            double dw = rc > 0 ? best + rc : best;
             double d = dist[w];
             if (dw < d) {
               dist[w] = dw;
               prev[w] = u;
               d = dw;
             }
-            if (d < bb || (d == bb && w < bk)) {
-              bb = d;
-              bk = w;
+            // openB is in node order, so a tie never displaces an earlier buyer; infinite
+            // distances never enter
+            if (d < b2) {
+              if (d < bb) {
+                b2 = bb;
+                k2 = bk;
+                bb = d;
+                bk = w;
+              } else {
+                b2 = d;
+                k2 = w;
+              }
             }
           }
           scanned += n;
-          // The shortlist holds just the minimum here; a rescan builds a longer one if needed.
+          // The shortlist holds the two nearest here; a rescan builds a longer one if needed.
           topD[0] = bb;
           topN[0] = bk;
+          topD[1] = b2;
+          topN[1] = k2;
           topLo = 0;
-          topHi = bk < 0 ? 0 : 1;
+          topHi = bk < 0 ? 0 : k2 < 0 ? 1 : 2;
           bValid = true;
+          bLow = bb;
         } else {
           int c = u - 1 - s;
           int[] snd = senders[c];
@@ -963,13 +999,13 @@ public final class Evaluator {
       }
     }
 
-    /* Adds a buyer to the shortlist being built (topLo == 0), keeping the TOP smallest. */
+    /* Adds a buyer to the shortlist being built (topLo == 0, buyers offered in node order). */
     private void offer(double d, int w) {
       if (d == Double.POSITIVE_INFINITY) {
         return; // never selected, as in shortestDense
       }
       int p = topHi < TOP ? topHi++ : TOP - 1;
-      while (p > 0 && (d < topD[p - 1] || (d == topD[p - 1] && w < topN[p - 1]))) {
+      while (p > 0 && d < topD[p - 1]) { // offered in node order: a tie stays behind
         topD[p] = topD[p - 1];
         topN[p] = topN[p - 1];
         p--;
@@ -994,6 +1030,7 @@ public final class Evaluator {
           heap.push(w, d);
         } else {
           bValid = false; // a buyer's distance fell outside the seller pass: rebuild the shortlist
+          bLow = Math.min(bLow, d);
         }
       }
     }

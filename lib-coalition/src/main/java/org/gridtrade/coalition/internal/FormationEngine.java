@@ -60,9 +60,60 @@ public final class FormationEngine {
 
   private final List<Coal> coals = new ArrayList<>();
   private final double[] cur;
-  private final Set<Long> rejected = new HashSet<>();
+  private final PairSet rejected = new PairSet();
   private final Set<Integer> splitChecked = new HashSet<>();
   private int nextId;
+
+  /*
+   * A set of pair keys by open addressing. Boxed longs in a HashSet hash poorly here: Long.hashCode
+   * folds the two ids by XOR, so with small ids most pairs land in few buckets.
+   */
+  private static final class PairSet {
+    private long[] keys = new long[1024];
+    private boolean[] used = new boolean[1024];
+    private int size;
+
+    private static int slot(long key, int mask) {
+      long h = key * 0x9E3779B97F4A7C15L;
+      return (int) (h ^ (h >>> 29) ^ (h >>> 47)) & mask;
+    }
+
+    boolean contains(long key) {
+      int mask = keys.length - 1;
+      for (int i = slot(key, mask); used[i]; i = (i + 1) & mask) {
+        if (keys[i] == key) {
+          return true;
+        }
+      }
+      return false;
+    }
+
+    void add(long key) {
+      if (2 * (size + 1) > keys.length) {
+        long[] oldKeys = keys;
+        boolean[] oldUsed = used;
+        keys = new long[2 * oldKeys.length];
+        used = new boolean[2 * oldKeys.length];
+        size = 0;
+        for (int i = 0; i < oldKeys.length; i++) {
+          if (oldUsed[i]) {
+            add(oldKeys[i]);
+          }
+        }
+      }
+      int mask = keys.length - 1;
+      int i = slot(key, mask);
+      while (used[i]) {
+        if (keys[i] == key) {
+          return;
+        }
+        i = (i + 1) & mask;
+      }
+      used[i] = true;
+      keys[i] = key;
+      size++;
+    }
+  }
 
   private static final class Coal {
     final int id;
