@@ -114,6 +114,7 @@ final class CommunityDemo {
     /** Whether every check passed: nodes agree, the chain verifies, the reopened store verifies. */
     boolean verified() {
       return chain.nodesAgree()
+          && chain.allIncluded()
           && chain.verification().valid()
           && chain.reopened().valid()
           && chain.refused().isEmpty()
@@ -173,6 +174,11 @@ final class CommunityDemo {
         order.sort(
             Comparator.comparingDouble((Integer c) -> -cs.get(c).proofScore())
                 .thenComparing(c -> c));
+        if (order.isEmpty()) {
+          throw new IllegalStateException(
+              "no coalition has a positive proof score: nobody may seal under PoEG;"
+                  + " try another --seed");
+        }
         for (int c : order.subList(0, Math.min(settings.nodes(), order.size()))) {
           Coalition co = cs.get(c);
           List<EnergyProofSource.Member> members = new ArrayList<>();

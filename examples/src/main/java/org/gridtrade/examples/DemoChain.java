@@ -101,6 +101,7 @@ final class DemoChain {
       long wallMillis,
       long messages,
       String crash,
+      boolean allIncluded,
       Map<String, Integer> payloads,
       List<BlockHeader> headers) {}
 
@@ -363,6 +364,7 @@ final class DemoChain {
           (System.nanoTime() - wallStart) / 1_000_000,
           messages,
           crashReport,
+          includedBy.stream().allMatch(s -> s.containsAll(submittedAt.keySet())),
           payloads,
           List.copyOf(headers));
     } finally {

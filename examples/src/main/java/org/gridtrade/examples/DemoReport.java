@@ -272,6 +272,9 @@ final class DemoReport {
             c.nodesAgree()
                 ? f("all %d nodes hold the same chain and state root", r.nodes().size())
                 : "NODES DISAGREE: " + c.tips()));
+    if (!c.allIncluded()) {
+      v.add(row("inclusion", "NOT EVERY ACCEPTED TRANSACTION REACHED EVERY NODE'S CHAIN"));
+    }
     v.add(
         row(
             "verification",
@@ -383,6 +386,7 @@ final class DemoReport {
     root.put("tip", c.verification().tip().toString());
     root.put("stateRoot", c.verification().stateRoot().toString());
     root.put("nodesAgree", c.nodesAgree());
+    root.put("allIncluded", c.allIncluded());
     root.put("verified", r.verified());
     ArrayNode fs = root.putArray("files");
     files.forEach(p -> fs.add(p.toString()));

@@ -47,6 +47,7 @@ class DemoCommandTest {
     JsonNode j = a.json();
     assertThat(j.get("verified").asBoolean()).isTrue();
     assertThat(j.get("nodesAgree").asBoolean()).isTrue();
+    assertThat(j.get("allIncluded").asBoolean()).isTrue();
     assertThat(j.get("consensus").asText()).isEqualTo("poa");
     assertThat(j.get("refused").asInt()).isZero();
     assertThat(j.get("rejectedBlocks").asInt()).isZero();
