@@ -61,8 +61,8 @@ final class DemoCommand implements Callable<Integer> {
       names = "--out",
       paramLabel = "DIR",
       description =
-          "Directory for the node stores (nodes/*.mv), report.html, report.md and charts/;"
-              + " must be new or empty (default: a new temporary directory).")
+          "Directory for genesis.bin, the node stores (nodes/*.mv), report.html, report.md"
+              + " and charts/; must be new or empty (default: a new temporary directory).")
   Path out;
 
   @Option(
@@ -102,8 +102,8 @@ final class DemoCommand implements Callable<Integer> {
       names = "--crash",
       paramLabel = "K",
       description =
-          "Stop node K (2..nodes) at 13:00 and restart it from its store at 15:00; it must catch"
-              + " up and end with the same chain. Needs the durable stores.")
+          "Stop node K (2..nodes) at 13:00 and restart it from its store just before 15:00; it"
+              + " must catch up and end with the same chain. Needs the durable stores.")
   Integer crash;
 
   @Option(names = "--json", description = "Print one JSON object instead of text.")
