@@ -18,7 +18,6 @@ import org.gridtrade.coalition.Coalition;
 import org.gridtrade.coalition.CoalitionFormation;
 import org.gridtrade.coalition.Community;
 import org.gridtrade.coalition.FormationResult;
-import org.gridtrade.coalition.MemberScore;
 import org.gridtrade.coalition.MiningOutcome;
 import org.gridtrade.coalition.MiningRound;
 import org.gridtrade.coalition.ProfileGenerator;
@@ -269,15 +268,7 @@ final class CommunityDay {
     long price = Units.coinsToMicro(centsPerKWh);
     String ref = "%s/%s".formatted(market, DAY_START.plusSeconds(3_600L * hour));
     return new Order(
-        hour,
-        signer,
-        new Payload.EnergyTrade(sellerAddress, buyerAddress, wh, price, shorten(ref)));
-  }
-
-  private static String shorten(String s) {
-    return s.length() <= Payload.EnergyTrade.MAX_MARKET_BYTES
-        ? s
-        : s.substring(0, Payload.EnergyTrade.MAX_MARKET_BYTES);
+        hour, signer, new Payload.EnergyTrade(sellerAddress, buyerAddress, wh, price, ref));
   }
 
   /**
@@ -297,10 +288,5 @@ final class CommunityDay {
       ss.add(new DrInstance.Sp(sp(j), p.capacity(), p.c1(), p.c2()));
     }
     return new DrInstance(es, ss, r.eta(), r.rho(), r.xi());
-  }
-
-  /** Coalition members' scores, by prosumer id, for a coalition index. */
-  static List<MemberScore> members(Markets m, int coalition) {
-    return m.coalitions().coalitions().get(coalition).members();
   }
 }

@@ -103,8 +103,6 @@ final class CommunityDemo {
       CommunityDay.Markets markets,
       Consensus consensus,
       List<Node> nodes,
-      List<EnergyProofSource.Candidate> candidates,
-      long blockRewardMicro,
       List<CommunityDay.Order> orders,
       DemoChain.Result chain,
       Map<Address, String> names,
@@ -148,7 +146,6 @@ final class CommunityDemo {
     List<Node> nodes = new ArrayList<>();
     List<KeyPair> nodeKeys = new ArrayList<>();
     List<EnergyProofSource.Candidate> candidates = new ArrayList<>();
-    long reward = 0;
     Supplier<ConsensusSchedule> schedule;
     BiFunction<BlockEngine, Integer, List<CommunityDay.Order>> hourly = (e, h) -> List.of();
     switch (consensus) {
@@ -211,9 +208,9 @@ final class CommunityDemo {
           nodes.add(new Node(name, k.address(), "observer " + name));
         }
         // M_r = δ · Σ savings (Eq. 3.23), in kWh, paid at the coalition price per block.
-        reward = Units.coinsToMicro(m.mining().reward() * CommunityDay.COALITION_PRICE);
         List<EnergyProofSource.Candidate> fixed = List.copyOf(candidates);
-        long blockReward = Math.max(1, reward);
+        long blockReward =
+            Math.max(1, Units.coinsToMicro(m.mining().reward() * CommunityDay.COALITION_PRICE));
         schedule =
             () ->
                 ConsensusSchedule.of(
@@ -224,7 +221,6 @@ final class CommunityDemo {
                         .slashAmount(Units.coinsToMicro(SLASH_COINS))
                         .treasury(treasury)
                         .build());
-        reward = blockReward;
       }
       case POSOC -> {
         // Every EV's day (Eq. 4.1, 4.17) from its PETS schedule; the best-scoring EVs run nodes.
@@ -413,8 +409,6 @@ final class CommunityDemo {
         m,
         consensus,
         List.copyOf(nodes),
-        List.copyOf(candidates),
-        reward,
         List.copyOf(orders),
         chain,
         names,

@@ -80,8 +80,7 @@ final class DemoChain {
   }
 
   /** One block as node 1 appended it. */
-  record BlockStat(
-      long height, int transactions, long timestamp, Address proposer, long agreeMillis) {}
+  record BlockStat(long height, int transactions, long timestamp, Address proposer) {}
 
   /** Everything the run measured and checked. */
   record Result(
@@ -97,9 +96,7 @@ final class DemoChain {
       ChainReport reopened,
       Map<Address, Long> rewards,
       Map<Address, Long> slashed,
-      long storeBytes,
       long wallMillis,
-      long messages,
       String crash,
       boolean allIncluded,
       Map<String, Integer> payloads,
@@ -144,8 +141,6 @@ final class DemoChain {
             .build();
     Map<Hash, Long> submittedAt = new HashMap<>();
     List<Long> latencies = new ArrayList<>();
-    Map<Long, Integer> appendedBy = new HashMap<>();
-    Map<Long, Long> agreedAt = new HashMap<>();
     List<String> refused = new ArrayList<>();
     List<Integer> rejectedBlocks = new ArrayList<>();
     Map<Hash, Evidence> evidence = new LinkedHashMap<>();
@@ -182,9 +177,6 @@ final class DemoChain {
                     public void onBlock(Block block, boolean local) {
                       long h = block.header().height();
                       block.transactions().forEach(tx -> included.add(tx.id()));
-                      if (appendedBy.merge(h, 1, Integer::sum) == nodeCount) {
-                        agreedAt.put(h, clock.millis());
-                      }
                       if (first) {
                         for (Transaction tx : block.transactions()) {
                           Long t = submittedAt.get(tx.id());
@@ -308,14 +300,9 @@ final class DemoChain {
                 tx ->
                     payloads.merge(
                         tx.body().payload().getClass().getSimpleName(), 1, Integer::sum));
-        long agreeMillis = agreedAt.containsKey(h) ? agreedAt.get(h) - b.header().timestamp() : -1;
         blocks.add(
             new BlockStat(
-                h,
-                b.transactions().size(),
-                b.header().timestamp(),
-                b.header().proposer(),
-                agreeMillis));
+                h, b.transactions().size(), b.header().timestamp(), b.header().proposer()));
         for (Transaction tx : b.transactions()) {
           if (tx.body().payload() instanceof Payload.Reward rw) {
             rewards.merge(rw.to(), rw.amount(), Long::sum);
@@ -325,8 +312,6 @@ final class DemoChain {
         }
       }
       ChainReport verification = reference.ledger().verify();
-      long storeBytes = reference.ledger().storeSizeInBytes();
-      long messages = net.sent();
       for (BlockEngine e : engines) {
         e.close();
       }
@@ -360,9 +345,7 @@ final class DemoChain {
           reopened,
           rewards,
           slashed,
-          storeBytes,
           (System.nanoTime() - wallStart) / 1_000_000,
-          messages,
           crashReport,
           includedBy.stream().allMatch(s -> s.containsAll(submittedAt.keySet())),
           payloads,

@@ -1122,6 +1122,13 @@ public final class TrustStake implements ConsensusProtocol {
      * transaction that does not decode or whose signature does not verify.
      */
     static List<BlockHeader> decodeEvidence(ByteBuffer in) {
+      return parseEvidence(in).headers();
+    }
+
+    /** The headers of any kind, and for kind 3 the transaction's and the proof's bytes. */
+    private record Parsed(List<BlockHeader> headers, byte[] tx, byte[] proof) {}
+
+    private static Parsed parseEvidence(ByteBuffer in) {
       int kind = in.get() & 0xff;
       if (kind > 3) {
         throw new IllegalArgumentException("evidence kind %d not in 0..3".formatted(kind));
@@ -1142,6 +1149,7 @@ public final class TrustStake implements ConsensusProtocol {
         out.add(
             new BlockHeader(height, prev, txRoot, count, state, time, Address.ofBytes(a), seal));
       }
+      byte[][] parts = new byte[2][];
       if (kind == 3) {
         for (int part = 0; part < 2; part++) {
           int n = in.getInt();
@@ -1149,13 +1157,14 @@ public final class TrustStake implements ConsensusProtocol {
             throw new IllegalArgumentException(
                 "evidence part of %d bytes, %d left".formatted(n, in.remaining()));
           }
-          in.position(in.position() + n);
+          parts[part] = new byte[n];
+          in.get(parts[part]);
         }
       }
       if (in.hasRemaining()) {
         throw new IllegalArgumentException("%d bytes after the evidence".formatted(in.remaining()));
       }
-      return out;
+      return new Parsed(out, parts[0], parts[1]);
     }
 
     /** Kind 3 evidence: the header, the transaction's bytes and their inclusion proof. */
@@ -1177,19 +1186,9 @@ public final class TrustStake implements ConsensusProtocol {
       if (evidence.length == 0 || evidence[0] != 3) {
         return Optional.empty();
       }
-      ByteBuffer in = ByteBuffer.wrap(evidence).asReadOnlyBuffer();
-      // Skip the kind and the header (height, previous hash, transactions root, count, state
-      // root, timestamp, proposer, u16 seal length, seal); decodeEvidence checked the lengths.
-      in.position(1 + Long.BYTES + 2 * Hash.LENGTH + Integer.BYTES + Hash.LENGTH + Long.BYTES);
-      in.position(in.position() + Address.LENGTH);
-      int sealLength = in.getShort() & 0xffff;
-      in.position(in.position() + sealLength);
-      byte[] tx = new byte[in.getInt()];
-      in.get(tx);
-      byte[] proof = new byte[in.getInt()];
-      in.get(proof);
+      Parsed p = parseEvidence(ByteBuffer.wrap(evidence));
       try {
-        return Optional.of(new InvalidTransaction(tx, InclusionProof.decode(proof)));
+        return Optional.of(new InvalidTransaction(p.tx(), InclusionProof.decode(p.proof())));
       } catch (org.gridtrade.ledger.DecodeException e) {
         throw new IllegalArgumentException("evidence proof does not decode: " + e.getMessage());
       }

@@ -198,22 +198,7 @@ public final class MvStoreBlockStore implements BlockStore {
               "block height %d != store size %d: blocks are appended at the end only"
                   .formatted(block.height(), height));
         }
-        byte[] record = encode(block);
-        try {
-          blocks.put(key(height), record);
-          store.commit();
-        } catch (MVStoreException e) {
-          rollBack(e);
-          throw storageFailure("append of height %d failed".formatted(height), e);
-        }
-        try {
-          store.sync();
-        } catch (MVStoreException e) {
-          // The record is committed but maybe not on the device; after a failed fsync the file's
-          // state is unknown, so stop here and let a reopen recover the durable prefix.
-          fail("sync after appending height %d failed: %s".formatted(height, e.getMessage()));
-          throw storageFailure("sync after appending height %d failed".formatted(height), e);
-        }
+        write(height, block, "appending");
         size = height + 1;
       } finally {
         appendLock.unlock();
@@ -238,26 +223,32 @@ public final class MvStoreBlockStore implements BlockStore {
               "block height %d is not the highest non-genesis height %d"
                   .formatted(block.height(), height));
         }
-        byte[] record = encode(block);
-        try {
-          // One commit: after a crash the store holds the old record or the new one.
-          blocks.put(key(height), record);
-          store.commit();
-        } catch (MVStoreException e) {
-          rollBack(e);
-          throw storageFailure("replacing height %d failed".formatted(height), e);
-        }
-        try {
-          store.sync();
-        } catch (MVStoreException e) {
-          fail("sync after replacing height %d failed: %s".formatted(height, e.getMessage()));
-          throw storageFailure("sync after replacing height %d failed".formatted(height), e);
-        }
+        write(height, block, "replacing"); // one commit: the old record or the new one
       } finally {
         appendLock.unlock();
       }
     } finally {
       lifecycle.readLock().unlock();
+    }
+  }
+
+  /** Puts one record, commits and syncs; called with the append lock held. */
+  private void write(long height, StoredBlock block, String what) {
+    byte[] record = encode(block);
+    try {
+      blocks.put(key(height), record);
+      store.commit();
+    } catch (MVStoreException e) {
+      rollBack(e);
+      throw storageFailure("%s height %d failed".formatted(what, height), e);
+    }
+    try {
+      store.sync();
+    } catch (MVStoreException e) {
+      // The record is committed but maybe not on the device; after a failed fsync the file's
+      // state is unknown, so stop here and let a reopen recover the durable prefix.
+      fail("sync after %s height %d failed: %s".formatted(what, height, e.getMessage()));
+      throw storageFailure("sync after %s height %d failed".formatted(what, height), e);
     }
   }
 
