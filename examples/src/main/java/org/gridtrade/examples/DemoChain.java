@@ -19,6 +19,8 @@ import org.gridtrade.consensus.ConsensusSchedule;
 import org.gridtrade.consensus.EngineListener;
 import org.gridtrade.consensus.Evidence;
 import org.gridtrade.consensus.InMemoryNetwork;
+import org.gridtrade.consensus.TrustStake;
+import org.gridtrade.consensus.spi.ConsensusProtocol;
 import org.gridtrade.ledger.Address;
 import org.gridtrade.ledger.Block;
 import org.gridtrade.ledger.BlockHeader;
@@ -163,41 +165,50 @@ final class DemoChain {
                   : BlockStores.openDurable(dir.resolve("nodes").resolve(id + ".mv"));
           boolean first = i == 0;
           Set<Hash> included = includedBy.get(i);
-          return BlockEngine.builder()
-              .genesis(genesis)
-              .store(store)
-              .schedule(schedule.get())
-              .sealingKey(nodeKeys.get(i))
-              .policy(POLICY)
-              .clock(clock)
-              .transport(net.join(id))
-              .listener(
-                  new EngineListener() {
-                    @Override
-                    public void onBlock(Block block, boolean local) {
-                      long h = block.header().height();
-                      block.transactions().forEach(tx -> included.add(tx.id()));
-                      if (first) {
-                        for (Transaction tx : block.transactions()) {
-                          Long t = submittedAt.get(tx.id());
-                          if (t != null) {
-                            latencies.add(clock.millis() - t);
+          BlockEngine engine =
+              BlockEngine.builder()
+                  .genesis(genesis)
+                  .store(store)
+                  .schedule(schedule.get())
+                  .sealingKey(nodeKeys.get(i))
+                  .policy(POLICY)
+                  .clock(clock)
+                  .transport(net.join(id))
+                  .listener(
+                      new EngineListener() {
+                        @Override
+                        public void onBlock(Block block, boolean local) {
+                          long h = block.header().height();
+                          block.transactions().forEach(tx -> included.add(tx.id()));
+                          if (first) {
+                            for (Transaction tx : block.transactions()) {
+                              Long t = submittedAt.get(tx.id());
+                              if (t != null) {
+                                latencies.add(clock.millis() - t);
+                              }
+                            }
                           }
                         }
-                      }
-                    }
 
-                    @Override
-                    public void onRejected(Rejection r) {
-                      rejectedBlocks.add(1);
-                    }
+                        @Override
+                        public void onRejected(Rejection r) {
+                          rejectedBlocks.add(1);
+                        }
 
-                    @Override
-                    public void onEvidence(Evidence e) {
-                      evidence.putIfAbsent(e.id(), e);
-                    }
-                  })
-              .build();
+                        @Override
+                        public void onEvidence(Evidence e) {
+                          evidence.putIfAbsent(e.id(), e);
+                        }
+                      })
+                  .build();
+          // Trust-stake nodes turn what they find (equivocation, invalid blocks) into evidence
+          // for their seals.
+          for (ConsensusProtocol p : engine.schedule().entries().values()) {
+            if (p instanceof TrustStake t) {
+              engine.addListener(t.evidenceReporter());
+            }
+          }
+          return engine;
         };
     for (int i = 0; i < nodeCount; i++) {
       engines.add(startNode.apply(i));

@@ -19,6 +19,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Stream;
+import org.gridtrade.consensus.EngineListener.Rejection.Kind;
 import org.gridtrade.consensus.internal.StoreChainView;
 import org.gridtrade.consensus.spi.ChainView;
 import org.gridtrade.consensus.spi.ConsensusProtocol;
@@ -512,14 +513,24 @@ public final class BlockEngine implements AutoCloseable {
 
   private boolean appendReceived(Received r, ConsensusProtocol p, ChainView view) {
     Block block = withPendingInstances(r.block());
-    Optional<String> content = p.checkBlock(view, block, ledger.head(), ledger.state());
+    BlockHeader head = ledger.head();
+    if (!block.header().previousHash().equals(head.hash())) {
+      reject(
+          block,
+          r.from(),
+          "block %d builds on %s, not on this node's head %s"
+              .formatted(block.height(), block.header().previousHash(), head.hash()),
+          Kind.DETACHED);
+      return false;
+    }
+    Optional<String> content = p.checkBlock(view, block, head, ledger.state());
     if (content.isPresent()) {
-      reject(block, r.from(), content.get());
+      reject(block, r.from(), content.get(), Kind.INVALID);
       return false;
     }
     BlockResult result = ledger.append(block);
     if (result instanceof BlockResult.Rejected rej) {
-      reject(block, r.from(), rej.reason());
+      reject(block, r.from(), rej.reason(), Kind.INVALID);
       return false;
     }
     appended(block, false);
@@ -565,9 +576,11 @@ public final class BlockEngine implements AutoCloseable {
       reject(
           block,
           r.from(),
-          ("block %s conflicts with stored block %s at height %d (the stored block is heavier, or"
-                  + " a block was built on it: it is final)")
-              .formatted(block.hash(), stored.get().hash(), block.height()));
+          ("block %s conflicts with stored block %s at height %d (the stored block is heavier,"
+                  + " or final because a block was built on it, or this node's store cannot"
+                  + " replace it)")
+              .formatted(block.hash(), stored.get().hash(), block.height()),
+          Kind.SUPERSEDED);
     }
   }
 
@@ -600,12 +613,18 @@ public final class BlockEngine implements AutoCloseable {
     Block candidate = withPendingInstances(block);
     Optional<String> content = p.checkBlock(view, candidate, parent, before.get());
     if (content.isPresent()) {
-      reject(candidate, r.from(), content.get());
+      reject(candidate, r.from(), content.get(), Kind.INVALID);
       return true;
     }
-    BlockResult result = ledger.replaceHead(candidate);
+    BlockResult result;
+    try {
+      result = ledger.replaceHead(candidate);
+    } catch (UnsupportedOperationException e) {
+      LOG.info("engine {}: cannot replace the head: {}", id, e.getMessage());
+      return false;
+    }
     if (result instanceof BlockResult.Rejected rej) {
-      reject(candidate, r.from(), rej.reason());
+      reject(candidate, r.from(), rej.reason(), Kind.INVALID);
       return true;
     }
     LOG.info(
@@ -808,7 +827,7 @@ public final class BlockEngine implements AutoCloseable {
     Block sealed = unsealed.withSeal(p.seal(view, unsealed.header(), key));
     BlockResult r = ledger.append(sealed);
     if (r instanceof BlockResult.Rejected rej) {
-      reject(sealed, id, rej.reason());
+      reject(sealed, id, rej.reason(), Kind.INVALID);
       return;
     }
     appended(sealed, true);
@@ -840,7 +859,7 @@ public final class BlockEngine implements AutoCloseable {
     }
   }
 
-  private void reject(Block block, String from, String reason) {
+  private void reject(Block block, String from, String reason, Kind kind) {
     LOG.info(
         "engine {}: rejected block {} at height {} from {}: {}",
         id,
@@ -848,7 +867,7 @@ public final class BlockEngine implements AutoCloseable {
         block.height(),
         from,
         reason);
-    EngineListener.Rejection rej = new EngineListener.Rejection(block, from, reason);
+    EngineListener.Rejection rej = new EngineListener.Rejection(block, from, reason, kind);
     for (EngineListener l : listeners) {
       try {
         l.onRejected(rej);

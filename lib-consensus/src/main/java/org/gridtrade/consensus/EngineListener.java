@@ -37,12 +37,35 @@ public interface EngineListener {
    * @param block the block
    * @param from the peer that sent it, or this node's id for a block it built
    * @param reason why it was rejected
+   * @param kind whether the block was found invalid, or only not taken
    */
-  record Rejection(Block block, String from, String reason) {
+  record Rejection(Block block, String from, String reason, Kind kind) {
     public Rejection {
       Objects.requireNonNull(block, "block");
       Objects.requireNonNull(from, "from");
       Objects.requireNonNull(reason, "reason");
+      Objects.requireNonNull(kind, "kind");
+    }
+
+    /** Why a block was not taken. */
+    public enum Kind {
+      /**
+       * The block was checked against its parent, a block this node holds on its chain, and breaks
+       * a rule (seal, contents, state root). Validity is a function of the parent's state and the
+       * block, so every node holding that parent reaches the same verdict: only these rejections
+       * may be reported as misbehaviour.
+       */
+      INVALID,
+      /**
+       * The block does not build on this node's head (another branch, or a parent this node does
+       * not hold); it was not checked.
+       */
+      DETACHED,
+      /**
+       * The block competes with a stored block at its height that is preferred by fork choice, or
+       * final because a block was built on it; it was not checked and may be valid.
+       */
+      SUPERSEDED
     }
   }
 }

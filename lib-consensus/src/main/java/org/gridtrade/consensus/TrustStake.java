@@ -67,9 +67,24 @@ import org.gridtrade.ledger.TransactionBody;
  *   <li><b>Confiscation</b>: a seal may carry evidence against a validator: two different headers
  *       it signed at one height (equivocation), or one header it signed on a canonical parent that
  *       breaks the slot rules (it was not in that epoch's committee, or signed before its rank's
- *       delay: an invalid block every node rejected). From that block on, the offender's deposit is
- *       0, it is never a candidate again, and it leaves the current order. The coins were burned
+ *       delay: an invalid block every node rejected), or a block with a badly signed transaction
+ *       (header, transaction and inclusion proof). From that block on, the offender's deposit is 0,
+ *       it is never a candidate again, and it leaves the current order. The coins were burned
  *       already; confiscation takes away what they bought. A later deposit does not count.
+ *   <li><b>Attested invalid blocks</b>: a block that is invalid only against its parent's state
+ *       (funds, nonces, the state root, a wrong trust-coin reward, bad evidence in its seal) cannot
+ *       be proven in a seal. Each committee member that checked such a block against a canonical
+ *       parent and rejected it attests it in one of its seals ({@link #attestInvalid}); when the
+ *       distinct attesters against one proposer's blocks of epoch {@code e}, all members of epoch
+ *       {@code e}'s committee of {@code n}, reach {@code ⌊2m/3⌋ + 1} with {@code m = n − 1}, the
+ *       proposer's deposit is confiscated as above. <i>Trust bound</i>: nobody can check an
+ *       attestation, so it is safe only while fewer than {@code ⌊2m/3⌋ + 1} members of a committee
+ *       lie: that many colluding members can confiscate another member of their epoch (they could
+ *       also seal every block of the epoch), and more than {@code m − ⌊2m/3⌋ − 1} members who stay
+ *       silent shield an offender (its invalid block is still rejected by every node). The rule is
+ *       safe and live when fewer than a third of the committee misbehave, as in BFT protocols. A
+ *       committee of 1 or 2 cannot confiscate this way (1 needs an attester it does not have; with
+ *       2, the one other member suffices).
  *   <li><b>Trust coins</b> (Alg. 3): trust coins are the chain's coins ({@link
  *       Builder#trustCoinMicro} micro-coins each, default one coin). With a {@link
  *       Builder#treasury} key (an authority of the chain), the block at height {@code h + 1} starts
@@ -85,16 +100,18 @@ import org.gridtrade.ledger.TransactionBody;
  *       the seed's loop closes: validators earn coins by proposing and burn coins to stake.
  * </ul>
  *
- * <p><b>Seal</b>: version {@code 0x01}, the signer's public key (32 bytes), an evidence count (0
+ * <p><b>Seal</b>: version {@code 0x01}, the signer's public key (32 bytes), an evidence kind (0
  * none; 1: an invalid header follows; 2: two equivocating headers follow; 3: a header, then a
  * u32-length transaction and a u32-length {@link InclusionProof} of it in the header's transactions
- * root, the transaction not decoding or badly signed; a header is {@code height ‖ previousHash ‖
+ * root, the transaction not decoding or badly signed; 4: an attestation, {@code height ‖
+ * previousHash ‖ hash ‖ proposer} of the invalid block; a header is {@code height ‖ previousHash ‖
  * transactionsRoot ‖ transactionCount ‖ stateRoot ‖ timestamp ‖ proposer ‖ u16 seal length ‖
  * seal}), then an Ed25519 signature (64) over {@code "GridTrade/trust/v1" ‖ sealingHash ‖ all seal
  * bytes before it}. Queue evidence with {@link #report(Evidence)}, {@link
- * #reportInvalid(BlockHeader)} or {@link #reportInvalidTransaction(Block)}, or add {@link
- * #evidenceReporter()} to the engine; the next seal of this node carries the first still-valid
- * item.
+ * #reportInvalid(BlockHeader)}, {@link #reportInvalidTransaction(Block)} or {@link
+ * #attestInvalid(BlockHeader)}, or add {@link #evidenceReporter()} to the engine; the next seal of
+ * this node carries the first still-valid item that fits. Queued evidence lives in memory: a node
+ * that restarts forgets it.
  *
  * <p><b>State</b> is folded from the chain's blocks ({@link ChainView#block}), from height 1 (trust
  * and deposits before the activation count), and cached by block hash; a node opening a store
@@ -106,11 +123,9 @@ import org.gridtrade.ledger.TransactionBody;
  * itself in the next epoch if it is a member of both). It cannot add itself to a committee. The
  * ranking by deposit means the largest depositors alternate between epochs, as seed 004 describes.
  *
- * <p><b>Not done</b>: evidence of block contents that are invalid only against the state (funds,
- * nonces, a wrong state root or trust-coin reward), which would need the whole block and the parent
- * state; such a block is rejected by every node and its slot goes to the next rank, but the deposit
- * is kept. A badly signed or undecodable transaction is proven compactly (kind 3) and confiscates.
- * Thread-safe.
+ * <p><b>Not done</b>: a proof of state-dependent invalidity that any node can check on its own (it
+ * would need the block and a proof of the parent state's accounts); such blocks confiscate by
+ * attestation, under the trust bound above. Thread-safe.
  */
 public final class TrustStake implements ConsensusProtocol {
   /** Where burned trust coins go: the first 20 bytes of {@code SHA-256("GridTrade/trust/burn")}. */
@@ -124,6 +139,10 @@ public final class TrustStake implements ConsensusProtocol {
   private static final byte[] ORDER = "GridTrade/trust/order".getBytes(StandardCharsets.US_ASCII);
   private static final int CACHE = 256;
 
+  /** The most evidence a seal holds: the seal limit less version, key and signature. */
+  private static final int MAX_EVIDENCE_BYTES =
+      BlockHeader.MAX_SEAL_BYTES - 1 - PublicKey.LENGTH - Signature.LENGTH;
+
   private final List<Address> initialValidators;
   private final int epochLength;
   private final int committeeSize;
@@ -134,6 +153,7 @@ public final class TrustStake implements ConsensusProtocol {
   private final TrustParameters params;
   private final KeyPair treasury;
   private final long trustCoinMicro;
+  private final int attestationEpochs;
   private final Map<Hash, State> cache =
       new LinkedHashMap<>(64, 0.75f, true) {
         private static final long serialVersionUID = 1L;
@@ -157,6 +177,7 @@ public final class TrustStake implements ConsensusProtocol {
     this.params = b.params;
     this.treasury = b.treasury;
     this.trustCoinMicro = b.trustCoinMicro;
+    this.attestationEpochs = b.attestationEpochs;
   }
 
   /**
@@ -297,6 +318,12 @@ public final class TrustStake implements ConsensusProtocol {
     Address earner;
     long earnedMicro;
 
+    /** The committees of the epochs whose blocks may still be attested, by epoch. */
+    HashMap<Long, List<Address>> committees = new HashMap<>();
+
+    /** Who attested an invalid block of an offender in an epoch; the sets are immutable. */
+    HashMap<Offence, Set<Address>> attestations = new HashMap<>();
+
     State copy() {
       State s = new State();
       s.index = index.copy();
@@ -310,6 +337,8 @@ public final class TrustStake implements ConsensusProtocol {
       s.next = next;
       s.earner = earner;
       s.earnedMicro = earnedMicro;
+      s.committees = new HashMap<>(committees);
+      s.attestations = new HashMap<>(attestations);
       return s;
     }
 
@@ -321,6 +350,27 @@ public final class TrustStake implements ConsensusProtocol {
         }
       }
       return o;
+    }
+  }
+
+  /** An offender and the epoch of the invalid block attested against it. */
+  private record Offence(Address offender, long epoch) {}
+
+  /**
+   * Attestations, carried in seals, that a validator signed an invalid block in an epoch, before
+   * they confiscate its deposit.
+   *
+   * @param offender the validator
+   * @param epoch the epoch of the block
+   * @param attesters the distinct members of that epoch's committee that attested it
+   * @param needed how many attesters confiscate: {@code ⌊2m/3⌋ + 1} with {@code m} the epoch's
+   *     other committee members
+   */
+  public record Attestation(Address offender, long epoch, Set<Address> attesters, int needed) {
+    /** Copies the set. */
+    public Attestation {
+      Objects.requireNonNull(offender, "offender");
+      attesters = Collections.unmodifiableSet(new TreeSet<>(attesters));
     }
   }
 
@@ -336,6 +386,8 @@ public final class TrustStake implements ConsensusProtocol {
    * @param confiscated accounts whose deposit was confiscated
    * @param validatorTrust validator trust (Alg. 4) of every account that proposed a block
    * @param trust the trader trust index (a copy)
+   * @param attestations attestations of invalid blocks not yet enough to confiscate, by offender
+   *     then epoch
    */
   public record Snapshot(
       long height,
@@ -346,9 +398,11 @@ public final class TrustStake implements ConsensusProtocol {
       Map<Address, Long> depositsMicro,
       Set<Address> confiscated,
       Map<Address, Double> validatorTrust,
-      TrustIndex trust) {
+      TrustIndex trust,
+      List<Attestation> attestations) {
     /** Copies the collections. */
     public Snapshot {
+      attestations = List.copyOf(attestations);
       committee = List.copyOf(committee);
       order = List.copyOf(order);
       nextCommittee = List.copyOf(nextCommittee);
@@ -377,7 +431,27 @@ public final class TrustStake implements ConsensusProtocol {
         s.deposits,
         s.confiscated,
         s.validatorTrust,
-        s.index.copy());
+        s.index.copy(),
+        s.attestations.entrySet().stream()
+            .map(
+                e ->
+                    new Attestation(
+                        e.getKey().offender(),
+                        e.getKey().epoch(),
+                        e.getValue(),
+                        needed(s.committees.get(e.getKey().epoch()).size())))
+            .sorted(
+                Comparator.comparing(Attestation::offender).thenComparingLong(Attestation::epoch))
+            .toList());
+  }
+
+  /**
+   * Attestations that confiscate an offender's deposit, from a committee of {@code n} members (the
+   * offender among them): more than 2/3 of the other {@code m = n − 1}.
+   */
+  private static int needed(int n) {
+    int m = n - 1;
+    return m < 1 ? Integer.MAX_VALUE : 2 * m / 3 + 1;
   }
 
   private long epochStart(long activation, long epoch) {
@@ -431,6 +505,7 @@ public final class TrustStake implements ConsensusProtocol {
       s.committee = initialValidators;
       s.order = signingOrder(initialValidators, a.hash());
       s.next = null;
+      s.committees.put(0L, initialValidators);
       synchronized (cache) {
         cache.put(a.hash(), s);
       }
@@ -463,11 +538,23 @@ public final class TrustStake implements ConsensusProtocol {
   private void fold(State s, Block b, long activation) {
     BlockHeader hd = b.header();
     // Evidence in the seal (checked by verifySeal before the block was appended).
+    byte[] evidence;
     try {
-      Seal seal = Seal.decode(hd.seal());
-      seal.offender().ifPresent(o -> confiscate(s, o));
+      evidence = Seal.decode(hd.seal()).evidence();
     } catch (IllegalArgumentException e) {
       throw new IllegalStateException("canonical block %d has a bad seal".formatted(hd.height()));
+    }
+    Optional<Address> confiscated = confiscatedBy(s, evidence, hd.proposer(), activation);
+    if (confiscated.isPresent()) {
+      confiscate(s, confiscated.get());
+    } else {
+      attestedIn(evidence, activation)
+          .ifPresent(
+              o -> {
+                Set<Address> by = new HashSet<>(s.attestations.getOrDefault(o, Set.of()));
+                by.add(hd.proposer());
+                s.attestations.put(o, Set.copyOf(by));
+              });
     }
     // Alg. 4 for the proposer, against the other committee members.
     Address v = hd.proposer();
@@ -508,7 +595,55 @@ public final class TrustStake implements ConsensusProtocol {
       s.committee = s.next == null ? s.committee : s.next;
       s.order = signingOrder(s.committee, hd.hash());
       s.next = null;
+      long oldest = s.epoch - attestationEpochs + 1;
+      s.committees.put(s.epoch, s.committee);
+      s.committees.keySet().removeIf(e -> e < oldest);
+      s.attestations.keySet().removeIf(o -> o.epoch() < oldest);
     }
+  }
+
+  /**
+   * Whom the (verified) evidence of a block sealed by {@code sealer} on state {@code s}
+   * confiscates: the offender of kinds 1–3; for an attestation (kind 4), the offender if this
+   * attestation completes the {@link #needed} count.
+   */
+  private Optional<Address> confiscatedBy(
+      State s, byte[] evidence, Address sealer, long activation) {
+    Seal.Parsed e;
+    try {
+      e = Seal.parseEvidence(ByteBuffer.wrap(evidence));
+    } catch (IllegalArgumentException | BufferUnderflowException x) {
+      return Optional.empty();
+    }
+    if (e.kind() == 0) {
+      return Optional.empty();
+    }
+    if (e.kind() != Seal.ATTESTATION) {
+      return Optional.of(e.headers().get(0).proposer());
+    }
+    Offence o = offence(e.attested(), activation);
+    List<Address> committee = s.committees.get(o.epoch());
+    Set<Address> by = s.attestations.getOrDefault(o, Set.of());
+    int count = by.size() + (by.contains(sealer) ? 0 : 1);
+    return committee != null && count >= needed(committee.size())
+        ? Optional.of(o.offender())
+        : Optional.empty();
+  }
+
+  /** The offence an attestation names, or empty for other evidence. */
+  private Optional<Offence> attestedIn(byte[] evidence, long activation) {
+    try {
+      Seal.Parsed e = Seal.parseEvidence(ByteBuffer.wrap(evidence));
+      return e.kind() == Seal.ATTESTATION
+          ? Optional.of(offence(e.attested(), activation))
+          : Optional.empty();
+    } catch (IllegalArgumentException | BufferUnderflowException x) {
+      return Optional.empty();
+    }
+  }
+
+  private Offence offence(Attested a, long activation) {
+    return new Offence(a.proposer(), (a.height() - activation) / epochLength);
   }
 
   /**
@@ -565,6 +700,7 @@ public final class TrustStake implements ConsensusProtocol {
   private static void confiscate(State s, Address offender) {
     s.confiscated.add(offender);
     s.deposits.put(offender, 0L);
+    s.attestations.keySet().removeIf(o -> o.offender().equals(offender));
   }
 
   private static void foldLedger(State s, Block b) {
@@ -688,32 +824,35 @@ public final class TrustStake implements ConsensusProtocol {
     if (!el.eligible()) {
       throw new IllegalStateException(((Eligibility.Ineligible) el).reason());
     }
-    byte[] evidence = nextEvidence(chain, parent, unsealed.height());
+    byte[] evidence = nextEvidence(chain, parent, unsealed.height(), key.address());
     return Seal.sign(unsealed, key, evidence == null ? new byte[] {0} : evidence);
   }
 
   /**
    * The evidence this node's seal of the block at {@code height} on {@code parent} carries: the
    * first queued item that still holds, chosen once per slot, so that {@link #rewardsAndPenalties}
-   * (asked before the seal) and {@link #seal} agree even if evidence arrives in between.
+   * (asked before the seal) and {@link #seal} agree even if evidence arrives in between. Items that
+   * no longer hold, or would not fit a seal, are dropped.
    */
-  private byte[] nextEvidence(ChainView chain, BlockHeader parent, long height) {
+  private byte[] nextEvidence(ChainView chain, BlockHeader parent, long height, Address sealer) {
     synchronized (pendingEvidence) {
       if (reserved != null
           && reserved.parent().equals(parent.hash())
-          && reserved.height() == height) {
+          && reserved.height() == height
+          && reserved.sealer().equals(sealer)) {
         return reserved.evidence();
       }
       byte[] evidence = null;
       while (!pendingEvidence.isEmpty()) {
         byte[] e = pendingEvidence.peek();
-        if (evidenceProblem(chain, parent, e, height).isEmpty()) {
+        if (e.length <= MAX_EVIDENCE_BYTES
+            && evidenceProblem(chain, parent, e, height, sealer).isEmpty()) {
           evidence = e;
           break;
         }
         pendingEvidence.poll();
       }
-      reserved = new Reserved(parent.hash(), height, evidence);
+      reserved = new Reserved(parent.hash(), height, sealer, evidence);
       return evidence;
     }
   }
@@ -721,32 +860,32 @@ public final class TrustStake implements ConsensusProtocol {
   /** The transaction of kind-3 evidence and its inclusion proof. */
   private record InvalidTransaction(byte[] tx, InclusionProof proof) {}
 
-  /** The evidence chosen for one slot; {@code evidence} null if none. */
-  private record Reserved(Hash parent, long height, byte[] evidence) {}
+  /** The block an attestation names. */
+  private record Attested(long height, Hash previousHash, Hash hash, Address proposer) {}
 
-  /** The offender a seal's evidence names, if any (empty also if the seal does not parse). */
-  private static Optional<Address> offender(byte[] evidence) {
-    try {
-      return evidence == null || evidence.length <= 1
-          ? Optional.empty()
-          : Optional.of(Seal.decodeEvidence(ByteBuffer.wrap(evidence)).get(0).proposer());
-    } catch (IllegalArgumentException | BufferUnderflowException e) {
-      return Optional.empty();
-    }
-  }
+  /** The evidence chosen for one slot and sealer; {@code evidence} null if none. */
+  private record Reserved(Hash parent, long height, Address sealer, byte[] evidence) {}
 
+  /**
+   * Why the evidence a block at {@code height} on canonical {@code parent}, sealed by {@code
+   * sealer}, carries does not hold, if it does not.
+   */
   private Optional<String> evidenceProblem(
-      ChainView chain, BlockHeader parent, byte[] evidence, long height) {
-    List<BlockHeader> hs;
+      ChainView chain, BlockHeader parent, byte[] evidence, long height, Address sealer) {
+    Seal.Parsed parsed;
     try {
-      hs = Seal.decodeEvidence(ByteBuffer.wrap(evidence));
+      parsed = Seal.parseEvidence(ByteBuffer.wrap(evidence));
     } catch (IllegalArgumentException | BufferUnderflowException e) {
       return Optional.of("evidence does not parse");
     }
-    if (hs.isEmpty()) {
+    if (parsed.kind() == 0) {
       return Optional.empty();
     }
     State s = state(chain, parent);
+    if (parsed.kind() == Seal.ATTESTATION) {
+      return attestationProblem(chain, s, parsed.attested(), height, sealer);
+    }
+    List<BlockHeader> hs = parsed.headers();
     Optional<Address> offender = signer(hs.get(0));
     if (offender.isEmpty()) {
       return Optional.of("evidence header seal does not verify");
@@ -783,6 +922,57 @@ public final class TrustStake implements ConsensusProtocol {
     return slotProblem(chain, bad, p.get()).isPresent()
         ? Optional.empty()
         : Optional.of("invalid-header evidence: the header keeps the slot rules");
+  }
+
+  /**
+   * Why an attestation (kind 4) in a block at {@code height} sealed by {@code sealer}, on a parent
+   * with state {@code s}, does not count: the attested block must build on the canonical chain and
+   * not be canonical itself, its epoch must be within the last {@link Builder#attestationEpochs},
+   * its proposer and the attester must be distinct members of that epoch's committee, the proposer
+   * not yet confiscated, and the attester must not have attested the proposer in that epoch before.
+   */
+  private Optional<String> attestationProblem(
+      ChainView chain, State s, Attested a, long height, Address sealer) {
+    long activation = chain.activationHeight();
+    if (a.height() < activation || a.height() > height) {
+      return Optional.of(
+          "attestation of a block at height %d is outside %d..%d"
+              .formatted(a.height(), activation, height));
+    }
+    Optional<BlockHeader> p = chain.header(a.height() - 1);
+    if (p.isEmpty() || !p.get().hash().equals(a.previousHash())) {
+      return Optional.of("the attested block does not build on the canonical chain");
+    }
+    if (chain.header(a.height()).map(c -> c.hash().equals(a.hash())).orElse(false)) {
+      return Optional.of("the attested block is canonical");
+    }
+    Offence o = offence(a, activation);
+    List<Address> committee = s.committees.get(o.epoch());
+    if (committee == null) {
+      return Optional.of(
+          "the attested block's epoch %d is more than %d epochs before epoch %d"
+              .formatted(o.epoch(), attestationEpochs - 1, s.epoch));
+    }
+    if (!committee.contains(a.proposer())) {
+      return Optional.of(
+          "the attested proposer %s was not in the committee of epoch %d"
+              .formatted(a.proposer(), o.epoch()));
+    }
+    if (!committee.contains(sealer)) {
+      return Optional.of(
+          "the attester %s was not in the committee of epoch %d".formatted(sealer, o.epoch()));
+    }
+    if (sealer.equals(a.proposer())) {
+      return Optional.of("%s cannot attest its own block".formatted(sealer));
+    }
+    if (s.confiscated.contains(a.proposer())) {
+      return Optional.of("%s was confiscated already".formatted(a.proposer()));
+    }
+    if (s.attestations.getOrDefault(o, Set.of()).contains(sealer)) {
+      return Optional.of(
+          "%s attested %s in epoch %d already".formatted(sealer, a.proposer(), o.epoch()));
+    }
+    return Optional.empty();
   }
 
   /**
@@ -844,10 +1034,37 @@ public final class TrustStake implements ConsensusProtocol {
   }
 
   /**
+   * Queues this node's attestation that {@code header}'s block is invalid, for its next seal (kind
+   * 4 evidence: the block's height, parent hash, hash and proposer). Call it only for a block this
+   * node checked against its parent, a block of its canonical chain, and rejected ({@link
+   * EngineListener.Rejection.Kind#INVALID}): other nodes cannot check the claim, they count it.
+   * When more than 2/3 of the other members of the committee of the block's epoch have attested the
+   * proposer's invalid blocks of that epoch in their seals, its deposit is confiscated. The
+   * attestation is carried only by a seal of a member of that committee, within {@link
+   * Builder#attestationEpochs} epochs, and dropped once it no longer holds (see the class notes).
+   *
+   * @param header the rejected block's header
+   * @throws IllegalArgumentException if its seal does not verify (the proposer did not sign it)
+   */
+  public void attestInvalid(BlockHeader header) {
+    if (signer(header).isEmpty()) {
+      throw new IllegalArgumentException(
+          "header %d: seal does not verify".formatted(header.height()));
+    }
+    byte[] e = Seal.encodeAttestation(header);
+    synchronized (pendingEvidence) {
+      pendingEvidence.add(e);
+    }
+  }
+
+  /**
    * A listener that queues evidence from an engine running this protocol: equivocation it finds
-   * ({@link #report}) and blocks it rejects for a badly signed transaction ({@link
-   * #reportInvalidTransaction}) or, when their seal verifies, for breaking the slot rules ({@link
-   * #reportInvalid}, kept only if the header really breaks them).
+   * ({@link #report}), and for each block it rejects as {@link
+   * EngineListener.Rejection.Kind#INVALID} whose seal verifies: proof of a badly signed transaction
+   * ({@link #reportInvalidTransaction}) if it holds one, else the header as breaking the slot rules
+   * ({@link #reportInvalid}, kept only if it does) and this node's attestation ({@link
+   * #attestInvalid}, dropped if the slot evidence confiscates first). Blocks that only lost fork
+   * choice or do not build on this node's chain are never reported.
    *
    * @return the listener; add it to the engine that uses this instance
    */
@@ -865,13 +1082,14 @@ public final class TrustStake implements ConsensusProtocol {
       @Override
       public void onRejected(Rejection rejection) {
         Block b = rejection.block();
-        if (signer(b.header()).isEmpty()) {
+        if (rejection.kind() != Rejection.Kind.INVALID || signer(b.header()).isEmpty()) {
           return;
         }
         try {
           reportInvalidTransaction(b);
         } catch (IllegalArgumentException e) {
           reportInvalid(b.header());
+          attestInvalid(b.header());
         }
       }
     };
@@ -897,7 +1115,8 @@ public final class TrustStake implements ConsensusProtocol {
       return slot;
     }
     if (seal.evidence().length > 1) {
-      Optional<String> ev = evidenceProblem(chain, parent, seal.evidence(), header.height());
+      Optional<String> ev =
+          evidenceProblem(chain, parent, seal.evidence(), header.height(), header.proposer());
       if (ev.isPresent()) {
         return Optional.of(
             "block %d carries bad evidence: %s".formatted(header.height(), ev.get()));
@@ -974,8 +1193,12 @@ public final class TrustStake implements ConsensusProtocol {
       return List.of();
     }
     Optional<Payload.Reward> r = trustCoins(chain, parent);
-    if (r.isEmpty()
-        || offender(nextEvidence(chain, parent, parent.height() + 1))
+    if (r.isEmpty()) {
+      return List.of();
+    }
+    byte[] evidence = nextEvidence(chain, parent, parent.height() + 1, proposer);
+    if (evidence != null
+        && confiscatedBy(state(chain, parent), evidence, proposer, chain.activationHeight())
             .map(r.get().to()::equals)
             .orElse(false)) {
       return List.of();
@@ -1006,7 +1229,12 @@ public final class TrustStake implements ConsensusProtocol {
       Optional<Payload.Reward> r = trustCoins(chain, parent);
       Optional<Address> offender = Optional.empty();
       try {
-        offender = Seal.decode(block.header().seal()).offender();
+        offender =
+            confiscatedBy(
+                state(chain, parent),
+                Seal.decode(block.header().seal()).evidence(),
+                block.header().proposer(),
+                chain.activationHeight());
       } catch (IllegalArgumentException | BufferUnderflowException e) {
         // verifySeal rejects it
       }
@@ -1070,14 +1298,6 @@ public final class TrustStake implements ConsensusProtocol {
       return sealer.verify(message(header.sealingHash(), body), signature);
     }
 
-    Optional<Address> offender() {
-      if (evidence.length <= 1) {
-        return Optional.empty();
-      }
-      List<BlockHeader> hs = decodeEvidence(ByteBuffer.wrap(evidence));
-      return Optional.of(hs.get(0).proposer());
-    }
-
     static Seal decode(byte[] bytes) {
       int min = 1 + PublicKey.LENGTH + 1 + Signature.LENGTH;
       if (bytes.length < min) {
@@ -1091,7 +1311,7 @@ public final class TrustStake implements ConsensusProtocol {
       int evEnd = bytes.length - Signature.LENGTH;
       byte[] ev = java.util.Arrays.copyOfRange(bytes, 1 + PublicKey.LENGTH, evEnd);
       try {
-        decodeEvidence(ByteBuffer.wrap(ev));
+        parseEvidence(ByteBuffer.wrap(ev));
       } catch (BufferUnderflowException e) {
         throw new IllegalArgumentException("seal evidence is truncated");
       }
@@ -1116,24 +1336,37 @@ public final class TrustStake implements ConsensusProtocol {
       return java.util.Arrays.copyOf(b.array(), b.position());
     }
 
+    /** The evidence kind of an attestation. */
+    static final int ATTESTATION = 4;
+
+    /**
+     * Parsed evidence: the kind, its headers (kinds 1–3), for kind 3 the transaction's and the
+     * proof's bytes, for kind 4 the attested block.
+     */
+    record Parsed(
+        int kind, List<BlockHeader> headers, byte[] tx, byte[] proof, Attested attested) {}
+
     /**
      * Kind 0: none; 1 (one header): invalid header; 2 (two headers): equivocation; 3 (one header,
      * then a u32-length transaction and a u32-length inclusion proof): a block holding a
-     * transaction that does not decode or whose signature does not verify.
+     * transaction that does not decode or whose signature does not verify; 4 ({@code height ‖
+     * previousHash ‖ hash ‖ proposer}): an attestation that the block was invalid.
      */
-    static List<BlockHeader> decodeEvidence(ByteBuffer in) {
-      return parseEvidence(in).headers();
-    }
-
-    /** The headers of any kind, and for kind 3 the transaction's and the proof's bytes. */
-    private record Parsed(List<BlockHeader> headers, byte[] tx, byte[] proof) {}
-
-    private static Parsed parseEvidence(ByteBuffer in) {
+    static Parsed parseEvidence(ByteBuffer in) {
       int kind = in.get() & 0xff;
-      if (kind > 3) {
-        throw new IllegalArgumentException("evidence kind %d not in 0..3".formatted(kind));
+      if (kind > ATTESTATION) {
+        throw new IllegalArgumentException("evidence kind %d not in 0..4".formatted(kind));
       }
-      int headers = kind == 3 ? 1 : kind;
+      Attested attested = null;
+      if (kind == ATTESTATION) {
+        long height = in.getLong();
+        Hash prev = hash(in);
+        Hash h = hash(in);
+        byte[] a = new byte[Address.LENGTH];
+        in.get(a);
+        attested = new Attested(height, prev, h, Address.ofBytes(a));
+      }
+      int headers = kind == 3 ? 1 : kind == ATTESTATION ? 0 : kind;
       List<BlockHeader> out = new ArrayList<>(headers);
       for (int i = 0; i < headers; i++) {
         long height = in.getLong();
@@ -1164,7 +1397,18 @@ public final class TrustStake implements ConsensusProtocol {
       if (in.hasRemaining()) {
         throw new IllegalArgumentException("%d bytes after the evidence".formatted(in.remaining()));
       }
-      return new Parsed(out, parts[0], parts[1]);
+      return new Parsed(kind, out, parts[0], parts[1], attested);
+    }
+
+    /** Kind 4 evidence: an attestation that {@code header}'s block is invalid. */
+    static byte[] encodeAttestation(BlockHeader header) {
+      return ByteBuffer.allocate(1 + 8 + 2 * Hash.LENGTH + Address.LENGTH)
+          .put((byte) ATTESTATION)
+          .putLong(header.height())
+          .put(header.previousHash().bytes())
+          .put(header.hash().bytes())
+          .put(header.proposer().bytes())
+          .array();
     }
 
     /** Kind 3 evidence: the header, the transaction's bytes and their inclusion proof. */
@@ -1221,8 +1465,26 @@ public final class TrustStake implements ConsensusProtocol {
     private TrustParameters params = TrustParameters.DEFAULT;
     private KeyPair treasury;
     private long trustCoinMicro = 1_000_000;
+    private int attestationEpochs = 10;
 
     private Builder() {}
+
+    /**
+     * For how many epochs an invalid block may be attested (default 10): a block of epoch {@code e}
+     * counts in seals of blocks in epochs {@code e .. e + epochs − 1}. Committee members often sit
+     * out the next epoch (it is chosen from the rest), so allow at least 3.
+     *
+     * @param epochs 1 or more
+     * @return this builder
+     * @throws IllegalArgumentException if less than 1
+     */
+    public Builder attestationEpochs(int epochs) {
+      if (epochs < 1) {
+        throw new IllegalArgumentException("attestationEpochs %d must be >= 1".formatted(epochs));
+      }
+      this.attestationEpochs = epochs;
+      return this;
+    }
 
     /**
      * The key that signs each block's trust-coin reward (default none: nothing is paid, {@link

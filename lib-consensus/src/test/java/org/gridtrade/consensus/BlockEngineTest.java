@@ -189,12 +189,37 @@ class BlockEngineTest {
       }
       e.tick();
       assertThat(rejected).hasSize(3);
+      assertThat(rejected)
+          .allSatisfy(r -> assertThat(r.kind()).isEqualTo(EngineListener.Rejection.Kind.INVALID));
       assertThat(reasonFor(intruder)).contains("not authorised");
       assertThat(reasonFor(badSeal)).contains("PoA seal signature does not verify");
       assertThat(reasonFor(badTx)).contains("signature").doesNotContain("PoA seal");
       assertThat(e.ledger().head()).isEqualTo(head);
       assertThat(e.ledger().state().root()).isEqualTo(before.root());
       assertThat(appended).isEmpty();
+
+      // A block on a parent this node does not hold is not judged: it is detached, not invalid.
+      BlockHeader unsealedOrphan =
+          new BlockHeader(
+              1,
+              Hash.sha256(new byte[] {7}),
+              Block.transactionsRoot(txs),
+              txs.size(),
+              h.stateRoot(),
+              h.timestamp(),
+              h.proposer(),
+              new byte[0]);
+      Block orphan =
+          new Block(
+              unsealedOrphan.withSeal(
+                  ProofOfAuthority.Seal.sign(unsealedOrphan, sealer, null, null).encode()),
+              txs);
+      e.receive("peer", new ConsensusMessage.NewBlock(orphan.encode()));
+      e.tick();
+      assertThat(rejected).hasSize(4);
+      assertThat(rejected.get(3).kind()).isEqualTo(EngineListener.Rejection.Kind.DETACHED);
+      assertThat(rejected.get(3).reason()).contains("not on this node's head");
+      assertThat(e.ledger().head()).isEqualTo(head);
 
       // The untampered block is accepted afterwards: the rejections left nothing behind.
       e.receive("peer", new ConsensusMessage.NewBlock(good.encode()));

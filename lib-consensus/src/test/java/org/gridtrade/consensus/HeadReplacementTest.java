@@ -118,7 +118,12 @@ class HeadReplacementTest {
       // The node that saw the heavy block first refused the light one, naming the reason.
       assertThat(rejected)
           .anySatisfy(r -> assertThat(r.block().hash()).isEqualTo(light.hash()))
-          .allSatisfy(r -> assertThat(r.reason()).contains("heavier"));
+          .allSatisfy(r -> assertThat(r.reason()).contains("heavier"))
+          .allSatisfy(
+              r ->
+                  assertThat(r.kind())
+                      .as("a valid block that lost fork choice is never called invalid")
+                      .isEqualTo(EngineListener.Rejection.Kind.SUPERSEDED));
     }
   }
 
@@ -135,7 +140,10 @@ class HeadReplacementTest {
       deliver(e, heavy);
       assertThat(e.ledger().height()).isEqualTo(2);
       assertThat(e.ledger().block(1).orElseThrow().hash()).isEqualTo(light.hash());
-      assertThat(rejected).singleElement().satisfies(r -> assertThat(r.block()).isEqualTo(heavy));
+      assertThat(rejected)
+          .singleElement()
+          .satisfies(r -> assertThat(r.block()).isEqualTo(heavy))
+          .satisfies(r -> assertThat(r.kind()).isEqualTo(EngineListener.Rejection.Kind.SUPERSEDED));
     }
   }
 
@@ -151,7 +159,10 @@ class HeadReplacementTest {
       deliver(e, light);
       deliver(e, forged);
       assertThat(e.ledger().head().hash()).isEqualTo(light.hash());
-      assertThat(rejected).singleElement().satisfies(r -> assertThat(r.block()).isEqualTo(forged));
+      assertThat(rejected)
+          .singleElement()
+          .satisfies(r -> assertThat(r.block()).isEqualTo(forged))
+          .satisfies(r -> assertThat(r.kind()).isEqualTo(EngineListener.Rejection.Kind.INVALID));
     }
   }
 }

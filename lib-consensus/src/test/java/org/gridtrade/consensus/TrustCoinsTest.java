@@ -370,6 +370,83 @@ class TrustCoinsTest {
     assertThat(d.ledger.state().account(cheat.address()).balance()).isEqualTo(before);
   }
 
+  @Test
+  void aValidatorConfiscatedByAttestation_isNotPaidByTheBlockWhoseSealConfiscatesIt() {
+    TrustStake p = protocol(true);
+    LedgerChain c = new LedgerChain(genesis, ConsensusSchedule.of(p));
+    List<KeyPair> members = keys.subList(1, 4);
+    c.next(inTurn(p, c, members), tx(4, 1, new Payload.Transfer(keys.get(5).address(), 1)));
+    // The validator in turn credits itself through the state root: a state-dependent invalid
+    // block, which no seal can prove. Every node rejects it.
+    KeyPair cheat = inTurn(p, c, members);
+    Block honest = c.build(cheat, List.of(), 1_000);
+    org.gridtrade.ledger.BlockHeader h = honest.header();
+    org.gridtrade.ledger.BlockHeader forged =
+        new org.gridtrade.ledger.BlockHeader(
+            h.height(),
+            h.previousHash(),
+            h.transactionsRoot(),
+            h.transactionCount(),
+            Hash.sha256(new byte[] {9}),
+            h.timestamp(),
+            h.proposer(),
+            new byte[0]);
+    Block bad =
+        new Block(
+            forged.withSeal(p.seal(c.viewAt(c.nextHeight()), forged, cheat)),
+            honest.transactions());
+    assertRejected(c, bad, "stateRoot");
+    List<KeyPair> others = members.stream().filter(k -> !k.equals(cheat)).toList();
+
+    // First attestation (needs 2 of the 2 other members): counted, nothing confiscated yet.
+    p.attestInvalid(bad.header());
+    Block first =
+        c.build(
+            others.get(0),
+            List.of(tx(4, 1, new Payload.Transfer(keys.get(5).address(), 1))),
+            3_000);
+    assertThat(first.header().seal().length).as("carries the attestation").isEqualTo(190);
+    assertThat(c.receive(first)).isEmpty();
+    assertThat(p.snapshot(c.viewAt(c.ledger.height()), c.ledger.head()).attestations())
+        .singleElement()
+        .satisfies(a -> assertThat(a.offender()).isEqualTo(cheat.address()));
+    // The cheat then seals a valid block, which earns trust coins.
+    Block earning =
+        c.build(cheat, List.of(tx(4, 1, new Payload.Transfer(keys.get(5).address(), 1))), 3_000);
+    assertThat(c.receive(earning)).isEmpty();
+    Payload.Reward earned =
+        p.trustCoins(c.viewAt(c.ledger.height()), c.ledger.head()).orElseThrow();
+    assertThat(earned.to()).isEqualTo(cheat.address());
+
+    // A member without the attestation pays the cheat; the one whose attestation completes the
+    // count confiscates, and pays nothing: every node checks that.
+    KeyPair last = others.get(1);
+    long height = c.nextHeight();
+    TrustStake other = protocol(true); // a node that never saw the bad block
+    assertThat(
+            other.rewardsAndPenalties(
+                c.viewAt(height), c.ledger.head(), c.ledger.state(), last.address()))
+        .hasSize(1);
+    p.attestInvalid(bad.header());
+    assertThat(c.settlementFor(last)).isEmpty();
+    long treasuryNonce = c.ledger.state().account(treasury.address()).nonce();
+    Transaction t = tx(4, 1, new Payload.Transfer(keys.get(5).address(), 1));
+    Block paid =
+        c.exactly(last, List.of(reward(treasuryNonce, cheat.address(), earned.amount()), t), 3_000);
+    assertThat(other.checkBlock(c.viewAt(height), paid, c.ledger.head(), c.ledger.state()))
+        .hasValueSatisfying(r -> assertThat(r).contains("unprescribed"));
+    Block unpaid = c.exactly(last, List.of(t), 3_000);
+    assertThat(unpaid.header().seal().length).isEqualTo(190);
+    assertThat(other.checkBlock(c.viewAt(height), unpaid, c.ledger.head(), c.ledger.state()))
+        .isEmpty();
+    long before = c.ledger.state().account(cheat.address()).balance();
+    assertThat(c.receive(unpaid)).isEmpty();
+    TrustStake.Snapshot s = other.snapshot(c.viewAt(height), unpaid.header());
+    assertThat(s.confiscated()).containsExactly(cheat.address());
+    assertThat(s.order()).doesNotContain(cheat.address());
+    assertThat(c.ledger.state().account(cheat.address()).balance()).isEqualTo(before);
+  }
+
   private static void assertRejected(LedgerChain c, Block bad, String reason) {
     Hash root = c.ledger.state().root();
     long height = c.ledger.height();

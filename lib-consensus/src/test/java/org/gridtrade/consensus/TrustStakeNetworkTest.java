@@ -192,4 +192,117 @@ class TrustStakeNetworkTest {
     assertThat(proposers).isEqualTo(new HashSet<>(sealers));
     sim.closeAll();
   }
+
+  /**
+   * Five validators, one of them a cheat whose only block credits it through the state root (a
+   * state-dependent invalid block no seal can prove): the four honest nodes reject it as invalid,
+   * each attests it in its next seal, and the third attestation (more than 2/3 of the four other
+   * members) confiscates the cheat's deposit on every node; the chain goes on without it.
+   */
+  @ParameterizedTest(name = "seed {0}")
+  @CsvSource({"21", "22"})
+  void stateDependentInvalidBlock_isAttestedByTheCommittee_andConfiscatesOnEveryNode(long seed) {
+    java.util.function.Function<List<Address>, TrustStake> make =
+        s -> builder(s).initialValidators(s).committeeSize(5).build();
+    Sim sim = new Sim(5, seed, 1, 100, 0, POLICY, s -> ConsensusSchedule.of(make.apply(s)), null);
+    sim.endSender = 50; // the validators (users 50..54) send only their burns
+    KeyPair cheat = sim.sealers.get(0); // its node is not run: it only sends the invalid block
+    for (int i = 1; i < 5; i++) {
+      BlockEngine e = sim.start(i);
+      e.addListener(((TrustStake) e.schedule().protocolAt(1)).evidenceReporter());
+    }
+    for (int i = 0; i < 5; i++) {
+      Transaction burn =
+          Fixtures.transfer(sim.sealers.get(i), TrustStake.BURN_ADDRESS, 0, 1_000L * (i + 1), 1);
+      assertThat(sim.live.get("n1").submit(burn).accepted()).isTrue();
+      sim.accepted.put(burn.id(), burn);
+    }
+    TrustStake signer = make.apply(Fixtures.addresses(sim.sealers));
+    List<BlockEngine> nodes = List.copyOf(sim.live.values());
+    Block bad = null;
+    for (int step = 0; step < 3_000 && bad == null; step++) {
+      sim.step();
+      if (step % 3 == 0) {
+        sim.submitRandom();
+      }
+      BlockHeader head = nodes.get(0).ledger().head();
+      boolean agreed = nodes.stream().allMatch(e -> e.ledger().head().equals(head));
+      long h = head.height() + 1;
+      if (!agreed || h < 4) {
+        continue; // the burns first
+      }
+      var view = nodes.get(0).schedule().viewFor(nodes.get(0).chain(), h);
+      if (signer.eligibility(view, head, cheat.address())
+              instanceof org.gridtrade.consensus.spi.Eligibility.Eligible el
+          && el.inTurn()) {
+        BlockHeader forged =
+            new BlockHeader(
+                h,
+                head.hash(),
+                Block.transactionsRoot(List.of()),
+                0,
+                Hash.sha256(new byte[] {42}),
+                Math.max(sim.clock.millis(), head.timestamp() + 1),
+                cheat.address(),
+                new byte[0]);
+        bad = new Block(forged.withSeal(signer.seal(view, forged, cheat)), List.of());
+        for (BlockEngine e : nodes) {
+          e.receive("n0", new ConsensusMessage.NewBlock(bad.encode()));
+        }
+      }
+    }
+    assertThat(bad).as("the cheat came in turn").isNotNull();
+    sim.runWithLoad(12_000, 0.3);
+    sim.run(3_000);
+
+    Hash badHash = bad.hash();
+    // Each honest node rejected it as invalid; the other rejections are fork-choice losers of the
+    // backups' race for the cheat's slot (never attested: nobody honest is confiscated below).
+    List<EngineListener.Rejection> invalid =
+        sim.rejections.stream()
+            .filter(r -> r.kind() == EngineListener.Rejection.Kind.INVALID)
+            .toList();
+    assertThat(invalid).extracting(r -> r.block().hash()).containsOnly(badHash).hasSize(4);
+    assertThat(invalid).extracting(r -> r.from()).containsOnly("n0");
+    assertThat(invalid).allSatisfy(r -> assertThat(r.reason()).contains("stateRoot"));
+    assertThat(sim.rejections)
+        .extracting(EngineListener.Rejection::kind)
+        .doesNotContain(EngineListener.Rejection.Kind.DETACHED);
+    List<Hash> reference = Sim.hashes(nodes.get(0));
+    for (BlockEngine e : nodes) {
+      assertThat(Sim.hashes(e)).as("chain of %s", e.id()).isEqualTo(reference);
+      assertThat(e.ledger().verify().valid()).isTrue();
+    }
+    // Replayed by a node that saw nothing: the count grows 1, 2, then the third confiscates.
+    TrustStake replay = make.apply(Fixtures.addresses(sim.sealers));
+    BlockEngine e = nodes.get(0);
+    long confiscatedAt = -1;
+    int lastCount = 0;
+    Set<Address> attesters = new HashSet<>();
+    for (long h = bad.height(); h <= e.ledger().height() && confiscatedAt < 0; h++) {
+      BlockHeader header = e.ledger().block(h).orElseThrow().header();
+      TrustStake.Snapshot s = replay.snapshot(e.chain(), header);
+      assertThat(header.proposer()).isNotEqualTo(cheat.address());
+      if (s.confiscated().contains(cheat.address())) {
+        confiscatedAt = h;
+        attesters.add(header.proposer());
+      } else if (!s.attestations().isEmpty()) {
+        TrustStake.Attestation a = s.attestations().get(0);
+        assertThat(a.offender()).isEqualTo(cheat.address());
+        assertThat(a.needed()).isEqualTo(3);
+        assertThat(a.attesters().size()).isBetween(lastCount, lastCount + 1);
+        lastCount = a.attesters().size();
+        attesters.addAll(a.attesters());
+      }
+    }
+    assertThat(confiscatedAt).as("confiscated").isPositive();
+    assertThat(lastCount).as("attesters before the confiscating block").isEqualTo(2);
+    assertThat(attesters).hasSize(3).doesNotContain(cheat.address());
+    TrustStake.Snapshot end = replay.snapshot(e.chain(), e.ledger().head());
+    assertThat(end.confiscated()).containsExactly(cheat.address());
+    assertThat(end.depositsMicro()).containsEntry(cheat.address(), 0L);
+    assertThat(end.order()).hasSize(4).doesNotContain(cheat.address());
+    assertThat(e.ledger().height()).as("the chain went on").isGreaterThan(confiscatedAt + 3);
+    sim.closeAll();
+  }
 }

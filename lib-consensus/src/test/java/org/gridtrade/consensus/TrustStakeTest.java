@@ -263,7 +263,9 @@ class TrustStakeTest {
     assertThatThrownBy(() -> reporter.reportInvalidTransaction(honest))
         .isInstanceOf(IllegalArgumentException.class);
     EngineListener listener = reporter.evidenceReporter();
-    listener.onRejected(new EngineListener.Rejection(bad, "peer", "bad signature"));
+    listener.onRejected(
+        new EngineListener.Rejection(
+            bad, "peer", "bad signature", EngineListener.Rejection.Kind.INVALID));
     KeyPair next = null;
     for (KeyPair k : keys) {
       if (!k.equals(cheat)

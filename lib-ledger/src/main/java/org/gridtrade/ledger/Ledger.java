@@ -276,11 +276,14 @@ public final class Ledger implements AutoCloseable {
   /**
    * Replaces the head block by a competitor for the same height on the same parent (a one-block
    * reorganisation; the caller decides which block wins, e.g. by consensus weight). The competitor
-   * is validated against the parent exactly as {@link #append} would; a rejected competitor, or a
-   * store that cannot replace records, changes nothing.
+   * is validated against the parent exactly as {@link #append} would; a rejected competitor changes
+   * nothing.
    *
    * @param block a block for the head's height whose parent is the head's parent
-   * @return appended (the new head), or rejected with the reason
+   * @return appended (the new head), or rejected with the reason (for a block of the head's height
+   *     that was validated, the rejection means the block is invalid against its parent's state)
+   * @throws UnsupportedOperationException if the block store cannot replace records ({@link
+   *     org.gridtrade.ledger.spi.BlockStore#replaceLast}); nothing changed
    * @throws java.io.UncheckedIOException if the store fails (nothing changed)
    */
   public synchronized BlockResult replaceHead(Block block) {
@@ -302,11 +305,7 @@ public final class Ledger implements AutoCloseable {
       return new BlockResult.Rejected(inv.reason());
     }
     Hash hash = block.hash();
-    try {
-      store.replaceLast(new StoredBlock(block.height(), hash, block.encode()));
-    } catch (UnsupportedOperationException e) {
-      return new BlockResult.Rejected("the block store cannot replace blocks: " + e.getMessage());
-    }
+    store.replaceLast(new StoredBlock(block.height(), hash, block.encode()));
     tip = new Tip(block.header(), ((BlockValidator.Result.Valid) r).state());
     LOG.debug("replaced head {} by {} at height {}", t.head().hash(), hash, block.height());
     return new BlockResult.Appended(block.height(), hash);

@@ -43,7 +43,8 @@ public interface BlockStore extends AutoCloseable {
    * Replaces the highest stored block by another record for the same height, atomically: a durable
    * store keeps either the old or the new record across a crash, never neither. The ledger uses it
    * for a one-block reorganisation, when a heavier competitor of the head arrives before any block
-   * was built on the head. Optional: the default refuses, and the ledger then keeps its head.
+   * was built on the head. Optional: the default refuses, {@link
+   * org.gridtrade.ledger.Ledger#replaceHead} then throws and the ledger keeps its head.
    *
    * @param block the new record; its height must equal {@code size() - 1} and be at least 1 (the
    *     genesis block is never replaced)
