@@ -305,4 +305,50 @@ class TrustStakeNetworkTest {
     assertThat(e.ledger().height()).as("the chain went on").isGreaterThan(confiscatedAt + 3);
     sim.closeAll();
   }
+
+  /**
+   * Safety of attestations on an honest network with races: delays up to twice the rank timeout and
+   * lost messages make backups seal competing blocks and nodes see blocks on branches they do not
+   * hold. Such blocks are rejected as superseded or detached, never as invalid, so no honest
+   * validator is attested or loses its deposit.
+   */
+  @ParameterizedTest(name = "seed {0}")
+  @CsvSource({"31", "32", "33"})
+  void honestNetworkWithRaces_neverAttestsOrConfiscatesAnyone(long seed) {
+    BlockPolicy racy =
+        BlockPolicy.DEFAULT
+            .withBlockPeriodMillis(100)
+            .withMaxTransactions(20)
+            .withStatusIntervalMillis(300);
+    java.util.function.Function<List<Address>, TrustStake> make =
+        s -> builder(s).initialValidators(s).committeeSize(5).timeoutMillis(150).build();
+    Sim sim = new Sim(5, seed, 1, 300, 0.05, racy, s -> ConsensusSchedule.of(make.apply(s)), null);
+    sim.endSender = 50;
+    for (int i = 0; i < 5; i++) {
+      BlockEngine e = sim.start(i);
+      e.addListener(((TrustStake) e.schedule().protocolAt(1)).evidenceReporter());
+    }
+    for (int i = 0; i < 5; i++) {
+      Transaction burn =
+          Fixtures.transfer(sim.sealers.get(i), TrustStake.BURN_ADDRESS, 0, 1_000L * (i + 1), 1);
+      assertThat(sim.live.get("n" + i).submit(burn).accepted()).isTrue();
+    }
+    sim.runWithLoad(15_000, 0.5);
+    sim.run(3_000);
+
+    assertThat(sim.rejections)
+        .as("races happened (else this test shows nothing)")
+        .extracting(EngineListener.Rejection::kind)
+        .contains(EngineListener.Rejection.Kind.SUPERSEDED, EngineListener.Rejection.Kind.DETACHED)
+        .doesNotContain(EngineListener.Rejection.Kind.INVALID);
+    TrustStake replay = make.apply(Fixtures.addresses(sim.sealers));
+    for (BlockEngine e : sim.live.values()) {
+      assertThat(e.ledger().height()).as("blocks on %s", e.id()).isGreaterThan(10);
+      TrustStake.Snapshot s = replay.snapshot(e.chain(), e.ledger().head());
+      assertThat(s.confiscated()).as("confiscated on %s", e.id()).isEmpty();
+      assertThat(s.attestations()).as("attestations on %s", e.id()).isEmpty();
+      assertThat(e.ledger().verify().valid()).isTrue();
+    }
+    sim.closeAll();
+  }
 }
