@@ -191,6 +191,12 @@ final class DemoChain {
                         }
 
                         @Override
+                        public void onRemoved(List<Block> removed) {
+                          removed.forEach(
+                              b -> b.transactions().forEach(tx -> included.remove(tx.id())));
+                        }
+
+                        @Override
                         public void onRejected(Rejection r) {
                           rejectedBlocks.add(1);
                         }

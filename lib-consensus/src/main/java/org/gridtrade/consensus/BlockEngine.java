@@ -3,6 +3,7 @@ package org.gridtrade.consensus;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
@@ -21,6 +22,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Stream;
 import org.gridtrade.consensus.EngineListener.Rejection.Kind;
 import org.gridtrade.consensus.internal.StoreChainView;
+import org.gridtrade.consensus.internal.BranchView;
 import org.gridtrade.consensus.spi.ChainView;
 import org.gridtrade.consensus.spi.ConsensusProtocol;
 import org.gridtrade.consensus.spi.Eligibility;
@@ -40,7 +42,9 @@ import org.gridtrade.ledger.RejectReason;
 import org.gridtrade.ledger.Transaction;
 import org.gridtrade.ledger.TransactionBody;
 import org.gridtrade.ledger.TxResult;
+import org.gridtrade.ledger.spi.BlockCheck;
 import org.gridtrade.ledger.spi.BlockStore;
+import org.gridtrade.ledger.spi.SealVerifier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -104,6 +108,9 @@ public final class BlockEngine implements AutoCloseable {
 
   private record Received(Block block, String from) {}
 
+  /** A competing branch: the blocks above {@code fork}, the last height it shares with this node. */
+  private record Branch(long fork, List<Block> blocks) {}
+
   private final String id;
   private final ConsensusSchedule schedule;
   private final StoreChainView chain;
@@ -129,6 +136,7 @@ public final class BlockEngine implements AutoCloseable {
   private long readySince = -1;
   private long lastStatus = Long.MIN_VALUE / 2;
   private long lastRequest = Long.MIN_VALUE / 2;
+  private final Map<String, Long> lastBranchRequest = new HashMap<>();
   private long bestKnownHeight;
   private long behindSince = -1;
   private ScheduledExecutorService executor;
@@ -378,6 +386,9 @@ public final class BlockEngine implements AutoCloseable {
         if (s.height() > ledger.height()) {
           bestKnownHeight = Math.max(bestKnownHeight, s.height());
           requestFrom(in.from(), now);
+        } else if (s.height() >= ledger.height() - Ledger.REORG_DEPTH
+            && chain.header(s.height()).map(h -> !h.hash().equals(s.head())).orElse(false)) {
+          requestBranch(in.from(), now); // the peer's head is on another branch
         }
       } else if (m instanceof ConsensusMessage.EvidenceNotice n) {
         receiveEvidence(in.from(), n);
@@ -445,7 +456,217 @@ public final class BlockEngine implements AutoCloseable {
     }
   }
 
+  /**
+   * Asks {@code peer} for its blocks from {@link Ledger#REORG_DEPTH} below this node's head, to find
+   * where its branch forks from this chain (at most once per status interval per peer).
+   */
+  private void requestBranch(String peer, long now) {
+    if (transport == null
+        || now - lastBranchRequest.getOrDefault(peer, Long.MIN_VALUE / 2)
+            < policy.statusIntervalMillis()) {
+      return;
+    }
+    lastBranchRequest.put(peer, now);
+    long from = Math.max(1, ledger.height() - Ledger.REORG_DEPTH + 1);
+    transport.send(peer, new ConsensusMessage.BlockRequest(from, SYNC_BATCH));
+  }
+
+  /**
+   * Fork choice below the head: for each peer's blocks, the first linked run that forks from this
+   * node's chain at most {@link Ledger#REORG_DEPTH} below the head replaces the blocks above the
+   * fork if it weighs more (the sum of the protocol weights of its blocks against that of the
+   * replaced ones; on a tie, the lower hash of its first block), once every block of it validates.
+   */
+  private void tryReorganise(List<Received> blocks, long now) {
+    Map<String, TreeMap<Long, Block>> byPeer = new LinkedHashMap<>();
+    for (Received r : blocks) {
+      byPeer
+          .computeIfAbsent(r.from(), k -> new TreeMap<>())
+          .putIfAbsent(r.block().height(), r.block());
+    }
+    for (Map.Entry<String, TreeMap<Long, Block>> e : byPeer.entrySet()) {
+      List<Block> run = new ArrayList<>();
+      for (Block b : e.getValue().values()) {
+        if (!run.isEmpty()) {
+          Block last = run.get(run.size() - 1);
+          if (b.height() != last.height() + 1
+              || !b.header().previousHash().equals(last.hash())) {
+            break;
+          }
+        }
+        run.add(b);
+      }
+      Optional<Branch> branch = branchOf(run);
+      if (branch.isPresent() && heavier(branch.get())) {
+        reorganise(branch.get(), e.getKey(), now);
+      }
+    }
+  }
+
+  /** Where a linked run of blocks forks from this chain, if below the head and not too deep. */
+  private Optional<Branch> branchOf(List<Block> run) {
+    long head = ledger.height();
+    for (int i = 0; i < run.size(); i++) {
+      Block b = run.get(i);
+      long h = b.height();
+      if (h < 1 || h > head) {
+        return Optional.empty(); // nothing to replace: the usual path appends or buffers it
+      }
+      Optional<BlockHeader> parent = chain.header(h - 1);
+      if (parent.isEmpty() || !parent.get().hash().equals(b.header().previousHash())) {
+        return Optional.empty(); // forks below the run
+      }
+      if (chain.header(h).map(mine -> mine.hash().equals(b.hash())).orElse(false)) {
+        continue; // shared
+      }
+      long fork = h - 1;
+      if (fork == head - 1 && i == run.size() - 1) {
+        return Optional.empty(); // one competitor of the head: replaceHead decides
+      }
+      if (fork < head - Ledger.REORG_DEPTH) {
+        LOG.info(
+            "engine {}: a branch forks at height {}, more than {} below the head {}; ignored",
+            id,
+            fork,
+            Ledger.REORG_DEPTH,
+            head);
+        return Optional.empty();
+      }
+      return Optional.of(new Branch(fork, List.copyOf(run.subList(i, run.size()))));
+    }
+    return Optional.empty();
+  }
+
+  /** Whether a branch weighs more than this chain above its fork (ties: the lower first hash). */
+  private boolean heavier(Branch branch) {
+    long ours = 0;
+    for (long h = branch.fork() + 1; h <= ledger.height(); h++) {
+      BlockHeader mine = chain.header(h).orElseThrow();
+      ours += Math.max(0, weightOf(schedule.protocolAt(h), schedule.viewFor(chain, h), mine));
+    }
+    BranchView view = new BranchView(chain, branch.fork(), branch.blocks());
+    long theirs = 0;
+    for (Block b : branch.blocks()) {
+      long h = b.height();
+      theirs +=
+          Math.max(
+              0, weightOf(schedule.protocolAt(h), schedule.viewFor(view.upTo(h - 1), h), b.header()));
+    }
+    if (theirs != ours) {
+      return theirs > ours;
+    }
+    Hash mineFirst = chain.header(branch.fork() + 1).orElseThrow().hash();
+    return branch.blocks().get(0).hash().compareTo(mineFirst) < 0;
+  }
+
+  /**
+   * Switches to a heavier branch: every block validated on the branch (protocol content checks and
+   * seals seeing the branch as the chain, then the ledger's checks), the store replaced in one
+   * step; the removed blocks' transactions that the branch lacks go back to the mempool.
+   */
+  private void reorganise(Branch branch, String from, long now) {
+    long fork = branch.fork();
+    long oldHead = ledger.height();
+    List<Block> blocks = branch.blocks().stream().map(this::withPendingInstances).toList();
+    BranchView view = new BranchView(chain, fork, blocks);
+    SealVerifier seals =
+        (header, parent, state) -> {
+          long h = header.height();
+          try {
+            return schedule
+                .protocolAt(h)
+                .verifySeal(schedule.viewFor(view.upTo(h - 1), h), header, parent, state);
+          } catch (RuntimeException e) {
+            return Optional.of("seal check failed at height %d: %s".formatted(h, e));
+          }
+        };
+    BlockCheck contents =
+        (block, parent, state) -> {
+          long h = block.height();
+          try {
+            return schedule
+                .protocolAt(h)
+                .checkBlock(schedule.viewFor(view.upTo(h - 1), h), block, parent, state);
+          } catch (RuntimeException e) {
+            return Optional.of("content check failed at height %d: %s".formatted(h, e));
+          }
+        };
+    List<Block> removed = new ArrayList<>();
+    for (long h = fork + 1; h <= oldHead; h++) {
+      removed.add(ledger.block(h).orElseThrow());
+    }
+    BlockResult result;
+    try {
+      result = ledger.reorganise(fork, blocks, seals, contents);
+    } catch (UnsupportedOperationException e) {
+      LOG.info("engine {}: cannot reorganise: {}", id, e.getMessage());
+      return;
+    }
+    if (result instanceof BlockResult.Rejected rej) {
+      reject(
+          blocks.get(0),
+          from,
+          "branch forking at height %d refused: %s".formatted(fork, rej.reason()),
+          Kind.DETACHED);
+      return;
+    }
+    chain.forgetFrom(fork + 1);
+    LOG.info(
+        "engine {}: reorganised from height {} to the branch of {} forking at {} ({} blocks"
+            + " replaced by {})",
+        id,
+        oldHead,
+        from,
+        fork,
+        removed.size(),
+        blocks.size());
+    for (Block old : removed) {
+      int i = (int) (old.height() - fork - 1);
+      if (i < blocks.size()) {
+        Block replacement = blocks.get(i);
+        Evidence e = new Evidence(old.header(), replacement.header());
+        try {
+          e.offender(schedule.protocolAt(old.height()))
+              .ifPresent(o -> recordEvidence(e, o, old, replacement, "found in a reorganisation"));
+        } catch (RuntimeException x) {
+          // not evidence under this protocol
+        }
+      }
+    }
+    notifyRemoved(removed);
+    for (Block b : blocks) {
+      appended(b, false);
+    }
+    resubmit(removed, blocks, now);
+  }
+
+  /** Listeners learn that blocks were taken off the chain. */
+  private void notifyRemoved(List<Block> removed) {
+    for (EngineListener l : listeners) {
+      try {
+        l.onRemoved(removed);
+      } catch (RuntimeException x) {
+        LOG.warn("engine {}: listener failed on removed blocks", id, x);
+      }
+    }
+  }
+
+  /** The removed blocks' transactions that the new blocks lack go back to the mempool. */
+  private void resubmit(List<Block> removed, List<Block> added, long now) {
+    Set<Hash> kept = new HashSet<>();
+    added.forEach(b -> b.transactions().forEach(tx -> kept.add(tx.id())));
+    LedgerState state = ledger.state();
+    for (Block old : removed) {
+      for (Transaction tx : old.transactions()) {
+        if (!kept.contains(tx.id())) {
+          mempool.submit(tx, state, now); // refused if the new chain made it invalid
+        }
+      }
+    }
+  }
+
   private void handleBlocks(List<Received> blocks, long now) {
+    tryReorganise(blocks, now);
     List<Received> stale = new ArrayList<>();
     for (Received r : blocks) {
       long h = r.block().height();
@@ -485,7 +706,7 @@ public final class BlockEngine implements AutoCloseable {
               early);
           continue;
         }
-        if (!appended && appendReceived(r, p, view)) {
+        if (!appended && appendReceived(r, p, view, now)) {
           appended = true;
         } else {
           stale.add(r);
@@ -511,7 +732,7 @@ public final class BlockEngine implements AutoCloseable {
     }
   }
 
-  private boolean appendReceived(Received r, ConsensusProtocol p, ChainView view) {
+  private boolean appendReceived(Received r, ConsensusProtocol p, ChainView view, long now) {
     Block block = withPendingInstances(r.block());
     BlockHeader head = ledger.head();
     if (!block.header().previousHash().equals(head.hash())) {
@@ -521,6 +742,7 @@ public final class BlockEngine implements AutoCloseable {
           "block %d builds on %s, not on this node's head %s"
               .formatted(block.height(), block.header().previousHash(), head.hash()),
           Kind.DETACHED);
+      requestBranch(r.from(), now);
       return false;
     }
     Optional<String> content = p.checkBlock(view, block, head, ledger.state());
@@ -636,15 +858,9 @@ public final class BlockEngine implements AutoCloseable {
         wNew,
         r.from(),
         h);
-    Set<Hash> kept = new HashSet<>();
-    candidate.transactions().forEach(tx -> kept.add(tx.id()));
-    LedgerState state = ledger.state();
-    for (Transaction tx : head.transactions()) {
-      if (!kept.contains(tx.id())) {
-        mempool.submit(tx, state, now); // refused if the new head made it invalid
-      }
-    }
+    notifyRemoved(List.of(head));
     appended(candidate, false);
+    resubmit(List.of(head), List.of(candidate), now);
     return true;
   }
 

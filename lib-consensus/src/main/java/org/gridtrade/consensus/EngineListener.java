@@ -1,5 +1,6 @@
 package org.gridtrade.consensus;
 
+import java.util.List;
 import java.util.Objects;
 import org.gridtrade.ledger.Block;
 
@@ -16,6 +17,16 @@ public interface EngineListener {
    * @param local {@code true} if this node sealed it, {@code false} if it came from a peer
    */
   default void onBlock(Block block, boolean local) {}
+
+  /**
+   * Blocks were taken off the chain by a reorganisation (a heavier competing branch, or a heavier
+   * competitor of the head): their effects are undone. The blocks that replace them follow, lowest
+   * first, as {@link #onBlock} calls; transactions of the removed blocks that the new ones do not
+   * hold go back to the mempool if still valid.
+   *
+   * @param removed the removed blocks, lowest first
+   */
+  default void onRemoved(List<Block> removed) {}
 
   /**
    * A block was rejected; nothing changed.

@@ -47,6 +47,15 @@ public final class StoreChainView implements ChainView {
     headers.put(header.height(), header);
   }
 
+  /**
+   * Drops the cached headers at {@code height} and above, after a reorganisation replaced them.
+   *
+   * @param height the lowest height replaced
+   */
+  public synchronized void forgetFrom(long height) {
+    headers.keySet().removeIf(h -> h >= height);
+  }
+
   @Override
   public Optional<BlockHeader> header(long height) {
     synchronized (this) {
