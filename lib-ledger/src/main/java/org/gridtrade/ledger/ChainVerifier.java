@@ -2,7 +2,9 @@ package org.gridtrade.ledger;
 
 import java.io.UncheckedIOException;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.OptionalLong;
@@ -32,12 +34,17 @@ public final class ChainVerifier {
    * @return the report; {@link ChainReport#valid()} tells whether the whole chain is valid
    */
   public static ChainReport verify(BlockStore store, Genesis genesis, SealVerifier seals) {
-    return replay(store, genesis, seals).report;
+    return replay(store, genesis, seals, 0).report;
   }
 
-  record Replay(ChainReport report, BlockHeader head, LedgerState state) {}
+  /**
+   * The outcome of a replay: the report, the last valid head and its state, and the tips of the
+   * last valid blocks, oldest first, ending with the head's.
+   */
+  record Replay(ChainReport report, BlockHeader head, LedgerState state, List<Ledger.Tip> recent) {}
 
-  static Replay replay(BlockStore store, Genesis genesis, SealVerifier seals) {
+  /** Replays the chain, keeping the tips of the last {@code keep} valid blocks. */
+  static Replay replay(BlockStore store, Genesis genesis, SealVerifier seals, int keep) {
     Objects.requireNonNull(store, "store");
     Objects.requireNonNull(genesis, "genesis");
     Objects.requireNonNull(seals, "seals");
@@ -45,6 +52,7 @@ public final class ChainVerifier {
     Block genesisBlock = genesis.block();
     LedgerState state = genesis.state();
     BlockHeader head = null;
+    List<Ledger.Tip> recent = new ArrayList<>();
     long txs = 0;
     long size = store.size();
     for (long h = 0; h < size; h++) {
@@ -87,13 +95,23 @@ public final class ChainVerifier {
         return new Replay(
             report(h, txs, OptionalLong.of(h), Optional.of(problem), head, state, start),
             head,
-            state);
+            state,
+            List.copyOf(recent));
       }
       head = block.header();
       txs += block.transactions().size();
+      if (keep > 0) {
+        if (recent.size() == keep) {
+          recent.remove(0);
+        }
+        recent.add(new Ledger.Tip(head, state));
+      }
     }
     return new Replay(
-        report(size, txs, OptionalLong.empty(), Optional.empty(), head, state, start), head, state);
+        report(size, txs, OptionalLong.empty(), Optional.empty(), head, state, start),
+        head,
+        state,
+        List.copyOf(recent));
   }
 
   private static ChainReport report(

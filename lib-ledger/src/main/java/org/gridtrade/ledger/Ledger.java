@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import org.gridtrade.ledger.spi.BlockCheck;
 import org.gridtrade.ledger.spi.BlockStore;
 import org.gridtrade.ledger.spi.SealVerifier;
 import org.gridtrade.ledger.spi.StoredBlock;
@@ -16,8 +17,9 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Thread-safe: appends are serialised; {@link #state()} and {@link #head()} return immutable
  * snapshots. {@link #append} validates a block completely (link, roots, seal, signatures in
- * parallel, state transition) before it stores it; a rejected block changes nothing. Closing the
- * ledger closes the store.
+ * parallel, state transition) before it stores it; a rejected block changes nothing. {@link
+ * #reorganise} switches to a competing branch that forks at most {@link #REORG_DEPTH} blocks below
+ * the head. Closing the ledger closes the store.
  *
  * <pre>{@code
  * try (Ledger ledger = Ledger.open(genesis, BlockStores.openDurable(path))) {
@@ -27,27 +29,42 @@ import org.slf4j.LoggerFactory;
  * }</pre>
  */
 public final class Ledger implements AutoCloseable {
+  /**
+   * How many blocks below the head a {@link #reorganise reorganisation} may start: the fork height
+   * is at least {@code height() - REORG_DEPTH}. The ledger keeps the head and state after each of
+   * the last {@code REORG_DEPTH + 1} blocks in memory (the fork point's among them, also right
+   * after {@link #open} of a stored chain). {@link LedgerState} is immutable, so these are
+   * references, but each may hold its own copy of changed accounts: the memory cost is up to {@code
+   * REORG_DEPTH} states besides the current one.
+   */
+  public static final int REORG_DEPTH = 32;
+
   private static final Logger LOG = LoggerFactory.getLogger(Ledger.class);
 
   private final Genesis genesis;
   private final BlockStore store;
   private final SealVerifier seals;
 
-  // Head and state change together: one volatile reference keeps readers consistent.
-  private record Tip(BlockHeader head, LedgerState state) {}
+  /** A block header and the state after that block. */
+  record Tip(BlockHeader head, LedgerState state) {}
 
+  // Head and state change together: one volatile reference keeps readers consistent.
   private volatile Tip tip;
 
-  // The tip before the head, while the head may still be replaced (null after opening a stored
-  // chain, until the next append). Guarded by this.
-  private Tip beforeHead;
+  // The tips of the last blocks, oldest first, at most REORG_DEPTH + 1, the last one is tip.
+  // Guarded by this.
+  private final List<Tip> recent = new ArrayList<>();
 
-  private Ledger(
-      Genesis genesis, BlockStore store, SealVerifier seals, BlockHeader head, LedgerState state) {
+  // Whether replaceHead may replace the head (false for genesis and after opening a stored chain,
+  // until the next block is appended). Guarded by this.
+  private boolean headReplaceable;
+
+  private Ledger(Genesis genesis, BlockStore store, SealVerifier seals, List<Tip> recent) {
     this.genesis = genesis;
     this.store = store;
     this.seals = seals;
-    this.tip = new Tip(head, state);
+    this.recent.addAll(recent);
+    this.tip = recent.get(recent.size() - 1);
   }
 
   /**
@@ -81,14 +98,14 @@ public final class Ledger implements AutoCloseable {
       Block g = genesis.block();
       store.append(new StoredBlock(0, g.hash(), g.encode()));
       LOG.debug("wrote genesis block {} for chain {}", g.hash(), genesis.chainId());
-      return new Ledger(genesis, store, seals, g.header(), genesis.state());
+      return new Ledger(genesis, store, seals, List.of(new Tip(g.header(), genesis.state())));
     }
-    ChainVerifier.Replay replay = ChainVerifier.replay(store, genesis, seals);
+    ChainVerifier.Replay replay = ChainVerifier.replay(store, genesis, seals, REORG_DEPTH + 1);
     if (!replay.report().valid()) {
       throw new IllegalStateException("stored chain does not verify: " + replay.report());
     }
     LOG.debug("opened chain {}: {}", genesis.chainId(), replay.report());
-    return new Ledger(genesis, store, seals, replay.head(), replay.state());
+    return new Ledger(genesis, store, seals, replay.recent());
   }
 
   /**
@@ -257,8 +274,8 @@ public final class Ledger implements AutoCloseable {
     }
     Hash hash = block.hash();
     store.append(new StoredBlock(block.height(), hash, block.encode()));
-    beforeHead = t;
-    tip = new Tip(block.header(), ((BlockValidator.Result.Valid) r).state());
+    push(List.of(new Tip(block.header(), ((BlockValidator.Result.Valid) r).state())));
+    headReplaceable = true;
     LOG.debug("appended block {} at height {}", hash, block.height());
     return new BlockResult.Appended(block.height(), hash);
   }
@@ -270,7 +287,23 @@ public final class Ledger implements AutoCloseable {
    *     stored chain, until the next block is appended
    */
   public synchronized Optional<LedgerState> stateBeforeHead() {
-    return beforeHead == null ? Optional.empty() : Optional.of(beforeHead.state());
+    return beforeHead().map(Tip::state);
+  }
+
+  // The tip before the head while the head may be replaced.
+  private Optional<Tip> beforeHead() {
+    return headReplaceable && recent.size() >= 2
+        ? Optional.of(recent.get(recent.size() - 2))
+        : Optional.empty();
+  }
+
+  // Appends tips after the current one (the last becomes the head), keeping REORG_DEPTH + 1.
+  private void push(List<Tip> tips) {
+    recent.addAll(tips);
+    if (recent.size() > REORG_DEPTH + 1) {
+      recent.subList(0, recent.size() - (REORG_DEPTH + 1)).clear();
+    }
+    tip = recent.get(recent.size() - 1);
   }
 
   /**
@@ -289,7 +322,7 @@ public final class Ledger implements AutoCloseable {
   public synchronized BlockResult replaceHead(Block block) {
     Objects.requireNonNull(block, "block");
     Tip t = tip;
-    Tip before = beforeHead;
+    Tip before = beforeHead().orElse(null);
     if (before == null) {
       return new BlockResult.Rejected(
           "the head at height %d cannot be replaced (genesis, or reopened since it was appended)"
@@ -306,9 +339,128 @@ public final class Ledger implements AutoCloseable {
     }
     Hash hash = block.hash();
     store.replaceLast(new StoredBlock(block.height(), hash, block.encode()));
-    tip = new Tip(block.header(), ((BlockValidator.Result.Valid) r).state());
+    recent.remove(recent.size() - 1);
+    push(List.of(new Tip(block.header(), ((BlockValidator.Result.Valid) r).state())));
     LOG.debug("replaced head {} by {} at height {}", t.head().hash(), hash, block.height());
     return new BlockResult.Appended(block.height(), hash);
+  }
+
+  /**
+   * Replaces every block above {@code forkHeight} by {@code branch}, atomically: a reorganisation
+   * onto a competing branch (the caller decides which branch wins, e.g. by consensus weight). With
+   * {@code forkHeight == height()} it appends the branch's blocks.
+   *
+   * <p>Checks, in order, and rejects with the reason (changing nothing) at the first failure:
+   * {@code height() - REORG_DEPTH <= forkHeight <= height()}, {@code forkHeight >= 0}, and the
+   * state after block {@code forkHeight} is kept in memory (see {@link #REORG_DEPTH}); the branch
+   * is non-empty, its heights run {@code forkHeight + 1, forkHeight + 2, ...} and each block links
+   * to the hash of the previous one (the first to the stored block at {@code forkHeight}); then,
+   * for each block in order, {@code contents} accepts it and it is valid exactly as {@link #append}
+   * would find it on top of the branch's previous block (with {@code seals}). A rejection of a
+   * block reads {@code "block i of the branch: reason"}, counting from 1.
+   *
+   * <p>Then the store replaces the records ({@link BlockStore#replaceFrom}; a durable store keeps
+   * either the old chain or the new one across a crash) and the head and state become the branch's
+   * last. The new head may again be {@link #replaceHead replaced}.
+   *
+   * @param forkHeight the height of the last block both chains share
+   * @param branch the blocks that follow it on the competing branch
+   * @param seals the consensus seal check for the branch's blocks
+   * @param contents the consensus content check for the branch's blocks, applied before the
+   *     ledger's own validation of each block
+   * @return appended (height and hash of the new head), or rejected with the reason
+   * @throws UnsupportedOperationException if the block store cannot replace these records; nothing
+   *     changed
+   * @throws java.io.UncheckedIOException if the store fails (nothing changed)
+   */
+  public synchronized BlockResult reorganise(
+      long forkHeight, List<Block> branch, SealVerifier seals, BlockCheck contents) {
+    Objects.requireNonNull(branch, "branch");
+    Objects.requireNonNull(seals, "seals");
+    Objects.requireNonNull(contents, "contents");
+    for (int i = 0; i < branch.size(); i++) {
+      Objects.requireNonNull(branch.get(i), "branch block " + (i + 1));
+    }
+    List<Block> blocks = List.copyOf(branch);
+    Tip t = tip;
+    long height = t.head().height();
+    if (forkHeight < 0) {
+      return reject("forkHeight %d < 0".formatted(forkHeight));
+    }
+    if (forkHeight > height) {
+      return reject(
+          "forkHeight %d > height %d: a branch forks at or below the head"
+              .formatted(forkHeight, height));
+    }
+    if (forkHeight < height - REORG_DEPTH) {
+      return reject(
+          "forkHeight %d < height %d - REORG_DEPTH %d: the fork is too deep"
+              .formatted(forkHeight, height, REORG_DEPTH));
+    }
+    long back = height - forkHeight;
+    if (back >= recent.size()) {
+      return reject(
+          "forkHeight %d: the state after that block is not kept (kept: heights %d..%d)"
+              .formatted(forkHeight, height - recent.size() + 1, height));
+    }
+    if (blocks.isEmpty()) {
+      return reject("branch is empty: at least one block must follow forkHeight " + forkHeight);
+    }
+    Tip fork = recent.get(recent.size() - 1 - (int) back);
+    Hash previous = fork.head().hash();
+    for (int i = 0; i < blocks.size(); i++) {
+      BlockHeader h = blocks.get(i).header();
+      if (h.height() != forkHeight + 1 + i) {
+        return reject(
+            "block %d of the branch: height %d != %d: the heights must run from forkHeight + 1 = %d"
+                .formatted(i + 1, h.height(), forkHeight + 1 + i, forkHeight + 1));
+      }
+      if (!h.previousHash().equals(previous)) {
+        return reject(
+            "block %d of the branch: previousHash %s != hash %s of block %d"
+                .formatted(i + 1, h.previousHash(), previous, h.height() - 1));
+      }
+      previous = blocks.get(i).hash();
+    }
+    List<Tip> tips = new ArrayList<>();
+    List<StoredBlock> records = new ArrayList<>();
+    Tip parent = fork;
+    for (int i = 0; i < blocks.size(); i++) {
+      Block b = blocks.get(i);
+      Optional<String> content;
+      try {
+        content = contents.check(b, parent.head(), parent.state());
+      } catch (RuntimeException e) {
+        content = Optional.of("content check failed: " + e);
+      }
+      if (content.isPresent()) {
+        return reject("block %d of the branch: %s".formatted(i + 1, content.get()));
+      }
+      BlockValidator.Result r = BlockValidator.validate(b, parent.head(), parent.state(), seals);
+      if (r instanceof BlockValidator.Result.Invalid inv) {
+        return reject("block %d of the branch: %s".formatted(i + 1, inv.reason()));
+      }
+      parent = new Tip(b.header(), ((BlockValidator.Result.Valid) r).state());
+      tips.add(parent);
+      records.add(new StoredBlock(b.height(), b.hash(), b.encode()));
+    }
+    store.replaceFrom(forkHeight + 1, records);
+    recent.subList(recent.size() - (int) back, recent.size()).clear();
+    push(tips);
+    headReplaceable = true;
+    LOG.debug(
+        "reorganised from height {}: {} blocks replaced by {}, head {} at height {}",
+        forkHeight,
+        back,
+        blocks.size(),
+        parent.head().hash(),
+        parent.head().height());
+    return new BlockResult.Appended(parent.head().height(), parent.head().hash());
+  }
+
+  private static BlockResult reject(String reason) {
+    LOG.debug("rejected reorganisation: {}", reason);
+    return new BlockResult.Rejected(reason);
   }
 
   /**

@@ -56,6 +56,60 @@ public final class InMemoryBlockStore implements BlockStore {
   }
 
   @Override
+  public void replaceFrom(long height, List<StoredBlock> replacement) {
+    List<StoredBlock> records = List.copyOf(replacement);
+    lock.writeLock().lock();
+    try {
+      ensureOpen();
+      checkReplacement(height, records, blocks.size());
+      if (height + records.size() > Integer.MAX_VALUE - 8) {
+        throw new IllegalStateException(
+            "in-memory store size %d is at its limit".formatted(height + records.size()));
+      }
+      List<StoredBlock> tail = blocks.subList((int) height, blocks.size());
+      for (StoredBlock old : tail) {
+        bytes -= Hash.LENGTH + old.encodedLength();
+      }
+      tail.clear();
+      for (StoredBlock b : records) {
+        blocks.add(b);
+        bytes += Hash.LENGTH + b.encodedLength();
+      }
+    } finally {
+      lock.writeLock().unlock();
+    }
+  }
+
+  /**
+   * Checks the arguments of {@link BlockStore#replaceFrom} against a store of {@code size} records.
+   *
+   * @param height the lowest height replaced
+   * @param records the new records
+   * @param size the store's size
+   * @throws IllegalArgumentException if {@code height} is not in {@code 1..size}, or the records
+   *     are empty or not at consecutive heights from {@code height}
+   */
+  static void checkReplacement(long height, List<StoredBlock> records, long size) {
+    if (height < 1 || height > size) {
+      throw new IllegalArgumentException(
+          "replacement height %d is not in 1..%d (the genesis block is never replaced, and the"
+                  .formatted(height, size)
+              + " records must join the store)");
+    }
+    if (records.isEmpty()) {
+      throw new IllegalArgumentException(
+          "replacement from height %d has no records; at least one is needed".formatted(height));
+    }
+    for (int i = 0; i < records.size(); i++) {
+      if (records.get(i).height() != height + i) {
+        throw new IllegalArgumentException(
+            "replacement record %d has height %d != %d: heights must run consecutively from %d"
+                .formatted(i, records.get(i).height(), height + i, height));
+      }
+    }
+  }
+
+  @Override
   public void append(StoredBlock block) {
     Objects.requireNonNull(block, "block");
     lock.writeLock().lock();

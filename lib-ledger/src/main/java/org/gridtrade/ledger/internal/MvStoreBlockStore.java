@@ -12,6 +12,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.ThreadLocalRandom;
@@ -232,23 +233,68 @@ public final class MvStoreBlockStore implements BlockStore {
     }
   }
 
+  @Override
+  public void replaceFrom(long height, List<StoredBlock> replacement) {
+    List<StoredBlock> records = List.copyOf(replacement);
+    lifecycle.readLock().lock();
+    try {
+      ensureOpen();
+      appendLock.lock();
+      try {
+        ensureOpen();
+        long old = size;
+        InMemoryBlockStore.checkReplacement(height, records, old);
+        long next = height + records.size();
+        // Readers stop below the records that change, so none reads a removed one.
+        size = height;
+        try {
+          // One commit for the removals and the puts: after a crash the old records or the new
+          // ones.
+          commitAndSync(
+              () -> {
+                for (long h = next; h < old; h++) {
+                  blocks.remove(key(h));
+                }
+                for (StoredBlock b : records) {
+                  blocks.put(key(b.height()), encode(b));
+                }
+              },
+              "replacing from height %d".formatted(height));
+        } catch (RuntimeException e) {
+          size = old; // rolled back (or the store is closed after a failure)
+          throw e;
+        }
+        size = next;
+      } finally {
+        appendLock.unlock();
+      }
+    } finally {
+      lifecycle.readLock().unlock();
+    }
+  }
+
   /** Puts one record, commits and syncs; called with the append lock held. */
   private void write(long height, StoredBlock block, String what) {
     byte[] record = encode(block);
+    commitAndSync(() -> blocks.put(key(height), record), "%s height %d".formatted(what, height));
+  }
+
+  /** Applies {@code changes}, commits them as one chunk and syncs; with the append lock held. */
+  private void commitAndSync(Runnable changes, String what) {
     try {
-      blocks.put(key(height), record);
+      changes.run();
       store.commit();
     } catch (MVStoreException e) {
       rollBack(e);
-      throw storageFailure("%s height %d failed".formatted(what, height), e);
+      throw storageFailure(what + " failed", e);
     }
     try {
       store.sync();
     } catch (MVStoreException e) {
-      // The record is committed but maybe not on the device; after a failed fsync the file's
+      // The records are committed but maybe not on the device; after a failed fsync the file's
       // state is unknown, so stop here and let a reopen recover the durable prefix.
-      fail("sync after %s height %d failed: %s".formatted(what, height, e.getMessage()));
-      throw storageFailure("sync after %s height %d failed".formatted(what, height), e);
+      fail("sync after %s failed: %s".formatted(what, e.getMessage()));
+      throw storageFailure("sync after %s failed".formatted(what), e);
     }
   }
 

@@ -1,10 +1,13 @@
 package org.gridtrade.ledger.spi;
 
+import java.util.List;
+import java.util.Objects;
 import java.util.Optional;
 
 /**
- * Where a chain's blocks live: a list of encoded blocks indexed by height, appended at the end;
- * only the highest block may be replaced ({@link #replaceLast}), never an earlier one.
+ * Where a chain's blocks live: a list of encoded blocks indexed by height, appended at the end; the
+ * highest blocks may be replaced ({@link #replaceLast}, {@link #replaceFrom}), the genesis block
+ * never.
  *
  * <p>The store sees only bytes and hashes; encoding, validation and state belong to the ledger.
  * Integrators implement this to keep blocks in their own database (RocksDB, SQL, ...).
@@ -56,6 +59,35 @@ public interface BlockStore extends AutoCloseable {
   default void replaceLast(StoredBlock block) {
     throw new UnsupportedOperationException(
         getClass().getName() + " cannot replace its highest block");
+  }
+
+  /**
+   * Replaces every record at heights {@code height} and above by {@code blocks}, atomically: a
+   * durable store keeps either all the old records or all the new ones across a crash, never a mix.
+   * Afterwards {@link #size()} is {@code height + blocks.size()} (it may be lower than before). The
+   * ledger uses it for a reorganisation onto a competing branch ({@link
+   * org.gridtrade.ledger.Ledger#reorganise}). Optional: the default handles only the case {@link
+   * #replaceLast} covers (one block for the highest height) by delegating to it, and refuses any
+   * other.
+   *
+   * @param height the lowest height replaced, {@code 1 <= height <= size()} (the genesis block is
+   *     never replaced; {@code height == size()} only appends)
+   * @param blocks the new records, non-empty, with consecutive heights starting at {@code height}
+   * @throws IllegalArgumentException if {@code height} is out of range, or {@code blocks} is empty
+   *     or its heights are not {@code height, height + 1, ...}
+   * @throws IllegalStateException if the store is closed
+   * @throws UnsupportedOperationException if the store cannot replace these records
+   * @throws java.io.UncheckedIOException if the underlying storage fails (nothing changed)
+   */
+  default void replaceFrom(long height, List<StoredBlock> blocks) {
+    Objects.requireNonNull(blocks, "blocks");
+    if (blocks.size() == 1 && height == size() - 1) {
+      replaceLast(blocks.get(0));
+      return;
+    }
+    throw new UnsupportedOperationException(
+        getClass().getName()
+            + " cannot replace %d blocks from height %d".formatted(blocks.size(), height));
   }
 
   /**
