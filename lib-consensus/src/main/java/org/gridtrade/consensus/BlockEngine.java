@@ -21,8 +21,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Stream;
 import org.gridtrade.consensus.EngineListener.Rejection.Kind;
-import org.gridtrade.consensus.internal.StoreChainView;
 import org.gridtrade.consensus.internal.BranchView;
+import org.gridtrade.consensus.internal.StoreChainView;
 import org.gridtrade.consensus.spi.ChainView;
 import org.gridtrade.consensus.spi.ConsensusProtocol;
 import org.gridtrade.consensus.spi.Eligibility;
@@ -108,7 +108,9 @@ public final class BlockEngine implements AutoCloseable {
 
   private record Received(Block block, String from) {}
 
-  /** A competing branch: the blocks above {@code fork}, the last height it shares with this node. */
+  /**
+   * A competing branch: the blocks above {@code fork}, the last height it shares with this node.
+   */
   private record Branch(long fork, List<Block> blocks) {}
 
   private final String id;
@@ -457,8 +459,8 @@ public final class BlockEngine implements AutoCloseable {
   }
 
   /**
-   * Asks {@code peer} for its blocks from {@link Ledger#REORG_DEPTH} below this node's head, to find
-   * where its branch forks from this chain (at most once per status interval per peer).
+   * Asks {@code peer} for its blocks from {@link Ledger#REORG_DEPTH} below this node's head, to
+   * find where its branch forks from this chain (at most once per status interval per peer).
    */
   private void requestBranch(String peer, long now) {
     if (transport == null
@@ -475,7 +477,8 @@ public final class BlockEngine implements AutoCloseable {
    * Fork choice below the head: for each peer's blocks, the first linked run that forks from this
    * node's chain at most {@link Ledger#REORG_DEPTH} below the head replaces the blocks above the
    * fork if it weighs more (the sum of the protocol weights of its blocks against that of the
-   * replaced ones; on a tie, the lower hash of its first block), once every block of it validates.
+   * replaced ones; on a tie, the longer; then the lower hash of its first block), once every block
+   * of it validates.
    */
   private void tryReorganise(List<Received> blocks, long now) {
     Map<String, TreeMap<Long, Block>> byPeer = new LinkedHashMap<>();
@@ -489,8 +492,7 @@ public final class BlockEngine implements AutoCloseable {
       for (Block b : e.getValue().values()) {
         if (!run.isEmpty()) {
           Block last = run.get(run.size() - 1);
-          if (b.height() != last.height() + 1
-              || !b.header().previousHash().equals(last.hash())) {
+          if (b.height() != last.height() + 1 || !b.header().previousHash().equals(last.hash())) {
             break;
           }
         }
@@ -537,7 +539,10 @@ public final class BlockEngine implements AutoCloseable {
     return Optional.empty();
   }
 
-  /** Whether a branch weighs more than this chain above its fork (ties: the lower first hash). */
+  /**
+   * Whether a branch weighs more than this chain above its fork (ties: the longer, then the lower
+   * hash of its first block): one total order, so every node prefers the same of two branches.
+   */
   private boolean heavier(Branch branch) {
     long ours = 0;
     for (long h = branch.fork() + 1; h <= ledger.height(); h++) {
@@ -550,10 +555,15 @@ public final class BlockEngine implements AutoCloseable {
       long h = b.height();
       theirs +=
           Math.max(
-              0, weightOf(schedule.protocolAt(h), schedule.viewFor(view.upTo(h - 1), h), b.header()));
+              0,
+              weightOf(schedule.protocolAt(h), schedule.viewFor(view.upTo(h - 1), h), b.header()));
     }
     if (theirs != ours) {
       return theirs > ours;
+    }
+    long mine = ledger.height() - branch.fork();
+    if (branch.blocks().size() != mine) {
+      return branch.blocks().size() > mine;
     }
     Hash mineFirst = chain.header(branch.fork() + 1).orElseThrow().hash();
     return branch.blocks().get(0).hash().compareTo(mineFirst) < 0;

@@ -14,7 +14,7 @@ import org.junit.jupiter.api.Test;
 
 /**
  * One-block reorganisations: a heavier competitor of the head (same parent) replaces it on every
- * node, whatever the arrival order; a block with a child is final.
+ * node, whatever the arrival order; a block with a child stays unless a branch outweighs both.
  */
 class HeadReplacementTest {
   private final List<KeyPair> users = Fixtures.keys(0, 10);
@@ -127,8 +127,13 @@ class HeadReplacementTest {
     }
   }
 
+  /**
+   * Once a block has a child, a competitor of it must outweigh both (a reorganisation, see
+   * ReorganisationTest): one in-turn block (2) against two out-of-turn ones (1 + 1) is a tie in
+   * weight, and the longer branch stays.
+   */
   @Test
-  void blockWithAChild_isFinal_aHeavierCompetitorIsRefused() {
+  void blockWithAChild_staysAgainstACompetitorThatDoesNotOutweighItAndItsChild() {
     long t = Fixtures.GENESIS_TIME + 5_000;
     Block light = block(List.of(), outOfTurn(1), transfers(3), t + 2_000);
     Block child = block(List.of(light), outOfTurn(2), List.of(), t + 4_000);

@@ -72,8 +72,8 @@ class ReorganisationTest {
   }
 
   /**
-   * A chain of {@code n} blocks on top of {@code base}, each by the in-turn sealer ({@code
-   * inTurn}) or the next one (weight 1), user {@code payer} paying user {@code payer + 1}.
+   * A chain of {@code n} blocks on top of {@code base}, each by the in-turn sealer ({@code inTurn})
+   * or the next one (weight 1), user {@code payer} paying user {@code payer + 1}.
    */
   private List<Block> chain(List<Block> base, int n, boolean inTurn, int payer) {
     List<Block> out = new ArrayList<>();
@@ -90,8 +90,7 @@ class ReorganisationTest {
         Block u =
             twin.propose(List.of(tx), k.address(), Fixtures.GENESIS_TIME + 10_000 * h + payer)
                 .block();
-        Block b =
-            u.withSeal(ProofOfAuthority.Seal.sign(u.header(), k, null, null).encode());
+        Block b = u.withSeal(ProofOfAuthority.Seal.sign(u.header(), k, null, null).encode());
         assertThat(twin.append(b).appended()).isTrue();
         out.add(b);
       }
@@ -101,8 +100,7 @@ class ReorganisationTest {
 
   private static void deliver(BlockEngine e, List<Block> blocks) {
     e.receive(
-        "peer",
-        new ConsensusMessage.BlockResponse(blocks.stream().map(Block::encode).toList()));
+        "peer", new ConsensusMessage.BlockResponse(blocks.stream().map(Block::encode).toList()));
     e.tick();
   }
 
@@ -125,11 +123,11 @@ class ReorganisationTest {
       deliver(e, concat(shared, heavy));
       assertThat(e.ledger().height()).isEqualTo(3);
       assertThat(e.ledger().head().hash()).isEqualTo(heavy.get(1).hash());
+      assertThat(removed).isEqualTo(light);
+      assertThat(added).isEqualTo(heavy);
       deliver(reference, concat(shared, heavy));
       assertThat(e.ledger().state().root()).isEqualTo(reference.ledger().state().root());
       assertThat(e.ledger().verify().valid()).isTrue();
-      assertThat(removed).isEqualTo(light);
-      assertThat(added).isEqualTo(heavy);
       // The light branch's transfers (user 2 paying user 3) are pending again, in nonce order.
       assertThat(e.mempool().size()).isEqualTo(3);
       for (Block b : light) {

@@ -62,9 +62,7 @@ public final class BranchView implements ChainView {
     if (height < 0 || height > top) {
       return Optional.empty();
     }
-    return height <= fork
-        ? base.block(height)
-        : Optional.of(branch.get((int) (height - fork - 1)));
+    return height <= fork ? base.block(height) : Optional.of(branch.get((int) (height - fork - 1)));
   }
 
   @Override
