@@ -83,8 +83,18 @@ import org.slf4j.LoggerFactory;
  * weighs more (or as much, with a lower hash), the newcomer is validated against the parent and
  * replaces the head ({@link Ledger#replaceHead}, a one-block reorganisation; the old head's
  * transactions return to the mempool). This settles the common race of two proposers sealing one
- * height at about the same time, the same way on every node. A block with a child is final: deeper
- * reorganisations are not done, so a split that lasts longer than one block stays.
+ * height at about the same time, the same way on every node.
+ *
+ * <p><b>Reorganisations.</b> A longer split is healed by the heaviest branch. A node that gets a
+ * block not building on its head, or a status whose head differs from its own block at that height,
+ * asks that peer for its blocks from {@link Ledger#REORG_DEPTH} below its head. A linked run of
+ * blocks forking at most that deep replaces the blocks above the fork if it weighs more: the sum of
+ * the protocol weights above the fork, then the longer, then the lower hash of its first block (one
+ * total order, so all nodes choose alike). The switch happens only once every block of the run
+ * validates, with the protocol seeing the branch as the chain, and the store is replaced in one
+ * step ({@link Ledger#reorganise}). Listeners get {@link EngineListener#onRemoved}, then {@link
+ * EngineListener#onBlock} for the new blocks; the removed blocks' other transactions return to the
+ * mempool. Blocks deeper than {@link Ledger#REORG_DEPTH} are final.
  *
  * <p><b>Evidence.</b> New evidence, found here or received in a {@link
  * ConsensusMessage.EvidenceNotice} and verified with {@link Evidence#problem}, is reported to
