@@ -33,8 +33,10 @@ public final class Ledger implements AutoCloseable {
    * How many blocks below the head a {@link #reorganise reorganisation} may start: the fork height
    * is at least {@code height() - REORG_DEPTH}. The ledger keeps the head and state after each of
    * the last {@code REORG_DEPTH + 1} blocks in memory (the fork point's among them, also right
-   * after {@link #open} of a stored chain). {@link LedgerState} is immutable, so these are
-   * references, but each may hold its own copy of changed accounts: the memory cost is up to {@code
+   * after {@link #open} of a stored chain). After a reorganisation onto a branch shorter than the
+   * blocks it replaced, fewer are kept until the chain has grown past its old height again (a fork
+   * below the kept ones is rejected). {@link LedgerState} is immutable, so these are references,
+   * but each may hold its own copy of changed accounts: the memory cost is up to {@code
    * REORG_DEPTH} states besides the current one.
    */
   public static final int REORG_DEPTH = 32;

@@ -353,10 +353,24 @@ class ReorganiseTest {
               Random rnd = new Random(seed);
               try (Ledger ledger = Ledger.open(genesis, BlockStores.inMemory())) {
                 growChain(ledger, rnd, length);
+                // Model of the kept tips: the last REORG_DEPTH + 1 heights the ledger has passed
+                // through; a reorganisation onto a shorter branch does not bring older ones back.
+                long lowestKept = Math.max(0, length - Ledger.REORG_DEPTH);
                 // Two reorganisations in a row: the second forks from tips the first left.
                 for (int round = 0; round < 2; round++) {
                   long height = ledger.height();
-                  long depth = rnd.nextInt((int) Math.min(height, Ledger.REORG_DEPTH) + 1);
+                  if (lowestKept > 0 && lowestKept > height - Ledger.REORG_DEPTH) {
+                    long below = lowestKept - 1;
+                    BlockResult refused =
+                        ledger.reorganise(
+                            below, branch(ledger, below, 1, new Random(seed)), SEALS, CONTENTS);
+                    assertThat(refused).isInstanceOf(BlockResult.Rejected.class);
+                    assertThat(((BlockResult.Rejected) refused).reason())
+                        .contains(
+                            "forkHeight %d: the state after that block is not kept"
+                                .formatted(below));
+                  }
+                  long depth = rnd.nextInt((int) (height - lowestKept) + 1);
                   long fork = height - depth;
                   List<Block> branch = branch(ledger, fork, 1 + rnd.nextInt(5), rnd);
                   List<Block> expected = new ArrayList<>(blocks(ledger, 1, fork));
@@ -379,6 +393,7 @@ class ReorganiseTest {
                   expectedHashes.add(genesis.block().hash());
                   expected.forEach(b -> expectedHashes.add(b.hash()));
                   assertThat(storedHashes(ledger)).isEqualTo(expectedHashes);
+                  lowestKept = Math.max(lowestKept, ledger.height() - Ledger.REORG_DEPTH);
                 }
               }
             });
