@@ -1,6 +1,9 @@
 package org.gridtrade.ledger;
 
-import java.io.PrintStream;
+import java.io.FileOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -10,10 +13,12 @@ import org.gridtrade.ledger.spi.StoredBlock;
 
 /**
  * Child process of {@link ReorgCrashTest}: replaces the top of a durable store over and over with
- * {@link BlockStore#replaceFrom} until it is killed. Before each call it prints {@code trying
- * <size> <hash>} (the store's size and highest hash once the call is done), after it {@code acked
- * <size> <hash>}. Every record starts with its predecessor's hash, so a mix of old and new records
- * breaks a link.
+ * {@link BlockStore#replaceFrom} until it is killed. Before each call it logs {@code trying <size>
+ * <hash>} (the store's size and highest hash once the call is done), after it {@code acked <size>
+ * <hash>}. Every record starts with its predecessor's hash, so a mix of old and new records breaks
+ * a link. The log is a file written with one unbuffered write per line, not the standard output:
+ * the bytes of a write that returned survive the kill, while the parent's end of a pipe may lose
+ * the last lines.
  */
 public final class ReorgCrashChild {
   private ReorgCrashChild() {}
@@ -21,18 +26,18 @@ public final class ReorgCrashChild {
   /**
    * Runs the child.
    *
-   * @param args the store file and a seed
+   * @param args the store file, a seed and the log file
+   * @throws IOException if the log cannot be written
    */
-  public static void main(String[] args) {
+  public static void main(String[] args) throws IOException {
     Path file = Path.of(args[0]);
     SplittableRandom random = new SplittableRandom(Long.parseLong(args[1]));
     DurableStoreCrashChild.startWatchdog();
-    PrintStream out = System.out;
-    try (BlockStore store = BlockStores.openDurable(file)) {
+    try (Log out = new Log(new FileOutputStream(args[2], true));
+        BlockStore store = BlockStores.openDurable(file)) {
       out.println(
           "opened %d %s"
               .formatted(store.size(), store.read(store.size() - 1).orElseThrow().hash()));
-      out.flush();
       while (true) {
         long size = store.size();
         long from = Math.max(1, size - random.nextInt(9));
@@ -50,11 +55,25 @@ public final class ReorgCrashChild {
           records.add(new StoredBlock(from + i, previous, bytes));
         }
         out.println("trying " + (from + count) + " " + previous);
-        out.flush();
         store.replaceFrom(from, records);
         out.println("acked " + (from + count) + " " + previous);
-        out.flush();
       }
+    }
+  }
+
+  /** Writes each line with one unbuffered write. */
+  private record Log(FileOutputStream out) implements AutoCloseable {
+    void println(String line) {
+      try {
+        out.write((line + "\n").getBytes(StandardCharsets.US_ASCII));
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      }
+    }
+
+    @Override
+    public void close() throws IOException {
+      out.close();
     }
   }
 }
