@@ -33,9 +33,11 @@ public final class Ledger implements AutoCloseable {
    * How many blocks below the head a {@link #reorganise reorganisation} may start: the fork height
    * is at least {@code height() - REORG_DEPTH}. The ledger keeps the head and state after each of
    * the last {@code REORG_DEPTH + 1} blocks in memory (the fork point's among them, also right
-   * after {@link #open} of a stored chain). {@link LedgerState} is immutable, so these are
-   * references, but each may hold its own copy of changed accounts: the memory cost is up to {@code
-   * REORG_DEPTH} states besides the current one.
+   * after {@link #open} of a stored chain). After a reorganisation onto a branch shorter than the
+   * blocks it replaced, fewer are kept until the chain has grown past its old height again (a fork
+   * below the kept ones is rejected). {@link LedgerState} is immutable, so these are references,
+   * but each state holds its own copy of the accounts: the memory cost is up to {@code REORG_DEPTH}
+   * states besides the current one, linear in the number of accounts.
    */
   public static final int REORG_DEPTH = 32;
 
@@ -284,7 +286,7 @@ public final class Ledger implements AutoCloseable {
    * The state before the head block, while the head may still be {@link #replaceHead replaced}.
    *
    * @return the state after the head's parent; empty for the genesis block and, after opening a
-   *     stored chain, until the next block is appended
+   *     stored chain, until the next block is appended (or a reorganisation)
    */
   public synchronized Optional<LedgerState> stateBeforeHead() {
     return beforeHead().map(Tip::state);

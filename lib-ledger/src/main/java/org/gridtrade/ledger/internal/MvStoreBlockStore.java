@@ -51,8 +51,10 @@ import org.slf4j.LoggerFactory;
  * in the calling thread) and syncs the file ({@code FileChannel.force}) before it returns, so an
  * acknowledged block survives a crash of the process or the machine. MVStore is log-structured and
  * checksums its chunks: after a crash at any moment it reopens at the last complete commit, which
- * is a prefix of the appended records. A new store is built under a temporary name and linked into
- * place only once initialised, so a crash during creation leaves no half-made store.
+ * is a prefix of the appended records. {@link #replaceLast} and {@link #replaceFrom} work the same
+ * way, with all their removals and puts in one commit, so a crash keeps the old records or the new
+ * ones. A new store is built under a temporary name and linked into place only once initialised, so
+ * a crash during creation leaves no half-made store.
  *
  * <p>Thread-safe: reads run concurrently with each other and with one append; appends are
  * serialized; {@link #close} waits for running calls. Only one process may open a file at a time

@@ -202,6 +202,79 @@ abstract class BlockStoreContract {
   }
 
   @Test
+  void replaceFrom_replacesTheTop_growingOrShrinking_andAppendsOn() {
+    BlockStore store = store();
+    List<StoredBlock> blocks = blocks(10, 21, 2_000);
+    appendAll(store, blocks);
+    Random random = new Random(22);
+
+    // Fewer records than replaced: the store shrinks.
+    List<StoredBlock> expected = new ArrayList<>(blocks.subList(0, 4));
+    List<StoredBlock> shorter = List.of(block(4, random, 500), block(5, random, 500));
+    expected.addAll(shorter);
+    store.replaceFrom(4, shorter);
+    assertHolds(store, expected);
+
+    // More records than replaced: the store grows.
+    List<StoredBlock> longer = new ArrayList<>();
+    for (long h = 5; h < 12; h++) {
+      longer.add(block(h, random, 3_000));
+    }
+    expected = new ArrayList<>(expected.subList(0, 5));
+    expected.addAll(longer);
+    store.replaceFrom(5, longer);
+    assertHolds(store, expected);
+
+    // From the size: an append of several records.
+    StoredBlock twelve = block(12, random, 100);
+    StoredBlock thirteen = block(13, random, 100);
+    store.replaceFrom(12, List.of(twelve, thirteen));
+    expected.add(twelve);
+    expected.add(thirteen);
+    assertHolds(store, expected);
+
+    StoredBlock next = block(14, random, 100);
+    store.append(next);
+    expected.add(next);
+    assertHolds(store, expected);
+  }
+
+  @Test
+  void replaceFrom_badArguments_rejectedAndNothingChanged() {
+    BlockStore store = store();
+    List<StoredBlock> blocks = blocks(5, 23, 1_000);
+    appendAll(store, blocks);
+    Random random = new Random(24);
+    long bytes = store.sizeInBytes();
+
+    assertEquals(
+        "replacement height 0 is not in 1..5 (the genesis block is never replaced, and the"
+            + " records must join the store)",
+        assertThrows(
+                IllegalArgumentException.class,
+                () -> store.replaceFrom(0, List.of(block(0, random, 10))))
+            .getMessage());
+    assertThrows(
+        IllegalArgumentException.class, () -> store.replaceFrom(6, List.of(block(6, random, 10))));
+    assertThrows(
+        IllegalArgumentException.class, () -> store.replaceFrom(-1, List.of(block(0, random, 10))));
+    assertEquals(
+        "replacement record 1 has height 4 != 3: heights must run consecutively from 2",
+        assertThrows(
+                IllegalArgumentException.class,
+                () -> store.replaceFrom(2, List.of(block(2, random, 10), block(4, random, 10))))
+            .getMessage());
+    assertThrows(
+        IllegalArgumentException.class,
+        () -> store.replaceFrom(3, List.of(block(2, random, 10), block(3, random, 10))));
+    assertThrows(IllegalArgumentException.class, () -> store.replaceFrom(3, List.of()));
+    assertThrows(NullPointerException.class, () -> store.replaceFrom(3, null));
+
+    assertHolds(store, blocks);
+    assertEquals(bytes, store.sizeInBytes());
+  }
+
+  @Test
   void close_thenUse_illegalState() {
     BlockStore store = store();
     appendAll(store, blocks(2, 6, 100));
@@ -212,6 +285,7 @@ abstract class BlockStoreContract {
     assertThrows(IllegalStateException.class, store::size);
     assertThrows(IllegalStateException.class, () -> store.read(0));
     assertThrows(IllegalStateException.class, () -> store.append(next));
+    assertThrows(IllegalStateException.class, () -> store.replaceFrom(1, List.of(next)));
     assertThrows(IllegalStateException.class, store::sizeInBytes);
     assertDoesNotThrow(store::close, "close is idempotent");
   }

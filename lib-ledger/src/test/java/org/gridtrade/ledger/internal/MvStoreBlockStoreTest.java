@@ -1,5 +1,6 @@
 package org.gridtrade.ledger.internal;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -51,6 +52,57 @@ class MvStoreBlockStoreTest extends BlockStoreContract {
     }
     try (Stream<Path> files = Files.list(file.getParent())) {
       assertEquals(List.of(file), files.toList(), "no temporary files left");
+    }
+  }
+
+  @Test
+  void replaceFrom_survivesReopen_shrinkingAndGrowing() {
+    Path file = dir.resolve("chain.mv");
+    List<StoredBlock> blocks = blocks(20, 25, 5_000);
+    Random random = new Random(26);
+    List<StoredBlock> expected = new ArrayList<>(blocks.subList(0, 12));
+    expected.add(block(12, random, 4_000));
+    try (BlockStore store = MvStoreBlockStore.open(file)) {
+      appendAll(store, blocks);
+      store.replaceFrom(12, List.of(expected.get(12)));
+    }
+    try (BlockStore store = MvStoreBlockStore.open(file)) {
+      assertHolds(store, expected);
+      List<StoredBlock> longer = new ArrayList<>();
+      for (long h = 3; h < 30; h++) {
+        longer.add(block(h, random, 4_000));
+      }
+      store.replaceFrom(3, longer);
+      expected = new ArrayList<>(expected.subList(0, 3));
+      expected.addAll(longer);
+    }
+    try (BlockStore store = MvStoreBlockStore.open(file)) {
+      assertHolds(store, expected);
+    }
+  }
+
+  @Test
+  void replaceFrom_failed_leavesTheFileAsItWas() throws IOException {
+    Path file = dir.resolve("chain.mv");
+    List<StoredBlock> blocks = blocks(8, 27, 3_000);
+    try (BlockStore store = MvStoreBlockStore.open(file)) {
+      appendAll(store, blocks);
+    }
+    byte[] before = Files.readAllBytes(file);
+    Random random = new Random(28);
+    try (BlockStore store = MvStoreBlockStore.open(file)) {
+      // Valid first records, then a gap: the check refuses before anything is written.
+      List<StoredBlock> gap =
+          List.of(block(5, random, 100), block(6, random, 100), block(8, random, 100));
+      assertThrows(IllegalArgumentException.class, () -> store.replaceFrom(5, gap));
+      assertThrows(
+          IllegalArgumentException.class,
+          () -> store.replaceFrom(9, List.of(block(9, random, 100))));
+      assertHolds(store, blocks);
+    }
+    assertArrayEquals(before, Files.readAllBytes(file));
+    try (BlockStore store = MvStoreBlockStore.open(file)) {
+      assertHolds(store, blocks);
     }
   }
 
