@@ -13,6 +13,7 @@ import java.util.Set;
 import java.util.SplittableRandom;
 import java.util.function.BiFunction;
 import java.util.function.Supplier;
+import java.util.stream.Collectors;
 import org.gridtrade.coalition.Coalition;
 import org.gridtrade.coalition.MemberScore;
 import org.gridtrade.consensus.BlockEngine;
@@ -70,6 +71,12 @@ final class CommunityDemo {
 
   /** Trust stake: the first SP node burns this many coins, the second twice as many, and so on. */
   static final long TRUST_DEPOSIT_COINS = 100;
+
+  /** With a cheating validator: its node (sp-02's, in the first committee). */
+  static final int CHEAT_NODE = 1;
+
+  /** With a cheating validator: the game hour (0 = 08:00) from which it cheats in its turn. */
+  static final int CHEAT_FROM_HOUR = 2;
 
   /** The consensus protocols the demo can run. */
   enum Consensus {
@@ -131,8 +138,18 @@ final class CommunityDemo {
       Consensus consensus,
       Path out,
       boolean durable,
-      DemoChain.Crash crash)
+      DemoChain.Crash crash,
+      boolean cheat)
       throws IOException {
+    if (cheat && consensus != Consensus.TRUST) {
+      throw new IllegalArgumentException(
+          "a cheating validator is shown with --consensus trust only, not " + consensus);
+    }
+    if (cheat && Math.min(settings.nodes(), settings.sps()) < 3) {
+      throw new IllegalArgumentException(
+          "a cheating validator needs a trust committee of 2 or more: --nodes and --sps must be"
+              + " at least 3, not %d and %d".formatted(settings.nodes(), settings.sps()));
+    }
     CommunityDay.Markets m = CommunityDay.run(settings);
     long seed = settings.seed();
     Map<String, KeyPair> keys = new LinkedHashMap<>(m.keys());
@@ -404,7 +421,16 @@ final class CommunityDemo {
     Genesis genesis = genesis(keys);
     DemoChain.Result chain =
         DemoChain.run(
-            genesis, keys, nodeKeys, schedule, orders, durable ? out : null, seed, crash, hourly);
+            genesis,
+            keys,
+            nodeKeys,
+            schedule,
+            orders,
+            durable ? out : null,
+            seed,
+            crash,
+            cheat ? new DemoChain.Cheat(CHEAT_NODE, CHEAT_FROM_HOUR) : null,
+            hourly);
     return new Report(
         m,
         consensus,
@@ -504,6 +530,10 @@ final class CommunityDemo {
         epochs.append(e == 0 ? "" : "; ").append(f("epoch %d: %s", e, String.join(" ", signers)));
       }
       notes.add(new String[] {"epochs", epochs.toString()});
+      DemoChain.CheatOutcome c = chain.cheat();
+      if (c != null) {
+        notes.add(new String[] {"attack", attackNote(c, keys)});
+      }
       notes.add(
           new String[] {
             "ratings",
@@ -515,6 +545,30 @@ final class CommunityDemo {
           });
     }
     return List.copyOf(notes);
+  }
+
+  private static String attackNote(DemoChain.CheatOutcome c, Map<String, KeyPair> keys) {
+    String who = "%s (%s)".formatted(nameOf(keys, c.cheat()), c.node());
+    if (c.height() < 0) {
+      return who + " never came in turn after " + hourName(CHEAT_FROM_HOUR) + ": no attack";
+    }
+    String attested =
+        c.attestedAt().isEmpty()
+            ? "nobody attested it"
+            : "the committee attested it in the seals of blocks "
+                + c.attestedAt().stream().map(String::valueOf).collect(Collectors.joining(", "));
+    String end =
+        c.confiscatedAt() >= 0
+            ? "its deposit was confiscated at height %d, and it left the signing order"
+                .formatted(c.confiscatedAt())
+            : "its deposit was not confiscated by the end of the day";
+    return ("%s, in turn at height %d, sent a block crediting itself through the state root;"
+            + " %s rejected it as invalid; %s; %s")
+        .formatted(who, c.height(), String.join(", ", c.rejectedAsInvalidBy()), attested, end);
+  }
+
+  private static String hourName(int hour) {
+    return CommunityDay.DAY_START.plusSeconds(3_600L * hour).toString().substring(11, 16);
   }
 
   private static String f(String format, Object... args) {

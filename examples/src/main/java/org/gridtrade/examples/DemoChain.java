@@ -15,12 +15,15 @@ import java.util.function.IntFunction;
 import java.util.function.Supplier;
 import org.gridtrade.consensus.BlockEngine;
 import org.gridtrade.consensus.BlockPolicy;
+import org.gridtrade.consensus.ConsensusMessage;
 import org.gridtrade.consensus.ConsensusSchedule;
 import org.gridtrade.consensus.EngineListener;
 import org.gridtrade.consensus.Evidence;
 import org.gridtrade.consensus.InMemoryNetwork;
 import org.gridtrade.consensus.TrustStake;
+import org.gridtrade.consensus.spi.ChainView;
 import org.gridtrade.consensus.spi.ConsensusProtocol;
+import org.gridtrade.consensus.spi.Eligibility;
 import org.gridtrade.ledger.Address;
 import org.gridtrade.ledger.Block;
 import org.gridtrade.ledger.BlockHeader;
@@ -81,6 +84,39 @@ final class DemoChain {
     }
   }
 
+  /**
+   * A cheating validator: its node never seals honestly; in its first turn from {@code fromHour}
+   * on, it sends the others a block that credits it through the state root.
+   */
+  record Cheat(int node, int fromHour) {
+    Cheat {
+      if (node < 0 || fromHour < 0 || fromHour > 23) {
+        throw new IllegalArgumentException(
+            "cheat node %d must be >= 0 and its hour %d in 0..23".formatted(node, fromHour));
+      }
+    }
+  }
+
+  /**
+   * What became of the cheat's block.
+   *
+   * @param node the cheat's node
+   * @param cheat its validator address
+   * @param height the height of its invalid block, or -1 if it never came in turn
+   * @param hash the invalid block's hash, or null
+   * @param rejectedAsInvalidBy the nodes that rejected it as invalid
+   * @param attestedAt the heights whose seals attested it, before the confiscation
+   * @param confiscatedAt the height whose seal confiscated the cheat's deposit, or -1
+   */
+  record CheatOutcome(
+      String node,
+      Address cheat,
+      long height,
+      Hash hash,
+      List<String> rejectedAsInvalidBy,
+      List<Long> attestedAt,
+      long confiscatedAt) {}
+
   /** One block as node 1 appended it. */
   record BlockStat(long height, int transactions, long timestamp, Address proposer) {}
 
@@ -102,7 +138,8 @@ final class DemoChain {
       String crash,
       boolean allIncluded,
       Map<String, Integer> payloads,
-      List<BlockHeader> headers) {}
+      List<BlockHeader> headers,
+      CheatOutcome cheat) {}
 
   private DemoChain() {}
 
@@ -117,6 +154,7 @@ final class DemoChain {
    * @param dir where the node stores go, or {@code null} for in-memory stores
    * @param seed seeds the network's delays
    * @param crash a node to stop and restart from its store, or {@code null}
+   * @param cheat a validator that sends an invalid block (trust stake), or {@code null}
    * @param hourly more orders for an hour, decided from the chain so far (node 1's engine), e.g.
    *     PoSOC's payments to the period's aggregator
    */
@@ -129,6 +167,7 @@ final class DemoChain {
       Path dir,
       long seed,
       Crash crash,
+      Cheat cheat,
       BiFunction<BlockEngine, Integer, List<CommunityDay.Order>> hourly)
       throws java.io.IOException {
     long wallStart = System.nanoTime();
@@ -145,6 +184,10 @@ final class DemoChain {
     List<Long> latencies = new ArrayList<>();
     List<String> refused = new ArrayList<>();
     List<Integer> rejectedBlocks = new ArrayList<>();
+    Block[] forged = new Block[1];
+    // The cheat's own protocol instance, to sign with: no honest node's evidence queue is touched.
+    ConsensusSchedule forger = cheat == null ? null : schedule.get();
+    List<String> rejectedAsInvalidBy = new ArrayList<>();
     Map<Hash, Evidence> evidence = new LinkedHashMap<>();
     List<BlockEngine> engines = new ArrayList<>();
     List<Set<Hash>> includedBy = new ArrayList<>();
@@ -165,12 +208,15 @@ final class DemoChain {
                   : BlockStores.openDurable(dir.resolve("nodes").resolve(id + ".mv"));
           boolean first = i == 0;
           Set<Hash> included = includedBy.get(i);
+          BlockEngine.Builder builder = BlockEngine.builder();
+          if (cheat == null || cheat.node() != i) {
+            builder.sealingKey(nodeKeys.get(i)); // the cheat's node never seals honestly
+          }
           BlockEngine engine =
-              BlockEngine.builder()
+              builder
                   .genesis(genesis)
                   .store(store)
                   .schedule(schedule.get())
-                  .sealingKey(nodeKeys.get(i))
                   .policy(POLICY)
                   .clock(clock)
                   .transport(net.join(id))
@@ -198,7 +244,13 @@ final class DemoChain {
 
                         @Override
                         public void onRejected(Rejection r) {
-                          rejectedBlocks.add(1);
+                          if (forged[0] != null && r.block().hash().equals(forged[0].hash())) {
+                            if (r.kind() == Rejection.Kind.INVALID) {
+                              rejectedAsInvalidBy.add(id);
+                            }
+                          } else {
+                            rejectedBlocks.add(1);
+                          }
                         }
 
                         @Override
@@ -289,6 +341,9 @@ final class DemoChain {
         }
         while (!includedEverywhere(live, pending) && clock.millis() < deadline) {
           step(clock, net, engines);
+          if (cheat != null && forged[0] == null && hour >= cheat.fromHour()) {
+            forged[0] = forge(engines, cheat, nodeKeys.get(cheat.node()), forger, clock);
+          }
         }
       }
       // Let the last block reach everyone.
@@ -329,6 +384,16 @@ final class DemoChain {
         }
       }
       ChainReport verification = reference.ledger().verify();
+      CheatOutcome cheatOutcome =
+          cheat == null
+              ? null
+              : outcome(
+                  CommunityDay.node(cheat.node()),
+                  nodeKeys.get(cheat.node()).address(),
+                  forged[0],
+                  rejectedAsInvalidBy,
+                  reference,
+                  schedule.get());
       for (BlockEngine e : engines) {
         e.close();
       }
@@ -366,7 +431,8 @@ final class DemoChain {
           crashReport,
           includedBy.stream().allMatch(s -> s.containsAll(submittedAt.keySet())),
           payloads,
-          List.copyOf(headers));
+          List.copyOf(headers),
+          cheatOutcome);
     } finally {
       for (BlockEngine e : engines) {
         if (e != null) {
@@ -374,6 +440,107 @@ final class DemoChain {
         }
       }
     }
+  }
+
+  /**
+   * When the cheat is in turn on the head all live nodes share, signs a block that credits it
+   * through the state root and hands it to every other node as if the cheat's node had sent it.
+   *
+   * @return the block, or null if it is not the cheat's turn
+   */
+  private static Block forge(
+      List<BlockEngine> engines, Cheat cheat, KeyPair key, ConsensusSchedule own, SimClock clock) {
+    BlockEngine ref = null;
+    for (int i = 0; i < engines.size() && ref == null; i++) {
+      if (i != cheat.node()) {
+        ref = engines.get(i);
+      }
+    }
+    if (ref == null) {
+      return null;
+    }
+    BlockHeader head = ref.ledger().head();
+    for (BlockEngine e : engines) {
+      if (e != null && !e.ledger().head().equals(head)) {
+        return null;
+      }
+    }
+    long h = head.height() + 1;
+    if (!(own.protocolAt(h) instanceof TrustStake signer)) {
+      return null;
+    }
+    ChainView view = own.viewFor(ref.chain(), h);
+    if (!(signer.eligibility(view, head, key.address()) instanceof Eligibility.Eligible el
+        && el.inTurn())) {
+      return null;
+    }
+    BlockHeader unsealed =
+        new BlockHeader(
+            h,
+            head.hash(),
+            Block.transactionsRoot(List.of()),
+            0,
+            Hash.sha256(
+                "GridTrade/demo/cheat".getBytes(java.nio.charset.StandardCharsets.US_ASCII)),
+            Math.max(clock.millis(), head.timestamp() + 1),
+            key.address(),
+            new byte[0]);
+    Block bad = new Block(unsealed.withSeal(signer.seal(view, unsealed, key)), List.of());
+    for (int i = 0; i < engines.size(); i++) {
+      BlockEngine e = engines.get(i);
+      if (e != null && i != cheat.node()) {
+        e.receive(CommunityDay.node(cheat.node()), new ConsensusMessage.NewBlock(bad.encode()));
+      }
+    }
+    return bad;
+  }
+
+  /**
+   * Replays the reference chain with a fresh trust-stake instance: which blocks' seals attested the
+   * cheat's block and which one confiscated its deposit.
+   */
+  private static CheatOutcome outcome(
+      String node,
+      Address cheat,
+      Block forged,
+      List<String> rejectedBy,
+      BlockEngine reference,
+      ConsensusSchedule schedule) {
+    if (forged == null) {
+      return new CheatOutcome(node, cheat, -1, null, List.of(), List.of(), -1);
+    }
+    List<Long> attested = new ArrayList<>();
+    long confiscatedAt = -1;
+    int before = 0;
+    for (long h = forged.height(); h <= reference.ledger().height(); h++) {
+      if (!(schedule.protocolAt(h) instanceof TrustStake t)) {
+        break;
+      }
+      BlockHeader header = reference.ledger().block(h).orElseThrow().header();
+      TrustStake.Snapshot s = t.snapshot(schedule.viewFor(reference.chain(), h), header);
+      if (s.confiscated().contains(cheat)) {
+        attested.add(h);
+        confiscatedAt = h;
+        break;
+      }
+      int now =
+          s.attestations().stream()
+              .filter(a -> a.offender().equals(cheat))
+              .mapToInt(a -> a.attesters().size())
+              .sum();
+      if (now > before) {
+        attested.add(h);
+      }
+      before = now;
+    }
+    return new CheatOutcome(
+        node,
+        cheat,
+        forged.height(),
+        forged.hash(),
+        List.copyOf(rejectedBy),
+        List.copyOf(attested),
+        confiscatedAt);
   }
 
   private static void runFor(

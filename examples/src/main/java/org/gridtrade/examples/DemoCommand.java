@@ -106,6 +106,14 @@ final class DemoCommand implements Callable<Integer> {
               + " must catch up and end with the same chain. Needs the durable stores.")
   Integer crash;
 
+  @Option(
+      names = "--cheat",
+      description =
+          "With --consensus trust: sp-02's node never seals honestly; in its first turn from 10:00"
+              + " it sends a block crediting itself through the state root. The other nodes reject"
+              + " it, attest it in their seals, and confiscate its deposit.")
+  boolean cheat;
+
   @Option(names = "--json", description = "Print one JSON object instead of text.")
   boolean json;
 
@@ -123,6 +131,16 @@ final class DemoCommand implements Callable<Integer> {
             "--crash needs the durable stores: a node kept in memory has nothing to restart from");
       }
     }
+    if (cheat && consensus != CommunityDemo.Consensus.TRUST) {
+      throw new ParameterException(
+          spec.commandLine(), "--cheat works with --consensus trust only, not " + consensus);
+    }
+    if (cheat && Math.min(nodes, sps) < 3) {
+      throw new ParameterException(
+          spec.commandLine(),
+          "--cheat needs --nodes and --sps of at least 3 (a trust committee of 2 or more), not %d and %d"
+              .formatted(nodes, sps));
+    }
     Path dir = outputDirectory();
     CommunityDemo.Report report =
         CommunityDemo.run(
@@ -130,7 +148,8 @@ final class DemoCommand implements Callable<Integer> {
             consensus,
             dir,
             !inMemory,
-            crash == null ? null : new DemoChain.Crash(crash - 1, CRASH_HOUR, RESTART_HOUR));
+            crash == null ? null : new DemoChain.Crash(crash - 1, CRASH_HOUR, RESTART_HOUR),
+            cheat);
     List<Path> files = DemoReport.write(report, dir);
     PrintWriter stdout = spec.commandLine().getOut();
     if (json) {

@@ -379,6 +379,18 @@ final class DemoReport {
     c.rewards().forEach((a, v) -> rewards.put(r.name(a), v));
     root.put("rejectedBlocks", c.rejectedBlocks());
     root.put("crash", c.crash());
+    if (c.cheat() != null) {
+      DemoChain.CheatOutcome a = c.cheat();
+      ObjectNode attack = root.putObject("attack");
+      attack.put("node", a.node());
+      attack.put("validator", r.name(a.cheat()));
+      attack.put("height", a.height());
+      ArrayNode by = attack.putArray("rejectedAsInvalidBy");
+      a.rejectedAsInvalidBy().forEach(by::add);
+      ArrayNode at = attack.putArray("attestedAt");
+      a.attestedAt().forEach(at::add);
+      attack.put("confiscatedAt", a.confiscatedAt());
+    }
     ObjectNode notes = root.putObject("notes");
     r.notes().forEach(n -> notes.put(n[0], n[1]));
     ObjectNode slashed = root.putObject("slashed");

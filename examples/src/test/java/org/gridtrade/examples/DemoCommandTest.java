@@ -203,6 +203,49 @@ class DemoCommandTest {
   }
 
   @Test
+  void trust_aCheatingValidator_isRejectedAttestedAndConfiscated() throws Exception {
+    Path dir = tmp.resolve("cheat");
+    Cli r = Cli.run("demo", "--json", "--consensus", "trust", "--cheat", "--out", dir.toString());
+    assertThat(r.exitCode()).as(r.err()).isZero();
+    JsonNode j = r.json();
+    assertThat(j.get("verified").asBoolean()).isTrue();
+    assertThat(j.get("nodesAgree").asBoolean()).isTrue();
+    JsonNode a = j.get("attack");
+    assertThat(a.get("validator").asText()).isEqualTo("sp-02");
+    long height = a.get("height").asLong();
+    assertThat(height).as("it came in turn").isPositive();
+    assertThat(a.get("rejectedAsInvalidBy"))
+        .extracting(JsonNode::asText)
+        .containsExactlyInAnyOrder("node-1", "node-3", "node-4", "node-5");
+    // The first committee has 3 members: both others must attest (more than 2/3 of 2).
+    assertThat(a.get("attestedAt")).hasSize(2);
+    long confiscatedAt = a.get("confiscatedAt").asLong();
+    assertThat(a.get("attestedAt").get(1).asLong()).isEqualTo(confiscatedAt);
+    assertThat(j.get("notes").get("attack").asText()).contains("confiscated at height");
+    // Read back from a node's file: the attesting seals carry the 93-byte attestation (190-byte
+    // seals, the documented format), by two different validators, and sp-02 never sealed a block.
+    org.gridtrade.ledger.Address cheat = CommunityDay.key(1, "sp-02").address();
+    java.util.Set<org.gridtrade.ledger.Address> attesters = new java.util.HashSet<>();
+    try (Ledger ledger =
+        Ledger.open(genesis(dir), BlockStores.openDurable(dir.resolve("nodes/node-4.mv")))) {
+      for (long h = 1; h <= ledger.height(); h++) {
+        Block blk = ledger.block(h).orElseThrow();
+        assertThat(blk.header().proposer()).isNotEqualTo(cheat);
+        if (blk.header().seal().length == 190) {
+          attesters.add(blk.header().proposer());
+          assertThat(h).isBetween(height, confiscatedAt);
+        }
+      }
+    }
+    assertThat(attesters).hasSize(2);
+    Cli wrong = Cli.run("demo", "--consensus", "poa", "--cheat");
+    assertThat(wrong.exitCode()).isEqualTo(2);
+    assertThat(wrong.errorLine()).contains("--cheat works with --consensus trust only");
+    assertThat(Cli.run("demo", "--consensus", "trust", "--cheat", "--nodes", "2").errorLine())
+        .contains("--cheat needs --nodes and --sps of at least 3");
+  }
+
+  @Test
   void writesReportAndCharts() throws Exception {
     Cli r =
         Cli.run(
