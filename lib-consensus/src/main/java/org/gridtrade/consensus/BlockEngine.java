@@ -733,6 +733,9 @@ public final class BlockEngine implements AutoCloseable {
         }
       }
       if (!appended) {
+        // Nothing valid arrived for the next height: a rejected block must not make this node
+        // wait as if it were behind (a peer's status raises the mark again if it really is).
+        bestKnownHeight = Math.max(ledger.height(), ahead.isEmpty() ? 0 : ahead.lastKey());
         break;
       }
     }

@@ -229,6 +229,42 @@ class BlockEngineTest {
     }
   }
 
+  /**
+   * A rejected block for the next height does not make a sealer wait as if it were behind (else any
+   * peer could silence it for several status intervals with one invalid block).
+   */
+  @Test
+  void rejectedBlockForTheNextHeight_doesNotDelayTheNodesOwnProposal() throws Exception {
+    BlockPolicy policy = BlockPolicy.DEFAULT.withBlockPeriodMillis(500);
+    try (BlockEngine e = engine(List.of(sealer), sealer, policy)) {
+      List<Transaction> txs = transfers(4);
+      assertThat(e.submit(txs.get(0)).accepted()).isTrue();
+      e.tick();
+      assertThat(e.ledger().height()).isEqualTo(1);
+      for (Transaction tx : txs.subList(1, 4)) {
+        assertThat(e.submit(tx).accepted()).isTrue();
+      }
+      // A forged block for height 2 (its seal broken) arrives before the node's own turn.
+      Block forged;
+      try (org.gridtrade.ledger.Ledger twin =
+          org.gridtrade.ledger.Ledger.open(genesis, BlockStores.inMemory())) {
+        assertThat(twin.append(e.ledger().block(1).orElseThrow()).appended()).isTrue();
+        Block u = twin.propose(txs.subList(1, 4), sealer.address(), clock.millis()).block();
+        byte[] seal = ProofOfAuthority.Seal.sign(u.header(), sealer, null, null).encode();
+        seal[seal.length - 1] ^= 1;
+        forged = u.withSeal(seal);
+      }
+      e.receive("peer", new ConsensusMessage.NewBlock(forged.encode()));
+      e.tick();
+      assertThat(rejected).singleElement();
+      assertThat(e.ledger().height()).as("not yet the node's time").isEqualTo(1);
+      clock.advance(600); // one block period; the wait for a lagging node is 5 status intervals
+      e.tick();
+      assertThat(e.ledger().height()).as("proposed on time").isEqualTo(2);
+      assertThat(e.ledger().block(2).orElseThrow().transactions()).hasSize(3);
+    }
+  }
+
   private String reasonFor(Block b) {
     return rejected.stream()
         .filter(r -> r.block().hash().equals(b.hash()))
