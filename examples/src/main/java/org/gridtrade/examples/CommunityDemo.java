@@ -9,6 +9,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.SplittableRandom;
 import java.util.function.BiFunction;
@@ -141,14 +142,12 @@ final class CommunityDemo {
       DemoChain.Crash crash,
       boolean cheat)
       throws IOException {
-    if (cheat && consensus != Consensus.TRUST) {
-      throw new IllegalArgumentException(
-          "a cheating validator is shown with --consensus trust only, not " + consensus);
-    }
-    if (cheat && Math.min(settings.nodes(), settings.sps()) < 3) {
-      throw new IllegalArgumentException(
-          "a cheating validator needs a trust committee of 2 or more: --nodes and --sps must be"
-              + " at least 3, not %d and %d".formatted(settings.nodes(), settings.sps()));
+    if (cheat) {
+      cheatProblem(consensus, settings.nodes(), settings.sps())
+          .ifPresent(
+              p -> {
+                throw new IllegalArgumentException(p);
+              });
     }
     CommunityDay.Markets m = CommunityDay.run(settings);
     long seed = settings.seed();
@@ -545,6 +544,23 @@ final class CommunityDemo {
           });
     }
     return List.copyOf(notes);
+  }
+
+  /**
+   * Why a cheating validator cannot be shown with these settings, if it cannot: it needs trust
+   * stake and a committee of 2 or more.
+   */
+  static Optional<String> cheatProblem(Consensus consensus, int nodes, int sps) {
+    if (consensus != Consensus.TRUST) {
+      return Optional.of("--cheat works with --consensus trust only, not " + consensus);
+    }
+    if (Math.min(nodes, sps) < 3) {
+      return Optional.of(
+          ("--cheat needs --nodes and --sps of at least 3 (a trust committee of 2 or more),"
+                  + " not %d and %d")
+              .formatted(nodes, sps));
+    }
+    return Optional.empty();
   }
 
   private static String attackNote(DemoChain.CheatOutcome c, Map<String, KeyPair> keys) {

@@ -7,6 +7,7 @@ import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.stream.Stream;
 import picocli.CommandLine.Command;
@@ -131,15 +132,11 @@ final class DemoCommand implements Callable<Integer> {
             "--crash needs the durable stores: a node kept in memory has nothing to restart from");
       }
     }
-    if (cheat && consensus != CommunityDemo.Consensus.TRUST) {
-      throw new ParameterException(
-          spec.commandLine(), "--cheat works with --consensus trust only, not " + consensus);
-    }
-    if (cheat && Math.min(nodes, sps) < 3) {
-      throw new ParameterException(
-          spec.commandLine(),
-          "--cheat needs --nodes and --sps of at least 3 (a trust committee of 2 or more), not %d and %d"
-              .formatted(nodes, sps));
+    if (cheat) {
+      Optional<String> problem = CommunityDemo.cheatProblem(consensus, nodes, sps);
+      if (problem.isPresent()) {
+        throw new ParameterException(spec.commandLine(), problem.get());
+      }
     }
     Path dir = outputDirectory();
     CommunityDemo.Report report =

@@ -538,23 +538,20 @@ public final class TrustStake implements ConsensusProtocol {
   private void fold(State s, Block b, long activation) {
     BlockHeader hd = b.header();
     // Evidence in the seal (checked by verifySeal before the block was appended).
-    byte[] evidence;
+    Seal.Parsed evidence;
     try {
-      evidence = Seal.decode(hd.seal()).evidence();
-    } catch (IllegalArgumentException e) {
+      evidence = Seal.parseEvidence(ByteBuffer.wrap(Seal.decode(hd.seal()).evidence()));
+    } catch (IllegalArgumentException | BufferUnderflowException e) {
       throw new IllegalStateException("canonical block %d has a bad seal".formatted(hd.height()));
     }
     Optional<Address> confiscated = confiscatedBy(s, evidence, hd.proposer(), activation);
     if (confiscated.isPresent()) {
       confiscate(s, confiscated.get());
-    } else {
-      attestedIn(evidence, activation)
-          .ifPresent(
-              o -> {
-                Set<Address> by = new HashSet<>(s.attestations.getOrDefault(o, Set.of()));
-                by.add(hd.proposer());
-                s.attestations.put(o, Set.copyOf(by));
-              });
+    } else if (evidence.kind() == Seal.ATTESTATION) {
+      Offence o = offence(evidence.attested(), activation);
+      Set<Address> by = new HashSet<>(s.attestations.getOrDefault(o, Set.of()));
+      by.add(hd.proposer());
+      s.attestations.put(o, Set.copyOf(by));
     }
     // Alg. 4 for the proposer, against the other committee members.
     Address v = hd.proposer();
@@ -607,14 +604,7 @@ public final class TrustStake implements ConsensusProtocol {
    * confiscates: the offender of kinds 1–3; for an attestation (kind 4), the offender if this
    * attestation completes the {@link #needed} count.
    */
-  private Optional<Address> confiscatedBy(
-      State s, byte[] evidence, Address sealer, long activation) {
-    Seal.Parsed e;
-    try {
-      e = Seal.parseEvidence(ByteBuffer.wrap(evidence));
-    } catch (IllegalArgumentException | BufferUnderflowException x) {
-      return Optional.empty();
-    }
+  private Optional<Address> confiscatedBy(State s, Seal.Parsed e, Address sealer, long activation) {
     if (e.kind() == 0) {
       return Optional.empty();
     }
@@ -628,18 +618,6 @@ public final class TrustStake implements ConsensusProtocol {
     return committee != null && count >= needed(committee.size())
         ? Optional.of(o.offender())
         : Optional.empty();
-  }
-
-  /** The offence an attestation names, or empty for other evidence. */
-  private Optional<Offence> attestedIn(byte[] evidence, long activation) {
-    try {
-      Seal.Parsed e = Seal.parseEvidence(ByteBuffer.wrap(evidence));
-      return e.kind() == Seal.ATTESTATION
-          ? Optional.of(offence(e.attested(), activation))
-          : Optional.empty();
-    } catch (IllegalArgumentException | BufferUnderflowException x) {
-      return Optional.empty();
-    }
   }
 
   private Offence offence(Attested a, long activation) {
@@ -1198,7 +1176,11 @@ public final class TrustStake implements ConsensusProtocol {
     }
     byte[] evidence = nextEvidence(chain, parent, parent.height() + 1, proposer);
     if (evidence != null
-        && confiscatedBy(state(chain, parent), evidence, proposer, chain.activationHeight())
+        && confiscatedBy(
+                state(chain, parent),
+                Seal.parseEvidence(ByteBuffer.wrap(evidence)),
+                proposer,
+                chain.activationHeight())
             .map(r.get().to()::equals)
             .orElse(false)) {
       return List.of();
@@ -1232,7 +1214,7 @@ public final class TrustStake implements ConsensusProtocol {
         offender =
             confiscatedBy(
                 state(chain, parent),
-                Seal.decode(block.header().seal()).evidence(),
+                Seal.parseEvidence(ByteBuffer.wrap(Seal.decode(block.header().seal()).evidence())),
                 block.header().proposer(),
                 chain.activationHeight());
       } catch (IllegalArgumentException | BufferUnderflowException e) {
