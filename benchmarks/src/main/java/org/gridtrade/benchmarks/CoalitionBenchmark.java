@@ -48,7 +48,7 @@ public class CoalitionBenchmark {
     community =
         Community.of(
             area,
-            ProfileGenerator.seedDefaults()
+            ProfileGenerator.thesisDefaults()
                 .generate(prosumers, ProfileGenerator.Distribution.valueOf(distribution), area, 1));
     formation = CoalitionFormation.builder().countDeviations(false).build();
   }

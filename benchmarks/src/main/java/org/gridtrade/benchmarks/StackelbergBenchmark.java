@@ -137,7 +137,7 @@ public class StackelbergBenchmark {
         lo[j] = v.alphaMin();
         hi[j] = v.alphaMax();
       }
-      GenerationCost c = GenerationCost.seed();
+      GenerationCost c = GenerationCost.thesisDefaults();
       double[] m = new double[Fleet.H];
       double[] zero = new double[Fleet.H];
       double[] cap = new double[Fleet.H];
@@ -176,7 +176,9 @@ public class StackelbergBenchmark {
     public void setup() {
       problem =
           StackelbergProblem.of(
-              EvGenerator.random(evs, 11), GenerationCost.seed(), PriceBounds.seed());
+              EvGenerator.random(evs, 11),
+              GenerationCost.thesisDefaults(),
+              PriceBounds.thesisDefaults());
     }
   }
 

@@ -212,7 +212,7 @@ final class CoalitionCommand implements Callable<Integer> {
     }
     Area area = Area.square(20);
     return Community.of(
-        area, ProfileGenerator.seedDefaults().generate(n, distribution(), area, seed));
+        area, ProfileGenerator.thesisDefaults().generate(n, distribution(), area, seed));
   }
 
   /**
@@ -445,7 +445,8 @@ final class CoalitionCommand implements Callable<Integer> {
         long nanos = 0;
         for (int k = 0; k < runs; k++) {
           long s = seed + 1000L * k;
-          Community c = Community.of(area, ProfileGenerator.seedDefaults().generate(n, d, area, s));
+          Community c =
+              Community.of(area, ProfileGenerator.thesisDefaults().generate(n, d, area, s));
           long t0 = System.nanoTime();
           FormationResult r = formation.form(c);
           nanos += System.nanoTime() - t0;

@@ -145,7 +145,7 @@ final class CommunityDay {
     Map<String, KeyPair> keys = new LinkedHashMap<>();
 
     // 1. The SPs' sealed bids; the second-price reverse auction elects the leader.
-    PriceBounds bounds = PriceBounds.seed();
+    PriceBounds bounds = PriceBounds.thesisDefaults();
     List<SpBid> bids = new ArrayList<>();
     for (int j = 0; j < s.sps(); j++) {
       double price = bounds.pMin() + random.nextDouble() * (bounds.pMax() - bounds.pMin());
@@ -156,7 +156,7 @@ final class CommunityDay {
     // 2. The leader's GA prices and the EVs' best responses.
     List<Ev> evs = EvGenerator.random(s.evs(), s.seed());
     StackelbergProblem problem =
-        StackelbergProblem.of(evs, GenerationCost.seed(), bounds).withElection(election);
+        StackelbergProblem.of(evs, GenerationCost.thesisDefaults(), bounds).withElection(election);
     StackelbergSolution pets =
         StackelbergGame.solve(
             problem,
@@ -168,7 +168,7 @@ final class CommunityDay {
     Community community =
         Community.of(
             Area.square(20),
-            ProfileGenerator.seedDefaults()
+            ProfileGenerator.thesisDefaults()
                 .generate(
                     s.prosumers(),
                     ProfileGenerator.Distribution.NORMAL,

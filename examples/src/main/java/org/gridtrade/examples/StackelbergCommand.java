@@ -76,7 +76,7 @@ final class StackelbergCommand implements Callable<Integer> {
       paramLabel = "NAME",
       defaultValue = "default",
       description =
-          "GA configuration: 'default' (seeded population + local search) or 'seed' (the seed's"
+          "GA configuration: 'default' (seeded population + local search) or 'thesis' (Aggarwal's"
               + " GA as published) (default: ${DEFAULT-VALUE}).")
   String config;
 
@@ -131,7 +131,9 @@ final class StackelbergCommand implements Callable<Integer> {
         gaSeed = seed != null ? seed : 1;
         problem =
             StackelbergProblem.of(
-                EvGenerator.random(n, gaSeed), GenerationCost.seed(), PriceBounds.seed());
+                EvGenerator.random(n, gaSeed),
+                GenerationCost.thesisDefaults(),
+                PriceBounds.thesisDefaults());
       }
     } catch (IllegalArgumentException e) {
       throw bad(e.getMessage());
@@ -139,8 +141,8 @@ final class StackelbergCommand implements Callable<Integer> {
     LeaderConfig base =
         switch (config) {
           case "default" -> LeaderConfig.defaults();
-          case "seed" -> LeaderConfig.seed();
-          default -> throw bad("--config %s must be 'default' or 'seed'".formatted(config));
+          case "thesis" -> LeaderConfig.thesisDefaults();
+          default -> throw bad("--config %s must be 'default' or 'thesis'".formatted(config));
         };
     if (!(weight >= 0) || Double.isInfinite(weight)) {
       throw bad("--weight %s must be finite and >= 0".formatted(weight));

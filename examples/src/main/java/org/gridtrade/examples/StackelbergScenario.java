@@ -41,7 +41,7 @@ final class StackelbergScenario {
     PriceBounds bounds =
         new PriceBounds(
             ScenarioJson.number(root, "", "pMin", 8), ScenarioJson.number(root, "", "pMax", 14));
-    GenerationCost seedCost = GenerationCost.seed();
+    GenerationCost seedCost = GenerationCost.thesisDefaults();
     GenerationCost cost =
         new GenerationCost(
             list(root, "costQuadratic", seedCost.quadratic()),

@@ -55,11 +55,11 @@ public record ProfileGenerator(double meanConsumption, double meanGeneration, do
   }
 
   /**
-   * The seed's parameters: 12.41, 7.45 and 8.0 kWh.
+   * The parameters of Moniruzzaman's thesis (§3.4.4): 12.41, 7.45 and 8.0 kWh.
    *
    * @return the generator
    */
-  public static ProfileGenerator seedDefaults() {
+  public static ProfileGenerator thesisDefaults() {
     return new ProfileGenerator(12.41, 7.45, 8.0);
   }
 

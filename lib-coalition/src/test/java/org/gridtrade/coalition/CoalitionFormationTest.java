@@ -254,7 +254,7 @@ class CoalitionFormationTest {
     Community c =
         Community.of(
             Area.square(20),
-            ProfileGenerator.seedDefaults()
+            ProfileGenerator.thesisDefaults()
                 .generate(50, ProfileGenerator.Distribution.NORMAL, Area.square(20), 1));
     FormationResult r = FORMATION.form(c);
     assertThat(r.converged()).isTrue();

@@ -43,7 +43,8 @@ class FormationFastPathTest {
             (n, d, seed) -> {
               ProfileGenerator.Distribution dist = ProfileGenerator.Distribution.values()[d];
               Community c =
-                  Community.of(AREA, ProfileGenerator.seedDefaults().generate(n, dist, AREA, seed));
+                  Community.of(
+                      AREA, ProfileGenerator.thesisDefaults().generate(n, dist, AREA, seed));
               FormationEngine fast = run(c, false);
               FormationEngine ref = run(c, true);
               assertThat(fast.converged).isEqualTo(ref.converged);
@@ -95,7 +96,7 @@ class FormationFastPathTest {
   void form_matchesTheReferenceEngine_onTheBenchmarkCommunities() {
     for (ProfileGenerator.Distribution dist : ProfileGenerator.Distribution.values()) {
       Community c =
-          Community.of(AREA, ProfileGenerator.seedDefaults().generate(200, dist, AREA, 1));
+          Community.of(AREA, ProfileGenerator.thesisDefaults().generate(200, dist, AREA, 1));
       FormationResult r = CoalitionFormation.builder().countDeviations(false).build().form(c);
       FormationEngine ref = run(c, true);
       List<List<String>> refPartition =

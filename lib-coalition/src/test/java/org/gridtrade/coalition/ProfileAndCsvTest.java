@@ -14,7 +14,7 @@ class ProfileAndCsvTest {
   @Test
   void lognormal_keepsTheSeedMeanAndSd() {
     List<Prosumer> ps =
-        ProfileGenerator.seedDefaults()
+        ProfileGenerator.thesisDefaults()
             .generate(10_000, ProfileGenerator.Distribution.LOGNORMAL, AREA, 3);
     double[] c = ps.stream().mapToDouble(Prosumer::consumption).toArray();
     double[] g = ps.stream().mapToDouble(Prosumer::production).toArray();
@@ -26,7 +26,7 @@ class ProfileAndCsvTest {
   @Test
   void everyDistribution_isNonNegative_insideTheArea_andDeterministic() {
     for (ProfileGenerator.Distribution d : ProfileGenerator.Distribution.values()) {
-      List<Prosumer> ps = ProfileGenerator.seedDefaults().generate(2000, d, AREA, 5);
+      List<Prosumer> ps = ProfileGenerator.thesisDefaults().generate(2000, d, AREA, 5);
       assertThat(ps)
           .allSatisfy(
               p -> {
@@ -34,11 +34,11 @@ class ProfileAndCsvTest {
                 assertThat(p.consumption()).isGreaterThanOrEqualTo(0);
                 assertThat(AREA.contains(p.x(), p.y())).isTrue();
               });
-      assertThat(ProfileGenerator.seedDefaults().generate(2000, d, AREA, 5)).isEqualTo(ps);
+      assertThat(ProfileGenerator.thesisDefaults().generate(2000, d, AREA, 5)).isEqualTo(ps);
     }
     // Truncated normal: the realised consumption mean is above the nominal one, as documented.
     List<Prosumer> n =
-        ProfileGenerator.seedDefaults()
+        ProfileGenerator.thesisDefaults()
             .generate(10_000, ProfileGenerator.Distribution.NORMAL, AREA, 9);
     assertThat(mean(n.stream().mapToDouble(Prosumer::consumption).toArray()))
         .isCloseTo(13.4, within(0.3));

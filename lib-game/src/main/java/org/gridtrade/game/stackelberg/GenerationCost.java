@@ -64,22 +64,22 @@ public record GenerationCost(
   }
 
   /**
-   * The seed's cost model (seed 000 §3.4.1): {@code m_h = 5.5e-4} from 08:00 to 24:00, {@code
+   * The cost model of Aggarwal's thesis (§3.4.1): {@code m_h = 5.5e-4} from 08:00 to 24:00, {@code
    * 4.0e-4} from 00:00 to 08:00, {@code q_h = r_h = 0}, unlimited capacity.
    *
-   * @return the seed's cost model
+   * @return the thesis's cost model
    */
-  public static GenerationCost seed() {
-    return seed(Double.POSITIVE_INFINITY);
+  public static GenerationCost thesisDefaults() {
+    return thesisDefaults(Double.POSITIVE_INFINITY);
   }
 
   /**
-   * The seed's cost model with the same capacity in every hour.
+   * The cost model of Aggarwal's thesis with the same capacity in every hour.
    *
    * @param capacity kWh per hour, more than 0 or infinite
-   * @return the seed's cost model with that capacity
+   * @return the thesis's cost model with that capacity
    */
-  public static GenerationCost seed(double capacity) {
+  public static GenerationCost thesisDefaults(double capacity) {
     List<Double> m = new ArrayList<>();
     for (int h = 0; h < Ev.HOURS; h++) {
       m.add(h < 16 ? SEED_DAY_QUADRATIC : SEED_NIGHT_QUADRATIC);

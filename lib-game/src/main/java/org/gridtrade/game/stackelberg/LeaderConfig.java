@@ -3,11 +3,11 @@ package org.gridtrade.game.stackelberg;
 /**
  * Settings of the leader's genetic algorithm (seed 000 §3.3.2) and of the polish after it.
  *
- * <p>{@link #seed()} is the seed's GA as published (tournament 2, elitism, uniform crossover rate
- * 0.25, bit-flip mutation, random first population, no polish); {@link #defaults()} adds a first
- * population seeded with load-flattening price orders and a local search over price orders after
- * the GA. Values the seed leaves open (population, generations, mutation rate) are ours and named
- * below. Immutable; change a setting with the {@code with...} methods.
+ * <p>{@link #thesisDefaults()} is Aggarwal's GA as published (tournament 2, elitism, uniform
+ * crossover rate 0.25, bit-flip mutation, random first population, no polish); {@link #defaults()}
+ * adds a first population seeded with load-flattening price orders and a local search over price
+ * orders after the GA. Values the seed leaves open (population, generations, mutation rate) are
+ * ours and named below. Immutable; change a setting with the {@code with...} methods.
  *
  * @param populationSize individuals per generation, 2 or more (ours: 50)
  * @param maxGenerations generation limit, 1 or more (ours: 200)
@@ -78,11 +78,11 @@ public record LeaderConfig(
   }
 
   /**
-   * The seed's GA: random first population, no polish, random seed 1.
+   * The GA as Aggarwal's thesis publishes it: random first population, no polish, random seed 1.
    *
-   * @return the "seed" configuration
+   * @return the thesis's configuration
    */
-  public static LeaderConfig seed() {
+  public static LeaderConfig thesisDefaults() {
     return new LeaderConfig(50, 200, 25, 2, 1.0, 0.25, 1.0 / 240, 1, false, false, 0, 1);
   }
 
@@ -92,7 +92,7 @@ public record LeaderConfig(
    * @return the default configuration
    */
   public static LeaderConfig defaults() {
-    return seed().withSeededPopulation(true).withLocalSearch(true);
+    return thesisDefaults().withSeededPopulation(true).withLocalSearch(true);
   }
 
   /**

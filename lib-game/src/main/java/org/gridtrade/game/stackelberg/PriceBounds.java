@@ -30,11 +30,11 @@ public record PriceBounds(double pMin, double pMax) {
   }
 
   /**
-   * The seed's bounds, 8 to 14 cents/kWh.
+   * The price bounds of Aggarwal's thesis, 8 to 14 cents/kWh.
    *
    * @return {@code [8, 14]}
    */
-  public static PriceBounds seed() {
+  public static PriceBounds thesisDefaults() {
     return new PriceBounds(8, 14);
   }
 }

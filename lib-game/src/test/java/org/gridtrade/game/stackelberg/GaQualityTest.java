@@ -29,7 +29,8 @@ class GaQualityTest {
       evs.add(new Ev("EV" + j, start, end, energy, alphaMin, alphaMax));
     }
     double factor = new double[] {1, 100, 1000, 3000}[rng.nextInt(4)];
-    return StackelbergProblem.of(evs, GenerationCost.seed().scaled(factor), PriceBounds.seed());
+    return StackelbergProblem.of(
+        evs, GenerationCost.thesisDefaults().scaled(factor), PriceBounds.thesisDefaults());
   }
 
   static double objective(StackelbergProblem p, List<Double> prices, double w) {
@@ -102,7 +103,8 @@ class GaQualityTest {
           .isGreaterThanOrEqualTo(best - 1e-3 * Math.abs(best));
       assertThat(got).isLessThanOrEqualTo(best + 1e-9 * Math.abs(best));
       StackelbergSolution seedGa =
-          StackelbergGame.solve(p, LeaderConfig.seed().withLoadShapingWeight(w).withRandomSeed(k));
+          StackelbergGame.solve(
+              p, LeaderConfig.thesisDefaults().withLoadShapingWeight(w).withRandomSeed(k));
       if (objective(p, seedGa.prices(), w) >= best - 1e-3 * Math.abs(best)) {
         seedConfigHits++;
       }

@@ -19,7 +19,7 @@ class LeaderElectionTest {
         .checkAssert(
             seed -> {
               SplittableRandom rng = new SplittableRandom(seed);
-              PriceBounds b = PriceBounds.seed();
+              PriceBounds b = PriceBounds.thesisDefaults();
               List<SpBid> bids = new ArrayList<>();
               int n = rng.nextInt(6);
               for (int i = 0; i < n; i++) {
@@ -65,12 +65,14 @@ class LeaderElectionTest {
     LeaderElection e =
         StackelbergGame.electLeader(
             List.of(new SpBid("A", 11), new SpBid("B", 9), new SpBid("C", 12.5)),
-            PriceBounds.seed());
+            PriceBounds.thesisDefaults());
     assertThat(e.leader()).contains("B");
     assertThat(e.priceCap()).isEqualTo(11.0);
     StackelbergProblem p =
         StackelbergProblem.of(
-                List.of(new Ev("EV1", 0, 5, 10, 0, 5)), GenerationCost.seed(), PriceBounds.seed())
+                List.of(new Ev("EV1", 0, 5, 10, 0, 5)),
+                GenerationCost.thesisDefaults(),
+                PriceBounds.thesisDefaults())
             .withElection(e);
     StackelbergSolution s = StackelbergGame.solve(p, StackelbergGameTest.SMALL);
     assertThat(s.prices()).allSatisfy(v -> assertThat(v).isBetween(8.0, 11.0));

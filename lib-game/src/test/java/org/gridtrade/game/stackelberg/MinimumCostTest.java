@@ -27,7 +27,7 @@ class MinimumCostTest {
     }
     List<Double> cap = Collections.nCopies(24, Double.POSITIVE_INFINITY);
     StackelbergProblem loose =
-        StackelbergProblem.of(evs, new GenerationCost(m, q, r, cap), PriceBounds.seed());
+        StackelbergProblem.of(evs, new GenerationCost(m, q, r, cap), PriceBounds.thesisDefaults());
     if (!capacityBinds) {
       return loose;
     }
@@ -38,7 +38,8 @@ class MinimumCostTest {
     for (int h = 0; h < 24; h++) {
       tight.add(Math.max(1e-3, 0.9 * peak));
     }
-    return StackelbergProblem.of(evs, new GenerationCost(m, q, r, tight), PriceBounds.seed());
+    return StackelbergProblem.of(
+        evs, new GenerationCost(m, q, r, tight), PriceBounds.thesisDefaults());
   }
 
   @Test

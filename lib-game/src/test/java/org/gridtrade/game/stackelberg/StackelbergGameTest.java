@@ -24,7 +24,7 @@ class StackelbergGameTest {
     double pMin = 5 + rng.nextInt(500) / 100.0;
     double pMax = pMin + rng.nextInt(800) / 100.0;
     PriceBounds bounds = new PriceBounds(pMin, pMax);
-    GenerationCost cost = GenerationCost.seed().scaled(Math.pow(10, rng.nextInt(4)));
+    GenerationCost cost = GenerationCost.thesisDefaults().scaled(Math.pow(10, rng.nextInt(4)));
     List<SpBid> bids = new ArrayList<>();
     for (int i = 0; i < 1 + rng.nextInt(4); i++) {
       bids.add(new SpBid("SP" + i, pMin + rng.nextDouble() * (pMax - pMin + 1)));
@@ -92,7 +92,8 @@ class StackelbergGameTest {
         .checkAssert(
             seed -> {
               StackelbergProblem p = randomProblem(new SplittableRandom(seed));
-              LeaderConfig c = LeaderConfig.seed().withGenerations(20, 40, 10).withRandomSeed(seed);
+              LeaderConfig c =
+                  LeaderConfig.thesisDefaults().withGenerations(20, 40, 10).withRandomSeed(seed);
               assertThat(StackelbergGame.solve(p, c)).isEqualTo(StackelbergGame.solve(p, c));
             });
   }
@@ -100,10 +101,16 @@ class StackelbergGameTest {
   @Test
   void solve_seedConfiguration_isReproducible_andDiffersAcrossSeeds() {
     StackelbergProblem p =
-        StackelbergProblem.of(EvGenerator.random(40, 3), GenerationCost.seed(), PriceBounds.seed());
-    StackelbergSolution a = StackelbergGame.solve(p, LeaderConfig.seed().withRandomSeed(5));
-    StackelbergSolution b = StackelbergGame.solve(p, LeaderConfig.seed().withRandomSeed(5));
-    StackelbergSolution c = StackelbergGame.solve(p, LeaderConfig.seed().withRandomSeed(6));
+        StackelbergProblem.of(
+            EvGenerator.random(40, 3),
+            GenerationCost.thesisDefaults(),
+            PriceBounds.thesisDefaults());
+    StackelbergSolution a =
+        StackelbergGame.solve(p, LeaderConfig.thesisDefaults().withRandomSeed(5));
+    StackelbergSolution b =
+        StackelbergGame.solve(p, LeaderConfig.thesisDefaults().withRandomSeed(5));
+    StackelbergSolution c =
+        StackelbergGame.solve(p, LeaderConfig.thesisDefaults().withRandomSeed(6));
     assertThat(a).isEqualTo(b);
     assertThat(a.fitnessTrace()).isNotEqualTo(c.fitnessTrace());
   }
@@ -113,10 +120,10 @@ class StackelbergGameTest {
     // Flat prices send both EVs to hour 0 (10 kWh > capacity 6); making hour 2 cheapest splits
     // them.
     List<Ev> evs = List.of(new Ev("A", 0, 1, 5, 0, 5), new Ev("B", 0, 2, 5, 0, 5));
-    GenerationCost cost = GenerationCost.seed(6);
-    StackelbergProblem p = StackelbergProblem.of(evs, cost, PriceBounds.seed());
+    GenerationCost cost = GenerationCost.thesisDefaults(6);
+    StackelbergProblem p = StackelbergProblem.of(evs, cost, PriceBounds.thesisDefaults());
     assertThat(StackelbergGame.unscheduled(p).feasible()).isFalse();
-    for (LeaderConfig c : List.of(LeaderConfig.seed(), LeaderConfig.defaults())) {
+    for (LeaderConfig c : List.of(LeaderConfig.thesisDefaults(), LeaderConfig.defaults())) {
       StackelbergSolution s = StackelbergGame.solve(p, c);
       assertThat(s.outcome().feasible()).as(c.toString()).isTrue();
       assertThat(s.outcome().load()).allSatisfy(v -> assertThat(v).isLessThanOrEqualTo(6.0));
@@ -128,7 +135,8 @@ class StackelbergGameTest {
   void baselines_unscheduledChargesEarly_andTimeOfUseFollowsTable31() {
     Ev ev = new Ev("EV1", 10, 23, 14.8, 0, 7.4);
     StackelbergProblem p =
-        StackelbergProblem.of(List.of(ev), GenerationCost.seed(), PriceBounds.seed());
+        StackelbergProblem.of(
+            List.of(ev), GenerationCost.thesisDefaults(), PriceBounds.thesisDefaults());
     Outcome u = StackelbergGame.unscheduled(p);
     assertThat(u.load().subList(10, 13)).containsExactly(7.4, 7.4, 0.0);
     List<Double> tou = StackelbergGame.timeOfUsePrices(p);
