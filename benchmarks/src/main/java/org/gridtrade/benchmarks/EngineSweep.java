@@ -192,7 +192,7 @@ public final class EngineSweep {
         sealerAddresses.add(k.address());
       }
       Genesis genesis = new Genesis(CHAIN, alloc, Set.of(sink), clock.millis());
-      InMemoryNetwork net = InMemoryNetwork.builder().clock(clock).build();
+      InMemoryNetwork net = InMemoryNetwork.builder().manualDelivery().clock(clock).build();
       BlockPolicy policy =
           BlockPolicy.DEFAULT.withBlockPeriodMillis(0).withMaxTransactions(blockSize);
       for (int i = 0; i < sealers; i++) {

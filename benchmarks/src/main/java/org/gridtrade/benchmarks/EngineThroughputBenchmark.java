@@ -103,7 +103,7 @@ public class EngineThroughputBenchmark {
       sealers.add(KeyPair.fromSeed(s.clone()));
     }
     Genesis genesis = new Genesis(CHAIN, alloc, Set.of(sink), clock.millis());
-    net = InMemoryNetwork.builder().clock(clock).build();
+    net = InMemoryNetwork.builder().manualDelivery().clock(clock).build();
     BlockPolicy policy =
         BlockPolicy.DEFAULT.withBlockPeriodMillis(0).withMaxTransactions(blockSize);
     for (int i = 0; i < nodes; i++) {

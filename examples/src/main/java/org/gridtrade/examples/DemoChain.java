@@ -175,6 +175,7 @@ final class DemoChain {
     SimClock clock = new SimClock(start - 10_000);
     InMemoryNetwork net =
         InMemoryNetwork.builder()
+            .manualDelivery()
             .clock(clock)
             .seed(seed)
             .delayMillis(MIN_DELAY, MAX_DELAY)

@@ -179,6 +179,87 @@ public final class BlockEngine implements AutoCloseable {
         b.genesis.chainId(),
         ledger.height(),
         key == null ? "not" : key.address());
+    sealingProblem()
+        .ifPresent(
+            why ->
+                LOG.warn(
+                    "engine {}: its sealing key cannot seal: {}; this node validates and relays"
+                        + " blocks but proposes none",
+                    id,
+                    why));
+  }
+
+  /**
+   * What a node is doing, for operators and health checks.
+   *
+   * @param id the node's id
+   * @param height the head's height
+   * @param head the head's hash
+   * @param role whether the node seals
+   * @param detail why a node with a key cannot seal, or empty
+   */
+  public record Status(String id, long height, Hash head, Role role, Optional<String> detail) {
+    /**
+     * Validates the fields.
+     *
+     * @throws NullPointerException if a field is null
+     */
+    public Status {
+      Objects.requireNonNull(id, "id");
+      Objects.requireNonNull(head, "head");
+      Objects.requireNonNull(role, "role");
+      Objects.requireNonNull(detail, "detail");
+    }
+  }
+
+  /** Whether a node seals blocks. */
+  public enum Role {
+    /** The node has a sealing key that its protocol accepts (or may accept) as a proposer. */
+    SEALER,
+    /**
+     * The node has a sealing key that its protocol cannot use now (not a Proof of Authority sealer,
+     * no trust-stake deposit, too little stake); {@link Status#detail()} says why.
+     */
+    NOT_A_SEALER,
+    /** The node has no sealing key: it only validates and relays. */
+    OBSERVER
+  }
+
+  /**
+   * The node's status at its current head: height, head hash and whether its sealing key can seal
+   * under the protocol of the next height. A node built with a key that its protocol does not
+   * accept also logs a warning when it is built.
+   *
+   * @return the status
+   */
+  public synchronized Status status() {
+    BlockHeader head = ledger.head();
+    if (key == null) {
+      return new Status(id, head.height(), head.hash(), Role.OBSERVER, Optional.empty());
+    }
+    Optional<String> problem = sealingProblem();
+    return new Status(
+        id,
+        head.height(),
+        head.hash(),
+        problem.isPresent() ? Role.NOT_A_SEALER : Role.SEALER,
+        problem);
+  }
+
+  private Optional<String> sealingProblem() {
+    if (key == null) {
+      return Optional.empty();
+    }
+    long next = ledger.height() + 1;
+    try {
+      return schedule
+          .protocolAt(next)
+          .sealingProblem(
+              schedule.viewFor(chain, next), ledger.head(), ledger.state(), key.address());
+    } catch (RuntimeException e) {
+      LOG.debug("engine {}: could not check its sealing key", id, e);
+      return Optional.empty();
+    }
   }
 
   /**

@@ -17,17 +17,31 @@ import org.slf4j.LoggerFactory;
  * time in {@code [minDelay, maxDelay]} and lost with probability {@code lossRate}, drawn from a
  * seeded generator so a run repeats exactly.
  *
- * <p>Time is the injected {@link Clock}; messages become due at send time plus delay and are handed
- * to their receivers by {@link #deliverDue()}, which the caller drives (a test loop that advances a
- * manual clock, or a thread). Thread-safe.
+ * <p>Time is the injected {@link Clock}; messages become due at send time plus delay. By default
+ * the network delivers them by itself: one daemon thread hands each message to its receiver when
+ * the clock reaches its due time, which is what engines running on the system clock ({@link
+ * BlockEngine#start()}) need. A simulation that advances a manual clock builds the network with
+ * {@link Builder#manualDelivery()} and calls {@link #deliverDue()} from its own loop, so that a run
+ * repeats exactly; such a network fails fast (an {@link IllegalStateException} from the sending
+ * node) when messages have been due for {@value #STALL_MILLIS} ms of its clock and nobody called
+ * {@link #deliverDue()}. Thread-safe. {@link #close()} stops the delivery thread.
  *
  * <pre>{@code
- * InMemoryNetwork net = InMemoryNetwork.builder().clock(clock).seed(42)
- *     .delayMillis(5, 80).lossRate(0.01).build();
- * Transport t1 = net.join("n1");
+ * try (InMemoryNetwork net = InMemoryNetwork.builder().seed(42)
+ *     .delayMillis(5, 80).lossRate(0.01).build()) {
+ *   Transport t1 = net.join("n1");
+ *   ...
+ * }
  * }</pre>
  */
-public final class InMemoryNetwork {
+public final class InMemoryNetwork implements AutoCloseable {
+  /**
+   * How long, in ms of the network's clock, messages may stay due in a {@link
+   * Builder#manualDelivery() manual} network whose {@link #deliverDue()} is never called before
+   * sending fails.
+   */
+  public static final long STALL_MILLIS = 60_000;
+
   private static final Logger LOG = LoggerFactory.getLogger(InMemoryNetwork.class);
 
   private record InFlight(long due, long seq, String from, String to, ConsensusMessage message) {}
@@ -41,9 +55,13 @@ public final class InMemoryNetwork {
   private final PriorityQueue<InFlight> queue =
       new PriorityQueue<>(
           (a, b) -> a.due != b.due ? Long.compare(a.due, b.due) : Long.compare(a.seq, b.seq));
+  private final boolean manual;
+  private final Thread deliverer;
   private long seq;
   private long sent;
   private long lost;
+  private long lastDriven;
+  private boolean closed;
 
   private InMemoryNetwork(Builder b) {
     this.clock = b.clock;
@@ -51,6 +69,15 @@ public final class InMemoryNetwork {
     this.maxDelay = b.maxDelay;
     this.lossRate = b.lossRate;
     this.random = new SplittableRandom(b.seed);
+    this.manual = b.manual;
+    this.lastDriven = clock.millis();
+    if (manual) {
+      this.deliverer = null;
+    } else {
+      this.deliverer = new Thread(this::deliverLoop, "gridtrade-in-memory-network");
+      deliverer.setDaemon(true);
+      deliverer.start();
+    }
   }
 
   /**
@@ -88,11 +115,25 @@ public final class InMemoryNetwork {
   }
 
   /**
-   * Hands every message due by the clock's time to its receiver, in due-time order.
+   * Hands every message due by the clock's time to its receiver, in due-time order. Only for a
+   * network built with {@link Builder#manualDelivery()}: the default network delivers by itself.
    *
    * @return how many messages were delivered
+   * @throws IllegalStateException if the network delivers by itself
    */
   public int deliverDue() {
+    if (!manual) {
+      throw new IllegalStateException(
+          "this InMemoryNetwork delivers messages by itself; build it with manualDelivery() to"
+              + " drive it with deliverDue()");
+    }
+    synchronized (this) {
+      lastDriven = clock.millis();
+    }
+    return deliver();
+  }
+
+  private int deliver() {
     long now = clock.millis();
     List<InFlight> due = new ArrayList<>();
     synchronized (this) {
@@ -138,7 +179,69 @@ public final class InMemoryNetwork {
     return lost;
   }
 
+  /**
+   * Stops the delivery thread of a network that delivers by itself; messages still in flight are
+   * dropped. Idempotent.
+   */
+  @Override
+  public void close() {
+    synchronized (this) {
+      closed = true;
+      queue.clear();
+      notifyAll();
+    }
+    if (deliverer != null && Thread.currentThread() != deliverer) {
+      try {
+        deliverer.join(10_000);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }
+  }
+
+  private void deliverLoop() {
+    while (true) {
+      synchronized (this) {
+        while (!closed) {
+          long now = clock.millis();
+          if (!queue.isEmpty() && queue.peek().due <= now) {
+            break;
+          }
+          // Poll at least every 50 ms so that a clock other than the system clock is followed too.
+          long wait = queue.isEmpty() ? 50 : Math.min(50, queue.peek().due - now);
+          try {
+            wait(Math.max(1, wait));
+          } catch (InterruptedException e) {
+            return;
+          }
+        }
+        if (closed) {
+          return;
+        }
+      }
+      try {
+        deliver();
+      } catch (RuntimeException e) {
+        LOG.warn("a receiver failed on a delivered message", e);
+      }
+    }
+  }
+
   private synchronized void enqueue(String from, String to, ConsensusMessage m) {
+    if (closed) {
+      return;
+    }
+    long now = clock.millis();
+    if (manual
+        && !queue.isEmpty()
+        && now - queue.peek().due > STALL_MILLIS
+        && now - lastDriven > STALL_MILLIS) {
+      throw new IllegalStateException(
+          ("InMemoryNetwork: messages have been due for %d ms and deliverDue() was not called;"
+                  + " call it from the loop that advances the clock, or build the network without"
+                  + " manualDelivery() so that it delivers by itself")
+              .formatted(now - queue.peek().due));
+    }
     sent++;
     if (lossRate > 0 && random.nextDouble() < lossRate) {
       lost++;
@@ -146,7 +249,10 @@ public final class InMemoryNetwork {
       return;
     }
     long delay = minDelay == maxDelay ? minDelay : random.nextLong(minDelay, maxDelay + 1);
-    queue.add(new InFlight(clock.millis() + delay, seq++, from, to, m));
+    queue.add(new InFlight(now + delay, seq++, from, to, m));
+    if (!manual) {
+      notifyAll();
+    }
   }
 
   private final class Endpoint implements Transport {
@@ -193,8 +299,21 @@ public final class InMemoryNetwork {
     private long minDelay;
     private long maxDelay;
     private double lossRate;
+    private boolean manual;
 
     private Builder() {}
+
+    /**
+     * The caller delivers messages by calling {@link #deliverDue()} (default: the network delivers
+     * by itself on its own thread). For simulations on a manual clock, where a run must repeat
+     * exactly.
+     *
+     * @return this builder
+     */
+    public Builder manualDelivery() {
+      this.manual = true;
+      return this;
+    }
 
     /**
      * The clock that stamps and releases messages (default the system UTC clock).
@@ -219,7 +338,7 @@ public final class InMemoryNetwork {
     }
 
     /**
-     * The delay range (default 0 to 0 ms: delivered at the next {@link #deliverDue()}).
+     * The delay range (default 0 to 0 ms: delivered as soon as possible).
      *
      * @param min the least delay, 0 or more
      * @param max the largest delay, at least {@code min}

@@ -163,6 +163,18 @@ public final class ProofOfAuthority implements ConsensusProtocol {
   }
 
   @Override
+  public Optional<String> sealingProblem(
+      ChainView chain, BlockHeader head, LedgerState headState, Address account) {
+    PoaSnapshot s = snapshot(chain, head);
+    if (s.isSealer(account)) {
+      return Optional.empty();
+    }
+    return Optional.of(
+        "%s is not one of the %d Proof of Authority sealers at height %d (only a vote of the sealers can add it)"
+            .formatted(account, s.sealers().size(), head.height()));
+  }
+
+  @Override
   public Eligibility eligibility(ChainView chain, BlockHeader parent, Address proposer) {
     PoaSnapshot s = snapshot(chain, parent);
     long h = parent.height() + 1;

@@ -221,6 +221,18 @@ public final class ProofOfEnergyGeneration implements ConsensusProtocol {
   }
 
   @Override
+  public Optional<String> sealingProblem(
+      ChainView chain, BlockHeader head, LedgerState headState, Address account) {
+    long stake = headState.account(account).stake();
+    if (stake < minStake) {
+      return Optional.of(
+          "%s has locked stake %d < minStake %d; it is drawn only after staking"
+              .formatted(account, stake, minStake));
+    }
+    return Optional.empty();
+  }
+
+  @Override
   public Eligibility eligibility(ChainView chain, BlockHeader parent, Address proposer) {
     long h = parent.height() + 1;
     List<Draw> order = drawOrder(parent.hash(), h);

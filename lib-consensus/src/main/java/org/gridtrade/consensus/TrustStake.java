@@ -719,6 +719,27 @@ public final class TrustStake implements ConsensusProtocol {
   }
 
   @Override
+  public Optional<String> sealingProblem(
+      ChainView chain, BlockHeader head, LedgerState headState, Address account) {
+    State s = state(chain, head);
+    if (s.confiscated.contains(account)) {
+      return Optional.of(
+          "%s had its deposit confiscated; it cannot join a committee again".formatted(account));
+    }
+    boolean member =
+        (s.committee != null && s.committee.contains(account))
+            || (s.next != null && s.next.contains(account));
+    long deposit = s.deposits.getOrDefault(account, 0L);
+    if (member || (deposit > 0 && deposit >= minDepositMicro)) {
+      return Optional.empty();
+    }
+    return Optional.of(
+        ("%s is in neither the current nor the next committee and has burned %d micro-coins"
+                + " (a candidate needs at least %d); it seals only after a deposit")
+            .formatted(account, deposit, Math.max(1, minDepositMicro)));
+  }
+
+  @Override
   public Eligibility eligibility(ChainView chain, BlockHeader parent, Address proposer) {
     State s = state(chain, parent);
     long h = parent.height() + 1;

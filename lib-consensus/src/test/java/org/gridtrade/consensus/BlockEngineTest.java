@@ -313,7 +313,7 @@ class BlockEngineTest {
 
   @Test
   void peerAnnouncingAHeightItCannotDeliver_delaysButDoesNotSilenceTheNode() {
-    InMemoryNetwork net = InMemoryNetwork.builder().clock(clock).build();
+    InMemoryNetwork net = InMemoryNetwork.builder().manualDelivery().clock(clock).build();
     Transport liar = net.join("liar");
     BlockPolicy policy = BlockPolicy.DEFAULT.withStatusIntervalMillis(100);
     ProofOfAuthority poa = ProofOfAuthority.builder().sealers(List.of(sealer.address())).build();

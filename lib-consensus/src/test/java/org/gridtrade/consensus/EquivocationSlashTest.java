@@ -64,7 +64,14 @@ class EquivocationSlashTest {
 
   private void startNetwork(long seed) {
     random = new Random(seed);
-    net = InMemoryNetwork.builder().clock(clock).seed(seed).delayMillis(1, 60).lossRate(0).build();
+    net =
+        InMemoryNetwork.builder()
+            .manualDelivery()
+            .clock(clock)
+            .seed(seed)
+            .delayMillis(1, 60)
+            .lossRate(0)
+            .build();
     for (int i = 0; i < sealers.size(); i++) {
       BlockEngine.Builder b =
           BlockEngine.builder()

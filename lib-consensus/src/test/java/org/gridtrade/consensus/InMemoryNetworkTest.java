@@ -15,6 +15,7 @@ class InMemoryNetworkTest {
     ManualClock clock = new ManualClock(0);
     InMemoryNetwork net =
         InMemoryNetwork.builder()
+            .manualDelivery()
             .clock(clock)
             .seed(seed)
             .delayMillis(20, 80)
@@ -63,7 +64,8 @@ class InMemoryNetworkTest {
   @Test
   void leftNode_receivesNothing_andIdsAreUnique() {
     ManualClock clock = new ManualClock(0);
-    InMemoryNetwork net = InMemoryNetwork.builder().clock(clock).delayMillis(5, 5).build();
+    InMemoryNetwork net =
+        InMemoryNetwork.builder().manualDelivery().clock(clock).delayMillis(5, 5).build();
     Transport a = net.join("a");
     Transport b = net.join("b");
     List<ConsensusMessage> got = new ArrayList<>();

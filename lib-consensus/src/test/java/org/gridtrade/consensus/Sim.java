@@ -57,6 +57,7 @@ final class Sim {
       Path dir) {
     this.net =
         InMemoryNetwork.builder()
+            .manualDelivery()
             .clock(clock)
             .seed(seed)
             .delayMillis(minDelay, maxDelay)

@@ -77,6 +77,26 @@ public interface ConsensusProtocol {
   }
 
   /**
+   * Why {@code account} cannot seal under this protocol as it stands after {@code head}, if the
+   * protocol can tell: for example a key that is not among Proof of Authority's sealers, or a
+   * trust-stake account that is neither an initial validator nor a depositor. The engine asks this
+   * once at start, logs a warning, and reports it in {@code BlockEngine.status()}, so that a node
+   * configured with the wrong key is loud instead of silently never sealing. The default cannot
+   * tell and returns empty: protocols that draw their proposers from changing data (energy proof
+   * scores, state of charge) may make any account eligible later.
+   *
+   * @param chain the canonical chain, ending at {@code head}
+   * @param head the current head
+   * @param headState the state after {@code head}
+   * @param account the sealing key's address
+   * @return empty if the account is, or may become, a sealer; else why it cannot seal
+   */
+  default Optional<String> sealingProblem(
+      ChainView chain, BlockHeader head, LedgerState headState, Address account) {
+    return Optional.empty();
+  }
+
+  /**
    * Creates the seal of an unsealed header built by this node.
    *
    * @param chain the canonical chain, ending at the header's parent

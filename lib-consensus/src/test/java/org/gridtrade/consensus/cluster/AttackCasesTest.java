@@ -251,7 +251,7 @@ class AttackCasesTest {
   void majorityAttack() {
     ClusterFixtures.ManualClock clock = new ClusterFixtures.ManualClock(ClusterFixtures.T0);
     InMemoryNetwork net =
-        InMemoryNetwork.builder().clock(clock).seed(51).delayMillis(1, 50).build();
+        InMemoryNetwork.builder().manualDelivery().clock(clock).seed(51).delayMillis(1, 50).build();
     List<KeyPair> sealers = new ArrayList<>();
     for (int i = 0; i < 4; i++) {
       sealers.add(ClusterFixtures.key(500 + i));
