@@ -50,7 +50,7 @@ import org.gridtrade.ledger.Units;
  * <p>Deterministic: every participant, key and market derives from the seed.
  */
 final class CommunityDay {
-  /** The day's first hour (PETS runs 08:00 to 08:00, seed 000 Table 3.1). */
+  /** The day's first hour (PETS runs 08:00 to 08:00, Aggarwal Table 3.1). */
   static final Instant DAY_START = Instant.parse("2026-11-21T08:00:00Z");
 
   /** The chain id of the demo chain. */

@@ -67,7 +67,7 @@ final class CommunityDemo {
 
   static final double SOC_MAX = 0.8;
 
-  /** Trust stake: blocks per epoch (the seed's 10). */
+  /** Trust stake: blocks per epoch (Haider's 10). */
   static final int TRUST_EPOCH = 10;
 
   /** Trust stake: the first SP node burns this many coins, the second twice as many, and so on. */

@@ -8,9 +8,9 @@ import java.util.Set;
 
 /**
  * Surplus-share allocation by magnitude of energy share (MES) with the installed-capacity check:
- * implements seed 003 §IV (DF, PSA and MES equations) as resolved by SPEC.md §1.5.
+ * implements Ahmad et al. §IV (DF, PSA and MES equations) as resolved by SPEC.md §1.5.
  *
- * <p>Seed 003 defines the surplus with the opposite sign to how it uses it; we use {@code S = total
+ * <p>Ahmad et al. define the surplus with the opposite sign to how they use it; we use {@code S = total
  * generation − total load} (SPEC.md §1.5).
  *
  * <p>Per cluster, first the capacity check: a prosumer whose peak generation exceeds its declared

@@ -12,7 +12,7 @@ import org.gridtrade.auction.internal.Prices;
 
 /**
  * A sealed-bid reverse auction: sellers (service providers) ask a price per kWh and the lowest ask
- * wins (SPEC.md §1.1; seed 000 Alg. 1). Implements the first-price and the second-price (Vickrey)
+ * wins (SPEC.md §1.1; Aggarwal Alg. 1). Implements the first-price and the second-price (Vickrey)
  * rule.
  *
  * <p>Rules:

@@ -16,7 +16,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Coalition formation among prosumers (seed 001 Alg. 3, SPEC.md §3): singletons, an initial pairing
+ * Coalition formation among prosumers (Moniruzzaman Alg. 3, SPEC.md §3): singletons, an initial pairing
  * of a seller and a buyer that are closer to each other than to the EDC (nearest first, neither
  * losing), then merge-and-split rounds under the Pareto order until a round changes nothing.
  * Immutable and thread-safe; each {@link #form} call is independent and deterministic.

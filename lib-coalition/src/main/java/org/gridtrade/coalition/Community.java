@@ -70,7 +70,7 @@ public final class Community {
   }
 
   /**
-   * A community with the seed's loss model for the area ({@link LineLossModel#seedDefault}).
+   * A community with Moniruzzaman's loss model for the area ({@link LineLossModel#seedDefault}).
    *
    * @param area the area
    * @param prosumers the prosumers, at least one, distinct ids, all inside the area

@@ -7,7 +7,7 @@ package org.gridtrade.coalition;
  * Implementations must be pure (same distance, same rate) and return a finite rate in {@code [0,
  * 1)}; {@link Community} checks every rate it asks for and rejects a model that breaks this.
  *
- * <p>Seed 001 Eq. 3.1–3.2 allocate losses by power flow on a bus model; the seed's experiments, and
+ * <p>Moniruzzaman Eq. 3.1–3.2 allocate losses by power flow on a bus model; Moniruzzaman's experiments, and
  * this SDK's default, use a rate that grows linearly with distance ({@link #linear}).
  */
 @FunctionalInterface
@@ -24,8 +24,8 @@ public interface LineLossModel {
   /**
    * The default model of SPEC.md §3: {@code λ(d) = λmin + (λmax − λmin) · d / dmax}.
    *
-   * @param lossMin the rate at distance 0 (the seed: 0.018)
-   * @param lossMax the rate at {@code maxDistance} (the seed: 0.056)
+   * @param lossMin the rate at distance 0 (Moniruzzaman: 0.018)
+   * @param lossMax the rate at {@code maxDistance} (Moniruzzaman: 0.056)
    * @param maxDistance the distance in km at which the rate reaches {@code lossMax}, usually the
    *     area's diagonal
    * @return the model
@@ -37,7 +37,7 @@ public interface LineLossModel {
   }
 
   /**
-   * The seed's model for an area: 1.8 % to 5.6 % over the area's diagonal.
+   * Moniruzzaman's model for an area: 1.8 % to 5.6 % over the area's diagonal.
    *
    * @param area the area
    * @return the model

@@ -1,5 +1,5 @@
 /**
- * Coalition formation among prosumers with Proof of Energy Generation (SPEC.md §3, seed 001 Ch. 3).
+ * Coalition formation among prosumers with Proof of Energy Generation (SPEC.md §3, Moniruzzaman Ch. 3).
  *
  * <p>Start with a {@link org.gridtrade.coalition.Community} (prosumers in an {@link
  * org.gridtrade.coalition.Area} with a {@link org.gridtrade.coalition.LineLossModel}), form

@@ -27,7 +27,7 @@ import org.gridtrade.ledger.Transaction;
 import org.gridtrade.ledger.TransactionBody;
 
 /**
- * Proof of Energy Generation (seed 001 Ch. 3), implements SPEC.md §4.2 with §3's winner selection
+ * Proof of Energy Generation (Moniruzzaman Ch. 3), implements SPEC.md §4.2 with §3's winner selection
  * and penalty (Eq. 3.16, Eq. 3.24).
  *
  * <ul>

@@ -4,7 +4,7 @@ import java.util.Arrays;
 import java.util.Objects;
 
 /**
- * The proof scores of Proof of State of Charge (seed 001 Ch. 4, SPEC.md §4.3): pure functions of an
+ * The proof scores of Proof of State of Charge (Moniruzzaman Ch. 4, SPEC.md §4.3): pure functions of an
  * EV's day and the time-of-use prices.
  *
  * <ul>
@@ -34,7 +34,7 @@ public final class StateOfChargeScores {
 
   private StateOfChargeScores() {}
 
-  /** Ontario time-of-use periods (SPEC.md §4.3, seed 001 Table 4.1). */
+  /** Ontario time-of-use periods (SPEC.md §4.3, Moniruzzaman Table 4.1). */
   public enum TimeOfUse {
     /** 19:00–07:00. */
     OFF_PEAK,
@@ -65,7 +65,7 @@ public final class StateOfChargeScores {
   /**
    * Time-of-use prices per kWh ({@code λ_off}, {@code λ_mid}, {@code λ_on}), in any one currency
    * unit (the δ factors are ratios). Eq. 4.2 expects {@code λ_on > λ_mid > λ_off}; prices sampled
-   * as in the seed need not keep that order, so it is not required, and a δ may then be negative.
+   * as in Moniruzzaman need not keep that order, so it is not required, and a δ may then be negative.
    *
    * @param offPeak {@code λ_off}, finite and more than 0 (δ divides by it)
    * @param midPeak {@code λ_mid}, finite and more than 0

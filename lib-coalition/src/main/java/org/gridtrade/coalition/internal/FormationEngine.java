@@ -8,7 +8,7 @@ import java.util.List;
 import java.util.Set;
 
 /**
- * Algorithm 3 of seed 001 as SPEC.md §3 states it: singletons, initial seller–buyer pairing, then
+ * Algorithm 3 of Moniruzzaman as SPEC.md §3 states it: singletons, initial seller–buyer pairing, then
  * merge-and-split rounds under the Pareto order until a round changes nothing. Not thread-safe; one
  * engine per run.
  *

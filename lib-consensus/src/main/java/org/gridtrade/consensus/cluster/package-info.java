@@ -1,5 +1,5 @@
 /**
- * Cluster attestation of meter readings (seed 003 §IV–V, SPEC.md §4.5) and the installed-capacity
+ * Cluster attestation of meter readings (Ahmad et al. §IV–V, SPEC.md §4.5) and the installed-capacity
  * check (SPEC.md §1.5).
  *
  * <p>Smart meters are grouped in {@link org.gridtrade.consensus.cluster.MeterCluster clusters},

@@ -5,7 +5,7 @@ import java.util.Objects;
 import org.gridtrade.ledger.Address;
 
 /**
- * Where Proof of State of Charge gets its data (SPEC.md §4.3, seed 001 Ch. 4): for each period
+ * Where Proof of State of Charge gets its data (SPEC.md §4.3, Moniruzzaman Ch. 4): for each period
  * (normally a day), the EVs with their cumulative daily proof scores (Eq. 4.17) that draw the
  * period's aggregator-miner (mLAG), the profit each EV earns in the period (Eq. 4.20's {@code
  * R_i}), and the local model weight vectors submitted to the mLAG for federated averaging (Eq.

@@ -4,13 +4,13 @@ import java.util.List;
 import java.util.Objects;
 
 /**
- * The trust formulas of seed 004 Ch. 4 (Alg. 1–4) as resolved by SPEC.md §4.4: pure functions on a
+ * The trust formulas of Haider Ch. 4 (Alg. 1–4) as resolved by SPEC.md §4.4: pure functions on a
  * 0–5 scale.
  *
  * <ul>
  *   <li>{@link #xi ξ(x)} {@code = 5 / (1 + e^(−0.5 x))} maps an unbounded count into (0, 5).
  *   <li>{@link #traderTrust Alg. 1}: {@code temp = (α + ξ(β) + ξ(γ)) / 3}, {@code NTS = (n · PTS +
- *       temp) / (n + 1)}. Seed 004 sums the three terms without dividing and applies ξ to β twice;
+ *       temp) / (n + 1)}. Haider sums the three terms without dividing and applies ξ to β twice;
  *       both are typos (the scores live on a 0–5 scale, and γ is the coins traded).
  *   <li>{@link #platformTrust Alg. 2}: {@code NTSP = (FN · PTSP + (δ + ε)/2) / (FN + 1)}.
  *   <li>{@link #blockTrustCoins Alg. 3}: {@code ρ_b = R_b + λ_b + ω_b + tv_b}, {@code R_b = 5},
@@ -44,7 +44,7 @@ public final class TrustScores {
   private TrustScores() {}
 
   /**
-   * The sigmoid scaler ξ of seed 004 Eq. 4.1.
+   * The sigmoid scaler ξ of Haider Eq. 4.1.
    *
    * @param x a count, finite
    * @return {@code 5 / (1 + e^(−0.5 x))}, in (0, 5)

@@ -4,7 +4,7 @@ import java.util.Objects;
 
 /**
  * An electric vehicle (a follower): its charging window, its daily energy and its per-hour bounds
- * (seed 000 Eq. 3.2–3.4).
+ * (Aggarwal Eq. 3.2–3.4).
  *
  * <p>Inside the window {@code [start, end]} (inclusive hour indices, 0 = 08:00) the EV draws
  * between {@code alphaMin} and {@code alphaMax} kWh per hour; outside it draws nothing. The EV is
