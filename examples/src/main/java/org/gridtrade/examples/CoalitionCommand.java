@@ -42,9 +42,10 @@ import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 
 /**
- * {@code gridtrade coalition}: forms coalitions among prosumers (SPEC.md §3), draws the miner,
- * shares the reward and prints the trace like Moniruzzaman Table 3.2; or, with {@code --results},
- * reproduces Moniruzzaman's results table over seeded random communities.
+ * {@code gridtrade coalition}: forms coalitions among prosumers (Moniruzzaman Ch. 3;
+ * docs/coalition.md), draws the miner, shares the reward and prints the trace like Moniruzzaman
+ * Table 3.2; or, with {@code --results}, reproduces Moniruzzaman's results table over seeded random
+ * communities.
  */
 @Command(
     name = "coalition",
@@ -136,7 +137,8 @@ final class CoalitionCommand implements Callable<Integer> {
   @Option(
       names = "--loss-chart",
       paramLabel = "FILE",
-      description = "Also write each prosumer's loss alone and in its coalition (Moniruzzaman Fig. 3.6).")
+      description =
+          "Also write each prosumer's loss alone and in its coalition (Moniruzzaman Fig. 3.6).")
   Path lossChart;
 
   @Option(

@@ -58,11 +58,14 @@ final class CommunityDemo {
    */
   static final int LATE_PAYER_HOUR = 8;
 
-  /** PoSOC: Ontario time-of-use prices, the means of SPEC.md §4.3's distributions, c/kWh. */
+  /**
+   * PoSOC: Ontario time-of-use prices, the means of the distributions of Moniruzzaman Table 4.1,
+   * c/kWh.
+   */
   static final StateOfChargeScores.TimeOfUsePrices TOU_PRICES =
       new StateOfChargeScores.TimeOfUsePrices(6.8, 10.0, 12.9);
 
-  /** PoSOC: battery capacity (SPEC.md §4.3), kWh, and the SOC limit. */
+  /** PoSOC: battery capacity (Moniruzzaman Table 4.1), kWh, and the SOC limit. */
   static final double BATTERY_KWH = 42;
 
   static final double SOC_MAX = 0.8;

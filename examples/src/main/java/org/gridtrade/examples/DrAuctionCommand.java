@@ -32,8 +32,9 @@ import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 
 /**
- * {@code gridtrade dr-auction}: runs the iterative demand-response double auction (SPEC.md §1.3) on
- * a scenario file or a seeded random market, and compares it with the social-welfare optimum.
+ * {@code gridtrade dr-auction}: runs the iterative demand-response double auction (Aggarwal Alg. 8;
+ * docs/demand-response.md) on a scenario file or a seeded random market, and compares it with the
+ * social-welfare optimum.
  */
 @Command(
     name = "dr-auction",

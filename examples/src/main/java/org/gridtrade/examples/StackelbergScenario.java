@@ -41,13 +41,13 @@ final class StackelbergScenario {
     PriceBounds bounds =
         new PriceBounds(
             ScenarioJson.number(root, "", "pMin", 8), ScenarioJson.number(root, "", "pMax", 14));
-    GenerationCost seedCost = GenerationCost.thesisDefaults();
+    GenerationCost thesisCost = GenerationCost.thesisDefaults();
     GenerationCost cost =
         new GenerationCost(
-            list(root, "costQuadratic", seedCost.quadratic()),
-            list(root, "costLinear", seedCost.linear()),
-            list(root, "costConstant", seedCost.constant()),
-            list(root, "capacity", seedCost.capacity()));
+            list(root, "costQuadratic", thesisCost.quadratic()),
+            list(root, "costLinear", thesisCost.linear()),
+            list(root, "costConstant", thesisCost.constant()),
+            list(root, "capacity", thesisCost.capacity()));
     List<Ev> evs = ScenarioJson.objects(root, "", "evs", StackelbergScenario::ev);
     long seed = ScenarioJson.has(root, "seed") ? integer(root, "", "seed") : 1;
     List<SpBid> bids =

@@ -37,8 +37,8 @@ import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 
 /**
- * {@code gridtrade trust-sim}: Haider's trust experiment (Table 4.3: 50 prosumers, 50 consumers,
- * 30 malicious users) on the real ledger, trust index and trust-rated market access.
+ * {@code gridtrade trust-sim}: Haider's trust experiment (Table 4.3: 50 prosumers, 50 consumers, 30
+ * malicious users) on the real ledger, trust index and trust-rated market access.
  */
 @Command(
     name = "trust-sim",

@@ -8,7 +8,8 @@ import java.util.random.RandomGenerator;
 
 /**
  * A demand-response market: charging EVs, discharging service providers (SPs) and the market's
- * efficiencies (SPEC.md §1.3, Aggarwal §4.3). Immutable; equal when all components are equal.
+ * efficiencies (Aggarwal §4.3; docs/demand-response.md, "The model"). Immutable; equal when all
+ * components are equal.
  *
  * <p>EV {@code i} values the energy {@code E_i = η Σ_j e_ij} it receives with {@code U_i = w_i ·
  * ln(E_i − e_i^min + 1)}, {@code w_i = σ_i / SoC_i} (Eq. 4.1). SP {@code j} supplies {@code s_ji}
@@ -155,7 +156,8 @@ public record DrInstance(List<Ev> evs, List<Sp> sps, double eta, double rho, dou
   }
 
   /**
-   * A random instance with Aggarwal's parameter ranges (Aggarwal §4.5.1, SPEC.md §1.3).
+   * A random instance with Aggarwal's parameter ranges (Aggarwal §4.5.1; docs/demand-response.md,
+   * "The model").
    *
    * <p>EV demand {@code e_i^max ~ U[10, 60]} kWh, {@code e_i^min = e_i^max · U[0.1, 0.5]}, {@code
    * SoC_i ~ U[0.1, 0.9]}; Aggarwal's "minimum buying price" {@code π_i ~ U[10, 60]} is used as the

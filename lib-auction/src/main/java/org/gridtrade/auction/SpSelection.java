@@ -12,7 +12,8 @@ import java.util.Set;
 import org.gridtrade.auction.internal.Prices;
 
 /**
- * Per-EV service-provider selection: implements Aggarwal Alg. 7 as specified in SPEC.md §1.1.
+ * Per-EV service-provider selection: implements Aggarwal Alg. 7 as docs/auction.md, "Per-EV SP
+ * selection", states it.
  *
  * <p>EV {@code i} bids {@code b_i}; each SP {@code j} asks {@code p_ji} for that EV. An SP is
  * eligible only when {@code b_i ≥ p_ji}; the lowest eligible ask wins, ties going to the ask

@@ -7,11 +7,11 @@ import java.util.Objects;
 import java.util.Set;
 
 /**
- * Two-level supply–demand-ratio (SDR) pricing: implements Haider §3.4, Eq. 3.1–3.4 as resolved by
- * SPEC.md §1.4.
+ * Two-level supply–demand-ratio (SDR) pricing: implements Haider §3.4, Eq. 3.1–3.4 as
+ * docs/auction.md, "Two-level supply–demand-ratio pricing", states it.
  *
- * <p>Haider Eq. 3.4 is garbled; we use the standard SDR rule stated in SPEC.md §1.4. With {@code
- * TSP = Σ surplus}, {@code TBP = Σ deficit} and {@code SDR = TSP / TBP}:
+ * <p>Haider Eq. 3.4 is garbled; we use the standard SDR rule. With {@code TSP = Σ surplus}, {@code
+ * TBP = Σ deficit} and {@code SDR = TSP / TBP}:
  *
  * <pre>{@code
  * P_sell = λ_sell·λ_buy / ((λ_buy − λ_sell)·SDR + λ_sell)   if 0 ≤ SDR ≤ 1, else λ_sell
@@ -194,7 +194,7 @@ public final class SupplyDemandRatioPricing {
   }
 
   /**
-   * P_sell for a given SDR (SPEC.md §1.4).
+   * P_sell for a given SDR (the rule above).
    *
    * @param sdr supply–demand ratio, 0 or more (may be {@code +∞})
    * @return P_sell, cents/kWh, within {@code [λ_sell, λ_buy]}
@@ -212,7 +212,7 @@ public final class SupplyDemandRatioPricing {
   }
 
   /**
-   * P_buy for a given SDR (SPEC.md §1.4).
+   * P_buy for a given SDR (the rule above).
    *
    * @param sdr supply–demand ratio, 0 or more (may be {@code +∞})
    * @return P_buy, cents/kWh, within {@code [P_sell, λ_buy]}

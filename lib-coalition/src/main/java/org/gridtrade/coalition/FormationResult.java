@@ -101,8 +101,8 @@ public record FormationResult(
   }
 
   /**
-   * Loss saved versus acting alone, as a fraction of the standalone loss (Moniruzzaman Fig. 3.9b: 22.5 % at
-   * 10 prosumers to 38 % at 50). 0 when nothing is lost alone.
+   * Loss saved versus acting alone, as a fraction of the standalone loss (Moniruzzaman Fig. 3.9b:
+   * 22.5 % at 10 prosumers to 38 % at 50). 0 when nothing is lost alone.
    *
    * @return a fraction
    */

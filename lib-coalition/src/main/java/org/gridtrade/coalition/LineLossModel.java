@@ -3,12 +3,14 @@ package org.gridtrade.coalition;
 /**
  * The fraction of energy lost when energy is transferred over a distance.
  *
- * <p>Transferring {@code E} kWh over {@code d} km loses {@code E · lossRate(d)} kWh (SPEC.md §3).
- * Implementations must be pure (same distance, same rate) and return a finite rate in {@code [0,
- * 1)}; {@link Community} checks every rate it asks for and rejects a model that breaks this.
+ * <p>Transferring {@code E} kWh over {@code d} km loses {@code E · lossRate(d)} kWh
+ * (docs/coalition.md, "The model"). Implementations must be pure (same distance, same rate) and
+ * return a finite rate in {@code [0, 1)}; {@link Community} checks every rate it asks for and
+ * rejects a model that breaks this.
  *
- * <p>Moniruzzaman Eq. 3.1–3.2 allocate losses by power flow on a bus model; Moniruzzaman's experiments, and
- * this SDK's default, use a rate that grows linearly with distance ({@link #linear}).
+ * <p>Moniruzzaman Eq. 3.1–3.2 allocate losses by power flow on a bus model; Moniruzzaman's
+ * experiments, and this SDK's default, use a rate that grows linearly with distance ({@link
+ * #linear}).
  */
 @FunctionalInterface
 public interface LineLossModel {
@@ -22,7 +24,8 @@ public interface LineLossModel {
   double lossRate(double distanceKm);
 
   /**
-   * The default model of SPEC.md §3: {@code λ(d) = λmin + (λmax − λmin) · d / dmax}.
+   * The default model (docs/coalition.md, "The model"): {@code λ(d) = λmin + (λmax − λmin) · d /
+   * dmax}.
    *
    * @param lossMin the rate at distance 0 (Moniruzzaman: 0.018)
    * @param lossMax the rate at {@code maxDistance} (Moniruzzaman: 0.056)
@@ -42,7 +45,7 @@ public interface LineLossModel {
    * @param area the area
    * @return the model
    */
-  static LineLossModel seedDefault(Area area) {
+  static LineLossModel thesisDefault(Area area) {
     return new LinearLineLoss(0.018, 0.056, area.diagonal());
   }
 }

@@ -12,8 +12,8 @@ import java.util.Set;
 import java.util.SplittableRandom;
 
 /**
- * Proof of Energy Generation settlement for one slot (Moniruzzaman Alg. 2 and 3, Eq. 3.16–3.24): draw
- * the winning coalition with probability proportional to its proof score, compute the mining
+ * Proof of Energy Generation settlement for one slot (Moniruzzaman Alg. 2 and 3, Eq. 3.16–3.24):
+ * draw the winning coalition with probability proportional to its proof score, compute the mining
  * reward, share it inside the winner by the Shapley value, and pay everyone. Also the penalty rule:
  * a miner that refuses or signs invalid transactions is slashed, its coalition removed and the
  * winner re-drawn from the rest. Immutable and thread-safe; deterministic for a seed.

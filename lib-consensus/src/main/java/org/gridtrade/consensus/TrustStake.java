@@ -39,7 +39,8 @@ import org.gridtrade.ledger.Transaction;
 import org.gridtrade.ledger.TransactionBody;
 
 /**
- * Trust-based stake (Haider Ch. 3–4), implements SPEC.md §4.4's validator rules.
+ * Trust-based stake (Haider Ch. 3–4), with the validator rules of docs/trust.md, "The trust-stake
+ * protocol".
  *
  * <ul>
  *   <li><b>Deposit (burn)</b>: an account becomes a candidate by burning trust coins: a {@link

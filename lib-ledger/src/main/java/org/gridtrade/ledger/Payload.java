@@ -209,7 +209,7 @@ public sealed interface Payload {
 
   /**
    * Settles demand response between an EV and a service provider (SP), carrying the signed token of
-   * Aggarwal §4.4.3 (Eq. 4.21–4.25, SPEC.md §5). The SP sends the transaction; the EV's
+   * Aggarwal §4.4.3 (Eq. 4.21–4.25; docs/ledger.md). The SP sends the transaction; the EV's
    * countersignature authorises the debit of its wallet.
    *
    * <p>{@code request = ID ‖ WID ‖ credit}; token {@code T = credit ‖ t ‖ pre_record ‖ timestamp}

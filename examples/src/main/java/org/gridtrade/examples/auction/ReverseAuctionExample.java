@@ -12,9 +12,10 @@ import org.gridtrade.auction.SealedBidBox;
 import org.gridtrade.auction.SpSelection;
 
 /**
- * Sealed-bid reverse auctions (SPEC.md §1.1): service providers compete to supply; the lowest ask
- * wins. Shows first price against second price on the same asks, commit–reveal sealing with one
- * tampered and one late reveal, and the per-EV SP selection of Aggarwal Alg. 7.
+ * Sealed-bid reverse auctions (Aggarwal Alg. 1; docs/auction.md): service providers compete to
+ * supply; the lowest ask wins. Shows first price against second price on the same asks,
+ * commit–reveal sealing with one tampered and one late reveal, and the per-EV SP selection of
+ * Aggarwal Alg. 7.
  */
 public final class ReverseAuctionExample {
   private ReverseAuctionExample() {}

@@ -32,9 +32,10 @@ import org.gridtrade.ledger.Transaction;
 import org.gridtrade.ledger.TransactionBody;
 
 /**
- * Cluster attestation (Ahmad et al., SPEC.md §4.5): four clusters of four smart meters; each parent's
- * batch of signed readings must match its neighbours' copies (first layer) before it goes to the
- * block engine (second layer). One honest cluster, three attacks, and the installed-capacity check.
+ * Cluster attestation (Ahmad et al. §IV; docs/security.md): four clusters of four smart meters;
+ * each parent's batch of signed readings must match its neighbours' copies (first layer) before it
+ * goes to the block engine (second layer). One honest cluster, three attacks, and the
+ * installed-capacity check.
  */
 public final class ClusterAttestationExample {
   private static final int CHAIN = 1;

@@ -12,11 +12,12 @@ import java.util.Optional;
 import org.gridtrade.ledger.Address;
 
 /**
- * The clusters of a grid and each cluster's neighbour nodes (Ahmad et al. §IV, SPEC.md §4.5).
+ * The clusters of a grid and each cluster's neighbour nodes (Ahmad et al. §IV; docs/security.md,
+ * "Cluster attestation").
  *
  * <p><b>Neighbour rule.</b> The neighbours of cluster {@code C} are the parent nodes of up to
- * {@code maxNeighbours} (default {@value #MAX_NEIGHBOURS}, Ahmad et al.'s limit) other clusters, taken
- * in this order:
+ * {@code maxNeighbours} (default {@value #MAX_NEIGHBOURS}, Ahmad et al.'s limit) other clusters,
+ * taken in this order:
  *
  * <ol>
  *   <li>nearest first, by the squared Euclidean distance between cluster positions;

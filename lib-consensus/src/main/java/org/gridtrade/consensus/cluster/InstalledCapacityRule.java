@@ -5,9 +5,9 @@ import java.util.Objects;
 import org.gridtrade.ledger.Payload;
 
 /**
- * The installed-capacity check of Ahmad et al. §IV (SPEC.md §1.5): a prosumer whose peak generation
- * exceeds its declared installed capacity by more than the tolerance loses its authorisation to
- * supply.
+ * The installed-capacity check of Ahmad et al. §IV (docs/auction.md, "Magnitude of energy share"):
+ * a prosumer whose peak generation exceeds its declared installed capacity by more than the
+ * tolerance loses its authorisation to supply.
  *
  * <p>Authorised iff {@code peak × 100 ≤ declared × (100 + tolerancePercent)}, computed exactly in
  * integers, so a peak exactly at the tolerance is still authorised and one watt more is not. Ahmad

@@ -11,7 +11,7 @@ import org.gridtrade.ledger.Transaction;
 
 /**
  * A parent node's block of meter readings for one cluster and interval, signed by the parent: what
- * the first layer of Ahmad et al.'s validation attests (SPEC.md §4.5).
+ * the first layer of Ahmad et al.'s validation attests (docs/security.md, "Cluster attestation").
  *
  * <p>Each reading is a signed {@link org.gridtrade.ledger.Payload.MeterReading} transaction, sent
  * by the meter's own key, so the batch can go to the block engine unchanged once attested. The

@@ -9,7 +9,8 @@ import java.util.Objects;
  * <p>Inside the window {@code [start, end]} (inclusive hour indices, 0 = 08:00) the EV draws
  * between {@code alphaMin} and {@code alphaMax} kWh per hour; outside it draws nothing. The EV is
  * feasible when {@code M·alphaMin ≤ energy ≤ M·alphaMax}, {@code M = end − start + 1}; an
- * infeasible EV is rejected at construction with its id in the message (SPEC.md §2).
+ * infeasible EV is rejected at construction with its id in the message (docs/stackelberg.md, "The
+ * model").
  *
  * @param id the EV's id, not blank
  * @param start first hour of the window, 0..23

@@ -22,10 +22,10 @@ public record GenerationCost(
     List<Double> quadratic, List<Double> linear, List<Double> constant, List<Double> capacity) {
 
   /** Aggarwal's daytime quadratic factor, 08:00–24:00 (hour indices 0..15). */
-  public static final double SEED_DAY_QUADRATIC = 5.5e-4;
+  public static final double THESIS_DAY_QUADRATIC = 5.5e-4;
 
   /** Aggarwal's night quadratic factor, 00:00–08:00 (hour indices 16..23). */
-  public static final double SEED_NIGHT_QUADRATIC = 4.0e-4;
+  public static final double THESIS_NIGHT_QUADRATIC = 4.0e-4;
 
   /**
    * Validates and copies the lists.
@@ -82,7 +82,7 @@ public record GenerationCost(
   public static GenerationCost thesisDefaults(double capacity) {
     List<Double> m = new ArrayList<>();
     for (int h = 0; h < Ev.HOURS; h++) {
-      m.add(h < 16 ? SEED_DAY_QUADRATIC : SEED_NIGHT_QUADRATIC);
+      m.add(h < 16 ? THESIS_DAY_QUADRATIC : THESIS_NIGHT_QUADRATIC);
     }
     List<Double> zero = Collections.nCopies(Ev.HOURS, 0.0);
     return new GenerationCost(m, zero, zero, Collections.nCopies(Ev.HOURS, capacity));

@@ -11,7 +11,7 @@ import java.util.List;
  *
  * @param outcome what the leader's prices do (schedules, load, profit, PAR)
  * @param upperBound {@code cap·Σ_j E_j − minimumCost}: no price vector within the cap earns more
- *     (SPEC.md §2 with {@code pMax} lowered to the cap)
+ *     (docs/stackelberg.md, "The model", and "Upper bound and gaps")
  * @param minimumCost certified lower bound on {@code min Σ_h Cost_h(P_h)} over all feasible
  *     follower schedules, cents
  * @param relativeGap {@code (upperBound − profit) / upperBound}
