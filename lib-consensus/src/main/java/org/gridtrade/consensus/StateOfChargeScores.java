@@ -68,8 +68,8 @@ public final class StateOfChargeScores {
   /**
    * Time-of-use prices per kWh ({@code λ_off}, {@code λ_mid}, {@code λ_on}), in any one currency
    * unit (the δ factors are ratios). Eq. 4.2 expects {@code λ_on > λ_mid > λ_off}; prices sampled
-   * as in Moniruzzaman need not keep that order, so it is not required, and a δ may then be
-   * negative.
+   * as in Moniruzzaman Table 4.1 need not keep that order, so it is not required, and a δ may then
+   * be negative.
    *
    * @param offPeak {@code λ_off}, finite and more than 0 (δ divides by it)
    * @param midPeak {@code λ_mid}, finite and more than 0
