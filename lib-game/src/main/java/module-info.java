@@ -1,8 +1,9 @@
 /**
- * GridTrade Stackelberg game: the PETS scheme of seed 000 Ch. 3 (SPEC.md §2). A leader service
- * provider, elected by a sealed second-price reverse auction, announces 24 hourly prices found by a
- * genetic algorithm; electric vehicles (followers) answer with their exact cost-minimising charging
- * schedules; every solution carries its optimality gap to a certified upper bound.
+ * GridTrade Stackelberg game: the PETS scheme of Aggarwal Ch. 3 (docs/stackelberg.md). A leader
+ * service provider, elected by a sealed second-price reverse auction, announces 24 hourly prices
+ * found by a genetic algorithm; electric vehicles (followers) answer with their exact
+ * cost-minimising charging schedules; every solution carries its optimality gap to a certified
+ * upper bound.
  *
  * <p>Units: energy in kWh, prices in cents/kWh ({@code double}). Results are plain records; this
  * module does not depend on the ledger. Jenetics and ojAlgo are implementation details and never

@@ -21,12 +21,12 @@ import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
 
 /**
- * Coalition formation (seed 001 Alg. 3) on seeded random communities of the seed's profile (normal,
- * 20 km × 20 km, EDC at the centre), from singletons to a stable partition, on one core; plus exact
- * Shapley values for 20 players and sampled Shapley values for 100 players of a random game. Goals:
- * 1,000 prosumers under 2 s; exact Shapley (20) under 1 s. The baseline is {@link #communitySetup}:
- * the cost of evaluating every prosumer's singleton and the community setup, which any formation
- * must pay. Run: {@code benchmarks/run.sh quick Coalition}.
+ * Coalition formation (Moniruzzaman Alg. 3) on seeded random communities of Moniruzzaman's profile
+ * (normal, 20 km × 20 km, EDC at the centre), from singletons to a stable partition, on one core;
+ * plus exact Shapley values for 20 players and sampled Shapley values for 100 players of a random
+ * game. Goals: 1,000 prosumers under 2 s; exact Shapley (20) under 1 s. The baseline is {@link
+ * #communitySetup}: the cost of evaluating every prosumer's singleton and the community setup,
+ * which any formation must pay. Run: {@code benchmarks/run.sh quick Coalition}.
  */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.AverageTime)

@@ -17,7 +17,7 @@ import org.openjdk.jmh.annotations.State;
 
 /**
  * The iterative demand-response double auction on one seeded random instance of {@code evs} EVs ×
- * {@code sps} SPs in the seed's parameter ranges: a full run (every round plus the SWM reference
+ * {@code sps} SPs in Aggarwal's parameter ranges: a full run (every round plus the SWM reference
  * solve the result reports), the SWM reference solve alone, and the run's time per round (full run
  * divided by its rounds, printed at setup). Run: {@code benchmarks/run.sh quick DemandResponse}.
  */

@@ -33,7 +33,7 @@ import org.gridtrade.ledger.TransactionBody;
 
 /**
  * Load driver for the block engine: sustained throughput and block commit latency of Proof of
- * Authority against the number of sealers and the block size (the axes of the seeds' Fig. 4.7–4.8).
+ * Authority against the number of sealers and the block size (the axes of Aggarwal's Fig. 4.7–4.8).
  *
  * <p>Each configuration runs {@code sealers} engines in one JVM, each a sealer with its own durable
  * MVStore (fsync per block), joined by a zero-delay in-process network (none for one sealer). A

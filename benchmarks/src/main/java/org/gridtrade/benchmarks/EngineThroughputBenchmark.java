@@ -50,7 +50,7 @@ import org.openjdk.jmh.annotations.TearDown;
  * sustained throughput and the sampled percentiles are the block commit latency. The baseline is
  * {@link BlockValidationBenchmark}: validating an already-built block is a floor every node pays.
  * Run: {@code benchmarks/run.sh quick EngineThroughput}, or {@code java -jar
- * benchmarks/target/benchmarks.jar EngineThroughput -f 1 -wi 2 -i 3 -w 1s -r 1s}; the seeds' axes
+ * benchmarks/target/benchmarks.jar EngineThroughput -f 1 -wi 2 -i 3 -w 1s -r 1s}; Aggarwal's axes
  * (sealers 1, 5, 10, 25; block sizes) with {@code -p nodes=1,5,10,25 -p blockSize=100,1000}.
  */
 @State(Scope.Benchmark)

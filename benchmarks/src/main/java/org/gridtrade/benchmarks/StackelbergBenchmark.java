@@ -25,7 +25,7 @@ import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
 
 /**
- * The PETS Stackelberg game on one core (seed 000 Ch. 3).
+ * The PETS Stackelberg game on one core (Aggarwal Ch. 3).
  *
  * <ul>
  *   <li>{@code bestResponses}: every EV's exact best response (Alg. 2) and the aggregate load for
@@ -36,7 +36,7 @@ import org.openjdk.jmh.annotations.State;
  *       crossover, mutation, 50 fitness evaluations) at 100 and 1,000 EVs; measured as 20
  *       generations per invocation divided by 20.
  *   <li>{@code fullSolve}: {@link StackelbergGame#solve} with the default configuration (GA with
- *       seeded population, local search, minimum-cost bound, baselines) at the seed's test sizes
+ *       seeded population, local search, minimum-cost bound, baselines) at Aggarwal's test sizes
  *       24, 90, 91 EVs and at 1,000 EVs.
  * </ul>
  *
@@ -151,7 +151,7 @@ public class StackelbergBenchmark {
   }
 
   /**
-   * Twenty generations of the seed's GA (population 50); the score divided by 20 is one generation.
+   * Twenty generations of Aggarwal's GA (population 50); the score divided by 20 is one generation.
    *
    * @param g state
    * @return the best fitness

@@ -23,7 +23,7 @@ import picocli.CommandLine.Spec;
     versionProvider = GridTradeCommand.Version.class,
     sortOptions = false,
     description = {
-      "Computes one EV's exact cost-minimising charging schedule (seed 000 Alg. 2) for 24 given"
+      "Computes one EV's exact cost-minimising charging schedule (Aggarwal Alg. 2) for 24 given"
           + " hourly prices. Input: {\"prices\": [24 numbers], \"ev\": {\"id\", \"start\","
           + " \"end\", \"energy\", \"alphaMin\", \"alphaMax\"}}, hour 0 = 08:00, end inclusive."
     })

@@ -42,9 +42,10 @@ import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 
 /**
- * {@code gridtrade coalition}: forms coalitions among prosumers (SPEC.md §3), draws the miner,
- * shares the reward and prints the trace like seed 001 Table 3.2; or, with {@code --results},
- * reproduces the seed's results table over seeded random communities.
+ * {@code gridtrade coalition}: forms coalitions among prosumers (Moniruzzaman Ch. 3;
+ * docs/coalition.md), draws the miner, shares the reward and prints the trace like Moniruzzaman
+ * Table 3.2; or, with {@code --results}, reproduces Moniruzzaman's results table over seeded random
+ * communities.
  */
 @Command(
     name = "coalition",
@@ -54,11 +55,11 @@ import picocli.CommandLine.Spec;
     description = {
       "Forms coalitions of prosumers that cut line losses by trading inside them (merge and"
           + " split under the Pareto order), draws the mining coalition by proof score, and pays"
-          + " the mining reward by Shapley value. Prints the trace like the seed's Table 3.2.",
+          + " the mining reward by Shapley value. Prints the trace like Moniruzzaman's Table 3.2.",
       "Scenario fields: {\"area\": 20, \"edc\": {\"x\": 10, \"y\": 10}, \"lossMin\": 0.018,"
           + " \"lossMax\": 0.056, \"delta\": 0.1, \"price\": 10, \"seed\": 1, \"prosumers\":"
           + " [{\"id\", \"production\", \"consumption\", \"x\", \"y\"}]} (all but prosumers"
-          + " optional; the defaults are the seed's).",
+          + " optional; the defaults are Moniruzzaman's).",
       "--results averages seeded random communities for each size and distribution: share of"
           + " energy traded inside coalitions, loss saved versus acting alone, and versus a"
           + " non-cooperative bilateral baseline (each seller in random order sells to its"
@@ -136,13 +137,14 @@ final class CoalitionCommand implements Callable<Integer> {
   @Option(
       names = "--loss-chart",
       paramLabel = "FILE",
-      description = "Also write each prosumer's loss alone and in its coalition (seed Fig. 3.6).")
+      description =
+          "Also write each prosumer's loss alone and in its coalition (Moniruzzaman Fig. 3.6).")
   Path lossChart;
 
   @Option(
       names = "--payoff-chart",
       paramLabel = "FILE",
-      description = "Also write each prosumer's saving and reward share (seed Fig. 3.7).")
+      description = "Also write each prosumer's saving and reward share (Moniruzzaman Fig. 3.7).")
   Path payoffChart;
 
   private double delta = 0.1;

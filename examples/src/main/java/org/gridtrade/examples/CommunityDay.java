@@ -40,7 +40,7 @@ import org.gridtrade.ledger.Payload;
 import org.gridtrade.ledger.Units;
 
 /**
- * The markets of one simulated community day (DESIGN.md, "The flagship flow"), before anything
+ * The markets of one simulated community day (the flagship flow of docs/demo.md), before anything
  * touches a chain: the SPs' sealed second-price auction elects the leader, the leader's GA sets 24
  * prices and the EVs answer with their cheapest schedules (lib-game), the prosumers form coalitions
  * and the winning coalition is drawn (lib-coalition), and the evening's demand response clears by
@@ -50,7 +50,7 @@ import org.gridtrade.ledger.Units;
  * <p>Deterministic: every participant, key and market derives from the seed.
  */
 final class CommunityDay {
-  /** The day's first hour (PETS runs 08:00 to 08:00, seed 000 Table 3.1). */
+  /** The day's first hour (PETS runs 08:00 to 08:00, Aggarwal Table 3.1). */
   static final Instant DAY_START = Instant.parse("2026-11-21T08:00:00Z");
 
   /** The chain id of the demo chain. */

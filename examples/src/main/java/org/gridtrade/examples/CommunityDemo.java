@@ -58,16 +58,19 @@ final class CommunityDemo {
    */
   static final int LATE_PAYER_HOUR = 8;
 
-  /** PoSOC: Ontario time-of-use prices, the means of SPEC.md §4.3's distributions, c/kWh. */
+  /**
+   * PoSOC: Ontario time-of-use prices, the means of the distributions of Moniruzzaman Table 4.1,
+   * c/kWh.
+   */
   static final StateOfChargeScores.TimeOfUsePrices TOU_PRICES =
       new StateOfChargeScores.TimeOfUsePrices(6.8, 10.0, 12.9);
 
-  /** PoSOC: battery capacity (SPEC.md §4.3), kWh, and the SOC limit. */
+  /** PoSOC: battery capacity (Moniruzzaman Table 4.1), kWh, and the SOC limit. */
   static final double BATTERY_KWH = 42;
 
   static final double SOC_MAX = 0.8;
 
-  /** Trust stake: blocks per epoch (the seed's 10). */
+  /** Trust stake: blocks per epoch (Haider's 10). */
   static final int TRUST_EPOCH = 10;
 
   /** Trust stake: the first SP node burns this many coins, the second twice as many, and so on. */

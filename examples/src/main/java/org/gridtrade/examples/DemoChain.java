@@ -67,7 +67,7 @@ final class DemoChain {
 
   static final long MAX_DELAY = 80;
 
-  /** The engines' block policy: the seed's 2 s block time, blocks of up to 1,000 transactions. */
+  /** The engines' block policy: Aggarwal's 2 s block time, blocks of up to 1,000 transactions. */
   static final BlockPolicy POLICY = BlockPolicy.DEFAULT;
 
   /**

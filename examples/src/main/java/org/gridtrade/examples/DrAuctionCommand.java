@@ -32,8 +32,9 @@ import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 
 /**
- * {@code gridtrade dr-auction}: runs the iterative demand-response double auction (SPEC.md §1.3) on
- * a scenario file or a seeded random market, and compares it with the social-welfare optimum.
+ * {@code gridtrade dr-auction}: runs the iterative demand-response double auction (Aggarwal Alg. 8;
+ * docs/demand-response.md) on a scenario file or a seeded random market, and compares it with the
+ * social-welfare optimum.
  */
 @Command(
     name = "dr-auction",
@@ -47,7 +48,7 @@ import picocli.CommandLine.Spec;
           + " the social-welfare optimum solved directly.",
       "Scenario fields: {\"evs\": [{\"id\", \"soc\", \"eMin\", \"eMax\", \"sigma\"}],"
           + " \"sps\": [{\"id\", \"capacity\", \"c1\", \"c2\"}], \"eta\": 0.8, \"rho\": 0.9,"
-          + " \"xi\": 0.001} (c1, c2, eta, rho and xi are optional; the defaults are the seed's)."
+          + " \"xi\": 0.001} (c1, c2, eta, rho and xi are optional; the defaults are Aggarwal's)."
     })
 final class DrAuctionCommand implements Callable<Integer> {
   static final int MAX_EVS = 2_000;
@@ -68,7 +69,7 @@ final class DrAuctionCommand implements Callable<Integer> {
         paramLabel = "N",
         required = true,
         description =
-            "A random market of N EVs, 1.." + MAX_EVS + ", in the seed's parameter ranges.")
+            "A random market of N EVs, 1.." + MAX_EVS + ", in Aggarwal's parameter ranges.")
     Integer random;
   }
 

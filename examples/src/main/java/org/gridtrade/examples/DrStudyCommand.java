@@ -33,7 +33,7 @@ import picocli.CommandLine.Spec;
     versionProvider = GridTradeCommand.Version.class,
     sortOptions = false,
     description = {
-      "Runs the iterative demand-response double auction on seeded random instances in the seed's"
+      "Runs the iterative demand-response double auction on seeded random instances in Aggarwal's"
           + " parameter ranges (EV demand 10-60 kWh, willingness 10-60, SP capacity 50-250 kWh,"
           + " c1 = 0.01, c2 = 0.015, eta = 0.8, rho = 0.9, xi = 0.001) and reports the rounds to"
           + " convergence and the welfare gap to the directly solved optimum (SWM).",

@@ -36,7 +36,7 @@ import picocli.CommandLine.Spec;
     versionProvider = GridTradeCommand.Version.class,
     sortOptions = false,
     description = {
-      "Solves the PETS Stackelberg game (seed 000 Ch. 3) for one 08:00-to-08:00 day: the leader"
+      "Solves the PETS Stackelberg game (Aggarwal Ch. 3) for one 08:00-to-08:00 day: the leader"
           + " SP (elected by a second-price reverse auction when the scenario has bids) sets 24"
           + " hourly prices by a genetic algorithm; every EV answers with its cheapest schedule.",
       "Prints prices, load before/after scheduling, PAR, the leader's profit, the upper bound on"
@@ -57,7 +57,7 @@ final class StackelbergCommand implements Callable<Integer> {
     @Option(
         names = "--random-evs",
         paramLabel = "N",
-        description = "Generate N EVs with the seeded generator and the seed's cost model.")
+        description = "Generate N EVs with the seeded generator and Aggarwal's cost model.")
     Integer randomEvs;
   }
 

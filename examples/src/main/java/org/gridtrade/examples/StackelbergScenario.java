@@ -16,8 +16,8 @@ import org.gridtrade.game.stackelberg.SpBid;
  * <p>Scenario: {@code {"pMin": 8, "pMax": 14, "costQuadratic": [24], "costLinear": [24],
  * "costConstant": [24], "capacity": [24], "evs": [{"id", "start", "end", "energy", "alphaMin",
  * "alphaMax"}], "seed": 1, "bids": [{"id", "price"}]}}. Hours 0–23 with 0 = 08:00, {@code end}
- * inclusive. {@code pMin}/{@code pMax} default to the seed's 8/14, the four cost lists to the
- * seed's cost model with unlimited capacity, {@code seed} to 1; {@code bids} is optional (no
+ * inclusive. {@code pMin}/{@code pMax} default to Aggarwal's 8/14, the four cost lists to
+ * Aggarwal's cost model with unlimited capacity, {@code seed} to 1; {@code bids} is optional (no
  * election: the cap is {@code pMax}).
  */
 final class StackelbergScenario {
@@ -41,13 +41,13 @@ final class StackelbergScenario {
     PriceBounds bounds =
         new PriceBounds(
             ScenarioJson.number(root, "", "pMin", 8), ScenarioJson.number(root, "", "pMax", 14));
-    GenerationCost seedCost = GenerationCost.thesisDefaults();
+    GenerationCost thesisCost = GenerationCost.thesisDefaults();
     GenerationCost cost =
         new GenerationCost(
-            list(root, "costQuadratic", seedCost.quadratic()),
-            list(root, "costLinear", seedCost.linear()),
-            list(root, "costConstant", seedCost.constant()),
-            list(root, "capacity", seedCost.capacity()));
+            list(root, "costQuadratic", thesisCost.quadratic()),
+            list(root, "costLinear", thesisCost.linear()),
+            list(root, "costConstant", thesisCost.constant()),
+            list(root, "capacity", thesisCost.capacity()));
     List<Ev> evs = ScenarioJson.objects(root, "", "evs", StackelbergScenario::ev);
     long seed = ScenarioJson.has(root, "seed") ? integer(root, "", "seed") : 1;
     List<SpBid> bids =

@@ -37,8 +37,8 @@ import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 
 /**
- * {@code gridtrade trust-sim}: seed 004's trust experiment (Table 4.3: 50 prosumers, 50 consumers,
- * 30 malicious users) on the real ledger, trust index and trust-rated market access.
+ * {@code gridtrade trust-sim}: Haider's trust experiment (Table 4.3: 50 prosumers, 50 consumers, 30
+ * malicious users) on the real ledger, trust index and trust-rated market access.
  */
 @Command(
     name = "trust-sim",
@@ -46,7 +46,7 @@ import picocli.CommandLine.Spec;
     versionProvider = GridTradeCommand.Version.class,
     sortOptions = false,
     description = {
-      "Simulates seed 004's trust experiment: 50 honest prosumers, 50 honest consumers and 30"
+      "Simulates Haider's trust experiment: 50 honest prosumers, 50 honest consumers and 30"
           + " malicious users (15 prosumers that under-deliver, 15 consumers that under-pay) trade"
           + " in hourly rounds. Each round every trader's TRP comes from the trust index folded"
           + " from the ledger (signed EnergyTrade and Rating transactions); the market is"

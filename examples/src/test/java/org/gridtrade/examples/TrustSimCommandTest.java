@@ -11,7 +11,7 @@ import org.junit.jupiter.api.io.TempDir;
 class TrustSimCommandTest {
 
   @Test
-  void seedExperiment_maliciousUsersEndWithLowTrust_andLoseMarketShare() {
+  void thesisExperiment_maliciousUsersEndWithLowTrust_andLoseMarketShare() {
     Cli r = Cli.run("trust-sim", "--seed", "3", "--rounds", "24", "--json");
 
     assertThat(r.exitCode()).as(r.err()).isZero();

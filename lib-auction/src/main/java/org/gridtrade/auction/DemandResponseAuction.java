@@ -7,14 +7,15 @@ import org.gridtrade.auction.internal.DrModel;
 import org.gridtrade.auction.internal.IterativeAuctionEngine;
 
 /**
- * The iterative double auction for demand response (SPEC.md §1.3, seed 000 Alg. 8).
+ * The iterative double auction for demand response (Aggarwal Alg. 8; docs/demand-response.md).
  *
  * <p>Each round the auctioneer solves OAP, {@code max Σ_ij [b_ij ln e_ij − (p_ji/2) s_ji²]} under
  * the constraints of Eq. 4.4; then every EV bids {@code b_ij = η w_i e_ij / (η Σ_j e_ij − e_i^min +
- * 1)} (Eq. 4.18) and every SP bids {@code p_ji = (2 c1 s_ji + c2) / s_ji}. The seed's Eq. 4.12,
- * 4.14 and 4.20 are garbled; these are the updates of SPEC.md whose fixed point makes OAP's
- * optimality conditions those of SWM. It stops when every bid's relative change is below ξ (cells
- * allocated less than 1e-9 of the largest capacity are exempt: their bids tend to 0).
+ * 1)} (Eq. 4.18) and every SP bids {@code p_ji = (2 c1 s_ji + c2) / s_ji}. Aggarwal's Eq. 4.12,
+ * 4.14 and 4.20 are garbled; these are the updates (docs/demand-response.md, "Bid updates") whose
+ * fixed point makes OAP's optimality conditions those of SWM. It stops when every bid's relative
+ * change is below ξ (cells allocated less than 1e-9 of the largest capacity are exempt: their bids
+ * tend to 0).
  *
  * <p>{@link BidUpdate#NEWTON} (the default): each participant submits the literal bid evaluated at
  * a predicted allocation {@code y} instead of at the last one. The prediction is one Newton step on
@@ -26,13 +27,13 @@ import org.gridtrade.auction.internal.IterativeAuctionEngine;
  * the stopping rule tests: it stops when the literal update at {@code x} changes no bid by ξ or
  * more. Where {@code y} is SWM's optimum, bidding literally at {@code y} is the literal update's
  * fixed point, so the rule has exactly the literal fixed point; Newton's quadratic convergence
- * makes it stop in 3–4 rounds on average at the seed's parameters (see {@code
+ * makes it stop in 3–4 rounds on average at Aggarwal's parameters (see {@code
  * docs/demand-response.md}).
  *
  * <p>{@link BidUpdate#ACCELERATED} applies Anderson acceleration to the logarithms of the bid
  * vector: the submitted bids are an affine combination of the last few literal updates chosen to
  * minimise the update residual, with a restart when the residual grows. It uses the bids only. Same
- * fixed point. {@link BidUpdate#LITERAL} is the seed's plain iteration, kept for comparison (it can
+ * fixed point. {@link BidUpdate#LITERAL} is Aggarwal's plain iteration, kept for comparison (it can
  * oscillate when capacity or {@code e_max} bounds bind). Instances are immutable and thread-safe; a
  * run is deterministic.
  */
@@ -40,7 +41,7 @@ public final class DemandResponseAuction {
 
   /** How participants turn the last allocation into their next bids. */
   public enum BidUpdate {
-    /** The literal fixed-point update of SPEC.md §1.3. */
+    /** The literal fixed-point update (docs/demand-response.md, "Bid updates"). */
     LITERAL,
     /** Anderson-accelerated update on the log-bid vector; same fixed point. */
     ACCELERATED,

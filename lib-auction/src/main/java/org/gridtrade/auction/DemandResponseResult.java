@@ -4,8 +4,9 @@ import java.util.List;
 import java.util.Objects;
 
 /**
- * The outcome of the iterative demand-response double auction (SPEC.md §1.3, seed 000 Alg. 8), with
- * its evidence: the bid trace, the welfare gap to the SWM optimum, and the IR and WBB checks.
+ * The outcome of the iterative demand-response double auction (Aggarwal Alg. 8;
+ * docs/demand-response.md), with its evidence: the bid trace, the welfare gap to the SWM optimum,
+ * and the IR and WBB checks.
  *
  * <p>Payments: EV i pays {@code Σ_j b_ij} (Eq. 4.15); SP j is paid {@code Σ_i p_ji s_ji²} (marginal
  * cost × quantity). When the EVs' payments fall short of the SPs' revenues (WBB fails, which

@@ -8,8 +8,8 @@ import org.gridtrade.auction.internal.Prices;
 import org.gridtrade.auction.internal.TradeList;
 
 /**
- * A one-shot double auction (call market) over divisible quantities (SPEC.md §1.2): uniform price
- * (k-double auction), pay-as-bid, or McAfee trade reduction.
+ * A one-shot double auction (call market) over divisible quantities (docs/auction.md, "One-shot
+ * double auctions"): uniform price (k-double auction), pay-as-bid, or McAfee trade reduction.
  *
  * <p><b>Merit order.</b> Buy orders are sorted by price, highest first; sell orders by price,
  * lowest first; equal prices keep submission (list) order. The best remaining buy is matched with

@@ -4,7 +4,7 @@ import java.util.Objects;
 
 /**
  * One cell of a demand-response allocation: SP {@code spId} supplies {@code supply = s_ji} and EV
- * {@code evId} gets {@code energy = e_ij = ρ s_ji} (seed 000 Eq. 4.4).
+ * {@code evId} gets {@code energy = e_ij = ρ s_ji} (Aggarwal Eq. 4.4).
  *
  * @param evId the EV's id
  * @param spId the SP's id

@@ -8,7 +8,8 @@ import java.util.random.RandomGenerator;
 
 /**
  * A demand-response market: charging EVs, discharging service providers (SPs) and the market's
- * efficiencies (SPEC.md §1.3, seed 000 §4.3). Immutable; equal when all components are equal.
+ * efficiencies (Aggarwal §4.3; docs/demand-response.md, "The model"). Immutable; equal when all
+ * components are equal.
  *
  * <p>EV {@code i} values the energy {@code E_i = η Σ_j e_ij} it receives with {@code U_i = w_i ·
  * ln(E_i − e_i^min + 1)}, {@code w_i = σ_i / SoC_i} (Eq. 4.1). SP {@code j} supplies {@code s_ji}
@@ -25,19 +26,19 @@ import java.util.random.RandomGenerator;
  */
 public record DrInstance(List<Ev> evs, List<Sp> sps, double eta, double rho, double xi) {
 
-  /** Seed 000 §4.5.1: η. */
+  /** Aggarwal §4.5.1: η. */
   public static final double DEFAULT_ETA = 0.8;
 
-  /** Seed 000 §4.5.1: ρ. */
+  /** Aggarwal §4.5.1: ρ. */
   public static final double DEFAULT_RHO = 0.9;
 
-  /** Seed 000 §4.5.1: ξ. */
+  /** Aggarwal §4.5.1: ξ. */
   public static final double DEFAULT_XI = 0.001;
 
-  /** Seed 000 §4.5.1: quadratic cost factor c1. */
+  /** Aggarwal §4.5.1: quadratic cost factor c1. */
   public static final double DEFAULT_C1 = 0.01;
 
-  /** Seed 000 §4.5.1: linear cost factor c2. */
+  /** Aggarwal §4.5.1: linear cost factor c2. */
   public static final double DEFAULT_C2 = 0.015;
 
   /**
@@ -74,7 +75,7 @@ public record DrInstance(List<Ev> evs, List<Sp> sps, double eta, double rho, dou
     }
 
     /**
-     * The charging willingness {@code w_i = σ / SoC_i} (seed 000, below Eq. 4.1).
+     * The charging willingness {@code w_i = σ / SoC_i} (Aggarwal, below Eq. 4.1).
      *
      * @return w_i, more than 0
      */
@@ -155,12 +156,13 @@ public record DrInstance(List<Ev> evs, List<Sp> sps, double eta, double rho, dou
   }
 
   /**
-   * A random instance with the seed's parameter ranges (seed 000 §4.5.1, SPEC.md §1.3).
+   * A random instance with Aggarwal's parameter ranges (Aggarwal §4.5.1; docs/demand-response.md,
+   * "The model").
    *
    * <p>EV demand {@code e_i^max ~ U[10, 60]} kWh, {@code e_i^min = e_i^max · U[0.1, 0.5]}, {@code
-   * SoC_i ~ U[0.1, 0.9]}; the seed's "minimum buying price" {@code π_i ~ U[10, 60]} is used as the
+   * SoC_i ~ U[0.1, 0.9]}; Aggarwal's "minimum buying price" {@code π_i ~ U[10, 60]} is used as the
    * willingness {@code w_i} ({@code σ_i = π_i · SoC_i}). SP capacity {@code ~ U[50, 250]} kWh,
-   * {@code c1 = 0.01}, {@code c2 = 0.015} (the seed's SP minimum selling price is not part of the
+   * {@code c1 = 0.01}, {@code c2 = 0.015} (Aggarwal's SP minimum selling price is not part of the
    * model and is not drawn); η = 0.8, ρ = 0.9, ξ = 0.001. To keep every instance feasible with
    * slack, all {@code e_i^min} are scaled down by one common factor when their sum exceeds 90 % of
    * {@code η ρ Σ_j S_j^max}. Deterministic for a given generator state.

@@ -8,10 +8,11 @@ import java.util.Set;
 
 /**
  * Surplus-share allocation by magnitude of energy share (MES) with the installed-capacity check:
- * implements seed 003 §IV (DF, PSA and MES equations) as resolved by SPEC.md §1.5.
+ * implements Ahmad et al. §IV (DF, PSA and MES equations) as docs/auction.md, "Magnitude of energy
+ * share", states it.
  *
- * <p>Seed 003 defines the surplus with the opposite sign to how it uses it; we use {@code S = total
- * generation − total load} (SPEC.md §1.5).
+ * <p>Ahmad et al. define the surplus with the opposite sign to how they use it; we use {@code S =
+ * total generation − total load}.
  *
  * <p>Per cluster, first the capacity check: a prosumer whose peak generation exceeds its declared
  * installed capacity by more than the tolerance ({@code peak > capacity × (1 + tolerance)}) loses
@@ -35,7 +36,7 @@ import java.util.Set;
  */
 public final class MagnitudeOfEnergyShare {
 
-  /** Default tolerance of the installed-capacity check: 15 % (SPEC.md §1.5). */
+  /** Default tolerance of the installed-capacity check: 15 % (Ahmad et al. §IV allow 10–15 %). */
   public static final double DEFAULT_TOLERANCE = 0.15;
 
   /**
@@ -155,7 +156,7 @@ public final class MagnitudeOfEnergyShare {
   }
 
   /**
-   * The allocation with a chosen capacity tolerance. SPEC.md §1.5 names 10–15 %; any value in
+   * The allocation with a chosen capacity tolerance. Ahmad et al. §IV allow 10–15 %; any value in
    * {@code [0, 1]} is accepted for studies.
    *
    * @param tolerance allowed excess of peak over installed capacity, as a fraction (0.15 = 15 %)
@@ -165,7 +166,7 @@ public final class MagnitudeOfEnergyShare {
   public static MagnitudeOfEnergyShare withTolerance(double tolerance) {
     if (!(tolerance >= 0 && tolerance <= 1)) {
       throw new IllegalArgumentException(
-          "tolerance %s must be within [0, 1] (SPEC: 0.10–0.15)".formatted(tolerance));
+          "tolerance %s must be within [0, 1] (Ahmad et al. allow 0.10–0.15)".formatted(tolerance));
     }
     return new MagnitudeOfEnergyShare(tolerance);
   }

@@ -16,7 +16,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A continuous limit-order book with price-time priority (SPEC.md §1.2, "continuous order book").
+ * A continuous limit-order book with price-time priority (docs/auction.md, "Continuous order
+ * book").
  *
  * <p>An incoming order first matches against the opposite side, best price first and, within a
  * price, oldest order first; every trade executes at the <em>resting</em> order's price. Fills may

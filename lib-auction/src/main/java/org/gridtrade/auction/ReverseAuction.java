@@ -12,8 +12,8 @@ import org.gridtrade.auction.internal.Prices;
 
 /**
  * A sealed-bid reverse auction: sellers (service providers) ask a price per kWh and the lowest ask
- * wins (SPEC.md §1.1; seed 000 Alg. 1). Implements the first-price and the second-price (Vickrey)
- * rule.
+ * wins (Aggarwal Alg. 1; docs/auction.md, "Sealed-bid reverse auctions"). Implements the
+ * first-price and the second-price (Vickrey) rule.
  *
  * <p>Rules:
  *

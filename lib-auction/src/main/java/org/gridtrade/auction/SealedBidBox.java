@@ -14,7 +14,8 @@ import java.util.OptionalDouble;
 import org.gridtrade.auction.ReverseAuctionResult.Exclusion;
 
 /**
- * Commit–reveal sealing for a {@link ReverseAuction} (SPEC.md §1.1, "sealed on a public ledger").
+ * Commit–reveal sealing for a {@link ReverseAuction} (Aggarwal Alg. 1's sealed bids on a public
+ * ledger; docs/auction.md, "Commit–reveal sealing").
  *
  * <p>Each bidder first publishes a commitment to its ask, {@link #commitment(String, double,
  * byte[])}, up to the commit deadline; after that it reveals the ask and the salt, up to the reveal

@@ -4,7 +4,7 @@ import java.util.List;
 import java.util.Objects;
 
 /**
- * The social-welfare-maximising allocation of a demand-response instance (SWM, seed 000 Eq.
+ * The social-welfare-maximising allocation of a demand-response instance (SWM, Aggarwal Eq.
  * 4.3–4.4) with the multipliers that certify it.
  *
  * <p>{@code evPrices.get(i)} is {@code u_i}, EV i's value of one more kWh of SP supply ({@code

@@ -6,9 +6,10 @@ import java.util.Objects;
 import org.gridtrade.auction.internal.DrModel;
 
 /**
- * Solves the demand-response social welfare maximisation SWM directly (seed 000 Eq. 4.3–4.4 with
- * the utility of Eq. 4.1 as resolved by SPEC.md §1.3: the seed's {@code Σ_j (e_ij − e_i^min)} is
- * garbled; we use {@code η Σ_j e_ij − e_i^min}, consistent with its gradient Eq. 4.6).
+ * Solves the demand-response social welfare maximisation SWM directly (Aggarwal Eq. 4.3–4.4 with
+ * the utility of Eq. 4.1 as docs/demand-response.md, "The model", states it: Aggarwal's {@code Σ_j
+ * (e_ij − e_i^min)} is garbled; we use {@code η Σ_j e_ij − e_i^min}, consistent with its gradient
+ * Eq. 4.6).
  *
  * <p>Method: exact block-coordinate ascent on the Lagrange dual. Given the capacity prices {@code
  * α_j}, each EV's problem is solved exactly by water-filling ({@code s_ji = max(0, (u_i − α_j −

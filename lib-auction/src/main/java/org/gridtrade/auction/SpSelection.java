@@ -12,12 +12,13 @@ import java.util.Set;
 import org.gridtrade.auction.internal.Prices;
 
 /**
- * Per-EV service-provider selection: implements seed 000 Alg. 7 as specified in SPEC.md §1.1.
+ * Per-EV service-provider selection: implements Aggarwal Alg. 7 as docs/auction.md, "Per-EV SP
+ * selection", states it.
  *
  * <p>EV {@code i} bids {@code b_i}; each SP {@code j} asks {@code p_ji} for that EV. An SP is
  * eligible only when {@code b_i ≥ p_ji}; the lowest eligible ask wins, ties going to the ask
  * earlier in the list. The selected SP's ask is the price ({@link Selection#price()}); the
- * demand-response auction then sets the final trading prices (seed 000 Eqs. 4.15–4.16). When no SP
+ * demand-response auction then sets the final trading prices (Aggarwal Eqs. 4.15–4.16). When no SP
  * is eligible there is no trade and the reason says why; the EV may re-submit. Quantities are not
  * matched here (Alg. 7 selects by price; energy is allocated by the demand-response auction).
  *

@@ -7,11 +7,11 @@ import java.util.Objects;
 import java.util.Set;
 
 /**
- * Two-level supply–demand-ratio (SDR) pricing: implements seed 004 §3.4, Eq. 3.1–3.4 as resolved by
- * SPEC.md §1.4.
+ * Two-level supply–demand-ratio (SDR) pricing: implements Haider §3.4, Eq. 3.1–3.4 as
+ * docs/auction.md, "Two-level supply–demand-ratio pricing", states it.
  *
- * <p>Seed 004 Eq. 3.4 is garbled; we use the standard SDR rule stated in SPEC.md §1.4. With {@code
- * TSP = Σ surplus}, {@code TBP = Σ deficit} and {@code SDR = TSP / TBP}:
+ * <p>Haider Eq. 3.4 is garbled; we use the standard SDR rule. With {@code TSP = Σ surplus}, {@code
+ * TBP = Σ deficit} and {@code SDR = TSP / TBP}:
  *
  * <pre>{@code
  * P_sell = λ_sell·λ_buy / ((λ_buy − λ_sell)·SDR + λ_sell)   if 0 ≤ SDR ≤ 1, else λ_sell
@@ -22,7 +22,7 @@ import java.util.Set;
  * TSP > 0} gives {@code SDR = +∞} (prices λ_sell); no surplus and no deficit gives {@code SDR = 1}
  * (prices λ_sell, nothing traded).
  *
- * <p>Allocation (our documented rule; the seed leaves it open): the peer volume is {@code V =
+ * <p>Allocation (our documented rule; Haider leaves it open): the peer volume is {@code V =
  * min(TSP, TBP)} and every peer kWh settles at {@code P_sell}, so the peer market is budget
  * balanced. When {@code SDR > 1} each seller sells {@code surplus·V/TSP} to peers and the rest to
  * the grid at λ_sell (= P_sell); every buyer buys its whole deficit from peers. When {@code SDR <
@@ -194,7 +194,7 @@ public final class SupplyDemandRatioPricing {
   }
 
   /**
-   * P_sell for a given SDR (SPEC.md §1.4).
+   * P_sell for a given SDR (the rule above).
    *
    * @param sdr supply–demand ratio, 0 or more (may be {@code +∞})
    * @return P_sell, cents/kWh, within {@code [λ_sell, λ_buy]}
@@ -212,7 +212,7 @@ public final class SupplyDemandRatioPricing {
   }
 
   /**
-   * P_buy for a given SDR (SPEC.md §1.4).
+   * P_buy for a given SDR (the rule above).
    *
    * @param sdr supply–demand ratio, 0 or more (may be {@code +∞})
    * @return P_buy, cents/kWh, within {@code [P_sell, λ_buy]}

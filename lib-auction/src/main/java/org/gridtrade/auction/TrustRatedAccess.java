@@ -10,7 +10,8 @@ import java.util.Objects;
 import java.util.Set;
 
 /**
- * Trust-rated market access (TRP): implements seed 004 §3.5 as specified by SPEC.md §1.6.
+ * Trust-rated market access (TRP): implements Haider §3.5 as docs/auction.md, "Trust-rated market
+ * access", states it.
  *
  * <p>Trust rating points 1, 2, 3, 4 give access to 50 %, 75 %, 90 %, 100 % of the {@code n} offers.
  * Offers are ranked by price, most expensive first, and among equal prices the seller with higher

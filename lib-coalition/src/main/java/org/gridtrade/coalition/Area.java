@@ -32,7 +32,7 @@ public record Area(double width, double height, double edcX, double edcY) {
   }
 
   /**
-   * A square area with the EDC at its centre, as in the seed's 20 km × 20 km simulation.
+   * A square area with the EDC at its centre, as in Moniruzzaman's 20 km × 20 km simulation.
    *
    * @param side the side in km, finite and more than 0
    * @return the area

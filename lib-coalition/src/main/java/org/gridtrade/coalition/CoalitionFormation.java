@@ -16,10 +16,11 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Coalition formation among prosumers (seed 001 Alg. 3, SPEC.md §3): singletons, an initial pairing
- * of a seller and a buyer that are closer to each other than to the EDC (nearest first, neither
- * losing), then merge-and-split rounds under the Pareto order until a round changes nothing.
- * Immutable and thread-safe; each {@link #form} call is independent and deterministic.
+ * Coalition formation among prosumers (Moniruzzaman Alg. 3; docs/coalition.md, "The model"):
+ * singletons, an initial pairing of a seller and a buyer that are closer to each other than to the
+ * EDC (nearest first, neither losing), then merge-and-split rounds under the Pareto order until a
+ * round changes nothing. Immutable and thread-safe; each {@link #form} call is independent and
+ * deterministic.
  *
  * <p><b>Termination.</b> A member's proof score is its singleton score plus its standalone loss
  * minus its attributed loss, so a coalition's score sum is a constant minus its total loss. A

@@ -70,7 +70,7 @@ public final class Community {
   }
 
   /**
-   * A community with the seed's loss model for the area ({@link LineLossModel#seedDefault}).
+   * A community with Moniruzzaman's loss model for the area ({@link LineLossModel#thesisDefault}).
    *
    * @param area the area
    * @param prosumers the prosumers, at least one, distinct ids, all inside the area
@@ -79,7 +79,7 @@ public final class Community {
    *     the area
    */
   public static Community of(Area area, List<Prosumer> prosumers) {
-    return new Community(area, LineLossModel.seedDefault(area), prosumers);
+    return new Community(area, LineLossModel.thesisDefault(area), prosumers);
   }
 
   /**

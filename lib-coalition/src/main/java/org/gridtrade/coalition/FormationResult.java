@@ -8,7 +8,7 @@ import java.util.Optional;
  * of every step, and the evidence a user needs to trust it.
  *
  * @param coalitions the final partition (singletons included), ordered by first member
- * @param iterations the trace, one row per step (seed Table 3.2)
+ * @param iterations the trace, one row per step (Moniruzzaman Table 3.2)
  * @param converged true when a round without merge or split was reached; false when the operation
  *     cap stopped the run
  * @param merges accepted merges (initial pairings not counted)
@@ -72,7 +72,7 @@ public record FormationResult(
 
   /**
    * Share of all traded energy that is traded inside coalitions: {@code internal / (internal +
-   * EDC)} (the seed's Fig. 3.9a; seed ≈ 47 %). 0 when nothing is traded.
+   * EDC)} (Moniruzzaman Fig. 3.9a: ≈ 47 %). 0 when nothing is traded.
    *
    * @return a fraction in [0, 1]
    */
@@ -101,8 +101,8 @@ public record FormationResult(
   }
 
   /**
-   * Loss saved versus acting alone, as a fraction of the standalone loss (seed Fig. 3.9b: 22.5 % at
-   * 10 prosumers to 38 % at 50). 0 when nothing is lost alone.
+   * Loss saved versus acting alone, as a fraction of the standalone loss (Moniruzzaman Fig. 3.9b:
+   * 22.5 % at 10 prosumers to 38 % at 50). 0 when nothing is lost alone.
    *
    * @return a fraction
    */

@@ -3,7 +3,7 @@ package org.gridtrade.coalition;
 import java.util.List;
 
 /**
- * One row of the formation trace, like seed 001 Table 3.2.
+ * One row of the formation trace, like Moniruzzaman Table 3.2.
  *
  * @param number 1 for the singletons, 2 for the initial pairing, then one per merge-and-split
  *     round; the last row repeats the partition when the run converged

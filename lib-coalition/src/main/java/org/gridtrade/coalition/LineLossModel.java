@@ -3,12 +3,14 @@ package org.gridtrade.coalition;
 /**
  * The fraction of energy lost when energy is transferred over a distance.
  *
- * <p>Transferring {@code E} kWh over {@code d} km loses {@code E · lossRate(d)} kWh (SPEC.md §3).
- * Implementations must be pure (same distance, same rate) and return a finite rate in {@code [0,
- * 1)}; {@link Community} checks every rate it asks for and rejects a model that breaks this.
+ * <p>Transferring {@code E} kWh over {@code d} km loses {@code E · lossRate(d)} kWh
+ * (docs/coalition.md, "The model"). Implementations must be pure (same distance, same rate) and
+ * return a finite rate in {@code [0, 1)}; {@link Community} checks every rate it asks for and
+ * rejects a model that breaks this.
  *
- * <p>Seed 001 Eq. 3.1–3.2 allocate losses by power flow on a bus model; the seed's experiments, and
- * this SDK's default, use a rate that grows linearly with distance ({@link #linear}).
+ * <p>Moniruzzaman Eq. 3.1–3.2 allocate losses by power flow on a bus model; Moniruzzaman's
+ * experiments, and this SDK's default, use a rate that grows linearly with distance ({@link
+ * #linear}).
  */
 @FunctionalInterface
 public interface LineLossModel {
@@ -22,10 +24,11 @@ public interface LineLossModel {
   double lossRate(double distanceKm);
 
   /**
-   * The default model of SPEC.md §3: {@code λ(d) = λmin + (λmax − λmin) · d / dmax}.
+   * The default model (docs/coalition.md, "The model"): {@code λ(d) = λmin + (λmax − λmin) · d /
+   * dmax}.
    *
-   * @param lossMin the rate at distance 0 (the seed: 0.018)
-   * @param lossMax the rate at {@code maxDistance} (the seed: 0.056)
+   * @param lossMin the rate at distance 0 (Moniruzzaman: 0.018)
+   * @param lossMax the rate at {@code maxDistance} (Moniruzzaman: 0.056)
    * @param maxDistance the distance in km at which the rate reaches {@code lossMax}, usually the
    *     area's diagonal
    * @return the model
@@ -37,12 +40,12 @@ public interface LineLossModel {
   }
 
   /**
-   * The seed's model for an area: 1.8 % to 5.6 % over the area's diagonal.
+   * Moniruzzaman's model for an area: 1.8 % to 5.6 % over the area's diagonal.
    *
    * @param area the area
    * @return the model
    */
-  static LineLossModel seedDefault(Area area) {
+  static LineLossModel thesisDefault(Area area) {
     return new LinearLineLoss(0.018, 0.056, area.diagonal());
   }
 }

@@ -1,8 +1,9 @@
 package org.gridtrade.coalition;
 
 /**
- * The linear line-loss model of SPEC.md §3: {@code λ(d) = lossMin + (lossMax − lossMin) · d /
- * maxDistance}. Distances beyond {@code maxDistance} extrapolate the line (capped below 1).
+ * The linear line-loss model of docs/coalition.md, "The model": {@code λ(d) = lossMin + (lossMax −
+ * lossMin) · d / maxDistance}. Distances beyond {@code maxDistance} extrapolate the line (capped
+ * below 1).
  *
  * @param lossMin the rate at distance 0, in {@code [0, lossMax]}
  * @param lossMax the rate at {@code maxDistance}, in {@code [lossMin, 1)}

@@ -12,8 +12,8 @@ import java.util.Objects;
  *     3.6)
  * @param standaloneLoss loss acting alone, {@code E_i^loss} in kWh (Eq. 3.8)
  * @param coalitionLoss attributed loss in the coalition, {@code E_Si^loss} in kWh: half of each
- *     internal transfer's loss plus the loss of its own EDC trade (SPEC.md §3; Eq. 3.7 counted
- *     internal losses at both ends)
+ *     internal transfer's loss plus the loss of its own EDC trade (docs/coalition.md, "The model";
+ *     Eq. 3.7 counted internal losses at both ends)
  * @param edcEnergy energy this prosumer still trades with the EDC, kWh
  */
 public record MemberScore(

@@ -9,7 +9,7 @@ import java.util.Set;
  *
  * @param winner index of the winning coalition in {@link FormationResult#coalitions()}
  * @param miner the member of the winning coalition with the highest proof score, who signs the
- *     block (SPEC.md §4.2)
+ *     block (Moniruzzaman Eq. 3.16; docs/consensus.md, "Proof of Energy Generation")
  * @param reward the mining reward {@code M_r = δ · Σ E_Si^save} over all prosumers (Eq. 3.23), kWh
  * @param shapley the Shapley values of the winner's members in the game whose worth is a
  *     sub-coalition's saving (Eq. 3.3), in the winner's member order

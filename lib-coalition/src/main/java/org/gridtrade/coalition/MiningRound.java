@@ -12,8 +12,8 @@ import java.util.Set;
 import java.util.SplittableRandom;
 
 /**
- * Proof of Energy Generation settlement for one slot (seed 001 Alg. 2 and 3, Eq. 3.16–3.24): draw
- * the winning coalition with probability proportional to its proof score, compute the mining
+ * Proof of Energy Generation settlement for one slot (Moniruzzaman Alg. 2 and 3, Eq. 3.16–3.24):
+ * draw the winning coalition with probability proportional to its proof score, compute the mining
  * reward, share it inside the winner by the Shapley value, and pay everyone. Also the penalty rule:
  * a miner that refuses or signs invalid transactions is slashed, its coalition removed and the
  * winner re-drawn from the rest. Immutable and thread-safe; deterministic for a seed.
@@ -24,7 +24,7 @@ import java.util.SplittableRandom;
  * winners use {@value #SAMPLED_PERMUTATIONS} sampled permutations with the same seed and report
  * standard errors.
  *
- * @param delta the reward factor δ of Eq. 3.23, in {@code (0, 1]} (the seed: 0.1)
+ * @param delta the reward factor δ of Eq. 3.23, in {@code (0, 1]} (Moniruzzaman: 0.1)
  * @param price the energy price {@code p_t} in cents/kWh, finite and 0 or more
  */
 public record MiningRound(double delta, double price) {
@@ -51,7 +51,7 @@ public record MiningRound(double delta, double price) {
   /**
    * Weighted random sampling (Eq. 3.16): draws index k with probability {@code w_k / Σ w} among the
    * indices not excluded. If every remaining weight is 0 the draw is uniform over them, so every
-   * coalition keeps a chance, as the seed intends.
+   * coalition keeps a chance, as Moniruzzaman intends.
    *
    * @param weights the proof scores, each finite and 0 or more
    * @param excluded indices that may not win

@@ -7,9 +7,9 @@ import java.util.SplittableRandom;
 import org.gridtrade.coalition.internal.Network;
 
 /**
- * A non-cooperative bilateral market to compare coalitions against (seed 001 §3.4.6 compares with a
- * non-cooperative baseline it does not specify; this is ours). Sellers act one at a time in a
- * seeded random order; each sells to the buyer with remaining deficit that minimises its own
+ * A non-cooperative bilateral market to compare coalitions against (Moniruzzaman §3.4.6 compares
+ * with a non-cooperative baseline it does not specify; this is ours). Sellers act one at a time in
+ * a seeded random order; each sells to the buyer with remaining deficit that minimises its own
  * attributed loss (half the transfer loss, as in coalitions), as long as both ends lose less than
  * trading that energy with the EDC; it repeats until no such buyer is left, and sells the rest to
  * the EDC. No transfer is ever re-routed and nobody optimises for the group. Stateless and

@@ -3,7 +3,7 @@ package org.gridtrade.coalition;
 import java.util.Objects;
 
 /**
- * One prosumer's payoff in a mining round (seed 001 Eq. 3.22 and Lemma 2).
+ * One prosumer's payoff in a mining round (Moniruzzaman Eq. 3.22 and Lemma 2).
  *
  * @param id the prosumer's id
  * @param saving energy saved versus acting alone, {@code E_Si^save}, kWh

@@ -6,10 +6,10 @@ import java.util.Objects;
 import java.util.SplittableRandom;
 
 /**
- * Random prosumer profiles for one daily slot (seed 001 §3.4.4): consumption and generation drawn
- * from a distribution with the Ausgrid daily means (12.41 kWh consumption, 7.45 kWh generation) and
- * standard deviation 8.0 kWh, locations uniform over the area. Deterministic for a seed; immutable
- * and thread-safe.
+ * Random prosumer profiles for one daily slot (Moniruzzaman §3.4.4): consumption and generation
+ * drawn from a distribution with the Ausgrid daily means (12.41 kWh consumption, 7.45 kWh
+ * generation) and standard deviation 8.0 kWh, locations uniform over the area. Deterministic for a
+ * seed; immutable and thread-safe.
  *
  * <p><b>Negative draws.</b> Energy cannot be negative. {@link Distribution#LOGNORMAL} is positive
  * by construction and keeps the nominal mean and standard deviation exactly ({@code σ² = ln(1 +
@@ -18,8 +18,8 @@ import java.util.SplittableRandom;
  * at zero by redrawing negative values; this raises the realised mean and lowers the sd, more for
  * generation, whose mean is closer to zero: normal consumption ≈ 13.3 kWh (sd ≈ 7.1), normal
  * generation ≈ 9.6 kWh (sd ≈ 6.2); uniform consumption ≈ 13.4 (sd ≈ 7.1), uniform generation ≈ 10.6
- * (sd ≈ 6.0). The seed does not say how it handled negatives; truncation keeps every prosumer's
- * profile a draw from one stated distribution.
+ * (sd ≈ 6.0). Moniruzzaman does not say how negatives were handled; truncation keeps every
+ * prosumer's profile a draw from one stated distribution.
  *
  * @param meanConsumption nominal mean consumption, kWh, finite and more than 0
  * @param meanGeneration nominal mean generation, kWh, finite and more than 0

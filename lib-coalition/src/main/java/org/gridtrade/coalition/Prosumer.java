@@ -7,7 +7,7 @@ import java.util.Objects;
  *
  * <p>A prosumer with {@code production > consumption} is a seller of its surplus, one with {@code
  * production < consumption} a buyer of its deficit, and one with both equal is balanced and never
- * trades (SPEC.md §3).
+ * trades (docs/coalition.md, "The model").
  *
  * @param id the prosumer's id, not blank and not {@value Transfer#EDC} (reserved for the
  *     distribution centre)

@@ -17,7 +17,7 @@ import java.util.SplittableRandom;
 
 /**
  * Reads prosumers from CSV text: this SDK's own format ({@link #read}) or one day of the Ausgrid
- * solar-home data the seed used ({@link #readAusgrid}). The own format: a header line {@code
+ * solar-home data Moniruzzaman used ({@link #readAusgrid}). The own format: a header line {@code
  * id,production,consumption,x,y} (columns in this order, names case-insensitive), then one prosumer
  * per line; energies in kWh, coordinates in km, decimal points (never commas), no quoting. Blank
  * lines and lines starting with {@code #} are skipped. Every problem is an {@link
@@ -109,15 +109,15 @@ public final class ProsumerCsv {
   };
 
   /**
-   * Reads one day of the Ausgrid "Solar home electricity data" (the seed's data set, Table 3.1):
-   * rows {@code Customer, Postcode, Generator Capacity, Consumption Category, date, 48 half-hourly
-   * kWh values[, Row Quality]}. Lines that do not start with a customer number (the title and
-   * header lines) are skipped. For the given date, each customer's consumption is the sum of its
-   * {@code GC} (general consumption) and {@code CL} (controlled load) rows and its production the
-   * sum of its {@code GG} (gross generation) row. The data set has postcodes, not locations, so
-   * each customer is placed uniformly at random in the area with the given seed. Prosumer ids are
-   * {@code C<customer>}, in order of first appearance. Dates may be written {@code d/M/yyyy},
-   * {@code ddMMyyyy}, {@code yyyy-MM-dd} or {@code d-MMM-yy}.
+   * Reads one day of the Ausgrid "Solar home electricity data" (Moniruzzaman's data set, Table
+   * 3.1): rows {@code Customer, Postcode, Generator Capacity, Consumption Category, date, 48
+   * half-hourly kWh values[, Row Quality]}. Lines that do not start with a customer number (the
+   * title and header lines) are skipped. For the given date, each customer's consumption is the sum
+   * of its {@code GC} (general consumption) and {@code CL} (controlled load) rows and its
+   * production the sum of its {@code GG} (gross generation) row. The data set has postcodes, not
+   * locations, so each customer is placed uniformly at random in the area with the given seed.
+   * Prosumer ids are {@code C<customer>}, in order of first appearance. Dates may be written {@code
+   * d/M/yyyy}, {@code ddMMyyyy}, {@code yyyy-MM-dd} or {@code d-MMM-yy}.
    *
    * @param in the CSV text
    * @param date the day to read

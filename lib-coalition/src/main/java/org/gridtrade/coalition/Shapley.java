@@ -9,11 +9,11 @@ import java.util.SplittableRandom;
 import java.util.function.ToDoubleFunction;
 
 /**
- * Shapley values and the core of a transferable-utility game given by a worth function (seed 001
- * Eq. 3.3): {@code φ_i = Σ_{S ⊆ N∖{i}} |S|!(n−|S|−1)!/n! · (v(S ∪ {i}) − v(S))}. Players are
- * numbered {@code 0 … n−1}; a coalition is a {@link BitSet} of player numbers. The worth function
- * must be deterministic; {@code v(∅)} is taken as given by the function (usually 0). Stateless and
- * thread-safe; the worth function is called from the calling thread only.
+ * Shapley values and the core of a transferable-utility game given by a worth function
+ * (Moniruzzaman Eq. 3.3): {@code φ_i = Σ_{S ⊆ N∖{i}} |S|!(n−|S|−1)!/n! · (v(S ∪ {i}) − v(S))}.
+ * Players are numbered {@code 0 … n−1}; a coalition is a {@link BitSet} of player numbers. The
+ * worth function must be deterministic; {@code v(∅)} is taken as given by the function (usually 0).
+ * Stateless and thread-safe; the worth function is called from the calling thread only.
  */
 public final class Shapley {
   /** Largest game {@link #exact} accepts (it evaluates all 2^n coalitions). */

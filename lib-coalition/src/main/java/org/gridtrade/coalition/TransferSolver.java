@@ -2,10 +2,10 @@ package org.gridtrade.coalition;
 
 /**
  * The algorithm that solves the loss-minimising transfer LP inside a coalition (Eq. 3.11–3.15 as
- * SPEC.md §3 resolves them). Seed 001 Eq. 3.11 minimises the internal transfer loss alone, which
- * would trade nothing; we minimise the coalition's total loss, internal plus EDC trades. Both are
- * exact; they may pick different optimal transfers when the optimum is not unique, which can change
- * the attribution of losses between members.
+ * docs/coalition.md, "The model", states them). Moniruzzaman Eq. 3.11 minimises the internal
+ * transfer loss alone, which would trade nothing; we minimise the coalition's total loss, internal
+ * plus EDC trades. Both are exact; they may pick different optimal transfers when the optimum is
+ * not unique, which can change the attribution of losses between members.
  */
 public enum TransferSolver {
   /**

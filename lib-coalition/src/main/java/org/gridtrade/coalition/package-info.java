@@ -1,5 +1,6 @@
 /**
- * Coalition formation among prosumers with Proof of Energy Generation (SPEC.md §3, seed 001 Ch. 3).
+ * Coalition formation among prosumers with Proof of Energy Generation (Moniruzzaman Ch. 3; the
+ * model as implemented, with its departures from the text, is in docs/coalition.md).
  *
  * <p>Start with a {@link org.gridtrade.coalition.Community} (prosumers in an {@link
  * org.gridtrade.coalition.Area} with a {@link org.gridtrade.coalition.LineLossModel}), form

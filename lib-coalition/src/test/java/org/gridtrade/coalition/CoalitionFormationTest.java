@@ -250,7 +250,7 @@ class CoalitionFormationTest {
   }
 
   @Test
-  void seedScale_formsCoalitions() {
+  void thesisScale_formsCoalitions() {
     Community c =
         Community.of(
             Area.square(20),

@@ -69,8 +69,8 @@ class ModelValidationTest {
   }
 
   @Test
-  void seedLossModel_spans1_8To5_6PercentOverTheDiagonal() {
-    LineLossModel m = LineLossModel.seedDefault(AREA);
+  void thesisLossModel_spans1_8To5_6PercentOverTheDiagonal() {
+    LineLossModel m = LineLossModel.thesisDefault(AREA);
     assertThat(m.lossRate(0)).isCloseTo(0.018, within(1e-15));
     assertThat(m.lossRate(AREA.diagonal())).isCloseTo(0.056, within(1e-15));
     assertThat(m.lossRate(AREA.diagonal() / 2)).isCloseTo(0.037, within(1e-15));

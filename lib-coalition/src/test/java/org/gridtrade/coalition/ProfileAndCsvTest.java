@@ -12,7 +12,7 @@ class ProfileAndCsvTest {
   private static final Area AREA = Area.square(20);
 
   @Test
-  void lognormal_keepsTheSeedMeanAndSd() {
+  void lognormal_keepsTheThesisMeanAndSd() {
     List<Prosumer> ps =
         ProfileGenerator.thesisDefaults()
             .generate(10_000, ProfileGenerator.Distribution.LOGNORMAL, AREA, 3);

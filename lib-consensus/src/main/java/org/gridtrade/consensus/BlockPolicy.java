@@ -3,10 +3,10 @@ package org.gridtrade.consensus;
 /**
  * When and how big the engine builds blocks.
  *
- * @param blockPeriodMillis least time between a block and the next, ms, 0 or more (seed 000 ran PoA
+ * @param blockPeriodMillis least time between a block and the next, ms, 0 or more (Aggarwal ran PoA
  *     with 2 s)
  * @param maxTransactions most transactions per block, 1 to {@link
- *     org.gridtrade.ledger.Block#MAX_TRANSACTIONS} (seed 003 uses 1,000)
+ *     org.gridtrade.ledger.Block#MAX_TRANSACTIONS} (Ahmad et al. use 1,000)
  * @param onlyWhenTransactionsWait build a block only when at least one transaction waits
  * @param statusIntervalMillis how often a networked node announces its head, ms, 1 or more
  * @param maxFutureMillis how far ahead of this node's clock a received block's time may be, ms, 0

@@ -9,9 +9,10 @@ import java.util.Objects;
 import org.gridtrade.ledger.Hash;
 
 /**
- * Federated averaging by the period's aggregator (seed 001 Eq. 4.19, SPEC.md §4.3): the global
- * model {@code w_G = (1/N) Σ_n w_n} is the element-wise mean of the local models, and its {@link
- * #modelHash hash} is recorded on chain in every Proof of State of Charge seal.
+ * Federated averaging by the period's aggregator (Moniruzzaman Eq. 4.19; docs/consensus.md, "Proof
+ * of State of Charge"): the global model {@code w_G = (1/N) Σ_n w_n} is the element-wise mean of
+ * the local models, and its {@link #modelHash hash} is recorded on chain in every Proof of State of
+ * Charge seal.
  *
  * <p>The mean is computed in one canonical order (the models sorted lexicographically by {@link
  * Double#compare}), so it is bit-for-bit the same whatever order the local models arrive in.

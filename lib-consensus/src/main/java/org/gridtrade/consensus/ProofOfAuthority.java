@@ -29,7 +29,8 @@ import org.gridtrade.ledger.PublicKey;
 import org.gridtrade.ledger.Signature;
 
 /**
- * Proof of Authority with Clique's rules (EIP-225), implements SPEC.md §4.1.
+ * Proof of Authority with Clique's rules (EIP-225), the engine of the private Ethereum PoA network
+ * of Aggarwal Ch. 4; see docs/consensus.md, "Proof of Authority".
  *
  * <ul>
  *   <li><b>Sealers</b>: the configured set, kept sorted by address. The in-turn sealer of height

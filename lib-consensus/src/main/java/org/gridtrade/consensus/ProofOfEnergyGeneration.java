@@ -27,8 +27,8 @@ import org.gridtrade.ledger.Transaction;
 import org.gridtrade.ledger.TransactionBody;
 
 /**
- * Proof of Energy Generation (seed 001 Ch. 3), implements SPEC.md §4.2 with §3's winner selection
- * and penalty (Eq. 3.16, Eq. 3.24).
+ * Proof of Energy Generation (Moniruzzaman Ch. 3), with Moniruzzaman's winner selection and penalty
+ * (Eq. 3.16, Eq. 3.24); see docs/consensus.md, "Proof of Energy Generation".
  *
  * <ul>
  *   <li><b>Draw</b>: for the block at height {@code h} on parent {@code P}, the candidates of

@@ -32,11 +32,11 @@ import org.gridtrade.ledger.Transaction;
 import org.gridtrade.ledger.TransactionBody;
 
 /**
- * Proof of State of Charge (seed 001 Ch. 4), implements SPEC.md §4.3: the EVs' cumulative daily
- * proof scores ({@link StateOfChargeScores}, Eq. 4.1–4.4, 4.17) draw one aggregator-miner (mLAG)
- * per period (Eq. 4.18), which proposes the period's blocks, records the hash of the federated
- * global model ({@link FederatedAveraging}, Eq. 4.19) in every seal, and receives the EVs' β-share
- * of their profit as its mining reward (Eq. 4.20).
+ * Proof of State of Charge (Moniruzzaman Ch. 4), as docs/consensus.md, "Proof of State of Charge",
+ * states it: the EVs' cumulative daily proof scores ({@link StateOfChargeScores}, Eq. 4.1–4.4,
+ * 4.17) draw one aggregator-miner (mLAG) per period (Eq. 4.18), which proposes the period's blocks,
+ * records the hash of the federated global model ({@link FederatedAveraging}, Eq. 4.19) in every
+ * seal, and receives the EVs' β-share of their profit as its mining reward (Eq. 4.20).
  *
  * <ul>
  *   <li><b>Periods</b>: block {@code h} belongs to period {@code p = (h − 1) / blocksPerPeriod};

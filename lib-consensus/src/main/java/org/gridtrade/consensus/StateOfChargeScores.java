@@ -4,8 +4,8 @@ import java.util.Arrays;
 import java.util.Objects;
 
 /**
- * The proof scores of Proof of State of Charge (seed 001 Ch. 4, SPEC.md §4.3): pure functions of an
- * EV's day and the time-of-use prices.
+ * The proof scores of Proof of State of Charge (Moniruzzaman Ch. 4; docs/consensus.md, "Proof of
+ * State of Charge"): pure functions of an EV's day and the time-of-use prices.
  *
  * <ul>
  *   <li>Time-of-use factor δ (Eq. 4.3–4.4): {@code δ_off = 0}, {@code δ_mid = (λ_mid −
@@ -17,10 +17,10 @@ import java.util.Objects;
  *       charges at peak hours); only EVs with a positive daily score are drawn (Eq. 4.18).
  * </ul>
  *
- * <p>Eq. 4.17 as printed writes {@code (SOC_max^h − SOC^h)} inside the sum for every hour; we
- * follow SPEC.md §4.3, which sums Eq. 4.1, so the kept-empty battery term counts once, in the
- * departure hour. SOC is a fraction of the battery (0 to 1) and energy is kWh, mixed as in the
- * seed.
+ * <p>Eq. 4.17 as printed writes {@code (SOC_max^h − SOC^h)} inside the sum for every hour; we sum
+ * Eq. 4.1 over the hours instead, so the kept-empty battery term counts once, in the departure
+ * hour. SOC is a fraction of the battery (0 to 1) and energy is kWh, mixed as in Moniruzzaman's
+ * equations.
  *
  * <pre>{@code
  * TimeOfUsePrices prices = new TimeOfUsePrices(6.8, 10.0, 12.9);
@@ -34,7 +34,10 @@ public final class StateOfChargeScores {
 
   private StateOfChargeScores() {}
 
-  /** Ontario time-of-use periods (SPEC.md §4.3, seed 001 Table 4.1). */
+  /**
+   * Ontario time-of-use periods (Moniruzzaman Table 4.1, on-peak read as 07:00–11:00; see
+   * docs/consensus.md, "Proof of State of Charge").
+   */
   public enum TimeOfUse {
     /** 19:00–07:00. */
     OFF_PEAK,
@@ -65,7 +68,8 @@ public final class StateOfChargeScores {
   /**
    * Time-of-use prices per kWh ({@code λ_off}, {@code λ_mid}, {@code λ_on}), in any one currency
    * unit (the δ factors are ratios). Eq. 4.2 expects {@code λ_on > λ_mid > λ_off}; prices sampled
-   * as in the seed need not keep that order, so it is not required, and a δ may then be negative.
+   * as in Moniruzzaman Table 4.1 need not keep that order, so it is not required, and a δ may then
+   * be negative.
    *
    * @param offPeak {@code λ_off}, finite and more than 0 (δ divides by it)
    * @param midPeak {@code λ_mid}, finite and more than 0

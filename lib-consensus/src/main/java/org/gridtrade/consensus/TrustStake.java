@@ -39,7 +39,8 @@ import org.gridtrade.ledger.Transaction;
 import org.gridtrade.ledger.TransactionBody;
 
 /**
- * Trust-based stake (seed 004 Ch. 3–4), implements SPEC.md §4.4's validator rules.
+ * Trust-based stake (Haider Ch. 3–4), with the validator rules of docs/trust.md, "The trust-stake
+ * protocol".
  *
  * <ul>
  *   <li><b>Deposit (burn)</b>: an account becomes a candidate by burning trust coins: a {@link
@@ -97,7 +98,7 @@ import org.gridtrade.ledger.TransactionBody;
  *       whose proposer's deposit is confiscated (by that block or earlier, or by the evidence the
  *       paying block's seal carries), and blocks that carry nothing but the treasury's transactions
  *       (else every block would owe the next one a reward and the chain would never fall idle). So
- *       the seed's loop closes: validators earn coins by proposing and burn coins to stake.
+ *       Haider's loop closes: validators earn coins by proposing and burn coins to stake.
  * </ul>
  *
  * <p><b>Seal</b>: version {@code 0x01}, the signer's public key (32 bytes), an evidence kind (0
@@ -121,7 +122,7 @@ import org.gridtrade.ledger.TransactionBody;
  * trust; only the order within an epoch is random, seeded by the last block of the previous epoch,
  * whose proposer can try contents or timestamps to pick an order (e.g. to sign the first slot
  * itself in the next epoch if it is a member of both). It cannot add itself to a committee. The
- * ranking by deposit means the largest depositors alternate between epochs, as seed 004 describes.
+ * ranking by deposit means the largest depositors alternate between epochs, as Haider describes.
  *
  * <p><b>Not done</b>: a proof of state-dependent invalidity that any node can check on its own (it
  * would need the block and a proof of the parent state's accounts); such blocks confiscate by
@@ -1537,7 +1538,7 @@ public final class TrustStake implements ConsensusProtocol {
     }
 
     /**
-     * Blocks per epoch (default 10, seed 004).
+     * Blocks per epoch (default 10, as in Haider).
      *
      * @param blocks 2 or more
      * @return this builder
@@ -1552,7 +1553,7 @@ public final class TrustStake implements ConsensusProtocol {
     }
 
     /**
-     * Validators per epoch (default 10, seed 004).
+     * Validators per epoch (default 10, as in Haider).
      *
      * @param size 1 or more
      * @return this builder
@@ -1567,7 +1568,7 @@ public final class TrustStake implements ConsensusProtocol {
     }
 
     /**
-     * Which block of an epoch (1-based) fixes the next epoch's committee (default 5, seed 004);
+     * Which block of an epoch (1-based) fixes the next epoch's committee (default 5, as in Haider);
      * must not exceed the epoch length (checked by {@link #build}).
      *
      * @param block 1 or more

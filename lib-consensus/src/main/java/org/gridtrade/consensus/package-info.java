@@ -6,8 +6,8 @@
  * org.gridtrade.consensus.StateOfChargeScores} and {@link
  * org.gridtrade.consensus.FederatedAveraging}), equivocation {@link
  * org.gridtrade.consensus.Evidence}, and the {@link org.gridtrade.consensus.Transport} with its
- * in-process {@link org.gridtrade.consensus.InMemoryNetwork}. Implements SPEC.md §4 (§4.1 to §4.3
- * so far).
+ * in-process {@link org.gridtrade.consensus.InMemoryNetwork}. The rules of each protocol, and where
+ * they depart from the source documents, are in docs/consensus.md and docs/trust.md.
  *
  * <pre>{@code
  * ProofOfAuthority poa = ProofOfAuthority.builder().sealers(sealerAddresses).build();

@@ -32,7 +32,7 @@ class StateOfChargeScoresTest {
     assertThat(PRICES.delta(TimeOfUse.OFF_PEAK)).isZero();
     assertThat(PRICES.delta(TimeOfUse.MID_PEAK)).isEqualTo(0.5);
     assertThat(PRICES.delta(TimeOfUse.ON_PEAK)).isEqualTo(1.0);
-    // The seed's mean prices 6.8 / 10 / 12.9: δ_mid = 3.2/6.8, δ_on = 6.1/6.8.
+    // Moniruzzaman's mean prices 6.8 / 10 / 12.9: δ_mid = 3.2/6.8, δ_on = 6.1/6.8.
     TimeOfUsePrices ontario = new TimeOfUsePrices(6.8, 10, 12.9);
     assertThat(ontario.delta(TimeOfUse.MID_PEAK)).isCloseTo(0.470588, within(1e-6));
     assertThat(ontario.delta(TimeOfUse.ON_PEAK)).isCloseTo(0.897059, within(1e-6));

@@ -209,11 +209,11 @@ public sealed interface Payload {
 
   /**
    * Settles demand response between an EV and a service provider (SP), carrying the signed token of
-   * seed 000 §4.4.3 (Eq. 4.21–4.25, SPEC.md §5). The SP sends the transaction; the EV's
+   * Aggarwal §4.4.3 (Eq. 4.21–4.25; docs/ledger.md). The SP sends the transaction; the EV's
    * countersignature authorises the debit of its wallet.
    *
    * <p>{@code request = ID ‖ WID ‖ credit}; token {@code T = credit ‖ t ‖ pre_record ‖ timestamp}
-   * with {@code pre_record} the id of the EV's previous paying transaction. Seed 000 says only that
+   * with {@code pre_record} the id of the EV's previous paying transaction. Aggarwal says only that
    * "t represents verification of an EV"; we read it as the token's validity deadline, which every
    * node can check against the block time.
    *
@@ -358,7 +358,7 @@ public sealed interface Payload {
   }
 
   /**
-   * The sender rates the counterparty of a confirmed {@link EnergyTrade} (seed 004 §4.3, the trader
+   * The sender rates the counterparty of a confirmed {@link EnergyTrade} (Haider §4.3, the trader
    * rating α on a 1–5 Likert scale). Moves no money; the sender pays its fee.
    *
    * <p>Every node checks against the {@link LedgerState}: {@code trade} is the id of an {@link

@@ -15,7 +15,7 @@ import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
 /**
- * The attacks of seed 000 Table 4.2 that the ledger answers, one test each (Sybil identities belong
+ * The attacks of Aggarwal Table 4.2 that the ledger answers, one test each (Sybil identities belong
  * to the trust layer). docs/security.md lists what each shows.
  */
 class AttackCasesTest {

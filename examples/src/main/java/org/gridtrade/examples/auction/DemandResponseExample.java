@@ -9,9 +9,9 @@ import org.gridtrade.auction.DrInstance.Ev;
 import org.gridtrade.auction.DrInstance.Sp;
 
 /**
- * The iterative demand-response double auction (SPEC.md §1.3): four EVs charge from two discharging
- * SPs. Runs the literal bid update and the accelerated one on the same market and compares rounds
- * and welfare with the social-welfare optimum solved directly.
+ * The iterative demand-response double auction (Aggarwal Alg. 8; docs/demand-response.md): four EVs
+ * charge from two discharging SPs. Runs the literal bid update and the accelerated one on the same
+ * market and compares rounds and welfare with the social-welfare optimum solved directly.
  */
 public final class DemandResponseExample {
   private DemandResponseExample() {}

@@ -8,8 +8,8 @@ import org.gridtrade.auction.Order;
 import org.gridtrade.auction.Trade;
 
 /**
- * One-shot double auctions (SPEC.md §1.2): the same hour's orders cleared by uniform price, pay as
- * bid and McAfee trade reduction, side by side: volume, welfare and the auctioneer's budget.
+ * One-shot double auctions (docs/auction.md): the same hour's orders cleared by uniform price, pay
+ * as bid and McAfee trade reduction, side by side: volume, welfare and the auctioneer's budget.
  */
 public final class DoubleAuctionExample {
   private DoubleAuctionExample() {}

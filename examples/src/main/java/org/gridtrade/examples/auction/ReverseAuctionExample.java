@@ -12,9 +12,10 @@ import org.gridtrade.auction.SealedBidBox;
 import org.gridtrade.auction.SpSelection;
 
 /**
- * Sealed-bid reverse auctions (SPEC.md §1.1): service providers compete to supply; the lowest ask
- * wins. Shows first price against second price on the same asks, commit–reveal sealing with one
- * tampered and one late reveal, and the per-EV SP selection of seed 000 Alg. 7.
+ * Sealed-bid reverse auctions (Aggarwal Alg. 1; docs/auction.md): service providers compete to
+ * supply; the lowest ask wins. Shows first price against second price on the same asks,
+ * commit–reveal sealing with one tampered and one late reveal, and the per-EV SP selection of
+ * Aggarwal Alg. 7.
  */
 public final class ReverseAuctionExample {
   private ReverseAuctionExample() {}
@@ -53,7 +54,7 @@ public final class ReverseAuctionExample {
     print("sealed, 2nd ", box.close(ReverseAuction.secondPrice().withReserve(14.0)));
 
     System.out.println();
-    System.out.println("Per-EV SP selection (seed 000 Alg. 7): trade only when bid >= ask");
+    System.out.println("Per-EV SP selection (Aggarwal Alg. 7): trade only when bid >= ask");
     List<SpSelection.Selection> picks =
         SpSelection.selectAll(
             List.of(new Order("ev-7", 10.0, 20), new Order("ev-9", 8.5, 12)),

@@ -8,9 +8,9 @@ import org.gridtrade.auction.SupplyDemandRatioPricing.Microgrid;
 import org.gridtrade.auction.SupplyDemandRatioPricing.NetPosition;
 
 /**
- * Two-level supply–demand-ratio pricing (SPEC.md §1.4): two microgrids clear internally at SDR
- * prices between the grid's feed-in and retail prices, then trade their net positions with each
- * other at a second SDR market.
+ * Two-level supply–demand-ratio pricing (Haider §3.4; docs/auction.md): two microgrids clear
+ * internally at SDR prices between the grid's feed-in and retail prices, then trade their net
+ * positions with each other at a second SDR market.
  */
 public final class SupplyDemandRatioExample {
   private SupplyDemandRatioExample() {}

@@ -6,9 +6,10 @@ import org.gridtrade.auction.MagnitudeOfEnergyShare;
 import org.gridtrade.auction.MagnitudeOfEnergyShare.Prosumer;
 
 /**
- * Magnitude of energy share (SPEC.md §1.5): a cluster with a generation surplus derates every
- * authorised prosumer's supply by the same factor; one prosumer whose measured peak exceeds its
- * declared installed capacity by more than 15 % loses its authorisation to supply.
+ * Magnitude of energy share (Ahmad et al. §IV; docs/auction.md): a cluster with a generation
+ * surplus derates every authorised prosumer's supply by the same factor; one prosumer whose
+ * measured peak exceeds its declared installed capacity by more than 15 % loses its authorisation
+ * to supply.
  */
 public final class SurplusShareExample {
   private SurplusShareExample() {}

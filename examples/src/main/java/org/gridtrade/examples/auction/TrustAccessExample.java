@@ -8,8 +8,8 @@ import org.gridtrade.auction.TrustRatedAccess.Bid;
 import org.gridtrade.auction.TrustRatedAccess.Offer;
 
 /**
- * Trust-rated market access (SPEC.md §1.6): buyers with more trust rating points see more of the
- * offers (50, 75, 90, 100 %) and are served first.
+ * Trust-rated market access (Haider §3.5; docs/auction.md): buyers with more trust rating points
+ * see more of the offers (50, 75, 90, 100 %) and are served first.
  */
 public final class TrustAccessExample {
   private TrustAccessExample() {}

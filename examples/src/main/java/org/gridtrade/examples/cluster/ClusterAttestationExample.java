@@ -32,9 +32,10 @@ import org.gridtrade.ledger.Transaction;
 import org.gridtrade.ledger.TransactionBody;
 
 /**
- * Cluster attestation (seed 003, SPEC.md §4.5): four clusters of four smart meters; each parent's
- * batch of signed readings must match its neighbours' copies (first layer) before it goes to the
- * block engine (second layer). One honest cluster, three attacks, and the installed-capacity check.
+ * Cluster attestation (Ahmad et al. §IV; docs/security.md): four clusters of four smart meters;
+ * each parent's batch of signed readings must match its neighbours' copies (first layer) before it
+ * goes to the block engine (second layer). One honest cluster, three attacks, and the
+ * installed-capacity check.
  */
 public final class ClusterAttestationExample {
   private static final int CHAIN = 1;
@@ -89,7 +90,7 @@ public final class ClusterAttestationExample {
     parents.forEach((id, k) -> nodeName.put(k.address(), "parent(" + id + ")"));
 
     System.out.println(
-        "Cluster attestation (seed 003): 4 clusters x 4 meters, one 4-hour interval");
+        "Cluster attestation (Ahmad et al.): 4 clusters x 4 meters, one 4-hour interval");
     System.out.println();
     for (MeterCluster c : topology.clusters()) {
       System.out.printf(

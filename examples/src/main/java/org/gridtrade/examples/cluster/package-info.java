@@ -1,5 +1,5 @@
 /**
- * Runnable example of seed 003's cluster attestation ({@code org.gridtrade.consensus.cluster}):
+ * Runnable example of Ahmad et al.'s cluster attestation ({@code org.gridtrade.consensus.cluster}):
  * {@code ./gridtrade example cluster-attestation}.
  */
 package org.gridtrade.examples.cluster;

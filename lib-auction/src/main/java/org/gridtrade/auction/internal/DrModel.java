@@ -4,8 +4,9 @@ import java.util.List;
 import org.gridtrade.auction.DrInstance;
 
 /**
- * The demand-response model of SPEC.md §1.3 in supply units: {@code x[i][j] = s_ji}, row totals
- * {@code T_i = Σ_j s_ji}, {@code k = ηρ} so that the EV receives {@code k T_i}. Stateless.
+ * The demand-response model of docs/demand-response.md ("The model") in supply units: {@code
+ * x[i][j] = s_ji}, row totals {@code T_i = Σ_j s_ji}, {@code k = ηρ} so that the EV receives {@code
+ * k T_i}. Stateless.
  */
 public final class DrModel {
 
@@ -15,7 +16,7 @@ public final class DrModel {
   public record Solution(double[][] x, double[] u, double[] alpha, int sweeps, boolean converged) {}
 
   /**
-   * EV i's utility at row total T (Eq. 4.1 as resolved by SPEC.md).
+   * EV i's utility at row total T (Aggarwal Eq. 4.1 with {@code e_i^min} subtracted once).
    *
    * @param inst the instance
    * @param i the EV

@@ -5,9 +5,9 @@ import java.util.List;
 import org.gridtrade.auction.DrInstance;
 
 /**
- * The rounds of the iterative demand-response double auction (SPEC.md §1.3, seed 000 Alg. 8) in
- * supply units. One round = one OAP solve by the auctioneer plus one bid update by every
- * participant. Not thread-safe; one instance per run.
+ * The rounds of the iterative demand-response double auction (Aggarwal Alg. 8;
+ * docs/demand-response.md) in supply units. One round = one OAP solve by the auctioneer plus one
+ * bid update by every participant. Not thread-safe; one instance per run.
  */
 public final class IterativeAuctionEngine {
 

@@ -80,7 +80,8 @@ public final class Evaluation {
   }
 
   /**
-   * Attributed loss of the member at a position (SPEC.md §3 attribution).
+   * Attributed loss of the member at a position (the loss attribution of docs/coalition.md, "The
+   * model").
    *
    * @param k position
    * @return kWh

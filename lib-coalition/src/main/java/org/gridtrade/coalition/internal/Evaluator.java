@@ -360,7 +360,8 @@ public final class Evaluator {
           sent[a] += f;
           recv[c] += f;
           double lo = f * net.rate(l.sIdx[a], l.bIdx[c]);
-          // SPEC.md §3: an internal transfer's loss is split half to each end.
+          // Loss attribution (docs/coalition.md): an internal transfer's loss is split half to each
+          // end.
           loss[l.sPos[a]] += lo / 2;
           loss[l.bPos[c]] += lo / 2;
           pairs.add(new int[] {l.sIdx[a], l.bIdx[c]});

@@ -8,9 +8,9 @@ import java.util.List;
 import java.util.Set;
 
 /**
- * Algorithm 3 of seed 001 as SPEC.md §3 states it: singletons, initial seller–buyer pairing, then
- * merge-and-split rounds under the Pareto order until a round changes nothing. Not thread-safe; one
- * engine per run.
+ * Moniruzzaman Alg. 3 as docs/coalition.md, "The model", states it: singletons, initial
+ * seller–buyer pairing, then merge-and-split rounds under the Pareto order until a round changes
+ * nothing. Not thread-safe; one engine per run.
  *
  * <p>Termination. Every accepted operation is a Pareto improvement by more than {@code tol} for
  * some member and costs no member more than {@code tol}; each accepted merge lowers the number of

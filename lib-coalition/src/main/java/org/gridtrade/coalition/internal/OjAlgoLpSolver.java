@@ -6,10 +6,10 @@ import org.ojalgo.optimisation.Optimisation;
 import org.ojalgo.optimisation.Variable;
 
 /**
- * The transfer LP stated as written (Eq. 3.11–3.15 as SPEC.md §3 resolves them) and solved by
- * ojAlgo's {@link ExpressionsBasedModel}. Slower than {@link MinCostFlowSolver}; kept as the
- * reference the fast solver is tested against and as a user-selectable option. Thread-safe: each
- * call builds its own model.
+ * The transfer LP stated as written (Eq. 3.11–3.15 as docs/coalition.md, "The model", states them)
+ * and solved by ojAlgo's {@link ExpressionsBasedModel}. Slower than {@link MinCostFlowSolver}; kept
+ * as the reference the fast solver is tested against and as a user-selectable option. Thread-safe:
+ * each call builds its own model.
  */
 public final class OjAlgoLpSolver implements TransportSolver {
   /** The shared instance. */

@@ -3,8 +3,8 @@ package org.gridtrade.coalition.internal;
 /**
  * Solves the transfer problem inside one coalition: maximise {@code Σ gain_ij · X_ij} subject to
  * {@code Σ_j X_ij <= supply_i}, {@code Σ_i X_ij <= demand_j}, {@code X >= 0}. With {@code gain_ij =
- * λ_iE + λ_jE − λ_ij} this is the loss-minimising LP of SPEC.md §3 (Eq. 3.11–3.15) minus a
- * constant: the loss of everyone trading with the EDC.
+ * λ_iE + λ_jE − λ_ij} this is the loss-minimising LP of docs/coalition.md, "The model" (Eq.
+ * 3.11–3.15) minus a constant: the loss of everyone trading with the EDC.
  */
 public interface TransportSolver {
   /**

@@ -17,9 +17,9 @@ import org.gridtrade.ledger.PublicKey;
 import org.gridtrade.ledger.Transaction;
 
 /**
- * The first layer of seed 003's two-layer validation (SPEC.md §4.5): a parent node's batch of meter
- * readings is accepted only when the cluster's neighbour nodes hold the same signed readings. An
- * attested batch then goes to the second layer, the ordinary {@link
+ * The first layer of Ahmad et al.'s two-layer validation (docs/security.md, "Cluster attestation"):
+ * a parent node's batch of meter readings is accepted only when the cluster's neighbour nodes hold
+ * the same signed readings. An attested batch then goes to the second layer, the ordinary {@link
  * org.gridtrade.consensus.BlockEngine}, reading by reading, as signed transactions.
  *
  * <p><b>Checks</b>, in this order; the first that fails decides the {@link

@@ -12,11 +12,12 @@ import java.util.Optional;
 import org.gridtrade.ledger.Address;
 
 /**
- * The clusters of a grid and each cluster's neighbour nodes (seed 003 §IV, SPEC.md §4.5).
+ * The clusters of a grid and each cluster's neighbour nodes (Ahmad et al. §IV; docs/security.md,
+ * "Cluster attestation").
  *
  * <p><b>Neighbour rule.</b> The neighbours of cluster {@code C} are the parent nodes of up to
- * {@code maxNeighbours} (default {@value #MAX_NEIGHBOURS}, the seed's limit) other clusters, taken
- * in this order:
+ * {@code maxNeighbours} (default {@value #MAX_NEIGHBOURS}, Ahmad et al.'s limit) other clusters,
+ * taken in this order:
  *
  * <ol>
  *   <li>nearest first, by the squared Euclidean distance between cluster positions;
@@ -33,7 +34,7 @@ import org.gridtrade.ledger.Address;
  * <p>Immutable and thread-safe; neighbours are computed once, at construction, in O(n² log n).
  */
 public final class ClusterTopology {
-  /** The seed's limit on neighbour nodes per cluster. */
+  /** Ahmad et al.'s limit on neighbour nodes per cluster. */
   public static final int MAX_NEIGHBOURS = 3;
 
   private final Map<String, MeterCluster> clusters;
@@ -84,7 +85,7 @@ public final class ClusterTopology {
   }
 
   /**
-   * A topology with the seed's {@value #MAX_NEIGHBOURS} neighbours per cluster.
+   * A topology with Ahmad et al.'s {@value #MAX_NEIGHBOURS} neighbours per cluster.
    *
    * @param clusters the clusters, at least one; ids, parent nodes and meter ids all distinct
    * @return the topology

@@ -5,13 +5,13 @@ import java.util.Objects;
 import org.gridtrade.ledger.Payload;
 
 /**
- * The installed-capacity check of seed 003 §IV (SPEC.md §1.5): a prosumer whose peak generation
- * exceeds its declared installed capacity by more than the tolerance loses its authorisation to
- * supply.
+ * The installed-capacity check of Ahmad et al. §IV (docs/auction.md, "Magnitude of energy share"):
+ * a prosumer whose peak generation exceeds its declared installed capacity by more than the
+ * tolerance loses its authorisation to supply.
  *
  * <p>Authorised iff {@code peak × 100 ≤ declared × (100 + tolerancePercent)}, computed exactly in
- * integers, so a peak exactly at the tolerance is still authorised and one watt more is not. The
- * seed allows 10–15 %; the default is 15 %. Powers are in watts. Immutable and thread-safe.
+ * integers, so a peak exactly at the tolerance is still authorised and one watt more is not. Ahmad
+ * et al. (§IV) allow 10–15 %; the default is 15 %. Powers are in watts. Immutable and thread-safe.
  *
  * <p>lib-auction's {@code MagnitudeOfEnergyShare} applies the same rule in {@code double} kWh
  * inside the MES allocation; this one is exact on the ledger's integer units, for attested
@@ -21,10 +21,10 @@ import org.gridtrade.ledger.Payload;
  *     #MIN_TOLERANCE_PERCENT} to {@value #MAX_TOLERANCE_PERCENT} percent
  */
 public record InstalledCapacityRule(int tolerancePercent) {
-  /** Smallest tolerance the seed allows, percent. */
+  /** Smallest tolerance Ahmad et al. allow, percent. */
   public static final int MIN_TOLERANCE_PERCENT = 10;
 
-  /** Largest tolerance the seed allows and the default, percent. */
+  /** Largest tolerance Ahmad et al. allow and the default, percent. */
   public static final int MAX_TOLERANCE_PERCENT = 15;
 
   /** Largest power accepted, W (about 46 TW), so the exact products fit a {@code long}. */
@@ -33,7 +33,7 @@ public record InstalledCapacityRule(int tolerancePercent) {
   public InstalledCapacityRule {
     if (tolerancePercent < MIN_TOLERANCE_PERCENT || tolerancePercent > MAX_TOLERANCE_PERCENT) {
       throw new IllegalArgumentException(
-          "tolerancePercent %d not in %d..%d (seed 003 §IV allows 10-15 %%)"
+          "tolerancePercent %d not in %d..%d (Ahmad et al. §IV allows 10-15 %%)"
               .formatted(tolerancePercent, MIN_TOLERANCE_PERCENT, MAX_TOLERANCE_PERCENT));
     }
   }

@@ -9,8 +9,9 @@ import org.gridtrade.ledger.Payload;
 import org.gridtrade.ledger.PublicKey;
 
 /**
- * One cluster of smart meters (seed 003 §IV, SPEC.md §4.5): its parent node, its position, and the
- * meters it serves with the public key each meter signs its readings with.
+ * One cluster of smart meters (Ahmad et al. §IV; docs/security.md, "Cluster attestation"): its
+ * parent node, its position, and the meters it serves with the public key each meter signs its
+ * readings with.
  *
  * <p>The parent node is the node authorised for this cluster; it collects the readings and builds
  * the cluster's batch. The same node serves as a neighbour of other clusters ({@link

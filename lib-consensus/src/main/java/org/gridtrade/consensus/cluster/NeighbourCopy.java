@@ -10,7 +10,8 @@ import org.gridtrade.ledger.Transaction;
 
 /**
  * The readings a neighbour node received directly from a cluster's meters for one interval, signed
- * by the neighbour (seed 003 §IV: meters send every reading to the parent and to the neighbours).
+ * by the neighbour (Ahmad et al. §IV: meters send every reading to the parent and to the
+ * neighbours).
  *
  * <p>Same shape and canonical order as {@link ReadingBatch}; the neighbour signs {@code
  * "GridTrade/cluster/copy/v1" ‖ u16 length ‖ clusterId ‖ intervalStart (8) ‖ count (4) ‖

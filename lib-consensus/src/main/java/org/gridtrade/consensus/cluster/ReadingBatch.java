@@ -11,7 +11,7 @@ import org.gridtrade.ledger.Transaction;
 
 /**
  * A parent node's block of meter readings for one cluster and interval, signed by the parent: what
- * the first layer of seed 003 attests (SPEC.md §4.5).
+ * the first layer of Ahmad et al.'s validation attests (docs/security.md, "Cluster attestation").
  *
  * <p>Each reading is a signed {@link org.gridtrade.ledger.Payload.MeterReading} transaction, sent
  * by the meter's own key, so the batch can go to the block engine unchanged once attested. The
@@ -38,7 +38,7 @@ public record ReadingBatch(
     PublicKey parent,
     Signature signature) {
 
-  /** Most readings in one batch: the seed's block of a thousand transactions. */
+  /** Most readings in one batch: Ahmad et al.'s block of a thousand transactions. */
   public static final int MAX_READINGS = 1_000;
 
   static final String DOMAIN = "GridTrade/cluster/batch/v1";

@@ -1,6 +1,7 @@
 /**
- * Cluster attestation of meter readings (seed 003 §IV–V, SPEC.md §4.5) and the installed-capacity
- * check (SPEC.md §1.5).
+ * Cluster attestation of meter readings (Ahmad et al. §IV–V; docs/security.md, "Cluster
+ * attestation") and the installed-capacity check (Ahmad et al. §IV; docs/auction.md, "Magnitude of
+ * energy share").
  *
  * <p>Smart meters are grouped in {@link org.gridtrade.consensus.cluster.MeterCluster clusters},
  * each with a parent node; a {@link org.gridtrade.consensus.cluster.ClusterTopology} gives every

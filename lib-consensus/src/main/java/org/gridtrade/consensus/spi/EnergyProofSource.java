@@ -8,10 +8,10 @@ import java.util.Set;
 import org.gridtrade.ledger.Address;
 
 /**
- * Where Proof of Energy Generation gets its proof scores (SPEC.md §3, §4.2): for each height, the
- * candidate coalitions with their proof scores {@code PS_S} and their members' scores {@code
- * PS_Si}. In the SDK's demo the coalition module computes them; the consensus module only reads
- * them.
+ * Where Proof of Energy Generation gets its proof scores (Moniruzzaman Ch. 3; see
+ * docs/consensus.md, "Proof of Energy Generation"): for each height, the candidate coalitions with
+ * their proof scores {@code PS_S} and their members' scores {@code PS_Si}. In the SDK's demo the
+ * coalition module computes them; the consensus module only reads them.
  *
  * <p><b>Contract.</b> Every node must be given a source that returns the same candidates for the
  * same height (the scores are public data of the round, e.g. recorded on chain or agreed before the
@@ -81,7 +81,7 @@ public interface EnergyProofSource {
    * @param address the member's account
    * @param score its proof score {@code PS_Si}, finite and 0 or more; the highest signs
    * @param rewardWeight its share of the mining reward, finite and 0 or more (e.g. its Shapley
-   *     value, SPEC.md §3); the reward is split in proportion to these weights
+   *     value, Moniruzzaman Eq. 3.3); the reward is split in proportion to these weights
    */
   record Member(Address address, double score, double rewardWeight) {
     public Member {

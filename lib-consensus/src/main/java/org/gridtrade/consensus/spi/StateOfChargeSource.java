@@ -5,12 +5,12 @@ import java.util.Objects;
 import org.gridtrade.ledger.Address;
 
 /**
- * Where Proof of State of Charge gets its data (SPEC.md §4.3, seed 001 Ch. 4): for each period
- * (normally a day), the EVs with their cumulative daily proof scores (Eq. 4.17) that draw the
- * period's aggregator-miner (mLAG), the profit each EV earns in the period (Eq. 4.20's {@code
- * R_i}), and the local model weight vectors submitted to the mLAG for federated averaging (Eq.
- * 4.19). In the SDK's demo the trading simulation computes them; the consensus module only reads
- * them.
+ * Where Proof of State of Charge gets its data (Moniruzzaman Ch. 4; see docs/consensus.md, "Proof
+ * of State of Charge"): for each period (normally a day), the EVs with their cumulative daily proof
+ * scores (Eq. 4.17) that draw the period's aggregator-miner (mLAG), the profit each EV earns in the
+ * period (Eq. 4.20's {@code R_i}), and the local model weight vectors submitted to the mLAG for
+ * federated averaging (Eq. 4.19). In the SDK's demo the trading simulation computes them; the
+ * consensus module only reads them.
  *
  * <p><b>Contract.</b> Every node must be given a source that returns the same candidates and the
  * same local models for the same period (data of the previous day, agreed or recorded before the

@@ -13,7 +13,7 @@ import org.gridtrade.ledger.Transaction;
 
 /**
  * Every trader's trust, folded from the ledger's blocks so that any node recomputes the same
- * numbers (Alg. 1 of seed 004, SPEC.md §4.4).
+ * numbers (Haider Alg. 1; docs/trust.md, "Formulas").
  *
  * <p>What it reads from each block, in block order:
  *

@@ -7,7 +7,7 @@ package org.gridtrade.consensus.trust;
  * @param betaUnitMillis how many milliseconds of registration make β = 1 (default one day), more
  *     than 0
  * @param coinUnitMicro how many micro-coins make γ = 1 (default one coin, 1,000,000), more than 0
- * @param baseValidatorTrust the trust a validator starts from before it proposed a block (seed 004:
+ * @param baseValidatorTrust the trust a validator starts from before it proposed a block (Haider:
  *     3), 0 to 5
  */
 public record TrustParameters(long betaUnitMillis, long coinUnitMicro, double baseValidatorTrust) {

@@ -4,13 +4,13 @@ import java.util.List;
 import java.util.Objects;
 
 /**
- * The trust formulas of seed 004 Ch. 4 (Alg. 1–4) as resolved by SPEC.md §4.4: pure functions on a
- * 0–5 scale.
+ * The trust formulas of Haider Ch. 4 (Alg. 1–4) as docs/trust.md, "Formulas", states them: pure
+ * functions on a 0–5 scale.
  *
  * <ul>
  *   <li>{@link #xi ξ(x)} {@code = 5 / (1 + e^(−0.5 x))} maps an unbounded count into (0, 5).
  *   <li>{@link #traderTrust Alg. 1}: {@code temp = (α + ξ(β) + ξ(γ)) / 3}, {@code NTS = (n · PTS +
- *       temp) / (n + 1)}. Seed 004 sums the three terms without dividing and applies ξ to β twice;
+ *       temp) / (n + 1)}. Haider sums the three terms without dividing and applies ξ to β twice;
  *       both are typos (the scores live on a 0–5 scale, and γ is the coins traded).
  *   <li>{@link #platformTrust Alg. 2}: {@code NTSP = (FN · PTSP + (δ + ε)/2) / (FN + 1)}.
  *   <li>{@link #blockTrustCoins Alg. 3}: {@code ρ_b = R_b + λ_b + ω_b + tv_b}, {@code R_b = 5},
@@ -22,11 +22,12 @@ import java.util.Objects;
  *
  * <p>Every function uses {@link StrictMath}, so every node computes bit-identical scores.
  *
- * <p><b>Trust rating points</b> ({@link #trp}, for lib-auction's trust-rated access, SPEC.md §1.6):
- * TRP 4 from a trust score of {@value #TRP4_MIN}, TRP 3 from {@value #TRP3_MIN}, TRP 2 from {@value
- * #TRP2_MIN}, TRP 1 below (and for an account never rated, whose trust is 0). A trader rated 5
- * every time reaches 4.17 on its first day ({@code (5 + ξ(0) + ξ(γ→∞))/3}) and 4.5 from about the
- * second day; one rated 1 every time stays below 3.67 however long it trades.
+ * <p><b>Trust rating points</b> ({@link #trp}, for lib-auction's trust-rated access, Haider §3.5;
+ * docs/trust.md, "Trust rating points"): TRP 4 from a trust score of {@value #TRP4_MIN}, TRP 3 from
+ * {@value #TRP3_MIN}, TRP 2 from {@value #TRP2_MIN}, TRP 1 below (and for an account never rated,
+ * whose trust is 0). A trader rated 5 every time reaches 4.17 on its first day ({@code (5 + ξ(0) +
+ * ξ(γ→∞))/3}) and 4.5 from about the second day; one rated 1 every time stays below 3.67 however
+ * long it trades.
  */
 public final class TrustScores {
   /** Lowest trust score for TRP 2. */
@@ -44,7 +45,7 @@ public final class TrustScores {
   private TrustScores() {}
 
   /**
-   * The sigmoid scaler ξ of seed 004 Eq. 4.1.
+   * The sigmoid scaler ξ of Haider Eq. 4.1.
    *
    * @param x a count, finite
    * @return {@code 5 / (1 + e^(−0.5 x))}, in (0, 5)

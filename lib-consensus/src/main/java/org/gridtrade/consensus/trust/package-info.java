@@ -1,5 +1,5 @@
 /**
- * The trust layer of seed 004 (SPEC.md §4.4): the trust formulas ({@link
+ * Haider's trust layer (docs/trust.md): the trust formulas ({@link
  * org.gridtrade.consensus.trust.TrustScores}, Alg. 1–4), the trust rating points lib-auction's
  * trust-rated access takes, and a {@link org.gridtrade.consensus.trust.TrustIndex} that folds the
  * ledger's blocks (first appearances, confirmed energy trades, {@link

@@ -31,7 +31,7 @@ import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
 /**
- * The five attack cases of seed 003 §V, one test each, against the cluster attestation (first
+ * The five attack cases of Ahmad et al. §V, one test each, against the cluster attestation (first
  * layer) and the block engine with Proof of Authority (second layer). docs/security.md lists what
  * each shows.
  */

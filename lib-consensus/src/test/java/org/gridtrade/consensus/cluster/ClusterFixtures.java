@@ -15,7 +15,7 @@ import org.gridtrade.ledger.Transaction;
 import org.gridtrade.ledger.TransactionBody;
 
 /**
- * A small grid for the cluster tests: clusters of four meters (the seed's size) on a line 1 km
+ * A small grid for the cluster tests: clusters of four meters (Ahmad et al.'s size) on a line 1 km
  * apart, each with its own parent key, and signed readings.
  */
 final class ClusterFixtures {

@@ -4,12 +4,13 @@ import java.util.Objects;
 
 /**
  * An electric vehicle (a follower): its charging window, its daily energy and its per-hour bounds
- * (seed 000 Eq. 3.2–3.4).
+ * (Aggarwal Eq. 3.2–3.4).
  *
  * <p>Inside the window {@code [start, end]} (inclusive hour indices, 0 = 08:00) the EV draws
  * between {@code alphaMin} and {@code alphaMax} kWh per hour; outside it draws nothing. The EV is
  * feasible when {@code M·alphaMin ≤ energy ≤ M·alphaMax}, {@code M = end − start + 1}; an
- * infeasible EV is rejected at construction with its id in the message (SPEC.md §2).
+ * infeasible EV is rejected at construction with its id in the message (docs/stackelberg.md, "The
+ * model").
  *
  * @param id the EV's id, not blank
  * @param start first hour of the window, 0..23

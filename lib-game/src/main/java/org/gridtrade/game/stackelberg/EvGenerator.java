@@ -6,7 +6,7 @@ import java.util.SplittableRandom;
 
 /**
  * A seeded generator of EV fleets for the 08:00-to-08:00 scheduling day (hour index 0 = 08:00),
- * standing in for the seed's 113-customer data set, which is not public.
+ * standing in for Aggarwal's 113-customer data set, which is not public.
  *
  * <p>Distributions (clock times; index = clock hour − 8, mod 24):
  *

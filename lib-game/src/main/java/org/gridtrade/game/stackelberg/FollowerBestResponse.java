@@ -6,12 +6,12 @@ import java.util.Objects;
 import org.gridtrade.game.stackelberg.internal.Fleet;
 
 /**
- * A follower's exact best response to the leader's prices (seed 000 Alg. 2, the LP of Eq. 3.15).
+ * A follower's exact best response to the leader's prices (Aggarwal Alg. 2, the LP of Eq. 3.15).
  *
  * <p>Sort the window's prices ascending (ties: the earlier hour first); charge {@code alphaMax} in
  * the {@code m = floor((E − M·alphaMin)/(alphaMax − alphaMin))} cheapest hours, {@code x* = E −
  * m·alphaMax − (M − m − 1)·alphaMin} in the next one and {@code alphaMin} in the rest (Eq.
- * 3.16–3.17; the seed's "nearest integer" in Eq. 3.17 must be the floor, else {@code x*} can fall
+ * 3.16–3.17; Aggarwal's "nearest integer" in Eq. 3.17 must be the floor, else {@code x*} can fall
  * below {@code alphaMin}). Stateless and thread-safe.
  */
 public final class FollowerBestResponse {

@@ -6,11 +6,11 @@ import java.util.List;
 import java.util.Objects;
 
 /**
- * The leader's hourly generation cost {@code Cost_h(P) = m_h P² + q_h P + r_h} (seed 000 Eq. 3.6)
+ * The leader's hourly generation cost {@code Cost_h(P) = m_h P² + q_h P + r_h} (Aggarwal Eq. 3.6)
  * and its hourly capacity {@code P_h ≤ Energy_h^max} (Eq. 3.7).
  *
  * <p>All four lists hold 24 values, hour index 0 = 08:00. Coefficients are finite and 0 or more
- * (the seed requires a convex increasing cost); a capacity is more than 0 and may be {@link
+ * (Aggarwal requires a convex increasing cost); a capacity is more than 0 and may be {@link
  * Double#POSITIVE_INFINITY} for "unlimited". Immutable.
  *
  * @param quadratic {@code m_h}, cents/kWh²
@@ -21,11 +21,11 @@ import java.util.Objects;
 public record GenerationCost(
     List<Double> quadratic, List<Double> linear, List<Double> constant, List<Double> capacity) {
 
-  /** The seed's daytime quadratic factor, 08:00–24:00 (hour indices 0..15). */
-  public static final double SEED_DAY_QUADRATIC = 5.5e-4;
+  /** Aggarwal's daytime quadratic factor, 08:00–24:00 (hour indices 0..15). */
+  public static final double THESIS_DAY_QUADRATIC = 5.5e-4;
 
-  /** The seed's night quadratic factor, 00:00–08:00 (hour indices 16..23). */
-  public static final double SEED_NIGHT_QUADRATIC = 4.0e-4;
+  /** Aggarwal's night quadratic factor, 00:00–08:00 (hour indices 16..23). */
+  public static final double THESIS_NIGHT_QUADRATIC = 4.0e-4;
 
   /**
    * Validates and copies the lists.
@@ -82,7 +82,7 @@ public record GenerationCost(
   public static GenerationCost thesisDefaults(double capacity) {
     List<Double> m = new ArrayList<>();
     for (int h = 0; h < Ev.HOURS; h++) {
-      m.add(h < 16 ? SEED_DAY_QUADRATIC : SEED_NIGHT_QUADRATIC);
+      m.add(h < 16 ? THESIS_DAY_QUADRATIC : THESIS_NIGHT_QUADRATIC);
     }
     List<Double> zero = Collections.nCopies(Ev.HOURS, 0.0);
     return new GenerationCost(m, zero, zero, Collections.nCopies(Ev.HOURS, capacity));

@@ -1,30 +1,30 @@
 package org.gridtrade.game.stackelberg;
 
 /**
- * Settings of the leader's genetic algorithm (seed 000 §3.3.2) and of the polish after it.
+ * Settings of the leader's genetic algorithm (Aggarwal §3.3.2) and of the polish after it.
  *
  * <p>{@link #thesisDefaults()} is Aggarwal's GA as published (tournament 2, elitism, uniform
  * crossover rate 0.25, bit-flip mutation, random first population, no polish); {@link #defaults()}
  * adds a first population seeded with load-flattening price orders and a local search over price
- * orders after the GA. Values the seed leaves open (population, generations, mutation rate) are
+ * orders after the GA. Values Aggarwal leaves open (population, generations, mutation rate) are
  * ours and named below. Immutable; change a setting with the {@code with...} methods.
  *
  * @param populationSize individuals per generation, 2 or more (ours: 50)
  * @param maxGenerations generation limit, 1 or more (ours: 200)
  * @param steadyGenerations convergence rule: stop after this many generations without a better best
  *     fitness, 1 or more (ours: 25)
- * @param tournamentSize tournament selection size, 2 or more (seed: 2)
+ * @param tournamentSize tournament selection size, 2 or more (Aggarwal: 2)
  * @param crossoverProbability probability that a selected pair is crossed, in [0, 1] (ours: 1, Alg.
  *     5 crosses every pair)
- * @param swapProbability per-bit swap probability of uniform crossover, in [0, 1] (seed: R_c =
+ * @param swapProbability per-bit swap probability of uniform crossover, in [0, 1] (Aggarwal: R_c =
  *     0.25)
  * @param mutationProbability per-bit flip probability, in [0, 1] (ours: 1/240, one bit per
  *     individual on average)
- * @param eliteCount individuals carried over unchanged, 1..populationSize−1 (seed: 1)
+ * @param eliteCount individuals carried over unchanged, 1..populationSize−1 (Aggarwal: 1)
  * @param seededPopulation start from load-flattening price orders as well as random individuals
  * @param localSearch polish the GA's best prices by local search over price orders
  * @param loadShapingWeight {@code w} in the leader's objective {@code profit − w·PAR}, cents per
- *     unit of PAR, finite and 0 or more (0 = pure profit, the seed's objective)
+ *     unit of PAR, finite and 0 or more (0 = pure profit, Aggarwal's objective)
  * @param randomSeed seed of the GA's random generator
  */
 public record LeaderConfig(
@@ -87,7 +87,7 @@ public record LeaderConfig(
   }
 
   /**
-   * The default: the seed's GA with a seeded first population and a local search after it.
+   * The default: Aggarwal's GA with a seeded first population and a local search after it.
    *
    * @return the default configuration
    */

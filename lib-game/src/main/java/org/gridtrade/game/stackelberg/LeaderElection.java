@@ -10,11 +10,11 @@ import org.gridtrade.auction.ReverseAuction;
 import org.gridtrade.auction.ReverseAuctionResult;
 
 /**
- * The outcome of the leader election (seed 000 Alg. 1, SPEC.md §2): a sealed second-price reverse
- * auction among the SPs with reserve {@code pMax}. The lowest bid wins (ties: the earlier bid); the
- * winner is paid the second-lowest bid, or the reserve when it bids alone. The leader's price cap
- * is {@code min(pMax, second-lowest bid)} ("the price announced by SP_L must be less than all the
- * other SPs").
+ * The outcome of the leader election (Aggarwal Alg. 1; docs/stackelberg.md, "The model"): a sealed
+ * second-price reverse auction among the SPs with reserve {@code pMax}. The lowest bid wins (ties:
+ * the earlier bid); the winner is paid the second-lowest bid, or the reserve when it bids alone.
+ * The leader's price cap is {@code min(pMax, second-lowest bid)} ("the price announced by SP_L must
+ * be less than all the other SPs").
  *
  * @param leader the winning SP, empty when there is no trade
  * @param payment the second price, empty when there is no trade

@@ -10,7 +10,7 @@ import java.util.List;
  * @param schedules each EV's schedule and bill, in the problem's EV order
  * @param revenue {@code Σ_h p^h P_h} in cents
  * @param generationCost {@code Σ_h Cost_h(P_h)} in cents
- * @param profit revenue minus generation cost (seed 000 Eq. 3.8) in cents
+ * @param profit revenue minus generation cost (Aggarwal Eq. 3.8) in cents
  * @param par peak-to-average ratio of the load (Eq. 3.26)
  * @param feasible whether the load respects every hour's capacity (Eq. 3.7)
  */

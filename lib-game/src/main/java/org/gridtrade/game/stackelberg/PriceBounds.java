@@ -1,7 +1,7 @@
 package org.gridtrade.game.stackelberg;
 
 /**
- * The leader's price range {@code [pMin, pMax]} in cents/kWh (seed 000 Eq. 3.8 C1), on a grid of
+ * The leader's price range {@code [pMin, pMax]} in cents/kWh (Aggarwal Eq. 3.8 C1), on a grid of
  * {@link #RESOLUTION} cents.
  *
  * @param pMin lowest price, finite and 0 or more
@@ -9,7 +9,7 @@ package org.gridtrade.game.stackelberg;
  */
 public record PriceBounds(double pMin, double pMax) {
 
-  /** Price resolution in cents/kWh (two decimals, seed 000 §3.3.2). */
+  /** Price resolution in cents/kWh (two decimals, Aggarwal §3.3.2). */
   public static final double RESOLUTION = 0.01;
 
   /**

@@ -3,7 +3,7 @@ package org.gridtrade.game.stackelberg;
 import java.util.Objects;
 
 /**
- * A service provider's sealed bid in the leader election (seed 000 Alg. 1): the unit price at which
+ * A service provider's sealed bid in the leader election (Aggarwal Alg. 1): the unit price at which
  * it would sell.
  *
  * @param id the SP's id, not blank

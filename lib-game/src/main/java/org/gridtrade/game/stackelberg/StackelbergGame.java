@@ -13,9 +13,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The PETS Stackelberg game (seed 000 Ch. 3, SPEC.md §2): the leader's prices by a genetic
- * algorithm over the followers' exact best responses, with the upper bound, the gap and the
- * baselines.
+ * The PETS Stackelberg game (Aggarwal Ch. 3; docs/stackelberg.md, "The model"): the leader's prices
+ * by a genetic algorithm over the followers' exact best responses, with the upper bound, the gap
+ * and the baselines.
  *
  * <p>Deterministic: the same problem and configuration (including its random seed) give the same
  * solution bit for bit. Stateless and thread-safe; each call works on its own buffers.
@@ -31,7 +31,7 @@ public final class StackelbergGame {
   private StackelbergGame() {}
 
   /**
-   * Elects the leader (seed 000 Alg. 1): a sealed second-price reverse auction among the SPs.
+   * Elects the leader (Aggarwal Alg. 1): a sealed second-price reverse auction among the SPs.
    *
    * @param bids the SPs' sealed bids in submission order
    * @param bounds the price range; {@code pMax} is the reserve
@@ -140,7 +140,7 @@ public final class StackelbergGame {
 
   /**
    * The certified lower bound on {@code min Σ_h Cost_h(P_h)} over all feasible follower schedules
-   * (the convex QP of SPEC.md §2).
+   * (the convex QP of docs/stackelberg.md, "Upper bound and gaps").
    *
    * @param problem the day
    * @return the bound in cents
@@ -210,10 +210,10 @@ public final class StackelbergGame {
   }
 
   /**
-   * Time-of-use prices on the bands of seed 000 Table 3.1 (weekday, Tue–Thu): peak 16:00–20:00
+   * Time-of-use prices on the bands of Aggarwal Table 3.1 (weekday, Tue–Thu): peak 16:00–20:00
    * (hour indices 8..11) at the cap; day 07:00–16:00 (indices 0..7 and 23) at the midpoint of
-   * {@code [pMin, cap]} rounded to 0.01; off-peak 20:00–07:00 (indices 12..22) at {@code pMin}. The
-   * seed gives the bands but not their prices; these are ours.
+   * {@code [pMin, cap]} rounded to 0.01; off-peak 20:00–07:00 (indices 12..22) at {@code pMin}.
+   * Aggarwal gives the bands but not their prices; these are ours.
    *
    * @param problem the day
    * @return 24 prices

@@ -13,7 +13,7 @@ import java.util.Set;
  * @param cost the leader's generation cost and capacity
  * @param bounds the price range {@code [pMin, pMax]}
  * @param priceCap the leader's cap, {@code min(pMax, second-lowest SP bid)} after the election
- *     (SPEC.md §2); within {@code [pMin, pMax]}
+ *     (Aggarwal Alg. 1; docs/stackelberg.md, "The model"); within {@code [pMin, pMax]}
  */
 public record StackelbergProblem(
     List<Ev> evs, GenerationCost cost, PriceBounds bounds, double priceCap) {

@@ -7,11 +7,11 @@ import java.util.List;
  *
  * <p>Check {@code outcome().feasible()}: when no price vector the search found keeps the induced
  * load within every hour's capacity, the solution is the one with the fewest violated hours (the
- * penalty fitness of seed 000 Eq. 3.19) and is not a valid schedule for the grid.
+ * penalty fitness of Aggarwal Eq. 3.19) and is not a valid schedule for the grid.
  *
  * @param outcome what the leader's prices do (schedules, load, profit, PAR)
  * @param upperBound {@code cap·Σ_j E_j − minimumCost}: no price vector within the cap earns more
- *     (SPEC.md §2 with {@code pMax} lowered to the cap)
+ *     (docs/stackelberg.md, "The model", and "Upper bound and gaps")
  * @param minimumCost certified lower bound on {@code min Σ_h Cost_h(P_h)} over all feasible
  *     follower schedules, cents
  * @param relativeGap {@code (upperBound − profit) / upperBound}
@@ -19,7 +19,7 @@ import java.util.List;
  *     the load as cheaply as any schedule could)
  * @param unscheduled the unscheduled baseline: every EV charges as early as it can from arrival
  *     (its best response to flat prices), billed at the cap
- * @param timeOfUse the time-of-use baseline of seed 000 Table 3.1 (see {@link
+ * @param timeOfUse the time-of-use baseline of Aggarwal Table 3.1 (see {@link
  *     StackelbergGame#timeOfUsePrices})
  * @param fitnessTrace the GA's best fitness after each generation
  * @param generations generations the GA ran

@@ -1,5 +1,5 @@
 /**
- * The PETS Stackelberg scheme (seed 000 Ch. 3, SPEC.md §2): {@link
+ * The PETS Stackelberg scheme (Aggarwal Ch. 3; docs/stackelberg.md, "The model"): {@link
  * org.gridtrade.game.stackelberg.Ev} followers, the leader's {@link
  * org.gridtrade.game.stackelberg.GenerationCost}, exact follower best responses ({@link
  * org.gridtrade.game.stackelberg.FollowerBestResponse}), the leader's genetic algorithm and the

@@ -89,7 +89,7 @@ class GaQualityTest {
   @Test
   void defaultConfiguration_reaches999PerMilleOfExhaustiveBest_onEveryInstance() {
     SplittableRandom rng = new SplittableRandom(407);
-    int seedConfigHits = 0;
+    int thesisConfigHits = 0;
     int instances = 40;
     for (int k = 0; k < instances; k++) {
       StackelbergProblem p = instance(rng);
@@ -102,15 +102,15 @@ class GaQualityTest {
           .as("instance %d (w=%s): default GA %s vs exhaustive %s", k, w, got, best)
           .isGreaterThanOrEqualTo(best - 1e-3 * Math.abs(best));
       assertThat(got).isLessThanOrEqualTo(best + 1e-9 * Math.abs(best));
-      StackelbergSolution seedGa =
+      StackelbergSolution thesisGa =
           StackelbergGame.solve(
               p, LeaderConfig.thesisDefaults().withLoadShapingWeight(w).withRandomSeed(k));
-      if (objective(p, seedGa.prices(), w) >= best - 1e-3 * Math.abs(best)) {
-        seedConfigHits++;
+      if (objective(p, thesisGa.prices(), w) >= best - 1e-3 * Math.abs(best)) {
+        thesisConfigHits++;
       }
     }
     System.out.printf(
-        "seed GA configuration reached 99.9%% of the exhaustive best on %d of %d instances%n",
-        seedConfigHits, instances);
+        "thesis GA configuration reached 99.9%% of the exhaustive best on %d of %d instances%n",
+        thesisConfigHits, instances);
   }
 }

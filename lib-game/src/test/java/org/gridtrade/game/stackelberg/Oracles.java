@@ -12,7 +12,7 @@ import org.ojalgo.optimisation.Variable;
 final class Oracles {
   private Oracles() {}
 
-  /** One EV's LP (seed 000 Eq. 3.15) solved by ojAlgo: the optimal schedule. */
+  /** One EV's LP (Aggarwal Eq. 3.15) solved by ojAlgo: the optimal schedule. */
   static double[] lpBestResponse(Ev ev, double[] prices) {
     ExpressionsBasedModel model = new ExpressionsBasedModel();
     Expression sum = model.addExpression("energy").level(ev.energy());

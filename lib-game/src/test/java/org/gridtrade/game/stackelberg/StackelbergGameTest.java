@@ -99,7 +99,7 @@ class StackelbergGameTest {
   }
 
   @Test
-  void solve_seedConfiguration_isReproducible_andDiffersAcrossSeeds() {
+  void solve_thesisConfiguration_isReproducible_andDiffersAcrossSeeds() {
     StackelbergProblem p =
         StackelbergProblem.of(
             EvGenerator.random(40, 3),

@@ -1,7 +1,7 @@
 package org.gridtrade.game.stackelberg.internal;
 
 /**
- * Struct-of-arrays form of a fleet of EVs for fast best responses (seed 000 Alg. 2).
+ * Struct-of-arrays form of a fleet of EVs for fast best responses (Aggarwal Alg. 2).
  *
  * <p>An EV's best response depends on the prices only through the ascending order of the prices in
  * its window (ties: the earlier hour first). The count {@code m} of hours at {@code alphaMax} and
@@ -206,7 +206,7 @@ public final class Fleet {
   }
 
   /**
-   * One EV's best response (seed 000 Alg. 2) without a fleet.
+   * One EV's best response (Aggarwal Alg. 2) without a fleet.
    *
    * @param prices 24 prices
    * @param s window start

@@ -3,7 +3,7 @@ package org.gridtrade.game.stackelberg.internal;
 import java.util.Arrays;
 
 /**
- * The leader's objective over a fleet: profit (seed 000 Eq. 3.8), optionally minus a load-shaping
+ * The leader's objective over a fleet: profit (Aggarwal Eq. 3.8), optionally minus a load-shaping
  * weight times PAR (Eq. 3.26), with the penalty fitness of Eq. 3.19 for price vectors whose induced
  * load exceeds the capacity of some hour (Eq. 3.7).
  *
@@ -14,7 +14,7 @@ import java.util.Arrays;
  * thread-safe: it owns scratch buffers.
  */
 public final class Leader {
-  /** Penalty constant K of seed 000 Eq. 3.19. */
+  /** Penalty constant K of Aggarwal Eq. 3.19. */
   public static final double PENALTY = 1e9;
 
   private final Fleet fleet;
@@ -98,7 +98,7 @@ public final class Leader {
   }
 
   /**
-   * Leader profit, seed 000 Eq. 3.8.
+   * Leader profit, Aggarwal Eq. 3.8.
    *
    * @param prices prices
    * @param load load
@@ -124,7 +124,7 @@ public final class Leader {
   }
 
   /**
-   * Peak-to-average ratio, seed 000 Eq. 3.26; 1 for an all-zero load.
+   * Peak-to-average ratio, Aggarwal Eq. 3.26; 1 for an all-zero load.
    *
    * @param load 24 loads
    * @return {@code 24·max/Σ}

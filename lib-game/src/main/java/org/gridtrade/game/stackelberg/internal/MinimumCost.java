@@ -1,8 +1,8 @@
 package org.gridtrade.game.stackelberg.internal;
 
 /**
- * The least generation cost {@code min Σ_h Cost_h(P_h)} over all feasible follower schedules
- * (SPEC.md §2 upper bound), with a certified lower bound.
+ * The least generation cost {@code min Σ_h Cost_h(P_h)} over all feasible follower schedules (for
+ * the upper bound of docs/stackelberg.md, "Upper bound and gaps"), with a certified lower bound.
  *
  * <p>This is a convex QP in the {@code x_jh}. Solved in the aggregate: Frank–Wolfe on the loads
  * {@code P}, whose linear oracle is exactly the followers' best response to the prices {@code λ =

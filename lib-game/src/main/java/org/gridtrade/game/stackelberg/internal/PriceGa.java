@@ -18,7 +18,7 @@ import java.util.random.RandomGenerator;
 import java.util.random.RandomGeneratorFactory;
 
 /**
- * The leader's genetic algorithm on the Jenetics engine (seed 000 §3.3.2, Alg. 3–6).
+ * The leader's genetic algorithm on the Jenetics engine (Aggarwal §3.3.2, Alg. 3–6).
  *
  * <p>Genotype: one {@link BitChromosome} of 240 bits, ten bits per hour (bit {@code 10h + i} is bit
  * {@code i} of hour {@code h}'s code). One chromosome rather than 24: Jenetics' crossover
@@ -26,7 +26,7 @@ import java.util.random.RandomGeneratorFactory;
  * to a single hour. Operators: offspring by {@link TournamentSelector} of size 2 (Alg. 3);
  * survivors by {@link EliteSelector} keeping the {@code eliteCount} best (Alg. 4, every other
  * individual is replaced each generation); {@link UniformCrossover} whose per-bit swap probability
- * is the seed's crossover rate {@code R_c} (Alg. 5) applied to each selected pair with probability
+ * is Aggarwal's crossover rate {@code R_c} (Alg. 5) applied to each selected pair with probability
  * {@code crossoverProbability}; bit-flip mutation (a {@link Mutator} whose gene mutation inverts
  * the bit; Jenetics' default would draw a new random bit, flipping only half the time). Runs on the
  * calling thread with a {@code L64X256MixRandom} seeded from the configuration, scoped by {@link
