@@ -25,9 +25,14 @@ import org.junit.jupiter.api.TestReporter;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Kills a child JVM that appends to a durable store ({@code SIGKILL}, at seeded random moments: in
- * JVM start-up, while the store opens, in the middle of appends) and checks after each kill that
- * the store reopens to a valid prefix holding every block the child acknowledged.
+ * Kills a child JVM that appends to a durable store ({@code SIGKILL}) and checks after each kill
+ * that the store reopens to a valid prefix holding every block the child acknowledged.
+ *
+ * <p>The kill schedule is driven by the child's progress, not by wall-clock estimates, so that the
+ * test asserts the same thing on an idle and on a loaded machine: each cycle draws (seeded) a kill
+ * right after spawning (JVM start-up), on the child's "opening" line (while the store opens), on
+ * its "opened" line (before the first append), or after it has acknowledged a drawn number of
+ * blocks (in the middle of the next append).
  */
 class DurableStoreCrashTest {
   private static final long SEED = 20_261_121L;
@@ -57,14 +62,15 @@ class DurableStoreCrashTest {
     Map<Phase, Integer> phases = new EnumMap<>(Phase.class);
     long verifiedSize = 0;
     long totalAcked = 0;
-    // Running estimates of when the child starts and finishes opening, to aim some kills there.
-    long openingAt = 300;
-    long openedAt = 400;
+    int scheduledWhileAppending = 0;
     long started = System.nanoTime();
     long verifyNanos = 0;
 
     for (int cycle = 0; cycle < CYCLES; cycle++) {
-      long delay = delay(random, openingAt, openedAt);
+      Kill kill = Kill.draw(random);
+      if (kill.acks() > 0) {
+        scheduledWhileAppending++;
+      }
       Path errors = dir.resolve("child-" + cycle + ".err");
       Process child =
           new ProcessBuilder(
@@ -85,11 +91,10 @@ class DurableStoreCrashTest {
       Thread reader = new Thread(() -> readLines(child, spawned, lines), "crash-child-reader");
       reader.start();
       try {
-        Thread.sleep(delay);
-        if (!child.isAlive()) {
+        if (!awaitProgress(lines, kill, child)) {
           fail(
-              "cycle %d: child exited by itself with %d: %s"
-                  .formatted(cycle, child.exitValue(), Files.readString(errors)));
+              "cycle %d: child made no progress towards %s (alive %s): %s"
+                  .formatted(cycle, kill, child.isAlive(), Files.readString(errors)));
         }
         child.destroyForcibly();
         assertTrue(child.waitFor(30, TimeUnit.SECONDS), "child did not die");
@@ -106,11 +111,8 @@ class DurableStoreCrashTest {
         for (Line line : lines) {
           String[] f = line.text().split(" ");
           switch (f[0]) {
-            case "opening" -> openingAt = (openingAt + line.atMillis()) / 2;
-            case "opened" -> {
-              opened = Long.parseLong(f[1]);
-              openedAt = (openedAt + line.atMillis()) / 2;
-            }
+            case "opening" -> {}
+            case "opened" -> opened = Long.parseLong(f[1]);
             case "acked" -> {
               acked.add(Long.parseLong(f[1]));
               ackedHashes.add(f[2]);
@@ -172,20 +174,54 @@ class DurableStoreCrashTest {
     try (Stream<Path> files = Files.list(file.getParent())) {
       assertEquals(List.of(file), files.toList(), "files besides the store");
     }
-    assertTrue(phases.getOrDefault(Phase.APPENDING, 0) >= CYCLES / 4, phases::toString);
+    assertTrue(
+        phases.getOrDefault(Phase.APPENDING, 0) >= scheduledWhileAppending, phases::toString);
+    assertTrue(scheduledWhileAppending >= CYCLES / 2, "schedule " + scheduledWhileAppending);
   }
 
-  // Seeded kill delays in ms: some in JVM start-up, some aimed at the open, most into appending.
-  private static long delay(Random random, long openingAt, long openedAt) {
-    int kind = random.nextInt(100);
-    if (kind < 15) {
-      return random.nextInt((int) Math.max(1, openingAt));
+  /**
+   * When to kill a child: after {@code acks} acknowledged blocks if positive; else on the line
+   * {@code line}, or right after spawning if that is null.
+   */
+  record Kill(String line, int acks) {
+    static Kill draw(Random random) {
+      int kind = random.nextInt(100);
+      if (kind < 10) {
+        return new Kill(null, 0);
+      }
+      if (kind < 25) {
+        return new Kill("opening", 0);
+      }
+      if (kind < 35) {
+        return new Kill("opened", 0);
+      }
+      return new Kill(null, 1 + random.nextInt(40));
     }
-    if (kind < 40) {
-      long from = Math.max(0, openingAt - 20);
-      return from + random.nextInt((int) (openedAt + 40 - from));
+
+    boolean reached(List<Line> lines) {
+      if (acks > 0) {
+        return lines.stream().filter(l -> l.text().startsWith("acked ")).count() >= acks;
+      }
+      return line == null || lines.stream().anyMatch(l -> l.text().startsWith(line));
     }
-    return openedAt + random.nextInt(400);
+  }
+
+  /**
+   * Waits until the child's output reaches the kill point. The bound only catches a child that
+   * hangs or dies; a slow machine just waits longer.
+   */
+  private static boolean awaitProgress(List<Line> lines, Kill kill, Process child)
+      throws InterruptedException {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
+    synchronized (lines) {
+      while (!kill.reached(lines)) {
+        if (!child.isAlive() || System.nanoTime() > deadline) {
+          return false;
+        }
+        lines.wait(50);
+      }
+    }
+    return true;
   }
 
   private static Phase phase(List<Line> lines, List<Long> acked) {
@@ -230,6 +266,7 @@ class DurableStoreCrashTest {
         long at = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - spawned);
         synchronized (lines) {
           lines.add(new Line(text, at));
+          lines.notifyAll();
         }
       }
     } catch (IOException e) {

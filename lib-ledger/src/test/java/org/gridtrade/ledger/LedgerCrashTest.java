@@ -63,20 +63,24 @@ class LedgerCrashTest {
                 }
               });
       reader.start();
-      if (cycle % 4 == 3) {
-        // Land somewhere in start-up or in the replay that opening the ledger does.
-        Thread.sleep(random.nextInt(1200));
-      } else {
-        // Wait until the child has replayed the chain and appended once, then kill it while it
-        // appends.
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-        while (lines.stream().noneMatch(l -> l.startsWith("acked"))
-            && child.isAlive()
-            && System.nanoTime() < deadline) {
-          Thread.sleep(5);
-        }
-        Thread.sleep(20 + random.nextInt(300));
+      // Driven by the child's progress, not by wall-clock guesses: every fourth cycle kills in
+      // start-up (right away) or while the ledger opens and replays (on nothing printed yet, or
+      // right after "opened"); the others after a seeded number of acknowledged blocks, that is in
+      // the middle of the next append.
+      int acks = cycle % 4 == 3 ? 0 : 1 + random.nextInt(8);
+      boolean onOpened = cycle % 8 == 7;
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
+      while ((acks > 0
+              ? lines.stream().filter(l -> l.startsWith("acked")).count() < acks
+              : onOpened && lines.stream().noneMatch(l -> l.startsWith("opened")))
+          && child.isAlive()
+          && System.nanoTime() < deadline) {
+        Thread.sleep(2);
       }
+      assertThat(child.isAlive()).as("cycle %d: child alive at its kill point", cycle).isTrue();
+      assertThat(lines.stream().filter(l -> l.startsWith("acked")).count())
+          .as("cycle %d: child reached its kill point", cycle)
+          .isGreaterThanOrEqualTo(acks);
       child.destroyForcibly();
       assertThat(child.waitFor(30, TimeUnit.SECONDS)).isTrue();
       reader.join(30_000);
