@@ -1,0 +1,10 @@
+/** One small program per GridTrade library, written against the public API only. */
+module com.example.consumer {
+  requires transitive org.gridtrade.ledger;
+  requires transitive org.gridtrade.consensus;
+  requires transitive org.gridtrade.auction;
+  requires transitive org.gridtrade.game;
+  requires transitive org.gridtrade.coalition;
+
+  exports com.example.consumer;
+}

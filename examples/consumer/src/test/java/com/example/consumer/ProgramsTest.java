@@ -1,0 +1,51 @@
+package com.example.consumer;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Path;
+import java.util.concurrent.TimeUnit;
+import org.gridtrade.coalition.FormationResult;
+import org.gridtrade.game.stackelberg.StackelbergSolution;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Runs each program as a user of the installed artifacts would, and checks what it found. */
+class ProgramsTest {
+  @Test
+  void auction_electsTheCheapestSpAtTheSecondPrice_andClearsTheMarket() {
+    AuctionProgram.Result r = AuctionProgram.run();
+    assertEquals("sp-wind", r.leader());
+    assertEquals(9.8, r.leaderPayment(), 1e-12);
+    assertTrue(r.volume() > 0 && r.trades() > 0, r.toString());
+  }
+
+  @Test
+  void game_leaderEarnsAtMostItsUpperBound() {
+    StackelbergSolution s = GameProgram.run();
+    assertTrue(s.profit() > 0 && s.profit() <= s.upperBound() + 1e-6, s.toString());
+    assertEquals(24, s.prices().size());
+  }
+
+  @Test
+  void coalition_formsAStablePartitionThatSavesLoss() {
+    FormationResult r = CoalitionProgram.run();
+    assertTrue(r.converged());
+    assertTrue(r.coalitionLoss() <= r.standaloneLoss() + 1e-9);
+  }
+
+  @Test
+  void ledger_reopensVerifies_andProvesTheTrade(@TempDir Path dir) {
+    LedgerProgram.Result r = LedgerProgram.run(dir);
+    assertEquals(1, r.heightAfterReopen());
+    assertTrue(r.verified());
+    assertTrue(r.proofVerifies());
+  }
+
+  @Test
+  @Timeout(value = 120, unit = TimeUnit.SECONDS)
+  void network_threeNodesAgreeOnTheirBlocks() throws InterruptedException {
+    assertEquals(64, NetworkProgram.run(3).toHex().length());
+  }
+}
