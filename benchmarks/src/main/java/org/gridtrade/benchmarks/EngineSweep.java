@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneId;
 import java.time.ZoneOffset;
@@ -194,7 +195,7 @@ public final class EngineSweep {
       Genesis genesis = new Genesis(CHAIN, alloc, Set.of(sink), clock.millis());
       InMemoryNetwork net = InMemoryNetwork.builder().manualDelivery().clock(clock).build();
       BlockPolicy policy =
-          BlockPolicy.DEFAULT.withBlockPeriodMillis(0).withMaxTransactions(blockSize);
+          BlockPolicy.DEFAULT.withBlockPeriod(Duration.ofMillis(0)).withMaxTransactions(blockSize);
       for (int i = 0; i < sealers; i++) {
         BlockEngine.Builder b =
             BlockEngine.builder()

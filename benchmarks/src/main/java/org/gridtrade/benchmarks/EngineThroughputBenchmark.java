@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneId;
 import java.time.ZoneOffset;
@@ -105,7 +106,7 @@ public class EngineThroughputBenchmark {
     Genesis genesis = new Genesis(CHAIN, alloc, Set.of(sink), clock.millis());
     net = InMemoryNetwork.builder().manualDelivery().clock(clock).build();
     BlockPolicy policy =
-        BlockPolicy.DEFAULT.withBlockPeriodMillis(0).withMaxTransactions(blockSize);
+        BlockPolicy.DEFAULT.withBlockPeriod(Duration.ofMillis(0)).withMaxTransactions(blockSize);
     for (int i = 0; i < nodes; i++) {
       ProofOfAuthority poa =
           ProofOfAuthority.builder()

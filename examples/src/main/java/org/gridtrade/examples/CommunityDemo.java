@@ -235,7 +235,7 @@ final class CommunityDemo {
                 ConsensusSchedule.of(
                     ProofOfEnergyGeneration.builder()
                         .source(h -> fixed)
-                        .timeoutMillis(DemoChain.POLICY.blockPeriodMillis())
+                        .timeout(DemoChain.POLICY.blockPeriod())
                         .blockReward(blockReward)
                         .slashAmount(Units.coinsToMicro(SLASH_COINS))
                         .treasury(treasury)
@@ -318,7 +318,7 @@ final class CommunityDemo {
                 ProofOfStateOfCharge.builder()
                     .source(source)
                     .blocksPerPeriod(POSOC_BLOCKS_PER_PERIOD)
-                    .timeoutMillis(DemoChain.POLICY.blockPeriodMillis())
+                    .timeout(DemoChain.POLICY.blockPeriod())
                     .beta(POSOC_BETA)
                     .treasury(treasury)
                     .build();
@@ -390,7 +390,7 @@ final class CommunityDemo {
                     TrustStake.builder()
                         .initialValidators(first)
                         .committeeSize(committee)
-                        .timeoutMillis(DemoChain.POLICY.blockPeriodMillis())
+                        .timeout(DemoChain.POLICY.blockPeriod())
                         .treasury(treasury)
                         .build());
         // An hour after demand response, every EV rates each SP it bought from (5 of 5).

@@ -2,6 +2,7 @@ package org.gridtrade.examples;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;
@@ -178,7 +179,7 @@ final class DemoChain {
             .manualDelivery()
             .clock(clock)
             .seed(seed)
-            .delayMillis(MIN_DELAY, MAX_DELAY)
+            .delay(Duration.ofMillis(MIN_DELAY), Duration.ofMillis(MAX_DELAY))
             .lossRate(0)
             .build();
     Map<Hash, Long> submittedAt = new HashMap<>();

@@ -4,6 +4,7 @@ import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -37,12 +38,12 @@ import org.gridtrade.auction.ReverseAuctionResult.Exclusion;
  * misuse such as a null argument throws):
  *
  * <ul>
- *   <li>A commit is accepted when it is on time ({@code timeMillis ≤ commitDeadline}), is 32 bytes
- *       and is the bidder's first.
- *   <li>A reveal is accepted when it is on time ({@code timeMillis ≤ revealDeadline}), follows a
- *       commit of the same bidder, has a valid price (finite, 0 or more), a salt of at least
- *       {@value #MIN_SALT_BYTES} bytes, and hashes to the commitment. Revealing before the commit
- *       deadline is allowed; it only exposes the bidder's own price.
+ *   <li>A commit is accepted when it is on time ({@code time ≤ commitDeadline}), is 32 bytes and is
+ *       the bidder's first.
+ *   <li>A reveal is accepted when it is on time ({@code time ≤ revealDeadline}), follows a commit
+ *       of the same bidder, has a valid price (finite, 0 or more), a salt of at least {@value
+ *       #MIN_SALT_BYTES} bytes, and hashes to the commitment. Revealing before the commit deadline
+ *       is allowed; it only exposes the bidder's own price.
  *   <li>Any other commit or reveal is rejected and <b>excludes the bidder</b> from the auction for
  *       good, with the reason: late commit, malformed commitment, double commit (a second
  *       commitment could be used to equivocate), late reveal, reveal without commitment, invalid
@@ -93,13 +94,13 @@ public final class SealedBidBox {
     }
   }
 
-  private final long commitDeadline;
-  private final long revealDeadline;
+  private final Instant commitDeadline;
+  private final Instant revealDeadline;
   private final Map<String, Entry> entries = new LinkedHashMap<>();
   private final Map<String, String> exclusions = new LinkedHashMap<>();
   private boolean closed;
 
-  private SealedBidBox(long commitDeadline, long revealDeadline) {
+  private SealedBidBox(Instant commitDeadline, Instant revealDeadline) {
     this.commitDeadline = commitDeadline;
     this.revealDeadline = revealDeadline;
   }
@@ -107,18 +108,20 @@ public final class SealedBidBox {
   /**
    * An empty box with the two deadlines (inclusive).
    *
-   * @param commitDeadlineMillis the last time a commitment is accepted
-   * @param revealDeadlineMillis the last time a reveal is accepted, not before the commit deadline
+   * @param commitDeadline the last time a commitment is accepted
+   * @param revealDeadline the last time a reveal is accepted, not before the commit deadline
    * @return the box
    * @throws IllegalArgumentException if the reveal deadline is before the commit deadline
    */
-  public static SealedBidBox withDeadlines(long commitDeadlineMillis, long revealDeadlineMillis) {
-    if (revealDeadlineMillis < commitDeadlineMillis) {
+  public static SealedBidBox withDeadlines(Instant commitDeadline, Instant revealDeadline) {
+    Objects.requireNonNull(commitDeadline, "commitDeadline");
+    Objects.requireNonNull(revealDeadline, "revealDeadline");
+    if (revealDeadline.isBefore(commitDeadline)) {
       throw new IllegalArgumentException(
-          "revealDeadlineMillis %d must be >= commitDeadlineMillis %d"
-              .formatted(revealDeadlineMillis, commitDeadlineMillis));
+          "revealDeadline %s must not be before commitDeadline %s"
+              .formatted(revealDeadline, commitDeadline));
     }
-    return new SealedBidBox(commitDeadlineMillis, revealDeadlineMillis);
+    return new SealedBidBox(commitDeadline, revealDeadline);
   }
 
   /**
@@ -166,21 +169,21 @@ public final class SealedBidBox {
    *
    * @param bidder the bidder's id
    * @param commitment the 32-byte commitment (copied)
-   * @param timeMillis when the commitment arrived
+   * @param time when the commitment arrived
    * @return accepted, or rejected with the reason (the bidder is then excluded, see the class
    *     documentation)
    */
-  public synchronized Receipt commit(String bidder, byte[] commitment, long timeMillis) {
+  public synchronized Receipt commit(String bidder, byte[] commitment, Instant time) {
     Objects.requireNonNull(bidder, "bidder");
     Objects.requireNonNull(commitment, "commitment");
+    Objects.requireNonNull(time, "time");
     Receipt pre = precheck(bidder);
     if (pre != null) {
       return pre;
     }
-    if (timeMillis > commitDeadline) {
+    if (time.isAfter(commitDeadline)) {
       return exclude(
-          bidder,
-          "late commit at %d after commit deadline %d".formatted(timeMillis, commitDeadline));
+          bidder, "late commit at %s after commit deadline %s".formatted(time, commitDeadline));
     }
     if (commitment.length != COMMITMENT_BYTES) {
       return exclude(
@@ -201,21 +204,21 @@ public final class SealedBidBox {
    * @param bidder the bidder's id
    * @param price the revealed ask, cents/kWh
    * @param salt the salt used in the commitment
-   * @param timeMillis when the reveal arrived
+   * @param time when the reveal arrived
    * @return accepted, or rejected with the reason (the bidder is then excluded, except for a
    *     repeated reveal after a valid one)
    */
-  public synchronized Receipt reveal(String bidder, double price, byte[] salt, long timeMillis) {
+  public synchronized Receipt reveal(String bidder, double price, byte[] salt, Instant time) {
     Objects.requireNonNull(bidder, "bidder");
     Objects.requireNonNull(salt, "salt");
+    Objects.requireNonNull(time, "time");
     Receipt pre = precheck(bidder);
     if (pre != null) {
       return pre;
     }
-    if (timeMillis > revealDeadline) {
+    if (time.isAfter(revealDeadline)) {
       return exclude(
-          bidder,
-          "late reveal at %d after reveal deadline %d".formatted(timeMillis, revealDeadline));
+          bidder, "late reveal at %s after reveal deadline %s".formatted(time, revealDeadline));
     }
     Entry e = entries.get(bidder);
     if (e == null) {

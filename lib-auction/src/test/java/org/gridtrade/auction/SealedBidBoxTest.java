@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.quicktheories.QuickTheory.qt;
 import static org.quicktheories.generators.SourceDSL.longs;
 
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HexFormat;
@@ -54,54 +55,76 @@ class SealedBidBoxTest {
     assertThatThrownBy(() -> SealedBidBox.commitment(" ", 1, salt(1)))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("blank");
-    assertThatThrownBy(() -> SealedBidBox.withDeadlines(10, 5))
+    assertThatThrownBy(
+            () -> SealedBidBox.withDeadlines(Instant.ofEpochMilli(10), Instant.ofEpochMilli(5)))
         .isInstanceOf(IllegalArgumentException.class)
-        .hasMessageContaining("revealDeadlineMillis 5");
+        .hasMessageContaining("revealDeadline 1970-01-01T00:00:00.005Z must not be before");
   }
 
   @Test
   void honestBids_runTheAuction_inCommitOrder() {
-    SealedBidBox box = SealedBidBox.withDeadlines(COMMIT_DEADLINE, REVEAL_DEADLINE);
-    assertThat(box.commit("SP2", SealedBidBox.commitment("SP2", 10, salt(2)), 10).accepted())
+    SealedBidBox box =
+        SealedBidBox.withDeadlines(
+            Instant.ofEpochMilli(COMMIT_DEADLINE), Instant.ofEpochMilli(REVEAL_DEADLINE));
+    assertThat(
+            box.commit("SP2", SealedBidBox.commitment("SP2", 10, salt(2)), Instant.ofEpochMilli(10))
+                .accepted())
         .isTrue();
-    assertThat(box.commit("SP1", SealedBidBox.commitment("SP1", 10, salt(1)), 20).accepted())
+    assertThat(
+            box.commit("SP1", SealedBidBox.commitment("SP1", 10, salt(1)), Instant.ofEpochMilli(20))
+                .accepted())
         .isTrue();
-    assertThat(box.commit("SP3", SealedBidBox.commitment("SP3", 12, salt(3)), 30).accepted())
+    assertThat(
+            box.commit("SP3", SealedBidBox.commitment("SP3", 12, salt(3)), Instant.ofEpochMilli(30))
+                .accepted())
         .isTrue();
     // reveals in a different order: the tie still goes to the earlier commitment (SP2)
-    assertThat(box.reveal("SP1", 10, salt(1), 1_500)).isEqualTo(new Receipt("SP1", true, ""));
-    assertThat(box.reveal("SP3", 12, salt(3), 1_600).accepted()).isTrue();
-    assertThat(box.reveal("SP2", 10, salt(2), 2_000).accepted()).isTrue();
+    assertThat(box.reveal("SP1", 10, salt(1), Instant.ofEpochMilli(1_500)))
+        .isEqualTo(new Receipt("SP1", true, ""));
+    assertThat(box.reveal("SP3", 12, salt(3), Instant.ofEpochMilli(1_600)).accepted()).isTrue();
+    assertThat(box.reveal("SP2", 10, salt(2), Instant.ofEpochMilli(2_000)).accepted()).isTrue();
     assertThat(box.revealedPrice("SP3").getAsDouble()).isEqualTo(12);
     ReverseAuctionResult r = box.close(ReverseAuction.secondPrice());
     assertThat(r.winner()).contains("SP2");
     assertThat(r.payment().getAsDouble()).isEqualTo(10);
     assertThat(r.excluded()).isEmpty();
-    assertThat(box.commit("SP4", new byte[32], 0).reason()).isEqualTo("box is closed");
+    assertThat(box.commit("SP4", new byte[32], Instant.ofEpochMilli(0)).reason())
+        .isEqualTo("box is closed");
   }
 
   @Test
   void badEvents_excludedWithReason_neverThrow() {
-    SealedBidBox box = SealedBidBox.withDeadlines(COMMIT_DEADLINE, REVEAL_DEADLINE);
-    box.commit("TAMPER", SealedBidBox.commitment("TAMPER", 8, salt(1)), 1);
-    box.commit("LATE", SealedBidBox.commitment("LATE", 7, salt(2)), 2);
-    box.commit("SILENT", SealedBidBox.commitment("SILENT", 6, salt(3)), 3);
-    box.commit("TWICE", SealedBidBox.commitment("TWICE", 5, salt(4)), 4);
-    box.commit("HONEST", SealedBidBox.commitment("HONEST", 11, salt(5)), 5);
-    Receipt twice = box.commit("TWICE", SealedBidBox.commitment("TWICE", 4, salt(4)), 6);
+    SealedBidBox box =
+        SealedBidBox.withDeadlines(
+            Instant.ofEpochMilli(COMMIT_DEADLINE), Instant.ofEpochMilli(REVEAL_DEADLINE));
+    box.commit("TAMPER", SealedBidBox.commitment("TAMPER", 8, salt(1)), Instant.ofEpochMilli(1));
+    box.commit("LATE", SealedBidBox.commitment("LATE", 7, salt(2)), Instant.ofEpochMilli(2));
+    box.commit("SILENT", SealedBidBox.commitment("SILENT", 6, salt(3)), Instant.ofEpochMilli(3));
+    box.commit("TWICE", SealedBidBox.commitment("TWICE", 5, salt(4)), Instant.ofEpochMilli(4));
+    box.commit("HONEST", SealedBidBox.commitment("HONEST", 11, salt(5)), Instant.ofEpochMilli(5));
+    Receipt twice =
+        box.commit("TWICE", SealedBidBox.commitment("TWICE", 4, salt(4)), Instant.ofEpochMilli(6));
     assertThat(twice.accepted()).isFalse();
-    assertThat(box.commit("SLOW", SealedBidBox.commitment("SLOW", 1, salt(6)), 1_001).reason())
-        .startsWith("late commit at 1001");
-    assertThat(box.commit("SHORT", new byte[31], 7).reason()).contains("31 bytes");
-    assertThat(box.reveal("TAMPER", 7.5, salt(1), 1_100).reason())
+    assertThat(
+            box.commit(
+                    "SLOW",
+                    SealedBidBox.commitment("SLOW", 1, salt(6)),
+                    Instant.ofEpochMilli(1_001))
+                .reason())
+        .startsWith("late commit at 1970-01-01T00:00:01.001Z");
+    assertThat(box.commit("SHORT", new byte[31], Instant.ofEpochMilli(7)).reason())
+        .contains("31 bytes");
+    assertThat(box.reveal("TAMPER", 7.5, salt(1), Instant.ofEpochMilli(1_100)).reason())
         .isEqualTo("reveal does not match commitment");
-    assertThat(box.reveal("TAMPER", 8, salt(1), 1_200).reason())
+    assertThat(box.reveal("TAMPER", 8, salt(1), Instant.ofEpochMilli(1_200)).reason())
         .startsWith("bidder already excluded");
-    assertThat(box.reveal("LATE", 7, salt(2), 2_001).reason()).startsWith("late reveal at 2001");
-    assertThat(box.reveal("GHOST", 1, salt(7), 1_100).reason())
+    assertThat(box.reveal("LATE", 7, salt(2), Instant.ofEpochMilli(2_001)).reason())
+        .startsWith("late reveal at 2001");
+    assertThat(box.reveal("GHOST", 1, salt(7), Instant.ofEpochMilli(1_100)).reason())
         .isEqualTo("reveal without commitment");
-    assertThat(box.reveal("HONEST", 11, salt(5), 1_100).accepted()).isTrue();
-    assertThat(box.reveal("HONEST", 11, salt(5), 1_200).reason()).contains("repeated reveal");
+    assertThat(box.reveal("HONEST", 11, salt(5), Instant.ofEpochMilli(1_100)).accepted()).isTrue();
+    assertThat(box.reveal("HONEST", 11, salt(5), Instant.ofEpochMilli(1_200)).reason())
+        .contains("repeated reveal");
     ReverseAuctionResult r = box.close(ReverseAuction.secondPrice().withReserve(14));
     assertThat(r.winner()).contains("HONEST");
     assertThat(r.payment().getAsDouble()).isEqualTo(14);
@@ -118,8 +141,10 @@ class SealedBidBoxTest {
 
   @Test
   void nothingValid_noTradeWithReason() {
-    SealedBidBox box = SealedBidBox.withDeadlines(COMMIT_DEADLINE, REVEAL_DEADLINE);
-    box.reveal("GHOST", 1, salt(7), 1_100);
+    SealedBidBox box =
+        SealedBidBox.withDeadlines(
+            Instant.ofEpochMilli(COMMIT_DEADLINE), Instant.ofEpochMilli(REVEAL_DEADLINE));
+    box.reveal("GHOST", 1, salt(7), Instant.ofEpochMilli(1_100));
     ReverseAuctionResult r = box.close(ReverseAuction.firstPrice());
     assertThat(r.traded()).isFalse();
     assertThat(r.noTradeReason()).isEqualTo("no valid sealed bids; 1 excluded");
@@ -151,7 +176,9 @@ class SealedBidBoxTest {
               SplittableRandom rnd = new SplittableRandom(seed);
               int n = 1 + rnd.nextInt(8);
               Behaviour[] all = Behaviour.values();
-              SealedBidBox box = SealedBidBox.withDeadlines(COMMIT_DEADLINE, REVEAL_DEADLINE);
+              SealedBidBox box =
+                  SealedBidBox.withDeadlines(
+                      Instant.ofEpochMilli(COMMIT_DEADLINE), Instant.ofEpochMilli(REVEAL_DEADLINE));
               Behaviour[] kind = new Behaviour[n];
               double[] price = new double[n];
               List<Runnable> commits = new ArrayList<>();
@@ -170,23 +197,32 @@ class SealedBidBoxTest {
                   long t = k == Behaviour.LATE_COMMIT ? COMMIT_DEADLINE + 1 : tc;
                   commits.add(
                       () -> {
-                        if (box.commit(id, SealedBidBox.commitment(id, p, s), t).accepted()) {
+                        if (box.commit(
+                                id, SealedBidBox.commitment(id, p, s), Instant.ofEpochMilli(t))
+                            .accepted()) {
                           commitOrder.add(id);
                         }
                       });
                 }
                 if (k == Behaviour.DOUBLE_COMMIT) {
-                  commits.add(() -> box.commit(id, SealedBidBox.commitment(id, p + 1, s), tc));
+                  commits.add(
+                      () ->
+                          box.commit(
+                              id, SealedBidBox.commitment(id, p + 1, s), Instant.ofEpochMilli(tc)));
                 }
                 long tr = COMMIT_DEADLINE + 1 + rnd.nextLong(REVEAL_DEADLINE - COMMIT_DEADLINE);
                 byte[] badSalt = s.clone();
                 badSalt[0] ^= 1;
                 switch (k) {
                   case HONEST, NO_COMMIT, DOUBLE_COMMIT, LATE_COMMIT ->
-                      reveals.add(() -> box.reveal(id, p, s, tr));
-                  case TAMPERED_PRICE -> reveals.add(() -> box.reveal(id, p + 0.5, s, tr));
-                  case TAMPERED_SALT -> reveals.add(() -> box.reveal(id, p, badSalt, tr));
-                  case LATE_REVEAL -> reveals.add(() -> box.reveal(id, p, s, REVEAL_DEADLINE + 1));
+                      reveals.add(() -> box.reveal(id, p, s, Instant.ofEpochMilli(tr)));
+                  case TAMPERED_PRICE ->
+                      reveals.add(() -> box.reveal(id, p + 0.5, s, Instant.ofEpochMilli(tr)));
+                  case TAMPERED_SALT ->
+                      reveals.add(() -> box.reveal(id, p, badSalt, Instant.ofEpochMilli(tr)));
+                  case LATE_REVEAL ->
+                      reveals.add(
+                          () -> box.reveal(id, p, s, Instant.ofEpochMilli(REVEAL_DEADLINE + 1)));
                   case NEVER_REVEALED -> {}
                   default -> throw new AssertionError(k);
                 }

@@ -1,6 +1,7 @@
 package org.gridtrade.consensus;
 
 import java.time.Clock;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
@@ -390,15 +391,16 @@ public final class BlockEngine implements AutoCloseable {
   }
 
   /**
-   * Runs {@link #tick()} on one daemon thread every {@code periodMillis}.
+   * Runs {@link #tick()} on one daemon thread every {@code period}.
    *
-   * @param periodMillis the tick period, 1 or more
-   * @throws IllegalArgumentException if {@code periodMillis < 1}
+   * @param period the tick period, at least 1 ms
+   * @throws IllegalArgumentException if {@code period} is shorter than 1 ms
    * @throws IllegalStateException if already started or closed
    */
-  public synchronized void start(long periodMillis) {
+  public synchronized void start(Duration period) {
+    long periodMillis = Objects.requireNonNull(period, "period").toMillis();
     if (periodMillis < 1) {
-      throw new IllegalArgumentException("periodMillis %d must be >= 1".formatted(periodMillis));
+      throw new IllegalArgumentException("period %s must be at least 1 ms".formatted(period));
     }
     if (executor != null || closed) {
       throw new IllegalStateException(
@@ -424,9 +426,9 @@ public final class BlockEngine implements AutoCloseable {
         TimeUnit.MILLISECONDS);
   }
 
-  /** Runs {@link #tick()} every 10 ms on the engine's thread (see {@link #start(long)}). */
+  /** Runs {@link #tick()} every 10 ms on the engine's thread (see {@link #start(Duration)}). */
   public void start() {
-    start(10);
+    start(Duration.ofMillis(10));
   }
 
   /**

@@ -1,60 +1,72 @@
 package org.gridtrade.consensus;
 
+import java.time.Duration;
+import java.util.Objects;
+
 /**
- * When and how big the engine builds blocks.
+ * When and how big the engine builds blocks. Durations are used at millisecond precision, the unit
+ * of block timestamps.
  *
- * @param blockPeriodMillis least time between a block and the next, ms, 0 or more (Aggarwal ran PoA
- *     with 2 s)
+ * @param blockPeriod least time between a block and the next, 0 or more (Aggarwal ran PoA with 2 s)
  * @param maxTransactions most transactions per block, 1 to {@link
  *     org.gridtrade.ledger.Block#MAX_TRANSACTIONS} (Ahmad et al. use 1,000)
  * @param onlyWhenTransactionsWait build a block only when at least one transaction waits
- * @param statusIntervalMillis how often a networked node announces its head, ms, 1 or more
- * @param maxFutureMillis how far ahead of this node's clock a received block's time may be, ms, 0
- *     or more (Clique allows 15 s); a block further ahead is refused for now and fetched again
- *     later, so a sealer cannot stall the chain by dating its block far ahead
+ * @param statusInterval how often a networked node announces its head, 1 ms or more
+ * @param maxFuture how far ahead of this node's clock a received block's time may be, 0 or more
+ *     (Clique allows 15 s); a block further ahead is refused for now and fetched again later, so a
+ *     sealer cannot stall the chain by dating its block far ahead
  */
 public record BlockPolicy(
-    long blockPeriodMillis,
+    Duration blockPeriod,
     int maxTransactions,
     boolean onlyWhenTransactionsWait,
-    long statusIntervalMillis,
-    long maxFutureMillis) {
+    Duration statusInterval,
+    Duration maxFuture) {
 
   /**
    * Block period 2 s, 1,000 transactions per block, only when a transaction waits, status every 1
    * s, blocks at most 15 s ahead.
    */
-  public static final BlockPolicy DEFAULT = new BlockPolicy(2_000, 1_000, true, 1_000, 15_000);
+  public static final BlockPolicy DEFAULT =
+      new BlockPolicy(
+          Duration.ofSeconds(2), 1_000, true, Duration.ofSeconds(1), Duration.ofSeconds(15));
 
+  /**
+   * Validates the policy.
+   *
+   * @throws IllegalArgumentException naming the field, the value and the rule
+   * @throws NullPointerException if a duration is null
+   */
   public BlockPolicy {
-    if (blockPeriodMillis < 0) {
-      throw new IllegalArgumentException(
-          "blockPeriodMillis %d must be >= 0".formatted(blockPeriodMillis));
+    Objects.requireNonNull(blockPeriod, "blockPeriod");
+    Objects.requireNonNull(statusInterval, "statusInterval");
+    Objects.requireNonNull(maxFuture, "maxFuture");
+    if (blockPeriod.isNegative()) {
+      throw new IllegalArgumentException("blockPeriod %s must be >= 0".formatted(blockPeriod));
     }
     if (maxTransactions < 1 || maxTransactions > org.gridtrade.ledger.Block.MAX_TRANSACTIONS) {
       throw new IllegalArgumentException(
           "maxTransactions %d not in 1..%d"
               .formatted(maxTransactions, org.gridtrade.ledger.Block.MAX_TRANSACTIONS));
     }
-    if (statusIntervalMillis < 1) {
+    if (statusInterval.toMillis() < 1) {
       throw new IllegalArgumentException(
-          "statusIntervalMillis %d must be >= 1".formatted(statusIntervalMillis));
+          "statusInterval %s must be at least 1 ms".formatted(statusInterval));
     }
-    if (maxFutureMillis < 0) {
-      throw new IllegalArgumentException(
-          "maxFutureMillis %d must be >= 0".formatted(maxFutureMillis));
+    if (maxFuture.isNegative()) {
+      throw new IllegalArgumentException("maxFuture %s must be >= 0".formatted(maxFuture));
     }
   }
 
   /**
    * This policy with another block period.
    *
-   * @param millis the block period, ms
+   * @param period the block period, 0 or more
    * @return a new policy
    */
-  public BlockPolicy withBlockPeriodMillis(long millis) {
+  public BlockPolicy withBlockPeriod(Duration period) {
     return new BlockPolicy(
-        millis, maxTransactions, onlyWhenTransactionsWait, statusIntervalMillis, maxFutureMillis);
+        period, maxTransactions, onlyWhenTransactionsWait, statusInterval, maxFuture);
   }
 
   /**
@@ -64,8 +76,7 @@ public record BlockPolicy(
    * @return a new policy
    */
   public BlockPolicy withMaxTransactions(int max) {
-    return new BlockPolicy(
-        blockPeriodMillis, max, onlyWhenTransactionsWait, statusIntervalMillis, maxFutureMillis);
+    return new BlockPolicy(blockPeriod, max, onlyWhenTransactionsWait, statusInterval, maxFuture);
   }
 
   /**
@@ -76,28 +87,40 @@ public record BlockPolicy(
    */
   public BlockPolicy withOnlyWhenTransactionsWait(boolean onlyWhenWaiting) {
     return new BlockPolicy(
-        blockPeriodMillis, maxTransactions, onlyWhenWaiting, statusIntervalMillis, maxFutureMillis);
+        blockPeriod, maxTransactions, onlyWhenWaiting, statusInterval, maxFuture);
   }
 
   /**
    * This policy with another status interval.
    *
-   * @param millis the status interval, ms
+   * @param interval the status interval, 1 ms or more
    * @return a new policy
    */
-  public BlockPolicy withStatusIntervalMillis(long millis) {
+  public BlockPolicy withStatusInterval(Duration interval) {
     return new BlockPolicy(
-        blockPeriodMillis, maxTransactions, onlyWhenTransactionsWait, millis, maxFutureMillis);
+        blockPeriod, maxTransactions, onlyWhenTransactionsWait, interval, maxFuture);
   }
 
   /**
    * This policy with another bound on received blocks' time.
    *
-   * @param millis how far ahead of the local clock a received block may be dated, ms
+   * @param future how far ahead of the local clock a received block may be dated, 0 or more
    * @return a new policy
    */
-  public BlockPolicy withMaxFutureMillis(long millis) {
+  public BlockPolicy withMaxFuture(Duration future) {
     return new BlockPolicy(
-        blockPeriodMillis, maxTransactions, onlyWhenTransactionsWait, statusIntervalMillis, millis);
+        blockPeriod, maxTransactions, onlyWhenTransactionsWait, statusInterval, future);
+  }
+
+  long blockPeriodMillis() {
+    return blockPeriod.toMillis();
+  }
+
+  long statusIntervalMillis() {
+    return statusInterval.toMillis();
+  }
+
+  long maxFutureMillis() {
+    return maxFuture.toMillis();
   }
 }

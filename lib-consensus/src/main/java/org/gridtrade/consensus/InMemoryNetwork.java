@@ -1,6 +1,7 @@
 package org.gridtrade.consensus;
 
 import java.time.Clock;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -28,7 +29,7 @@ import org.slf4j.LoggerFactory;
  *
  * <pre>{@code
  * try (InMemoryNetwork net = InMemoryNetwork.builder().seed(42)
- *     .delayMillis(5, 80).lossRate(0.01).build()) {
+ *     .delay(Duration.ofMillis(5), Duration.ofMillis(80)).lossRate(0.01).build()) {
  *   Transport t1 = net.join("n1");
  *   ...
  * }
@@ -340,15 +341,17 @@ public final class InMemoryNetwork implements AutoCloseable {
     /**
      * The delay range (default 0 to 0 ms: delivered as soon as possible).
      *
-     * @param min the least delay, 0 or more
-     * @param max the largest delay, at least {@code min}
+     * @param least the least delay, 0 or more
+     * @param most the largest delay, at least {@code least}
      * @return this builder
-     * @throws IllegalArgumentException if {@code min < 0} or {@code max < min}
+     * @throws IllegalArgumentException if {@code least < 0} or {@code most < least}
      */
-    public Builder delayMillis(long min, long max) {
+    public Builder delay(Duration least, Duration most) {
+      long min = Objects.requireNonNull(least, "least").toMillis();
+      long max = Objects.requireNonNull(most, "most").toMillis();
       if (min < 0 || max < min) {
         throw new IllegalArgumentException(
-            "delay range [%d, %d] must have 0 <= min <= max".formatted(min, max));
+            "delay range [%d, %d] ms must have 0 <= least <= most".formatted(min, max));
       }
       this.minDelay = min;
       this.maxDelay = max;

@@ -3,6 +3,7 @@ package org.gridtrade.consensus;
 import java.io.ByteArrayOutputStream;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -35,9 +36,9 @@ import org.gridtrade.ledger.Signature;
  * <ul>
  *   <li><b>Sealers</b>: the configured set, kept sorted by address. The in-turn sealer of height
  *       {@code h} is {@code sealers[h mod N]}; it may seal at once (weight 2). Any other sealer may
- *       seal out of turn (weight 1) after {@link Builder#outOfTurnDelayMillis} plus {@code rank ×}
- *       {@link Builder#wiggleMillis}, where {@code rank} orders the eligible out-of-turn sealers by
- *       {@code SHA-256(parentHash ‖ address)}.
+ *       seal out of turn (weight 1) after {@link Builder#outOfTurnDelay} plus {@code rank ×} {@link
+ *       Builder#wiggle}, where {@code rank} orders the eligible out-of-turn sealers by {@code
+ *       SHA-256(parentHash ‖ address)}.
  *   <li><b>Signer limit</b>: a sealer seals at most one of any {@code floor(N/2) + 1} consecutive
  *       blocks.
  *   <li><b>Votes</b>: a sealer may carry one {@link Vote} in its seal to add or remove an account;
@@ -631,14 +632,14 @@ public final class ProofOfAuthority implements ConsensusProtocol {
     /**
      * How long an out-of-turn sealer waits beyond the in-turn sealer (default 1,000 ms).
      *
-     * @param millis the delay, 0 or more
+     * @param delay the delay, 0 or more
      * @return this builder
      * @throws IllegalArgumentException if negative
      */
-    public Builder outOfTurnDelayMillis(long millis) {
+    public Builder outOfTurnDelay(Duration delay) {
+      long millis = Objects.requireNonNull(delay, "delay").toMillis();
       if (millis < 0) {
-        throw new IllegalArgumentException(
-            "outOfTurnDelayMillis %d must be >= 0".formatted(millis));
+        throw new IllegalArgumentException("outOfTurnDelay %s must be >= 0".formatted(delay));
       }
       this.outOfTurnDelayMillis = millis;
       return this;
@@ -648,13 +649,14 @@ public final class ProofOfAuthority implements ConsensusProtocol {
      * Extra delay per rank among out-of-turn sealers (default 500 ms, Clique's wiggle time). Set it
      * above the network's delay so that backups do not race each other.
      *
-     * @param millis the delay per rank, 0 or more
+     * @param wiggle the delay per rank, 0 or more
      * @return this builder
      * @throws IllegalArgumentException if negative
      */
-    public Builder wiggleMillis(long millis) {
+    public Builder wiggle(Duration wiggle) {
+      long millis = Objects.requireNonNull(wiggle, "wiggle").toMillis();
       if (millis < 0) {
-        throw new IllegalArgumentException("wiggleMillis %d must be >= 0".formatted(millis));
+        throw new IllegalArgumentException("wiggle %s must be >= 0".formatted(wiggle));
       }
       this.wiggleMillis = millis;
       return this;

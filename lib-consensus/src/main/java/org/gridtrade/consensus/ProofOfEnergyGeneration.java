@@ -2,6 +2,7 @@ package org.gridtrade.consensus;
 
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashSet;
@@ -39,9 +40,9 @@ import org.gridtrade.ledger.TransactionBody;
  *       result is the {@link #drawOrder re-draw order}; the coalition's signer is its member with
  *       the highest score (ties: lowest address).
  *   <li><b>Schedule</b>: the signer of rank {@code r} may propose after {@code r ×} {@link
- *       Builder#timeoutMillis}; rank 0 is in turn. A block's fork-choice weight is {@code
- *       candidates − r}, so a lower rank wins among competing blocks. A block of rank {@code r}
- *       must be at least {@code r × timeout} later than its parent.
+ *       Builder#timeout}; rank 0 is in turn. A block's fork-choice weight is {@code candidates −
+ *       r}, so a lower rank wins among competing blocks. A block of rank {@code r} must be at least
+ *       {@code r × timeout} later than its parent.
  *   <li><b>Penalty</b> (Eq. 3.24): a block of rank {@code r} proves that the signers of ranks
  *       {@code 0..r−1} did not propose a valid block in time (refused, were offline, or proposed an
  *       invalid block, which every node rejects). Each of them loses up to {@link
@@ -607,13 +608,14 @@ public final class ProofOfEnergyGeneration implements ConsensusProtocol {
      * How long the signer of each further rank waits before it re-draws (default 2,000 ms). Set it
      * above the network's delay so that ranks do not race.
      *
-     * @param millis the timeout, more than 0
+     * @param timeout the timeout, at least 1 ms
      * @return this builder
-     * @throws IllegalArgumentException if not positive
+     * @throws IllegalArgumentException if shorter than 1 ms
      */
-    public Builder timeoutMillis(long millis) {
+    public Builder timeout(Duration timeout) {
+      long millis = Objects.requireNonNull(timeout, "timeout").toMillis();
       if (millis <= 0) {
-        throw new IllegalArgumentException("timeoutMillis %d must be > 0".formatted(millis));
+        throw new IllegalArgumentException("timeout %s must be at least 1 ms".formatted(timeout));
       }
       this.timeoutMillis = millis;
       return this;

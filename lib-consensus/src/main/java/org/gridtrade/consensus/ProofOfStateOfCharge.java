@@ -4,6 +4,7 @@ import java.math.BigDecimal;
 import java.math.RoundingMode;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
@@ -49,13 +50,13 @@ import org.gridtrade.ledger.TransactionBody;
  *       the block before the period's first block (height {@code p · blocksPerPeriod}), fixed when
  *       the period starts. The result is the period's {@link #drawOrder re-draw order}.
  *   <li><b>Schedule</b>: the mLAG proposes every block of its period. At the period's first block
- *       rank 0 is in turn and rank {@code r} may propose after {@code r ×} {@link
- *       Builder#timeoutMillis}. Afterwards the rank {@code a} of the parent's proposer is in turn
- *       (a backup that took over keeps the period) and rank {@code r} may propose after {@code ((r
- *       − a) mod n) × timeout} for {@code n} drawn EVs: the ranks after {@code a} first, then,
- *       cyclically, the ones before it, so the chain goes on while any drawn EV is online. A block
- *       must be at least that delay later than its parent. Fork-choice weight: {@code n − r}, so a
- *       lower rank wins among competing blocks.
+ *       rank 0 is in turn and rank {@code r} may propose after {@code r ×} {@link Builder#timeout}.
+ *       Afterwards the rank {@code a} of the parent's proposer is in turn (a backup that took over
+ *       keeps the period) and rank {@code r} may propose after {@code ((r − a) mod n) × timeout}
+ *       for {@code n} drawn EVs: the ranks after {@code a} first, then, cyclically, the ones before
+ *       it, so the chain goes on while any drawn EV is online. A block must be at least that delay
+ *       later than its parent. Fork-choice weight: {@code n − r}, so a lower rank wins among
+ *       competing blocks.
  *   <li><b>Global model</b> (Eq. 4.19): every block of period {@code p} records in its seal {@link
  *       FederatedAveraging#modelHash the hash} of the mean of {@link
  *       StateOfChargeSource#localModels source.localModels(p)} (none if there are no models).
@@ -891,13 +892,14 @@ public final class ProofOfStateOfCharge implements ConsensusProtocol {
      * How long the EV of each further rank waits before it takes over (default 2,000 ms). Set it
      * above the network's delay so that ranks do not race.
      *
-     * @param millis the timeout, more than 0
+     * @param timeout the timeout, at least 1 ms
      * @return this builder
-     * @throws IllegalArgumentException if not positive
+     * @throws IllegalArgumentException if shorter than 1 ms
      */
-    public Builder timeoutMillis(long millis) {
+    public Builder timeout(Duration timeout) {
+      long millis = Objects.requireNonNull(timeout, "timeout").toMillis();
       if (millis <= 0) {
-        throw new IllegalArgumentException("timeoutMillis %d must be > 0".formatted(millis));
+        throw new IllegalArgumentException("timeout %s must be at least 1 ms".formatted(timeout));
       }
       this.timeoutMillis = millis;
       return this;

@@ -3,6 +3,7 @@ package org.gridtrade.consensus;
 import java.nio.BufferUnderflowException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -60,8 +61,8 @@ import org.gridtrade.ledger.TransactionBody;
  *   <li><b>Order</b>: the committee signs in a random order, a Fisher–Yates shuffle with draws
  *       {@code SHA-256("GridTrade/trust/order" ‖ hash(last block of the previous epoch) ‖ i)}. The
  *       block at offset {@code k} of the epoch is in turn for {@code order[k mod n]}; the member
- *       {@code r} places later may sign after {@code r ×} {@link Builder#timeoutMillis} (a block of
- *       rank {@code r} must be that much later than its parent); weight {@code n − r}.
+ *       {@code r} places later may sign after {@code r ×} {@link Builder#timeout} (a block of rank
+ *       {@code r} must be that much later than its parent); weight {@code n − r}.
  *   <li><b>Validator trust</b> (Alg. 4): every block updates its proposer's trust with {@code tv_b}
  *       from its registration age, the coins traded and the transactions in the block, and the
  *       trust of the other committee members (start: {@link TrustParameters#baseValidatorTrust}).
@@ -1617,13 +1618,14 @@ public final class TrustStake implements ConsensusProtocol {
     /**
      * How much longer each further rank waits (default 2,000 ms); set it above the network delay.
      *
-     * @param millis more than 0
+     * @param timeout at least 1 ms
      * @return this builder
-     * @throws IllegalArgumentException if not positive
+     * @throws IllegalArgumentException if shorter than 1 ms
      */
-    public Builder timeoutMillis(long millis) {
+    public Builder timeout(Duration timeout) {
+      long millis = Objects.requireNonNull(timeout, "timeout").toMillis();
       if (millis <= 0) {
-        throw new IllegalArgumentException("timeoutMillis %d must be > 0".formatted(millis));
+        throw new IllegalArgumentException("timeout %s must be at least 1 ms".formatted(timeout));
       }
       this.timeoutMillis = millis;
       return this;

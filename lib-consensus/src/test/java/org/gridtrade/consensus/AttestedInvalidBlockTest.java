@@ -7,6 +7,7 @@ import static org.quicktheories.generators.SourceDSL.longs;
 
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -42,7 +43,7 @@ class AttestedInvalidBlockTest {
         .committeeSize(committee)
         .epochLength(epochLength)
         .selectionBlock(1)
-        .timeoutMillis(TIMEOUT)
+        .timeout(Duration.ofMillis(TIMEOUT))
         .minTrust(0)
         .attestationEpochs(attestationEpochs)
         .build();
@@ -280,7 +281,7 @@ class AttestedInvalidBlockTest {
                       .initialValidators(keys.subList(0, n).stream().map(KeyPair::address).toList())
                       .committeeSize(n)
                       .epochLength(100)
-                      .timeoutMillis(TIMEOUT)
+                      .timeout(Duration.ofMillis(TIMEOUT))
                       .minTrust(0)
                       .build();
               KeyPair cheat = keys.get(rnd.nextInt(n));
@@ -301,7 +302,7 @@ class AttestedInvalidBlockTest {
                             keys.subList(0, n).stream().map(KeyPair::address).toList())
                         .committeeSize(n)
                         .epochLength(100)
-                        .timeoutMillis(TIMEOUT)
+                        .timeout(Duration.ofMillis(TIMEOUT))
                         .minTrust(0)
                         .build();
                 node.attestInvalid(bad.header());

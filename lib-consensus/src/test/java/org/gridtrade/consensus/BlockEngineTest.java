@@ -2,6 +2,7 @@ package org.gridtrade.consensus;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import org.gridtrade.ledger.Block;
@@ -76,7 +77,8 @@ class BlockEngineTest {
 
   @Test
   void engine_buildsBlocksOfAtMostMaxTransactions_onlyWhenTransactionsWait() {
-    BlockPolicy policy = BlockPolicy.DEFAULT.withBlockPeriodMillis(500).withMaxTransactions(1_000);
+    BlockPolicy policy =
+        BlockPolicy.DEFAULT.withBlockPeriod(Duration.ofMillis(500)).withMaxTransactions(1_000);
     try (BlockEngine e = engine(List.of(sealer), sealer, policy)) {
       e.tick();
       clock.advance(10_000);
@@ -110,7 +112,9 @@ class BlockEngineTest {
   @Test
   void engine_withEmptyBlocksAllowed_sealsOnePerPeriod() {
     BlockPolicy policy =
-        BlockPolicy.DEFAULT.withBlockPeriodMillis(1_000).withOnlyWhenTransactionsWait(false);
+        BlockPolicy.DEFAULT
+            .withBlockPeriod(Duration.ofMillis(1_000))
+            .withOnlyWhenTransactionsWait(false);
     try (BlockEngine e = engine(List.of(sealer), sealer, policy)) {
       for (int i = 0; i < 50; i++) {
         e.tick();
@@ -235,7 +239,7 @@ class BlockEngineTest {
    */
   @Test
   void rejectedBlockForTheNextHeight_doesNotDelayTheNodesOwnProposal() throws Exception {
-    BlockPolicy policy = BlockPolicy.DEFAULT.withBlockPeriodMillis(500);
+    BlockPolicy policy = BlockPolicy.DEFAULT.withBlockPeriod(Duration.ofMillis(500));
     try (BlockEngine e = engine(List.of(sealer), sealer, policy)) {
       List<Transaction> txs = transfers(4);
       assertThat(e.submit(txs.get(0)).accepted()).isTrue();
@@ -315,7 +319,7 @@ class BlockEngineTest {
   void peerAnnouncingAHeightItCannotDeliver_delaysButDoesNotSilenceTheNode() {
     InMemoryNetwork net = InMemoryNetwork.builder().manualDelivery().clock(clock).build();
     Transport liar = net.join("liar");
-    BlockPolicy policy = BlockPolicy.DEFAULT.withStatusIntervalMillis(100);
+    BlockPolicy policy = BlockPolicy.DEFAULT.withStatusInterval(Duration.ofMillis(100));
     ProofOfAuthority poa = ProofOfAuthority.builder().sealers(List.of(sealer.address())).build();
     try (BlockEngine e =
         BlockEngine.builder()

@@ -3,6 +3,7 @@ package org.gridtrade.consensus;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -40,8 +41,8 @@ class ConsensusScheduleTest {
   void blockPolicy_validatesAndNamesTheValue() {
     assertThatThrownBy(() -> BlockPolicy.DEFAULT.withMaxTransactions(0))
         .hasMessageContaining("maxTransactions 0");
-    assertThatThrownBy(() -> BlockPolicy.DEFAULT.withBlockPeriodMillis(-1))
-        .hasMessageContaining("blockPeriodMillis -1");
+    assertThatThrownBy(() -> BlockPolicy.DEFAULT.withBlockPeriod(Duration.ofMillis(-1)))
+        .hasMessageContaining("blockPeriod PT-0.001S must be >= 0");
     assertThat(BlockPolicy.DEFAULT.maxTransactions()).isEqualTo(1_000);
     assertThat(BlockPolicy.DEFAULT.onlyWhenTransactionsWait()).isTrue();
   }

@@ -3,6 +3,7 @@ package org.gridtrade.consensus;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.time.Clock;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -46,7 +47,8 @@ class EngineThreadingTest {
                 ConsensusSchedule.of(
                     ProofOfAuthority.builder().sealers(List.of(sealer.address())).build()))
             .sealingKey(sealer)
-            .policy(BlockPolicy.DEFAULT.withBlockPeriodMillis(5).withMaxTransactions(37))
+            .policy(
+                BlockPolicy.DEFAULT.withBlockPeriod(Duration.ofMillis(5)).withMaxTransactions(37))
             .clock(Clock.systemUTC())
             .listener(
                 new EngineListener() {
@@ -57,7 +59,7 @@ class EngineThreadingTest {
                   }
                 })
             .build()) {
-      e.start(1);
+      e.start(Duration.ofMillis(1));
       ExecutorService pool = Executors.newFixedThreadPool(4);
       List<Future<List<Hash>>> futures = new ArrayList<>();
       for (int t = 0; t < 4; t++) {

@@ -2,6 +2,7 @@ package org.gridtrade.consensus;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -33,9 +34,9 @@ import org.junit.jupiter.api.Test;
 class EquivocationSlashTest {
   private static final BlockPolicy POLICY =
       BlockPolicy.DEFAULT
-          .withBlockPeriodMillis(200)
+          .withBlockPeriod(Duration.ofMillis(200))
           .withMaxTransactions(50)
-          .withStatusIntervalMillis(500);
+          .withStatusInterval(Duration.ofMillis(500));
   private static final long STAKE = 500_000;
   private static final long SLASH = 200_000;
   private static final long STEP = 10;
@@ -69,7 +70,7 @@ class EquivocationSlashTest {
             .manualDelivery()
             .clock(clock)
             .seed(seed)
-            .delayMillis(1, 60)
+            .delay(Duration.ofMillis(1), Duration.ofMillis(60))
             .lossRate(0)
             .build();
     for (int i = 0; i < sealers.size(); i++) {

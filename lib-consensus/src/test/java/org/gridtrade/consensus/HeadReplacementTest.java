@@ -2,6 +2,7 @@ package org.gridtrade.consensus;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import org.gridtrade.ledger.Address;
@@ -34,8 +35,8 @@ class HeadReplacementTest {
     return ConsensusSchedule.of(
         ProofOfAuthority.builder()
             .sealers(addresses)
-            .outOfTurnDelayMillis(500)
-            .wiggleMillis(100)
+            .outOfTurnDelay(Duration.ofMillis(500))
+            .wiggle(Duration.ofMillis(100))
             .build());
   }
 

@@ -3,6 +3,7 @@ package org.gridtrade.consensus;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import org.gridtrade.ledger.Hash;
@@ -18,7 +19,7 @@ class InMemoryNetworkTest {
             .manualDelivery()
             .clock(clock)
             .seed(seed)
-            .delayMillis(20, 80)
+            .delay(Duration.ofMillis(20), Duration.ofMillis(80))
             .lossRate(loss)
             .build();
     Transport a = net.join("a");
@@ -65,7 +66,11 @@ class InMemoryNetworkTest {
   void leftNode_receivesNothing_andIdsAreUnique() {
     ManualClock clock = new ManualClock(0);
     InMemoryNetwork net =
-        InMemoryNetwork.builder().manualDelivery().clock(clock).delayMillis(5, 5).build();
+        InMemoryNetwork.builder()
+            .manualDelivery()
+            .clock(clock)
+            .delay(Duration.ofMillis(5), Duration.ofMillis(5))
+            .build();
     Transport a = net.join("a");
     Transport b = net.join("b");
     List<ConsensusMessage> got = new ArrayList<>();
@@ -78,7 +83,8 @@ class InMemoryNetworkTest {
     assertThatThrownBy(() -> net.join("a")).hasMessageContaining("already connected");
     assertThatThrownBy(() -> InMemoryNetwork.builder().lossRate(1.0))
         .hasMessageContaining("lossRate 1.0");
-    assertThatThrownBy(() -> InMemoryNetwork.builder().delayMillis(5, 4))
+    assertThatThrownBy(
+            () -> InMemoryNetwork.builder().delay(Duration.ofMillis(5), Duration.ofMillis(4)))
         .hasMessageContaining("[5, 4]");
   }
 }

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.time.Clock;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -112,9 +113,13 @@ class MisconfigurationTest {
   void defaultNetwork_deliversByItself_soEnginesOnTheSystemClockBuildOneChain()
       throws InterruptedException {
     Genesis live = new Genesis(Fixtures.CHAIN, genesis.allocations(), genesis.authorities(), 0);
-    BlockPolicy policy = BlockPolicy.DEFAULT.withBlockPeriodMillis(50);
+    BlockPolicy policy = BlockPolicy.DEFAULT.withBlockPeriod(Duration.ofMillis(50));
     List<BlockEngine> engines = new ArrayList<>();
-    try (InMemoryNetwork net = InMemoryNetwork.builder().seed(3).delayMillis(1, 5).build()) {
+    try (InMemoryNetwork net =
+        InMemoryNetwork.builder()
+            .seed(3)
+            .delay(Duration.ofMillis(1), Duration.ofMillis(5))
+            .build()) {
       for (int i = 0; i < 3; i++) {
         engines.add(
             BlockEngine.builder()
@@ -124,8 +129,8 @@ class MisconfigurationTest {
                     ConsensusSchedule.of(
                         ProofOfAuthority.builder()
                             .sealers(Fixtures.addresses(sealers))
-                            .outOfTurnDelayMillis(200)
-                            .wiggleMillis(50)
+                            .outOfTurnDelay(Duration.ofMillis(200))
+                            .wiggle(Duration.ofMillis(50))
                             .build()))
                 .sealingKey(sealers.get(i))
                 .policy(policy)

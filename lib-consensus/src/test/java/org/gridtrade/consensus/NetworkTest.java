@@ -3,6 +3,7 @@ package org.gridtrade.consensus;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -18,9 +19,9 @@ import org.junit.jupiter.params.provider.CsvSource;
 class NetworkTest {
   private static final BlockPolicy POLICY =
       BlockPolicy.DEFAULT
-          .withBlockPeriodMillis(200)
+          .withBlockPeriod(Duration.ofMillis(200))
           .withMaxTransactions(50)
-          .withStatusIntervalMillis(500);
+          .withStatusInterval(Duration.ofMillis(500));
 
   private static void assertAgree(Sim sim) {
     List<BlockEngine> nodes = List.copyOf(sim.live.values());
@@ -111,7 +112,9 @@ class NetworkTest {
 
   @Test
   void lossyNetwork_recoversLostBlocksByRequest() {
-    Sim sim = new Sim(3, 5, 1, 60, 0.02, POLICY.withStatusIntervalMillis(200), Sim::poa, null);
+    Sim sim =
+        new Sim(
+            3, 5, 1, 60, 0.02, POLICY.withStatusInterval(Duration.ofMillis(200)), Sim::poa, null);
     sim.startAll();
     sim.runWithLoad(20_000, 0.2);
     drain(sim);
@@ -174,8 +177,8 @@ class NetworkTest {
                     ProofOfAuthority.builder()
                         .sealers(sealers)
                         .epochLength(epoch)
-                        .outOfTurnDelayMillis(600)
-                        .wiggleMillis(300)
+                        .outOfTurnDelay(Duration.ofMillis(600))
+                        .wiggle(Duration.ofMillis(300))
                         .build()),
             null);
     sim.startAll();
@@ -228,14 +231,14 @@ class NetworkTest {
                         1,
                         ProofOfAuthority.builder()
                             .sealers(List.of(sealers.get(0)))
-                            .outOfTurnDelayMillis(600)
+                            .outOfTurnDelay(Duration.ofMillis(600))
                             .build())
                     .from(
                         switchAt,
                         ProofOfAuthority.builder()
                             .sealers(sealers.subList(1, 3))
-                            .outOfTurnDelayMillis(600)
-                            .wiggleMillis(300)
+                            .outOfTurnDelay(Duration.ofMillis(600))
+                            .wiggle(Duration.ofMillis(300))
                             .build())
                     .build(),
             null);

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.quicktheories.QuickTheory.qt;
 import static org.quicktheories.generators.SourceDSL.longs;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -51,7 +52,7 @@ class PoegMinStakeTest {
     List<Candidate> cs = coalitions();
     return ProofOfEnergyGeneration.builder()
         .source(h -> cs)
-        .timeoutMillis(TIMEOUT)
+        .timeout(Duration.ofMillis(TIMEOUT))
         .slashAmount(500)
         .minStake(minStake)
         .build();
@@ -191,7 +192,7 @@ class PoegMinStakeTest {
           List<Candidate> fixed = List.copyOf(cs);
           return ProofOfEnergyGeneration.builder()
               .source(h -> fixed)
-              .timeoutMillis(timeout)
+              .timeout(Duration.ofMillis(timeout))
               .minStake(MIN)
               .build();
         };
@@ -203,17 +204,17 @@ class PoegMinStakeTest {
             100,
             0,
             BlockPolicy.DEFAULT
-                .withBlockPeriodMillis(200)
+                .withBlockPeriod(Duration.ofMillis(200))
                 .withMaxTransactions(50)
-                .withStatusIntervalMillis(500),
+                .withStatusInterval(Duration.ofMillis(500)),
             sealers ->
                 ConsensusSchedule.builder()
                     .from(
                         1,
                         ProofOfAuthority.builder()
                             .sealers(sealers)
-                            .outOfTurnDelayMillis(600)
-                            .wiggleMillis(300)
+                            .outOfTurnDelay(Duration.ofMillis(600))
+                            .wiggle(Duration.ofMillis(300))
                             .build())
                     .from(switchHeight, poegOf.apply(sealers))
                     .build(),

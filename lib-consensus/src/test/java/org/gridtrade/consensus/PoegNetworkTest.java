@@ -2,6 +2,7 @@ package org.gridtrade.consensus;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -24,9 +25,9 @@ import org.junit.jupiter.params.provider.CsvSource;
 class PoegNetworkTest {
   private static final BlockPolicy POLICY =
       BlockPolicy.DEFAULT
-          .withBlockPeriodMillis(200)
+          .withBlockPeriod(Duration.ofMillis(200))
           .withMaxTransactions(50)
-          .withStatusIntervalMillis(500);
+          .withStatusInterval(Duration.ofMillis(500));
   private static final long TIMEOUT = 600;
   private static final long REWARD = 1_000;
   private static final long SLASH = 100;
@@ -61,7 +62,7 @@ class PoegNetworkTest {
     List<Candidate> cs = coalitions(sealers, offlineWeight);
     return ProofOfEnergyGeneration.builder()
         .source(h -> cs)
-        .timeoutMillis(TIMEOUT)
+        .timeout(Duration.ofMillis(TIMEOUT))
         .blockReward(REWARD)
         .slashAmount(SLASH)
         .treasury(TREASURY)
@@ -251,7 +252,7 @@ class PoegNetworkTest {
               return ConsensusSchedule.of(
                   ProofOfEnergyGeneration.builder()
                       .source(h -> cs)
-                      .timeoutMillis(TIMEOUT)
+                      .timeout(Duration.ofMillis(TIMEOUT))
                       .blockReward(started.getAndIncrement() == 0 ? 2 * REWARD : REWARD)
                       .slashAmount(SLASH)
                       .treasury(TREASURY)
@@ -328,7 +329,7 @@ class PoegNetworkTest {
                         1,
                         ProofOfAuthority.builder()
                             .sealers(List.of(sealers.get(0)))
-                            .outOfTurnDelayMillis(600)
+                            .outOfTurnDelay(Duration.ofMillis(600))
                             .build())
                     .from(switchAt, poeg(sealers.subList(1, 3), 0))
                     .build(),

@@ -2,6 +2,7 @@ package org.gridtrade.consensus;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -24,9 +25,9 @@ import org.junit.jupiter.params.provider.CsvSource;
 class PosocNetworkTest {
   private static final BlockPolicy POLICY =
       BlockPolicy.DEFAULT
-          .withBlockPeriodMillis(200)
+          .withBlockPeriod(Duration.ofMillis(200))
           .withMaxTransactions(50)
-          .withStatusIntervalMillis(500);
+          .withStatusInterval(Duration.ofMillis(500));
   private static final long TIMEOUT = 600;
   private static final long PER_PERIOD = 4;
   private static final KeyPair TREASURY = Fixtures.key(0); // Sim's genesis authority
@@ -50,7 +51,7 @@ class PosocNetworkTest {
     return ProofOfStateOfCharge.builder()
         .source(StateOfChargeSource.fixed(evs(sealers, offlineScore), MODELS))
         .blocksPerPeriod(PER_PERIOD)
-        .timeoutMillis(TIMEOUT)
+        .timeout(Duration.ofMillis(TIMEOUT))
         .beta(0.2)
         .treasury(TREASURY)
         .build();
@@ -282,7 +283,7 @@ class PosocNetworkTest {
                         1,
                         ProofOfAuthority.builder()
                             .sealers(List.of(sealers.get(0)))
-                            .outOfTurnDelayMillis(600)
+                            .outOfTurnDelay(Duration.ofMillis(600))
                             .build())
                     .from(switchAt, posoc(sealers.subList(1, 3), 0))
                     .build(),

@@ -6,6 +6,7 @@ import static org.quicktheories.QuickTheory.qt;
 import static org.quicktheories.generators.SourceDSL.integers;
 import static org.quicktheories.generators.SourceDSL.longs;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -24,8 +25,8 @@ class ProofOfAuthorityTest {
     return ProofOfAuthority.builder()
         .sealers(Fixtures.addresses(sealers))
         .epochLength(epoch)
-        .outOfTurnDelayMillis(1_000)
-        .wiggleMillis(500)
+        .outOfTurnDelay(Duration.ofMillis(1_000))
+        .wiggle(Duration.ofMillis(500))
         .build();
   }
 
@@ -230,8 +231,8 @@ class ProofOfAuthorityTest {
         .hasMessageContaining("duplicates");
     assertThatThrownBy(() -> ProofOfAuthority.builder().epochLength(0))
         .hasMessageContaining("epochLength 0");
-    assertThatThrownBy(() -> ProofOfAuthority.builder().wiggleMillis(-1))
-        .hasMessageContaining("wiggleMillis -1");
+    assertThatThrownBy(() -> ProofOfAuthority.builder().wiggle(Duration.ofMillis(-1)))
+        .hasMessageContaining("wiggle PT-0.001S must be >= 0");
     assertThatThrownBy(() -> ProofOfAuthority.builder().build())
         .isInstanceOf(IllegalStateException.class);
   }

@@ -7,6 +7,7 @@ import static org.quicktheories.generators.SourceDSL.integers;
 import static org.quicktheories.generators.SourceDSL.lists;
 import static org.quicktheories.generators.SourceDSL.longs;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -56,7 +57,7 @@ class ProofOfEnergyGenerationTest {
   private ProofOfEnergyGeneration poeg(List<Candidate> cs) {
     return ProofOfEnergyGeneration.builder()
         .source(h -> cs)
-        .timeoutMillis(TIMEOUT)
+        .timeout(Duration.ofMillis(TIMEOUT))
         .blockReward(1_000)
         .slashAmount(500)
         .build();
@@ -320,7 +321,7 @@ class ProofOfEnergyGenerationTest {
     ProofOfEnergyGeneration p =
         ProofOfEnergyGeneration.builder()
             .source(h -> cs)
-            .timeoutMillis(TIMEOUT)
+            .timeout(Duration.ofMillis(TIMEOUT))
             .blockReward(1_000)
             .slashAmount(500)
             .treasury(treasury)
@@ -447,8 +448,8 @@ class ProofOfEnergyGenerationTest {
         .hasMessageContaining("twice");
     assertThatThrownBy(() -> new Member(a, Double.NaN, 1)).hasMessageContaining("score NaN");
     assertThatThrownBy(() -> new Member(a, 1, -2)).hasMessageContaining("rewardWeight -2.0");
-    assertThatThrownBy(() -> ProofOfEnergyGeneration.builder().timeoutMillis(0))
-        .hasMessageContaining("timeoutMillis 0");
+    assertThatThrownBy(() -> ProofOfEnergyGeneration.builder().timeout(Duration.ofMillis(0)))
+        .hasMessageContaining("timeout PT0S must be at least 1 ms");
     assertThatThrownBy(() -> ProofOfEnergyGeneration.builder().blockReward(-1))
         .hasMessageContaining("blockReward -1");
     assertThatThrownBy(() -> ProofOfEnergyGeneration.builder().slashAmount(-1))

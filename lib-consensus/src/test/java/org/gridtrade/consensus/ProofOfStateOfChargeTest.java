@@ -7,6 +7,7 @@ import static org.quicktheories.generators.SourceDSL.integers;
 import static org.quicktheories.generators.SourceDSL.lists;
 import static org.quicktheories.generators.SourceDSL.longs;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
@@ -54,7 +55,7 @@ class ProofOfStateOfChargeTest {
     return ProofOfStateOfCharge.builder()
         .source(StateOfChargeSource.fixed(cs, MODELS))
         .blocksPerPeriod(blocksPerPeriod)
-        .timeoutMillis(TIMEOUT)
+        .timeout(Duration.ofMillis(TIMEOUT))
         .beta(0.1);
   }
 
@@ -467,8 +468,8 @@ class ProofOfStateOfChargeTest {
         .hasMessageContaining("beta NaN");
     assertThatThrownBy(() -> ProofOfStateOfCharge.builder().blocksPerPeriod(0))
         .hasMessageContaining("blocksPerPeriod 0 must be >= 1");
-    assertThatThrownBy(() -> ProofOfStateOfCharge.builder().timeoutMillis(0))
-        .hasMessageContaining("timeoutMillis 0");
+    assertThatThrownBy(() -> ProofOfStateOfCharge.builder().timeout(Duration.ofMillis(0)))
+        .hasMessageContaining("timeout PT0S must be at least 1 ms");
     assertThatThrownBy(() -> ProofOfStateOfCharge.builder().build())
         .hasMessageContaining("source not set");
     ProofOfStateOfCharge p =

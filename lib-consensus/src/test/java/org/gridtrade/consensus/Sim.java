@@ -1,6 +1,7 @@
 package org.gridtrade.consensus;
 
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -60,7 +61,7 @@ final class Sim {
             .manualDelivery()
             .clock(clock)
             .seed(seed)
-            .delayMillis(minDelay, maxDelay)
+            .delay(Duration.ofMillis(minDelay), Duration.ofMillis(maxDelay))
             .lossRate(loss)
             .build();
     this.sealers = Fixtures.keys(50, sealerCount);
@@ -74,8 +75,8 @@ final class Sim {
     return ConsensusSchedule.of(
         ProofOfAuthority.builder()
             .sealers(sealers)
-            .outOfTurnDelayMillis(600)
-            .wiggleMillis(300)
+            .outOfTurnDelay(Duration.ofMillis(600))
+            .wiggle(Duration.ofMillis(300))
             .build());
   }
 

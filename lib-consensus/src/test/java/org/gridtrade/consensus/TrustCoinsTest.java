@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.quicktheories.QuickTheory.qt;
 import static org.quicktheories.generators.SourceDSL.longs;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -49,7 +50,7 @@ class TrustCoinsTest {
             .committeeSize(3)
             .epochLength(10)
             .selectionBlock(5)
-            .timeoutMillis(1_000)
+            .timeout(Duration.ofMillis(1_000))
             .minTrust(0)
             .trustParameters(UNITS);
     return (withTreasury ? b.treasury(treasury) : b).build();

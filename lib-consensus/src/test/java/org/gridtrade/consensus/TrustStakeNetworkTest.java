@@ -2,6 +2,7 @@ package org.gridtrade.consensus;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.time.Duration;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -23,9 +24,9 @@ import org.junit.jupiter.params.provider.CsvSource;
 class TrustStakeNetworkTest {
   private static final BlockPolicy POLICY =
       BlockPolicy.DEFAULT
-          .withBlockPeriodMillis(200)
+          .withBlockPeriod(Duration.ofMillis(200))
           .withMaxTransactions(50)
-          .withStatusIntervalMillis(500);
+          .withStatusInterval(Duration.ofMillis(500));
 
   private static final KeyPair TREASURY = Fixtures.key(0); // Sim's genesis authority
 
@@ -39,7 +40,7 @@ class TrustStakeNetworkTest {
         .committeeSize(3)
         .epochLength(10)
         .selectionBlock(5)
-        .timeoutMillis(600)
+        .timeout(Duration.ofMillis(600))
         .minTrust(0);
   }
 
@@ -317,11 +318,16 @@ class TrustStakeNetworkTest {
   void honestNetworkWithRaces_convergesOnOneChain_andNeverAttestsOrConfiscatesAnyone(long seed) {
     BlockPolicy racy =
         BlockPolicy.DEFAULT
-            .withBlockPeriodMillis(100)
+            .withBlockPeriod(Duration.ofMillis(100))
             .withMaxTransactions(20)
-            .withStatusIntervalMillis(300);
+            .withStatusInterval(Duration.ofMillis(300));
     java.util.function.Function<List<Address>, TrustStake> make =
-        s -> builder(s).initialValidators(s).committeeSize(5).timeoutMillis(150).build();
+        s ->
+            builder(s)
+                .initialValidators(s)
+                .committeeSize(5)
+                .timeout(Duration.ofMillis(150))
+                .build();
     Sim sim = new Sim(5, seed, 1, 300, 0.05, racy, s -> ConsensusSchedule.of(make.apply(s)), null);
     sim.endSender = 50;
     for (int i = 0; i < 5; i++) {

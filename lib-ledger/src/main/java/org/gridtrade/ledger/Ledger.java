@@ -1,5 +1,6 @@
 package org.gridtrade.ledger;
 
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
@@ -170,9 +171,24 @@ public final class Ledger implements AutoCloseable {
   }
 
   /**
+   * Builds the next block from candidate transactions, as {@link #propose(List, Address, long)}
+   * does, dated {@code time} (at millisecond precision, the unit of block timestamps).
+   *
+   * @param candidates transactions to include, in order of preference
+   * @param proposer the proposer, who receives the fees
+   * @param time block time, not before the head's
+   * @return the block and the rejected candidates
+   * @throws IllegalArgumentException if {@code time} is before the head's time
+   */
+  public Proposal propose(List<Transaction> candidates, Address proposer, Instant time) {
+    return propose(candidates, proposer, Objects.requireNonNull(time, "time").toEpochMilli());
+  }
+
+  /**
    * Builds the next block from candidate transactions: each candidate that applies on top of the
    * ones before it goes in, in order, the others are returned with their reasons. The block is
-   * unsealed (empty seal): a consensus engine seals it with {@link Block#withSeal(byte[])}.
+   * unsealed (empty seal): a consensus engine seals it with {@link Block#withSeal(byte[])}. This
+   * overload takes the block header's own unit, epoch milliseconds, for the engine's hot path.
    *
    * @param candidates transactions to include, in order of preference
    * @param proposer the proposer, who receives the fees

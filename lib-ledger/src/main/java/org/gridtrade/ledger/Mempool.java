@@ -95,7 +95,8 @@ public final class Mempool {
    *
    * @param tx the transaction
    * @param state the current chain state (chain id, nonces, balances)
-   * @param now the current time, epoch ms
+   * @param now the current time, epoch ms (the unit of block and token timestamps; this is a per
+   *     transaction hot path, so it takes no {@code Instant})
    * @return accepted, or rejected with the reason; a rejection changes nothing
    */
   public TxResult submit(Transaction tx, LedgerState state, long now) {

@@ -1,5 +1,6 @@
 package com.example.consumer;
 
+import java.time.Duration;
 import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.List;
@@ -37,7 +38,7 @@ public final class NetworkProgram {
     Genesis genesis =
         new Genesis(42, Map.of(user.address(), 1_000_000_000L), Set.of(), System.currentTimeMillis());
     List<BlockEngine> nodes = new ArrayList<>();
-    try (InMemoryNetwork net = InMemoryNetwork.builder().delayMillis(1, 10).build()) {
+    try (InMemoryNetwork net = InMemoryNetwork.builder().delay(Duration.ofMillis(1), Duration.ofMillis(10)).build()) {
       for (int i = 0; i < sealers.size(); i++) {
         nodes.add(
             BlockEngine.builder()

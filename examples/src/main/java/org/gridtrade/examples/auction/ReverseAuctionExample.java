@@ -1,6 +1,7 @@
 package org.gridtrade.examples.auction;
 
 import java.nio.charset.StandardCharsets;
+import java.time.Instant;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
@@ -43,14 +44,22 @@ public final class ReverseAuctionExample {
 
     System.out.println();
     System.out.println("Commit-reveal: commitments until t=100, reveals until t=200");
-    SealedBidBox box = SealedBidBox.withDeadlines(100, 200);
+    SealedBidBox box =
+        SealedBidBox.withDeadlines(Instant.ofEpochMilli(100), Instant.ofEpochMilli(200));
     Map<String, Double> price = Map.of("sp-solar", 9.8, "sp-wind", 9.1, "sp-battery", 11.4);
     for (String bidder : price.keySet().stream().sorted().toList()) {
-      box.commit(bidder, SealedBidBox.commitment(bidder, price.get(bidder), salt(bidder)), 10);
+      box.commit(
+          bidder,
+          SealedBidBox.commitment(bidder, price.get(bidder), salt(bidder)),
+          Instant.ofEpochMilli(10));
     }
-    report(box.reveal("sp-battery", 11.4, salt("sp-battery"), 150));
-    report(box.reveal("sp-wind", 8.0, salt("sp-wind"), 160)); // not the committed price
-    report(box.reveal("sp-solar", 9.8, salt("sp-solar"), 250)); // after the deadline
+    report(box.reveal("sp-battery", 11.4, salt("sp-battery"), Instant.ofEpochMilli(150)));
+    report(
+        box.reveal(
+            "sp-wind", 8.0, salt("sp-wind"), Instant.ofEpochMilli(160))); // not the committed price
+    report(
+        box.reveal(
+            "sp-solar", 9.8, salt("sp-solar"), Instant.ofEpochMilli(250))); // after the deadline
     print("sealed, 2nd ", box.close(ReverseAuction.secondPrice().withReserve(14.0)));
 
     System.out.println();

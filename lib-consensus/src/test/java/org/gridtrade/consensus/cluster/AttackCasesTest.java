@@ -2,6 +2,7 @@ package org.gridtrade.consensus.cluster;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -242,8 +243,8 @@ class AttackCasesTest {
 
   private static final BlockPolicy POLICY =
       BlockPolicy.DEFAULT
-          .withBlockPeriodMillis(200)
-          .withStatusIntervalMillis(500)
+          .withBlockPeriod(Duration.ofMillis(200))
+          .withStatusInterval(Duration.ofMillis(500))
           .withOnlyWhenTransactionsWait(false);
 
   @Test
@@ -251,7 +252,12 @@ class AttackCasesTest {
   void majorityAttack() {
     ClusterFixtures.ManualClock clock = new ClusterFixtures.ManualClock(ClusterFixtures.T0);
     InMemoryNetwork net =
-        InMemoryNetwork.builder().manualDelivery().clock(clock).seed(51).delayMillis(1, 50).build();
+        InMemoryNetwork.builder()
+            .manualDelivery()
+            .clock(clock)
+            .seed(51)
+            .delay(Duration.ofMillis(1), Duration.ofMillis(50))
+            .build();
     List<KeyPair> sealers = new ArrayList<>();
     for (int i = 0; i < 4; i++) {
       sealers.add(ClusterFixtures.key(500 + i));
@@ -278,8 +284,8 @@ class AttackCasesTest {
                   ConsensusSchedule.of(
                       ProofOfAuthority.builder()
                           .sealers(sealerAddresses)
-                          .outOfTurnDelayMillis(600)
-                          .wiggleMillis(300)
+                          .outOfTurnDelay(Duration.ofMillis(600))
+                          .wiggle(Duration.ofMillis(300))
                           .build()))
               .sealingKey(sealers.get(i))
               .policy(POLICY)
