@@ -499,8 +499,10 @@ public final class Ledger implements AutoCloseable {
   }
 
   /**
-   * An inclusion proof of one transaction in one block, checkable against the block header's {@link
-   * BlockHeader#transactionsRoot()} alone.
+   * An inclusion proof of one transaction in one block, checkable with the block's header alone:
+   * {@code proof.verifyTransaction(tx.encode(), header)} (see {@link
+   * InclusionProof#verifyTransaction}), which takes the tree size from the header's {@link
+   * BlockHeader#transactionCount()} and the root from its {@link BlockHeader#transactionsRoot()}.
    *
    * @param height the block height
    * @param index the transaction's index in the block
