@@ -8,7 +8,8 @@ import java.util.Objects;
 
 /**
  * The proof that one leaf is in a Merkle tree (RFC 6962 §2.1.1 audit path), checkable with nothing
- * but the tree's root: a meter or EV owner verifies one settlement without the whole chain.
+ * but the tree's size and root, which a block header holds: a meter or EV owner verifies one
+ * settlement without the whole chain.
  *
  * <p>Obtained from {@link MerkleTree#inclusionProof(int)}, {@link Ledger#proveTransaction} or
  * {@link #decode(byte[])}. Any non-negative index and size can be held, so a proof from an
@@ -16,8 +17,8 @@ import java.util.Objects;
  * any bad proof and never throw.
  *
  * <p>The root alone does not authenticate the tree size: trees of different sizes share the shape
- * of most paths (the proof of any leaf of a 14-leaf tree also passes RFC 9162 §2.1.3.2 when it
- * claims 15 leaves, against the same root), and with a size free to change, the index is not bound
+ * of most paths (the proofs of leaves 0..11 of a 14-leaf tree also pass RFC 9162 §2.1.3.2 when they
+ * claim 15 leaves, against the same root), and with a size free to change, the index is not bound
  * either (leaf 4 of a 5-leaf tree passes as leaf 2 of 3). So the size must come from whoever
  * vouches for the root, as RFC 9162 takes it from the signed tree head: {@link
  * #verifyTransaction(byte[], BlockHeader)} takes it from a block header (which commits to the

@@ -14,7 +14,8 @@ import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 
 /**
- * Mutated inclusion proofs checked against the block header: none may verify a false statement.
+ * Mutated inclusion proofs checked against the block header, and mutated consistency proofs checked
+ * with trusted sizes: none may verify a false statement.
  *
  * <p>Each mutant starts from an honest proof of a random leaf of one of 48 trees of 1..300 leaves
  * and changes one thing: the size by ±1..±16, the index, both, one bit of a path hash, the path by
@@ -23,8 +24,13 @@ import org.junit.jupiter.api.Test;
  * InclusionProof#verifyTransaction} accepts it although the header's tree does not hold the claimed
  * leaf data at the claimed index, or holds it with another path than the oracle's.
  *
- * <p>The count is the system property {@code gridtrade.mutations} (default 100,000, a few seconds);
- * docs/ledger.md gives the command and result of a 1,000,000 run.
+ * <p>Consistency proofs the same way, checked with trusted sizes and roots ({@link
+ * ConsistencyProof#verify(long, Hash, long, Hash)}): the claimed old or new size or both changed,
+ * the path changed as above, or the honest path of a neighbouring pair of sizes; a wrong accept is
+ * any accepted mutant that is not the oracle's proof for the trusted sizes.
+ *
+ * <p>The count of each is the system property {@code gridtrade.mutations} (default 100,000, a few
+ * seconds); docs/ledger.md gives the command and result of a 1,000,000 run.
  */
 class ProofMutationTest {
   private static final int MUTATIONS = Integer.getInteger("gridtrade.mutations", 100_000);
@@ -254,6 +260,148 @@ class ProofMutationTest {
           assertFalse(holds(f, mutant), KINDS[kind] + " of leaf " + i + ": " + mutant.proof());
         }
       }
+    }
+  }
+
+  private static final String[] CONSISTENCY_KINDS = {
+    "oldSize ±1..±16",
+    "newSize ±1..±16",
+    "both sizes",
+    "path bit flip",
+    "path element dropped",
+    "path element added",
+    "path elements swapped",
+    "honest path of oldSize ± 1 or newSize ± 1",
+  };
+
+  /**
+   * A tree, eight of its prefix sizes with their roots (by the oracle) and honest proofs, and for
+   * each the honest proofs of the neighbouring pairs {@code m - 1 -> n}, {@code m + 1 -> n}, {@code
+   * m -> n - 1} (or {@code n + 1} when {@code m = n - 1}) and {@code m -> n + 1}.
+   */
+  private record ConsistencyFixture(
+      List<byte[]> leaves,
+      MerkleTree tree,
+      Hash root,
+      int[] oldSizes,
+      Hash[] oldRoots,
+      ConsistencyProof[] honest,
+      ConsistencyProof[][] neighbours) {}
+
+  @Test
+  void verify_mutatedConsistencyProofsWithTrustedSizes_noWrongAccept() {
+    SplittableRandom random = new SplittableRandom(0x9162_2142L);
+    List<ConsistencyFixture> fixtures = new ArrayList<>();
+    for (int t = 0; t < TREES; t++) {
+      int n = 2 + random.nextInt(299);
+      List<byte[]> leaves = randomLeaves(n + 1, random.nextLong());
+      List<byte[]> own = leaves.subList(0, n);
+      MerkleTree tree = MerkleTree.of(own);
+      MerkleTree shorter = MerkleTree.of(leaves.subList(0, n - 1));
+      MerkleTree longer = MerkleTree.of(leaves);
+      int[] oldSizes = new int[8];
+      Hash[] oldRoots = new Hash[8];
+      ConsistencyProof[] honest = new ConsistencyProof[8];
+      ConsistencyProof[][] neighbours = new ConsistencyProof[8][];
+      for (int k = 0; k < 8; k++) {
+        int m = 1 + random.nextInt(n - 1);
+        oldSizes[k] = m;
+        oldRoots[k] = Rfc6962Oracle.root(own.subList(0, m));
+        honest[k] = tree.consistencyProof(m);
+        neighbours[k] =
+            new ConsistencyProof[] {
+              tree.consistencyProof(m - 1),
+              tree.consistencyProof(m + 1),
+              m < n - 1 ? shorter.consistencyProof(m) : longer.consistencyProof(m),
+              longer.consistencyProof(m)
+            };
+      }
+      fixtures.add(
+          new ConsistencyFixture(
+              List.copyOf(own),
+              tree,
+              Rfc6962Oracle.root(own),
+              oldSizes,
+              oldRoots,
+              honest,
+              neighbours));
+    }
+    long[] tried = new long[CONSISTENCY_KINDS.length];
+    long wrong = 0;
+    List<String> wrongExamples = new ArrayList<>();
+    long start = System.nanoTime();
+    for (int count = 0; count < MUTATIONS; count++) {
+      ConsistencyFixture f = fixtures.get(random.nextInt(TREES));
+      int k = random.nextInt(8);
+      int m = f.oldSizes()[k];
+      int n = f.tree().size();
+      int kind = random.nextInt(CONSISTENCY_KINDS.length);
+      tried[kind]++;
+      ConsistencyProof mutant = mutateConsistency(kind, f, k, random);
+      if (mutant.verify(m, f.oldRoots()[k], n, f.root())
+          && !(mutant.oldSize() == m
+              && mutant.newSize() == n
+              && mutant.path().equals(Rfc6962Oracle.proof(m, f.leaves())))) {
+        wrong++;
+        if (wrongExamples.size() < 5) {
+          wrongExamples.add(CONSISTENCY_KINDS[kind] + ": " + mutant + " for " + m + "->" + n);
+        }
+      }
+    }
+    System.out.printf(
+        Locale.ROOT,
+        "%,d mutated consistency proofs in %.1f s, %d wrong accepts%n",
+        MUTATIONS,
+        (System.nanoTime() - start) / 1e9,
+        wrong);
+    assertEquals(0, wrong, () -> "wrong accepts, e.g. " + wrongExamples);
+    for (int k = 0; k < CONSISTENCY_KINDS.length; k++) {
+      assertTrue(tried[k] > 0 || MUTATIONS < 100, CONSISTENCY_KINDS[k] + " never tried");
+    }
+  }
+
+  private static ConsistencyProof mutateConsistency(
+      int kind, ConsistencyFixture f, int k, SplittableRandom random) {
+    int m = f.oldSizes()[k];
+    int n = f.tree().size();
+    List<Hash> path = f.honest()[k].path();
+    switch (kind) {
+      case 0:
+        return new ConsistencyProof(otherSize(m, random), n, path);
+      case 1:
+        return new ConsistencyProof(m, otherSize(n, random), path);
+      case 2:
+        return new ConsistencyProof(otherSize(m, random), otherSize(n, random), path);
+      case 3:
+        int at = random.nextInt(path.size());
+        return new ConsistencyProof(
+            m, n, MerkleFixtures.with(path, at, flip(path.get(at), random)));
+      case 4:
+        return new ConsistencyProof(
+            m, n, MerkleFixtures.removed(path, random.nextInt(path.size())));
+      case 5:
+        Hash extra =
+            switch (random.nextInt(3)) {
+              case 0 -> SOME_HASH;
+              case 1 -> f.root();
+              default -> path.get(random.nextInt(path.size()));
+            };
+        return new ConsistencyProof(
+            m, n, MerkleFixtures.inserted(path, random.nextInt(path.size() + 1), extra));
+      case 6:
+        if (path.size() < 2) {
+          return new ConsistencyProof(m, n, MerkleFixtures.inserted(path, 0, SOME_HASH));
+        }
+        int a = random.nextInt(path.size());
+        int b = (a + 1 + random.nextInt(path.size() - 1)) % path.size();
+        List<Hash> swapped = new ArrayList<>(path);
+        swapped.set(a, path.get(b));
+        swapped.set(b, path.get(a));
+        return new ConsistencyProof(m, n, swapped);
+      default:
+        ConsistencyProof neighbour = f.neighbours()[k][random.nextInt(4)];
+        // As the neighbour's proof, or rewritten to claim these sizes.
+        return random.nextBoolean() ? neighbour : new ConsistencyProof(m, n, neighbour.path());
     }
   }
 }
