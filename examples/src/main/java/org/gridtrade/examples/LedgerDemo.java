@@ -119,7 +119,8 @@ final class LedgerDemo {
    * @param market the market reference
    * @param proof the proof
    * @param transactionsRoot the root in the block header
-   * @param verified {@code proof.verifyLeafData(tx.encode(), transactionsRoot)}
+   * @param verified {@code proof.verifyTransaction(tx.encode(), header)}: the block header's
+   *     transaction count and root
    * @param tamperedRejected whether the same proof rejects the trade with one byte changed
    */
   record TradeProof(
@@ -540,10 +541,10 @@ final class LedgerDemo {
     Payload.EnergyTrade trade = (Payload.EnergyTrade) tx.body().payload();
     InclusionProof proof = ledger.proveTransaction(height, index);
     Hash root = block.header().transactionsRoot();
-    boolean verified = proof.verifyLeafData(tx.encode(), root);
+    boolean verified = proof.verifyTransaction(tx.encode(), block.header());
     byte[] tampered = tx.encode();
     tampered[tampered.length / 2] ^= 1;
-    boolean tamperedRejected = !proof.verifyLeafData(tampered, root);
+    boolean tamperedRejected = !proof.verifyTransaction(tampered, block.header());
     return Optional.of(
         new TradeProof(
             height,

@@ -336,7 +336,7 @@ final class LedgerDemoCommand implements Callable<Integer> {
       line(
           b,
           "",
-          "verified against the root alone: %s (the trade with one byte changed: %s)",
+          "verified against the header alone: %s (the trade with one byte changed: %s)",
           p.verified(),
           p.tamperedRejected() ? "rejected" : "ACCEPTED");
     } else {

@@ -146,7 +146,7 @@ class LedgerDemoCommandTest {
 
     assertThat(r.exitCode()).as(r.err()).isZero();
     assertThat(r.out())
-        .contains("verified against the root alone: true")
+        .contains("verified against the header alone: true")
         .contains("conserved")
         .contains("gridtrade-demo-1");
   }

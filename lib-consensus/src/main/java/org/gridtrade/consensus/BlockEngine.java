@@ -1229,7 +1229,8 @@ public final class BlockEngine implements AutoCloseable {
 
     /**
      * The block store (required); the engine opens the ledger on it and closes it on {@link
-     * BlockEngine#close()}. A non-empty store is replayed and verified with the schedule.
+     * BlockEngine#close()}, or when {@link #build()} fails. A non-empty store is replayed and
+     * verified with the schedule.
      *
      * @param s the store
      * @return this builder
@@ -1356,18 +1357,47 @@ public final class BlockEngine implements AutoCloseable {
     /**
      * Opens the ledger on the store (verifying a stored chain) and builds the engine.
      *
+     * <p>The engine owns the store from here on. If building fails for any reason (a missing
+     * setting, a stored chain of another genesis or one the schedule's seals reject, a failing
+     * transport), the store, if one was set, is closed before the exception propagates, so a
+     * durable store's file is not left locked; an exception from that close is added to the
+     * propagating one as suppressed.
+     *
      * @return the engine, not yet started
-     * @throws IllegalStateException if a required setting is missing or the stored chain does not
-     *     verify
+     * @throws IllegalStateException if a required setting is missing (the message names each
+     *     missing one) or the stored chain does not verify; the store is closed
      */
     public BlockEngine build() {
-      if (genesis == null || store == null || schedule == null) {
-        throw new IllegalStateException("genesis, store and schedule are required");
+      try {
+        List<String> missing = new ArrayList<>();
+        if (genesis == null) {
+          missing.add("genesis");
+        }
+        if (store == null) {
+          missing.add("store");
+        }
+        if (schedule == null) {
+          missing.add("schedule");
+        }
+        if (!missing.isEmpty()) {
+          throw new IllegalStateException(
+              "%s not set: genesis, store and schedule are required"
+                  .formatted(String.join(", ", missing)));
+        }
+        if (id == null) {
+          id = transport != null ? transport.localId() : "node";
+        }
+        return new BlockEngine(this);
+      } catch (RuntimeException | Error e) {
+        if (store != null) {
+          try {
+            store.close();
+          } catch (RuntimeException | Error c) {
+            e.addSuppressed(c);
+          }
+        }
+        throw e;
       }
-      if (id == null) {
-        id = transport != null ? transport.localId() : "node";
-      }
-      return new BlockEngine(this);
     }
   }
 }

@@ -9,8 +9,14 @@ import java.util.Objects;
  * leaves (RFC 6962 §2.1.2): the log only appended, and rewrote no earlier leaf.
  *
  * <p>Obtained from {@link MerkleTree#consistencyProof(int)}. Any non-negative sizes can be held, so
- * a proof from an untrusted source is checked by {@link #verify(Hash, Hash)}, which answers {@code
- * false} for any bad proof and never throws.
+ * a proof from an untrusted source is checked by {@link #verify(long, Hash, long, Hash)}, which
+ * answers {@code false} for any bad proof and never throws.
+ *
+ * <p>As for {@link InclusionProof}, the roots do not authenticate the sizes: the RFC 9162 algorithm
+ * takes both from the signed tree heads, and proofs also pass under other claimed sizes with the
+ * same roots (the proof from 6 to 8 leaves also passes as one from 6 to 7, or from 5 to 6). {@link
+ * #verify(long, Hash, long, Hash)} takes the sizes from the caller, next to the roots they belong
+ * to, and fails a proof that claims others.
  *
  * <p>Immutable and thread-safe; equality is by value.
  *
@@ -41,9 +47,30 @@ public record ConsistencyProof(long oldSize, long newSize, List<Hash> path) {
   }
 
   /**
+   * Checks that the tree of {@code oldSize} leaves with root {@code oldRoot} is a prefix of the
+   * tree of {@code newSize} leaves with root {@code newRoot}, all four trusted (from two signed
+   * tree heads): {@code false} unless the proof's {@link #oldSize()} and {@link #newSize()} are
+   * these, otherwise {@link #verify(Hash, Hash)}.
+   *
+   * @param oldSize the trusted number of leaves of the earlier tree
+   * @param oldRoot the trusted root of the earlier tree
+   * @param newSize the trusted number of leaves of the later tree
+   * @param newRoot the trusted root of the later tree
+   * @return {@code true} if the proof is valid for these sizes and roots
+   * @throws NullPointerException if a root is null
+   */
+  public boolean verify(long oldSize, Hash oldRoot, long newSize, Hash newRoot) {
+    Objects.requireNonNull(oldRoot, "oldRoot");
+    Objects.requireNonNull(newRoot, "newRoot");
+    return oldSize == this.oldSize && newSize == this.newSize && verify(oldRoot, newRoot);
+  }
+
+  /**
    * Checks that the tree of {@link #oldSize()} leaves with root {@code oldRoot} is a prefix of the
    * tree of {@link #newSize()} leaves with root {@code newRoot}, by the algorithm of RFC 9162
-   * §2.1.4.2 for {@code 0 < oldSize < newSize}. The cases that algorithm leaves out:
+   * §2.1.4.2 for {@code 0 < oldSize < newSize}, with the proof's own sizes, which the roots do not
+   * authenticate: use this only when they are known to be right, and otherwise {@link #verify(long,
+   * Hash, long, Hash)}. The cases that algorithm leaves out:
    *
    * <ul>
    *   <li>{@code oldSize > newSize}: {@code false};

@@ -8,13 +8,23 @@ import java.util.Objects;
 
 /**
  * The proof that one leaf is in a Merkle tree (RFC 6962 §2.1.1 audit path), checkable with nothing
- * but the tree's root: a meter or EV owner verifies one settlement without the whole chain.
+ * but the tree's size and root, which a block header holds: a meter or EV owner verifies one
+ * settlement without the whole chain.
  *
- * <p>Obtained from {@link MerkleTree#inclusionProof(int)} or {@link #decode(byte[])}. Any
- * non-negative index and size can be held, so a proof from an untrusted source is checked by {@link
- * #verify(Hash, Hash)}, which answers {@code false} for any bad proof and never throws.
- * Verification binds the leaf to the root; the tree size is bound by whoever vouches for the root
- * (a signed block header), since trees of different sizes can share the shape along one path.
+ * <p>Obtained from {@link MerkleTree#inclusionProof(int)}, {@link Ledger#proveTransaction} or
+ * {@link #decode(byte[])}. Any non-negative index and size can be held, so a proof from an
+ * untrusted source is checked by one of the {@code verify} methods, which answer {@code false} for
+ * any bad proof and never throw.
+ *
+ * <p>The root alone does not authenticate the tree size: trees of different sizes share the shape
+ * of most paths (the proofs of leaves 0..11 of a 14-leaf tree also pass RFC 9162 §2.1.3.2 when they
+ * claim 15 leaves, against the same root), and with a size free to change, the index is not bound
+ * either (leaf 4 of a 5-leaf tree passes as leaf 2 of 3). So the size must come from whoever
+ * vouches for the root, as RFC 9162 takes it from the signed tree head: {@link
+ * #verifyTransaction(byte[], BlockHeader)} takes it from a block header (which commits to the
+ * transaction count and the transactions root), {@link #verify(Hash, long, Hash)} from the caller.
+ * With the size fixed, the path's length and left/right pattern determine the index, so a proof
+ * that verifies this way binds the leaf, its index and the tree size.
  *
  * <p>Immutable and thread-safe; equality is by value.
  *
@@ -47,8 +57,56 @@ public record InclusionProof(long leafIndex, long treeSize, List<Hash> path) {
   }
 
   /**
+   * Checks that the transaction with canonical encoding {@code encodedTransaction} is transaction
+   * number {@link #leafIndex()} (from 0) of the block whose header is {@code header}: the proof's
+   * {@link #treeSize()} must equal the header's {@link BlockHeader#transactionCount()}, and the
+   * proof must verify (RFC 9162 §2.1.3.2) for the leaf {@code
+   * MerkleTree.leafHash(encodedTransaction)} against the header's {@link
+   * BlockHeader#transactionsRoot()}. The header must be trusted (for example, its block is in a
+   * verified chain or its seal was checked); the encoding need not decode.
+   *
+   * @param encodedTransaction the transaction's canonical encoding ({@link Transaction#encode()})
+   * @param header the trusted header of the block
+   * @return {@code true} if the transaction is at this index in that block; {@code false} for a
+   *     size that is not the header's transaction count, or any other bad proof
+   * @throws NullPointerException if an argument is null
+   */
+  public boolean verifyTransaction(byte[] encodedTransaction, BlockHeader header) {
+    Objects.requireNonNull(encodedTransaction, "encodedTransaction");
+    Objects.requireNonNull(header, "header");
+    return treeSize == header.transactionCount()
+        && verify(
+            MerkleTree.leafHash(encodedTransaction),
+            header.transactionCount(),
+            header.transactionsRoot());
+  }
+
+  /**
    * Checks that the leaf with hash {@code leafHash} sits at {@link #leafIndex()} in the tree of
-   * {@link #treeSize()} leaves whose root is {@code root}, by the algorithm of RFC 9162 §2.1.3.2.
+   * {@code treeSize} leaves whose root is {@code root}, both trusted: RFC 9162 §2.1.3.2 with the
+   * size taken from the caller, as the RFC takes it from the signed tree head. A proof that claims
+   * another size fails.
+   *
+   * @param leafHash the leaf's hash, as {@link MerkleTree#leafHash(byte[])} computes it
+   * @param treeSize the trusted number of leaves of the tree
+   * @param root the trusted root of the tree
+   * @return {@code true} if the proof is valid; {@code false} if {@link #treeSize()} is not {@code
+   *     treeSize}, for an index not below the size, a path too long or too short, or a wrong leaf,
+   *     path or root
+   * @throws NullPointerException if an argument is null
+   */
+  public boolean verify(Hash leafHash, long treeSize, Hash root) {
+    Objects.requireNonNull(leafHash, "leafHash");
+    Objects.requireNonNull(root, "root");
+    return treeSize == this.treeSize && verify(leafHash, root);
+  }
+
+  /**
+   * Checks that the leaf with hash {@code leafHash} sits at {@link #leafIndex()} in the tree of
+   * {@link #treeSize()} leaves whose root is {@code root}, by the algorithm of RFC 9162 §2.1.3.2
+   * with the proof's own size. The size is not authenticated by the root (see the class comment):
+   * use this only when the proof's size is known to be right, and otherwise {@link
+   * #verifyTransaction(byte[], BlockHeader)} or {@link #verify(Hash, long, Hash)}.
    *
    * @param leafHash the leaf's hash, as {@link MerkleTree#leafHash(byte[])} computes it
    * @param root the trusted root of the tree
@@ -89,7 +147,9 @@ public record InclusionProof(long leafIndex, long treeSize, List<Hash> path) {
 
   /**
    * Checks that a leaf with data {@code leafData} sits at {@link #leafIndex()} in the tree whose
-   * root is {@code root}: {@code verify(MerkleTree.leafHash(leafData), root)}.
+   * root is {@code root}: {@code verify(MerkleTree.leafHash(leafData), root)}, with the proof's own
+   * size, which the root does not authenticate; prefer {@link #verifyTransaction(byte[],
+   * BlockHeader)}.
    *
    * @param leafData the leaf's data
    * @param root the trusted root of the tree

@@ -74,9 +74,12 @@ public final class Ledger implements AutoCloseable {
    * Opens a chain with a permissive seal check ({@link SealVerifier#acceptAll()}).
    *
    * @param genesis the chain's genesis configuration
-   * @param store the block store; an empty store gets the genesis block
+   * @param store the block store; an empty store gets the genesis block. The ledger owns it from
+   *     here on: closing the ledger closes it, and so does a failure to open
    * @return the ledger
-   * @throws IllegalStateException if the stored chain does not verify
+   * @throws IllegalStateException if the stored chain does not verify (for example, it was written
+   *     with another genesis); the store is closed, so its file can be opened again
+   * @throws NullPointerException if an argument is null; a non-null {@code store} is closed
    */
   public static Ledger open(Genesis genesis, BlockStore store) {
     return open(genesis, store, SealVerifier.acceptAll());
@@ -86,16 +89,46 @@ public final class Ledger implements AutoCloseable {
    * Opens a chain: writes the genesis block into an empty store, or verifies every stored block
    * (replaying the state) of a non-empty one.
    *
+   * <p>The ledger owns the store from here on: closing the ledger closes it, and if opening fails
+   * for any reason (a chain that does not verify, a null argument, a store failure) the store is
+   * closed before the exception propagates, so {@code try (Ledger l = Ledger.open(g,
+   * BlockStores.openDurable(path)))} never leaves the file locked behind a failed open. An
+   * exception from that close is added to the propagating one as suppressed.
+   *
    * @param genesis the chain's genesis configuration
    * @param store the block store
    * @param seals the consensus seal check applied to every block after genesis
    * @return the ledger
-   * @throws IllegalStateException if the stored chain does not verify; the message is the {@link
-   *     ChainReport}
+   * @throws IllegalStateException if the stored chain does not verify (for example, it was written
+   *     with another genesis); the message is the {@link ChainReport}; the store is closed
+   * @throws NullPointerException if an argument is null; a non-null {@code store} is closed
+   * @throws java.io.UncheckedIOException if the store fails while writing the genesis block or
+   *     reading the chain; the store is closed
    */
   public static Ledger open(Genesis genesis, BlockStore store, SealVerifier seals) {
-    Objects.requireNonNull(genesis, "genesis");
     Objects.requireNonNull(store, "store");
+    try {
+      return openOwned(genesis, store, seals);
+    } catch (RuntimeException | Error e) {
+      closeAfterFailure(store, e);
+      throw e;
+    }
+  }
+
+  /**
+   * Closes {@code store} after {@code failure} was thrown, adding an exception from the close to
+   * {@code failure} as suppressed.
+   */
+  private static void closeAfterFailure(BlockStore store, Throwable failure) {
+    try {
+      store.close();
+    } catch (RuntimeException | Error e) {
+      failure.addSuppressed(e);
+    }
+  }
+
+  private static Ledger openOwned(Genesis genesis, BlockStore store, SealVerifier seals) {
+    Objects.requireNonNull(genesis, "genesis");
     Objects.requireNonNull(seals, "seals");
     if (store.size() == 0) {
       Block g = genesis.block();
@@ -482,8 +515,10 @@ public final class Ledger implements AutoCloseable {
   }
 
   /**
-   * An inclusion proof of one transaction in one block, checkable against the block header's {@link
-   * BlockHeader#transactionsRoot()} alone.
+   * An inclusion proof of one transaction in one block, checkable with the block's header alone:
+   * {@code proof.verifyTransaction(tx.encode(), header)} (see {@link
+   * InclusionProof#verifyTransaction}), which takes the tree size from the header's {@link
+   * BlockHeader#transactionCount()} and the root from its {@link BlockHeader#transactionsRoot()}.
    *
    * @param height the block height
    * @param index the transaction's index in the block
