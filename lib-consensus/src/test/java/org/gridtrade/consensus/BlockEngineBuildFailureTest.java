@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import org.gridtrade.ledger.BlockStores;
 import org.gridtrade.ledger.Genesis;
@@ -29,7 +30,9 @@ class BlockEngineBuildFailureTest {
   /** Seals at least one empty block into a durable store at {@code file}, and closes it. */
   private void writeChain(Path file) {
     BlockPolicy policy =
-        BlockPolicy.DEFAULT.withBlockPeriodMillis(1_000).withOnlyWhenTransactionsWait(false);
+        BlockPolicy.DEFAULT
+            .withBlockPeriod(Duration.ofMillis(1_000))
+            .withOnlyWhenTransactionsWait(false);
     try (BlockEngine e =
         BlockEngine.builder()
             .genesis(genesis)

@@ -54,8 +54,7 @@ public final class LedgerProgram {
       ChainReport report = ledger.verify();
       InclusionProof proof = ledger.proveTransaction(1, 0);
       boolean proofOk =
-          proof.verifyLeafData(
-              trade.encode(), ledger.block(1).orElseThrow().header().transactionsRoot());
+          proof.verifyTransaction(trade.encode(), ledger.block(1).orElseThrow().header());
       return new Result(ledger.height(), report.valid(), proofOk);
     }
   }
