@@ -984,8 +984,7 @@ public final class TrustStake implements ConsensusProtocol {
    */
   private static Optional<String> invalidTransactionProblem(
       BlockHeader header, InvalidTransaction itx) {
-    if (itx.proof().treeSize() != header.transactionCount()
-        || !itx.proof().verifyLeafData(itx.tx(), header.transactionsRoot())) {
+    if (!itx.proof().verifyTransaction(itx.tx(), header)) {
       return Optional.of("invalid-transaction evidence: the proof does not verify");
     }
     try {
