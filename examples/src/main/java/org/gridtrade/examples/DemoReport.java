@@ -85,8 +85,8 @@ final class DemoReport {
                 ? f(
                     "%s, paid the second price %.2f c/kWh; price cap %.2f c/kWh",
                     m.election().leader().get(),
-                    m.election().payment().orElse(Double.NaN),
-                    m.election().priceCap())
+                    m.election().payment().getAsDouble(),
+                    m.election().priceCap().getAsDouble())
                 : "none: " + m.election().noTradeReason()));
     out.add(
         new Section("1. Leader auction (sealed second-price reverse auction)", auction, List.of()));
@@ -359,7 +359,11 @@ final class DemoReport {
     root.put("consensus", r.consensus().label());
     root.put("nodes", r.nodes().size());
     root.put("leader", m.election().leader().orElse(null));
-    root.put("priceCap", m.election().priceCap());
+    if (m.election().priceCap().isPresent()) {
+      root.put("priceCap", m.election().priceCap().getAsDouble());
+    } else {
+      root.putNull("priceCap");
+    }
     ArrayNode prices = root.putArray("prices");
     m.pets().prices().forEach(prices::add);
     root.put("par", m.pets().par());
