@@ -312,7 +312,7 @@ final class DemoReport {
   }
 
   private static double micro(long micro) {
-    return micro / (double) Units.MICRO_PER_COIN;
+    return Units.microToCents(micro);
   }
 
   private static String[] row(String label, String value) {
@@ -588,7 +588,7 @@ final class DemoReport {
             .height(400)
             .title("Blocks sealed and rewards received per node")
             .xAxisTitle("node")
-            .yAxisTitle("count / coins")
+            .yAxisTitle("count / cents")
             .build();
     List<String> names = new ArrayList<>();
     List<Double> sealed = new ArrayList<>();
@@ -601,7 +601,7 @@ final class DemoReport {
     }
     chart.addSeries("blocks sealed", names, sealed);
     if (r.chain().rewards().values().stream().anyMatch(v -> v > 0)) {
-      chart.addSeries("rewards (coins)", names, rewards);
+      chart.addSeries("rewards (cents)", names, rewards);
     }
     return chart;
   }
