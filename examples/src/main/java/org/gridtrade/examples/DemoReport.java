@@ -337,7 +337,9 @@ final class DemoReport {
     b.append(System.lineSeparator());
     if (!files.isEmpty()) {
       b.append(
-          f("report          %s (and report.md, %d charts)%n", files.get(0), files.size() - 2));
+          f(
+              "report          %s (and report.md, %d charts)%n",
+              files.get(0), files.stream().filter(p -> p.toString().endsWith(".png")).count()));
     }
     if (r.out() != null) {
       b.append(f("stores          %s%n", r.out().resolve("nodes")));
@@ -370,10 +372,13 @@ final class DemoReport {
     root.put("parUnscheduled", m.pets().parUnscheduled());
     root.put("leaderProfit", m.pets().profit());
     root.put("coalitions", m.coalitions().coalitions().size());
+    root.put("merges", m.coalitions().merges());
     root.put("internalShare", m.coalitions().internalShare());
     root.put("lossSaving", m.coalitions().lossSaving());
     root.put("drRounds", m.dr().iterations());
     root.put("drWelfareGap", m.dr().welfareGap());
+    root.put("drIndividuallyRational", m.dr().individuallyRational());
+    root.put("drWeaklyBudgetBalanced", m.dr().weaklyBudgetBalanced());
     root.put("transactions", c.submitted());
     root.put("refused", c.refused().size());
     root.put("blocks", c.blocks().size());
@@ -485,6 +490,9 @@ final class DemoReport {
       md.append('\n');
       html.append("</table>\n");
       for (Path p : s.charts()) {
+        if (!p.getFileName().toString().endsWith(".png")) {
+          continue; // the PETS charts' SVG copies are files to keep, not a second image
+        }
         String rel = dir.relativize(p).toString().replace('\\', '/');
         md.append("![").append(p.getFileName()).append("](").append(rel).append(")\n\n");
         html.append("<p><img src=\"")
@@ -527,9 +535,10 @@ final class DemoReport {
             .width(960)
             .height(400)
             .title("Transactions per block over the day")
-            .xAxisTitle("hours since 08:00")
+            .xAxisTitle(StackelbergCharts.CLOCK_AXIS)
             .yAxisTitle("transactions")
             .build();
+    StackelbergCharts.clockAxis(chart);
     List<DemoChain.BlockStat> bs = r.chain().blocks();
     if (bs.isEmpty()) {
       return chart;
