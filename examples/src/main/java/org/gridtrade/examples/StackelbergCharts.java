@@ -40,6 +40,8 @@ final class StackelbergCharts {
     save(loadChart(s), dir.resolve("stackelberg-load"), files);
 
     XYChart ga = chart("GA convergence: best fitness per generation", "generation", "cents");
+    // A flat trace (the seeded population already held the best) would print its one value raw.
+    ga.getStyler().setYAxisDecimalPattern("#,##0.00");
     List<Double> gens = new ArrayList<>();
     for (int g = 0; g < s.fitnessTrace().size(); g++) {
       gens.add((double) g);
