@@ -68,6 +68,9 @@ import picocli.CommandLine.Spec;
 final class CoalitionCommand implements Callable<Integer> {
   static final int MAX_PROSUMERS = Community.MAX_PROSUMERS;
 
+  /** Largest community whose per-iteration trace is printed unless {@code --trace} is given. */
+  static final int TRACE_LIMIT = 50;
+
   @Spec CommandSpec spec;
 
   static final class Source {
@@ -128,6 +131,16 @@ final class CoalitionCommand implements Callable<Integer> {
   boolean json;
 
   @Option(
+      names = "--trace",
+      negatable = true,
+      description =
+          "Print every iteration's partition and scores (--no-trace: only their count). Default:"
+              + " on for up to "
+              + TRACE_LIMIT
+              + " prosumers, off above (the trace grows with iterations x prosumers).")
+  Boolean trace;
+
+  @Option(
       names = "--map",
       paramLabel = "FILE",
       description =
@@ -180,13 +193,17 @@ final class CoalitionCommand implements Callable<Integer> {
     if (payoffChart != null) {
       Charts.write(payoffChart(mining), payoffChart);
     }
+    boolean withTrace = trace != null ? trace : community.prosumers().size() <= TRACE_LIMIT;
     if (json) {
+      ObjectNode root = toJson(community, r, mining, base);
+      if (!withTrace) {
+        root.remove("iterations");
+      }
       out.println(
-          new ObjectMapper()
-              .enable(SerializationFeature.INDENT_OUTPUT)
-              .writeValueAsString(toJson(community, r, mining, base)));
+          new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(root));
     } else {
-      out.print(toText(community, r, mining, base));
+      String text = toText(community, r, mining, base);
+      out.print(withTrace ? text : withoutTrace(text, r.iterations().size()));
     }
     out.flush();
     return r.converged() ? 0 : GridTradeCommand.EXIT_FAILURE;
@@ -267,6 +284,22 @@ final class CoalitionCommand implements Callable<Integer> {
 
   private static String pct(double v) {
     return ScenarioJson.fmt(100 * v, 1) + " %";
+  }
+
+  /**
+   * The text report with the iteration table (from its header to the first blank line) replaced by
+   * one line saying how many iterations there were and how to see them.
+   */
+  static String withoutTrace(String text, int iterations) {
+    int start = text.indexOf("Itr  Partition");
+    int end = text.indexOf("\n\n", start);
+    if (start < 0 || end < 0) {
+      return text;
+    }
+    return text.substring(0, start)
+        + "Trace: %d iterations, not shown for more than %d prosumers (--trace shows them)"
+            .formatted(iterations, TRACE_LIMIT)
+        + text.substring(end);
   }
 
   static String toText(
@@ -391,6 +424,7 @@ final class CoalitionCommand implements Callable<Integer> {
       o.put("fee", p.fee());
       o.put("net", p.net());
     }
+    root.put("iterationCount", r.iterations().size());
     ArrayNode its = root.putArray("iterations");
     for (Iteration it : r.iterations()) {
       ObjectNode o = its.addObject();

@@ -265,7 +265,7 @@ final class CommunityDay {
       Settings s) {
     Address sellerAddress = keys.computeIfAbsent(seller, n -> key(s.seed(), n)).address();
     Address buyerAddress = keys.computeIfAbsent(buyer, n -> key(s.seed(), n)).address();
-    long price = Units.coinsToMicro(centsPerKWh);
+    long price = Units.centsPerKWhToMicroPerKWh(centsPerKWh);
     String ref = "%s/%s".formatted(market, DAY_START.plusSeconds(3_600L * hour));
     return new Order(
         hour, signer, new Payload.EnergyTrade(sellerAddress, buyerAddress, wh, price, ref));

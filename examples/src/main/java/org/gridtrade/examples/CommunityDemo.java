@@ -229,7 +229,7 @@ final class CommunityDemo {
         // M_r = δ · Σ savings (Eq. 3.23), in kWh, paid at the coalition price per block.
         List<EnergyProofSource.Candidate> fixed = List.copyOf(candidates);
         long blockReward =
-            Math.max(1, Units.coinsToMicro(m.mining().reward() * CommunityDay.COALITION_PRICE));
+            Math.max(1, Units.centsToMicro(m.mining().reward() * CommunityDay.COALITION_PRICE));
         schedule =
             () ->
                 ConsensusSchedule.of(
@@ -256,7 +256,7 @@ final class CommunityDemo {
           KeyPair k = keys.computeIfAbsent(ev.id(), n -> key(seed, n));
           all.add(
               new StateOfChargeSource.Candidate(
-                  k.address(), score, Units.coinsToMicro(Math.max(0, saved))));
+                  k.address(), score, Units.centsToMicro(Math.max(0, saved))));
           models.add(day.chargedKWh());
         }
         List<StateOfChargeSource.Candidate> ranked = new ArrayList<>(all);

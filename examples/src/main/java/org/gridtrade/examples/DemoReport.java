@@ -85,8 +85,8 @@ final class DemoReport {
                 ? f(
                     "%s, paid the second price %.2f c/kWh; price cap %.2f c/kWh",
                     m.election().leader().get(),
-                    m.election().payment().orElse(Double.NaN),
-                    m.election().priceCap())
+                    m.election().payment().getAsDouble(),
+                    m.election().priceCap().getAsDouble())
                 : "none: " + m.election().noTradeReason()));
     out.add(
         new Section("1. Leader auction (sealed second-price reverse auction)", auction, List.of()));
@@ -312,7 +312,7 @@ final class DemoReport {
   }
 
   private static double micro(long micro) {
-    return micro / (double) Units.MICRO_PER_COIN;
+    return Units.microToCents(micro);
   }
 
   private static String[] row(String label, String value) {
@@ -337,7 +337,9 @@ final class DemoReport {
     b.append(System.lineSeparator());
     if (!files.isEmpty()) {
       b.append(
-          f("report          %s (and report.md, %d charts)%n", files.get(0), files.size() - 2));
+          f(
+              "report          %s (and report.md, %d charts)%n",
+              files.get(0), files.stream().filter(p -> p.toString().endsWith(".png")).count()));
     }
     if (r.out() != null) {
       b.append(f("stores          %s%n", r.out().resolve("nodes")));
@@ -359,17 +361,24 @@ final class DemoReport {
     root.put("consensus", r.consensus().label());
     root.put("nodes", r.nodes().size());
     root.put("leader", m.election().leader().orElse(null));
-    root.put("priceCap", m.election().priceCap());
+    if (m.election().priceCap().isPresent()) {
+      root.put("priceCap", m.election().priceCap().getAsDouble());
+    } else {
+      root.putNull("priceCap");
+    }
     ArrayNode prices = root.putArray("prices");
     m.pets().prices().forEach(prices::add);
     root.put("par", m.pets().par());
     root.put("parUnscheduled", m.pets().parUnscheduled());
     root.put("leaderProfit", m.pets().profit());
     root.put("coalitions", m.coalitions().coalitions().size());
+    root.put("merges", m.coalitions().merges());
     root.put("internalShare", m.coalitions().internalShare());
     root.put("lossSaving", m.coalitions().lossSaving());
     root.put("drRounds", m.dr().iterations());
     root.put("drWelfareGap", m.dr().welfareGap());
+    root.put("drIndividuallyRational", m.dr().individuallyRational());
+    root.put("drWeaklyBudgetBalanced", m.dr().weaklyBudgetBalanced());
     root.put("transactions", c.submitted());
     root.put("refused", c.refused().size());
     root.put("blocks", c.blocks().size());
@@ -481,6 +490,9 @@ final class DemoReport {
       md.append('\n');
       html.append("</table>\n");
       for (Path p : s.charts()) {
+        if (!p.getFileName().toString().endsWith(".png")) {
+          continue; // the PETS charts' SVG copies are files to keep, not a second image
+        }
         String rel = dir.relativize(p).toString().replace('\\', '/');
         md.append("![").append(p.getFileName()).append("](").append(rel).append(")\n\n");
         html.append("<p><img src=\"")
@@ -523,9 +535,10 @@ final class DemoReport {
             .width(960)
             .height(400)
             .title("Transactions per block over the day")
-            .xAxisTitle("hours since 08:00")
+            .xAxisTitle(StackelbergCharts.CLOCK_AXIS)
             .yAxisTitle("transactions")
             .build();
+    StackelbergCharts.clockAxis(chart);
     List<DemoChain.BlockStat> bs = r.chain().blocks();
     if (bs.isEmpty()) {
       return chart;
@@ -584,7 +597,7 @@ final class DemoReport {
             .height(400)
             .title("Blocks sealed and rewards received per node")
             .xAxisTitle("node")
-            .yAxisTitle("count / coins")
+            .yAxisTitle("count / cents")
             .build();
     List<String> names = new ArrayList<>();
     List<Double> sealed = new ArrayList<>();
@@ -597,7 +610,7 @@ final class DemoReport {
     }
     chart.addSeries("blocks sealed", names, sealed);
     if (r.chain().rewards().values().stream().anyMatch(v -> v > 0)) {
-      chart.addSeries("rewards (coins)", names, rewards);
+      chart.addSeries("rewards (cents)", names, rewards);
     }
     return chart;
   }

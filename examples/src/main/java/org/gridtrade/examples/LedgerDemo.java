@@ -466,7 +466,7 @@ final class LedgerDemo {
   private Optional<Transaction> settlement(
       Random random, LedgerState state, KeyPair sp, KeyPair ev, long hourStartMs) {
     long energy = Units.kWhToWh(3.0 + 4.4 * random.nextDouble());
-    long price = Units.coinsToMicro((1_100 + random.nextInt(401)) / 100.0);
+    long price = Units.centsPerKWhToMicroPerKWh((1_100 + random.nextInt(401)) / 100.0);
     long payment = Units.paymentMicro(energy, price);
     Account account = state.account(ev.address());
     if (payment <= 0 || account.balance() < payment) {

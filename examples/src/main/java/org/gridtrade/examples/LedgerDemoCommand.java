@@ -17,6 +17,7 @@ import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import org.gridtrade.ledger.ChainReport;
 import org.gridtrade.ledger.RejectReason;
+import org.gridtrade.ledger.Units;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -273,7 +274,7 @@ final class LedgerDemoCommand implements Callable<Integer> {
     line(
         b,
         "traded",
-        "%s kWh for %s coins (1 coin = 1 cent); fees %s coins",
+        "%s kWh for %s coins (1 coin = 100 cents); fees %s coins",
         kWh(r.energyTradedWh()),
         coins(r.tradeValueMicro()),
         coins(r.feesMicro()));
@@ -377,6 +378,9 @@ final class LedgerDemoCommand implements Callable<Integer> {
   }
 
   private static String centsPerKWh(long microPerKWh) {
-    return BigDecimal.valueOf(microPerKWh, 6).setScale(2, RoundingMode.HALF_EVEN).toPlainString();
+    return BigDecimal.valueOf(microPerKWh)
+        .divide(BigDecimal.valueOf(Units.MICRO_PER_CENT))
+        .setScale(2, RoundingMode.HALF_EVEN)
+        .toPlainString();
   }
 }

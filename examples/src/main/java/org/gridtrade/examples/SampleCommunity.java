@@ -15,7 +15,7 @@ import org.gridtrade.ledger.Units;
  * the same seed gives the same households, orders and matches. The physics is deliberately crude:
  * it exists to give the ledger demo realistic-looking trades, not to model a grid. Quantities are
  * modelled in kWh and cents/kWh and converted to the ledger's Wh and micro-coins with {@link Units}
- * (one coin is one cent).
+ * (one coin is 100 cents).
  *
  * <p>Not thread-safe: {@link #clear} draws from the shared generator.
  */
@@ -222,7 +222,7 @@ final class SampleCommunity {
   // Cents/kWh to micro-coins/kWh, clamped to the market's range and rounded to 0.01 cent.
   private static long priceMicro(double cents) {
     double clamped = Math.max(PRICE_FLOOR_CENTS, Math.min(PRICE_CAP_CENTS, cents));
-    return Units.coinsToMicro(Math.round(clamped * 100) / 100.0);
+    return Units.centsPerKWhToMicroPerKWh(Math.round(clamped * 100) / 100.0);
   }
 
   private static double uniform(Random random, double lo, double hi) {

@@ -4,7 +4,11 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Date;
 import java.util.List;
+import java.util.Locale;
+import java.util.TimeZone;
+import java.util.stream.IntStream;
 import org.gridtrade.game.stackelberg.StackelbergSolution;
 import org.gridtrade.game.stackelberg.TradeOffPoint;
 import org.knowm.xchart.BitmapEncoder;
@@ -32,32 +36,12 @@ final class StackelbergCharts {
     System.setProperty("java.awt.headless", "true");
     Files.createDirectories(dir);
     List<Path> files = new ArrayList<>();
-    List<Double> hours = new ArrayList<>();
-    for (int h = 0; h < 24; h++) {
-      hours.add((double) ((h + 8) % 24 == 0 ? 24 : h + 8));
-    }
-
-    XYChart prices =
-        chart(
-            "Hourly prices (clock hour; 24 = midnight, 31 = 07:00 next day)",
-            "clock hour",
-            "c/kWh");
-    step(prices, "leader (GA)", hours, s.prices());
-    step(prices, "time-of-use (Table 3.1)", hours, s.timeOfUse().prices());
-    save(prices, dir.resolve("stackelberg-prices"), files);
-
-    XYChart load = chart("EV load before and after scheduling", "clock hour", "kWh");
-    step(
-        load,
-        "unscheduled (PAR %.2f)".formatted(s.parUnscheduled()),
-        hours,
-        s.unscheduled().load());
-    step(load, "PETS prices (PAR %.2f)".formatted(s.par()), hours, s.outcome().load());
-    step(
-        load, "time-of-use (PAR %.2f)".formatted(s.timeOfUse().par()), hours, s.timeOfUse().load());
-    save(load, dir.resolve("stackelberg-load"), files);
+    save(pricesChart(s), dir.resolve("stackelberg-prices"), files);
+    save(loadChart(s), dir.resolve("stackelberg-load"), files);
 
     XYChart ga = chart("GA convergence: best fitness per generation", "generation", "cents");
+    // A flat trace (the seeded population already held the best) would print its one value raw.
+    ga.getStyler().setYAxisDecimalPattern("#,##0.00");
     List<Double> gens = new ArrayList<>();
     for (int g = 0; g < s.fitnessTrace().size(); g++) {
       gens.add((double) g);
@@ -79,6 +63,63 @@ final class StackelbergCharts {
     return files;
   }
 
+  /** The leader's and the time-of-use prices by hour, on a clock-time axis. */
+  static XYChart pricesChart(StackelbergSolution s) {
+    XYChart prices = chart("Hourly prices over the day (08:00 to 08:00)", CLOCK_AXIS, "c/kWh");
+    clockAxis(prices);
+    step(prices, "leader (GA)", HOURS, s.prices());
+    step(prices, "time-of-use (Table 3.1)", HOURS, s.timeOfUse().prices());
+    return prices;
+  }
+
+  /** The EV load unscheduled, at the leader's prices and at time-of-use, on a clock-time axis. */
+  static XYChart loadChart(StackelbergSolution s) {
+    XYChart load = chart("EV load before and after scheduling", CLOCK_AXIS, "kWh");
+    clockAxis(load);
+    step(
+        load,
+        "unscheduled (PAR %.2f)".formatted(s.parUnscheduled()),
+        HOURS,
+        s.unscheduled().load());
+    step(load, "PETS prices (PAR %.2f)".formatted(s.par()), HOURS, s.outcome().load());
+    step(
+        load, "time-of-use (PAR %.2f)".formatted(s.timeOfUse().par()), HOURS, s.timeOfUse().load());
+    return load;
+  }
+
+  /** The starts of the day's 24 hours, 08:00 to 07:00 next morning (the demo's calendar day). */
+  private static final List<Date> HOURS =
+      IntStream.range(0, 24).mapToObj(StackelbergCharts::hourStart).toList();
+
+  /** Title of an hour axis labelled by {@link #clockAxis}. */
+  static final String CLOCK_AXIS = "time of day (the day runs 08:00 to 08:00)";
+
+  /** Pattern of the clock-time tick labels. */
+  static final String CLOCK_PATTERN = "HH:mm";
+
+  /**
+   * The start of game hour {@code h} (0 = 08:00) on the demo's day, for a date x axis.
+   *
+   * @param h hours since 08:00
+   * @return the instant, as a {@link Date}
+   */
+  static Date hourStart(int h) {
+    return Date.from(CommunityDay.DAY_START.plusSeconds(3_600L * h));
+  }
+
+  /**
+   * Labels a date x axis as clock times (UTC, the day's zone): 08:00, 10:00, ..., 00:00, ...,
+   * 08:00.
+   *
+   * @param c a chart whose x values are dates
+   */
+  static void clockAxis(XYChart c) {
+    c.getStyler()
+        .setDatePattern(CLOCK_PATTERN)
+        .setTimezone(TimeZone.getTimeZone("UTC"))
+        .setLocale(Locale.ROOT);
+  }
+
   private static String fmt(double w) {
     return w == Math.rint(w) ? Long.toString((long) w) : Double.toString(w);
   }
@@ -96,11 +137,11 @@ final class StackelbergCharts {
     return c;
   }
 
-  private static void step(XYChart c, String name, List<Double> x, List<Double> y) {
+  private static void step(XYChart c, String name, List<Date> x, List<Double> y) {
     // A step series draws each value from its hour to the next: repeat the last value one hour on.
-    List<Double> xs = new ArrayList<>(x);
+    List<Date> xs = new ArrayList<>(x);
     List<Double> ys = new ArrayList<>(y);
-    xs.add(x.get(x.size() - 1) + 1);
+    xs.add(hourStart(x.size()));
     ys.add(y.get(y.size() - 1));
     XYSeries s = c.addSeries(name, xs, ys);
     s.setMarker(SeriesMarkers.NONE);

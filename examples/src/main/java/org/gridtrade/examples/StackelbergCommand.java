@@ -125,8 +125,8 @@ final class StackelbergCommand implements Callable<Integer> {
         gaSeed = seed != null ? seed : s.seed;
       } else {
         int n = source.randomEvs;
-        if (n < 0 || n > MAX_EVS) {
-          throw bad("--random-evs %d is outside 0..%d".formatted(n, MAX_EVS));
+        if (n < 1 || n > MAX_EVS) {
+          throw bad("--random-evs %d is outside 1..%d".formatted(n, MAX_EVS));
         }
         gaSeed = seed != null ? seed : 1;
         problem =

@@ -28,6 +28,7 @@ import org.gridtrade.ledger.LedgerState;
 import org.gridtrade.ledger.Payload;
 import org.gridtrade.ledger.Transaction;
 import org.gridtrade.ledger.TransactionBody;
+import org.gridtrade.ledger.Units;
 import org.knowm.xchart.XYChart;
 import org.knowm.xchart.XYChartBuilder;
 import picocli.CommandLine.Command;
@@ -62,7 +63,6 @@ final class TrustSimCommand implements Callable<Integer> {
   private static final int CHAIN = 4004;
   private static final long T0 = 1_767_225_600_000L; // 2026-01-01T00:00Z
   private static final long HOUR = 3_600_000L;
-  private static final long CENT_MICRO = 10_000L; // 1 coin = 100 cents = 1,000,000 micro-coins
 
   @Spec CommandSpec spec;
 
@@ -260,8 +260,8 @@ final class TrustSimCommand implements Callable<Integer> {
       for (Trade tr : m.trades()) {
         Trader seller = byId.get(tr.sellerId());
         Trader buyer = byId.get(tr.buyerId());
-        long wh = Math.max(1, Math.round(tr.quantity() * 1000));
-        long price = Math.round(tr.buyerPrice() * CENT_MICRO);
+        long wh = Math.max(1, Units.kWhToWh(tr.quantity()));
+        long price = Units.centsPerKWhToMicroPerKWh(tr.buyerPrice());
         Transaction t =
             sign(
                 buyer.key(),
@@ -274,7 +274,7 @@ final class TrustSimCommand implements Callable<Integer> {
                     "trust-sim/" + round));
         txs.add(t);
         tradeCount++;
-        double kwh = wh / 1000.0;
+        double kwh = Units.whToKWh(wh);
         roundKwh += kwh;
         traded += kwh;
         bought += kwh;

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -123,5 +124,34 @@ class CoalitionCommandTest {
     assertThat(Files.size(map)).isPositive();
     assertThat(Files.readString(loss)).contains("<svg");
     assertThat(Files.size(pay)).isPositive();
+  }
+
+  @Test
+  void largeCommunity_json_omitsTheTraceUnlessAsked_butCountsIt() {
+    int n = CoalitionCommand.TRACE_LIMIT + 1;
+    JsonNode quiet = Cli.run("coalition", "--random", "" + n, "--seed", "2", "--json").json();
+    JsonNode traced =
+        Cli.run("coalition", "--random", "" + n, "--seed", "2", "--json", "--trace").json();
+    assertThat(quiet.has("iterations")).isFalse();
+    assertThat(traced.get("iterations").size()).isEqualTo(quiet.get("iterationCount").asInt());
+    assertThat(traced.get("iterations").get(0).get("partition")).hasSize(n); // singletons
+    // Everything else is the same run.
+    ((ObjectNode) traced).remove("iterations");
+    assertThat(traced).isEqualTo(quiet);
+  }
+
+  @Test
+  void smallCommunity_printsTheTraceByDefault_andNoTraceDropsIt() {
+    Cli shown = Cli.run("coalition", "--random", "12", "--seed", "3");
+    Cli hidden = Cli.run("coalition", "--random", "12", "--seed", "3", "--no-trace");
+    assertThat(shown.out()).contains("Itr  Partition", "(singletons)");
+    long rows = shown.out().lines().filter(l -> l.endsWith(")") && l.contains(" | [")).count();
+    assertThat(hidden.out())
+        .doesNotContain("Itr  Partition")
+        .contains("Trace: %d iterations".formatted(rows))
+        .contains("Stable partition");
+    JsonNode j = Cli.run("coalition", "--random", "12", "--seed", "3", "--json").json();
+    assertThat(j.get("iterations")).hasSize(j.get("iterationCount").asInt());
+    assertThat((long) j.get("iterationCount").asInt()).isEqualTo(rows);
   }
 }

@@ -12,8 +12,8 @@ class SampleCommunityTest {
 
   @Test
   void clear_tradesOnlyWhatHouseholdsHave_withinThePriceRange() {
-    long floor = Units.coinsToMicro(SampleCommunity.PRICE_FLOOR_CENTS);
-    long cap = Units.coinsToMicro(SampleCommunity.PRICE_CAP_CENTS);
+    long floor = Units.centsPerKWhToMicroPerKWh(SampleCommunity.PRICE_FLOOR_CENTS);
+    long cap = Units.centsPerKWhToMicroPerKWh(SampleCommunity.PRICE_CAP_CENTS);
     for (long seed = 1; seed <= 20; seed++) {
       SampleCommunity c = SampleCommunity.create(new Random(seed), 2 + (int) seed);
       for (int hour = 0; hour < 24; hour++) {

@@ -18,14 +18,14 @@ import org.gridtrade.auction.ReverseAuctionResult;
  *
  * @param leader the winning SP, empty when there is no trade
  * @param payment the second price, empty when there is no trade
- * @param priceCap the leader's cap in cents/kWh ({@code NaN} when there is no trade)
+ * @param priceCap the leader's cap in cents/kWh, empty when there is no trade
  * @param ranking the admitted bids, lowest first
  * @param noTradeReason why there is no leader; empty when there is one
  */
 public record LeaderElection(
     Optional<String> leader,
     OptionalDouble payment,
-    double priceCap,
+    OptionalDouble priceCap,
     List<SpBid> ranking,
     String noTradeReason) {
 
@@ -37,6 +37,7 @@ public record LeaderElection(
   public LeaderElection {
     Objects.requireNonNull(leader, "leader");
     Objects.requireNonNull(payment, "payment");
+    Objects.requireNonNull(priceCap, "priceCap");
     ranking = List.copyOf(ranking);
     Objects.requireNonNull(noTradeReason, "noTradeReason");
   }
@@ -65,7 +66,11 @@ public record LeaderElection(
     }
     if (!r.traded()) {
       return new LeaderElection(
-          Optional.empty(), OptionalDouble.empty(), Double.NaN, ranking, r.noTradeReason());
+          Optional.empty(),
+          OptionalDouble.empty(),
+          OptionalDouble.empty(),
+          ranking,
+          r.noTradeReason());
     }
     double second = r.payment().getAsDouble();
     double cap = Math.min(bounds.pMax(), second);
@@ -73,12 +78,13 @@ public record LeaderElection(
       return new LeaderElection(
           Optional.empty(),
           OptionalDouble.empty(),
-          Double.NaN,
+          OptionalDouble.empty(),
           ranking,
           "second-lowest bid %s is below pMin %s: the leader cannot price within [pMin, pMax]"
                   .formatted(second, bounds.pMin())
               + " below every other SP");
     }
-    return new LeaderElection(r.winner(), OptionalDouble.of(second), cap, ranking, "");
+    return new LeaderElection(
+        r.winner(), OptionalDouble.of(second), OptionalDouble.of(cap), ranking, "");
   }
 }

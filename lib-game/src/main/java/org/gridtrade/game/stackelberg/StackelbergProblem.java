@@ -9,7 +9,7 @@ import java.util.Set;
  * One day of the PETS game: the followers, the leader's cost model, its price bounds and its price
  * cap.
  *
- * @param evs the EVs, ids unique, may be empty
+ * @param evs the EVs: at least one, ids unique
  * @param cost the leader's generation cost and capacity
  * @param bounds the price range {@code [pMin, pMax]}
  * @param priceCap the leader's cap, {@code min(pMax, second-lowest SP bid)} after the election
@@ -21,10 +21,15 @@ public record StackelbergProblem(
   /**
    * Validates and copies.
    *
-   * @throws IllegalArgumentException on duplicate EV ids or a cap outside {@code [pMin, pMax]}
+   * @throws IllegalArgumentException on an empty fleet, duplicate EV ids or a cap outside {@code
+   *     [pMin, pMax]}
    */
   public StackelbergProblem {
     evs = List.copyOf(evs);
+    if (evs.isEmpty()) {
+      throw new IllegalArgumentException(
+          "evs is empty; the game needs at least one EV (an empty fleet has no load to price)");
+    }
     Objects.requireNonNull(cost, "cost");
     Objects.requireNonNull(bounds, "bounds");
     Set<String> ids = new HashSet<>();
@@ -63,7 +68,7 @@ public record StackelbergProblem(
     if (election.leader().isEmpty()) {
       throw new IllegalArgumentException("no leader was elected: " + election.noTradeReason());
     }
-    return new StackelbergProblem(evs, cost, bounds, election.priceCap());
+    return new StackelbergProblem(evs, cost, bounds, election.priceCap().orElseThrow());
   }
 
   /**

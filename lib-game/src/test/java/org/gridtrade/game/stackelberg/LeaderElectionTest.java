@@ -1,6 +1,7 @@
 package org.gridtrade.game.stackelberg;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.quicktheories.QuickTheory.qt;
 import static org.quicktheories.generators.SourceDSL.longs;
 
@@ -35,6 +36,7 @@ class LeaderElectionTest {
               }
               if (best == null) {
                 assertThat(e.leader()).isEmpty();
+                assertThat(e.priceCap()).isEmpty();
                 assertThat(e.noTradeReason()).containsAnyOf("reserve", "no asks");
                 return;
               }
@@ -49,13 +51,14 @@ class LeaderElectionTest {
               }
               if (second < b.pMin()) {
                 assertThat(e.leader()).isEmpty();
+                assertThat(e.priceCap()).isEmpty();
                 assertThat(e.noTradeReason()).contains("below pMin");
                 return;
               }
               assertThat(e.leader()).contains(best.id());
               assertThat(e.payment().getAsDouble()).isEqualTo(second);
               assertThat(e.payment().getAsDouble()).isGreaterThanOrEqualTo(best.price());
-              assertThat(e.priceCap()).isEqualTo(Math.min(b.pMax(), second));
+              assertThat(e.priceCap()).hasValue(Math.min(b.pMax(), second));
               assertThat(e.noTradeReason()).isEmpty();
             });
   }
@@ -67,7 +70,7 @@ class LeaderElectionTest {
             List.of(new SpBid("A", 11), new SpBid("B", 9), new SpBid("C", 12.5)),
             PriceBounds.thesisDefaults());
     assertThat(e.leader()).contains("B");
-    assertThat(e.priceCap()).isEqualTo(11.0);
+    assertThat(e.priceCap()).hasValue(11.0);
     StackelbergProblem p =
         StackelbergProblem.of(
                 List.of(new Ev("EV1", 0, 5, 10, 0, 5)),
@@ -77,5 +80,41 @@ class LeaderElectionTest {
     StackelbergSolution s = StackelbergGame.solve(p, StackelbergGameTest.SMALL);
     assertThat(s.prices()).allSatisfy(v -> assertThat(v).isBetween(8.0, 11.0));
     assertThat(s.upperBound()).isLessThanOrEqualTo(11.0 * 10);
+  }
+
+  @Test
+  void noTradeElection_hasAnEmptyPriceCapNotNaN_andCannotCapAProblem() {
+    // Every bid above the reserve pMax: nobody is elected.
+    LeaderElection e =
+        StackelbergGame.electLeader(
+            List.of(new SpBid("A", 20), new SpBid("B", 21)), PriceBounds.thesisDefaults());
+    assertThat(e.leader()).isEmpty();
+    assertThat(e.priceCap()).isEmpty();
+    StackelbergProblem p =
+        StackelbergProblem.of(
+            List.of(new Ev("EV1", 0, 5, 10, 0, 5)),
+            GenerationCost.thesisDefaults(),
+            PriceBounds.thesisDefaults());
+    assertThatThrownBy(() -> p.withElection(e))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("no leader was elected");
+  }
+
+  @Test
+  void emptyFleet_isRejectedNamingEvs_insteadOfPricingAParOfOne() {
+    assertThatThrownBy(
+            () ->
+                StackelbergProblem.of(
+                    List.of(), GenerationCost.thesisDefaults(), PriceBounds.thesisDefaults()))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("evs is empty");
+    assertThatThrownBy(
+            () ->
+                StackelbergProblem.of(
+                    EvGenerator.random(0, 1),
+                    GenerationCost.thesisDefaults(),
+                    PriceBounds.thesisDefaults()))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("evs is empty");
   }
 }
