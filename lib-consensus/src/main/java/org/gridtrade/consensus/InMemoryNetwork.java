@@ -24,8 +24,8 @@ import org.slf4j.LoggerFactory;
  * BlockEngine#start()}) need. A simulation that advances a manual clock builds the network with
  * {@link Builder#manualDelivery()} and calls {@link #deliverDue()} from its own loop, so that a run
  * repeats exactly; such a network fails fast (an {@link IllegalStateException} from the sending
- * node) when messages have been due for {@value #STALL_MILLIS} ms of its clock and nobody called
- * {@link #deliverDue()}. Thread-safe. {@link #close()} stops the delivery thread.
+ * node) when messages have been due for {@value #STALL_MILLIS} ms of its clock and {@link
+ * #deliverDue()} was never called. Thread-safe. {@link #close()} stops the delivery thread.
  *
  * <pre>{@code
  * try (InMemoryNetwork net = InMemoryNetwork.builder().seed(42)
@@ -38,8 +38,9 @@ import org.slf4j.LoggerFactory;
 public final class InMemoryNetwork implements AutoCloseable {
   /**
    * How long, in ms of the network's clock, messages may stay due in a {@link
-   * Builder#manualDelivery() manual} network whose {@link #deliverDue()} is never called before
-   * sending fails.
+   * Builder#manualDelivery() manual} network whose {@link #deliverDue()} has never been called
+   * before sending fails. (Once it has been called, the caller drives the network and may jump its
+   * clock ahead freely.)
    */
   public static final long STALL_MILLIS = 60_000;
 
@@ -61,7 +62,7 @@ public final class InMemoryNetwork implements AutoCloseable {
   private long seq;
   private long sent;
   private long lost;
-  private long lastDriven;
+  private boolean driven;
   private boolean closed;
 
   private InMemoryNetwork(Builder b) {
@@ -71,7 +72,6 @@ public final class InMemoryNetwork implements AutoCloseable {
     this.lossRate = b.lossRate;
     this.random = new SplittableRandom(b.seed);
     this.manual = b.manual;
-    this.lastDriven = clock.millis();
     if (manual) {
       this.deliverer = null;
     } else {
@@ -129,7 +129,7 @@ public final class InMemoryNetwork implements AutoCloseable {
               + " drive it with deliverDue()");
     }
     synchronized (this) {
-      lastDriven = clock.millis();
+      driven = true;
     }
     return deliver();
   }
@@ -233,12 +233,9 @@ public final class InMemoryNetwork implements AutoCloseable {
       return;
     }
     long now = clock.millis();
-    if (manual
-        && !queue.isEmpty()
-        && now - queue.peek().due > STALL_MILLIS
-        && now - lastDriven > STALL_MILLIS) {
+    if (manual && !driven && !queue.isEmpty() && now - queue.peek().due > STALL_MILLIS) {
       throw new IllegalStateException(
-          ("InMemoryNetwork: messages have been due for %d ms and deliverDue() was not called;"
+          ("InMemoryNetwork: messages have been due for %d ms and deliverDue() was never called;"
                   + " call it from the loop that advances the clock, or build the network without"
                   + " manualDelivery() so that it delivers by itself")
               .formatted(now - queue.peek().due));
