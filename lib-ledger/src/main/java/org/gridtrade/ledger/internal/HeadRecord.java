@@ -22,9 +22,11 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Two slots of {@value #SLOT} bytes, written alternately: magic {@code "GTHD"}, a sequence
  * number, the version, the height ({@code -1} for an empty store), the hash, the CRC-32C of the 60
- * bytes before it. A write goes to the slot not holding the newest record and is synced, so a write
- * torn by a crash leaves the previous record readable (and a store ahead of its record is
- * accepted). Not thread-safe: the store writes under its append lock.
+ * bytes before it. A write goes to the slot not holding the newest record, so a write torn by a
+ * crash leaves the previous record readable. A write is not synced: it is made after the commit it
+ * describes was synced, so the record can lag behind the store (after a power failure), which is
+ * accepted, but never run ahead of it; appends pay no second sync. Not thread-safe: the store
+ * writes under its append lock.
  */
 final class HeadRecord implements AutoCloseable {
   static final int SLOT = 64;
@@ -163,12 +165,12 @@ final class HeadRecord implements AutoCloseable {
   }
 
   /**
-   * Records a new head and syncs it.
+   * Records a new head (not synced: see the class comment).
    *
    * @param newVersion the MVStore version of the commit
    * @param newHeight the height of the last block after it
    * @param newHash its hash
-   * @throws IOException if the write or the sync fails
+   * @throws IOException if the write fails
    */
   void write(long newVersion, long newHeight, Hash newHash) throws IOException {
     long seq = sequence + 1;
@@ -180,7 +182,6 @@ final class HeadRecord implements AutoCloseable {
     while (b.hasRemaining()) {
       channel.write(b, (long) slot * SLOT + b.position());
     }
-    channel.force(false);
     sequence = seq;
     newestSlot = slot;
     version = newVersion;

@@ -48,10 +48,10 @@ import org.slf4j.LoggerFactory;
  * it opens at the last readable one: an older, shorter chain, silently. So the store also keeps the
  * MVStore version of its last commit, with the height and hash of its last block, in {@link
  * #headFile(Path) a small file beside the store} (two checksummed slots written alternately, each
- * write synced after the commit it describes). Opening refuses a store at an older version than its
- * record, naming the heights lost. A store at a newer version (a crash between the commit and the
- * record's write) is fine. A store without a head record (made before it existed, or after the
- * record was deleted to accept a damaged store as it is) gets one.
+ * write made once the commit it describes is synced). Opening refuses a store at an older version
+ * than its record, naming the heights lost. A store at a newer version (a crash between the commit
+ * and the record's write) is fine. A store without a head record (made before it existed, or after
+ * the record was deleted to accept a damaged store as it is) gets one.
  *
  * <p>Why the keys run downwards and the sentinel: MVStore rewrites a whole B-tree leaf when a key
  * is added to it. With ascending keys each new block lands in the leaf of the previous one, so
