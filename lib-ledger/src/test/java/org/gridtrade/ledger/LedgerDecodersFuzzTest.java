@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.code_intelligence.jazzer.api.FuzzedDataProvider;
 import com.code_intelligence.jazzer.junit.FuzzTest;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -190,6 +191,26 @@ class LedgerDecodersFuzzTest {
       assertThat(key.publicKey()).isEqualTo(claimed);
     } catch (KeystoreException e) {
       assertThat(e.getMessage()).isNotBlank();
+    }
+  }
+
+  /**
+   * The text parsers, {@link Address#parse} and {@link Hash#fromHex}, on any UTF-8 text (malformed
+   * bytes become replacement characters): a value whose text form is the input up to the case of
+   * its hex digits, or the documented {@link IllegalArgumentException}.
+   */
+  @FuzzTest
+  void parseText_anyText_valueOrIllegalArgument(byte[] utf8) {
+    String text = new String(utf8, StandardCharsets.UTF_8);
+    try {
+      assertThat(Address.parse(text).toString()).isEqualToIgnoringCase(text);
+    } catch (IllegalArgumentException e) {
+      assertThat(e.getMessage()).startsWith("address '");
+    }
+    try {
+      assertThat(Hash.fromHex(text).toHex()).isEqualToIgnoringCase(text);
+    } catch (IllegalArgumentException e) {
+      assertThat(e.getMessage()).startsWith("hash hex ");
     }
   }
 

@@ -151,6 +151,13 @@ public final class SeedCorpus {
             tree.inclusionProof(7).encode(),
             tree.inclusionProof(10).encode()));
     m.put(
+        "parseText_anyText_valueOrIllegalArgument",
+        List.of(
+            addr(3).toString().getBytes(java.nio.charset.StandardCharsets.US_ASCII),
+            Hash.sha256(new byte[] {3})
+                .toHex()
+                .getBytes(java.nio.charset.StandardCharsets.US_ASCII)));
+    m.put(
         "decryptKeystore_anyBytes_keyOrKeystoreException",
         List.of(
             Keystore.encrypt(
