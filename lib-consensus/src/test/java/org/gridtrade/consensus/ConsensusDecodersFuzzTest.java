@@ -103,6 +103,29 @@ class ConsensusDecodersFuzzTest {
     }
   }
 
+  /** The valid seals are real: each verifies for the header it was signed over. */
+  @Test
+  void validSeals_verifyForTheirHeader_signerIsTheSealer() {
+    Map<String, List<byte[]>> in = ConsensusSeeds.inputs();
+    Map<String, ConsensusProtocol> protocols =
+        Map.of(
+            "decodePoaSeal_anyBytes_canonicalOrRejected", ConsensusSeeds.poaProtocol(),
+            "decodePoegSeal_anyBytes_canonicalOrRejected", ConsensusSeeds.poegProtocol(),
+            "decodePosocSeal_anyBytes_canonicalOrRejected", ConsensusSeeds.posocProtocol());
+    protocols.forEach(
+        (target, protocol) ->
+            in.get(target)
+                .forEach(
+                    seal ->
+                        assertThat(protocol.signer(ConsensusSeeds.header().withSeal(seal)))
+                            .as(target)
+                            .contains(ConsensusSeeds.SEALER.address())));
+    byte[] trustSeal = in.get("trustStakeSigner_anySeal_answersWithoutThrowing").get(0);
+    assertThat(ConsensusSeeds.trustProtocol().signer(ConsensusSeeds.trustHeader()))
+        .contains(ConsensusSeeds.SEALER.address());
+    assertThat(ConsensusSeeds.trustHeader().seal()).isEqualTo(trustSeal);
+  }
+
   private static ConsensusMessage message(FuzzedDataProvider data) {
     switch (data.consumeInt(0, 7)) {
       case 0:
