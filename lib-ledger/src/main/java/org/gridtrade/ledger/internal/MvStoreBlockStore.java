@@ -196,8 +196,9 @@ public final class MvStoreBlockStore implements BlockStore {
     } catch (RuntimeException e) {
       closeQuietly(store, head);
       throw notABlockStore(path, e.toString());
-    } catch (StackOverflowError | OutOfMemoryError e) {
-      // A damaged page can send H2 into deep recursion or a huge allocation; nothing was changed.
+    } catch (StackOverflowError | OutOfMemoryError | AssertionError e) {
+      // A damaged page can send H2 into deep recursion, a huge allocation or (with -ea) one of its
+      // internal assertions; nothing was changed.
       closeQuietly(store, head);
       throw notABlockStore(path, "H2 MVStore failed reading it (%s): it is damaged".formatted(e));
     }
@@ -206,7 +207,7 @@ public final class MvStoreBlockStore implements BlockStore {
   private static void closeQuietly(MVStore store, HeadRecord head) {
     try {
       store.closeImmediately();
-    } catch (RuntimeException e) {
+    } catch (RuntimeException | AssertionError e) {
       log.debug("closing damaged store failed: {}", e.toString());
     }
     if (head != null) {
@@ -377,7 +378,7 @@ public final class MvStoreBlockStore implements BlockStore {
         record = blocks.get(key(height));
       } catch (MVStoreException e) {
         throw storageFailure("read of height %d failed".formatted(height), e);
-      } catch (RuntimeException | StackOverflowError | OutOfMemoryError e) {
+      } catch (RuntimeException | StackOverflowError | OutOfMemoryError | AssertionError e) {
         // H2 reading a damaged page fails in other ways too; report it as the damage it is.
         throw corrupt(height, "H2 MVStore failed reading the record: " + e);
       }
@@ -415,13 +416,14 @@ public final class MvStoreBlockStore implements BlockStore {
       if (!store.isClosed()) {
         try {
           store.close();
-        } catch (RuntimeException e) {
+        } catch (RuntimeException | AssertionError e) {
           // Every acknowledged block is already committed and synced; nothing is lost. (H2 fails
-          // with other exceptions than MVStoreException on a damaged file.)
+          // with other exceptions than MVStoreException on a damaged file, and with -ea in its
+          // internal assertions.)
           log.warn("closing block store {} failed: {}", file, e.toString());
           try {
             store.closeImmediately();
-          } catch (RuntimeException again) {
+          } catch (RuntimeException | AssertionError again) {
             log.debug("closing block store {} at once failed too: {}", file, again.toString());
           }
         }
@@ -533,7 +535,7 @@ public final class MvStoreBlockStore implements BlockStore {
                     + " is using it"));
       }
       throw notABlockStore(path, "H2 MVStore cannot open it: " + e.getMessage());
-    } catch (RuntimeException | StackOverflowError | OutOfMemoryError e) {
+    } catch (RuntimeException | StackOverflowError | OutOfMemoryError | AssertionError e) {
       // H2 reading a damaged file fails in other ways too; it changed nothing.
       throw notABlockStore(path, "H2 MVStore cannot open it (%s): it is damaged".formatted(e));
     }
