@@ -74,17 +74,20 @@ import org.slf4j.LoggerFactory;
  *
  * <p><b>Received blocks.</b> A block for the next height is checked by the protocol ({@link
  * ConsensusProtocol#checkBlock}) and fully validated by the ledger before it is appended; a
- * rejected block changes nothing and is reported to listeners. Among competing blocks for the next
- * height received in one tick, the engine tries the highest {@link ConsensusProtocol#weight} first
- * (then the lowest hash). A block dated more than {@link BlockPolicy#maxFutureMillis()} ahead of
- * the local clock is refused for now (it is fetched again later). A block for a later height is
- * buffered and the missing blocks requested. A different block at a height this node already stored
- * is compared with the stored one: if the same proposer signed both, the pair becomes {@link
- * Evidence}. Otherwise, if the stored block is the head and the newcomer has the same parent and
- * weighs more (or as much, with a lower hash), the newcomer is validated against the parent and
- * replaces the head ({@link Ledger#replaceHead}, a one-block reorganisation; the old head's
- * transactions return to the mempool). This settles the common race of two proposers sealing one
- * height at about the same time, the same way on every node.
+ * rejected block changes nothing and is reported to listeners. A block claiming height 0 is
+ * rejected ({@link EngineListener.Rejection.Kind#INVALID}) unless it is this node's genesis block,
+ * which is ignored: block 0 is fixed by configuration. Nothing a peer sends makes {@link #tick()}
+ * throw: a message whose handling fails even so is dropped and logged as an error. Among competing
+ * blocks for the next height received in one tick, the engine tries the highest {@link
+ * ConsensusProtocol#weight} first (then the lowest hash). A block dated more than {@link
+ * BlockPolicy#maxFutureMillis()} ahead of the local clock is refused for now (it is fetched again
+ * later). A block for a later height is buffered and the missing blocks requested. A different
+ * block at a height this node already stored is compared with the stored one: if the same proposer
+ * signed both, the pair becomes {@link Evidence}. Otherwise, if the stored block is the head and
+ * the newcomer has the same parent and weighs more (or as much, with a lower hash), the newcomer is
+ * validated against the parent and replaces the head ({@link Ledger#replaceHead}, a one-block
+ * reorganisation; the old head's transactions return to the mempool). This settles the common race
+ * of two proposers sealing one height at about the same time, the same way on every node.
  *
  * <p><b>Reorganisations.</b> A longer split is healed by the heaviest branch. A node that gets a
  * block not building on its head, or a status whose head differs from its own block at that height,
@@ -125,6 +128,7 @@ public final class BlockEngine implements AutoCloseable {
   private record Branch(long fork, List<Block> blocks) {}
 
   private final String id;
+  private long failedMessages;
   private final ConsensusSchedule schedule;
   private final StoreChainView chain;
   private final Ledger ledger;
@@ -360,6 +364,14 @@ public final class BlockEngine implements AutoCloseable {
   }
 
   /**
+   * How many peer messages (or batches of received blocks) were dropped because handling them threw
+   * instead of ending in a rejection: 0 unless the engine has a bug. For tests.
+   */
+  synchronized long failedMessages() {
+    return failedMessages;
+  }
+
+  /**
    * Equivocation evidence this node has found or received (and verified), in the order learnt.
    *
    * @return an immutable list
@@ -466,27 +478,17 @@ public final class BlockEngine implements AutoCloseable {
     Incoming in;
     while ((in = inbox.poll()) != null) {
       inboxSize.decrementAndGet();
-      ConsensusMessage m = in.message();
-      if (m instanceof ConsensusMessage.NewTransaction t) {
-        gossiped.add(t.encoded());
-      } else if (m instanceof ConsensusMessage.NewBlock b) {
-        decode(b.encoded(), in.from()).ifPresent(blocks::add);
-      } else if (m instanceof ConsensusMessage.BlockResponse r) {
-        for (byte[] e : r.encoded()) {
-          decode(e, in.from()).ifPresent(blocks::add);
-        }
-      } else if (m instanceof ConsensusMessage.BlockRequest q) {
-        answer(in.from(), q);
-      } else if (m instanceof ConsensusMessage.Status s) {
-        if (s.height() > ledger.height()) {
-          bestKnownHeight = Math.max(bestKnownHeight, s.height());
-          requestFrom(in.from(), now);
-        } else if (s.height() >= ledger.height() - Ledger.REORG_DEPTH
-            && chain.header(s.height()).map(h -> !h.hash().equals(s.head())).orElse(false)) {
-          requestBranch(in.from(), now); // the peer's head is on another branch
-        }
-      } else if (m instanceof ConsensusMessage.EvidenceNotice n) {
-        receiveEvidence(in.from(), n);
+      try {
+        take(in, blocks, gossiped, now);
+      } catch (RuntimeException e) {
+        // A peer's message must never stop the engine: whatever it made fail, it is dropped.
+        failedMessages++;
+        LOG.error(
+            "engine {}: dropped a {} from {}: handling it failed",
+            id,
+            in.message().getClass().getSimpleName(),
+            in.from(),
+            e);
       }
     }
     if (!gossiped.isEmpty()) {
@@ -519,17 +521,64 @@ public final class BlockEngine implements AutoCloseable {
       }
     }
     if (!blocks.isEmpty()) {
-      handleBlocks(blocks, now);
+      try {
+        handleBlocks(blocks, now);
+      } catch (RuntimeException e) {
+        // Each append is atomic: the blocks not yet handled are dropped (peers send them again).
+        failedMessages++;
+        LOG.error("engine {}: handling {} received blocks failed", id, blocks.size(), e);
+      }
+    }
+  }
+
+  /** Sorts one peer message: blocks and transactions are collected, the rest is handled now. */
+  private void take(Incoming in, List<Received> blocks, List<byte[]> gossiped, long now) {
+    ConsensusMessage m = in.message();
+    if (m instanceof ConsensusMessage.NewTransaction t) {
+      gossiped.add(t.encoded());
+    } else if (m instanceof ConsensusMessage.NewBlock b) {
+      decode(b.encoded(), in.from()).ifPresent(blocks::add);
+    } else if (m instanceof ConsensusMessage.BlockResponse r) {
+      for (byte[] e : r.encoded()) {
+        decode(e, in.from()).ifPresent(blocks::add);
+      }
+    } else if (m instanceof ConsensusMessage.BlockRequest q) {
+      answer(in.from(), q);
+    } else if (m instanceof ConsensusMessage.Status s) {
+      if (s.height() > ledger.height()) {
+        bestKnownHeight = Math.max(bestKnownHeight, s.height());
+        requestFrom(in.from(), now);
+      } else if (s.height() >= ledger.height() - Ledger.REORG_DEPTH
+          && chain.header(s.height()).map(h -> !h.hash().equals(s.head())).orElse(false)) {
+        requestBranch(in.from(), now); // the peer's head is on another branch
+      }
+    } else if (m instanceof ConsensusMessage.EvidenceNotice n) {
+      receiveEvidence(in.from(), n);
     }
   }
 
   private Optional<Received> decode(byte[] encoded, String from) {
+    Block block;
     try {
-      return Optional.of(new Received(Block.decode(encoded), from));
+      block = Block.decode(encoded);
     } catch (DecodeException e) {
       LOG.debug("engine {}: undecodable block from {}: {}", id, from, e.getMessage());
       return Optional.empty();
     }
+    if (block.height() < 1) {
+      // Block 0 is the genesis block, fixed by configuration: no peer can send another one.
+      if (!block.hash().equals(ledger.block(0).map(Block::hash).orElse(null))) {
+        reject(
+            block,
+            from,
+            "block height %d: only blocks from height 1 are received (height 0 is the genesis"
+                    .formatted(block.height())
+                + " block, fixed by configuration)",
+            Kind.INVALID);
+      }
+      return Optional.empty();
+    }
+    return Optional.of(new Received(block, from));
   }
 
   private void answer(String peer, ConsensusMessage.BlockRequest q) {

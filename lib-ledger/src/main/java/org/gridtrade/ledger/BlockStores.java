@@ -33,11 +33,18 @@ public final class BlockStores {
    * format version, and heights contiguous from 0. One process at a time may have a file open (the
    * file is locked); close the store to release it.
    *
+   * <p>A damaged file is refused, never read as something else: every record carries a checksum (a
+   * damaged block fails the {@link BlockStore#read read} that meets it), and a small head record
+   * kept beside the file ({@code <file>.head}, written after every commit) makes opening refuse a
+   * file that would reopen at an older commit, which is what MVStore does when its newest commits
+   * are unreadable; the message names the heights lost. To accept such a store as it is, delete the
+   * head record. Keep the two files together when copying a store.
+   *
    * @param file the store file, for example {@code data/chain.mv}
    * @return the open store
    * @throws UncheckedIOException if the file cannot be created or opened, is locked by another
-   *     process (or by another open store in this one), or is not a consistent GridTrade block
-   *     store
+   *     process (or by another open store in this one), is not a consistent GridTrade block store,
+   *     is damaged, or is at an older commit than its head record
    */
   public static BlockStore openDurable(Path file) {
     return MvStoreBlockStore.open(file);

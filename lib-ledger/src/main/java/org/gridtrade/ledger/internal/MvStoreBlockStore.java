@@ -2,6 +2,7 @@ package org.gridtrade.ledger.internal;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
 import java.nio.channels.OverlappingFileLockException;
@@ -19,6 +20,7 @@ import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 import java.util.regex.Pattern;
+import java.util.zip.CRC32C;
 import org.gridtrade.ledger.Hash;
 import org.gridtrade.ledger.spi.BlockStore;
 import org.gridtrade.ledger.spi.StoredBlock;
@@ -37,8 +39,19 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Layout: a map {@value #BLOCKS_MAP} from {@link #key(long) key(height)} to record, and a map
  * {@value #META_MAP} whose key {@value #FORMAT_KEY} holds {@value #FORMAT}. A record is one tag
- * byte ({@value #RECORD_V1}), the 32-byte hash, then the encoded block. The blocks map also holds
- * an empty sentinel record at key {@link Long#MIN_VALUE}.
+ * byte ({@value #RECORD_V2}), the 32-byte hash, the encoded block, then the CRC-32C of all that
+ * (big-endian), so a damaged record is refused when it is read; records of tag {@value #RECORD_V1},
+ * written before the checksum, are the same without it. The blocks map also holds an empty sentinel
+ * record at key {@link Long#MIN_VALUE}.
+ *
+ * <p>Head record: MVStore checksums its chunk headers, and when the newest commits are unreadable
+ * it opens at the last readable one: an older, shorter chain, silently. So the store also keeps the
+ * MVStore version of its last commit, with the height and hash of its last block, in {@link
+ * #headFile(Path) a small file beside the store} (two checksummed slots written alternately, each
+ * write made once the commit it describes is synced). Opening refuses a store at an older version
+ * than its record, naming the heights lost. A store at a newer version (a crash between the commit
+ * and the record's write) is fine. A store without a head record (made before it existed, or after
+ * the record was deleted to accept a damaged store as it is) gets one.
  *
  * <p>Why the keys run downwards and the sentinel: MVStore rewrites a whole B-tree leaf when a key
  * is added to it. With ascending keys each new block lands in the leaf of the previous one, so
@@ -73,11 +86,15 @@ public final class MvStoreBlockStore implements BlockStore {
   /** The format this class writes and reads. */
   public static final String FORMAT = "gridtrade-block-store/1";
 
-  /** Tag byte that starts every record of format 1. */
+  /** Tag byte of a record without a checksum (still read). */
   public static final byte RECORD_V1 = 1;
+
+  /** Tag byte of a record ending with its CRC-32C (what this class writes). */
+  public static final byte RECORD_V2 = 2;
 
   private static final Logger log = LoggerFactory.getLogger(MvStoreBlockStore.class);
   private static final int RECORD_HEADER = 1 + Hash.LENGTH;
+  private static final int CHECKSUM = 4;
   private static final long SENTINEL = Long.MIN_VALUE;
   // Leaves split once they hold more than this many bytes, so a block's leaf holds that block only.
   private static final int PAGE_SPLIT_SIZE = 1024;
@@ -86,6 +103,7 @@ public final class MvStoreBlockStore implements BlockStore {
 
   private final Path file;
   private final MVStore store;
+  private final HeadRecord head;
   private final MVMap<Long, byte[]> blocks;
   // Read lock: any call but close; write lock: close.
   private final ReentrantReadWriteLock lifecycle = new ReentrantReadWriteLock();
@@ -96,9 +114,10 @@ public final class MvStoreBlockStore implements BlockStore {
   private volatile String failure;
   private boolean closed; // written under the lifecycle write lock
 
-  private MvStoreBlockStore(Path file, MVStore store) {
+  private MvStoreBlockStore(Path file, MVStore store, HeadRecord head) {
     this.file = file;
     this.store = store;
+    this.head = head;
     if (!store.hasMap(META_MAP) || !store.hasMap(BLOCKS_MAP)) {
       throw notABlockStore(file, "it has no maps %s and %s".formatted(META_MAP, BLOCKS_MAP));
     }
@@ -127,9 +146,10 @@ public final class MvStoreBlockStore implements BlockStore {
             "its %d heights run %d..%d, not contiguously from 0 to %d"
                 .formatted(n, lowest, highest, n - 1));
       }
-      decode(n - 1, blocks.get(key(n - 1)));
     }
     this.size = n;
+    Hash headHash = n > 0 ? decode(n - 1, blocks.get(key(n - 1))).hash() : Hash.ZERO;
+    head.check(file, store.getCurrentVersion(), n - 1, headHash);
   }
 
   /**
@@ -144,6 +164,7 @@ public final class MvStoreBlockStore implements BlockStore {
   public static MvStoreBlockStore open(Path file) {
     Objects.requireNonNull(file, "file");
     Path path = file.toAbsolutePath().normalize();
+    boolean created = false;
     try {
       Path dir = path.getParent();
       if (dir == null) {
@@ -156,22 +177,41 @@ public final class MvStoreBlockStore implements BlockStore {
       }
       if (!Files.exists(path)) {
         create(path);
+        created = true;
       }
     } catch (IOException e) {
       throw new UncheckedIOException(
           "cannot create block store %s: %s".formatted(path, e.getMessage()), e);
     }
     MVStore store = openMvStore(path);
+    HeadRecord head = null;
     try {
-      MvStoreBlockStore opened = new MvStoreBlockStore(path, store);
+      head = HeadRecord.open(headFile(path), created);
+      MvStoreBlockStore opened = new MvStoreBlockStore(path, store, head);
       log.debug("opened block store {} with {} blocks", path, opened.size);
       return opened;
     } catch (UncheckedIOException e) {
-      store.closeImmediately();
+      closeQuietly(store, head);
       throw e;
     } catch (RuntimeException e) {
-      store.closeImmediately();
+      closeQuietly(store, head);
       throw notABlockStore(path, e.toString());
+    } catch (StackOverflowError | OutOfMemoryError | AssertionError e) {
+      // A damaged page can send H2 into deep recursion, a huge allocation or (with -ea) one of its
+      // internal assertions; nothing was changed.
+      closeQuietly(store, head);
+      throw notABlockStore(path, "H2 MVStore failed reading it (%s): it is damaged".formatted(e));
+    }
+  }
+
+  private static void closeQuietly(MVStore store, HeadRecord head) {
+    try {
+      store.closeImmediately();
+    } catch (RuntimeException | AssertionError e) {
+      log.debug("closing damaged store failed: {}", e.toString());
+    }
+    if (head != null) {
+      head.close();
     }
   }
 
@@ -267,6 +307,11 @@ public final class MvStoreBlockStore implements BlockStore {
           throw e;
         }
         size = next;
+        Hash headHash =
+            records.isEmpty()
+                ? decode(next - 1, blocks.get(key(next - 1))).hash()
+                : records.get(records.size() - 1).hash();
+        recordHead(next - 1, headHash, "replacing from height %d".formatted(height));
       } finally {
         appendLock.unlock();
       }
@@ -278,7 +323,9 @@ public final class MvStoreBlockStore implements BlockStore {
   /** Puts one record, commits and syncs; called with the append lock held. */
   private void write(long height, StoredBlock block, String what) {
     byte[] record = encode(block);
-    commitAndSync(() -> blocks.put(key(height), record), "%s height %d".formatted(what, height));
+    String action = "%s height %d".formatted(what, height);
+    commitAndSync(() -> blocks.put(key(height), record), action);
+    recordHead(height, block.hash(), action);
   }
 
   /** Applies {@code changes}, commits them as one chunk and syncs; with the append lock held. */
@@ -300,6 +347,21 @@ public final class MvStoreBlockStore implements BlockStore {
     }
   }
 
+  /** Records the new head durably, after its commit was synced; with the append lock held. */
+  private void recordHead(long height, Hash hash, String what) {
+    try {
+      head.write(store.getCurrentVersion(), height, hash);
+    } catch (IOException e) {
+      // The blocks are committed; a head record behind the store is accepted on reopen.
+      fail("writing the head record after %s failed: %s".formatted(what, e.getMessage()));
+      throw new UncheckedIOException(
+          new IOException(
+              "block store %s: writing the head record after %s failed: %s"
+                  .formatted(file, what, e.getMessage()),
+              e));
+    }
+  }
+
   @Override
   public Optional<StoredBlock> read(long height) {
     if (height < 0) {
@@ -316,6 +378,9 @@ public final class MvStoreBlockStore implements BlockStore {
         record = blocks.get(key(height));
       } catch (MVStoreException e) {
         throw storageFailure("read of height %d failed".formatted(height), e);
+      } catch (RuntimeException | StackOverflowError | OutOfMemoryError | AssertionError e) {
+        // H2 reading a damaged page fails in other ways too; report it as the damage it is.
+        throw corrupt(height, "H2 MVStore failed reading the record: " + e);
       }
       return Optional.of(decode(height, record));
     } finally {
@@ -351,12 +416,19 @@ public final class MvStoreBlockStore implements BlockStore {
       if (!store.isClosed()) {
         try {
           store.close();
-        } catch (MVStoreException e) {
-          // Every acknowledged block is already committed and synced; nothing is lost.
-          log.warn("closing block store {} failed: {}", file, e.getMessage());
-          store.closeImmediately();
+        } catch (RuntimeException | AssertionError e) {
+          // Every acknowledged block is already committed and synced; nothing is lost. (H2 fails
+          // with other exceptions than MVStoreException on a damaged file, and with -ea in its
+          // internal assertions.)
+          log.warn("closing block store {} failed: {}", file, e.toString());
+          try {
+            store.closeImmediately();
+          } catch (RuntimeException | AssertionError again) {
+            log.debug("closing block store {} at once failed too: {}", file, again.toString());
+          }
         }
       }
+      head.close();
       log.debug("closed block store {}", file);
     } finally {
       lifecycle.writeLock().unlock();
@@ -463,7 +535,20 @@ public final class MvStoreBlockStore implements BlockStore {
                     + " is using it"));
       }
       throw notABlockStore(path, "H2 MVStore cannot open it: " + e.getMessage());
+    } catch (RuntimeException | StackOverflowError | OutOfMemoryError | AssertionError e) {
+      // H2 reading a damaged file fails in other ways too; it changed nothing.
+      throw notABlockStore(path, "H2 MVStore cannot open it (%s): it is damaged".formatted(e));
     }
+  }
+
+  /**
+   * The head record kept beside a store file: {@code <file>.head}.
+   *
+   * @param file the store file
+   * @return the head record's path
+   */
+  public static Path headFile(Path file) {
+    return file.resolveSibling(file.getFileName() + ".head");
   }
 
   /**
@@ -488,11 +573,19 @@ public final class MvStoreBlockStore implements BlockStore {
 
   private static byte[] encode(StoredBlock block) {
     byte[] encoded = block.encoded();
-    byte[] record = new byte[RECORD_HEADER + encoded.length];
-    record[0] = RECORD_V1;
+    byte[] record = new byte[RECORD_HEADER + encoded.length + CHECKSUM];
+    record[0] = RECORD_V2;
     System.arraycopy(block.hash().bytes(), 0, record, 1, Hash.LENGTH);
     System.arraycopy(encoded, 0, record, RECORD_HEADER, encoded.length);
+    int crc = crc32c(record, record.length - CHECKSUM);
+    ByteBuffer.wrap(record, record.length - CHECKSUM, CHECKSUM).putInt(crc);
     return record;
+  }
+
+  static int crc32c(byte[] bytes, int length) {
+    CRC32C crc = new CRC32C();
+    crc.update(bytes, 0, length);
+    return (int) crc.getValue();
   }
 
   private StoredBlock decode(long height, byte[] record) {
@@ -502,11 +595,27 @@ public final class MvStoreBlockStore implements BlockStore {
     if (record.length < RECORD_HEADER) {
       throw corrupt(height, "record length %d < %d".formatted(record.length, RECORD_HEADER));
     }
-    if (record[0] != RECORD_V1) {
-      throw corrupt(height, "record tag %d != %d".formatted(record[0], RECORD_V1));
+    int end = record.length;
+    if (record[0] == RECORD_V2) {
+      end -= CHECKSUM;
+      if (end < RECORD_HEADER) {
+        throw corrupt(
+            height, "record length %d < %d".formatted(record.length, RECORD_HEADER + CHECKSUM));
+      }
+      int stored = ByteBuffer.wrap(record, end, CHECKSUM).getInt();
+      int computed = crc32c(record, end);
+      if (stored != computed) {
+        throw corrupt(
+            height,
+            "record checksum %08x != %08x computed: the record is damaged"
+                .formatted(stored, computed));
+      }
+    } else if (record[0] != RECORD_V1) {
+      throw corrupt(
+          height, "record tag %d is neither %d nor %d".formatted(record[0], RECORD_V1, RECORD_V2));
     }
     Hash hash = Hash.of(Arrays.copyOfRange(record, 1, RECORD_HEADER));
-    return new StoredBlock(height, hash, Arrays.copyOfRange(record, RECORD_HEADER, record.length));
+    return new StoredBlock(height, hash, Arrays.copyOfRange(record, RECORD_HEADER, end));
   }
 
   private UncheckedIOException corrupt(long height, String why) {
