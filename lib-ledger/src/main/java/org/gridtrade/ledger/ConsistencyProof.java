@@ -50,7 +50,7 @@ public record ConsistencyProof(long oldSize, long newSize, List<Hash> path) {
    * Checks that the tree of {@code oldSize} leaves with root {@code oldRoot} is a prefix of the
    * tree of {@code newSize} leaves with root {@code newRoot}, all four trusted (from two signed
    * tree heads): {@code false} unless the proof's {@link #oldSize()} and {@link #newSize()} are
-   * these, otherwise {@link #verify(Hash, Hash)}.
+   * these, otherwise RFC 9162 §2.1.4.2 on the path.
    *
    * @param oldSize the trusted number of leaves of the earlier tree
    * @param oldRoot the trusted root of the earlier tree
@@ -87,7 +87,7 @@ public record ConsistencyProof(long oldSize, long newSize, List<Hash> path) {
    *     wrong path, wrong roots or impossible sizes
    * @throws NullPointerException if an argument is null
    */
-  public boolean verify(Hash oldRoot, Hash newRoot) {
+  boolean verify(Hash oldRoot, Hash newRoot) {
     Objects.requireNonNull(oldRoot, "oldRoot");
     Objects.requireNonNull(newRoot, "newRoot");
     if (oldSize > newSize) {

@@ -114,7 +114,7 @@ public record InclusionProof(long leafIndex, long treeSize, List<Hash> path) {
    *     path too long or too short, or a wrong leaf, path or root
    * @throws NullPointerException if an argument is null
    */
-  public boolean verify(Hash leafHash, Hash root) {
+  boolean verify(Hash leafHash, Hash root) {
     Objects.requireNonNull(leafHash, "leafHash");
     Objects.requireNonNull(root, "root");
     if (leafIndex >= treeSize) {
@@ -156,7 +156,7 @@ public record InclusionProof(long leafIndex, long treeSize, List<Hash> path) {
    * @return {@code true} if the proof is valid for this data and root
    * @throws NullPointerException if an argument is null
    */
-  public boolean verifyLeafData(byte[] leafData, Hash root) {
+  boolean verifyLeafData(byte[] leafData, Hash root) {
     return verify(MerkleTree.leafHash(leafData), root);
   }
 
