@@ -14,7 +14,8 @@ import java.util.Objects;
  * they receive, so the auctioneer never loses money; {@code settledEvPayments} carries the result.
  *
  * @param iterations rounds run (one OAP solve plus one bid update by everyone per round)
- * @param converged true if every bid's relative change fell below ξ
+ * @param converged true if every bid's relative change fell below ξ; false if the auction stopped
+ *     at its round or time limit (the other fields then describe the last round)
  * @param trace one entry per round
  * @param allocation the final allocation, every (EV, SP) cell in EV-major order
  * @param evPayments what each EV pays before settlement, in instance order
@@ -27,6 +28,8 @@ import java.util.Objects;
  * @param weaklyBudgetBalanced Σ EV payments ≥ Σ SP revenues before settlement
  * @param settlement the settlement rule applied
  * @param settledEvPayments what each EV pays after settlement, in instance order
+ * @param optimumConverged true if the SWM solver met its tolerance; false if it stopped at its
+ *     sweep or time limit, in which case {@code optimalWelfare} is its last iterate's welfare
  */
 public record DemandResponseResult(
     int iterations,
@@ -41,7 +44,8 @@ public record DemandResponseResult(
     boolean individuallyRational,
     boolean weaklyBudgetBalanced,
     Settlement settlement,
-    List<Payment> settledEvPayments) {
+    List<Payment> settledEvPayments,
+    boolean optimumConverged) {
 
   public DemandResponseResult {
     trace = List.copyOf(Objects.requireNonNull(trace, "trace"));
