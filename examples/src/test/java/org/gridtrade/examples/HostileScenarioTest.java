@@ -349,7 +349,13 @@ class HostileScenarioTest {
             null);
       }
       case 8 -> new Mutant("\"a string\"", "a string, not an object", null);
-      default -> new Mutant(compact.replaceFirst("[0-9]+\\.?[0-9]*", "NaN"), "a NaN token", null);
+      default ->
+          // the first number value (not a digit inside a string such as an id) becomes NaN
+          new Mutant(
+              compact.replaceFirst(
+                  "(?<=[:\\[,] ?)-?\\d+(\\.\\d+)?([eE][+-]?\\d+)?(?=[,\\]}\\s])", "NaN"),
+              "a NaN token",
+              null);
     };
   }
 

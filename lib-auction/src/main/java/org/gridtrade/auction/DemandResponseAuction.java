@@ -182,7 +182,7 @@ public final class DemandResponseAuction {
         spPay,
         welfare,
         opt,
-        (opt - welfare) / Math.max(Math.abs(opt), 1e-300),
+        (opt - welfare) / Math.max(Math.abs(opt), 1e-12 * Math.max(1, Math.abs(welfare))),
         ir,
         wbb,
         settlement,

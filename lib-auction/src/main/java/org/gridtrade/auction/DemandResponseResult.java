@@ -22,7 +22,8 @@ import java.util.Objects;
  * @param spRevenues what each SP is paid, in instance order
  * @param welfare social welfare of the final allocation
  * @param optimalWelfare the SWM optimum from {@link SocialWelfareSolver}
- * @param welfareGap {@code (optimalWelfare − welfare) / |optimalWelfare|}
+ * @param welfareGap {@code (optimalWelfare − welfare) / |optimalWelfare|} (the denominator at least
+ *     {@code 1e-12 · max(1, |welfare|)}, so that the gap stays finite when the optimum is 0)
  * @param individuallyRational every EV's utility covers its settled payment and every SP's revenue
  *     covers its cost
  * @param weaklyBudgetBalanced Σ EV payments ≥ Σ SP revenues before settlement
