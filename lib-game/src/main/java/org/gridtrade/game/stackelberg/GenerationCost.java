@@ -10,9 +10,9 @@ import java.util.Objects;
  * and its hourly capacity {@code P_h ≤ Energy_h^max} (Eq. 3.7).
  *
  * <p>All four lists hold 24 values, hour index 0 = 08:00. Coefficients are in [0, {@link
- * #MAX_COEFFICIENT}] (the seed requires a convex increasing cost); a capacity is in (0, {@link
- * #MAX_CAPACITY}] or {@link Double#POSITIVE_INFINITY} for "unlimited". The bounds keep costs and
- * profits finite for any load the game can produce. Immutable.
+ * #MAX_COEFFICIENT}] (Aggarwal's model requires a convex increasing cost); a capacity is in (0,
+ * {@link #MAX_CAPACITY}] or {@link Double#POSITIVE_INFINITY} for "unlimited". The bounds keep costs
+ * and profits finite for any load the game can produce. Immutable.
  *
  * @param quadratic {@code m_h}, cents/kWh²
  * @param linear {@code q_h}, cents/kWh
