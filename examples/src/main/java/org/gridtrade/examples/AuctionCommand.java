@@ -41,6 +41,8 @@ import picocli.CommandLine.Spec;
           + " double auctions need both order lists. Other fields are ignored."
     })
 final class AuctionCommand implements Callable<Integer> {
+  /** The most orders on one side of a scenario. */
+  static final int MAX_ORDERS = 10_000;
 
   /** The mechanisms a scenario may name. */
   static final List<String> MECHANISMS =
@@ -146,6 +148,7 @@ final class AuctionCommand implements Callable<Integer> {
         root,
         "",
         field,
+        MAX_ORDERS,
         (o, at) ->
             new Order(
                 ScenarioJson.text(o, at, "id"),

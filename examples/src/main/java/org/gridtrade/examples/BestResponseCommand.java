@@ -43,7 +43,8 @@ final class BestResponseCommand implements Callable<Integer> {
       StackelbergScenario.BestResponseInput in = StackelbergScenario.readBestResponse(scenario);
       s = FollowerBestResponse.respond(in.ev(), in.prices());
     } catch (IllegalArgumentException e) {
-      throw new ParameterException(spec.commandLine(), e.getMessage());
+      throw new ParameterException(
+          spec.commandLine(), "--scenario %s: %s".formatted(scenario, e.getMessage()));
     }
     PrintWriter out = spec.commandLine().getOut();
     if (json) {

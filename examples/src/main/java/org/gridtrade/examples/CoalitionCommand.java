@@ -206,7 +206,7 @@ final class CoalitionCommand implements Callable<Integer> {
       out.print(withTrace ? text : withoutTrace(text, r.iterations().size()));
     }
     out.flush();
-    return r.converged() ? 0 : GridTradeCommand.EXIT_FAILURE;
+    return r.converged() ? 0 : GridTradeCommand.EXIT_NOT_CONVERGED;
   }
 
   private ProfileGenerator.Distribution distribution() {
@@ -261,13 +261,14 @@ final class CoalitionCommand implements Callable<Integer> {
     price = ScenarioJson.number(root, "", "price", 10);
     new MiningRound(delta, price); // validates both, naming the field
     if (ScenarioJson.has(root, "seed")) {
-      seed = (long) ScenarioJson.number(root, "", "seed");
+      seed = ScenarioJson.integer(root, "", "seed", Long.MIN_VALUE, Long.MAX_VALUE);
     }
     List<Prosumer> ps =
         ScenarioJson.objects(
             root,
             "",
             "prosumers",
+            MAX_PROSUMERS,
             (p, at) ->
                 new Prosumer(
                     ScenarioJson.text(p, at, "id"),

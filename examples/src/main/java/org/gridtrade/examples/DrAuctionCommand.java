@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -108,6 +109,15 @@ final class DrAuctionCommand implements Callable<Integer> {
   int maxRounds;
 
   @Option(
+      names = "--time-limit",
+      paramLabel = "SECONDS",
+      defaultValue = "30",
+      description =
+          "Most seconds for the auction and the direct optimum together, 0.1..3600; a run that"
+              + " hits it prints its last round and exits with status 3 (default: ${DEFAULT-VALUE}).")
+  double timeLimit;
+
+  @Option(
       names = "--chart",
       paramLabel = "FILE",
       description =
@@ -131,6 +141,9 @@ final class DrAuctionCommand implements Callable<Integer> {
     if (maxRounds < 1 || maxRounds > 100_000) {
       throw bad("--max-rounds %d is outside 1..100000".formatted(maxRounds));
     }
+    if (!(timeLimit >= 0.1 && timeLimit <= 3600)) {
+      throw bad("--time-limit %s is outside 0.1..3600 seconds".formatted(timeLimit));
+    }
     if (chart != null) {
       try {
         Charts.isSvg(chart);
@@ -140,7 +153,12 @@ final class DrAuctionCommand implements Callable<Integer> {
     }
     DrInstance instance = instance();
     DemandResponseResult result =
-        DemandResponseAuction.builder().update(rule).maxRounds(maxRounds).build().run(instance);
+        DemandResponseAuction.builder()
+            .update(rule)
+            .maxRounds(maxRounds)
+            .timeLimit(Duration.ofMillis(Math.round(timeLimit * 1000)))
+            .build()
+            .run(instance);
     if (chart != null) {
       Charts.write(chart(result), chart);
     }
@@ -154,7 +172,9 @@ final class DrAuctionCommand implements Callable<Integer> {
       out.print(toText(instance, result));
     }
     out.flush();
-    return result.converged() ? 0 : GridTradeCommand.EXIT_FAILURE;
+    return result.converged() && result.optimumConverged()
+        ? 0
+        : GridTradeCommand.EXIT_NOT_CONVERGED;
   }
 
   private DrInstance instance() {
@@ -192,6 +212,7 @@ final class DrAuctionCommand implements Callable<Integer> {
             root,
             "",
             "evs",
+            MAX_EVS,
             (e, at) ->
                 new DrInstance.Ev(
                     ScenarioJson.text(e, at, "id"),
@@ -204,6 +225,7 @@ final class DrAuctionCommand implements Callable<Integer> {
             root,
             "",
             "sps",
+            MAX_SPS,
             (s, at) ->
                 new DrInstance.Sp(
                     ScenarioJson.text(s, at, "id"),
@@ -233,6 +255,7 @@ final class DrAuctionCommand implements Callable<Integer> {
     root.put("xi", instance.xi());
     root.put("iterations", r.iterations());
     root.put("converged", r.converged());
+    root.put("optimumConverged", r.optimumConverged());
     root.put("welfare", r.welfare());
     root.put("optimalWelfare", r.optimalWelfare());
     root.put("welfareGap", r.welfareGap());
@@ -295,7 +318,10 @@ final class DrAuctionCommand implements Callable<Integer> {
         "rounds",
         "%d, %s",
         r.iterations(),
-        r.converged() ? "converged" : "NOT converged (raise --max-rounds)");
+        r.converged() ? "converged" : "NOT converged (round or time limit reached)");
+    if (!r.optimumConverged()) {
+      line(b, "optimum", "NOT converged (time limit reached): the gap is to its last iterate");
+    }
     line(
         b,
         "welfare",

@@ -19,8 +19,11 @@ import picocli.CommandLine.Spec;
  * where a command takes one; {@code --json} prints exactly one JSON object on stdout (text
  * otherwise); {@code --seed} for anything random; {@code --out DIR} for files written; decimals in
  * {@link java.util.Locale#ROOT}. Bad input exits with status 2 and one line on stderr naming the
- * option and the rule; a failure while running exits with status 1 and one line (set the
- * environment variable {@code GRIDTRADE_STACKTRACE} to also get the stack trace).
+ * option and the rule (an {@link IllegalArgumentException} from a library while running is bad
+ * input too: the libraries validate at their API boundary); a command whose iterative solver ran
+ * out of rounds or time prints its result, says so, and exits with {@link #EXIT_NOT_CONVERGED}; a
+ * failure while running exits with status 1 and one line (set the environment variable {@code
+ * GRIDTRADE_STACKTRACE} to also get the stack trace).
  *
  * <p>Build a configured command line with {@link #commandLine()} or {@link
  * #configure(CommandLine)}: the one-line error handling lives there, not in the annotations.
@@ -50,6 +53,9 @@ public final class GridTradeCommand implements Callable<Integer> {
 
   /** Exit status for a failure while running. */
   static final int EXIT_FAILURE = 1;
+
+  /** Exit status of a complete run whose iterative solver did not converge in its limits. */
+  static final int EXIT_NOT_CONVERGED = 3;
 
   @Spec CommandSpec spec;
 
@@ -109,6 +115,12 @@ public final class GridTradeCommand implements Callable<Integer> {
 
   private static int failure(Exception e, CommandLine cl, ParseResult parsed) {
     PrintWriter err = cl.getErr();
+    if (e instanceof IllegalArgumentException) {
+      String name = cl.getCommandSpec().qualifiedName();
+      err.println("%s: %s (see '%s --help')".formatted(name, oneLine(e.getMessage()), name));
+      err.flush();
+      return EXIT_BAD_INPUT;
+    }
     err.println("%s: failed: %s".formatted(cl.getCommandSpec().qualifiedName(), oneLine(e)));
     if (System.getenv("GRIDTRADE_STACKTRACE") != null) {
       e.printStackTrace(err);

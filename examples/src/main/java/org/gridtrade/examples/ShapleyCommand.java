@@ -34,13 +34,19 @@ import picocli.CommandLine.Spec;
     description = {
       "Computes the Shapley value of every player of a transferable-utility game given by a worth"
           + " table, exactly for up to "
-          + Shapley.MAX_EXACT_PLAYERS
+          + ShapleyCommand.MAX_PLAYERS
           + " players, and says whether it lies in the core.",
       "Scenario: {\"players\": [\"A\", \"B\", \"C\"], \"worth\": {\"A\": 0, \"A,B\": 1,"
           + " \"A,B,C\": 2}}: coalitions keyed by comma-joined player ids in the order of"
           + " players; a missing coalition is worth 0. Output: {\"values\": {\"A\": ...}}."
     })
 final class ShapleyCommand implements Callable<Integer> {
+  /**
+   * The most players: the exact value and the core check visit all 2^n coalitions, so 20 players
+   * take a second and 8 MiB where the library's limit of 25 would take half a minute and 256 MiB.
+   */
+  static final int MAX_PLAYERS = 20;
+
   @Spec CommandSpec spec;
 
   @Option(
@@ -89,14 +95,24 @@ final class ShapleyCommand implements Callable<Integer> {
   static void read(JsonNode root, List<String> players, Map<Integer, Double> table) {
     JsonNode p = root.get("players");
     if (p == null || !p.isArray() || p.isEmpty()) {
-      throw new IllegalArgumentException("field 'players' must be a non-empty array of ids");
+      throw new IllegalArgumentException(
+          "field 'players' is %s; it must be a non-empty array of ids"
+              .formatted(ScenarioJson.abbreviate(p)));
+    }
+    if (p.size() > MAX_PLAYERS) {
+      throw new IllegalArgumentException(
+          "field 'players' has %d ids; at most %d".formatted(p.size(), MAX_PLAYERS));
     }
     Map<String, Integer> index = new HashMap<>();
     for (int i = 0; i < p.size(); i++) {
       JsonNode e = p.get(i);
-      if (!e.isTextual() || e.asText().isBlank() || e.asText().contains(",")) {
+      if (!e.isTextual()
+          || e.asText().isBlank()
+          || e.asText().contains(",")
+          || e.asText().length() > ScenarioJson.MAX_TEXT_LENGTH) {
         throw new IllegalArgumentException(
-            "'players[%d]' is %s; it must be a non-blank id without commas".formatted(i, e));
+            "'players[%d]' is %s; it must be a non-blank id without commas, at most %d characters"
+                .formatted(i, ScenarioJson.abbreviate(e), ScenarioJson.MAX_TEXT_LENGTH));
       }
       if (index.putIfAbsent(e.asText(), i) != null) {
         throw new IllegalArgumentException(
@@ -104,13 +120,11 @@ final class ShapleyCommand implements Callable<Integer> {
       }
       players.add(e.asText());
     }
-    if (players.size() > Shapley.MAX_EXACT_PLAYERS) {
-      throw new IllegalArgumentException(
-          "%d players; at most %d".formatted(players.size(), Shapley.MAX_EXACT_PLAYERS));
-    }
     JsonNode w = root.get("worth");
     if (w == null || !w.isObject()) {
-      throw new IllegalArgumentException("field 'worth' must be an object of coalition: number");
+      throw new IllegalArgumentException(
+          "field 'worth' is %s; it must be an object of coalition: number"
+              .formatted(ScenarioJson.abbreviate(w)));
     }
     for (Map.Entry<String, JsonNode> e : w.properties()) {
       String key = e.getKey();
@@ -121,22 +135,32 @@ final class ShapleyCommand implements Callable<Integer> {
         Integer k = index.get(id.strip());
         if (k == null) {
           throw new IllegalArgumentException(
-              "worth key '%s': '%s' is not a player".formatted(key, id));
+              "worth key '%s': '%s' is not in players".formatted(abbreviate(key), abbreviate(id)));
         }
         if (!seen.add(id.strip()) || k <= last) {
           throw new IllegalArgumentException(
-              "worth key '%s': ids must be distinct and in the order of players".formatted(key));
+              "worth key '%s': ids must be distinct and in the order of players"
+                  .formatted(abbreviate(key)));
         }
         last = k;
         mask |= 1 << k;
       }
       JsonNode v = e.getValue();
-      if (!v.isNumber() || !Double.isFinite(v.asDouble())) {
+      if (!v.isNumber() || !(Math.abs(v.asDouble()) <= Shapley.MAX_WORTH)) {
         throw new IllegalArgumentException(
-            "worth '%s' is %s; it must be a finite number".formatted(key, v));
+            "worth '%s' is %s; it must be a number in [-%s, %s]"
+                .formatted(
+                    abbreviate(key),
+                    ScenarioJson.abbreviate(v),
+                    Shapley.MAX_WORTH,
+                    Shapley.MAX_WORTH));
       }
       table.put(mask, v.asDouble());
     }
+  }
+
+  private static String abbreviate(String s) {
+    return s.length() <= 40 ? s : s.substring(0, 37) + "...";
   }
 
   private ParameterException bad(String message) {

@@ -136,7 +136,10 @@ final class StackelbergCommand implements Callable<Integer> {
                 PriceBounds.thesisDefaults());
       }
     } catch (IllegalArgumentException e) {
-      throw bad(e.getMessage());
+      throw bad(
+          source.scenario == null
+              ? e.getMessage()
+              : "--scenario %s: %s".formatted(source.scenario, e.getMessage()));
     }
     LeaderConfig base =
         switch (config) {

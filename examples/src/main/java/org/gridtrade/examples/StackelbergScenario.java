@@ -2,7 +2,6 @@ package org.gridtrade.examples;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import org.gridtrade.game.stackelberg.Ev;
 import org.gridtrade.game.stackelberg.GenerationCost;
@@ -21,6 +20,12 @@ import org.gridtrade.game.stackelberg.SpBid;
  * election: the cap is {@code pMax}).
  */
 final class StackelbergScenario {
+  /** The most sealed bids in a scenario. */
+  static final int MAX_BIDS = 10_000;
+
+  /** The most EVs in a scenario file (--random-evs allows more). */
+  static final int MAX_EVS = 10_000;
+
   final PriceBounds bounds;
   final GenerationCost cost;
   final List<Ev> evs;
@@ -48,14 +53,18 @@ final class StackelbergScenario {
             list(root, "costLinear", thesisCost.linear()),
             list(root, "costConstant", thesisCost.constant()),
             list(root, "capacity", thesisCost.capacity()));
-    List<Ev> evs = ScenarioJson.objects(root, "", "evs", StackelbergScenario::ev);
-    long seed = ScenarioJson.has(root, "seed") ? integer(root, "", "seed") : 1;
+    List<Ev> evs = ScenarioJson.objects(root, "", "evs", MAX_EVS, StackelbergScenario::ev);
+    long seed =
+        ScenarioJson.has(root, "seed")
+            ? ScenarioJson.integer(root, "", "seed", Long.MIN_VALUE, Long.MAX_VALUE)
+            : 1;
     List<SpBid> bids =
         ScenarioJson.has(root, "bids")
             ? ScenarioJson.objects(
                 root,
                 "",
                 "bids",
+                MAX_BIDS,
                 (b, at) ->
                     new SpBid(ScenarioJson.text(b, at, "id"), ScenarioJson.number(b, at, "price")))
             : List.of();
@@ -69,7 +78,8 @@ final class StackelbergScenario {
     JsonNode root = ScenarioJson.read(file);
     JsonNode ev = root.get("ev");
     if (ev == null || !ev.isObject()) {
-      throw new IllegalArgumentException("field 'ev' is %s; it must be an EV object".formatted(ev));
+      throw new IllegalArgumentException(
+          "field 'ev' is %s; it must be an EV object".formatted(ScenarioJson.abbreviate(ev)));
     }
     return new BestResponseInput(list(root, "prices", null), ev(ev, "ev"));
   }
@@ -77,44 +87,18 @@ final class StackelbergScenario {
   static Ev ev(JsonNode e, String at) {
     return new Ev(
         ScenarioJson.text(e, at, "id"),
-        integer(e, at, "start"),
-        integer(e, at, "end"),
+        (int) ScenarioJson.integer(e, at, "start", Integer.MIN_VALUE, Integer.MAX_VALUE),
+        (int) ScenarioJson.integer(e, at, "end", Integer.MIN_VALUE, Integer.MAX_VALUE),
         ScenarioJson.number(e, at, "energy"),
         ScenarioJson.number(e, at, "alphaMin"),
         ScenarioJson.number(e, at, "alphaMax"));
   }
 
-  private static int integer(JsonNode node, String path, String field) {
-    JsonNode v = node.get(field);
-    if (v == null || !v.isIntegralNumber() || !v.canConvertToInt()) {
-      throw new IllegalArgumentException(
-          "field '%s' is %s; it must be an integer"
-              .formatted(path.isEmpty() ? field : path + "." + field, v));
-    }
-    return v.asInt();
-  }
-
   private static List<Double> list(JsonNode root, String field, List<Double> fallback) {
     JsonNode v = root.get(field);
-    if (v == null || v.isNull()) {
-      if (fallback == null) {
-        throw new IllegalArgumentException("field '%s' is missing".formatted(field));
-      }
+    if ((v == null || v.isNull()) && fallback != null) {
       return fallback;
     }
-    if (!v.isArray()) {
-      throw new IllegalArgumentException(
-          "field '%s' is %s; it must be an array of 24 numbers".formatted(field, v));
-    }
-    List<Double> out = new ArrayList<>();
-    for (int h = 0; h < v.size(); h++) {
-      JsonNode x = v.get(h);
-      if (!x.isNumber()) {
-        throw new IllegalArgumentException(
-            "'%s[%d]' is %s; it must be a number".formatted(field, h, x));
-      }
-      out.add(x.asDouble());
-    }
-    return out;
+    return ScenarioJson.numbers(root, "", field, Ev.HOURS);
   }
 }

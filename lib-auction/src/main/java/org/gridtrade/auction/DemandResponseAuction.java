@@ -1,8 +1,10 @@
 package org.gridtrade.auction;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import org.gridtrade.auction.internal.Budget;
 import org.gridtrade.auction.internal.DrModel;
 import org.gridtrade.auction.internal.IterativeAuctionEngine;
 
@@ -35,9 +37,17 @@ import org.gridtrade.auction.internal.IterativeAuctionEngine;
  * minimise the update residual, with a restart when the residual grows. It uses the bids only. Same
  * fixed point. {@link BidUpdate#LITERAL} is Aggarwal's plain iteration, kept for comparison (it can
  * oscillate when capacity or {@code e_max} bounds bind). Instances are immutable and thread-safe; a
- * run is deterministic.
+ * run is deterministic unless it hits its time limit.
+ *
+ * <p>A run is bounded by {@link Builder#maxRounds(int)} and {@link Builder#timeLimit(Duration)}
+ * (which also bounds the direct SWM solve); hitting a limit is reported in the result ({@link
+ * DemandResponseResult#converged()}, {@link DemandResponseResult#optimumConverged()}), never by an
+ * exception or a hang.
  */
 public final class DemandResponseAuction {
+
+  /** The default {@link Builder#timeLimit(Duration)}: one minute. */
+  public static final Duration DEFAULT_TIME_LIMIT = Duration.ofMinutes(1);
 
   /** How participants turn the last allocation into their next bids. */
   public enum BidUpdate {
@@ -55,15 +65,18 @@ public final class DemandResponseAuction {
   private final BidUpdate update;
   private final int memory;
   private final int maxRounds;
+  private final Duration timeLimit;
 
   private DemandResponseAuction(Builder b) {
     this.update = b.update;
     this.memory = b.memory;
     this.maxRounds = b.maxRounds;
+    this.timeLimit = b.timeLimit;
   }
 
   /**
-   * A builder with the defaults: {@link BidUpdate#NEWTON}, Anderson memory 5, at most 500 rounds.
+   * A builder with the defaults: {@link BidUpdate#NEWTON}, Anderson memory 5, at most 500 rounds,
+   * at most one minute.
    *
    * @return a new builder
    */
@@ -79,7 +92,10 @@ public final class DemandResponseAuction {
    */
   public DemandResponseResult run(DrInstance instance) {
     Objects.requireNonNull(instance, "instance");
-    SocialWelfareSolution optimum = SocialWelfareSolver.solve(instance);
+    Budget budget = Budget.of(timeLimit);
+    // the direct optimum gets at most half the time, so the auction always gets the rest
+    SocialWelfareSolution optimum =
+        SocialWelfareSolver.solve(instance, Budget.of(timeLimit.dividedBy(2)));
     IterativeAuctionEngine.Outcome out =
         new IterativeAuctionEngine(instance)
             .run(
@@ -89,7 +105,8 @@ public final class DemandResponseAuction {
                   case NEWTON -> IterativeAuctionEngine.Rule.NEWTON;
                 },
                 memory,
-                maxRounds);
+                maxRounds,
+                budget);
     int n = instance.evs().size();
     int m = instance.sps().size();
     List<DemandResponseResult.Round> trace = new ArrayList<>();
@@ -166,11 +183,20 @@ public final class DemandResponseAuction {
         spPay,
         welfare,
         opt,
-        (opt - welfare) / Math.max(Math.abs(opt), 1e-300),
+        (opt - welfare) / Math.max(Math.abs(opt), 1e-12 * Math.max(1, Math.abs(welfare))),
         ir,
         wbb,
         settlement,
-        settled);
+        settled,
+        optimum.converged());
+  }
+
+  static Duration requirePositive(Duration timeLimit) {
+    Objects.requireNonNull(timeLimit, "timeLimit");
+    if (timeLimit.isNegative() || timeLimit.isZero()) {
+      throw new IllegalArgumentException("timeLimit %s must be positive".formatted(timeLimit));
+    }
+    return timeLimit;
   }
 
   /** Builds a {@link DemandResponseAuction}. Not thread-safe. */
@@ -178,8 +204,22 @@ public final class DemandResponseAuction {
     private BidUpdate update = BidUpdate.NEWTON;
     private int memory = 5;
     private int maxRounds = 500;
+    private Duration timeLimit = DEFAULT_TIME_LIMIT;
 
     private Builder() {}
+
+    /**
+     * The most wall-clock time of a run, the SWM solve included (the run then stops after the
+     * current round and the result says not converged); default one minute.
+     *
+     * @param timeLimit positive
+     * @return this builder
+     * @throws IllegalArgumentException if not positive
+     */
+    public Builder timeLimit(Duration timeLimit) {
+      this.timeLimit = requirePositive(timeLimit);
+      return this;
+    }
 
     /**
      * The bid update rule; default {@link BidUpdate#NEWTON}.

@@ -15,19 +15,23 @@ import java.util.Objects;
  * they receive, so the auctioneer never loses money; {@code settledEvPayments} carries the result.
  *
  * @param iterations rounds run (one OAP solve plus one bid update by everyone per round)
- * @param converged true if every bid's relative change fell below ξ
+ * @param converged true if every bid's relative change fell below ξ; false if the auction stopped
+ *     at its round or time limit (the other fields then describe the last round)
  * @param trace one entry per round
  * @param allocation the final allocation, every (EV, SP) cell in EV-major order
  * @param evPayments what each EV pays before settlement, in instance order
  * @param spRevenues what each SP is paid, in instance order
  * @param welfare social welfare of the final allocation
  * @param optimalWelfare the SWM optimum from {@link SocialWelfareSolver}
- * @param welfareGap {@code (optimalWelfare − welfare) / |optimalWelfare|}
+ * @param welfareGap {@code (optimalWelfare − welfare) / |optimalWelfare|} (the denominator at least
+ *     {@code 1e-12 · max(1, |welfare|)}, so that the gap stays finite when the optimum is 0)
  * @param individuallyRational every EV's utility covers its settled payment and every SP's revenue
  *     covers its cost
  * @param weaklyBudgetBalanced Σ EV payments ≥ Σ SP revenues before settlement
  * @param settlement the settlement rule applied
  * @param settledEvPayments what each EV pays after settlement, in instance order
+ * @param optimumConverged true if the SWM solver met its tolerance; false if it stopped at its
+ *     sweep or time limit, in which case {@code optimalWelfare} is its last iterate's welfare
  */
 public record DemandResponseResult(
     int iterations,
@@ -42,7 +46,8 @@ public record DemandResponseResult(
     boolean individuallyRational,
     boolean weaklyBudgetBalanced,
     Settlement settlement,
-    List<Payment> settledEvPayments) {
+    List<Payment> settledEvPayments,
+    boolean optimumConverged) {
 
   public DemandResponseResult {
     trace = List.copyOf(Objects.requireNonNull(trace, "trace"));

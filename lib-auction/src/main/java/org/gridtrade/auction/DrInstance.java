@@ -18,13 +18,38 @@ import java.util.random.RandomGenerator;
  * e_i^min > η ρ Σ_j S_j^max}); the constraints form a complete bipartite transport, so that
  * aggregate condition is also sufficient.
  *
+ * <p>Every number has a range that keeps the model's arithmetic finite and the solvers well
+ * conditioned: SoC at least {@link #MIN_SOC}, σ at most {@link #MAX_SIGMA} (so the willingness
+ * σ/SoC is at most 1e7 cents/kWh), energies and capacities at most {@link #MAX_ENERGY} kWh, c1 in
+ * [{@link #MIN_C1}, {@link #MAX_COST_FACTOR}], c2 at most {@link #MAX_COST_FACTOR}, η and ρ at
+ * least {@link #MIN_EFFICIENCY}. A value outside its range is refused with a message naming the
+ * field, the value and the range.
+ *
  * @param evs the charging EVs, at least one, ids unique
  * @param sps the discharging SPs, at least one, ids unique
- * @param eta average charging efficiency η, in (0, 1]
- * @param rho average transmission efficiency ρ, in (0, 1]
+ * @param eta average charging efficiency η, in [{@link #MIN_EFFICIENCY}, 1]
+ * @param rho average transmission efficiency ρ, in [{@link #MIN_EFFICIENCY}, 1]
  * @param xi convergence threshold ξ of the iterative auction, in (0, 1)
  */
 public record DrInstance(List<Ev> evs, List<Sp> sps, double eta, double rho, double xi) {
+
+  /** The least state of charge: 0.1 %. */
+  public static final double MIN_SOC = 1e-3;
+
+  /** The largest willingness constant σ. */
+  public static final double MAX_SIGMA = 1e4;
+
+  /** The largest energy or capacity, kWh. */
+  public static final double MAX_ENERGY = 1e6;
+
+  /** The least quadratic cost factor c1 (strict convexity must be numerically visible). */
+  public static final double MIN_C1 = 1e-4;
+
+  /** The largest cost factor c1 or c2. */
+  public static final double MAX_COST_FACTOR = 1e4;
+
+  /** The least charging or transmission efficiency η, ρ. */
+  public static final double MIN_EFFICIENCY = 0.1;
 
   /** Aggarwal §4.5.1: η. */
   public static final double DEFAULT_ETA = 0.8;
@@ -45,32 +70,34 @@ public record DrInstance(List<Ev> evs, List<Sp> sps, double eta, double rho, dou
    * A charging EV.
    *
    * @param id the EV's id, not blank
-   * @param soc state of charge before charging, in (0, 1]
-   * @param eMin the least energy e_i^min it must receive, kWh, finite and 0 or more
-   * @param eMax the most energy e_i^max it can take, kWh, finite, more than 0 and at least eMin
-   * @param sigma the willingness constant σ, finite and more than 0
+   * @param soc state of charge before charging, in [{@link #MIN_SOC}, 1]
+   * @param eMin the least energy e_i^min it must receive, kWh, in [0, {@link #MAX_ENERGY}]
+   * @param eMax the most energy e_i^max it can take, kWh, in (0, {@link #MAX_ENERGY}] and at least
+   *     eMin
+   * @param sigma the willingness constant σ, in (0, {@link #MAX_SIGMA}]
    */
   public record Ev(String id, double soc, double eMin, double eMax, double sigma) {
     public Ev {
       requireId(id, "ev");
-      if (!(soc > 0 && soc <= 1)) {
-        throw new IllegalArgumentException("ev %s: soc %s must be in (0, 1]".formatted(id, soc));
-      }
-      if (!Double.isFinite(eMin) || eMin < 0) {
+      if (!(soc >= MIN_SOC && soc <= 1)) {
         throw new IllegalArgumentException(
-            "ev %s: eMin %s must be finite and >= 0".formatted(id, eMin));
+            "ev %s: soc %s must be in [%s, 1]".formatted(id, soc, MIN_SOC));
       }
-      if (!Double.isFinite(eMax) || eMax <= 0) {
+      if (!(eMin >= 0 && eMin <= MAX_ENERGY)) {
         throw new IllegalArgumentException(
-            "ev %s: eMax %s must be finite and > 0".formatted(id, eMax));
+            "ev %s: eMin %s must be in [0, %s]".formatted(id, eMin, MAX_ENERGY));
+      }
+      if (!(eMax > 0 && eMax <= MAX_ENERGY)) {
+        throw new IllegalArgumentException(
+            "ev %s: eMax %s must be in (0, %s]".formatted(id, eMax, MAX_ENERGY));
       }
       if (eMin > eMax) {
         throw new IllegalArgumentException(
             "ev %s: eMin %s must be <= eMax %s".formatted(id, eMin, eMax));
       }
-      if (!Double.isFinite(sigma) || sigma <= 0) {
+      if (!(sigma > 0 && sigma <= MAX_SIGMA)) {
         throw new IllegalArgumentException(
-            "ev %s: sigma %s must be finite and > 0".formatted(id, sigma));
+            "ev %s: sigma %s must be in (0, %s]".formatted(id, sigma, MAX_SIGMA));
       }
     }
 
@@ -88,24 +115,25 @@ public record DrInstance(List<Ev> evs, List<Sp> sps, double eta, double rho, dou
    * A discharging service provider.
    *
    * @param id the SP's id, not blank
-   * @param capacity the most energy S_j^max it supplies in total, kWh, finite and more than 0
-   * @param c1 quadratic cost factor, finite and more than 0 (strict convexity makes the optimum
-   *     unique and the SP's bid {@code p_ji} well defined)
-   * @param c2 linear cost factor, finite and 0 or more
+   * @param capacity the most energy S_j^max it supplies in total, kWh, in (0, {@link #MAX_ENERGY}]
+   * @param c1 quadratic cost factor, in [{@link #MIN_C1}, {@link #MAX_COST_FACTOR}] (strict
+   *     convexity makes the optimum unique and the SP's bid {@code p_ji} well defined)
+   * @param c2 linear cost factor, in [0, {@link #MAX_COST_FACTOR}]
    */
   public record Sp(String id, double capacity, double c1, double c2) {
     public Sp {
       requireId(id, "sp");
-      if (!Double.isFinite(capacity) || capacity <= 0) {
+      if (!(capacity > 0 && capacity <= MAX_ENERGY)) {
         throw new IllegalArgumentException(
-            "sp %s: capacity %s must be finite and > 0".formatted(id, capacity));
+            "sp %s: capacity %s must be in (0, %s]".formatted(id, capacity, MAX_ENERGY));
       }
-      if (!Double.isFinite(c1) || c1 <= 0) {
-        throw new IllegalArgumentException("sp %s: c1 %s must be finite and > 0".formatted(id, c1));
-      }
-      if (!Double.isFinite(c2) || c2 < 0) {
+      if (!(c1 >= MIN_C1 && c1 <= MAX_COST_FACTOR)) {
         throw new IllegalArgumentException(
-            "sp %s: c2 %s must be finite and >= 0".formatted(id, c2));
+            "sp %s: c1 %s must be in [%s, %s]".formatted(id, c1, MIN_C1, MAX_COST_FACTOR));
+      }
+      if (!(c2 >= 0 && c2 <= MAX_COST_FACTOR)) {
+        throw new IllegalArgumentException(
+            "sp %s: c2 %s must be in [0, %s]".formatted(id, c2, MAX_COST_FACTOR));
       }
     }
   }
@@ -131,11 +159,13 @@ public record DrInstance(List<Ev> evs, List<Sp> sps, double eta, double rho, dou
         throw new IllegalArgumentException("sp id '%s' is not unique".formatted(sp.id()));
       }
     }
-    if (!(eta > 0 && eta <= 1)) {
-      throw new IllegalArgumentException("eta %s must be in (0, 1]".formatted(eta));
+    if (!(eta >= MIN_EFFICIENCY && eta <= 1)) {
+      throw new IllegalArgumentException(
+          "eta %s must be in [%s, 1]".formatted(eta, MIN_EFFICIENCY));
     }
-    if (!(rho > 0 && rho <= 1)) {
-      throw new IllegalArgumentException("rho %s must be in (0, 1]".formatted(rho));
+    if (!(rho >= MIN_EFFICIENCY && rho <= 1)) {
+      throw new IllegalArgumentException(
+          "rho %s must be in [%s, 1]".formatted(rho, MIN_EFFICIENCY));
     }
     if (!(xi > 0 && xi < 1)) {
       throw new IllegalArgumentException("xi %s must be in (0, 1)".formatted(xi));

@@ -23,7 +23,7 @@ import java.util.Set;
  *   <li>{@code S ≤ 0}: each supplies 100 % of its generation ({@code MES_i = generation_i}); the
  *       deficit {@code −S} comes from the grid;
  *   <li>{@code S > 0}: {@code DF = S / Σ capacity}, {@code PSA = 1 − DF}, {@code MES_i = PSA ×
- *       capacity_i}. PSA is floored at 0 (the seed does not cover {@code S > Σ capacity}), so
+ *       capacity_i}. PSA is floored at 0 (Ahmad et al. do not cover {@code S > Σ capacity}), so
  *       {@code Σ MES = max(0, Σ capacity − S)}: the total curtailment against installed capacity is
  *       the surplus.
  * </ul>

@@ -9,22 +9,32 @@ import java.util.Objects;
  * seller accepts.
  *
  * @param id the trader's order id, not blank
- * @param price unit price in cents/kWh, finite and 0 or more
- * @param quantity energy in kWh, finite and more than 0
+ * @param price unit price in cents/kWh, in [0, {@link #MAX_PRICE}]
+ * @param quantity energy in kWh, in (0, {@link #MAX_QUANTITY}]
  */
 public record Order(String id, double price, double quantity) {
+
+  /** The highest unit price, cents/kWh. */
+  public static final double MAX_PRICE = 1e9;
+
+  /**
+   * The largest quantity, kWh: with {@link #MAX_PRICE} a payment is at most 1e21 cents, so sums of
+   * payments, welfare and budgets over any order book stay finite.
+   */
+  public static final double MAX_QUANTITY = 1e12;
+
   public Order {
     Objects.requireNonNull(id, "id");
     if (id.isBlank()) {
       throw new IllegalArgumentException("order id '%s' must not be blank".formatted(id));
     }
-    if (!Double.isFinite(price) || price < 0) {
+    if (!(price >= 0 && price <= MAX_PRICE)) {
       throw new IllegalArgumentException(
-          "order %s: price %s must be finite and >= 0".formatted(id, price));
+          "order %s: price %s must be in [0, %s]".formatted(id, price, MAX_PRICE));
     }
-    if (!Double.isFinite(quantity) || quantity <= 0) {
+    if (!(quantity > 0 && quantity <= MAX_QUANTITY)) {
       throw new IllegalArgumentException(
-          "order %s: quantity %s must be finite and > 0".formatted(id, quantity));
+          "order %s: quantity %s must be in (0, %s]".formatted(id, quantity, MAX_QUANTITY));
     }
   }
 }

@@ -70,13 +70,14 @@ public final class ReverseAuction {
   /**
    * This auction with a reserve: the maximum acceptable price per kWh.
    *
-   * @param reserve cents/kWh, finite and 0 or more
+   * @param reserve cents/kWh, in [0, {@link Order#MAX_PRICE}]
    * @return a new auction with the same pricing rule and this reserve
-   * @throws IllegalArgumentException if {@code reserve} is NaN, infinite or negative
+   * @throws IllegalArgumentException if {@code reserve} is outside that range
    */
   public ReverseAuction withReserve(double reserve) {
-    if (!Double.isFinite(reserve) || reserve < 0) {
-      throw new IllegalArgumentException("reserve %s must be finite and >= 0".formatted(reserve));
+    if (!(reserve >= 0 && reserve <= Order.MAX_PRICE)) {
+      throw new IllegalArgumentException(
+          "reserve %s must be in [0, %s]".formatted(reserve, Order.MAX_PRICE));
     }
     return new ReverseAuction(secondPrice, reserve + 0.0);
   }

@@ -18,6 +18,9 @@ import java.util.Objects;
  * @param spShadowPrices α_j per SP, in instance order
  * @param kktResidual the largest scaled violation of the KKT conditions (dimensionless)
  * @param sweeps dual block-coordinate sweeps used
+ * @param converged true if the solver met its tolerance; false if it stopped at its sweep or time
+ *     limit, in which case the allocation is the last iterate and {@code kktResidual} says how far
+ *     it is from optimal
  */
 public record SocialWelfareSolution(
     List<DrFlow> allocation,
@@ -25,7 +28,8 @@ public record SocialWelfareSolution(
     List<Double> evPrices,
     List<Double> spShadowPrices,
     double kktResidual,
-    int sweeps) {
+    int sweeps,
+    boolean converged) {
   public SocialWelfareSolution {
     allocation = List.copyOf(Objects.requireNonNull(allocation, "allocation"));
     evPrices = List.copyOf(Objects.requireNonNull(evPrices, "evPrices"));

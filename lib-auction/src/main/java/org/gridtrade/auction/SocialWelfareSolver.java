@@ -1,8 +1,10 @@
 package org.gridtrade.auction;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import org.gridtrade.auction.internal.Budget;
 import org.gridtrade.auction.internal.DrModel;
 
 /**
@@ -16,7 +18,10 @@ import org.gridtrade.auction.internal.DrModel;
  * c2)/(2 c1))}) and a monotone 1-D search for {@code u_i}; given the EV prices, each capacity price
  * is the smallest {@code α_j ≥ 0} whose supply fits. The objective is strictly concave, so the
  * optimum is unique; the sweeps stop when the KKT residual (reported) is below about 1e-12, which
- * makes the welfare accurate to about 1e-9 relative or better. Stateless and thread-safe.
+ * makes the welfare accurate to about 1e-9 relative or better. The sweeps are bounded (at most
+ * 100,000, and an optional time limit); a solve that stops at a limit is reported with {@link
+ * SocialWelfareSolution#converged()} false, never by an exception or a hang. Stateless and
+ * thread-safe.
  */
 public final class SocialWelfareSolver {
 
@@ -29,8 +34,25 @@ public final class SocialWelfareSolver {
    * @return the optimal allocation, welfare, multipliers and KKT residual
    */
   public static SocialWelfareSolution solve(DrInstance instance) {
+    return solve(instance, Budget.unlimited());
+  }
+
+  /**
+   * The SWM optimum of an instance, computed within a time limit.
+   *
+   * @param instance the instance
+   * @param timeLimit the most wall-clock time, positive; when it runs out the last iterate is
+   *     returned with {@link SocialWelfareSolution#converged()} false
+   * @return the optimal (or last) allocation, welfare, multipliers and KKT residual
+   * @throws IllegalArgumentException if the time limit is not positive
+   */
+  public static SocialWelfareSolution solve(DrInstance instance, Duration timeLimit) {
+    return solve(instance, Budget.of(DemandResponseAuction.requirePositive(timeLimit)));
+  }
+
+  static SocialWelfareSolution solve(DrInstance instance, Budget budget) {
     Objects.requireNonNull(instance, "instance");
-    DrModel.Solution s = DrModel.solveSwm(instance);
+    DrModel.Solution s = DrModel.solveSwm(instance, budget);
     double[][] x = s.x();
     List<DrFlow> flows = flows(instance, x);
     List<Double> u = new ArrayList<>();
@@ -47,7 +69,8 @@ public final class SocialWelfareSolver {
         u,
         alpha,
         DrModel.kktResidual(instance, x, s.u(), s.alpha()),
-        s.sweeps());
+        s.sweeps(),
+        s.converged());
   }
 
   static List<DrFlow> flows(DrInstance instance, double[][] x) {

@@ -40,6 +40,29 @@ class DrInstanceTest {
   }
 
   @Test
+  void ev_valuesOutsideTheArithmeticRange_rejectedNamingFieldValueAndRange() {
+    assertThatThrownBy(() -> new DrInstance.Ev("a", 1e-300, 1, 2, 1))
+        .hasMessageContaining("soc 1.0E-300 must be in [0.001, 1]");
+    assertThatThrownBy(() -> new DrInstance.Ev("a", 0.5, 1, 2, 1e300))
+        .hasMessageContaining("sigma 1.0E300 must be in (0, 10000.0]");
+    assertThatThrownBy(() -> new DrInstance.Ev("a", 0.5, 1, 1e300, 1))
+        .hasMessageContaining("eMax 1.0E300 must be in (0, 1000000.0]");
+    // the bounds themselves are accepted
+    new DrInstance.Ev("a", DrInstance.MIN_SOC, 0, DrInstance.MAX_ENERGY, DrInstance.MAX_SIGMA);
+  }
+
+  @Test
+  void sp_valuesOutsideTheArithmeticRange_rejectedNamingFieldValueAndRange() {
+    assertThatThrownBy(() -> new DrInstance.Sp("s", 1e300, 0.01, 0.015))
+        .hasMessageContaining("capacity 1.0E300 must be in (0, 1000000.0]");
+    assertThatThrownBy(() -> new DrInstance.Sp("s", 5, 1e-300, 0.015))
+        .hasMessageContaining("c1 1.0E-300 must be in [1.0E-4, 10000.0]");
+    assertThatThrownBy(() -> new DrInstance.Sp("s", 5, 0.01, 1e300))
+        .hasMessageContaining("c2 1.0E300 must be in [0, 10000.0]");
+    new DrInstance.Sp("s", DrInstance.MAX_ENERGY, DrInstance.MIN_C1, DrInstance.MAX_COST_FACTOR);
+  }
+
+  @Test
   void instance_infeasible_rejected() {
     DrInstance.Ev ev = new DrInstance.Ev("a", 0.5, 80, 90, 10);
     assertThatThrownBy(() -> new DrInstance(List.of(ev), List.of(SP), 0.8, 0.9, 0.001))

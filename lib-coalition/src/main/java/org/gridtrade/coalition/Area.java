@@ -4,29 +4,38 @@ package org.gridtrade.coalition;
  * The rectangular service area {@code [0, width] × [0, height]} (km) and the location of the
  * electricity distribution centre (EDC) inside it.
  *
- * @param width east–west extent in km, finite and more than 0
- * @param height north–south extent in km, finite and more than 0
+ * @param width east–west extent in km, in [{@link #MIN_SIDE}, {@link #MAX_SIDE}]
+ * @param height north–south extent in km, in [{@link #MIN_SIDE}, {@link #MAX_SIDE}]
  * @param edcX east coordinate of the EDC in km, inside the area
  * @param edcY north coordinate of the EDC in km, inside the area
  */
 public record Area(double width, double height, double edcX, double edcY) {
 
+  /** The smallest side, km: one metre. */
+  public static final double MIN_SIDE = 1e-3;
+
+  /** The largest side, km: a continent; keeps distances and their squares finite. */
+  public static final double MAX_SIDE = 1e4;
+
   /**
    * Validates the fields.
    *
-   * @throws IllegalArgumentException naming the field and value when a size is not finite and
-   *     positive or the EDC lies outside the area
+   * @throws IllegalArgumentException naming the field and value when a size is outside [{@link
+   *     #MIN_SIDE}, {@link #MAX_SIDE}] or the EDC lies outside the area
    */
   public Area {
-    if (!Double.isFinite(width) || width <= 0) {
-      throw new IllegalArgumentException("area width %s must be finite and > 0".formatted(width));
+    if (!(width >= MIN_SIDE && width <= MAX_SIDE)) {
+      throw new IllegalArgumentException(
+          "area width %s must be in [%s, %s]".formatted(width, MIN_SIDE, MAX_SIDE));
     }
-    if (!Double.isFinite(height) || height <= 0) {
-      throw new IllegalArgumentException("area height %s must be finite and > 0".formatted(height));
+    if (!(height >= MIN_SIDE && height <= MAX_SIDE)) {
+      throw new IllegalArgumentException(
+          "area height %s must be in [%s, %s]".formatted(height, MIN_SIDE, MAX_SIDE));
     }
     if (!(edcX >= 0 && edcX <= width && edcY >= 0 && edcY <= height)) {
       throw new IllegalArgumentException(
-          "EDC at (%s, %s) must lie inside the area [0, %s] × [0, %s]"
+          ("EDC at (%s, %s) must lie inside the area [0, %s] × [0, %s] (x in [0, width], y in"
+                  + " [0, height])")
               .formatted(edcX, edcY, width, height));
     }
   }

@@ -58,7 +58,8 @@ public final class Community {
       }
       if (!area.contains(p.x(), p.y())) {
         throw new IllegalArgumentException(
-            "prosumer %s at (%s, %s) lies outside the area [0, %s] × [0, %s]"
+            ("prosumer %s at (%s, %s) lies outside the area [0, %s] × [0, %s] (x in [0, width], y"
+                    + " in [0, height])")
                 .formatted(p.id(), p.x(), p.y(), area.width(), area.height()));
       }
       bal[i] = p.balance();

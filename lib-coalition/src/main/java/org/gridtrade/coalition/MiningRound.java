@@ -25,9 +25,13 @@ import java.util.SplittableRandom;
  * standard errors.
  *
  * @param delta the reward factor δ of Eq. 3.23, in {@code (0, 1]} (Moniruzzaman: 0.1)
- * @param price the energy price {@code p_t} in cents/kWh, finite and 0 or more
+ * @param price the energy price {@code p_t} in cents/kWh, in [0, {@link #MAX_PRICE}]
  */
 public record MiningRound(double delta, double price) {
+
+  /** The highest energy price, cents/kWh: keeps rewards and payoffs finite. */
+  public static final double MAX_PRICE = 1e6;
+
   /** Largest winning coalition whose Shapley values are computed exactly. */
   public static final int EXACT_SHAPLEY_MEMBERS = 14;
 
@@ -43,8 +47,8 @@ public record MiningRound(double delta, double price) {
     if (!(delta > 0 && delta <= 1)) {
       throw new IllegalArgumentException("delta %s must be in (0, 1]".formatted(delta));
     }
-    if (!Double.isFinite(price) || price < 0) {
-      throw new IllegalArgumentException("price %s must be finite and >= 0".formatted(price));
+    if (!(price >= 0 && price <= MAX_PRICE)) {
+      throw new IllegalArgumentException("price %s must be in [0, %s]".formatted(price, MAX_PRICE));
     }
   }
 

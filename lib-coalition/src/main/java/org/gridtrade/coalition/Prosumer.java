@@ -11,12 +11,18 @@ import java.util.Objects;
  *
  * @param id the prosumer's id, not blank and not {@value Transfer#EDC} (reserved for the
  *     distribution centre)
- * @param production forecast production P_i in kWh, finite and 0 or more
- * @param consumption forecast consumption C_i in kWh, finite and 0 or more
+ * @param production forecast production P_i in kWh, in [0, {@link #MAX_ENERGY}]
+ * @param consumption forecast consumption C_i in kWh, in [0, {@link #MAX_ENERGY}]
  * @param x east coordinate in km, finite
  * @param y north coordinate in km, finite
  */
 public record Prosumer(String id, double production, double consumption, double x, double y) {
+
+  /**
+   * The most energy, kWh, a prosumer produces or consumes in one slot: it keeps sums over a
+   * community, losses and payments finite.
+   */
+  public static final double MAX_ENERGY = 1e9;
 
   /** What a prosumer does in the market. */
   public enum Role {
@@ -43,13 +49,13 @@ public record Prosumer(String id, double production, double consumption, double 
       throw new IllegalArgumentException(
           "prosumer id '%s' is reserved for the distribution centre".formatted(id));
     }
-    if (!Double.isFinite(production) || production < 0) {
+    if (!(production >= 0 && production <= MAX_ENERGY)) {
       throw new IllegalArgumentException(
-          "prosumer %s: production %s must be finite and >= 0".formatted(id, production));
+          "prosumer %s: production %s must be in [0, %s]".formatted(id, production, MAX_ENERGY));
     }
-    if (!Double.isFinite(consumption) || consumption < 0) {
+    if (!(consumption >= 0 && consumption <= MAX_ENERGY)) {
       throw new IllegalArgumentException(
-          "prosumer %s: consumption %s must be finite and >= 0".formatted(id, consumption));
+          "prosumer %s: consumption %s must be in [0, %s]".formatted(id, consumption, MAX_ENERGY));
     }
     if (!Double.isFinite(x)) {
       throw new IllegalArgumentException("prosumer %s: x %s must be finite".formatted(id, x));

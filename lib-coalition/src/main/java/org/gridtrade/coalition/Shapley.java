@@ -19,6 +19,12 @@ public final class Shapley {
   /** Largest game {@link #exact} accepts (it evaluates all 2^n coalitions). */
   public static final int MAX_EXACT_PLAYERS = 25;
 
+  /**
+   * The largest magnitude of a coalition's worth: marginal contributions, values and the core
+   * check's sums over up to 2^25 coalitions then stay finite.
+   */
+  public static final double MAX_WORTH = 1e100;
+
   private Shapley() {}
 
   /**
@@ -28,7 +34,8 @@ public final class Shapley {
    * @param players number of players, 1 to {@value #MAX_EXACT_PLAYERS}
    * @param worth the worth function
    * @return the values (standard errors 0)
-   * @throws IllegalArgumentException if the size is out of range or a worth is not finite
+   * @throws IllegalArgumentException if the size is out of range or a worth is outside [-{@link
+   *     #MAX_WORTH}, {@link #MAX_WORTH}]
    */
   public static ShapleyResult exact(int players, ToDoubleFunction<BitSet> worth) {
     double[] v = table(players, worth);
@@ -68,7 +75,8 @@ public final class Shapley {
    * @param permutations number of sampled orders, 2 or more
    * @param seed the random seed
    * @return the estimates with standard errors
-   * @throws IllegalArgumentException if a count is out of range or a worth is not finite
+   * @throws IllegalArgumentException if a count is out of range or a worth is outside [-{@link
+   *     #MAX_WORTH}, {@link #MAX_WORTH}]
    */
   public static ShapleyResult sample(
       int players, ToDoubleFunction<BitSet> worth, long permutations, long seed) {
@@ -194,8 +202,9 @@ public final class Shapley {
 
   private static double checked(ToDoubleFunction<BitSet> worth, BitSet s) {
     double w = worth.applyAsDouble(s);
-    if (!Double.isFinite(w)) {
-      throw new IllegalArgumentException("worth of %s is %s; it must be finite".formatted(s, w));
+    if (!(Math.abs(w) <= MAX_WORTH)) {
+      throw new IllegalArgumentException(
+          "worth of %s is %s; it must be in [-%s, %s]".formatted(s, w, MAX_WORTH, MAX_WORTH));
     }
     return w;
   }

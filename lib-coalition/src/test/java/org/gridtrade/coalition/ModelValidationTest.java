@@ -18,7 +18,7 @@ class ModelValidationTest {
         .hasMessageContaining("production NaN");
     assertThatThrownBy(() -> new Prosumer("P2", 1, -3, 1, 1))
         .hasMessageContaining("consumption -3.0")
-        .hasMessageContaining(">= 0");
+        .hasMessageContaining("must be in [0, 1.0E9]");
     assertThatThrownBy(() -> new Prosumer("P3", 1, 1, Double.POSITIVE_INFINITY, 1))
         .hasMessageContaining("x Infinity");
     assertThatThrownBy(() -> new Prosumer(" ", 1, 1, 1, 1)).hasMessageContaining("blank");
@@ -95,5 +95,24 @@ class ModelValidationTest {
     assertThatThrownBy(() -> f.evaluate(c, List.of("P1", "P1"))).hasMessageContaining("twice");
     assertThatThrownBy(() -> CoalitionFormation.builder().tolerance(-1))
         .hasMessageContaining("tolerance -1.0");
+  }
+
+  @Test
+  void valuesWhoseArithmeticWouldOverflow_rejectedNamingFieldValueAndRange() {
+    assertThatThrownBy(() -> new Prosumer("P1", 1e300, 1, 1, 1))
+        .hasMessageContaining("production 1.0E300 must be in [0, 1.0E9]");
+    assertThatThrownBy(() -> Area.square(1e300))
+        .hasMessageContaining("area width 1.0E300 must be in [0.001, 10000.0]");
+    assertThatThrownBy(() -> Area.square(1e-300)).hasMessageContaining("area width 1.0E-300");
+    assertThatThrownBy(() -> new MiningRound(0.1, 1e300))
+        .hasMessageContaining("price 1.0E300 must be in [0, 1000000.0]");
+    assertThatThrownBy(() -> Shapley.exact(2, s -> s.cardinality() == 2 ? 1e300 : 0))
+        .hasMessageContaining("1.0E300; it must be in [-1.0E100, 1.0E100]");
+    // the limits themselves are accepted
+    new Prosumer("P1", Prosumer.MAX_ENERGY, 0, 1, 1);
+    Area.square(Area.MAX_SIDE);
+    new MiningRound(0.1, MiningRound.MAX_PRICE);
+    assertThat(Shapley.exact(2, s -> s.cardinality() == 2 ? Shapley.MAX_WORTH : 0).value(0))
+        .isEqualTo(Shapley.MAX_WORTH / 2);
   }
 }

@@ -906,8 +906,8 @@ public final class ProofOfStateOfCharge implements ConsensusProtocol {
     }
 
     /**
-     * The share of its profit each EV pays the mLAG, Eq. 4.20's {@code β} (default 0.1; the seed
-     * leaves it to the EVs' agreement).
+     * The share of its profit each EV pays the mLAG, Eq. 4.20's {@code β} (default 0.1;
+     * Moniruzzaman leaves it to the EVs' agreement).
      *
      * @param share {@code 0 < β ≤ 1}
      * @return this builder

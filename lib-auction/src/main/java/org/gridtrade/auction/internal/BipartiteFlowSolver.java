@@ -10,6 +10,12 @@ package org.gridtrade.auction.internal;
  * hi_i)}; a column update sets the smallest {@code α_j ≥ 0} whose column total fits the capacity.
  * Each update maximises the concave dual over one block exactly, so the sweeps converge to the
  * unique KKT point. Not thread-safe; one instance per solve.
+ *
+ * <p>Every search is bounded: a row or column price is searched for among finite doubles only (at
+ * most {@link #MAX_DOUBLINGS} doublings of the step, then bisection). A price that cannot be
+ * bracketed — the flows overflow, or the price would have to leave the range of {@code double} — is
+ * left unchanged and the solve reports failure instead of looping; so does a solve whose {@link
+ * Budget} expires.
  */
 public final class BipartiteFlowSolver {
 
@@ -44,6 +50,10 @@ public final class BipartiteFlowSolver {
   private final double[] u;
   private final double[] alpha;
   private int sweeps;
+  private boolean stalled;
+
+  /** The most doublings of a bracket's step: enough to span the whole range of double. */
+  static final int MAX_DOUBLINGS = 2_100;
 
   /**
    * A solver starting from the given prices.
@@ -70,10 +80,23 @@ public final class BipartiteFlowSolver {
    * @return true if the tolerance was met
    */
   public boolean solve(double tol, int maxSweeps) {
+    return solve(tol, maxSweeps, Budget.unlimited());
+  }
+
+  /**
+   * Sweeps until the row residual is below {@code tol} (relative), {@code maxSweeps} is reached, a
+   * price cannot be bracketed among finite doubles or the budget expires.
+   *
+   * @param tol relative tolerance on row totals
+   * @param maxSweeps most sweeps
+   * @param budget the time budget, checked once per sweep
+   * @return true if the tolerance was met
+   */
+  public boolean solve(double tol, int maxSweeps, Budget budget) {
     for (int i = 0; i < rows; i++) {
       updateRow(i);
     }
-    while (sweeps < maxSweeps) {
+    while (sweeps < maxSweeps && !stalled && !budget.expired()) {
       sweeps++;
       for (int j = 0; j < cols; j++) {
         updateColumn(j);
@@ -87,7 +110,7 @@ public final class BipartiteFlowSolver {
       for (int i = 0; i < rows; i++) {
         updateRow(i);
       }
-      if (residual <= tol) {
+      if (residual <= tol && !stalled) {
         return true;
       }
     }
@@ -157,33 +180,70 @@ public final class BipartiteFlowSolver {
     return total - problem.target(i, ui, total);
   }
 
+  /**
+   * Whether a search stopped because a price could not be bracketed among finite doubles.
+   *
+   * @return true after such a failure
+   */
+  public boolean stalled() {
+    return stalled;
+  }
+
+  // The bracket searches below used to double their step without a bound. On out-of-range input
+  // (flows that overflow, or an optimum price beyond the range of double) the price became -inf,
+  // then the next search's bound -inf + inf = NaN, where the gap never changes sign: the doubling
+  // never ended. Now a search stays among finite prices, stops after MAX_DOUBLINGS and leaves the
+  // price unchanged when it finds no bracket (the solve then reports failure).
   private void updateRow(int i) {
+    if (!Double.isFinite(u[i])) {
+      stalled = true;
+      return;
+    }
     double lo = u[i];
     double hi = u[i];
     double g = rowGap(i, lo);
     if (g == 0) {
       return;
     }
+    if (Double.isNaN(g)) {
+      stalled = true;
+      return;
+    }
     double step = Math.max(1, Math.abs(u[i]));
+    boolean bracketed = false;
     if (g > 0) {
       // too much flow: lower the price
-      while (true) {
+      for (int k = 0; k < MAX_DOUBLINGS; k++) {
         lo = hi - step;
-        if (rowGap(i, lo) <= 0) {
+        double gl = rowGap(i, lo);
+        if (!Double.isFinite(lo) || Double.isNaN(gl)) {
+          break;
+        }
+        if (gl <= 0) {
+          bracketed = true;
           break;
         }
         hi = lo;
         step *= 2;
       }
     } else {
-      while (true) {
+      for (int k = 0; k < MAX_DOUBLINGS; k++) {
         hi = lo + step;
-        if (rowGap(i, hi) >= 0) {
+        double gh = rowGap(i, hi);
+        if (!Double.isFinite(hi) || Double.isNaN(gh)) {
+          break;
+        }
+        if (gh >= 0) {
+          bracketed = true;
           break;
         }
         lo = hi;
         step *= 2;
       }
+    }
+    if (!bracketed) {
+      stalled = true;
+      return;
     }
     u[i] = bisect(lo, hi, x -> rowGap(i, x), false);
   }
@@ -194,10 +254,15 @@ public final class BipartiteFlowSolver {
       return;
     }
     double lo = 0;
-    double hi = Math.max(1, alpha[j]);
+    double hi = Double.isFinite(alpha[j]) ? Math.max(1, alpha[j]) : 1;
+    int k = 0;
     while (columnTotal(j, hi) > capacity[j]) {
       lo = hi;
       hi *= 2;
+      if (++k >= MAX_DOUBLINGS || !Double.isFinite(hi)) {
+        stalled = true;
+        return;
+      }
     }
     // columnTotal is decreasing in α: negate so the gap increases
     alpha[j] = bisect(lo, hi, a -> capacity[j] - columnTotal(j, a), true);

@@ -97,6 +97,17 @@ public final class DrModel {
    * @return the optimum and its multipliers
    */
   public static Solution solveSwm(DrInstance inst) {
+    return solveSwm(inst, Budget.unlimited());
+  }
+
+  /**
+   * Solves SWM by exact dual block-coordinate ascent within a time budget.
+   *
+   * @param inst the instance
+   * @param budget the time budget; when it expires the solution so far is returned, not converged
+   * @return the optimum (or the last iterate) and its multipliers
+   */
+  public static Solution solveSwm(DrInstance inst, Budget budget) {
     int n = inst.evs().size();
     int m = inst.sps().size();
     double k = k(inst);
@@ -161,7 +172,7 @@ public final class DrModel {
             cap,
             u0,
             new double[m]);
-    if (fast.solve(1e-12, 200)) {
+    if (fast.solve(1e-12, 200, budget) && usable(inst, fast.flows())) {
       return new Solution(
           fast.flows(), fast.rowPrices(), fast.columnPrices(), fast.iterations(), true);
     }
@@ -180,13 +191,70 @@ public final class DrModel {
           }
         };
     BipartiteFlowSolver solver = new BipartiteFlowSolver(problem, cap, u0, new double[m]);
-    boolean ok = solver.solve(1e-12, 100_000);
+    boolean ok = solver.solve(1e-12, 100_000, budget) && usable(inst, solver.flows());
+    double[][] x = solver.flows();
+    if (!usable(inst, x)) {
+      x = fast.flows();
+    }
+    if (!usable(inst, x)) {
+      x = feasible(inst);
+    }
     return new Solution(
-        solver.flows(),
-        solver.rowPrices(),
-        solver.columnPrices(),
-        fast.iterations() + solver.sweeps(),
-        ok);
+        x, solver.rowPrices(), solver.columnPrices(), fast.iterations() + solver.sweeps(), ok);
+  }
+
+  /**
+   * A feasible allocation that needs no solver: every EV receives exactly its minimum, spread over
+   * the SPs in proportion to their capacities (feasible because the instance guarantees {@code Σ_i
+   * e_i^min ≤ ηρ Σ_j S_j^max}). The stand-in for an iterate that overflowed.
+   *
+   * @param inst the instance
+   * @return x[i][j], finite
+   */
+  public static double[][] feasible(DrInstance inst) {
+    int n = inst.evs().size();
+    int m = inst.sps().size();
+    double k = k(inst);
+    double capacity = 0;
+    for (DrInstance.Sp sp : inst.sps()) {
+      capacity += sp.capacity();
+    }
+    double[][] x = new double[n][m];
+    for (int i = 0; i < n; i++) {
+      double total = inst.evs().get(i).eMin() / k;
+      for (int j = 0; j < m; j++) {
+        x[i][j] = total * inst.sps().get(j).capacity() / capacity;
+      }
+    }
+    return x;
+  }
+
+  /**
+   * Whether an iterate can be reported: every flow and the welfare are finite numbers.
+   *
+   * @param inst the instance
+   * @param x flows
+   * @return true if usable
+   */
+  public static boolean usable(DrInstance inst, double[][] x) {
+    return finite(x) && Double.isFinite(welfare(inst, x));
+  }
+
+  /**
+   * Whether every flow is a finite number.
+   *
+   * @param x flows
+   * @return true if all are finite
+   */
+  public static boolean finite(double[][] x) {
+    for (double[] row : x) {
+      for (double v : row) {
+        if (!Double.isFinite(v)) {
+          return false;
+        }
+      }
+    }
+    return true;
   }
 
   /**

@@ -42,6 +42,7 @@ public final class IterativeAuctionEngine {
   private double[] alpha;
   private double[] modelU;
   private double[] modelAlpha;
+  private Budget budget = Budget.unlimited();
 
   /**
    * An engine for one instance.
@@ -79,6 +80,21 @@ public final class IterativeAuctionEngine {
    * @return the rounds and the final state
    */
   public Outcome run(Rule rule, int memory, int maxRounds) {
+    return run(rule, memory, maxRounds, Budget.unlimited());
+  }
+
+  /**
+   * Runs the auction within a time budget: when it expires after a round, the run stops there and
+   * reports that it did not converge.
+   *
+   * @param rule the bid update rule
+   * @param memory Anderson memory (used by {@link Rule#ANDERSON} only)
+   * @param maxRounds the most rounds
+   * @param budget the time budget, checked after every round and inside every OAP solve
+   * @return the rounds and the final state
+   */
+  public Outcome run(Rule rule, int memory, int maxRounds, Budget budget) {
+    this.budget = budget;
     int dim = 2 * n * m;
     double[][] y = initialAllocation();
     double[] z = updatedBids(y);
@@ -94,6 +110,11 @@ public final class IterativeAuctionEngine {
       double[][] b = unpack(z, 0);
       double[][] p = unpack(z, 1);
       x = solveOap(b, p);
+      boolean overflowed = !DrModel.usable(inst, x);
+      if (overflowed) {
+        // a safety net: report a feasible allocation and stop rather than bid on infinities
+        x = DrModel.feasible(inst);
+      }
       double[] g = updatedBids(x);
       double[] f = new double[dim];
       double change = 0;
@@ -106,8 +127,12 @@ public final class IterativeAuctionEngine {
         }
       }
       rounds.add(new RoundState(b, p, x, change));
-      if (change < inst.xi()) {
+      // a round whose OAP solve the time limit cut short proves nothing
+      if (change < inst.xi() && !overflowed && !budget.expired()) {
         return new Outcome(rounds, true, x, b, p);
+      }
+      if (overflowed || budget.expired()) {
+        break;
       }
       if (rule == Rule.LITERAL) {
         z = g;
@@ -303,7 +328,7 @@ public final class IterativeAuctionEngine {
             cap,
             u,
             alpha);
-    if (solver.solve(1e-12, 200)) {
+    if (solver.solve(1e-12, 200, budget)) {
       u = solver.rowPrices();
       alpha = solver.columnPrices();
       return solver.flows();
@@ -330,7 +355,7 @@ public final class IterativeAuctionEngine {
           }
         };
     BipartiteFlowSolver solver = new BipartiteFlowSolver(problem, cap, u0, alpha0);
-    solver.solve(1e-10, 20_000);
+    solver.solve(1e-10, 20_000, budget);
     u = solver.rowPrices();
     alpha = solver.columnPrices();
     return solver.flows();
@@ -401,7 +426,7 @@ public final class IterativeAuctionEngine {
             cap,
             modelU,
             modelAlpha);
-    solver.solve(1e-12, 200);
+    solver.solve(1e-12, 200, budget);
     modelU = solver.rowPrices();
     modelAlpha = solver.columnPrices();
     return solver.flows();

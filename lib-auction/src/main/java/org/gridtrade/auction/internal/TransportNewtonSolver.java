@@ -90,6 +90,7 @@ public final class TransportNewtonSolver {
   private final double[][] v;
   private final double[] col;
   private int iterations;
+  private Budget budget = Budget.unlimited();
 
   /**
    * A solver starting from the given prices.
@@ -130,6 +131,20 @@ public final class TransportNewtonSolver {
    * @return true if the tolerance was met
    */
   public boolean solve(double tol, int maxIterations) {
+    return solve(tol, maxIterations, Budget.unlimited());
+  }
+
+  /**
+   * Newton steps until every column's complementarity residual is below {@code tol} relative to its
+   * capacity, or {@code maxIterations} steps, or the budget expires.
+   *
+   * @param tol relative tolerance on column totals
+   * @param maxIterations most Newton steps
+   * @param budget the time budget, checked once per step
+   * @return true if the tolerance was met
+   */
+  public boolean solve(double tol, int maxIterations, Budget budget) {
+    this.budget = budget;
     solveRows(alpha, u);
     double merit = merit(alpha);
     int[] active = new int[m];
@@ -137,10 +152,10 @@ public final class TransportNewtonSolver {
     double[] trialU = new double[n];
     int stalls = 0;
     while (true) {
-      if (maxResidual() <= tol) {
+      if (maxResidual() <= Math.max(tol, 4 * roundingFloor())) {
         return true;
       }
-      if (iterations >= maxIterations) {
+      if (iterations >= maxIterations || budget.expired() || !finitePrices()) {
         return false;
       }
       iterations++;
@@ -225,7 +240,7 @@ public final class TransportNewtonSolver {
           }
         };
     BipartiteFlowSolver cs = new BipartiteFlowSolver(p, cap, u, alpha);
-    cs.solve(0, sweeps);
+    cs.solve(0, sweeps, budget);
     System.arraycopy(cs.rowPrices(), 0, u, 0, n);
     System.arraycopy(cs.columnPrices(), 0, alpha, 0, m);
     solveRows(alpha, u);
@@ -341,6 +356,24 @@ public final class TransportNewtonSolver {
       s = Math.max(s, Math.abs(residual(j, alpha)));
     }
     return s;
+  }
+
+  /**
+   * The smallest column residual floating point can resolve at the current prices: one unit in the
+   * last place of a row or column price moves a column total by the cells' slopes times that unit.
+   * With steep flows (a small c1) and high prices this exceeds any fixed tolerance; Newton then
+   * stalled and the caller fell back to 100,000 futile coordinate sweeps.
+   */
+  private double roundingFloor() {
+    double floor = 0;
+    for (int j = 0; j < m; j++) {
+      double f = 0;
+      for (int i = 0; i < n; i++) {
+        f += v[i][j] * (Math.ulp(u[i]) + Math.ulp(alpha[j]));
+      }
+      floor = Math.max(floor, f / cap[j]);
+    }
+    return floor;
   }
 
   private double residual(int j, double[] al) {

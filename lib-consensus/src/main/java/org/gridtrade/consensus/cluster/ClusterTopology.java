@@ -22,7 +22,7 @@ import org.gridtrade.ledger.Address;
  * <ol>
  *   <li>nearest first, by the squared Euclidean distance between cluster positions;
  *   <li>at equal distance, the cluster with more meters first (more meters send it readings, so its
- *       parent is the busier, better-watched node the seed prefers);
+ *       parent is the busier, better-watched node Ahmad et al. prefer);
  *   <li>at equal distance and meter count, the lower cluster id (string order) first.
  * </ol>
  *

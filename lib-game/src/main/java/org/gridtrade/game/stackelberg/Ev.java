@@ -15,14 +15,20 @@ import java.util.Objects;
  * @param id the EV's id, not blank
  * @param start first hour of the window, 0..23
  * @param end last hour of the window (inclusive), start..23
- * @param energy energy needed over the day in kWh, finite and 0 or more
- * @param alphaMin least energy per hour inside the window in kWh, finite and 0 or more
- * @param alphaMax most energy per hour inside the window in kWh, finite and at least alphaMin
+ * @param energy energy needed over the day in kWh, in [0, {@link #MAX_ENERGY}]
+ * @param alphaMin least energy per hour inside the window in kWh, in [0, {@link #MAX_ENERGY}]
+ * @param alphaMax most energy per hour inside the window in kWh, in [alphaMin, {@link #MAX_ENERGY}]
  */
 public record Ev(String id, int start, int end, double energy, double alphaMin, double alphaMax) {
 
   /** Hours of the scheduling day. */
   public static final int HOURS = 24;
+
+  /**
+   * The most energy, kWh, of one EV's day or hour: with prices bounded by {@link
+   * PriceBounds#MAX_PRICE} it keeps bills and loads finite.
+   */
+  public static final double MAX_ENERGY = 1e6;
 
   /** Relative slack allowed when checking {@code M·alphaMin ≤ energy ≤ M·alphaMax}. */
   static final double FEASIBILITY_TOLERANCE = 1e-9;
@@ -72,9 +78,9 @@ public record Ev(String id, int start, int end, double energy, double alphaMin, 
   }
 
   private static void requireNonNegative(String id, String field, double v) {
-    if (!Double.isFinite(v) || v < 0) {
+    if (!(v >= 0 && v <= MAX_ENERGY)) {
       throw new IllegalArgumentException(
-          "EV %s: %s %s must be finite and >= 0".formatted(id, field, v));
+          "EV %s: %s %s must be in [0, %s]".formatted(id, field, v, MAX_ENERGY));
     }
   }
 

@@ -22,9 +22,10 @@ public final class FollowerBestResponse {
    * The cost-minimising schedule of {@code ev} under {@code prices}.
    *
    * @param ev the EV (validated, hence feasible)
-   * @param prices 24 hourly prices, finite
+   * @param prices 24 hourly prices, each in [−{@link PriceBounds#MAX_PRICE}, {@link
+   *     PriceBounds#MAX_PRICE}]
    * @return the schedule and its bill
-   * @throws IllegalArgumentException when prices do not hold 24 finite numbers
+   * @throws IllegalArgumentException when prices do not hold 24 such numbers
    */
   public static Schedule respond(Ev ev, List<Double> prices) {
     Objects.requireNonNull(ev, "ev");
@@ -49,8 +50,10 @@ public final class FollowerBestResponse {
     double[] p = new double[Ev.HOURS];
     for (int h = 0; h < Ev.HOURS; h++) {
       Double v = prices.get(h);
-      if (v == null || !Double.isFinite(v)) {
-        throw new IllegalArgumentException("prices[%d] %s must be finite".formatted(h, v));
+      if (v == null || !(Math.abs(v) <= PriceBounds.MAX_PRICE)) {
+        throw new IllegalArgumentException(
+            "prices[%d] %s must be in [-%s, %s]"
+                .formatted(h, v, PriceBounds.MAX_PRICE, PriceBounds.MAX_PRICE));
       }
       p[h] = v;
     }

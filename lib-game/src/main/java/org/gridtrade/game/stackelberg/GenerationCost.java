@@ -9,9 +9,10 @@ import java.util.Objects;
  * The leader's hourly generation cost {@code Cost_h(P) = m_h P² + q_h P + r_h} (Aggarwal Eq. 3.6)
  * and its hourly capacity {@code P_h ≤ Energy_h^max} (Eq. 3.7).
  *
- * <p>All four lists hold 24 values, hour index 0 = 08:00. Coefficients are finite and 0 or more
- * (Aggarwal requires a convex increasing cost); a capacity is more than 0 and may be {@link
- * Double#POSITIVE_INFINITY} for "unlimited". Immutable.
+ * <p>All four lists hold 24 values, hour index 0 = 08:00. Coefficients are in [0, {@link
+ * #MAX_COEFFICIENT}] (Aggarwal's model requires a convex increasing cost); a capacity is in (0,
+ * {@link #MAX_CAPACITY}] or {@link Double#POSITIVE_INFINITY} for "unlimited". The bounds keep costs
+ * and profits finite for any load the game can produce. Immutable.
  *
  * @param quadratic {@code m_h}, cents/kWh²
  * @param linear {@code q_h}, cents/kWh
@@ -26,6 +27,12 @@ public record GenerationCost(
 
   /** Aggarwal's night quadratic factor, 00:00–08:00 (hour indices 16..23). */
   public static final double THESIS_NIGHT_QUADRATIC = 4.0e-4;
+
+  /** The largest cost coefficient m_h, q_h or r_h. */
+  public static final double MAX_COEFFICIENT = 1e6;
+
+  /** The largest finite hourly capacity, kWh. */
+  public static final double MAX_CAPACITY = 1e12;
 
   /**
    * Validates and copies the lists.
@@ -51,13 +58,14 @@ public record GenerationCost(
         throw new IllegalArgumentException("%s[%d] %s must be a number".formatted(field, h, v));
       }
       if (capacity) {
-        if (v <= 0) {
+        if (!(v > 0 && (v <= MAX_CAPACITY || v == Double.POSITIVE_INFINITY))) {
           throw new IllegalArgumentException(
-              "%s[%d] %s must be > 0 (or infinite)".formatted(field, h, v));
+              "%s[%d] %s must be in (0, %s] (or infinite: unlimited)"
+                  .formatted(field, h, v, MAX_CAPACITY));
         }
-      } else if (!Double.isFinite(v) || v < 0) {
+      } else if (!(v >= 0 && v <= MAX_COEFFICIENT)) {
         throw new IllegalArgumentException(
-            "%s[%d] %s must be finite and >= 0".formatted(field, h, v));
+            "%s[%d] %s must be in [0, %s]".formatted(field, h, v, MAX_COEFFICIENT));
       }
     }
     return List.copyOf(values);

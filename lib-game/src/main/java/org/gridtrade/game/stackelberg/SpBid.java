@@ -7,7 +7,7 @@ import java.util.Objects;
  * it would sell.
  *
  * @param id the SP's id, not blank
- * @param price cents/kWh, finite and 0 or more
+ * @param price cents/kWh, in [0, {@link PriceBounds#MAX_PRICE}]
  */
 public record SpBid(String id, double price) {
   /**
@@ -20,9 +20,9 @@ public record SpBid(String id, double price) {
     if (id.isBlank()) {
       throw new IllegalArgumentException("SP id '%s' must not be blank".formatted(id));
     }
-    if (!Double.isFinite(price) || price < 0) {
+    if (!(price >= 0 && price <= PriceBounds.MAX_PRICE)) {
       throw new IllegalArgumentException(
-          "SP %s: price %s must be finite and >= 0".formatted(id, price));
+          "SP %s: price %s must be in [0, %s]".formatted(id, price, PriceBounds.MAX_PRICE));
     }
   }
 }
