@@ -1,0 +1,70 @@
+package org.gridtrade.ledger.internal.state;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentSkipListMap;
+import java.util.concurrent.atomic.AtomicLong;
+
+/** A {@link NodeStore} in memory. Thread-safe. */
+public final class InMemoryNodeStore implements NodeStore {
+  private final ConcurrentSkipListMap<NodeKey, Node> nodes = new ConcurrentSkipListMap<>();
+  // stale-since version -> node keys
+  private final ConcurrentSkipListMap<Long, List<NodeKey>> stale = new ConcurrentSkipListMap<>();
+  private final ConcurrentSkipListMap<Long, RootRecord> roots = new ConcurrentSkipListMap<>();
+  private final AtomicLong versions = new AtomicLong();
+
+  @Override
+  public Node node(NodeKey key) {
+    return nodes.get(key);
+  }
+
+  @Override
+  public long allocateVersion() {
+    return versions.incrementAndGet();
+  }
+
+  @Override
+  public Optional<RootRecord> root(long height) {
+    return Optional.ofNullable(roots.get(height));
+  }
+
+  /**
+   * Applies a commit.
+   *
+   * @param c the commit
+   */
+  public synchronized void commit(Commit c) {
+    if (c.rollbackAfter() >= 0) {
+      nodes.tailMap(NodeKey.root(c.rollbackAfter() + 1)).clear();
+      stale.tailMap(c.rollbackAfter(), false).clear();
+    }
+    roots.tailMap(c.dropRootsFrom()).clear();
+    for (Layer l : c.layers()) {
+      Map<NodeKey, Node> m = l.nodes();
+      if (m != null) {
+        nodes.putAll(m);
+      }
+      if (!l.stale().isEmpty()) {
+        stale.computeIfAbsent(l.version(), v -> new ArrayList<>()).addAll(l.stale());
+      }
+    }
+    for (RootRecord r : c.roots()) {
+      roots.put(r.height(), r);
+    }
+    if (c.pruneUpTo() >= 0) {
+      Map<Long, List<NodeKey>> due = stale.headMap(c.pruneUpTo(), true);
+      for (List<NodeKey> keys : due.values()) {
+        keys.forEach(nodes::remove);
+      }
+      due.clear();
+      roots.headMap(c.pruneHeightsBelow()).clear();
+    }
+  }
+
+  /** Number of stored nodes (for tests and statistics). */
+  public int nodeCount() {
+    return nodes.size();
+  }
+}
