@@ -16,6 +16,19 @@ final class BlockValidator {
 
   static Result validate(
       Block block, BlockHeader parent, LedgerState parentState, SealVerifier seals) {
+    return validate(block, parent, parentState, seals, null);
+  }
+
+  /**
+   * Validates {@code block}; if {@code executed} is the state its transactions were already found
+   * to produce on {@code parentState} (the proposer's own block), they are not executed again.
+   */
+  static Result validate(
+      Block block,
+      BlockHeader parent,
+      LedgerState parentState,
+      SealVerifier seals,
+      LedgerState executed) {
     BlockHeader h = block.header();
     if (h.height() != parent.height() + 1) {
       return invalid(
@@ -45,6 +58,13 @@ final class BlockValidator {
     }
     if (seal.isPresent()) {
       return invalid("seal: " + seal.get());
+    }
+    if (executed != null) {
+      return executed.root().equals(h.stateRoot())
+          ? new Result.Valid(executed)
+          : invalid(
+              "stateRoot %s != root %s of the state after its transactions"
+                  .formatted(h.stateRoot(), executed.root()));
     }
     LedgerState.Outcome o = parentState.apply(block.transactions(), h.proposer(), h.timestamp());
     if (o instanceof LedgerState.Outcome.Rejected r) {

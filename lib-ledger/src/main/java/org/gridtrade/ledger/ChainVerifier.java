@@ -8,6 +8,8 @@ import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.OptionalLong;
+import org.gridtrade.ledger.internal.state.InMemoryNodeStore;
+import org.gridtrade.ledger.internal.state.NodeStore;
 import org.gridtrade.ledger.spi.BlockStore;
 import org.gridtrade.ledger.spi.SealVerifier;
 import org.gridtrade.ledger.spi.StoredBlock;
@@ -34,7 +36,7 @@ public final class ChainVerifier {
    * @return the report; {@link ChainReport#valid()} tells whether the whole chain is valid
    */
   public static ChainReport verify(BlockStore store, Genesis genesis, SealVerifier seals) {
-    return replay(store, genesis, seals, 0).report;
+    return replay(store, genesis, seals, 0, new InMemoryNodeStore(), 2).report;
   }
 
   /**
@@ -44,13 +46,23 @@ public final class ChainVerifier {
   record Replay(ChainReport report, BlockHeader head, LedgerState state, List<Ledger.Tip> recent) {}
 
   /** Replays the chain, keeping the tips of the last {@code keep} valid blocks. */
-  static Replay replay(BlockStore store, Genesis genesis, SealVerifier seals, int keep) {
+  /**
+   * Replays the stored chain, writing each block's state into {@code nodes} (keeping the state of
+   * the last {@code retention} heights) and keeping the last {@code keep} tips.
+   */
+  static Replay replay(
+      BlockStore store,
+      Genesis genesis,
+      SealVerifier seals,
+      int keep,
+      NodeStore nodes,
+      long retention) {
     Objects.requireNonNull(store, "store");
     Objects.requireNonNull(genesis, "genesis");
     Objects.requireNonNull(seals, "seals");
     long start = System.nanoTime();
-    Block genesisBlock = genesis.block();
-    LedgerState state = genesis.state();
+    LedgerState state = LedgerState.genesis(genesis, nodes);
+    Block genesisBlock = genesis.block(state.root());
     BlockHeader head = null;
     List<Ledger.Tip> recent = new ArrayList<>();
     long txs = 0;
@@ -100,6 +112,13 @@ public final class ChainVerifier {
       }
       head = block.header();
       txs += block.transactions().size();
+      Ledger.commit(
+          nodes,
+          List.of(new Ledger.Tip(head, state)),
+          -1,
+          Long.MAX_VALUE,
+          retention,
+          nodes::commit);
       if (keep > 0) {
         if (recent.size() == keep) {
           recent.remove(0);

@@ -150,13 +150,18 @@ public record Genesis(
    * @return block 0
    */
   public Block block() {
+    return block(state().root());
+  }
+
+  /** The genesis block for a state root computed by the caller. */
+  Block block(Hash stateRoot) {
     BlockHeader h =
         new BlockHeader(
             0,
             Hash.ZERO,
             MerkleTree.root(java.util.List.of()),
             0,
-            state().root(),
+            stateRoot,
             timestamp,
             NO_PROPOSER,
             configHash().bytes());

@@ -5,6 +5,11 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import org.gridtrade.ledger.internal.state.InMemoryNodeStore;
+import org.gridtrade.ledger.internal.state.Layer;
+import org.gridtrade.ledger.internal.state.NodeStore;
+import org.gridtrade.ledger.internal.state.StateStorage;
+import org.gridtrade.ledger.internal.state.StateView;
 import org.gridtrade.ledger.spi.BlockCheck;
 import org.gridtrade.ledger.spi.BlockStore;
 import org.gridtrade.ledger.spi.SealVerifier;
@@ -44,9 +49,22 @@ public final class Ledger implements AutoCloseable {
 
   private static final Logger LOG = LoggerFactory.getLogger(Ledger.class);
 
+  /**
+   * How many heights of state a ledger keeps by default: the states after the last {@value} blocks
+   * (at least {@code REORG_DEPTH + 1}); older versions of the state tree are pruned.
+   */
+  public static final long DEFAULT_STATE_RETENTION = 128;
+
   private final Genesis genesis;
   private final BlockStore store;
   private final SealVerifier seals;
+  private final StateStorage states;
+  private final long retention;
+
+  // The state the last proposal computed, reused when that block (sealed) is appended.
+  private volatile Proposed proposed;
+
+  private record Proposed(BlockHeader header, LedgerState state) {}
 
   /** A block header and the state after that block. */
   record Tip(BlockHeader head, LedgerState state) {}
@@ -62,10 +80,18 @@ public final class Ledger implements AutoCloseable {
   // until the next block is appended). Guarded by this.
   private boolean headReplaceable;
 
-  private Ledger(Genesis genesis, BlockStore store, SealVerifier seals, List<Tip> recent) {
+  private Ledger(
+      Genesis genesis,
+      BlockStore store,
+      SealVerifier seals,
+      StateStorage states,
+      long retention,
+      List<Tip> recent) {
     this.genesis = genesis;
     this.store = store;
     this.seals = seals;
+    this.states = states;
+    this.retention = retention;
     this.recent.addAll(recent);
     this.tip = recent.get(recent.size() - 1);
   }
@@ -106,9 +132,31 @@ public final class Ledger implements AutoCloseable {
    *     reading the chain; the store is closed
    */
   public static Ledger open(Genesis genesis, BlockStore store, SealVerifier seals) {
+    return open(genesis, store, seals, DEFAULT_STATE_RETENTION);
+  }
+
+  /**
+   * Opens a chain as {@link #open(Genesis, BlockStore, SealVerifier)} does, keeping the state of
+   * the last {@code stateRetention} heights ({@code Long.MAX_VALUE}: an archive that keeps every
+   * height's state, so {@link #proveState(StateKey, long)} answers for any height).
+   *
+   * @param genesis the chain's genesis configuration
+   * @param store the block store
+   * @param seals the consensus seal check applied to every block after genesis
+   * @param stateRetention heights of state kept, at least {@code REORG_DEPTH + 1}
+   * @return the ledger
+   * @throws IllegalArgumentException if {@code stateRetention <= REORG_DEPTH}; the store is closed
+   */
+  public static Ledger open(
+      Genesis genesis, BlockStore store, SealVerifier seals, long stateRetention) {
     Objects.requireNonNull(store, "store");
     try {
-      return openOwned(genesis, store, seals);
+      if (stateRetention <= REORG_DEPTH) {
+        throw new IllegalArgumentException(
+            "stateRetention %d must be > REORG_DEPTH %d: a reorganisation needs the fork's state"
+                .formatted(stateRetention, REORG_DEPTH));
+      }
+      return openOwned(genesis, store, seals, stateRetention);
     } catch (RuntimeException | Error e) {
       closeAfterFailure(store, e);
       throw e;
@@ -127,21 +175,110 @@ public final class Ledger implements AutoCloseable {
     }
   }
 
-  private static Ledger openOwned(Genesis genesis, BlockStore store, SealVerifier seals) {
+  private static Ledger openOwned(
+      Genesis genesis, BlockStore store, SealVerifier seals, long retention) {
     Objects.requireNonNull(genesis, "genesis");
     Objects.requireNonNull(seals, "seals");
+    StateStorage states = stateStorage(store);
+    NodeStore nodes = states.nodeStore();
     if (store.size() == 0) {
-      Block g = genesis.block();
-      store.append(new StoredBlock(0, g.hash(), g.encode()));
+      LedgerState state = LedgerState.genesis(genesis, nodes);
+      Block g = genesis.block(state.root());
+      Tip tip = new Tip(g.header(), state);
+      commit(
+          states.nodeStore(),
+          List.of(tip),
+          -1,
+          Long.MAX_VALUE,
+          retention,
+          c -> states.append(new StoredBlock(0, g.hash(), g.encode()), c));
       LOG.debug("wrote genesis block {} for chain {}", g.hash(), genesis.chainId());
-      return new Ledger(genesis, store, seals, List.of(new Tip(g.header(), genesis.state())));
+      return new Ledger(genesis, store, seals, states, retention, List.of(tip));
     }
-    ChainVerifier.Replay replay = ChainVerifier.replay(store, genesis, seals, REORG_DEPTH + 1);
+    long head = store.size() - 1;
+    if (nodes.root(head).isPresent()) {
+      List<Tip> recent = StateReopen.recent(store, genesis, seals, nodes, REORG_DEPTH + 1);
+      LOG.debug("opened chain {} at height {} from its stored state", genesis.chainId(), head);
+      return new Ledger(genesis, store, seals, states, retention, recent);
+    }
+    ChainVerifier.Replay replay =
+        ChainVerifier.replay(store, genesis, seals, REORG_DEPTH + 1, nodes, retention);
     if (!replay.report().valid()) {
       throw new IllegalStateException("stored chain does not verify: " + replay.report());
     }
-    LOG.debug("opened chain {}: {}", genesis.chainId(), replay.report());
-    return new Ledger(genesis, store, seals, replay.recent());
+    LOG.debug("opened chain {} by replaying it: {}", genesis.chainId(), replay.report());
+    return new Ledger(genesis, store, seals, states, retention, replay.recent());
+  }
+
+  // The store's own state storage, or the state kept in memory beside a store that has none.
+  private static StateStorage stateStorage(BlockStore store) {
+    if (store instanceof StateStorage s) {
+      return s;
+    }
+    InMemoryNodeStore memory = new InMemoryNodeStore();
+    return new StateStorage() {
+      @Override
+      public NodeStore nodeStore() {
+        return memory;
+      }
+
+      @Override
+      public void append(StoredBlock block, NodeStore.Commit commit) {
+        store.append(block);
+        memory.commit(commit);
+      }
+
+      @Override
+      public void replaceFrom(long height, List<StoredBlock> blocks, NodeStore.Commit commit) {
+        if (height == store.size()) {
+          blocks.forEach(store::append);
+        } else {
+          store.replaceFrom(height, blocks);
+        }
+        memory.commit(commit);
+      }
+    };
+  }
+
+  /**
+   * Builds the state commit for {@code tips} (consecutive heights, the last one the new head),
+   * hands it to {@code write} (which stores it with the blocks), then lets the tips' states read
+   * their nodes from the store.
+   */
+  static void commit(
+      NodeStore nodes,
+      List<Tip> tips,
+      long rollbackAfter,
+      long dropRootsFrom,
+      long retention,
+      java.util.function.Consumer<NodeStore.Commit> write) {
+    Tip last = tips.get(tips.size() - 1);
+    List<Layer> layers = last.state().view().pendingLayers();
+    List<NodeStore.RootRecord> roots = new ArrayList<>(tips.size());
+    for (Tip t : tips) {
+      roots.add(rootRecord(t.head().height(), t.state()));
+    }
+    long pruneUpTo = -1;
+    long keepFrom = 0;
+    long head = last.head().height();
+    if (retention < Long.MAX_VALUE && head - retention + 1 > 0) {
+      keepFrom = head - retention + 1;
+      long k = keepFrom;
+      Optional<NodeStore.RootRecord> oldest =
+          roots.stream().filter(r -> r.height() == k).findFirst().or(() -> nodes.root(k));
+      if (oldest.isPresent()) {
+        pruneUpTo = oldest.get().version();
+      }
+    }
+    write.accept(
+        new NodeStore.Commit(rollbackAfter, layers, roots, dropRootsFrom, pruneUpTo, keepFrom));
+    layers.forEach(Layer::markCommitted);
+  }
+
+  static NodeStore.RootRecord rootRecord(long height, LedgerState s) {
+    StateView v = s.view();
+    return new NodeStore.RootRecord(
+        height, v.version(), v.root() == null ? null : v.root().key(), v.rootHash());
   }
 
   /**
@@ -276,7 +413,12 @@ public final class Ledger implements AutoCloseable {
     if (fees != null) {
       throw new IllegalStateException("cannot pay fees to proposer " + proposer + ": " + fees);
     }
-    LedgerState next = o.commit();
+    LedgerState next;
+    try {
+      next = o.commit();
+    } catch (ArithmeticException e) {
+      throw new IllegalStateException("the block's rewards overflow the total supply", e);
+    }
     BlockHeader h =
         new BlockHeader(
             parent.height() + 1,
@@ -287,6 +429,7 @@ public final class Ledger implements AutoCloseable {
             timestamp,
             proposer,
             new byte[0]);
+    proposed = new Proposed(h, next);
     return new Proposal(new Block(h, included), skipped);
   }
 
@@ -318,17 +461,46 @@ public final class Ledger implements AutoCloseable {
   public synchronized BlockResult append(Block block) {
     Objects.requireNonNull(block, "block");
     Tip t = tip;
-    BlockValidator.Result r = BlockValidator.validate(block, t.head(), t.state(), seals);
+    BlockValidator.Result r =
+        BlockValidator.validate(block, t.head(), t.state(), seals, executed(block, t));
     if (r instanceof BlockValidator.Result.Invalid inv) {
       LOG.debug("rejected block {} at height {}: {}", block.hash(), block.height(), inv.reason());
       return new BlockResult.Rejected(inv.reason());
     }
     Hash hash = block.hash();
-    store.append(new StoredBlock(block.height(), hash, block.encode()));
-    push(List.of(new Tip(block.header(), ((BlockValidator.Result.Valid) r).state())));
+    Tip next = new Tip(block.header(), ((BlockValidator.Result.Valid) r).state());
+    commit(
+        states.nodeStore(),
+        List.of(next),
+        -1,
+        Long.MAX_VALUE,
+        retention,
+        c -> states.append(new StoredBlock(block.height(), hash, block.encode()), c));
+    proposed = null;
+    push(List.of(next));
     headReplaceable = true;
     LOG.debug("appended block {} at height {}", hash, block.height());
     return new BlockResult.Appended(block.height(), hash);
+  }
+
+  // The state this ledger's last proposal computed, if `block` is that proposal on the tip.
+  private LedgerState executed(Block block, Tip t) {
+    Proposed p = proposed;
+    if (p == null) {
+      return null;
+    }
+    BlockHeader a = p.header();
+    BlockHeader b = block.header();
+    boolean same =
+        a.height() == b.height()
+            && a.previousHash().equals(b.previousHash())
+            && b.previousHash().equals(t.head().hash())
+            && a.transactionsRoot().equals(b.transactionsRoot())
+            && a.transactionCount() == b.transactionCount()
+            && a.stateRoot().equals(b.stateRoot())
+            && a.timestamp() == b.timestamp()
+            && a.proposer().equals(b.proposer());
+    return same ? p.state() : null;
   }
 
   /**
@@ -389,9 +561,19 @@ public final class Ledger implements AutoCloseable {
       return new BlockResult.Rejected(inv.reason());
     }
     Hash hash = block.hash();
-    store.replaceLast(new StoredBlock(block.height(), hash, block.encode()));
+    Tip next = new Tip(block.header(), ((BlockValidator.Result.Valid) r).state());
+    commit(
+        states.nodeStore(),
+        List.of(next),
+        before.state().view().version(),
+        block.height(),
+        retention,
+        c ->
+            states.replaceFrom(
+                block.height(), List.of(new StoredBlock(block.height(), hash, block.encode())), c));
+    proposed = null;
     recent.remove(recent.size() - 1);
-    push(List.of(new Tip(block.header(), ((BlockValidator.Result.Valid) r).state())));
+    push(List.of(next));
     LOG.debug("replaced head {} by {} at height {}", t.head().hash(), hash, block.height());
     return new BlockResult.Appended(block.height(), hash);
   }
@@ -495,7 +677,14 @@ public final class Ledger implements AutoCloseable {
       tips.add(parent);
       records.add(new StoredBlock(b.height(), b.hash(), b.encode()));
     }
-    store.replaceFrom(forkHeight + 1, records);
+    commit(
+        states.nodeStore(),
+        tips,
+        fork.state().view().version(),
+        forkHeight + 1,
+        retention,
+        c -> states.replaceFrom(forkHeight + 1, records, c));
+    proposed = null;
     recent.subList(recent.size() - (int) back, recent.size()).clear();
     push(tips);
     headReplaceable = true;
@@ -547,6 +736,50 @@ public final class Ledger implements AutoCloseable {
    */
   public ChainReport verify() {
     return ChainVerifier.verify(store, genesis, seals);
+  }
+
+  /**
+   * A proof of a key's value, or of its absence, in the state after the head block, checkable with
+   * the head's header alone ({@link StateProof#verify(BlockHeader, StateKey)}).
+   *
+   * @param key the key, e.g. {@link StateKey#account(Address)}
+   * @return the proof
+   */
+  public StateProof proveState(StateKey key) {
+    Tip t = tip;
+    return StateProof.of(Objects.requireNonNull(key, "key"), t.state());
+  }
+
+  /**
+   * A proof of a key's value, or of its absence, in the state after block {@code height}.
+   *
+   * @param key the key
+   * @param height a height whose state is kept: one of the last {@code stateRetention} (see {@link
+   *     #open(Genesis, BlockStore, SealVerifier, long)})
+   * @return the proof, checkable against that block's header
+   * @throws IllegalArgumentException if there is no such height, or its state was pruned
+   */
+  public StateProof proveState(StateKey key, long height) {
+    Objects.requireNonNull(key, "key");
+    Tip t = tip;
+    if (height < 0 || height > t.head().height()) {
+      throw new IllegalArgumentException(
+          "height %d not in 0..%d".formatted(height, t.head().height()));
+    }
+    if (height == t.head().height()) {
+      return StateProof.of(key, t.state());
+    }
+    NodeStore.RootRecord r =
+        states
+            .nodeStore()
+            .root(height)
+            .orElseThrow(
+                () ->
+                    new IllegalArgumentException(
+                        "the state after height %d is no longer kept (pruned; kept: the last %d)"
+                            .formatted(height, retention)));
+    return StateProof.of(
+        key, LedgerState.committed(genesis, StateView.committed(states.nodeStore(), r)));
   }
 
   /**

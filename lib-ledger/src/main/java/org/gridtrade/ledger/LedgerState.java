@@ -13,24 +13,26 @@ import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.stream.IntStream;
 import org.gridtrade.ledger.internal.ByteWriter;
+import org.gridtrade.ledger.internal.state.InMemoryNodeStore;
+import org.gridtrade.ledger.internal.state.NodeStore;
+import org.gridtrade.ledger.internal.state.SparseMerkleTree;
+import org.gridtrade.ledger.internal.state.StateView;
 
 /**
- * An immutable snapshot of every account (balances, nonces, stakes) and of the evidence ids that
- * slashes have used.
+ * An immutable snapshot of every account (balances, nonces, stakes), of the energy trades awaiting
+ * a rating, and of the evidence ids that slashes have used: one version of the chain's
+ * authenticated state tree.
  *
  * <p>Applying transactions never changes a snapshot: {@link #apply} returns a new one, or a
  * rejection that names the first bad transaction, so a block applies atomically (all of its
  * transactions or none). Thread-safe.
  *
- * <p>The {@link #root() state root} is the RFC 6962 Merkle root over the accounts sorted by
- * address, each leaf {@code address ‖ balance ‖ nonce ‖ stake ‖ lastPayment}; computing it and
- * applying a block cost time linear in the number of accounts (and open trades, used evidence ids).
- * While confirmed energy trades await a rating, the accounts' root is replaced by {@code
- * SHA-256("GridTrade/state/v2" ‖ accountsRoot ‖ tradesRoot)} ({@link #openTrades()}); once evidence
- * ids are used, the result {@code r} is replaced by {@code SHA-256("GridTrade/state/v1+evidence" ‖
- * r ‖ evidence root)}, the evidence root being the RFC 6962 root over the used ids sorted
- * ascending. A state without open trades and without used evidence keeps the accounts' root, so
- * chains without them keep the roots they always had.
+ * <p>The state is a key-value map kept in a 256-bit sparse Merkle tree (see {@link StateKey} for
+ * the keys and values, and {@link StateProof} for the hashing): a block touches only the keys it
+ * changes, so applying it costs time proportional to its transactions times the logarithm of the
+ * number of keys, and a new snapshot shares every untouched node with its parent (versions, not
+ * copies). The {@link #root() state root} is the tree's root hash; {@link StateProof} proves any
+ * key's value, or its absence, against it.
  *
  * <p>Rules (fees go to the block's proposer; a transaction's sender pays its fee and uses its
  * nonce):
@@ -58,35 +60,63 @@ import org.gridtrade.ledger.internal.ByteWriter;
 public final class LedgerState {
   private final int chainId;
   private final Set<Address> authorities;
-  private final Map<Address, Account> accounts;
-  private final TradeIndex trades;
-  private final Set<Hash> usedEvidence;
+  private final StateView view;
   private volatile Hash root;
 
-  private static final byte[] EVIDENCE_ROOT_DOMAIN =
-      "GridTrade/state/v1+evidence".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
-
-  private LedgerState(int chainId, Set<Address> authorities, Map<Address, Account> accounts) {
-    this(chainId, authorities, accounts, TradeIndex.EMPTY, Set.of());
-  }
-
-  private LedgerState(
-      int chainId,
-      Set<Address> authorities,
-      Map<Address, Account> accounts,
-      TradeIndex trades,
-      Set<Hash> used) {
+  private LedgerState(int chainId, Set<Address> authorities, StateView view) {
     this.chainId = chainId;
     this.authorities = authorities;
-    this.accounts = accounts;
-    this.trades = trades;
-    this.usedEvidence = used;
+    this.view = view;
   }
 
   static LedgerState genesis(Genesis g) {
-    Map<Address, Account> m = new HashMap<>();
-    g.allocations().forEach((a, v) -> m.put(a, new Account(v, 0, 0, Hash.ZERO)));
-    return new LedgerState(g.chainId(), g.authorities(), Collections.unmodifiableMap(m));
+    return genesis(g, new InMemoryNodeStore());
+  }
+
+  /** The genesis state, its nodes written (uncommitted) for {@code store}. */
+  static LedgerState genesis(Genesis g, NodeStore store) {
+    TreeMap<Address, Account> accounts = new TreeMap<>();
+    g.allocations().forEach((a, v) -> accounts.put(a, new Account(v, 0, 0, Hash.ZERO)));
+    long supply = 0;
+    for (Account a : accounts.values()) {
+      supply = Math.addExact(supply, a.balance());
+    }
+    List<SparseMerkleTree.Update> ups = new ArrayList<>(accounts.size() + 2);
+    accounts.forEach((a, acc) -> ups.add(StateKey.account(a).put(encodeAccount(acc))));
+    if (!accounts.isEmpty()) {
+      ups.add(counter(StateKey.ACCOUNT_COUNT, accounts.size()));
+    }
+    if (supply != 0) {
+      ups.add(counter(StateKey.SUPPLY, supply));
+    }
+    ups.sort(StateKey.UPDATE_ORDER);
+    return new LedgerState(g.chainId(), g.authorities(), StateView.empty(store).apply(ups));
+  }
+
+  /** A committed state read back from a store. */
+  static LedgerState committed(Genesis g, StateView view) {
+    return new LedgerState(g.chainId(), g.authorities(), view);
+  }
+
+  /** The tree version behind this snapshot. */
+  StateView view() {
+    return view;
+  }
+
+  /**
+   * The value stored under a key, in its canonical encoding (see {@link StateKey}).
+   *
+   * @param key the key
+   * @return the value, or empty if the key is absent
+   * @throws IllegalStateException if this snapshot's version was pruned from the store
+   */
+  public Optional<byte[]> get(StateKey key) {
+    byte[] v = view.get(Objects.requireNonNull(key, "key").hash());
+    return v == null ? Optional.empty() : Optional.of(v.clone());
+  }
+
+  private byte[] raw(StateKey key) {
+    return view.get(key.hash());
   }
 
   /**
@@ -98,16 +128,24 @@ public final class LedgerState {
    */
   public boolean isEvidenceUsed(Hash evidence) {
     Objects.requireNonNull(evidence, "evidence");
-    return usedEvidence.contains(evidence);
+    return raw(StateKey.evidence(evidence)) != null;
   }
 
   /**
-   * Every evidence hash a slash on this chain has cited.
+   * Every evidence hash a slash on this chain has cited. Visits the whole state: time linear in the
+   * number of keys.
    *
-   * @return an unmodifiable set
+   * @return an unmodifiable sorted set
    */
   public Set<Hash> usedEvidence() {
-    return usedEvidence;
+    TreeSet<Hash> out = new TreeSet<>();
+    view.forEach(
+        l -> {
+          if (StateKey.namespaceOf(l.key()) == StateKey.EVIDENCE) {
+            out.add(Hash.of(java.util.Arrays.copyOfRange(l.key(), 1, 1 + Hash.LENGTH)));
+          }
+        });
+    return Collections.unmodifiableSet(out);
   }
 
   /**
@@ -136,16 +174,27 @@ public final class LedgerState {
    */
   public Account account(Address address) {
     Objects.requireNonNull(address, "address");
-    return accounts.getOrDefault(address, Account.EMPTY);
+    byte[] v = raw(StateKey.account(address));
+    return v == null ? Account.EMPTY : decodeAccount(v);
   }
 
   /**
-   * Every account that was ever touched, sorted by address.
+   * Every account that was ever touched, sorted by address. Visits the whole state: time linear in
+   * the number of keys; meant for small chains, tests and exports.
    *
    * @return an unmodifiable sorted copy
    */
   public Map<Address, Account> accounts() {
-    return Collections.unmodifiableMap(new TreeMap<>(accounts));
+    TreeMap<Address, Account> out = new TreeMap<>();
+    view.forEach(
+        l -> {
+          if (StateKey.namespaceOf(l.key()) == StateKey.ACCOUNT) {
+            out.put(
+                Address.ofBytes(java.util.Arrays.copyOfRange(l.key(), 1, 1 + Address.LENGTH)),
+                decodeAccount(l.value()));
+          }
+        });
+    return Collections.unmodifiableMap(out);
   }
 
   /**
@@ -154,21 +203,22 @@ public final class LedgerState {
    * @return the count
    */
   public int accountCount() {
-    return accounts.size();
+    return Math.toIntExact(counter(StateKey.ACCOUNT_COUNT));
   }
 
   /**
-   * Sum of all balances and stakes, in micro-coins (computed exactly, as a {@code long}; a sum
-   * beyond {@code Long.MAX_VALUE} throws {@link ArithmeticException}).
+   * Sum of all balances and stakes, in micro-coins (kept exactly, as a {@code long}, in the state
+   * itself; a block that would take it beyond {@code Long.MAX_VALUE} is rejected).
    *
    * @return the total supply
    */
   public long totalSupply() {
-    long s = 0;
-    for (Account a : accounts.values()) {
-      s = Math.addExact(s, Math.addExact(a.balance(), a.stake()));
-    }
-    return s;
+    return counter(StateKey.SUPPLY);
+  }
+
+  private long counter(StateKey key) {
+    byte[] v = raw(key);
+    return v == null ? 0 : decodeLong(v);
   }
 
   /**
@@ -178,7 +228,7 @@ public final class LedgerState {
    * @return the count
    */
   public int openTrades() {
-    return trades.size();
+    return Math.toIntExact(counter(StateKey.TRADE_COUNT));
   }
 
   /**
@@ -190,42 +240,91 @@ public final class LedgerState {
    * @return {@code true} if a {@link Payload.Rating} by {@code party} would pass the trade checks
    */
   public boolean canRate(Hash trade, Address party) {
-    TradeIndex.Entry e = trades.get(Objects.requireNonNull(trade, "trade"));
+    Trade e = trade(Objects.requireNonNull(trade, "trade"));
     Objects.requireNonNull(party, "party");
     return e != null
         && ((party.equals(e.seller()) && !e.sellerRated())
             || (party.equals(e.buyer()) && !e.buyerRated()));
   }
 
+  private Trade trade(Hash id) {
+    byte[] v = raw(StateKey.trade(id));
+    return v == null ? null : Trade.decode(v);
+  }
+
   /**
-   * The state root committed in block headers.
+   * The state root committed in block headers: the root hash of the state tree.
    *
-   * @return the Merkle root over the sorted accounts, combined with the open trades' root if any
+   * @return the root
    */
   public Hash root() {
     Hash r = root;
     if (r == null) {
-      List<byte[]> leaves = new ArrayList<>(accounts.size());
-      for (Map.Entry<Address, Account> e : new TreeMap<>(accounts).entrySet()) {
-        Account a = e.getValue();
-        leaves.add(
-            new ByteWriter(20 + 24 + 32)
-                .raw(e.getKey().unsafeBytes())
-                .i64(a.balance())
-                .i64(a.nonce())
-                .i64(a.stake())
-                .raw(a.lastPayment().unsafeBytes())
-                .toByteArray());
-      }
-      r = trades.stateRoot(MerkleTree.root(leaves));
-      if (!usedEvidence.isEmpty()) {
-        List<byte[]> ids = new ArrayList<>(usedEvidence.size());
-        new TreeSet<>(usedEvidence).forEach(id -> ids.add(id.bytes()));
-        r = Hash.sha256(EVIDENCE_ROOT_DOMAIN, r.bytes(), MerkleTree.root(ids).bytes());
-      }
+      r = Hash.of(view.rootHash());
       root = r;
     }
     return r;
+  }
+
+  /** An open trade: its parties and who has rated it. */
+  record Trade(Address seller, Address buyer, boolean sellerRated, boolean buyerRated) {
+    Trade {
+      Objects.requireNonNull(seller, "seller");
+      Objects.requireNonNull(buyer, "buyer");
+    }
+
+    boolean complete() {
+      return sellerRated && buyerRated;
+    }
+
+    byte[] encode() {
+      return new ByteWriter(2 * Address.LENGTH + 1)
+          .raw(seller.unsafeBytes())
+          .raw(buyer.unsafeBytes())
+          .u8((sellerRated ? 1 : 0) | (buyerRated ? 2 : 0))
+          .toByteArray();
+    }
+
+    static Trade decode(byte[] v) {
+      int flags = v[2 * Address.LENGTH];
+      return new Trade(
+          Address.ofBytes(java.util.Arrays.copyOfRange(v, 0, Address.LENGTH)),
+          Address.ofBytes(java.util.Arrays.copyOfRange(v, Address.LENGTH, 2 * Address.LENGTH)),
+          (flags & 1) != 0,
+          (flags & 2) != 0);
+    }
+  }
+
+  static byte[] encodeAccount(Account a) {
+    return new ByteWriter(24 + Hash.LENGTH)
+        .i64(a.balance())
+        .i64(a.nonce())
+        .i64(a.stake())
+        .raw(a.lastPayment().unsafeBytes())
+        .toByteArray();
+  }
+
+  static Account decodeAccount(byte[] v) {
+    java.nio.ByteBuffer b = java.nio.ByteBuffer.wrap(v);
+    long balance = b.getLong();
+    long nonce = b.getLong();
+    long stake = b.getLong();
+    byte[] last = new byte[Hash.LENGTH];
+    b.get(last);
+    return new Account(balance, nonce, stake, Hash.of(last));
+  }
+
+  // A counter's update: a count of zero is stored as an absent key.
+  private static SparseMerkleTree.Update counter(StateKey key, long value) {
+    return value == 0 ? key.delete() : key.put(encodeLong(value));
+  }
+
+  static byte[] encodeLong(long v) {
+    return new ByteWriter(8).i64(v).toByteArray();
+  }
+
+  static long decodeLong(byte[] v) {
+    return java.nio.ByteBuffer.wrap(v).getLong();
   }
 
   /**
@@ -276,7 +375,12 @@ public final class LedgerState {
     if (r != null) {
       return new Outcome.Rejected(-1, r);
     }
-    return new Outcome.Applied(o.commit());
+    try {
+      return new Outcome.Applied(o.commit());
+    } catch (ArithmeticException e) {
+      return new Outcome.Rejected(
+          -1, new TxResult.Rejected(RejectReason.OVERFLOW, "the total supply overflows a long"));
+    }
   }
 
   private record OptionalBad(int index, String problem) {}
@@ -320,12 +424,18 @@ public final class LedgerState {
     private final LedgerState base;
     private final HashMap<Address, Account> changes = new HashMap<>();
     private final HashMap<Address, Account> staged = new HashMap<>(4);
-    private final HashMap<Hash, TradeIndex.Entry> tradeChanges = new HashMap<>();
+    private final HashMap<Hash, Trade> tradeChanges = new HashMap<>();
+    // Accounts read from the base state (null: absent), so each is read from the tree once.
+    private final HashMap<Address, Account> baseReads = new HashMap<>();
     private Hash stagedTrade;
-    private TradeIndex.Entry stagedEntry;
+    private Trade stagedEntry;
     private final HashSet<Hash> evidence = new HashSet<>();
     private Hash stagedEvidence;
     private long fees;
+    // The total supply after the applied transactions (read from the base when first needed), and
+    // the change the staged transaction makes to it.
+    private long supply = -1;
+    private long stagedSupply;
 
     Overlay(LedgerState base) {
       this.base = base;
@@ -337,7 +447,22 @@ public final class LedgerState {
         return s;
       }
       Account c = changes.get(a);
-      return c != null ? c : base.account(a);
+      if (c != null) {
+        return c;
+      }
+      Account b = baseAccount(a);
+      return b != null ? b : Account.EMPTY;
+    }
+
+    // The base state's account, or null if absent; read once.
+    private Account baseAccount(Address a) {
+      if (baseReads.containsKey(a)) {
+        return baseReads.get(a);
+      }
+      byte[] v = base.raw(StateKey.account(a));
+      Account acc = v == null ? null : decodeAccount(v);
+      baseReads.put(a, acc);
+      return acc;
     }
 
     /** Applies one transaction (signatures already checked); returns null or the rejection. */
@@ -345,8 +470,15 @@ public final class LedgerState {
       staged.clear();
       stagedTrade = null;
       stagedEvidence = null;
+      stagedSupply = 0;
       try {
         TxResult.Rejected r = stage(tx, blockTime);
+        if (r == null && stagedSupply != 0) {
+          if (supply < 0) {
+            supply = base.counter(StateKey.SUPPLY);
+          }
+          supply = Math.addExact(supply, stagedSupply); // throws: rejected as OVERFLOW below
+        }
         if (r == null) {
           fees = Math.addExact(fees, tx.body().fee());
           changes.putAll(staged);
@@ -404,7 +536,7 @@ public final class LedgerState {
         TxResult.Rejected r = move(from, s, t.seller(), t.paymentMicro(), fee, id);
         if (r == null) {
           stagedTrade = id;
-          stagedEntry = new TradeIndex.Entry(t.seller(), t.buyer(), false, false);
+          stagedEntry = new Trade(t.seller(), t.buyer(), false, false);
         }
         return r;
       } else if (p instanceof Payload.Rating rt) {
@@ -436,7 +568,7 @@ public final class LedgerState {
         if (r != null) {
           return r;
         }
-        if (base.usedEvidence.contains(sl.evidence()) || evidence.contains(sl.evidence())) {
+        if (evidence.contains(sl.evidence()) || base.isEvidenceUsed(sl.evidence())) {
           return reject(
               RejectReason.EVIDENCE_USED,
               "slash evidence %s of %s already used by a slash on this chain: it slashes once"
@@ -453,6 +585,7 @@ public final class LedgerState {
               RejectReason.INSUFFICIENT_STAKE,
               "slash %d > stake %d of %s".formatted(sl.amount(), off.stake(), sl.offender()));
         }
+        stagedSupply = -sl.amount();
         staged.put(
             sl.offender(),
             new Account(off.balance(), off.nonce(), off.stake() - sl.amount(), off.lastPayment()));
@@ -467,6 +600,7 @@ public final class LedgerState {
         }
         staged.put(from, new Account(s.balance() - fee, s.nonce() + 1, s.stake(), id));
         Account to = get(rw.to());
+        stagedSupply = rw.amount();
         staged.put(
             rw.to(),
             new Account(
@@ -503,8 +637,9 @@ public final class LedgerState {
 
     private TxResult.Rejected rate(Address from, Account s, Payload.Rating rt, long fee, Hash id) {
       Hash trade = rt.trade();
-      TradeIndex.Entry e = tradeChanges.get(trade);
-      if (e != null && base.trades.get(trade) == null) {
+      Trade e = tradeChanges.get(trade);
+      Trade confirmed = base.trade(trade);
+      if (e != null && confirmed == null) {
         return reject(
             RejectReason.BAD_RATING,
             "rating cites trade %s of this same block: only trades confirmed in an earlier block"
@@ -512,7 +647,7 @@ public final class LedgerState {
                 + " can be rated");
       }
       if (e == null) {
-        e = base.trades.get(trade);
+        e = confirmed;
       }
       if (e == null) {
         return reject(
@@ -539,8 +674,7 @@ public final class LedgerState {
       staged.put(from, new Account(s.balance() - fee, s.nonce() + 1, s.stake(), id));
       stagedTrade = trade;
       stagedEntry =
-          new TradeIndex.Entry(
-              e.seller(), e.buyer(), e.sellerRated() || seller, e.buyerRated() || !seller);
+          new Trade(e.seller(), e.buyer(), e.sellerRated() || seller, e.buyerRated() || !seller);
       return null;
     }
 
@@ -621,20 +755,54 @@ public final class LedgerState {
       if (changes.isEmpty() && tradeChanges.isEmpty() && evidence.isEmpty()) {
         return base;
       }
-      HashMap<Address, Account> m = new HashMap<>(base.accounts);
-      m.putAll(changes);
-      Set<Hash> used = base.usedEvidence;
-      if (!evidence.isEmpty()) {
-        HashSet<Hash> u = new HashSet<>(used);
-        u.addAll(evidence);
-        used = Collections.unmodifiableSet(u);
+      List<SparseMerkleTree.Update> ups =
+          new ArrayList<>(changes.size() + tradeChanges.size() + evidence.size() + 3);
+      long newAccounts = 0;
+      long supplyDelta = 0;
+      for (Map.Entry<Address, Account> e : changes.entrySet()) {
+        Account before = baseAccount(e.getKey());
+        Account after = e.getValue();
+        if (before == null) {
+          newAccounts++;
+          before = Account.EMPTY;
+        }
+        supplyDelta =
+            Math.addExact(
+                supplyDelta,
+                Math.subtractExact(
+                    Math.addExact(after.balance(), after.stake()),
+                    Math.addExact(before.balance(), before.stake())));
+        ups.add(StateKey.account(e.getKey()).put(encodeAccount(after)));
       }
-      return new LedgerState(
-          base.chainId,
-          base.authorities,
-          Collections.unmodifiableMap(m),
-          base.trades.with(tradeChanges),
-          used);
+      long tradeDelta = 0;
+      for (Map.Entry<Hash, Trade> e : tradeChanges.entrySet()) {
+        StateKey k = StateKey.trade(e.getKey());
+        boolean had = base.raw(k) != null;
+        boolean keeps = !e.getValue().complete();
+        tradeDelta += (keeps ? 1 : 0) - (had ? 1 : 0);
+        ups.add(keeps ? k.put(e.getValue().encode()) : k.delete());
+      }
+      for (Hash id : evidence) {
+        ups.add(StateKey.evidence(id).put(new byte[] {1}));
+      }
+      if (newAccounts != 0) {
+        ups.add(
+            counter(
+                StateKey.ACCOUNT_COUNT,
+                Math.addExact(base.counter(StateKey.ACCOUNT_COUNT), newAccounts)));
+      }
+      if (supplyDelta != 0) {
+        ups.add(
+            counter(StateKey.SUPPLY, Math.addExact(base.counter(StateKey.SUPPLY), supplyDelta)));
+      }
+      if (tradeDelta != 0) {
+        ups.add(
+            counter(
+                StateKey.TRADE_COUNT,
+                Math.addExact(base.counter(StateKey.TRADE_COUNT), tradeDelta)));
+      }
+      ups.sort(StateKey.UPDATE_ORDER);
+      return new LedgerState(base.chainId, base.authorities, base.view.apply(ups));
     }
   }
 }

@@ -201,10 +201,17 @@ class LedgerStateTest {
         .isEqualTo(RejectReason.INSUFFICIENT_STAKE);
     assertThat(rejected(s, tx(0, 0, 0, new Payload.Slash(addr(2), 1, Hash.ZERO))).reason())
         .isEqualTo(RejectReason.INSUFFICIENT_STAKE);
+    // A reward that would take the total supply past Long.MAX_VALUE, though no balance overflows.
+    assertThat(
+            rejected(
+                    s,
+                    tx(0, 0, 0, new Payload.Reward(addr(3), Long.MAX_VALUE - s.totalSupply() + 1)))
+                .reason())
+        .isEqualTo(RejectReason.OVERFLOW);
     LedgerState rich =
         applied(
             s,
-            List.of(tx(0, 0, 0, new Payload.Reward(addr(2), Long.MAX_VALUE - 1_000_000))),
+            List.of(tx(0, 0, 0, new Payload.Reward(addr(2), Long.MAX_VALUE - s.totalSupply()))),
             addr(0));
     assertThat(rejected(rich, tx(0, 1, 0, new Payload.Reward(addr(2), 1))).reason())
         .isEqualTo(RejectReason.OVERFLOW);

@@ -125,34 +125,31 @@ class RatingTest {
   }
 
   @Test
-  void stateRoot_withoutOpenTrades_isTheAccountsRoot_andCommitsToOpenTrades() {
-    // Without trades the root is the accounts-only Merkle root (the pre-rating definition).
+  void stateRoot_commitsToOpenTradesAndTheirRatings_asTheOracleComputes() {
     LedgerState s = applied(genesis.state(), List.of(tx(1, 0, new Payload.Transfer(addr(2), 5))));
-    assertThat(s.root()).isEqualTo(accountsRoot(s));
+    assertThat(s.root()).isEqualTo(StateOracle.root(s.accounts(), Map.of(), Set.of()));
     Transaction t = trade(2, 1, 1);
     LedgerState withTrade = applied(s, List.of(t));
-    assertThat(withTrade.root()).isNotEqualTo(accountsRoot(withTrade));
+    assertThat(withTrade.root())
+        .isNotEqualTo(StateOracle.root(withTrade.accounts(), Map.of(), Set.of()))
+        .isEqualTo(
+            StateOracle.root(
+                withTrade.accounts(),
+                Map.of(t.id(), new StateOracle.OpenTrade(addr(2), addr(1), false, false)),
+                Set.of()));
     // Same accounts, different rating flags: different roots.
     LedgerState a = applied(withTrade, List.of(tx(1, 2, new Payload.Rating(t.id(), 3))));
     LedgerState b = applied(withTrade, List.of(tx(2, 0, new Payload.Rating(t.id(), 3))));
     assertThat(a.root()).isNotEqualTo(b.root());
-    // Both rated: no open trade, the root is the accounts root again.
+    assertThat(a.root())
+        .isEqualTo(
+            StateOracle.root(
+                a.accounts(),
+                Map.of(t.id(), new StateOracle.OpenTrade(addr(2), addr(1), false, true)),
+                Set.of()));
+    // Both rated: no open trade left.
     LedgerState done = applied(a, List.of(tx(2, 0, new Payload.Rating(t.id(), 3))));
-    assertThat(done.root()).isEqualTo(accountsRoot(done));
-  }
-
-  private static Hash accountsRoot(LedgerState s) {
-    List<byte[]> leaves = new ArrayList<>();
-    for (Map.Entry<Address, Account> e : s.accounts().entrySet()) {
-      java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(20 + 24 + 32);
-      b.put(e.getKey().bytes())
-          .putLong(e.getValue().balance())
-          .putLong(e.getValue().nonce())
-          .putLong(e.getValue().stake())
-          .put(e.getValue().lastPayment().bytes());
-      leaves.add(b.array());
-    }
-    return Rfc6962Oracle.root(leaves);
+    assertThat(done.root()).isEqualTo(StateOracle.root(done.accounts(), Map.of(), Set.of()));
   }
 
   /**

@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.quicktheories.QuickTheory.qt;
 import static org.quicktheories.generators.SourceDSL.longs;
 
-import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -13,7 +12,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.Set;
-import java.util.TreeSet;
 import org.junit.jupiter.api.Test;
 
 /** A slash's evidence hash is used at most once per chain, and the used ids are in the root. */
@@ -108,39 +106,16 @@ class SlashEvidenceTest {
     assertThat(ok.account(addr(2)).stake()).isZero();
   }
 
-  /** The account leaf of the state root, written out independently of the ledger's writer. */
-  private static byte[] leaf(Address a, Account acc) {
-    return ByteBuffer.allocate(20 + 24 + 32)
-        .put(a.bytes())
-        .putLong(acc.balance())
-        .putLong(acc.nonce())
-        .putLong(acc.stake())
-        .put(acc.lastPayment().bytes())
-        .array();
-  }
-
-  /** The documented root, computed with the RFC 6962 oracle (shares no code with the ledger). */
+  /** The documented root, recomputed by the naive oracle (shares no code with the ledger). */
   private static Hash oracleRoot(Map<Address, Account> sortedAccounts, Set<Hash> used) {
-    List<byte[]> leaves = new ArrayList<>();
-    sortedAccounts.forEach((a, acc) -> leaves.add(leaf(a, acc)));
-    Hash accounts = Rfc6962Oracle.root(leaves);
-    if (used.isEmpty()) {
-      return accounts;
-    }
-    List<byte[]> ids = new ArrayList<>();
-    new TreeSet<>(used).forEach(h -> ids.add(h.bytes()));
-    return Hash.of(
-        Rfc6962Oracle.sha256(
-            "GridTrade/state/v1+evidence".getBytes(StandardCharsets.US_ASCII),
-            accounts.bytes(),
-            Rfc6962Oracle.root(ids).bytes()));
+    return StateOracle.root(sortedAccounts, Map.of(), used);
   }
 
   /**
    * Random stakes and slashes citing evidence from a small pool, one transaction per block: the
    * ledger agrees with a plain model (a slash applies iff its evidence is unused and the stake
-   * covers it), each id slashes at most once, and the root is the documented one (the plain
-   * accounts root while no evidence is used).
+   * covers it), each id slashes at most once, and the root is the documented one (recomputed by
+   * {@link StateOracle} from the model).
    */
   @Test
   void property_eachEvidenceSlashesOnce_matchingAModel_andTheRootAsDocumented() {
@@ -204,7 +179,7 @@ class SlashEvidenceTest {
   }
 
   @Test
-  void rootWithoutUsedEvidence_isTheAccountsRoot_andUsingEvidenceChangesIt() {
+  void root_isTheOracleRoot_andUsingEvidenceChangesIt() {
     LedgerState s = staked();
     assertThat(s.root()).isEqualTo(oracleRoot(s.accounts(), Set.of()));
     assertThat(genesis.state().root()).isEqualTo(oracleRoot(genesis.state().accounts(), Set.of()));

@@ -6,6 +6,9 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 import org.gridtrade.ledger.Hash;
+import org.gridtrade.ledger.internal.state.InMemoryNodeStore;
+import org.gridtrade.ledger.internal.state.NodeStore;
+import org.gridtrade.ledger.internal.state.StateStorage;
 import org.gridtrade.ledger.spi.BlockStore;
 import org.gridtrade.ledger.spi.StoredBlock;
 
@@ -17,7 +20,8 @@ import org.gridtrade.ledger.spi.StoredBlock;
  * {@link #close} every method but {@code close} throws {@link IllegalStateException}, and the
  * records are released.
  */
-public final class InMemoryBlockStore implements BlockStore {
+public final class InMemoryBlockStore implements BlockStore, StateStorage {
+  private final InMemoryNodeStore nodes = new InMemoryNodeStore();
   private final ReentrantReadWriteLock lock = new ReentrantReadWriteLock();
   private final List<StoredBlock> blocks = new ArrayList<>(); // guarded by lock
   private long bytes; // guarded by lock
@@ -126,6 +130,39 @@ public final class InMemoryBlockStore implements BlockStore {
       }
       blocks.add(block);
       bytes += Hash.LENGTH + block.encodedLength();
+    } finally {
+      lock.writeLock().unlock();
+    }
+  }
+
+  @Override
+  public NodeStore nodeStore() {
+    return nodes;
+  }
+
+  @Override
+  public void append(StoredBlock block, NodeStore.Commit commit) {
+    lock.writeLock().lock();
+    try {
+      append(block);
+      nodes.commit(commit);
+    } finally {
+      lock.writeLock().unlock();
+    }
+  }
+
+  @Override
+  public void replaceFrom(long height, List<StoredBlock> records, NodeStore.Commit commit) {
+    lock.writeLock().lock();
+    try {
+      if (height == size()) {
+        for (StoredBlock b : records) {
+          append(b);
+        }
+      } else {
+        replaceFrom(height, records);
+      }
+      nodes.commit(commit);
     } finally {
       lock.writeLock().unlock();
     }

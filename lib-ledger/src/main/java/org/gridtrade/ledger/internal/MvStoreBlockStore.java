@@ -22,6 +22,9 @@ import java.util.concurrent.locks.ReentrantReadWriteLock;
 import java.util.regex.Pattern;
 import java.util.zip.CRC32C;
 import org.gridtrade.ledger.Hash;
+import org.gridtrade.ledger.internal.state.MvNodeStore;
+import org.gridtrade.ledger.internal.state.NodeStore;
+import org.gridtrade.ledger.internal.state.StateStorage;
 import org.gridtrade.ledger.spi.BlockStore;
 import org.gridtrade.ledger.spi.StoredBlock;
 import org.h2.mvstore.DataUtils;
@@ -73,7 +76,7 @@ import org.slf4j.LoggerFactory;
  * serialized; {@link #close} waits for running calls. Only one process may open a file at a time
  * (MVStore holds an OS file lock).
  */
-public final class MvStoreBlockStore implements BlockStore {
+public final class MvStoreBlockStore implements BlockStore, StateStorage {
   /** Name of the map from {@link #key(long) key(height)} to record. */
   public static final String BLOCKS_MAP = "gridtrade.blocks";
 
@@ -84,7 +87,16 @@ public final class MvStoreBlockStore implements BlockStore {
   public static final String FORMAT_KEY = "format";
 
   /** The format this class writes and reads. */
-  public static final String FORMAT = "gridtrade-block-store/1";
+  public static final String FORMAT = "gridtrade-block-store/2";
+
+  /**
+   * The format of GridTrade 0.1, whose blocks commit to another state root (the Merkle root over
+   * the sorted accounts) and whose state is not stored: refused with a message that says so.
+   */
+  public static final String FORMAT_V1 = "gridtrade-block-store/1";
+
+  /** Decoded state-tree nodes kept in memory by default. */
+  public static final int DEFAULT_CACHE_NODES = 65_536;
 
   /** Tag byte of a record without a checksum (still read). */
   public static final byte RECORD_V1 = 1;
@@ -105,6 +117,7 @@ public final class MvStoreBlockStore implements BlockStore {
   private final MVStore store;
   private final HeadRecord head;
   private final MVMap<Long, byte[]> blocks;
+  private final MvNodeStore nodes;
   // Read lock: any call but close; write lock: close.
   private final ReentrantReadWriteLock lifecycle = new ReentrantReadWriteLock();
   private final ReentrantLock appendLock = new ReentrantLock();
@@ -128,10 +141,20 @@ public final class MvStoreBlockStore implements BlockStore {
                 .keyType(StringDataType.INSTANCE)
                 .valueType(StringDataType.INSTANCE));
     String format = meta.get(FORMAT_KEY);
+    if (FORMAT_V1.equals(format)) {
+      throw notABlockStore(
+          file,
+          ("it was written by GridTrade 0.1 (format '%s'), whose blocks commit to the sorted-accounts"
+                  + " state root and which stores no state tree; this version reads format '%s'"
+                  + " only. Such a chain cannot be migrated in place: keep 0.1 to read it, or start"
+                  + " a new chain")
+              .formatted(format, FORMAT));
+    }
     if (!FORMAT.equals(format)) {
       throw notABlockStore(file, "format '%s' != '%s'".formatted(format, FORMAT));
     }
     this.blocks = store.openMap(BLOCKS_MAP, blocksMap());
+    this.nodes = new MvNodeStore(store, DEFAULT_CACHE_NODES, this::commitStateOnly);
     if (blocks.isEmpty() || blocks.firstKey() != SENTINEL) {
       throw notABlockStore(file, "its %s map has no sentinel entry".formatted(BLOCKS_MAP));
     }
@@ -277,6 +300,10 @@ public final class MvStoreBlockStore implements BlockStore {
 
   @Override
   public void replaceFrom(long height, List<StoredBlock> replacement) {
+    replace(height, replacement, null);
+  }
+
+  private void replace(long height, List<StoredBlock> replacement, NodeStore.Commit commit) {
     List<StoredBlock> records = List.copyOf(replacement);
     lifecycle.readLock().lock();
     try {
@@ -300,6 +327,9 @@ public final class MvStoreBlockStore implements BlockStore {
                 for (StoredBlock b : records) {
                   blocks.put(key(b.height()), encode(b));
                 }
+                if (commit != null) {
+                  nodes.write(commit);
+                }
               },
               "replacing from height %d".formatted(height));
         } catch (RuntimeException e) {
@@ -317,6 +347,61 @@ public final class MvStoreBlockStore implements BlockStore {
       }
     } finally {
       lifecycle.readLock().unlock();
+    }
+  }
+
+  @Override
+  public NodeStore nodeStore() {
+    return nodes;
+  }
+
+  @Override
+  public void append(StoredBlock block, NodeStore.Commit commit) {
+    Objects.requireNonNull(block, "block");
+    Objects.requireNonNull(commit, "commit");
+    lifecycle.readLock().lock();
+    try {
+      ensureOpen();
+      appendLock.lock();
+      try {
+        ensureOpen();
+        long height = size;
+        if (block.height() != height) {
+          throw new IllegalArgumentException(
+              "block height %d != store size %d: blocks are appended at the end only"
+                  .formatted(block.height(), height));
+        }
+        byte[] record = encode(block);
+        String action = "appending height %d".formatted(height);
+        commitAndSync(
+            () -> {
+              blocks.put(key(height), record);
+              nodes.write(commit);
+            },
+            action);
+        size = height + 1;
+        recordHead(height, block.hash(), action);
+      } finally {
+        appendLock.unlock();
+      }
+    } finally {
+      lifecycle.readLock().unlock();
+    }
+  }
+
+  @Override
+  public void replaceFrom(long height, List<StoredBlock> replacement, NodeStore.Commit commit) {
+    replace(height, replacement, commit);
+  }
+
+  // Commits state changes that go with no block (a replay of a chain whose state is missing).
+  private void commitStateOnly(Runnable changes) {
+    appendLock.lock();
+    try {
+      ensureOpen();
+      commitAndSync(changes, "committing replayed state");
+    } finally {
+      appendLock.unlock();
     }
   }
 

@@ -35,6 +35,7 @@ public final class InMemoryNodeStore implements NodeStore {
    *
    * @param c the commit
    */
+  @Override
   public synchronized void commit(Commit c) {
     if (c.rollbackAfter() >= 0) {
       nodes.tailMap(NodeKey.root(c.rollbackAfter() + 1)).clear();

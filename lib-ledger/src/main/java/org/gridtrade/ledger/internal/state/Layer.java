@@ -13,12 +13,47 @@ public final class Layer {
   private final List<NodeKey> stale;
   private volatile Map<NodeKey, Node> nodes;
   private volatile Layer parent;
+  private final int depth;
 
-  Layer(long version, Map<NodeKey, Node> nodes, List<NodeKey> stale, Layer parent) {
+  /** Most uncommitted layers a read walks through before they are merged into one. */
+  static final int MAX_DEPTH = 32;
+
+  private Layer(long version, Map<NodeKey, Node> nodes, List<NodeKey> stale, Layer parent) {
     this.version = version;
     this.nodes = nodes;
     this.stale = List.copyOf(stale);
     this.parent = parent;
+    this.depth = parent == null ? 1 : parent.depth + 1;
+  }
+
+  /**
+   * A new layer on top of {@code parent}; past {@link #MAX_DEPTH} uncommitted layers, the chain is
+   * merged into one layer holding only the nodes the new version can reach, so reads stay fast and
+   * memory stays bounded by the live tree when states are applied without being committed.
+   */
+  static Layer of(long version, Map<NodeKey, Node> nodes, List<NodeKey> stale, Layer parent) {
+    Layer l = new Layer(version, nodes, stale, parent);
+    if (l.depth <= MAX_DEPTH) {
+      return l;
+    }
+    java.util.ArrayList<Layer> chain = new java.util.ArrayList<>();
+    for (Layer x = l; x != null; x = x.parent) {
+      chain.add(0, x);
+    }
+    java.util.HashMap<NodeKey, Node> merged = new java.util.HashMap<>();
+    java.util.ArrayList<NodeKey> outside = new java.util.ArrayList<>();
+    for (Layer x : chain) {
+      Map<NodeKey, Node> m = x.nodes;
+      if (m != null) {
+        merged.putAll(m);
+      }
+      for (NodeKey k : x.stale) {
+        if (merged.remove(k) == null) {
+          outside.add(k); // a node of the store: its stale mark must reach the store
+        }
+      }
+    }
+    return new Layer(version, merged, outside, null);
   }
 
   /** The version the layer wrote. */

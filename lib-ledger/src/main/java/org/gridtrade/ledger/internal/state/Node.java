@@ -218,10 +218,19 @@ public sealed interface Node permits Node.Leaf, Node.Internal {
     private final byte[][] hashes;
     private final int leaves;
     private final int exists;
+    // The four binary levels, computed when first needed (a read of a child needs none of them).
+    private volatile Heap heap;
+
     // Heap positions 1..31: hash, number of children below, whether that one child is a leaf.
-    private final byte[][] heap = new byte[32][];
-    private final byte[] count = new byte[32];
-    private final boolean[] lone = new boolean[32];
+    private record Heap(byte[][] hash, byte[] count, boolean[] lone) {
+      Heap() {
+        this(new byte[32][], new byte[32], new boolean[32]);
+      }
+
+      Heap copy() {
+        return new Heap(hash.clone(), count.clone(), lone.clone());
+      }
+    }
 
     Internal(long[] versions, byte[][] hashes, int leaves) {
       this.versions = versions;
@@ -234,33 +243,16 @@ public sealed interface Node permits Node.Leaf, Node.Internal {
       }
       this.exists = e;
       this.leaves = leaves & e;
-      for (int i = 0; i < 16; i++) {
-        setLeafPosition(i);
-      }
-      for (int p = 15; p >= 1; p--) {
-        rehash(p);
-      }
     }
 
     // A copy of base with some children changed; rehashes only their ancestors.
     private Internal(Internal base, long[] versions, byte[][] hashes, int leaves, int changed) {
-      this.versions = versions;
-      this.hashes = hashes;
-      int e = 0;
-      for (int i = 0; i < 16; i++) {
-        if (hashes[i] != null) {
-          e |= 1 << i;
-        }
-      }
-      this.exists = e;
-      this.leaves = leaves & e;
-      System.arraycopy(base.heap, 0, heap, 0, 32);
-      System.arraycopy(base.count, 0, count, 0, 32);
-      System.arraycopy(base.lone, 0, lone, 0, 32);
+      this(versions, hashes, leaves);
+      Heap h = base.heap().copy();
       int dirty = 0; // bit p set: heap position p (1..15) must be rehashed
       for (int i = 0; i < 16; i++) {
         if ((changed & (1 << i)) != 0) {
-          setLeafPosition(i);
+          setLeafPosition(h, i);
           for (int p = (16 + i) >>> 1; p >= 1; p >>>= 1) {
             dirty |= 1 << p;
           }
@@ -268,33 +260,49 @@ public sealed interface Node permits Node.Leaf, Node.Internal {
       }
       for (int p = 15; p >= 1; p--) {
         if ((dirty & (1 << p)) != 0) {
-          rehash(p);
+          rehash(h, p);
         }
       }
+      this.heap = h;
     }
 
-    private void setLeafPosition(int i) {
+    private Heap heap() {
+      Heap h = heap;
+      if (h == null) {
+        h = new Heap();
+        for (int i = 0; i < 16; i++) {
+          setLeafPosition(h, i);
+        }
+        for (int p = 15; p >= 1; p--) {
+          rehash(h, p);
+        }
+        heap = h;
+      }
+      return h;
+    }
+
+    private void setLeafPosition(Heap h, int i) {
       int p = 16 + i;
       boolean present = hashes[i] != null;
-      heap[p] = present ? hashes[i] : EMPTY_HASH;
-      count[p] = (byte) (present ? 1 : 0);
-      lone[p] = present && (leaves & (1 << i)) != 0;
+      h.hash[p] = present ? hashes[i] : EMPTY_HASH;
+      h.count[p] = (byte) (present ? 1 : 0);
+      h.lone[p] = present && (leaves & (1 << i)) != 0;
     }
 
-    private void rehash(int p) {
+    private static void rehash(Heap h, int p) {
       int l = 2 * p;
       int r = l + 1;
-      int c = count[l] + count[r];
-      count[p] = (byte) c;
+      int c = h.count[l] + h.count[r];
+      h.count[p] = (byte) c;
       if (c == 0) {
-        heap[p] = EMPTY_HASH;
-        lone[p] = false;
-      } else if (c == 1 && (lone[l] || lone[r])) {
-        heap[p] = lone[l] ? heap[l] : heap[r];
-        lone[p] = true;
+        h.hash[p] = EMPTY_HASH;
+        h.lone[p] = false;
+      } else if (c == 1 && (h.lone[l] || h.lone[r])) {
+        h.hash[p] = h.lone[l] ? h.hash[l] : h.hash[r];
+        h.lone[p] = true;
       } else {
-        heap[p] = branchHash(heap[l], heap[r]);
-        lone[p] = false;
+        h.hash[p] = branchHash(h.hash[l], h.hash[r]);
+        h.lone[p] = false;
       }
     }
 
@@ -344,20 +352,20 @@ public sealed interface Node permits Node.Leaf, Node.Internal {
 
     // Heap accessors for proofs.
     int count(int p) {
-      return count[p];
+      return heap().count[p];
     }
 
     boolean lone(int p) {
-      return lone[p];
+      return heap().lone[p];
     }
 
     byte[] heapHash(int p) {
-      return heap[p];
+      return heap().hash[p];
     }
 
     @Override
     public byte[] hash() {
-      return heap[1];
+      return heap().hash[1];
     }
 
     @Override
@@ -384,7 +392,7 @@ public sealed interface Node permits Node.Leaf, Node.Internal {
 
     @Override
     public int hashCode() {
-      return Arrays.hashCode(heap[1]);
+      return Arrays.hashCode(hash());
     }
 
     @Override

@@ -24,6 +24,13 @@ public interface NodeStore extends NodeSource {
   Optional<RootRecord> root(long height);
 
   /**
+   * Commits state changes that go with no block (replaying a stored chain whose state is missing).
+   *
+   * @param commit the changes
+   */
+  void commit(Commit commit);
+
+  /**
    * What one commit changes in the state tree, together with the blocks it goes with.
    *
    * @param rollbackAfter drop every node written by a version above this one, and the stale marks

@@ -127,7 +127,7 @@ public final class StateView implements NodeSource {
     }
     long v = store.allocateVersion();
     SparseMerkleTree.Batch b = SparseMerkleTree.update(this, root, v, updates);
-    Layer l = new Layer(v, b.written(), b.stale(), layer());
+    Layer l = Layer.of(v, b.written(), b.stale(), layer());
     return new StateView(store, l, b.root(), v);
   }
 
