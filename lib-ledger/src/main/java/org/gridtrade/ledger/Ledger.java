@@ -21,6 +21,10 @@ import org.slf4j.LoggerFactory;
  * A chain: the blocks in a {@link BlockStore}, the state after the last one, and the rules that let
  * a new block in.
  *
+ * <p>The state lives in an authenticated, versioned state tree kept with the blocks (see {@link
+ * StateKey} and {@link StateProof}): a store that keeps it (both built-in stores do) is reopened
+ * from its stored state, without replaying the chain; {@link #verify()} replays everything.
+ *
  * <p>Thread-safe: appends are serialised; {@link #state()} and {@link #head()} return immutable
  * snapshots. {@link #append} validates a block completely (link, roots, seal, signatures in
  * parallel, state transition) before it stores it; a rejected block changes nothing. {@link
@@ -41,9 +45,8 @@ public final class Ledger implements AutoCloseable {
    * the last {@code REORG_DEPTH + 1} blocks in memory (the fork point's among them, also right
    * after {@link #open} of a stored chain). After a reorganisation onto a branch shorter than the
    * blocks it replaced, fewer are kept until the chain has grown past its old height again (a fork
-   * below the kept ones is rejected). {@link LedgerState} is immutable, so these are references,
-   * but each state holds its own copy of the accounts: the memory cost is up to {@code REORG_DEPTH}
-   * states besides the current one, linear in the number of accounts.
+   * below the kept ones is rejected). The states are versions of one state tree, not copies: each
+   * costs only the nodes its block wrote.
    */
   public static final int REORG_DEPTH = 32;
 
@@ -112,8 +115,10 @@ public final class Ledger implements AutoCloseable {
   }
 
   /**
-   * Opens a chain: writes the genesis block into an empty store, or verifies every stored block
-   * (replaying the state) of a non-empty one.
+   * Opens a chain: writes the genesis block into an empty store; for a non-empty one, reads the
+   * stored state if the store keeps it (checking block 0, the last {@code REORG_DEPTH + 1} blocks'
+   * links and state roots, and the head's seal: time independent of the chain's length), or else
+   * verifies every stored block, replaying the state.
    *
    * <p>The ledger owns the store from here on: closing the ledger closes it, and if opening fails
    * for any reason (a chain that does not verify, a null argument, a store failure) the store is

@@ -126,7 +126,10 @@ public final class SparseMerkleTree {
           int first = (p - (1 << level)) * width;
           for (int i = first; i < first + width; i++) {
             if (in.hasChild(i)) {
-              Node leaf = src.require(NodeKey.of(in.version(i), keyHash, depth + 1));
+              // The lone leaf may sit under another nibble than the key's (absence proof).
+              byte[] path = Arrays.copyOf(keyHash, 32);
+              setNibble(path, depth, i);
+              Node leaf = src.require(NodeKey.of(in.version(i), path, depth + 1));
               return new Path(siblings, (Node.Leaf) leaf);
             }
           }
