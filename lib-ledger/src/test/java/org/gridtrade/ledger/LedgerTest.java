@@ -184,7 +184,8 @@ class LedgerTest {
                       ledger.propose(
                           List.of(transfer(sender, nonce, 0, 1)),
                           keys.get(sender).address(),
-                          T0 + ledger.height());
+                          // One time for all: the head may move between reading it and proposing.
+                          T0 + 1_000);
                   if (ledger.append(p.block()).appended()) {
                     appended.incrementAndGet();
                   }

@@ -72,6 +72,9 @@ public sealed interface Node permits Node.Leaf, Node.Internal {
         byte[] value = new byte[vl];
         in.get(value);
         expectEnd(in);
+        if (!Arrays.equals(keyHash, Digests.sha256(key))) {
+          throw new IllegalArgumentException("leaf key hash is not the SHA-256 of its key");
+        }
         return new Leaf(keyHash, key, value);
       } else if (tag == INTERNAL) {
         int exists = in.getShort() & 0xFFFF;
@@ -85,6 +88,10 @@ public sealed interface Node permits Node.Leaf, Node.Internal {
         for (int i = 0; i < 16; i++) {
           if ((exists & (1 << i)) != 0) {
             versions[i] = in.getLong();
+            if (versions[i] < 1) {
+              throw new IllegalArgumentException(
+                  "child %d has version %d, not >= 1".formatted(i, versions[i]));
+            }
             hashes[i] = new byte[32];
             in.get(hashes[i]);
           }

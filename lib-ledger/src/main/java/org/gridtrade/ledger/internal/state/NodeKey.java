@@ -77,7 +77,15 @@ public final class NodeKey implements Comparable<NodeKey> {
       throw new IllegalArgumentException(
           "node key of depth %d has length %d".formatted(depth, bytes.length));
     }
-    return new NodeKey(bytes.clone());
+    NodeKey k = new NodeKey(bytes.clone());
+    if (k.version() < 1) {
+      throw new IllegalArgumentException("node key version %d must be >= 1".formatted(k.version()));
+    }
+    if ((depth & 1) == 1 && (bytes[bytes.length - 1] & 0x0F) != 0) {
+      throw new IllegalArgumentException(
+          "node key of odd depth %d has a non-zero unused low nibble".formatted(depth));
+    }
+    return k;
   }
 
   /**

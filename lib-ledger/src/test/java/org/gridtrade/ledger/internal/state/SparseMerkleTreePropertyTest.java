@@ -24,7 +24,6 @@ import java.util.Map;
 import java.util.Random;
 import java.util.Set;
 import java.util.TreeMap;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -607,11 +606,6 @@ class SparseMerkleTreePropertyTest {
   }
 
   @Test
-  @Disabled(
-      "bug: SparseMerkleTree.prove reads a leaf that is alone above the child level of an"
-          + " internal node at the asked key's nibble instead of the leaf's own nibble, so the"
-          + " proof of an absent key ending at that leaf throws IllegalStateException (node"
-          + " missing)")
   void prove_absentKeys_verifyWithOracleAndNoBitFlipDoes() {
     qt().withFixedSeed(20_261_206_06L)
         .withExamples(EXAMPLES)
@@ -658,10 +652,6 @@ class SparseMerkleTreePropertyTest {
    * left half holds one leaf; a key under nibble 0x1 is absent and its path ends at that leaf.
    */
   @Test
-  @Disabled(
-      "bug: SparseMerkleTree.prove looks up a lone leaf found above the child level at the"
-          + " asked key's nibble (NodeKey.of(version, keyHash, depth + 1)) instead of at the"
-          + " leaf's own nibble, and throws IllegalStateException for an absent key")
   void prove_absentKeyBesideLoneLeafInsideNode_verifies() {
     String a = firstKeyWithNibble(0x0, "na");
     String b = firstKeyWithNibble(0x8, "nb");
@@ -762,9 +752,6 @@ class SparseMerkleTreePropertyTest {
 
   /** Bytes {@link NodeKey#of} never makes: one node position must have one encoding. */
   @Test
-  @Disabled(
-      "bug: NodeKey.decode accepts version 0 (NodeKey.of requires >= 1) and an odd-depth path"
-          + " whose unused low nibble is not zero, which no NodeKey.of makes")
   void nodeKey_decodeOfNonCanonicalBytes_illegalArgument() {
     byte[] strayNibble = NodeKey.of(5, kh("x"), 1).bytes().clone();
     strayNibble[9] |= 0x0F;
