@@ -12,21 +12,40 @@ import org.gridtrade.ledger.internal.ByteWriter;
  * What every node of a chain agrees on before the first block: the chain id, the initial balances
  * and the authorities (the accounts that may mint rewards and slash stake).
  *
- * <p>Immutable; maps and sets are copied into sorted, unmodifiable form so that equal
- * configurations encode and hash identically.
- *
- * @param chainId the chain id every transaction must carry
- * @param allocations initial balances in micro-coins (each more than 0)
- * @param authorities accounts allowed to send {@link Payload.Reward} and {@link Payload.Slash}
- * @param timestamp the genesis block's time, epoch milliseconds
+ * <p>Two forms with the same meaning: {@link #Genesis(int, Map, Set, long) a map of allocations},
+ * or {@link #fromAllocationsFile an allocations file} that is streamed and never held in memory
+ * (for utility-scale chains of millions of accounts). Equal configurations encode and hash
+ * identically, whichever form they come in. Immutable; the configuration hash and the genesis state
+ * root are computed once.
  */
-public record Genesis(
-    int chainId, Map<Address, Long> allocations, Set<Address> authorities, long timestamp) {
+public final class Genesis {
 
   /** The proposer recorded in the genesis block: twenty zero bytes. */
   public static final Address NO_PROPOSER = Address.ofBytes(new byte[Address.LENGTH]);
 
-  public Genesis {
+  /** Above this many allocations the genesis state is built by a bulk build of the tree. */
+  static final int BULK_THRESHOLD = 50_000;
+
+  private final int chainId;
+  private final Map<Address, Long> allocations; // null for a file genesis
+  private final AllocationsFile file; // null for a map genesis
+  private final Set<Address> authorities;
+  private final long timestamp;
+  private volatile Hash configHash;
+  private volatile Hash stateRoot;
+
+  /**
+   * A genesis from a map of allocations.
+   *
+   * @param chainId the chain id every transaction must carry
+   * @param allocations initial balances in micro-coins (each more than 0)
+   * @param authorities accounts allowed to send {@link Payload.Reward} and {@link Payload.Slash}
+   * @param timestamp the genesis block's time, epoch milliseconds
+   * @throws IllegalArgumentException if an allocation is not positive, their total overflows a
+   *     {@code long}, or the timestamp is negative
+   */
+  public Genesis(
+      int chainId, Map<Address, Long> allocations, Set<Address> authorities, long timestamp) {
     Objects.requireNonNull(allocations, "allocations");
     Objects.requireNonNull(authorities, "authorities");
     TreeMap<Address, Long> sorted = new TreeMap<>();
@@ -44,11 +63,148 @@ public record Genesis(
       }
       sorted.put(a, v);
     }
-    allocations = Collections.unmodifiableMap(sorted);
-    authorities = Collections.unmodifiableSet(new TreeSet<>(authorities));
+    this.chainId = chainId;
+    this.allocations = Collections.unmodifiableMap(sorted);
+    this.file = null;
+    this.authorities = sortedSet(authorities);
+    this.timestamp = checkTimestamp(timestamp);
+  }
+
+  private Genesis(int chainId, AllocationsFile file, Set<Address> authorities, long timestamp) {
+    this.chainId = chainId;
+    this.allocations = null;
+    this.file = file;
+    this.authorities = sortedSet(authorities);
+    this.timestamp = checkTimestamp(timestamp);
+  }
+
+  /**
+   * A genesis whose allocations are read from a text file, one {@code address,micro-coins} per line
+   * (the address in its {@link Address#toString()} form), addresses strictly ascending, amounts
+   * more than 0; blank lines and lines starting with {@code #} are skipped. The file is checked
+   * now, in one streaming pass, and read again (streaming) when the genesis state is built or
+   * hashed; it must not change meanwhile.
+   *
+   * @param chainId the chain id
+   * @param allocationsFile the file
+   * @param authorities the authorities
+   * @param timestamp the genesis block's time, epoch milliseconds
+   * @return the genesis
+   * @throws IllegalArgumentException if a line is malformed, out of order, a duplicate, not
+   *     positive, or the total overflows; the message names the file, the line and the rule
+   * @throws java.io.UncheckedIOException if the file cannot be read
+   */
+  public static Genesis fromAllocationsFile(
+      int chainId, java.nio.file.Path allocationsFile, Set<Address> authorities, long timestamp) {
+    Objects.requireNonNull(authorities, "authorities");
+    return new Genesis(chainId, AllocationsFile.check(allocationsFile), authorities, timestamp);
+  }
+
+  private static Set<Address> sortedSet(Set<Address> authorities) {
+    Objects.requireNonNull(authorities, "authorities");
+    TreeSet<Address> s = new TreeSet<>();
+    for (Address a : authorities) {
+      s.add(Objects.requireNonNull(a, "authorities element"));
+    }
+    return Collections.unmodifiableSet(s);
+  }
+
+  private static long checkTimestamp(long timestamp) {
     if (timestamp < 0) {
       throw new IllegalArgumentException("timestamp %d must be >= 0".formatted(timestamp));
     }
+    return timestamp;
+  }
+
+  /**
+   * The chain id every transaction must carry.
+   *
+   * @return the chain id
+   */
+  public int chainId() {
+    return chainId;
+  }
+
+  /**
+   * The initial balances, sorted by address. For a genesis {@link #fromAllocationsFile from a file}
+   * this reads the whole file into a map: at utility scale use {@link #forEachAllocation}.
+   *
+   * @return an unmodifiable sorted map
+   */
+  public Map<Address, Long> allocations() {
+    if (allocations != null) {
+      return allocations;
+    }
+    TreeMap<Address, Long> m = new TreeMap<>();
+    forEachAllocation(m::put);
+    return Collections.unmodifiableMap(m);
+  }
+
+  /**
+   * Number of allocations.
+   *
+   * @return the count
+   */
+  public int allocationCount() {
+    return allocations != null ? allocations.size() : file.count();
+  }
+
+  /**
+   * Visits the allocations in ascending address order, streaming a file genesis.
+   *
+   * @param visitor called with each address and amount
+   */
+  public void forEachAllocation(java.util.function.BiConsumer<Address, Long> visitor) {
+    Objects.requireNonNull(visitor, "visitor");
+    if (allocations != null) {
+      allocations.forEach(visitor);
+    } else {
+      file.forEach(visitor);
+    }
+  }
+
+  /**
+   * The authorities allowed to reward and slash.
+   *
+   * @return an unmodifiable sorted set
+   */
+  public Set<Address> authorities() {
+    return authorities;
+  }
+
+  /**
+   * The genesis block's time.
+   *
+   * @return epoch milliseconds
+   */
+  public long timestamp() {
+    return timestamp;
+  }
+
+  @Override
+  public boolean equals(Object o) {
+    return o instanceof Genesis g
+        && chainId == g.chainId
+        && timestamp == g.timestamp
+        && authorities.equals(g.authorities)
+        && allocationCount() == g.allocationCount()
+        && configHash().equals(g.configHash());
+  }
+
+  @Override
+  public int hashCode() {
+    return configHash().hashCode();
+  }
+
+  @Override
+  public String toString() {
+    return "Genesis[chainId=%d, allocations=%d, authorities=%s, timestamp=%d%s]"
+        .formatted(
+            chainId,
+            allocationCount(),
+            authorities,
+            timestamp,
+            file == null ? "" : ", file=" + file.path());
   }
 
   /**
@@ -60,13 +216,47 @@ public record Genesis(
     return LedgerState.genesis(this);
   }
 
+  /** The genesis state root, computed once (building the state if needed). */
+  Hash stateRoot() {
+    Hash r = stateRoot;
+    if (r == null) {
+      r = state().root();
+      stateRoot = r;
+    }
+    return r;
+  }
+
+  void rememberStateRoot(Hash root) {
+    stateRoot = root;
+  }
+
   /**
    * Hash of the canonical encoding of this configuration.
    *
    * @return the configuration hash, recorded in the genesis block's seal
    */
   public Hash configHash() {
-    return Hash.sha256(encode());
+    Hash h = configHash;
+    if (h == null) {
+      java.security.MessageDigest md = org.gridtrade.ledger.internal.Digests.newSha256();
+      md.update(MAGIC);
+      md.update(
+          new ByteWriter(16).i32(chainId).i64(timestamp).i32(allocationCount()).toByteArray());
+      byte[] entry = new byte[Address.LENGTH + 8];
+      forEachAllocation(
+          (a, v) -> {
+            System.arraycopy(a.unsafeBytes(), 0, entry, 0, Address.LENGTH);
+            for (int i = 0; i < 8; i++) {
+              entry[Address.LENGTH + i] = (byte) (v >>> (56 - 8 * i));
+            }
+            md.update(entry);
+          });
+      md.update(new ByteWriter(4).i32(authorities.size()).toByteArray());
+      authorities.forEach(a -> md.update(a.unsafeBytes()));
+      h = Hash.of(md.digest());
+      configHash = h;
+    }
+    return h;
   }
 
   private static final byte[] MAGIC =
@@ -79,10 +269,10 @@ public record Genesis(
    * @return a fresh array
    */
   public byte[] encode() {
-    ByteWriter w = new ByteWriter(64 + allocations.size() * 28 + authorities.size() * 20);
+    ByteWriter w = new ByteWriter(64 + allocationCount() * 28 + authorities.size() * 20);
     w.raw(MAGIC);
-    w.i32(chainId).i64(timestamp).i32(allocations.size());
-    allocations.forEach((a, v) -> w.raw(a.unsafeBytes()).i64(v));
+    w.i32(chainId).i64(timestamp).i32(allocationCount());
+    forEachAllocation((a, v) -> w.raw(a.unsafeBytes()).i64(v));
     w.i32(authorities.size());
     authorities.forEach(a -> w.raw(a.unsafeBytes()));
     return w.toByteArray();
@@ -150,7 +340,7 @@ public record Genesis(
    * @return block 0
    */
   public Block block() {
-    return block(state().root());
+    return block(stateRoot());
   }
 
   /** The genesis block for a state root computed by the caller. */

@@ -187,7 +187,9 @@ public final class Ledger implements AutoCloseable {
     StateStorage states = stateStorage(store);
     NodeStore nodes = states.nodeStore();
     if (store.size() == 0) {
+      nodes.clear(); // what a crash in an earlier genesis build left behind
       LedgerState state = LedgerState.genesis(genesis, nodes);
+      genesis.rememberStateRoot(state.root());
       Block g = genesis.block(state.root());
       Tip tip = new Tip(g.header(), state);
       commit(

@@ -13,7 +13,9 @@ import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.stream.IntStream;
 import org.gridtrade.ledger.internal.ByteWriter;
+import org.gridtrade.ledger.internal.state.ExternalSorter;
 import org.gridtrade.ledger.internal.state.InMemoryNodeStore;
+import org.gridtrade.ledger.internal.state.Node;
 import org.gridtrade.ledger.internal.state.NodeStore;
 import org.gridtrade.ledger.internal.state.SparseMerkleTree;
 import org.gridtrade.ledger.internal.state.StateView;
@@ -73,10 +75,18 @@ public final class LedgerState {
     return genesis(g, new InMemoryNodeStore());
   }
 
-  /** The genesis state, its nodes written (uncommitted) for {@code store}. */
+  /**
+   * The genesis state. Up to {@link Genesis#BULK_THRESHOLD} allocations its nodes are written as an
+   * uncommitted layer for {@code store}; above, the accounts are sorted by key hash with bounded
+   * memory and the tree is built bottom-up straight into the store (each node written once), then
+   * the counters are applied as an uncommitted layer on top.
+   */
   static LedgerState genesis(Genesis g, NodeStore store) {
+    if (g.allocationCount() > Genesis.BULK_THRESHOLD) {
+      return bulkGenesis(g, store);
+    }
     TreeMap<Address, Account> accounts = new TreeMap<>();
-    g.allocations().forEach((a, v) -> accounts.put(a, new Account(v, 0, 0, Hash.ZERO)));
+    g.forEachAllocation((a, v) -> accounts.put(a, new Account(v, 0, 0, Hash.ZERO)));
     long supply = 0;
     for (Account a : accounts.values()) {
       supply = Math.addExact(supply, a.balance());
@@ -91,6 +101,62 @@ public final class LedgerState {
     }
     ups.sort(StateKey.UPDATE_ORDER);
     return new LedgerState(g.chainId(), g.authorities(), StateView.empty(store).apply(ups));
+  }
+
+  // Sorted records: keyHash (32) ‖ address (20) ‖ amount (8).
+  private static final int GENESIS_RECORD = Hash.LENGTH + Address.LENGTH + 8;
+  private static final int SORT_CHUNK = 1 << 20;
+
+  private static LedgerState bulkGenesis(Genesis g, NodeStore store) {
+    long version = store.allocateVersion();
+    long[] supply = {0};
+    SparseMerkleTree.Ptr root;
+    try (ExternalSorter sorter = new ExternalSorter(GENESIS_RECORD, Hash.LENGTH, SORT_CHUNK)) {
+      g.forEachAllocation(
+          (a, v) -> {
+            byte[] r = new byte[GENESIS_RECORD];
+            System.arraycopy(StateKey.account(a).hash(), 0, r, 0, Hash.LENGTH);
+            System.arraycopy(a.unsafeBytes(), 0, r, Hash.LENGTH, Address.LENGTH);
+            long amount = v;
+            for (int i = 0; i < 8; i++) {
+              r[Hash.LENGTH + Address.LENGTH + i] = (byte) (amount >>> (56 - 8 * i));
+            }
+            supply[0] = Math.addExact(supply[0], amount);
+            sorter.add(r);
+          });
+      java.util.Iterator<byte[]> records = sorter.sorted();
+      java.util.Iterator<Node.Leaf> leaves =
+          new java.util.Iterator<>() {
+            @Override
+            public boolean hasNext() {
+              return records.hasNext();
+            }
+
+            @Override
+            public Node.Leaf next() {
+              byte[] r = records.next();
+              byte[] keyHash = java.util.Arrays.copyOfRange(r, 0, Hash.LENGTH);
+              Address a =
+                  Address.ofBytes(
+                      java.util.Arrays.copyOfRange(r, Hash.LENGTH, Hash.LENGTH + Address.LENGTH));
+              long amount = java.nio.ByteBuffer.wrap(r, Hash.LENGTH + Address.LENGTH, 8).getLong();
+              return new Node.Leaf(
+                  keyHash,
+                  StateKey.account(a).unsafeBytes(),
+                  encodeAccount(new Account(amount, 0, 0, Hash.ZERO)));
+            }
+          };
+      root = SparseMerkleTree.bulkBuild(leaves, version, store::bulkPut);
+      store.bulkFlush();
+    }
+    List<SparseMerkleTree.Update> counters =
+        new ArrayList<>(
+            List.of(
+                counter(StateKey.ACCOUNT_COUNT, g.allocationCount()),
+                counter(StateKey.SUPPLY, supply[0])));
+    counters.sort(StateKey.UPDATE_ORDER);
+    StateView view = StateView.stored(store, root, version).apply(counters);
+    return new LedgerState(g.chainId(), g.authorities(), view);
   }
 
   /** A committed state read back from a store. */

@@ -64,6 +64,21 @@ public final class InMemoryNodeStore implements NodeStore {
     }
   }
 
+  @Override
+  public void bulkPut(NodeKey key, Node node) {
+    nodes.put(key, node);
+  }
+
+  @Override
+  public void bulkFlush() {}
+
+  @Override
+  public synchronized void clear() {
+    nodes.clear();
+    stale.clear();
+    roots.clear();
+  }
+
   /** Number of stored nodes (for tests and statistics). */
   public int nodeCount() {
     return nodes.size();

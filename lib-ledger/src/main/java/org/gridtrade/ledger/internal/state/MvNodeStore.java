@@ -27,6 +27,10 @@ public final class MvNodeStore implements NodeStore {
   public static final String ROOTS_MAP = "gridtrade.state.roots";
 
   private static final byte[] NONE = new byte[0];
+  // Bulk-built nodes committed per MVStore commit, so a huge genesis never sits uncommitted in
+  // memory.
+  private static final int BULK_BATCH = 100_000;
+  private long bulk;
 
   private final MVMap<byte[], byte[]> nodes;
   private final MVMap<byte[], byte[]> stale;
@@ -171,6 +175,30 @@ public final class MvNodeStore implements NodeStore {
       }
       old.forEach(roots::remove);
     }
+  }
+
+  @Override
+  public void bulkPut(NodeKey key, Node node) {
+    nodes.put(key.bytes(), node.encode());
+    if (++bulk % BULK_BATCH == 0) {
+      committer.accept(() -> {});
+    }
+  }
+
+  @Override
+  public void bulkFlush() {
+    committer.accept(() -> {});
+  }
+
+  @Override
+  public void clear() {
+    committer.accept(
+        () -> {
+          nodes.clear();
+          stale.clear();
+          roots.clear();
+        });
+    cache.clear();
   }
 
   private static byte[] staleKey(long since, NodeKey key) {

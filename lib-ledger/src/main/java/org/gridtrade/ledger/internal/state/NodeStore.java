@@ -24,6 +24,21 @@ public interface NodeStore extends NodeSource {
   Optional<RootRecord> root(long height);
 
   /**
+   * Writes a node of a bulk build straight to the store (not atomically with a block: a durable
+   * store may commit bulk nodes in batches, so a crash leaves some; {@link #clear()} removes them).
+   *
+   * @param key the node's key
+   * @param node the node
+   */
+  void bulkPut(NodeKey key, Node node);
+
+  /** Makes every {@link #bulkPut} so far part of the store (a durable store commits them). */
+  void bulkFlush();
+
+  /** Removes every node, stale mark and root record (before a genesis is built again). */
+  void clear();
+
+  /**
    * Commits state changes that go with no block (replaying a stored chain whose state is missing).
    *
    * @param commit the changes

@@ -221,6 +221,117 @@ public final class SparseMerkleTree {
   }
 
   /**
+   * Builds a tree bottom-up from leaves sorted by key hash, in one pass and with memory bounded by
+   * the tree's depth: each node is written once, to {@code sink}, as soon as its subtree is
+   * complete. The result equals applying the same leaves as puts to an empty tree.
+   *
+   * @param sorted leaves in strictly ascending key hash order (unsigned)
+   * @param version the version written
+   * @param sink receives every node written
+   * @return the root, or null if there are no leaves
+   * @throws IllegalArgumentException if the leaves are not strictly ascending
+   */
+  public static Ptr bulkBuild(
+      java.util.Iterator<Node.Leaf> sorted,
+      long version,
+      java.util.function.BiConsumer<NodeKey, Node> sink) {
+    Bulk b = new Bulk(sorted, version, sink);
+    if (!b.hasNext()) {
+      return null;
+    }
+    Object r = b.build(0);
+    if (r instanceof Node.Leaf l) {
+      return b.place(l, 0);
+    }
+    if (b.hasNext()) {
+      throw new IllegalStateException("bulk build stopped before the last leaf");
+    }
+    return (Ptr) r;
+  }
+
+  private static final class Bulk {
+    private final java.util.Iterator<Node.Leaf> in;
+    private final long version;
+    private final java.util.function.BiConsumer<NodeKey, Node> sink;
+    private final java.util.ArrayDeque<Node.Leaf> ahead = new java.util.ArrayDeque<>(2);
+    private byte[] last;
+
+    Bulk(
+        java.util.Iterator<Node.Leaf> in,
+        long version,
+        java.util.function.BiConsumer<NodeKey, Node> sink) {
+      this.in = in;
+      this.version = version;
+      this.sink = sink;
+    }
+
+    boolean hasNext() {
+      return !ahead.isEmpty() || in.hasNext();
+    }
+
+    Node.Leaf peek() {
+      if (ahead.isEmpty()) {
+        Node.Leaf l = in.next();
+        if (last != null && Arrays.compareUnsigned(last, l.keyHash()) >= 0) {
+          throw new IllegalArgumentException(
+              "bulk build leaves must be strictly ascending by key hash");
+        }
+        last = l.keyHash();
+        ahead.addLast(l);
+      }
+      return ahead.peekFirst();
+    }
+
+    Node.Leaf next() {
+      Node.Leaf l = peek();
+      ahead.pollFirst();
+      return l;
+    }
+
+    // Builds the subtree of the next leaf's first `depth` nibbles; returns a lone leaf unplaced.
+    Object build(int depth) {
+      Node.Leaf first = next();
+      if (!hasNext() || !samePrefix(first.keyHash(), peek().keyHash(), depth)) {
+        return first;
+      }
+      ahead.addFirst(first);
+      byte[] path = first.keyHash();
+      long[] versions = new long[16];
+      byte[][] hashes = new byte[16][];
+      int leaves = 0;
+      while (hasNext() && samePrefix(path, peek().keyHash(), depth)) {
+        int nib = nibble(peek().keyHash(), depth);
+        Object c = build(depth + 1);
+        Ptr p = c instanceof Node.Leaf l ? place(l, depth + 1) : (Ptr) c;
+        versions[nib] = p.key().version();
+        hashes[nib] = p.hash();
+        if (p.leaf()) {
+          leaves |= 1 << nib;
+        }
+      }
+      Node.Internal node = new Node.Internal(versions, hashes, leaves);
+      NodeKey key = NodeKey.of(version, path, depth);
+      sink.accept(key, node);
+      return new Ptr(key, node.hash(), false);
+    }
+
+    Ptr place(Node.Leaf l, int depth) {
+      NodeKey key = NodeKey.of(version, l.keyHash(), depth);
+      sink.accept(key, l);
+      return new Ptr(key, l.hash(), true);
+    }
+
+    private static boolean samePrefix(byte[] a, byte[] b, int nibbles) {
+      for (int i = 0; i < nibbles; i++) {
+        if (nibble(a, i) != nibble(b, i)) {
+          return false;
+        }
+      }
+      return true;
+    }
+  }
+
+  /**
    * The nibble at {@code depth} of a key hash.
    *
    * @param keyHash 32 bytes

@@ -47,6 +47,18 @@ public final class StateView implements NodeSource {
     return new StateView(store, null, root, record.version());
   }
 
+  /**
+   * A version written straight to the store by a bulk build.
+   *
+   * @param store the store holding its nodes
+   * @param root its root, or null
+   * @param version its version
+   * @return the view
+   */
+  public static StateView stored(NodeStore store, SparseMerkleTree.Ptr root, long version) {
+    return new StateView(store, null, root, version);
+  }
+
   @Override
   public Node node(NodeKey key) {
     Layer l = layer;
