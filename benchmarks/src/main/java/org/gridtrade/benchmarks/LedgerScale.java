@@ -1,18 +1,20 @@
 package org.gridtrade.benchmarks;
 
+import java.io.BufferedWriter;
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Random;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.stream.Stream;
 import org.gridtrade.ledger.Address;
 import org.gridtrade.ledger.BlockResult;
@@ -81,37 +83,45 @@ public final class LedgerScale {
     for (int i = 0; i < TX_PER_BLOCK; i++) {
       senders.add(KeyPair.fromSeed(seed(i)));
     }
-    Address[] accounts = new Address[n];
-    Map<Address, Long> alloc = new HashMap<>(2 * (n + TX_PER_BLOCK));
-    for (int i = 0; i < n; i++) {
-      byte[] a = new byte[Address.LENGTH];
-      rnd.nextBytes(a);
-      accounts[i] = Address.ofBytes(a);
-      alloc.put(accounts[i], 1_000L);
+    Path dir = Files.createTempDirectory("gridtrade-scale");
+    // The allocations file: the N accounts in ascending address order, the senders merged in.
+    Path allocFile = dir.resolve("allocations.csv");
+    TreeMap<Address, Long> rich = new TreeMap<>();
+    senders.forEach(k -> rich.put(k.address(), 1_000_000_000L));
+    try (BufferedWriter w = Files.newBufferedWriter(allocFile, StandardCharsets.US_ASCII)) {
+      for (int i = 0; i < n; i++) {
+        Address a = account(i);
+        for (Map.Entry<Address, Long> e = rich.firstEntry();
+            e != null && e.getKey().compareTo(a) < 0;
+            e = rich.firstEntry()) {
+          w.write(e.getKey() + "," + e.getValue() + "\n");
+          rich.pollFirstEntry();
+        }
+        w.write(a + ",1000\n");
+      }
+      for (Map.Entry<Address, Long> e : rich.entrySet()) {
+        w.write(e.getKey() + "," + e.getValue() + "\n");
+      }
     }
-    for (KeyPair k : senders) {
-      alloc.put(k.address(), 1_000_000_000L);
-    }
-    Genesis genesis = new Genesis(CHAIN, alloc, Set.of(senders.get(0).address()), T0);
+    Genesis genesis =
+        Genesis.fromAllocationsFile(CHAIN, allocFile, Set.of(senders.get(0).address()), T0);
     int total = 5 + measured;
     List<List<Transaction>> txs = new ArrayList<>(total);
     for (int b = 0; b < total; b++) {
       List<Transaction> block = new ArrayList<>(TX_PER_BLOCK);
       for (int s = 0; s < TX_PER_BLOCK; s++) {
         KeyPair k = senders.get(s);
-        Address to = accounts[rnd.nextInt(n)];
+        Address to = account(rnd.nextInt(n));
         block.add(
             new TransactionBody(CHAIN, k.publicKey(), b, 1, new Payload.Transfer(to, 10)).sign(k));
       }
       txs.add(block);
     }
-    Path dir = Files.createTempDirectory("gridtrade-scale");
     Path file = dir.resolve("chain.mv");
     try {
       long t = System.nanoTime();
       Ledger ledger = Ledger.open(genesis, BlockStores.openDurable(file));
       double openGenesis = secs(t);
-      alloc.clear();
       genesis = null;
       double[] times = new double[measured];
       for (int b = 0; b < total; b++) {
@@ -137,7 +147,7 @@ public final class LedgerScale {
       for (int i = 0; i < sizes.length; i++) {
         Address a;
         if (i % 2 == 0) {
-          a = accounts[rnd.nextInt(n)];
+          a = account(rnd.nextInt(n));
         } else {
           byte[] x = new byte[Address.LENGTH];
           rnd.nextBytes(x);
@@ -178,6 +188,20 @@ public final class LedgerScale {
         s.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
       }
     }
+  }
+
+  // Account i: 8 bytes of i (so addresses ascend with i), then 12 bytes derived from i.
+  private static Address account(int i) {
+    byte[] a = new byte[Address.LENGTH];
+    long x = (long) i << 20;
+    for (int b = 0; b < 8; b++) {
+      a[b] = (byte) (x >>> (56 - 8 * b));
+    }
+    long y = i * 0x9E3779B97F4A7C15L;
+    for (int b = 8; b < Address.LENGTH; b++) {
+      a[b] = (byte) (y >>> (8 * (b - 8)));
+    }
+    return Address.ofBytes(a);
   }
 
   private static byte[] seed(int i) {

@@ -4,12 +4,16 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.concurrent.atomic.AtomicLong;
 
 /** A {@link NodeStore} in memory. Thread-safe. */
 public final class InMemoryNodeStore implements NodeStore {
-  private final ConcurrentSkipListMap<NodeKey, Node> nodes = new ConcurrentSkipListMap<>();
+  // Lookups by hash; the versions index finds what a version wrote when it is rolled back.
+  private final ConcurrentHashMap<NodeKey, Node> nodes = new ConcurrentHashMap<>();
+  private final ConcurrentSkipListMap<Long, java.util.Set<NodeKey>> written =
+      new ConcurrentSkipListMap<>();
   // stale-since version -> node keys
   private final ConcurrentSkipListMap<Long, List<NodeKey>> stale = new ConcurrentSkipListMap<>();
   private final ConcurrentSkipListMap<Long, RootRecord> roots = new ConcurrentSkipListMap<>();
@@ -38,7 +42,9 @@ public final class InMemoryNodeStore implements NodeStore {
   @Override
   public synchronized void commit(Commit c) {
     if (c.rollbackAfter() >= 0) {
-      nodes.tailMap(NodeKey.root(c.rollbackAfter() + 1)).clear();
+      Map<Long, java.util.Set<NodeKey>> dropped = written.tailMap(c.rollbackAfter(), false);
+      dropped.values().forEach(keys -> keys.forEach(nodes::remove));
+      dropped.clear();
       stale.tailMap(c.rollbackAfter(), false).clear();
     }
     roots.tailMap(c.dropRootsFrom()).clear();
@@ -46,6 +52,7 @@ public final class InMemoryNodeStore implements NodeStore {
       Map<NodeKey, Node> m = l.nodes();
       if (m != null) {
         nodes.putAll(m);
+        written.computeIfAbsent(l.version(), v -> ConcurrentHashMap.newKeySet()).addAll(m.keySet());
       }
       if (!l.stale().isEmpty()) {
         stale.computeIfAbsent(l.version(), v -> new ArrayList<>()).addAll(l.stale());
@@ -57,7 +64,14 @@ public final class InMemoryNodeStore implements NodeStore {
     if (c.pruneUpTo() >= 0) {
       Map<Long, List<NodeKey>> due = stale.headMap(c.pruneUpTo(), true);
       for (List<NodeKey> keys : due.values()) {
-        keys.forEach(nodes::remove);
+        for (NodeKey k : keys) {
+          if (nodes.remove(k) != null) {
+            java.util.Set<NodeKey> w = written.get(k.version());
+            if (w != null && w.remove(k) && w.isEmpty()) {
+              written.remove(k.version());
+            }
+          }
+        }
       }
       due.clear();
       roots.headMap(c.pruneHeightsBelow()).clear();
@@ -67,6 +81,7 @@ public final class InMemoryNodeStore implements NodeStore {
   @Override
   public void bulkPut(NodeKey key, Node node) {
     nodes.put(key, node);
+    written.computeIfAbsent(key.version(), v -> ConcurrentHashMap.newKeySet()).add(key);
   }
 
   @Override
@@ -75,6 +90,7 @@ public final class InMemoryNodeStore implements NodeStore {
   @Override
   public synchronized void clear() {
     nodes.clear();
+    written.clear();
     stale.clear();
     roots.clear();
   }

@@ -112,9 +112,12 @@ public sealed interface Node permits Node.Leaf, Node.Internal {
     }
   }
 
+  /** This thread's digest for node hashes, reset by each {@code digest()} that ends its use. */
+  ThreadLocal<MessageDigest> DIGEST = ThreadLocal.withInitial(Digests::newSha256);
+
   /** The hash of a leaf. */
   static byte[] leafHash(byte[] keyHash, byte[] valueHash) {
-    MessageDigest md = Digests.sha256();
+    MessageDigest md = DIGEST.get(); // always left reset: every use ends with digest()
     md.update((byte) 0);
     md.update(keyHash);
     md.update(valueHash);
@@ -123,7 +126,7 @@ public sealed interface Node permits Node.Leaf, Node.Internal {
 
   /** The hash of a binary node. */
   static byte[] branchHash(byte[] left, byte[] right) {
-    MessageDigest md = Digests.sha256();
+    MessageDigest md = DIGEST.get();
     md.update((byte) 1);
     md.update(left);
     md.update(right);
@@ -161,7 +164,7 @@ public sealed interface Node permits Node.Leaf, Node.Internal {
       this.keyHash = keyHash;
       this.key = key;
       this.value = value;
-      this.hash = leafHash(keyHash, Digests.sha256(value));
+      this.hash = leafHash(keyHash, DIGEST.get().digest(value));
     }
 
     /** The key's SHA-256 (not a copy). */

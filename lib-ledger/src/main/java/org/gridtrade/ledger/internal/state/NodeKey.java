@@ -17,7 +17,18 @@ public final class NodeKey implements Comparable<NodeKey> {
 
   private NodeKey(byte[] bytes) {
     this.bytes = bytes;
-    this.hash = Arrays.hashCode(bytes);
+    // Cheaper than Arrays.hashCode: the version, the depth and up to 8 bytes of the path (paths
+    // are prefixes of SHA-256 hashes, so their first bytes are well spread), mixed.
+    long h = 0;
+    for (int i = 0; i < 8; i++) {
+      h = (h << 8) | (bytes[i] & 0xFF);
+    }
+    long p = bytes[8];
+    for (int i = 9; i < Math.min(bytes.length, 17); i++) {
+      p = (p << 8) | (bytes[i] & 0xFF);
+    }
+    long x = h * 0x9E3779B97F4A7C15L ^ p * 0xC2B2AE3D27D4EB4FL;
+    this.hash = (int) (x ^ (x >>> 32));
   }
 
   /**
