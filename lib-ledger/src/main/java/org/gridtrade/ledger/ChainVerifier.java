@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.OptionalLong;
+import java.util.function.LongConsumer;
 import org.gridtrade.ledger.internal.state.InMemoryNodeStore;
 import org.gridtrade.ledger.internal.state.NodeStore;
 import org.gridtrade.ledger.spi.BlockStore;
@@ -36,7 +37,25 @@ public final class ChainVerifier {
    * @return the report; {@link ChainReport#valid()} tells whether the whole chain is valid
    */
   public static ChainReport verify(BlockStore store, Genesis genesis, SealVerifier seals) {
-    return replay(store, genesis, seals, 0, new InMemoryNodeStore(), 2).report;
+    return verify(store, genesis, seals, h -> {});
+  }
+
+  /**
+   * Verifies every block in {@code store}, reporting progress: the full replay from genesis, in
+   * memory bounded by the size of the state (each block's state is kept only until the next one is
+   * verified).
+   *
+   * @param store the blocks
+   * @param genesis the chain's genesis configuration
+   * @param seals the consensus seal check
+   * @param progress called with each height once that block verified (for a progress bar: the chain
+   *     holds {@code store.size()} blocks)
+   * @return the report; {@link ChainReport#valid()} tells whether the whole chain is valid
+   */
+  public static ChainReport verify(
+      BlockStore store, Genesis genesis, SealVerifier seals, LongConsumer progress) {
+    Objects.requireNonNull(progress, "progress");
+    return replay(store, genesis, seals, 0, new InMemoryNodeStore(), 2, progress).report;
   }
 
   /**
@@ -57,6 +76,17 @@ public final class ChainVerifier {
       int keep,
       NodeStore nodes,
       long retention) {
+    return replay(store, genesis, seals, keep, nodes, retention, h -> {});
+  }
+
+  private static Replay replay(
+      BlockStore store,
+      Genesis genesis,
+      SealVerifier seals,
+      int keep,
+      NodeStore nodes,
+      long retention,
+      LongConsumer progress) {
     Objects.requireNonNull(store, "store");
     Objects.requireNonNull(genesis, "genesis");
     Objects.requireNonNull(seals, "seals");
@@ -119,6 +149,7 @@ public final class ChainVerifier {
           Long.MAX_VALUE,
           retention,
           nodes::commit);
+      progress.accept(h);
       if (keep > 0) {
         if (recent.size() == keep) {
           recent.remove(0);

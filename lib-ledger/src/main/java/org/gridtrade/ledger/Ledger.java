@@ -746,6 +746,17 @@ public final class Ledger implements AutoCloseable {
   }
 
   /**
+   * Verifies the whole stored chain again, reporting progress (see {@link
+   * ChainVerifier#verify(BlockStore, Genesis, SealVerifier, java.util.function.LongConsumer)}).
+   *
+   * @param progress called with each height once that block verified
+   * @return the report
+   */
+  public ChainReport verify(java.util.function.LongConsumer progress) {
+    return ChainVerifier.verify(store, genesis, seals, progress);
+  }
+
+  /**
    * A proof of a key's value, or of its absence, in the state after the head block, checkable with
    * the head's header alone ({@link StateProof#verify(BlockHeader, StateKey)}).
    *

@@ -200,8 +200,15 @@ class LedgerTest {
     assertThat(appended.get()).isPositive();
     assertThat(ledger.height()).isEqualTo(appended.get());
     assertThat(store.size()).isEqualTo(appended.get() + 1L);
-    ChainReport r = ledger.verify();
+    List<Long> progress = new ArrayList<>();
+    ChainReport r = ledger.verify(progress::add);
     assertThat(r.valid()).as(r.toString()).isTrue();
+    // Progress names every verified height, in order.
+    assertThat(progress).hasSize((int) ledger.height() + 1);
+    for (int i = 0; i < progress.size(); i++) {
+      assertThat(progress.get(i)).isEqualTo(i);
+    }
+    assertThat(r.stateRoot()).isEqualTo(ledger.state().root());
     assertThat(ledger.state().totalSupply()).isEqualTo(genesis.state().totalSupply());
   }
 
