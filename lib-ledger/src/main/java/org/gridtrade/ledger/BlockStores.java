@@ -49,4 +49,20 @@ public final class BlockStores {
   public static BlockStore openDurable(Path file) {
     return MvStoreBlockStore.open(file);
   }
+
+  /**
+   * Opens the durable store in {@code file} as {@link #openDurable(Path)} does, keeping up to
+   * {@code cacheNodes} decoded nodes of the state tree in memory (65,536 by default: about 100 MB
+   * at most). The cache bounds the ledger's memory whatever the number of accounts; a larger one
+   * saves disk reads when the state is much larger than the cache.
+   *
+   * @param file the store file
+   * @param cacheNodes decoded state-tree nodes kept in memory, 0 or more
+   * @return the open store
+   * @throws IllegalArgumentException if {@code cacheNodes < 0}
+   * @throws UncheckedIOException as {@link #openDurable(Path)}
+   */
+  public static BlockStore openDurable(Path file, int cacheNodes) {
+    return MvStoreBlockStore.open(file, cacheNodes);
+  }
 }

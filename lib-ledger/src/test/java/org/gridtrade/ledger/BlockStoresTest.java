@@ -1,5 +1,6 @@
 package org.gridtrade.ledger;
 
+import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotSame;
@@ -43,12 +44,35 @@ class BlockStoresTest {
   }
 
   @Test
+  void openDurable_negativeCache_namesTheArgument_andCreatesNothing(@TempDir Path dir) {
+    Path file = dir.resolve("chain.mv");
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> BlockStores.openDurable(file, -1))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("cacheNodes -1");
+    assertThat(java.nio.file.Files.exists(file)).isFalse();
+  }
+
+  @Test
+  void openDurable_withoutCache_stillServesTheLedger(@TempDir Path dir) {
+    Genesis g = TestKit.genesis(TestKit.keys(3), 1_000);
+    Hash root;
+    try (Ledger l = Ledger.open(g, BlockStores.openDurable(dir.resolve("c.mv"), 0))) {
+      root = l.state().root();
+      assertThat(l.state().account(TestKit.keys(3).get(1).address()).balance()).isEqualTo(1_000);
+    }
+    try (Ledger l = Ledger.open(g, BlockStores.openDurable(dir.resolve("c.mv"), 0))) {
+      assertThat(l.state().root()).isEqualTo(root);
+    }
+  }
+
+  @Test
   void publicSignatures_exposeOnlySpiTypes() {
     for (Method m : BlockStores.class.getDeclaredMethods()) {
       if (Modifier.isPublic(m.getModifiers())) {
         assertEquals(BlockStore.class, m.getReturnType(), m::toString);
         assertTrue(
-            Arrays.stream(m.getParameterTypes()).allMatch(t -> t == Path.class), m::toString);
+            Arrays.stream(m.getParameterTypes()).allMatch(t -> t == Path.class || t == int.class),
+            m::toString);
       }
     }
   }

@@ -127,7 +127,7 @@ public final class MvStoreBlockStore implements BlockStore, StateStorage {
   private volatile String failure;
   private boolean closed; // written under the lifecycle write lock
 
-  private MvStoreBlockStore(Path file, MVStore store, HeadRecord head) {
+  private MvStoreBlockStore(Path file, MVStore store, HeadRecord head, int cacheNodes) {
     this.file = file;
     this.store = store;
     this.head = head;
@@ -154,7 +154,7 @@ public final class MvStoreBlockStore implements BlockStore, StateStorage {
       throw notABlockStore(file, "format '%s' != '%s'".formatted(format, FORMAT));
     }
     this.blocks = store.openMap(BLOCKS_MAP, blocksMap());
-    this.nodes = new MvNodeStore(store, DEFAULT_CACHE_NODES, this::commitStateOnly);
+    this.nodes = new MvNodeStore(store, cacheNodes, this::commitStateOnly);
     if (blocks.isEmpty() || blocks.firstKey() != SENTINEL) {
       throw notABlockStore(file, "its %s map has no sentinel entry".formatted(BLOCKS_MAP));
     }
@@ -185,7 +185,22 @@ public final class MvStoreBlockStore implements BlockStore, StateStorage {
    *     process (or another open store in this one), or is not a consistent GridTrade block store
    */
   public static MvStoreBlockStore open(Path file) {
+    return open(file, DEFAULT_CACHE_NODES);
+  }
+
+  /**
+   * Opens the store as {@link #open(Path)} does, keeping up to {@code cacheNodes} decoded
+   * state-tree nodes in memory.
+   *
+   * @param file the store file
+   * @param cacheNodes decoded nodes cached, 0 or more
+   * @return the open store
+   */
+  public static MvStoreBlockStore open(Path file, int cacheNodes) {
     Objects.requireNonNull(file, "file");
+    if (cacheNodes < 0) {
+      throw new IllegalArgumentException("cacheNodes %d must be >= 0".formatted(cacheNodes));
+    }
     Path path = file.toAbsolutePath().normalize();
     boolean created = false;
     try {
@@ -210,7 +225,7 @@ public final class MvStoreBlockStore implements BlockStore, StateStorage {
     HeadRecord head = null;
     try {
       head = HeadRecord.open(headFile(path), created);
-      MvStoreBlockStore opened = new MvStoreBlockStore(path, store, head);
+      MvStoreBlockStore opened = new MvStoreBlockStore(path, store, head, cacheNodes);
       log.debug("opened block store {} with {} blocks", path, opened.size);
       return opened;
     } catch (UncheckedIOException e) {
