@@ -59,6 +59,30 @@ class LedgerDecodersFuzzTest {
     tx.ifPresent(t -> assertThat(t.body().payload().tag()).isEqualTo(payload[0] & 0xff));
   }
 
+  private static final LedgerState PROOF_STATE = SeedCorpus.proofState();
+
+  /**
+   * A state proof decodes to its one canonical encoding or is rejected with a message; a decoded
+   * proof verifies or not against the fixed state's root without throwing, and verifies only if
+   * what it proves is what the state holds.
+   */
+  @FuzzTest
+  void decodeStateProof_anyBytes_canonicalOrRejected(byte[] bytes) {
+    StateProof p;
+    try {
+      p = StateProof.decode(bytes);
+    } catch (DecodeException e) {
+      assertThat(e.getMessage()).isNotBlank();
+      return;
+    }
+    assertThat(p.encode()).isEqualTo(bytes);
+    if (p.verify(PROOF_STATE.root(), p.key())) {
+      Optional<byte[]> held = PROOF_STATE.get(p.key());
+      assertThat(p.value().isPresent()).isEqualTo(held.isPresent());
+      held.ifPresent(v -> assertThat(p.value().orElseThrow()).isEqualTo(v));
+    }
+  }
+
   @FuzzTest
   void decodeBlock_anyBytes_canonicalOrRejected(byte[] bytes) {
     Block b;

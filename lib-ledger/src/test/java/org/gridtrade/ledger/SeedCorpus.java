@@ -150,6 +150,7 @@ public final class SeedCorpus {
             tree.inclusionProof(0).encode(),
             tree.inclusionProof(7).encode(),
             tree.inclusionProof(10).encode()));
+    m.put("decodeStateProof_anyBytes_canonicalOrRejected", stateProofs());
     m.put(
         "parseText_anyText_valueOrIllegalArgument",
         List.of(
@@ -163,6 +164,40 @@ public final class SeedCorpus {
             Keystore.encrypt(
                 TestKit.key(5), PASSWORD, new Keystore.Params(10, 1, 1), deterministicRandom())));
     return m;
+  }
+
+  /** The state of {@link #STATE_KEYS} accounts and proofs of a present and two absent keys. */
+  static final int STATE_KEYS = 200;
+
+  /** A state whose proofs the fuzz target checks against: {@link #STATE_KEYS} funded accounts. */
+  static LedgerState proofState() {
+    Map<Address, Long> alloc = new java.util.TreeMap<>();
+    for (int i = 0; i < STATE_KEYS; i++) {
+      alloc.put(
+          Address.ofBytes(Arrays.copyOf(Hash.sha256(TestKit.longBytes(i)).bytes(), 20)), 1L + i);
+    }
+    return new Genesis(5, alloc, java.util.Set.of(), 0).state();
+  }
+
+  private static List<byte[]> stateProofs() {
+    LedgerState s = proofState();
+    List<byte[]> out = new java.util.ArrayList<>();
+    Address present = s.accounts().keySet().iterator().next();
+    out.add(StateProof.of(StateKey.account(present), s).encode());
+    for (int i = 0; out.size() < 3 && i < 1_000; i++) {
+      StateKey k =
+          StateKey.account(
+              Address.ofBytes(
+                  new byte[] {
+                    (byte) i, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19
+                  }));
+      byte[] e = StateProof.of(k, s).encode();
+      int kind = e[3 + k.bytes().length] & 0xFF;
+      if (kind == out.size()) { // one ending in an empty subtree (1), one in another leaf (2)
+        out.add(e);
+      }
+    }
+    return out;
   }
 
   private static SecureRandom deterministicRandom() {
