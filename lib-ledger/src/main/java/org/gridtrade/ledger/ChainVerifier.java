@@ -148,6 +148,7 @@ public final class ChainVerifier {
           -1,
           Long.MAX_VALUE,
           retention,
+          true,
           nodes::commit);
       progress.accept(h);
       if (keep > 0) {

@@ -69,6 +69,13 @@ public final class Ledger implements AutoCloseable {
 
   private record Proposed(BlockHeader header, LedgerState state) {}
 
+  // Background pruning of state versions older than the retention; guarded by `pruning`.
+  private final Object pruning = new Object();
+  private java.util.concurrent.ExecutorService pruner;
+  private long[] pruneBound;
+  private boolean pruneQueued;
+  private boolean pruneClosed;
+
   /** A block header and the state after that block. */
   record Tip(BlockHeader head, LedgerState state) {}
 
@@ -198,6 +205,7 @@ public final class Ledger implements AutoCloseable {
           -1,
           Long.MAX_VALUE,
           retention,
+          true,
           c -> states.append(new StoredBlock(0, g.hash(), g.encode()), c));
       LOG.debug("wrote genesis block {} for chain {}", g.hash(), genesis.chainId());
       return new Ledger(genesis, store, seals, states, retention, List.of(tip));
@@ -250,14 +258,20 @@ public final class Ledger implements AutoCloseable {
   /**
    * Builds the state commit for {@code tips} (consecutive heights, the last one the new head),
    * hands it to {@code write} (which stores it with the blocks), then lets the tips' states read
-   * their nodes from the store.
+   * their nodes from the store. With {@code pruneInline}, the versions that fell out of {@code
+   * retention} are pruned in the same commit; otherwise their bound is returned for a background
+   * prune.
+   *
+   * @return {@code {pruneUpTo, keepFrom}} when something is due for pruning and not pruned inline,
+   *     else null
    */
-  static void commit(
+  static long[] commit(
       NodeStore nodes,
       List<Tip> tips,
       long rollbackAfter,
       long dropRootsFrom,
       long retention,
+      boolean pruneInline,
       java.util.function.Consumer<NodeStore.Commit> write) {
     Tip last = tips.get(tips.size() - 1);
     List<Layer> layers = last.state().view().pendingLayers();
@@ -278,8 +292,51 @@ public final class Ledger implements AutoCloseable {
       }
     }
     write.accept(
-        new NodeStore.Commit(rollbackAfter, layers, roots, dropRootsFrom, pruneUpTo, keepFrom));
+        pruneInline
+            ? new NodeStore.Commit(rollbackAfter, layers, roots, dropRootsFrom, pruneUpTo, keepFrom)
+            : new NodeStore.Commit(rollbackAfter, layers, roots, dropRootsFrom, -1, 0));
     layers.forEach(Layer::markCommitted);
+    return !pruneInline && pruneUpTo >= 0 ? new long[] {pruneUpTo, keepFrom} : null;
+  }
+
+  // Prunes in the background, one run at a time, always towards the newest bound.
+  private void schedulePrune(long[] bound) {
+    if (bound == null) {
+      return;
+    }
+    synchronized (pruning) {
+      if (pruneBound == null || bound[0] > pruneBound[0]) {
+        pruneBound = bound;
+      }
+      if (pruneQueued || pruneClosed) {
+        return;
+      }
+      pruneQueued = true;
+      if (pruner == null) {
+        pruner =
+            java.util.concurrent.Executors.newSingleThreadExecutor(
+                r -> {
+                  Thread th = new Thread(r, "gridtrade-state-pruner");
+                  th.setDaemon(true);
+                  return th;
+                });
+      }
+      pruner.execute(this::pruneNow);
+    }
+  }
+
+  private void pruneNow() {
+    long[] b;
+    synchronized (pruning) {
+      pruneQueued = false;
+      b = pruneBound;
+    }
+    try {
+      states.nodeStore().prune(b[0], b[1]);
+    } catch (RuntimeException e) {
+      // The store closed or failed: the stale marks stay and the next prune takes them.
+      LOG.debug("pruning state versions up to {} failed: {}", b[0], e.toString());
+    }
   }
 
   static NodeStore.RootRecord rootRecord(long height, LedgerState s) {
@@ -476,13 +533,16 @@ public final class Ledger implements AutoCloseable {
     }
     Hash hash = block.hash();
     Tip next = new Tip(block.header(), ((BlockValidator.Result.Valid) r).state());
-    commit(
-        states.nodeStore(),
-        List.of(next),
-        -1,
-        Long.MAX_VALUE,
-        retention,
-        c -> states.append(new StoredBlock(block.height(), hash, block.encode()), c));
+    long[] prune =
+        commit(
+            states.nodeStore(),
+            List.of(next),
+            -1,
+            Long.MAX_VALUE,
+            retention,
+            false,
+            c -> states.append(new StoredBlock(block.height(), hash, block.encode()), c));
+    schedulePrune(prune);
     proposed = null;
     push(List.of(next));
     headReplaceable = true;
@@ -569,15 +629,20 @@ public final class Ledger implements AutoCloseable {
     }
     Hash hash = block.hash();
     Tip next = new Tip(block.header(), ((BlockValidator.Result.Valid) r).state());
-    commit(
-        states.nodeStore(),
-        List.of(next),
-        before.state().view().version(),
-        block.height(),
-        retention,
-        c ->
-            states.replaceFrom(
-                block.height(), List.of(new StoredBlock(block.height(), hash, block.encode())), c));
+    long[] prune =
+        commit(
+            states.nodeStore(),
+            List.of(next),
+            before.state().view().version(),
+            block.height(),
+            retention,
+            false,
+            c ->
+                states.replaceFrom(
+                    block.height(),
+                    List.of(new StoredBlock(block.height(), hash, block.encode())),
+                    c));
+    schedulePrune(prune);
     proposed = null;
     recent.remove(recent.size() - 1);
     push(List.of(next));
@@ -684,13 +749,16 @@ public final class Ledger implements AutoCloseable {
       tips.add(parent);
       records.add(new StoredBlock(b.height(), b.hash(), b.encode()));
     }
-    commit(
-        states.nodeStore(),
-        tips,
-        fork.state().view().version(),
-        forkHeight + 1,
-        retention,
-        c -> states.replaceFrom(forkHeight + 1, records, c));
+    long[] prune =
+        commit(
+            states.nodeStore(),
+            tips,
+            fork.state().view().version(),
+            forkHeight + 1,
+            retention,
+            false,
+            c -> states.replaceFrom(forkHeight + 1, records, c));
+    schedulePrune(prune);
     proposed = null;
     recent.subList(recent.size() - (int) back, recent.size()).clear();
     push(tips);
@@ -787,6 +855,11 @@ public final class Ledger implements AutoCloseable {
     if (height == t.head().height()) {
       return StateProof.of(key, t.state());
     }
+    if (retention < Long.MAX_VALUE && height <= t.head().height() - retention) {
+      throw new IllegalArgumentException(
+          "the state after height %d is no longer kept (kept: the last %d heights, %d..%d)"
+              .formatted(height, retention, t.head().height() - retention + 1, t.head().height()));
+    }
     NodeStore.RootRecord r =
         states
             .nodeStore()
@@ -809,9 +882,24 @@ public final class Ledger implements AutoCloseable {
     return store.sizeInBytes();
   }
 
-  /** Closes the block store. */
+  /** Stops the background pruning (waiting for a run in progress) and closes the block store. */
   @Override
   public void close() {
+    java.util.concurrent.ExecutorService p;
+    synchronized (pruning) {
+      pruneClosed = true;
+      p = pruner;
+    }
+    if (p != null) {
+      p.shutdown();
+      try {
+        if (!p.awaitTermination(60, java.util.concurrent.TimeUnit.SECONDS)) {
+          LOG.warn("state pruning did not stop within 60 s; closing the store anyway");
+        }
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }
     store.close();
   }
 

@@ -62,20 +62,25 @@ public final class InMemoryNodeStore implements NodeStore {
       roots.put(r.height(), r);
     }
     if (c.pruneUpTo() >= 0) {
-      Map<Long, List<NodeKey>> due = stale.headMap(c.pruneUpTo(), true);
-      for (List<NodeKey> keys : due.values()) {
-        for (NodeKey k : keys) {
-          if (nodes.remove(k) != null) {
-            java.util.Set<NodeKey> w = written.get(k.version());
-            if (w != null && w.remove(k) && w.isEmpty()) {
-              written.remove(k.version());
-            }
+      prune(c.pruneUpTo(), c.pruneHeightsBelow());
+    }
+  }
+
+  @Override
+  public synchronized void prune(long upToVersion, long heightsBelow) {
+    Map<Long, List<NodeKey>> due = stale.headMap(upToVersion, true);
+    for (List<NodeKey> keys : due.values()) {
+      for (NodeKey k : keys) {
+        if (nodes.remove(k) != null) {
+          java.util.Set<NodeKey> w = written.get(k.version());
+          if (w != null && w.remove(k) && w.isEmpty()) {
+            written.remove(k.version());
           }
         }
       }
-      due.clear();
-      roots.headMap(c.pruneHeightsBelow()).clear();
     }
+    due.clear();
+    roots.headMap(heightsBelow).clear();
   }
 
   @Override

@@ -151,30 +151,39 @@ public final class MvNodeStore implements NodeStore {
       roots.put(r.height(), r.encode());
     }
     if (c.pruneUpTo() >= 0) {
-      List<byte[]> due = new ArrayList<>();
-      for (Iterator<byte[]> it = stale.keyIterator(staleKey(0, null)); it.hasNext(); ) {
-        byte[] k = it.next();
-        if (version(k) > c.pruneUpTo()) {
-          break;
-        }
-        due.add(k);
-      }
-      for (byte[] k : due) {
-        byte[] nodeKey = java.util.Arrays.copyOfRange(k, 8, k.length);
-        nodes.remove(nodeKey);
-        cache.remove(NodeKey.decode(nodeKey));
-        stale.remove(k);
-      }
-      List<Long> old = new ArrayList<>();
-      for (Iterator<Long> it = roots.keyIterator(0L); it.hasNext(); ) {
-        long h = it.next();
-        if (h >= c.pruneHeightsBelow()) {
-          break;
-        }
-        old.add(h);
-      }
-      old.forEach(roots::remove);
+      pruneNow(c.pruneUpTo(), c.pruneHeightsBelow());
     }
+  }
+
+  @Override
+  public void prune(long upToVersion, long heightsBelow) {
+    committer.accept(() -> pruneNow(upToVersion, heightsBelow));
+  }
+
+  private void pruneNow(long upToVersion, long heightsBelow) {
+    List<byte[]> due = new ArrayList<>();
+    for (Iterator<byte[]> it = stale.keyIterator(staleKey(0, null)); it.hasNext(); ) {
+      byte[] k = it.next();
+      if (version(k) > upToVersion) {
+        break;
+      }
+      due.add(k);
+    }
+    for (byte[] k : due) {
+      byte[] nodeKey = java.util.Arrays.copyOfRange(k, 8, k.length);
+      nodes.remove(nodeKey);
+      cache.remove(NodeKey.decode(nodeKey));
+      stale.remove(k);
+    }
+    List<Long> old = new ArrayList<>();
+    for (Iterator<Long> it = roots.keyIterator(0L); it.hasNext(); ) {
+      long h = it.next();
+      if (h >= heightsBelow) {
+        break;
+      }
+      old.add(h);
+    }
+    old.forEach(roots::remove);
   }
 
   @Override

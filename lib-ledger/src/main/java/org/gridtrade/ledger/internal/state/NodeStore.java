@@ -39,6 +39,16 @@ public interface NodeStore extends NodeSource {
   void clear();
 
   /**
+   * Deletes, in a commit of its own, the nodes made stale by versions up to {@code upToVersion} and
+   * the root records of heights below {@code heightsBelow} (pruning in the background, between
+   * blocks).
+   *
+   * @param upToVersion the newest version whose stale marks are pruned
+   * @param heightsBelow root records of lower heights are deleted
+   */
+  void prune(long upToVersion, long heightsBelow);
+
+  /**
    * Commits state changes that go with no block (replaying a stored chain whose state is missing).
    *
    * @param commit the changes
