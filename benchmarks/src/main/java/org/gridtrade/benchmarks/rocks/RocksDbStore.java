@@ -265,13 +265,7 @@ public final class RocksDbStore implements BlockStore, StateStorage {
   @Override
   public void replaceLast(StoredBlock block) {
     Objects.requireNonNull(block, "block");
-    long height = size() - 1;
-    if (height < 1 || block.height() != height) {
-      throw new IllegalArgumentException(
-          "block height %d is not the highest non-genesis height %d"
-              .formatted(block.height(), height));
-    }
-    replace(height, List.of(block), null);
+    replace(-1, List.of(block), null);
   }
 
   @Override
@@ -285,7 +279,8 @@ public final class RocksDbStore implements BlockStore, StateStorage {
     replace(height, replacement, commit);
   }
 
-  private void replace(long height, List<StoredBlock> replacement, NodeStore.Commit commit) {
+  // height -1: replace the highest block (replaceLast), checked under the write lock.
+  private void replace(long from, List<StoredBlock> replacement, NodeStore.Commit commit) {
     List<StoredBlock> records = List.copyOf(replacement);
     lifecycle.readLock().lock();
     try {
@@ -293,6 +288,15 @@ public final class RocksDbStore implements BlockStore, StateStorage {
       writeLock.lock();
       try {
         long old = size;
+        long height = from;
+        if (from == -1) {
+          height = old - 1;
+          long h = records.get(0).height();
+          if (height < 1 || h != height) {
+            throw new IllegalArgumentException(
+                "block height %d is not the highest non-genesis height %d".formatted(h, height));
+          }
+        }
         checkReplacement(height, records, old);
         long next = height + records.size();
         size = height; // readers stop below the records that change
