@@ -16,6 +16,7 @@ import java.util.Random;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.stream.Stream;
+import org.gridtrade.benchmarks.rocks.RocksDbStore;
 import org.gridtrade.ledger.Address;
 import org.gridtrade.ledger.BlockResult;
 import org.gridtrade.ledger.BlockStores;
@@ -27,6 +28,7 @@ import org.gridtrade.ledger.StateKey;
 import org.gridtrade.ledger.StateProof;
 import org.gridtrade.ledger.Transaction;
 import org.gridtrade.ledger.TransactionBody;
+import org.gridtrade.ledger.spi.BlockStore;
 
 /**
  * The ledger at utility scale: a genesis of N funded accounts in a durable store, then blocks of
@@ -40,7 +42,10 @@ import org.gridtrade.ledger.TransactionBody;
  * </pre>
  *
  * Options (before the sizes): {@code --blocks B} measured blocks per size (default 20, after 5
- * warm-up blocks).
+ * warm-up blocks); {@code --store mvstore|rocksdb} the durable store of blocks and state (default
+ * {@code mvstore}, the ledger's own H2 MVStore file; {@code rocksdb} is {@link RocksDbStore}, for
+ * comparison). The RSS column is the process's resident memory after the full GC, which counts the
+ * store's native memory (RocksDB's block cache and memtables) that the heap column does not.
  */
 public final class LedgerScale {
   private static final int CHAIN = 7;
@@ -52,15 +57,22 @@ public final class LedgerScale {
   /**
    * Runs the driver.
    *
-   * @param args {@code [--blocks B] N...}
+   * @param args {@code [--blocks B] [--store mvstore|rocksdb] N...}
    * @throws IOException if the temporary store cannot be made
    */
   public static void main(String[] args) throws IOException {
     int blocks = 20;
+    String store = "mvstore";
     List<Integer> sizes = new ArrayList<>();
     for (int i = 0; i < args.length; i++) {
       if (args[i].equals("--blocks")) {
         blocks = Integer.parseInt(args[++i]);
+      } else if (args[i].equals("--store")) {
+        store = args[++i];
+        if (!store.equals("mvstore") && !store.equals("rocksdb")) {
+          System.err.println("--store '" + store + "' is neither mvstore nor rocksdb");
+          System.exit(2);
+        }
       } else {
         sizes.add(Integer.parseInt(args[i].replace("_", "")));
       }
@@ -69,15 +81,15 @@ public final class LedgerScale {
       sizes = List.of(1_000, 100_000);
     }
     System.out.println(
-        "| accounts | open genesis | block p50 | block p90 | tx/s (p50) | reopen | heap after GC"
-            + " | store bytes/account | proof bytes p50/max | proof verify |");
-    System.out.println("|---|---|---|---|---|---|---|---|---|---|");
+        "| store | accounts | open genesis | block p50 | block p90 | tx/s (p50) | reopen | heap"
+            + " after GC | RSS | store bytes/account | proof bytes p50/max | proof verify |");
+    System.out.println("|---|---|---|---|---|---|---|---|---|---|---|---|");
     for (int n : sizes) {
-      run(n, blocks);
+      run(store, n, blocks);
     }
   }
 
-  private static void run(int n, int measured) throws IOException {
+  private static void run(String store, int n, int measured) throws IOException {
     Random rnd = new Random(n);
     List<KeyPair> senders = new ArrayList<>(TX_PER_BLOCK);
     for (int i = 0; i < TX_PER_BLOCK; i++) {
@@ -117,10 +129,10 @@ public final class LedgerScale {
       }
       txs.add(block);
     }
-    Path file = dir.resolve("chain.mv");
+    Path file = dir.resolve(store.equals("rocksdb") ? "chain.rocks" : "chain.mv");
     try {
       long t = System.nanoTime();
-      Ledger ledger = Ledger.open(genesis, BlockStores.openDurable(file));
+      Ledger ledger = Ledger.open(genesis, open(store, file));
       double openGenesis = secs(t);
       genesis = null;
       double[] times = new double[measured];
@@ -141,6 +153,7 @@ public final class LedgerScale {
       double p50 = times[measured / 2];
       double p90 = times[Math.min(measured - 1, (int) Math.ceil(measured * 0.9) - 1)];
       long heap = heapAfterGc();
+      long rss = residentBytes();
       // Proofs: present and absent keys against the head.
       int[] sizes = new int[1_000];
       long verifyNanos = 0;
@@ -164,14 +177,16 @@ public final class LedgerScale {
       Arrays.sort(sizes);
       Genesis again = ledger.genesis();
       ledger.close();
-      long storeBytes = Files.size(file);
+      long storeBytes = store.equals("rocksdb") ? RocksDbStore.bytesOnDisk(file) : Files.size(file);
       t = System.nanoTime();
-      Ledger reopened = Ledger.open(again, BlockStores.openDurable(file));
+      Ledger reopened = Ledger.open(again, open(store, file));
       double reopen = secs(t);
       reopened.close();
       System.out.printf(
           Locale.ROOT,
-          "| %,d | %.2f s | %.0f ms | %.0f ms | %,.0f | %.0f ms | %,d MB | %,.0f | %d / %d | %.0f µs |%n",
+          "| %s | %,d | %.2f s | %.0f ms | %.0f ms | %,.0f | %.0f ms | %,d MB | %,d MB | %,.0f | %d / %d"
+              + " | %.0f µs |%n",
+          store,
           n,
           openGenesis,
           p50 * 1e3,
@@ -179,6 +194,7 @@ public final class LedgerScale {
           TX_PER_BLOCK / p50,
           reopen * 1e3,
           heap >> 20,
+          rss >> 20,
           (double) storeBytes / n,
           sizes[sizes.length / 2],
           sizes[sizes.length - 1],
@@ -188,6 +204,24 @@ public final class LedgerScale {
         s.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
       }
     }
+  }
+
+  private static BlockStore open(String store, Path file) {
+    return store.equals("rocksdb") ? RocksDbStore.open(file) : BlockStores.openDurable(file);
+  }
+
+  // The resident set size from /proc (Linux), or -1 where there is none.
+  private static long residentBytes() {
+    try {
+      for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
+        if (line.startsWith("VmRSS:")) {
+          return Long.parseLong(line.replaceAll("[^0-9]", "")) << 10;
+        }
+      }
+    } catch (IOException | RuntimeException e) {
+      return -1;
+    }
+    return -1;
   }
 
   // Account i: 8 bytes of i (so addresses ascend with i), then 12 bytes derived from i.
