@@ -681,6 +681,11 @@ public final class RocksDbStore implements BlockStore, StateStorage {
     }
 
     @Override
+    public void prune(long upToVersion, long heightsBelow) {
+      commit(new Commit(-1, List.of(), List.of(), Long.MAX_VALUE, upToVersion, heightsBelow));
+    }
+
+    @Override
     public void bulkPut(NodeKey key, Node node) {
       lifecycle.readLock().lock();
       try {

@@ -240,8 +240,20 @@ public final class RocksDbStoreCheck {
   }
 
   private void compareNodes(String when) {
+    // Each ledger prunes old versions on a background thread of its own: give both a moment to
+    // reach the same point (the counts settle once no prune is pending).
     long r = rocksStore.nodeCount();
     long m = ((MvNodeStore) ((StateStorage) mvStore).nodeStore()).nodeCount();
+    for (int i = 0; i < 200 && r != m; i++) {
+      try {
+        Thread.sleep(50);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        break;
+      }
+      r = rocksStore.nodeCount();
+      m = ((MvNodeStore) ((StateStorage) mvStore).nodeStore()).nodeCount();
+    }
     check(r == m, "%s: RocksDB holds %d nodes, MVStore %d".formatted(when, r, m));
     check(r > 0, when + ": no nodes");
   }
