@@ -19,6 +19,7 @@ import org.gridtrade.ledger.internal.state.StateStorage;
 import org.gridtrade.ledger.spi.BlockStore;
 import org.gridtrade.ledger.spi.StoredBlock;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestReporter;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -59,8 +60,8 @@ class LedgerCrashTest {
   private record KillPoint(String name, Predicate<String> line, int count) {}
 
   @Test
-  void killedLedger_reopensFromStoredState_withAckedChainAndTheReplayedState(@TempDir Path dir)
-      throws Exception {
+  void killedLedger_reopensFromStoredState_withAckedChainAndTheReplayedState(
+      @TempDir Path dir, TestReporter reporter) throws Exception {
     int cycles = Integer.getInteger("crash.cycles", CYCLES);
     Random random = new Random(Long.getLong("crash.seed", 77));
     String java =
@@ -163,7 +164,7 @@ class LedgerCrashTest {
         assertThat(((StateStorage) store).nodeStore().root(size - 1))
             .as(
                 "cycle %d: the stored state of head %d (the ledger opens without replay)",
-                cycle, size)
+                cycle, size - 1)
             .isPresent();
         for (long h = 0; h < size; h++) {
           StoredBlock b = store.read(h).orElseThrow();
@@ -213,26 +214,33 @@ class LedgerCrashTest {
             .isEqualTo(genesis.state().totalSupply());
 
         for (int i = 0; i < 3; i++) {
-          Address a = keys.get(random.nextInt(keys.size())).address();
+          int k = random.nextInt(keys.size());
+          Address a = keys.get(k).address();
+          Address other = keys.get((k + 1) % keys.size()).address();
           StateKey key = StateKey.account(a);
           StateProof proof = ledger.proveState(key);
           assertThat(proof.verify(ledger.head(), key))
               .as("cycle %d: proof of %s", cycle, a)
               .isTrue();
           assertThat(proof.account()).contains(r.account(a));
+          assertThat(proof.verify(ledger.head(), StateKey.account(other)))
+              .as("cycle %d: the proof of %s taken for %s", cycle, a, other)
+              .isFalse();
         }
         maxHeight = Math.max(maxHeight, ledger.height());
       }
       chain = stored;
     }
-    System.out.printf(
-        Locale.ROOT,
-        "LedgerCrashTest: %d kills, highest height %d; in flight (append, replace, reorg): %s,"
-            + " of which found done: %s%n",
-        cycles,
-        maxHeight,
-        Arrays.toString(inFlight),
-        Arrays.toString(inFlightDone));
+    reporter.publishEntry(
+        "kills",
+        String.format(
+            Locale.ROOT,
+            "%d kills, highest height %d; in flight (append, replace, reorg): %s, of which found"
+                + " done: %s",
+            cycles,
+            maxHeight,
+            Arrays.toString(inFlight),
+            Arrays.toString(inFlightDone)));
     assertThat(maxHeight).isPositive();
     if (cycles >= CYCLES) {
       for (int i = 0; i < OPS.size(); i++) {
