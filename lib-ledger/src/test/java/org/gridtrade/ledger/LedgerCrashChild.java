@@ -1,5 +1,9 @@
 package org.gridtrade.ledger;
 
+import java.io.FileOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -20,9 +24,12 @@ import org.gridtrade.ledger.spi.SealVerifier;
  * reorganises onto a branch of 2 or 3 blocks forking at the head or up to two blocks below it
  * ({@link Ledger#reorganise}), which rolls the stored state back to the fork.
  *
- * <p>It prints {@code opened <height> <hash>} once open; before each operation {@code trying <op>
+ * <p>It logs {@code opened <height> <hash>} once open; before each operation {@code trying <op>
  * <from> <hash>...}, the first height the operation writes and the hashes of the blocks it writes
- * there; after the operation returns {@code acked <height> <hash>}, the new head.
+ * there; after the operation returns {@code acked <height> <hash>}, the new head. The log is a file
+ * written with one unbuffered write per line, not the standard output: the bytes of a write that
+ * returned survive the kill, while {@link Process#destroyForcibly()} closes the parent's end of a
+ * pipe, losing the lines it has not read yet.
  */
 public final class LedgerCrashChild {
   static final long T0 = 1_700_000_000_000L;
@@ -37,10 +44,12 @@ public final class LedgerCrashChild {
   /**
    * Runs the child.
    *
-   * @param args the store file and the seed
+   * @param args the store file, the seed and the log file
+   * @throws IOException if the log cannot be opened
    */
-  public static void main(String[] args) {
+  public static void main(String[] args) throws IOException {
     DurableStoreCrashChild.startWatchdog();
+    log = new FileOutputStream(args[2], true);
     long seed = Long.parseLong(args[1]);
     List<KeyPair> keys = TestKit.keys(KEYS);
     try (Ledger ledger = Ledger.open(genesis(), BlockStores.openDurable(Path.of(args[0])))) {
@@ -158,8 +167,13 @@ public final class LedgerCrashChild {
     return txs;
   }
 
+  private static FileOutputStream log;
+
   private static void print(String line) {
-    System.out.println(line);
-    System.out.flush();
+    try {
+      log.write((line + "\n").getBytes(StandardCharsets.US_ASCII));
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
   }
 }

@@ -2,17 +2,15 @@ package org.gridtrade.ledger;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.Random;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
 import org.gridtrade.ledger.internal.state.StateStorage;
@@ -83,6 +81,7 @@ class LedgerCrashTest {
         chain = List.of();
       }
       KillPoint kill = killPoint(random, fresh);
+      Path log = dir.resolve("child-" + cycle + ".log");
       Process child =
           new ProcessBuilder(
                   java,
@@ -93,15 +92,16 @@ class LedgerCrashTest {
                   System.getProperty("java.class.path"),
                   LedgerCrashChild.class.getName(),
                   file.toString(),
-                  Long.toString(random.nextLong()))
+                  Long.toString(random.nextLong()),
+                  log.toString())
+              .redirectOutput(ProcessBuilder.Redirect.DISCARD)
               .redirectError(ProcessBuilder.Redirect.DISCARD)
               .start();
-      List<String> lines = new CopyOnWriteArrayList<>();
-      Thread reader = reader(child, lines);
+      List<String> lines = List.of();
       try {
         // Driven by the child's progress, not by wall-clock guesses.
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(50);
-        while (lines.stream().filter(kill.line()).count() < kill.count()
+        while ((lines = lines(log)).stream().filter(kill.line()).count() < kill.count()
             && child.isAlive()
             && System.nanoTime() < deadline) {
           Thread.sleep(1);
@@ -115,14 +115,15 @@ class LedgerCrashTest {
       } finally {
         child.destroyForcibly();
         assertThat(child.waitFor(30, TimeUnit.SECONDS)).isTrue();
-        reader.join(30_000);
       }
+      lines = lines(log);
+      Files.deleteIfExists(log);
 
       // The chain acknowledged last, and the operation in flight at the kill (if any).
       List<String> acked = new ArrayList<>(chain);
       List<String> withInFlight = null;
       int op = -1;
-      for (String l : List.copyOf(lines)) {
+      for (String l : lines) {
         String[] f = l.split(" ");
         switch (f[0]) {
           case "opened" -> {
@@ -184,8 +185,9 @@ class LedgerCrashTest {
       } else {
         assertThat(stored)
             .as(
-                "cycle %d (%s): the stored chain is the acknowledged one (or with %s done)",
-                cycle, kill, op < 0 ? "nothing" : OPS.get(op))
+                "cycle %d (%s): the stored chain is the acknowledged one (or with %s done);"
+                    + " the child logged %s",
+                cycle, kill.name(), op < 0 ? "nothing" : OPS.get(op), lines)
             .isEqualTo(acked);
       }
 
@@ -271,21 +273,14 @@ class LedgerCrashTest {
     return new KillPoint("after ack " + count, l -> l.startsWith("acked"), count);
   }
 
-  private static Thread reader(Process child, List<String> lines) {
-    Thread reader =
-        new Thread(
-            () -> {
-              try (BufferedReader r =
-                  new BufferedReader(
-                      new InputStreamReader(child.getInputStream(), StandardCharsets.UTF_8))) {
-                for (String l; (l = r.readLine()) != null; ) {
-                  lines.add(l);
-                }
-              } catch (IOException ignored) {
-                // the child died mid-line
-              }
-            });
-    reader.start();
-    return reader;
+  /** The complete lines of the child's log (a line is complete once its newline is written). */
+  private static List<String> lines(Path log) throws IOException {
+    if (!Files.exists(log)) {
+      return List.of();
+    }
+    String text = Files.readString(log, StandardCharsets.US_ASCII);
+    return List.of(text.substring(0, text.lastIndexOf('\n') + 1).split("\n", -1)).stream()
+        .filter(l -> !l.isEmpty())
+        .toList();
   }
 }
