@@ -18,6 +18,7 @@ import java.util.stream.Stream;
 import org.gridtrade.ledger.Hash;
 import org.gridtrade.ledger.internal.state.Layer;
 import org.gridtrade.ledger.internal.state.Node;
+import org.gridtrade.ledger.internal.state.NodeCache;
 import org.gridtrade.ledger.internal.state.NodeKey;
 import org.gridtrade.ledger.internal.state.NodeStore;
 import org.gridtrade.ledger.internal.state.StateStorage;
@@ -520,7 +521,7 @@ public final class RocksDbStore implements BlockStore, StateStorage {
 
   /** The state tree in the nodes, stale and roots families. */
   private final class Nodes implements NodeStore {
-    private final DecodedNodeCache cache = new DecodedNodeCache(DEFAULT_CACHE_NODES);
+    private final NodeCache cache = new NodeCache(DEFAULT_CACHE_NODES);
     private final AtomicLong versions = new AtomicLong();
     private WriteBatch bulk; // guarded by writeLock
     private long bulkCount;

@@ -266,6 +266,11 @@ public final class MvStoreBlockStore implements BlockStore, StateStorage {
 
   @Override
   public void append(StoredBlock block) {
+    appendRecord(block, null);
+  }
+
+  // Appends the block and, in the same commit, the state changes (if any).
+  private void appendRecord(StoredBlock block, NodeStore.Commit commit) {
     Objects.requireNonNull(block, "block");
     lifecycle.readLock().lock();
     try {
@@ -279,7 +284,7 @@ public final class MvStoreBlockStore implements BlockStore, StateStorage {
               "block height %d != store size %d: blocks are appended at the end only"
                   .formatted(block.height(), height));
         }
-        write(height, block, "appending");
+        write(height, block, "appending", commit);
         size = height + 1;
       } finally {
         appendLock.unlock();
@@ -304,7 +309,7 @@ public final class MvStoreBlockStore implements BlockStore, StateStorage {
               "block height %d is not the highest non-genesis height %d"
                   .formatted(block.height(), height));
         }
-        write(height, block, "replacing"); // one commit: the old record or the new one
+        write(height, block, "replacing", null); // one commit: the old record or the new one
       } finally {
         appendLock.unlock();
       }
@@ -372,36 +377,7 @@ public final class MvStoreBlockStore implements BlockStore, StateStorage {
 
   @Override
   public void append(StoredBlock block, NodeStore.Commit commit) {
-    Objects.requireNonNull(block, "block");
-    Objects.requireNonNull(commit, "commit");
-    lifecycle.readLock().lock();
-    try {
-      ensureOpen();
-      appendLock.lock();
-      try {
-        ensureOpen();
-        long height = size;
-        if (block.height() != height) {
-          throw new IllegalArgumentException(
-              "block height %d != store size %d: blocks are appended at the end only"
-                  .formatted(block.height(), height));
-        }
-        byte[] record = encode(block);
-        String action = "appending height %d".formatted(height);
-        commitAndSync(
-            () -> {
-              blocks.put(key(height), record);
-              nodes.write(commit);
-            },
-            action);
-        size = height + 1;
-        recordHead(height, block.hash(), action);
-      } finally {
-        appendLock.unlock();
-      }
-    } finally {
-      lifecycle.readLock().unlock();
-    }
+    appendRecord(block, Objects.requireNonNull(commit, "commit"));
   }
 
   @Override
@@ -420,11 +396,18 @@ public final class MvStoreBlockStore implements BlockStore, StateStorage {
     }
   }
 
-  /** Puts one record, commits and syncs; called with the append lock held. */
-  private void write(long height, StoredBlock block, String what) {
+  /** Puts one record (and state changes), commits and syncs; called with the append lock held. */
+  private void write(long height, StoredBlock block, String what, NodeStore.Commit commit) {
     byte[] record = encode(block);
     String action = "%s height %d".formatted(what, height);
-    commitAndSync(() -> blocks.put(key(height), record), action);
+    commitAndSync(
+        () -> {
+          blocks.put(key(height), record);
+          if (commit != null) {
+            nodes.write(commit);
+          }
+        },
+        action);
     recordHead(height, block.hash(), action);
   }
 

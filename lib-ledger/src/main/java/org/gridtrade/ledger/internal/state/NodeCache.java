@@ -8,11 +8,16 @@ import java.util.Map;
  * so a cached node is not rehashed). Node keys are never reused, so entries never go stale.
  * Thread-safe.
  */
-final class NodeCache {
+public final class NodeCache {
   private final int capacity;
   private final LinkedHashMap<NodeKey, Node> map;
 
-  NodeCache(int capacity) {
+  /**
+   * A cache.
+   *
+   * @param capacity most nodes kept, 0 or more (0 keeps none)
+   */
+  public NodeCache(int capacity) {
     this.capacity = capacity;
     this.map =
         new LinkedHashMap<>(Math.min(capacity, 1 << 16), 0.75f, true) {
@@ -23,21 +28,39 @@ final class NodeCache {
         };
   }
 
-  synchronized Node get(NodeKey key) {
+  /**
+   * A cached node.
+   *
+   * @param key its key
+   * @return the node, or null
+   */
+  public synchronized Node get(NodeKey key) {
     return map.get(key);
   }
 
-  synchronized void put(NodeKey key, Node node) {
+  /**
+   * Caches a node.
+   *
+   * @param key its key
+   * @param node the node
+   */
+  public synchronized void put(NodeKey key, Node node) {
     if (capacity > 0) {
       map.put(key, node);
     }
   }
 
-  synchronized void remove(NodeKey key) {
+  /**
+   * Forgets a node.
+   *
+   * @param key its key
+   */
+  public synchronized void remove(NodeKey key) {
     map.remove(key);
   }
 
-  synchronized void clear() {
+  /** Forgets every node. */
+  public synchronized void clear() {
     map.clear();
   }
 }
