@@ -355,8 +355,10 @@ class ReopenWithoutReplayTest {
         .hasMessageContaining("gridtrade-block-store/1")
         .hasMessageContaining("cannot be migrated in place");
 
-    // Refused without change, and without keeping the file locked.
+    // Refused without change, without creating a head record beside it (which the older version
+    // would then have to read), and without keeping the file locked.
     assertThat(Files.readAllBytes(file)).isEqualTo(bytes);
+    assertThat(MvStoreBlockStore.headFile(file)).doesNotExist();
     MVStore reopened = new MVStore.Builder().fileName(file.toString()).readOnly().open();
     reopened.close();
   }

@@ -141,15 +141,6 @@ public final class MvStoreBlockStore implements BlockStore, StateStorage {
                 .keyType(StringDataType.INSTANCE)
                 .valueType(StringDataType.INSTANCE));
     String format = meta.get(FORMAT_KEY);
-    if (FORMAT_V1.equals(format)) {
-      throw notABlockStore(
-          file,
-          ("it was written by GridTrade 0.1 (format '%s'), whose blocks commit to the sorted-accounts"
-                  + " state root and which stores no state tree; this version reads format '%s'"
-                  + " only. Such a chain cannot be migrated in place: keep 0.1 to read it, or start"
-                  + " a new chain")
-              .formatted(format, FORMAT));
-    }
     if (!FORMAT.equals(format)) {
       throw notABlockStore(file, "format '%s' != '%s'".formatted(format, FORMAT));
     }
@@ -224,6 +215,7 @@ public final class MvStoreBlockStore implements BlockStore, StateStorage {
     MVStore store = openMvStore(path);
     HeadRecord head = null;
     try {
+      refuseOldFormat(path, store); // before the head record, which opening would create
       head = HeadRecord.open(headFile(path), created);
       MvStoreBlockStore opened = new MvStoreBlockStore(path, store, head, cacheNodes);
       log.debug("opened block store {} with {} blocks", path, opened.size);
@@ -239,6 +231,30 @@ public final class MvStoreBlockStore implements BlockStore, StateStorage {
       // internal assertions; nothing was changed.
       closeQuietly(store, head);
       throw notABlockStore(path, "H2 MVStore failed reading it (%s): it is damaged".formatted(e));
+    }
+  }
+
+  // A store of GridTrade 0.1 is refused, and nothing beside it is created.
+  private static void refuseOldFormat(Path file, MVStore store) {
+    if (!store.hasMap(META_MAP)) {
+      return; // the constructor names what is wrong
+    }
+    String format =
+        store
+            .openMap(
+                META_MAP,
+                new MVMap.Builder<String, String>()
+                    .keyType(StringDataType.INSTANCE)
+                    .valueType(StringDataType.INSTANCE))
+            .get(FORMAT_KEY);
+    if (FORMAT_V1.equals(format)) {
+      throw notABlockStore(
+          file,
+          ("it was written by GridTrade 0.1 (format '%s'), whose blocks commit to the sorted-accounts"
+                  + " state root and which stores no state tree; this version reads format '%s'"
+                  + " only. Such a chain cannot be migrated in place: keep 0.1 to read it, or start"
+                  + " a new chain")
+              .formatted(format, FORMAT));
     }
   }
 
