@@ -36,6 +36,7 @@ import picocli.CommandLine.Spec;
     subcommands = {
       DemoCommand.class,
       LedgerDemoCommand.class,
+      LedgerCommand.class,
       AuctionCommand.class,
       DrAuctionCommand.class,
       DrStudyCommand.class,

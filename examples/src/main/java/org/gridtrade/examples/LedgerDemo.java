@@ -52,7 +52,7 @@ import org.gridtrade.ledger.Units;
  * One simulated stretch of a community's trading, end to end on the ledger: wallets in encrypted
  * keystores, a genesis, hourly double-auction trades, meter readings and demand-response
  * settlements submitted through a mempool, one block per hour in a durable store, then the store
- * reopened, replayed and verified, and an inclusion proof for one trade.
+ * reopened from its stored state, replayed and verified, and an inclusion proof for one trade.
  *
  * <p>Deterministic: keys, trades and block times derive from the seed and a fixed start date, so
  * the same settings give the same tip hash. Only the keystore files (fresh salts) and the timings
@@ -161,7 +161,7 @@ final class LedgerDemo {
    * @param deliberatelyBad how many submissions the demo sent knowing they are bad
    * @param leftOut selected transactions a block left out, by reason
    * @param storeSizeBytes the store's size after reopening
-   * @param reopenMillis time to reopen the store (replaying and verifying every block)
+   * @param reopenMillis time to reopen the store (reading its stored state, without a replay)
    * @param verification the report of {@link Ledger#verify()} on the reopened chain
    * @param supplyBefore total supply at genesis, micro-coins
    * @param supplyAfter total supply after the last block, micro-coins
@@ -349,7 +349,7 @@ final class LedgerDemo {
       }
     }
 
-    // Reopen from the file: Ledger.open replays and verifies every block.
+    // Reopen from the file: Ledger.open reads the stored state; verify() then replays every block.
     long reopenStart = System.nanoTime();
     Genesis shared;
     try {
