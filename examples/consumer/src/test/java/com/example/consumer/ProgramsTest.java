@@ -41,6 +41,9 @@ class ProgramsTest {
     assertEquals(1, r.heightAfterReopen());
     assertTrue(r.verified());
     assertTrue(r.proofVerifies());
+    // The buyer paid 2,500 Wh at 150,000 micro-coins per kWh to the seller: 375,000.
+    assertTrue(r.stateProofVerifies());
+    assertEquals(375_000, r.provenSellerBalance());
   }
 
   @Test
