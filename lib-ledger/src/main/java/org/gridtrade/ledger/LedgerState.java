@@ -136,14 +136,13 @@ public final class LedgerState {
             public Node.Leaf next() {
               byte[] r = records.next();
               byte[] keyHash = java.util.Arrays.copyOfRange(r, 0, Hash.LENGTH);
-              Address a =
-                  Address.ofBytes(
-                      java.util.Arrays.copyOfRange(r, Hash.LENGTH, Hash.LENGTH + Address.LENGTH));
               long amount = java.nio.ByteBuffer.wrap(r, Hash.LENGTH + Address.LENGTH, 8).getLong();
+              // The key's hash is the record's own: build the key's bytes without hashing again.
+              byte[] key = new byte[1 + Address.LENGTH];
+              key[0] = (byte) StateKey.ACCOUNT;
+              System.arraycopy(r, Hash.LENGTH, key, 1, Address.LENGTH);
               return new Node.Leaf(
-                  keyHash,
-                  StateKey.account(a).unsafeBytes(),
-                  encodeAccount(new Account(amount, 0, 0, Hash.ZERO)));
+                  keyHash, key, encodeAccount(new Account(amount, 0, 0, Hash.ZERO)));
             }
           };
       root = SparseMerkleTree.bulkBuild(leaves, version, store::bulkPut);
@@ -493,6 +492,7 @@ public final class LedgerState {
     private final HashMap<Hash, Trade> tradeChanges = new HashMap<>();
     // Accounts read from the base state (null: absent), so each is read from the tree once.
     private final HashMap<Address, Account> baseReads = new HashMap<>();
+    private final HashMap<Address, StateKey> keys = new HashMap<>();
     private Hash stagedTrade;
     private Trade stagedEntry;
     private final HashSet<Hash> evidence = new HashSet<>();
@@ -520,12 +520,17 @@ public final class LedgerState {
       return b != null ? b : Account.EMPTY;
     }
 
+    // An account's state key, hashed once per block.
+    private StateKey key(Address a) {
+      return keys.computeIfAbsent(a, StateKey::account);
+    }
+
     // The base state's account, or null if absent; read once.
     private Account baseAccount(Address a) {
       if (baseReads.containsKey(a)) {
         return baseReads.get(a);
       }
-      byte[] v = base.raw(StateKey.account(a));
+      byte[] v = base.raw(key(a));
       Account acc = v == null ? null : decodeAccount(v);
       baseReads.put(a, acc);
       return acc;
@@ -838,7 +843,7 @@ public final class LedgerState {
                 Math.subtractExact(
                     Math.addExact(after.balance(), after.stake()),
                     Math.addExact(before.balance(), before.stake())));
-        ups.add(StateKey.account(e.getKey()).put(encodeAccount(after)));
+        ups.add(key(e.getKey()).put(encodeAccount(after)));
       }
       long tradeDelta = 0;
       for (Map.Entry<Hash, Trade> e : tradeChanges.entrySet()) {

@@ -149,18 +149,18 @@ public final class StateProof {
     int depth = siblings.size();
     byte[] h;
     if (value != null) {
-      h = leaf(keyHash, Digests.sha256(value));
+      h = Node.leafHash(keyHash, Digests.sha256(value));
     } else if (otherKeyHash != null) {
       if (Arrays.equals(otherKeyHash, keyHash) || !samePrefix(otherKeyHash, keyHash, depth)) {
         return false;
       }
-      h = leaf(otherKeyHash, otherValueHash);
+      h = Node.leafHash(otherKeyHash, otherValueHash);
     } else {
       h = new byte[32];
     }
     for (int i = depth - 1; i >= 0; i--) {
       byte[] s = siblings.get(i);
-      h = bit(keyHash, i) == 0 ? branch(h, s) : branch(s, h);
+      h = bit(keyHash, i) == 0 ? Node.branchHash(h, s) : Node.branchHash(s, h);
     }
     return MessageDigest.isEqual(h, stateRoot.unsafeBytes());
   }
@@ -176,22 +176,6 @@ public final class StateProof {
 
   private static int bit(byte[] h, int i) {
     return (h[i >>> 3] >>> (7 - (i & 7))) & 1;
-  }
-
-  private static byte[] leaf(byte[] keyHash, byte[] valueHash) {
-    MessageDigest md = Digests.sha256();
-    md.update((byte) 0);
-    md.update(keyHash);
-    md.update(valueHash);
-    return md.digest();
-  }
-
-  private static byte[] branch(byte[] left, byte[] right) {
-    MessageDigest md = Digests.sha256();
-    md.update((byte) 1);
-    md.update(left);
-    md.update(right);
-    return md.digest();
   }
 
   /**

@@ -155,13 +155,7 @@ public final class InMemoryBlockStore implements BlockStore, StateStorage {
   public void replaceFrom(long height, List<StoredBlock> records, NodeStore.Commit commit) {
     lock.writeLock().lock();
     try {
-      if (height == size()) {
-        for (StoredBlock b : records) {
-          append(b);
-        }
-      } else {
-        replaceFrom(height, records);
-      }
+      replaceFrom(height, records); // height == size() only appends
       nodes.commit(commit);
     } finally {
       lock.writeLock().unlock();

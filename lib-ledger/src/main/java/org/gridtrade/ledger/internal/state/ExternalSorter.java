@@ -163,13 +163,4 @@ public final class ExternalSorter implements AutoCloseable {
       }
     }
   }
-
-  /**
-   * The key length compared.
-   *
-   * @return bytes
-   */
-  public int keyLength() {
-    return keyLength;
-  }
 }

@@ -95,16 +95,6 @@ public final class MvNodeStore implements NodeStore {
     return b == null ? Optional.empty() : Optional.of(RootRecord.decode(height, b));
   }
 
-  /**
-   * The highest height with a root record.
-   *
-   * @return the height, or -1 if none
-   */
-  public long lastRootHeight() {
-    Long k = roots.lastKey();
-    return k == null ? -1 : k;
-  }
-
   @Override
   public void commit(Commit c) {
     committer.accept(() -> write(c));

@@ -141,7 +141,8 @@ public sealed interface Node permits Node.Leaf, Node.Internal {
     private final byte[] keyHash;
     private final byte[] key;
     private final byte[] value;
-    private final byte[] hash;
+    // Computed when first needed: a read of an account never needs it.
+    private volatile byte[] hash;
 
     /**
      * A leaf.
@@ -164,7 +165,6 @@ public sealed interface Node permits Node.Leaf, Node.Internal {
       this.keyHash = keyHash;
       this.key = key;
       this.value = value;
-      this.hash = leafHash(keyHash, DIGEST.get().digest(value));
     }
 
     /** The key's SHA-256 (not a copy). */
@@ -184,7 +184,12 @@ public sealed interface Node permits Node.Leaf, Node.Internal {
 
     @Override
     public byte[] hash() {
-      return hash;
+      byte[] h = hash;
+      if (h == null) {
+        h = leafHash(keyHash, DIGEST.get().digest(value));
+        hash = h;
+      }
+      return h;
     }
 
     @Override

@@ -86,11 +86,6 @@ public final class StateView implements NodeSource {
     return version;
   }
 
-  /** The store. */
-  public NodeStore store() {
-    return store;
-  }
-
   /** This version's layer, or null if it wrote nothing or is committed. */
   public Layer layer() {
     Layer l = layer;
