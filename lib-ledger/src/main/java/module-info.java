@@ -3,8 +3,8 @@
  * signed transactions in one canonical binary encoding, Merkle-committed blocks, account state, a
  * bounded mempool, chain verification, and block stores (in memory, or durable on H2 MVStore).
  *
- * <p>API: {@link org.gridtrade.ledger}; storage SPI for integrators: {@link
- * org.gridtrade.ledger.spi}.
+ * <p>API: {@link org.gridtrade.ledger}; service-provider interfaces for integrators (block stores,
+ * on-chain modules): {@link org.gridtrade.ledger.spi}.
  */
 module org.gridtrade.ledger {
   requires org.bouncycastle.provider;

@@ -164,7 +164,13 @@ public final class BlockEngine implements AutoCloseable {
     this.schedule = b.schedule;
     this.store = b.store;
     this.chain = new StoreChainView(b.store);
-    this.ledger = Ledger.open(b.genesis, b.store, schedule.sealVerifier(chain));
+    this.ledger =
+        Ledger.open(
+            b.genesis,
+            b.store,
+            schedule.sealVerifier(chain),
+            Ledger.DEFAULT_STATE_RETENTION,
+            b.modules);
     this.mempool = b.mempool != null ? b.mempool : Mempool.create(100_000, 256L << 20, 64);
     this.key = b.key;
     this.policy = b.policy;
@@ -1262,8 +1268,21 @@ public final class BlockEngine implements AutoCloseable {
     private KeyPair slasher;
     private long slashAmount;
     private final List<EngineListener> listeners = new ArrayList<>();
+    private List<org.gridtrade.ledger.spi.LedgerModule> modules = List.of();
 
     private Builder() {}
+
+    /**
+     * The on-chain modules the chain runs: one implementation per name in the genesis's {@link
+     * Genesis#modules()} (default: none).
+     *
+     * @param m the modules
+     * @return this builder
+     */
+    public Builder modules(List<? extends org.gridtrade.ledger.spi.LedgerModule> m) {
+      this.modules = List.copyOf(Objects.requireNonNull(m, "modules"));
+      return this;
+    }
 
     /**
      * The chain's genesis (required).

@@ -54,8 +54,39 @@ public final class ChainVerifier {
    */
   public static ChainReport verify(
       BlockStore store, Genesis genesis, SealVerifier seals, LongConsumer progress) {
+    return verify(store, genesis, List.of(), seals, progress);
+  }
+
+  /**
+   * Verifies every block of a chain that runs on-chain modules, as {@link #verify(BlockStore,
+   * Genesis, SealVerifier, LongConsumer)} does.
+   *
+   * @param store the blocks
+   * @param genesis the chain's genesis configuration
+   * @param modules one implementation per module in {@link Genesis#modules()}
+   * @param seals the consensus seal check
+   * @param progress called with each height once that block verified
+   * @return the report; {@link ChainReport#valid()} tells whether the whole chain is valid
+   * @throws IllegalArgumentException if the modules do not match the genesis's
+   */
+  public static ChainReport verify(
+      BlockStore store,
+      Genesis genesis,
+      List<? extends org.gridtrade.ledger.spi.LedgerModule> modules,
+      SealVerifier seals,
+      LongConsumer progress) {
+    Objects.requireNonNull(genesis, "genesis");
+    return verifyWith(store, genesis, Modules.of(genesis, modules), seals, progress);
+  }
+
+  static ChainReport verifyWith(
+      BlockStore store,
+      Genesis genesis,
+      Modules modules,
+      SealVerifier seals,
+      LongConsumer progress) {
     Objects.requireNonNull(progress, "progress");
-    return replay(store, genesis, seals, 0, new InMemoryNodeStore(), 2, progress).report;
+    return replay(store, genesis, modules, seals, 0, new InMemoryNodeStore(), 2, progress).report;
   }
 
   /**
@@ -64,7 +95,6 @@ public final class ChainVerifier {
    */
   record Replay(ChainReport report, BlockHeader head, LedgerState state, List<Ledger.Tip> recent) {}
 
-  /** Replays the chain, keeping the tips of the last {@code keep} valid blocks. */
   /**
    * Replays the stored chain, writing each block's state into {@code nodes} (keeping the state of
    * the last {@code retention} heights) and keeping the last {@code keep} tips.
@@ -72,16 +102,18 @@ public final class ChainVerifier {
   static Replay replay(
       BlockStore store,
       Genesis genesis,
+      Modules modules,
       SealVerifier seals,
       int keep,
       NodeStore nodes,
       long retention) {
-    return replay(store, genesis, seals, keep, nodes, retention, h -> {});
+    return replay(store, genesis, modules, seals, keep, nodes, retention, h -> {});
   }
 
   private static Replay replay(
       BlockStore store,
       Genesis genesis,
+      Modules modules,
       SealVerifier seals,
       int keep,
       NodeStore nodes,
@@ -91,7 +123,7 @@ public final class ChainVerifier {
     Objects.requireNonNull(genesis, "genesis");
     Objects.requireNonNull(seals, "seals");
     long start = System.nanoTime();
-    LedgerState state = LedgerState.genesis(genesis, nodes);
+    LedgerState state = LedgerState.genesis(genesis, nodes, modules);
     Block genesisBlock = genesis.block(state.root());
     BlockHeader head = null;
     List<Ledger.Tip> recent = new ArrayList<>();

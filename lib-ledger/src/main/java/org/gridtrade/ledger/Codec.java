@@ -77,6 +77,9 @@ final class Codec {
           .raw(d.evCountersignature().unsafeBytes());
     } else if (p instanceof Payload.Rating rt) {
       w.raw(rt.trade().unsafeBytes()).u8(rt.score());
+    } else if (p instanceof Payload.Call c) {
+      byte[] data = c.unsafeData();
+      w.string(c.module()).u16(data.length).raw(data);
     } else {
       throw new IllegalStateException("unhandled payload " + p.getClass());
     }
@@ -113,7 +116,7 @@ final class Codec {
       return false;
     }
     int tag = bytes[PAYLOAD_TAG_OFFSET] & 0xff;
-    return tag < Payload.Transfer.TAG || tag > Payload.Rating.TAG;
+    return tag < Payload.Transfer.TAG || tag > Payload.Call.TAG;
   }
 
   static Transaction decodeTransaction(byte[] buf, int off, int len) throws DecodeException {
@@ -182,12 +185,23 @@ final class Codec {
                   Signature.wrap(r.raw(Signature.LENGTH, "tokenSignature")),
                   Signature.wrap(r.raw(Signature.LENGTH, "evCountersignature")));
           case Payload.Rating.TAG -> new Payload.Rating(hash(r, "trade"), r.u8("score"));
+          case Payload.Call.TAG -> callPayload(r);
           default ->
               throw new DecodeException(
                   "transaction.payload.tag %d is unknown (known: %d..%d)"
-                      .formatted(tag, Payload.Transfer.TAG, Payload.Rating.TAG));
+                      .formatted(tag, Payload.Transfer.TAG, Payload.Call.TAG));
         };
     return new TransactionBody(chainId, sender, nonce, fee, payload);
+  }
+
+  private static Payload.Call callPayload(ByteReader r) throws DecodeException {
+    String module = r.string(Payload.Call.MAX_MODULE_NAME, "module");
+    int n = r.u16("data.length");
+    if (n > Payload.Call.MAX_DATA_BYTES) {
+      throw new DecodeException(
+          "data: length %d > %d bytes".formatted(n, Payload.Call.MAX_DATA_BYTES));
+    }
+    return new Payload.Call(module, r.raw(n, "data"));
   }
 
   private static void expectVersion(ByteReader r, String object) throws DecodeException {

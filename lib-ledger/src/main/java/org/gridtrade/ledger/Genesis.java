@@ -31,6 +31,7 @@ public final class Genesis {
   private final AllocationsFile file; // null for a map genesis
   private final Set<Address> authorities;
   private final long timestamp;
+  private final Set<String> modules;
   private volatile Hash configHash;
   private volatile Hash stateRoot;
 
@@ -68,6 +69,7 @@ public final class Genesis {
     this.file = null;
     this.authorities = sortedSet(authorities);
     this.timestamp = checkTimestamp(timestamp);
+    this.modules = Set.of();
   }
 
   private Genesis(int chainId, AllocationsFile file, Set<Address> authorities, long timestamp) {
@@ -76,6 +78,44 @@ public final class Genesis {
     this.file = file;
     this.authorities = sortedSet(authorities);
     this.timestamp = checkTimestamp(timestamp);
+    this.modules = Set.of();
+  }
+
+  private Genesis(Genesis g, Set<String> modules) {
+    this.chainId = g.chainId;
+    this.allocations = g.allocations;
+    this.file = g.file;
+    this.authorities = g.authorities;
+    this.timestamp = g.timestamp;
+    this.modules = modules;
+    this.stateRoot = g.stateRoot;
+  }
+
+  /**
+   * This configuration with the on-chain modules the chain runs (see {@link
+   * org.gridtrade.ledger.spi.LedgerModule}). The names are part of the configuration hash, so nodes
+   * that run different modules disagree from block 0 instead of at the first call.
+   *
+   * @param moduleNames the modules' names, each as {@link Payload.Call#module()} requires
+   * @return a genesis with the same allocations, authorities and time, and these modules
+   * @throws IllegalArgumentException if a name is malformed
+   */
+  public Genesis withModules(java.util.Collection<String> moduleNames) {
+    Objects.requireNonNull(moduleNames, "moduleNames");
+    TreeSet<String> s = new TreeSet<>();
+    for (String n : moduleNames) {
+      s.add(Payload.checkModuleName("moduleNames element", n));
+    }
+    return new Genesis(this, Collections.unmodifiableSet(s));
+  }
+
+  /**
+   * The on-chain modules the chain runs, by name.
+   *
+   * @return an unmodifiable sorted set, empty if the chain runs the built-in rules only
+   */
+  public Set<String> modules() {
+    return modules;
   }
 
   /**
@@ -188,6 +228,7 @@ public final class Genesis {
         && timestamp == g.timestamp
         && authorities.equals(g.authorities)
         && allocationCount() == g.allocationCount()
+        && modules.equals(g.modules)
         && configHash().equals(g.configHash());
   }
 
@@ -198,29 +239,50 @@ public final class Genesis {
 
   @Override
   public String toString() {
-    return "Genesis[chainId=%d, allocations=%d, authorities=%s, timestamp=%d%s]"
+    return "Genesis[chainId=%d, allocations=%d, authorities=%s, timestamp=%d%s%s]"
         .formatted(
             chainId,
             allocationCount(),
             authorities,
             timestamp,
+            modules.isEmpty() ? "" : ", modules=" + modules,
             file == null ? "" : ", file=" + file.path());
   }
 
   /**
-   * The state before block 1.
+   * The state before block 1, for a chain that runs the built-in rules only.
    *
    * @return the genesis state
+   * @throws IllegalStateException if this genesis names on-chain modules (use {@link
+   *     #state(java.util.List)})
    */
   public LedgerState state() {
-    return LedgerState.genesis(this);
+    if (!modules.isEmpty()) {
+      throw new IllegalStateException(
+          "this genesis names modules %s: give their implementations to state(modules)"
+              .formatted(modules));
+    }
+    return LedgerState.genesis(this, Modules.BUILT_IN);
+  }
+
+  /**
+   * The state before block 1, with the on-chain modules this genesis names.
+   *
+   * @param moduleImplementations one implementation per name in {@link #modules()}
+   * @return the genesis state
+   * @throws IllegalArgumentException if the modules do not match {@link #modules()} exactly, or two
+   *     share a namespace
+   */
+  public LedgerState state(
+      java.util.List<? extends org.gridtrade.ledger.spi.LedgerModule> moduleImplementations) {
+    return LedgerState.genesis(this, Modules.of(this, moduleImplementations));
   }
 
   /** The genesis state root, computed once (building the state if needed). */
   Hash stateRoot() {
     Hash r = stateRoot;
     if (r == null) {
-      r = state().root();
+      r = LedgerState.genesis(this, Modules.BUILT_IN).root();
       stateRoot = r;
     }
     return r;
@@ -239,7 +301,7 @@ public final class Genesis {
     Hash h = configHash;
     if (h == null) {
       java.security.MessageDigest md = org.gridtrade.ledger.internal.Digests.newSha256();
-      md.update(MAGIC);
+      md.update(modules.isEmpty() ? MAGIC : MAGIC_V2);
       md.update(
           new ByteWriter(16).i32(chainId).i64(timestamp).i32(allocationCount()).toByteArray());
       byte[] entry = new byte[Address.LENGTH + 8];
@@ -253,6 +315,9 @@ public final class Genesis {
           });
       md.update(new ByteWriter(4).i32(authorities.size()).toByteArray());
       authorities.forEach(a -> md.update(a.unsafeBytes()));
+      if (!modules.isEmpty()) {
+        md.update(encodeModules());
+      }
       h = Hash.of(md.digest());
       configHash = h;
     }
@@ -261,20 +326,34 @@ public final class Genesis {
 
   private static final byte[] MAGIC =
       "GridTrade/genesis/v1".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+  // The form with on-chain modules; a genesis without modules keeps version 1's bytes and hash.
+  private static final byte[] MAGIC_V2 =
+      "GridTrade/genesis/v2".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+
+  private byte[] encodeModules() {
+    ByteWriter w = new ByteWriter(4 + modules.size() * 34);
+    w.i32(modules.size());
+    modules.forEach(w::string);
+    return w.toByteArray();
+  }
 
   /**
    * The canonical encoding, for a genesis file every node of the chain shares: a magic and version
-   * tag, chain id, time, the allocations sorted by address, the authorities sorted.
+   * tag, chain id, time, the allocations sorted by address, the authorities sorted, and (version 2
+   * only, when the chain runs on-chain modules) the module names sorted.
    *
    * @return a fresh array
    */
   public byte[] encode() {
     ByteWriter w = new ByteWriter(64 + allocationCount() * 28 + authorities.size() * 20);
-    w.raw(MAGIC);
+    w.raw(modules.isEmpty() ? MAGIC : MAGIC_V2);
     w.i32(chainId).i64(timestamp).i32(allocationCount());
     forEachAllocation((a, v) -> w.raw(a.unsafeBytes()).i64(v));
     w.i32(authorities.size());
     authorities.forEach(a -> w.raw(a.unsafeBytes()));
+    if (!modules.isEmpty()) {
+      w.raw(encodeModules());
+    }
     return w.toByteArray();
   }
 
@@ -289,9 +368,10 @@ public final class Genesis {
     java.util.Objects.requireNonNull(bytes, "bytes");
     org.gridtrade.ledger.internal.ByteReader r =
         new org.gridtrade.ledger.internal.ByteReader(bytes);
-    if (!java.util.Arrays.equals(
-        r.raw(Math.min(MAGIC.length, r.remaining()), "genesis.magic"), MAGIC)) {
-      throw new DecodeException("genesis.magic: not a GridTrade genesis (version 1)");
+    byte[] magic = r.raw(Math.min(MAGIC.length, r.remaining()), "genesis.magic");
+    boolean v2 = java.util.Arrays.equals(magic, MAGIC_V2);
+    if (!v2 && !java.util.Arrays.equals(magic, MAGIC)) {
+      throw new DecodeException("genesis.magic: not a GridTrade genesis (version 1 or 2)");
     }
     int chainId = r.i32("genesis.chainId");
     long timestamp = r.i64("genesis.timestamp");
@@ -325,9 +405,25 @@ public final class Genesis {
       auth.add(a);
       previous = a;
     }
+    java.util.List<String> names = new java.util.ArrayList<>();
+    if (v2) {
+      int k = r.i32("genesis.modules.count");
+      if (k < 1 || (long) k * 3 > r.remaining()) {
+        throw new DecodeException(
+            "genesis.modules.count %d must be 1.. and fit in %d bytes".formatted(k, r.remaining()));
+      }
+      for (int i = 0; i < k; i++) {
+        String name = r.string(Payload.Call.MAX_MODULE_NAME, "genesis.modules[" + i + "]");
+        if (!names.isEmpty() && names.get(names.size() - 1).compareTo(name) >= 0) {
+          throw new DecodeException("genesis.modules[%d]: not sorted or duplicate".formatted(i));
+        }
+        names.add(name);
+      }
+    }
     r.expectEnd("genesis");
     try {
-      return new Genesis(chainId, alloc, auth, timestamp);
+      Genesis g = new Genesis(chainId, alloc, auth, timestamp);
+      return names.isEmpty() ? g : g.withModules(names);
     } catch (IllegalArgumentException e) {
       throw new DecodeException("genesis: " + e.getMessage());
     }

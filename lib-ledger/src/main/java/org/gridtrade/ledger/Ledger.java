@@ -12,6 +12,7 @@ import org.gridtrade.ledger.internal.state.StateStorage;
 import org.gridtrade.ledger.internal.state.StateView;
 import org.gridtrade.ledger.spi.BlockCheck;
 import org.gridtrade.ledger.spi.BlockStore;
+import org.gridtrade.ledger.spi.LedgerModule;
 import org.gridtrade.ledger.spi.SealVerifier;
 import org.gridtrade.ledger.spi.StoredBlock;
 import org.slf4j.Logger;
@@ -59,6 +60,7 @@ public final class Ledger implements AutoCloseable {
   public static final long DEFAULT_STATE_RETENTION = 128;
 
   private final Genesis genesis;
+  private final Modules modules;
   private final BlockStore store;
   private final SealVerifier seals;
   private final StateStorage states;
@@ -92,12 +94,14 @@ public final class Ledger implements AutoCloseable {
 
   private Ledger(
       Genesis genesis,
+      Modules modules,
       BlockStore store,
       SealVerifier seals,
       StateStorage states,
       long retention,
       List<Tip> recent) {
     this.genesis = genesis;
+    this.modules = modules;
     this.store = store;
     this.seals = seals;
     this.states = states;
@@ -161,6 +165,30 @@ public final class Ledger implements AutoCloseable {
    */
   public static Ledger open(
       Genesis genesis, BlockStore store, SealVerifier seals, long stateRetention) {
+    return open(genesis, store, seals, stateRetention, List.of());
+  }
+
+  /**
+   * Opens a chain that runs on-chain modules (see {@link LedgerModule}), as {@link #open(Genesis,
+   * BlockStore, SealVerifier, long)} does otherwise.
+   *
+   * @param genesis the chain's genesis configuration; its {@link Genesis#modules()} name the
+   *     modules
+   * @param store the block store
+   * @param seals the consensus seal check applied to every block after genesis
+   * @param stateRetention heights of state kept, at least {@code REORG_DEPTH + 1}
+   * @param modules one implementation per module the genesis names, no other
+   * @return the ledger
+   * @throws IllegalArgumentException if {@code stateRetention <= REORG_DEPTH}, or the modules do
+   *     not match the genesis's (the message names the missing and the extra ones); the store is
+   *     closed
+   */
+  public static Ledger open(
+      Genesis genesis,
+      BlockStore store,
+      SealVerifier seals,
+      long stateRetention,
+      List<? extends LedgerModule> modules) {
     Objects.requireNonNull(store, "store");
     try {
       if (stateRetention <= REORG_DEPTH) {
@@ -168,7 +196,8 @@ public final class Ledger implements AutoCloseable {
             "stateRetention %d must be > REORG_DEPTH %d: a reorganisation needs the fork's state"
                 .formatted(stateRetention, REORG_DEPTH));
       }
-      return openOwned(genesis, store, seals, stateRetention);
+      Objects.requireNonNull(genesis, "genesis");
+      return openOwned(genesis, store, seals, stateRetention, Modules.of(genesis, modules));
     } catch (RuntimeException | Error e) {
       closeAfterFailure(store, e);
       throw e;
@@ -188,14 +217,14 @@ public final class Ledger implements AutoCloseable {
   }
 
   private static Ledger openOwned(
-      Genesis genesis, BlockStore store, SealVerifier seals, long retention) {
+      Genesis genesis, BlockStore store, SealVerifier seals, long retention, Modules modules) {
     Objects.requireNonNull(genesis, "genesis");
     Objects.requireNonNull(seals, "seals");
     StateStorage states = stateStorage(store);
     NodeStore nodes = states.nodeStore();
     if (store.size() == 0) {
       nodes.clear(); // what a crash in an earlier genesis build left behind
-      LedgerState state = LedgerState.genesis(genesis, nodes);
+      LedgerState state = LedgerState.genesis(genesis, nodes, modules);
       genesis.rememberStateRoot(state.root());
       Block g = genesis.block(state.root());
       Tip tip = new Tip(g.header(), state);
@@ -208,21 +237,21 @@ public final class Ledger implements AutoCloseable {
           true,
           c -> states.append(new StoredBlock(0, g.hash(), g.encode()), c));
       LOG.debug("wrote genesis block {} for chain {}", g.hash(), genesis.chainId());
-      return new Ledger(genesis, store, seals, states, retention, List.of(tip));
+      return new Ledger(genesis, modules, store, seals, states, retention, List.of(tip));
     }
     long head = store.size() - 1;
     if (nodes.root(head).isPresent()) {
-      List<Tip> recent = StateReopen.recent(store, genesis, seals, nodes, REORG_DEPTH + 1);
+      List<Tip> recent = StateReopen.recent(store, genesis, modules, seals, nodes, REORG_DEPTH + 1);
       LOG.debug("opened chain {} at height {} from its stored state", genesis.chainId(), head);
-      return new Ledger(genesis, store, seals, states, retention, recent);
+      return new Ledger(genesis, modules, store, seals, states, retention, recent);
     }
     ChainVerifier.Replay replay =
-        ChainVerifier.replay(store, genesis, seals, REORG_DEPTH + 1, nodes, retention);
+        ChainVerifier.replay(store, genesis, modules, seals, REORG_DEPTH + 1, nodes, retention);
     if (!replay.report().valid()) {
       throw new IllegalStateException("stored chain does not verify: " + replay.report());
     }
     LOG.debug("opened chain {} by replaying it: {}", genesis.chainId(), replay.report());
-    return new Ledger(genesis, store, seals, states, retention, replay.recent());
+    return new Ledger(genesis, modules, store, seals, states, retention, replay.recent());
   }
 
   // The store's own state storage, or the state kept in memory beside a store that has none.
@@ -444,7 +473,7 @@ public final class Ledger implements AutoCloseable {
     java.util.stream.IntStream.range(0, candidates.size())
         .parallel()
         .forEach(i -> badSig[i] = !candidates.get(i).hasValidSignatures());
-    LedgerState.Overlay o = new LedgerState.Overlay(base);
+    LedgerState.Overlay o = new LedgerState.Overlay(base, proposer, timestamp);
     List<Transaction> included = new ArrayList<>();
     List<Proposal.Skipped> skipped = new ArrayList<>();
     long bytes = 0;
@@ -465,7 +494,7 @@ public final class Ledger implements AutoCloseable {
                 tx, new TxResult.Rejected(RejectReason.BAD_BLOCK, "block is full")));
         continue;
       }
-      TxResult.Rejected r = o.apply(tx, timestamp);
+      TxResult.Rejected r = o.apply(tx);
       if (r != null) {
         skipped.add(new Proposal.Skipped(tx, r));
       } else {
@@ -473,9 +502,11 @@ public final class Ledger implements AutoCloseable {
         bytes += tx.encodedLength() + 2;
       }
     }
-    TxResult.Rejected fees = o.payFees(proposer);
+    TxResult.Rejected fees = o.finish();
     if (fees != null) {
-      throw new IllegalStateException("cannot pay fees to proposer " + proposer + ": " + fees);
+      throw new IllegalStateException(
+          "cannot complete the block at height %d for proposer %s: %s"
+              .formatted(parent.height() + 1, proposer, fees));
     }
     LedgerState next;
     try {
@@ -810,7 +841,7 @@ public final class Ledger implements AutoCloseable {
    * @return the report
    */
   public ChainReport verify() {
-    return ChainVerifier.verify(store, genesis, seals);
+    return ChainVerifier.verifyWith(store, genesis, modules, seals, h -> {});
   }
 
   /**
@@ -821,7 +852,7 @@ public final class Ledger implements AutoCloseable {
    * @return the report
    */
   public ChainReport verify(java.util.function.LongConsumer progress) {
-    return ChainVerifier.verify(store, genesis, seals, progress);
+    return ChainVerifier.verifyWith(store, genesis, modules, seals, progress);
   }
 
   /**
@@ -870,7 +901,9 @@ public final class Ledger implements AutoCloseable {
                         "the state after height %d is no longer kept (pruned; kept: the last %d)"
                             .formatted(height, retention)));
     return StateProof.of(
-        key, LedgerState.committed(genesis, StateView.committed(states.nodeStore(), r)));
+        key,
+        LedgerState.committed(
+            genesis, StateView.committed(states.nodeStore(), r), height, modules));
   }
 
   /**

@@ -3,7 +3,6 @@ package org.gridtrade.ledger;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -19,6 +18,8 @@ import org.gridtrade.ledger.internal.state.Node;
 import org.gridtrade.ledger.internal.state.NodeStore;
 import org.gridtrade.ledger.internal.state.SparseMerkleTree;
 import org.gridtrade.ledger.internal.state.StateView;
+import org.gridtrade.ledger.spi.LedgerModule;
+import org.gridtrade.ledger.spi.ModuleContext;
 
 /**
  * An immutable snapshot of every account (balances, nonces, stakes), of the energy trades awaiting
@@ -36,8 +37,13 @@ import org.gridtrade.ledger.internal.state.StateView;
  * copies). The {@link #root() state root} is the tree's root hash; {@link StateProof} proves any
  * key's value, or its absence, against it.
  *
- * <p>Rules (fees go to the block's proposer; a transaction's sender pays its fee and uses its
- * nonce):
+ * <p>Each payload runs through a module (see {@link LedgerModule}): the rules below are the
+ * built-in modules {@code coins}, {@code trades}, {@code metering} and {@code demand-response}; a
+ * {@link Payload.Call} reaches the on-chain module of the chain's {@link Genesis#modules()} that it
+ * names, whose end-of-block hook also runs after every block's transactions. The sender pays the
+ * fee after the payload's effect and uses its nonce; the fees go to the block's proposer.
+ *
+ * <p>Rules:
  *
  * <ul>
  *   <li>the chain id must match, the nonce must equal the sender's next nonce;
@@ -63,16 +69,21 @@ public final class LedgerState {
   private final int chainId;
   private final Set<Address> authorities;
   private final StateView view;
+  private final long height;
+  private final Modules modules;
   private volatile Hash root;
 
-  private LedgerState(int chainId, Set<Address> authorities, StateView view) {
+  private LedgerState(
+      int chainId, Set<Address> authorities, StateView view, long height, Modules modules) {
     this.chainId = chainId;
     this.authorities = authorities;
     this.view = view;
+    this.height = height;
+    this.modules = modules;
   }
 
-  static LedgerState genesis(Genesis g) {
-    return genesis(g, new InMemoryNodeStore());
+  static LedgerState genesis(Genesis g, Modules modules) {
+    return genesis(g, new InMemoryNodeStore(), modules);
   }
 
   /**
@@ -81,9 +92,9 @@ public final class LedgerState {
    * memory and the tree is built bottom-up straight into the store (each node written once), then
    * the counters are applied as an uncommitted layer on top.
    */
-  static LedgerState genesis(Genesis g, NodeStore store) {
+  static LedgerState genesis(Genesis g, NodeStore store, Modules modules) {
     if (g.allocationCount() > Genesis.BULK_THRESHOLD) {
-      return bulkGenesis(g, store);
+      return bulkGenesis(g, store, modules);
     }
     TreeMap<Address, Account> accounts = new TreeMap<>();
     g.forEachAllocation((a, v) -> accounts.put(a, new Account(v, 0, 0, Hash.ZERO)));
@@ -100,14 +111,15 @@ public final class LedgerState {
       ups.add(counter(StateKey.SUPPLY, supply));
     }
     ups.sort(StateKey.UPDATE_ORDER);
-    return new LedgerState(g.chainId(), g.authorities(), StateView.empty(store).apply(ups));
+    return new LedgerState(
+        g.chainId(), g.authorities(), StateView.empty(store).apply(ups), 0, modules);
   }
 
   // Sorted records: keyHash (32) ‖ address (20) ‖ amount (8).
   private static final int GENESIS_RECORD = Hash.LENGTH + Address.LENGTH + 8;
   private static final int SORT_CHUNK = 1 << 20;
 
-  private static LedgerState bulkGenesis(Genesis g, NodeStore store) {
+  private static LedgerState bulkGenesis(Genesis g, NodeStore store, Modules modules) {
     long version = store.allocateVersion();
     long[] supply = {0};
     SparseMerkleTree.Ptr root;
@@ -155,12 +167,22 @@ public final class LedgerState {
                 counter(StateKey.SUPPLY, supply[0])));
     counters.sort(StateKey.UPDATE_ORDER);
     StateView view = StateView.stored(store, root, version).apply(counters);
-    return new LedgerState(g.chainId(), g.authorities(), view);
+    return new LedgerState(g.chainId(), g.authorities(), view, 0, modules);
   }
 
-  /** A committed state read back from a store. */
-  static LedgerState committed(Genesis g, StateView view) {
-    return new LedgerState(g.chainId(), g.authorities(), view);
+  /** A committed state read back from a store: the state after block {@code height}. */
+  static LedgerState committed(Genesis g, StateView view, long height, Modules modules) {
+    return new LedgerState(g.chainId(), g.authorities(), view, height, modules);
+  }
+
+  /**
+   * The height of the block this state follows (0 for the genesis state): {@link #apply} applies
+   * the block at the next height.
+   *
+   * @return the height
+   */
+  public long height() {
+    return height;
   }
 
   /** The tree version behind this snapshot. */
@@ -393,8 +415,8 @@ public final class LedgerState {
   }
 
   /**
-   * Checks whether a transaction would be accepted on top of this state, signatures included.
-   * Changes nothing.
+   * Checks whether a transaction would be accepted on top of this state, signatures included, as
+   * the first transaction of the next block (height {@link #height()} + 1). Changes nothing.
    *
    * @param tx the transaction
    * @param blockTime the time of the block it would go into, epoch ms (demand-response tokens
@@ -407,13 +429,14 @@ public final class LedgerState {
     if (sig.isPresent()) {
       return new TxResult.Rejected(RejectReason.BAD_SIGNATURE, sig.get());
     }
-    TxResult.Rejected r = new Overlay(this).apply(tx, blockTime);
+    TxResult.Rejected r = new Overlay(this, Genesis.NO_PROPOSER, blockTime).apply(tx);
     return r == null ? new TxResult.Accepted(tx.id()) : r;
   }
 
   /**
-   * Applies a block's transactions atomically and pays the fees to the proposer. Signatures are
-   * checked in parallel first.
+   * Applies a block's transactions atomically as the block at height {@link #height()} + 1: each
+   * transaction through its module, then every on-chain module's end-of-block hook, then the fees
+   * to the proposer. Signatures are checked in parallel first.
    *
    * @param transactions the transactions in block order
    * @param proposer the block's proposer, who receives the fees
@@ -429,14 +452,14 @@ public final class LedgerState {
       return new Outcome.Rejected(
           bad.index, new TxResult.Rejected(RejectReason.BAD_SIGNATURE, bad.problem));
     }
-    Overlay o = new Overlay(this);
+    Overlay o = new Overlay(this, proposer, blockTime);
     for (int i = 0; i < transactions.size(); i++) {
-      TxResult.Rejected r = o.apply(transactions.get(i), blockTime);
+      TxResult.Rejected r = o.apply(transactions.get(i));
       if (r != null) {
         return new Outcome.Rejected(i, r);
       }
     }
-    TxResult.Rejected r = o.payFees(proposer);
+    TxResult.Rejected r = o.finish();
     if (r != null) {
       return new Outcome.Rejected(-1, r);
     }
@@ -475,36 +498,45 @@ public final class LedgerState {
     /**
      * A transaction (or the fee payment) was rejected; nothing applied.
      *
-     * @param index the index of the first bad transaction, or -1 if paying fees failed
+     * @param index the index of the first bad transaction, or -1 if an end-of-block hook or paying
+     *     the fees failed
      * @param rejection why
      */
     record Rejected(int index, TxResult.Rejected rejection) implements Outcome {}
   }
 
   /**
-   * A mutable layer over a snapshot: transactions are applied one by one, each all or nothing. Not
-   * thread-safe; used for block application and block building.
+   * A mutable layer over a snapshot for one block: transactions are applied one by one, each all or
+   * nothing, then {@link #finish()} runs the end-of-block hooks and pays the fees, and {@link
+   * #commit()} writes the block's changes as one new tree version. Not thread-safe; used for block
+   * application and block building.
    */
   static final class Overlay {
+    // A staged deletion (compared by identity).
+    private static final byte[] DELETED = new byte[0];
+
     private final LedgerState base;
+    private final Address proposer;
+    private final long blockTime;
     private final HashMap<Address, Account> changes = new HashMap<>();
     private final HashMap<Address, Account> staged = new HashMap<>(4);
-    private final HashMap<Hash, Trade> tradeChanges = new HashMap<>();
     // Accounts read from the base state (null: absent), so each is read from the tree once.
     private final HashMap<Address, Account> baseReads = new HashMap<>();
     private final HashMap<Address, StateKey> keys = new HashMap<>();
-    private Hash stagedTrade;
-    private Trade stagedEntry;
-    private final HashSet<Hash> evidence = new HashSet<>();
-    private Hash stagedEvidence;
+    // Module writes: the block's so far, and the current transaction's (DELETED: removed).
+    private final HashMap<StateKey, byte[]> writes = new HashMap<>();
+    private final HashMap<StateKey, byte[]> stagedWrites = new HashMap<>(4);
     private long fees;
     // The total supply after the applied transactions (read from the base when first needed), and
     // the change the staged transaction makes to it.
     private long supply = -1;
     private long stagedSupply;
+    private final Ctx ctx = new Ctx();
 
-    Overlay(LedgerState base) {
+    Overlay(LedgerState base, Address proposer, long blockTime) {
       this.base = base;
+      this.proposer = proposer;
+      this.blockTime = blockTime;
     }
 
     private Account get(Address a) {
@@ -536,14 +568,34 @@ public final class LedgerState {
       return acc;
     }
 
-    /** Applies one transaction (signatures already checked); returns null or the rejection. */
-    TxResult.Rejected apply(Transaction tx, long blockTime) {
+    // A key's value now (null: absent); accounts are read through get(Address).
+    private byte[] read(StateKey k) {
+      if (k.namespace() == StateKey.ACCOUNT && k.unsafeBytes().length == 1 + Address.LENGTH) {
+        Account a = get(Address.ofBytes(java.util.Arrays.copyOfRange(k.unsafeBytes(), 1, 21)));
+        return a.equals(Account.EMPTY) ? null : encodeAccount(a);
+      }
+      byte[] v = stagedWrites.get(k);
+      if (v == null) {
+        v = writes.get(k);
+      }
+      if (v == null) {
+        return base.raw(k);
+      }
+      return v == DELETED ? null : v;
+    }
+
+    private void discardStaged() {
       staged.clear();
-      stagedTrade = null;
-      stagedEvidence = null;
+      stagedWrites.clear();
       stagedSupply = 0;
+      ctx.leave();
+    }
+
+    /** Applies one transaction (signatures already checked); returns null or the rejection. */
+    TxResult.Rejected apply(Transaction tx) {
+      discardStaged();
       try {
-        TxResult.Rejected r = stage(tx, blockTime);
+        TxResult.Rejected r = stage(tx);
         if (r == null && stagedSupply != 0) {
           if (supply < 0) {
             supply = base.counter(StateKey.SUPPLY);
@@ -553,20 +605,13 @@ public final class LedgerState {
         if (r == null) {
           fees = Math.addExact(fees, tx.body().fee());
           changes.putAll(staged);
-          if (stagedTrade != null) {
-            tradeChanges.put(stagedTrade, stagedEntry);
-          }
-          if (stagedEvidence != null) {
-            evidence.add(stagedEvidence);
-          }
+          writes.putAll(stagedWrites);
         }
         return r;
       } catch (ArithmeticException e) {
         return reject(RejectReason.OVERFLOW, "amount arithmetic overflows a long");
       } finally {
-        staged.clear();
-        stagedTrade = null;
-        stagedEvidence = null;
+        discardStaged();
       }
     }
 
@@ -574,7 +619,7 @@ public final class LedgerState {
       return new TxResult.Rejected(reason, detail);
     }
 
-    private TxResult.Rejected stage(Transaction tx, long blockTime) {
+    private TxResult.Rejected stage(Transaction tx) {
       TransactionBody b = tx.body();
       if (b.chainId() != base.chainId) {
         return reject(
@@ -593,221 +638,69 @@ public final class LedgerState {
             RejectReason.NONCE_GAP,
             "nonce %d > next nonce %d of %s".formatted(b.nonce(), s.nonce(), from));
       }
-      long fee = b.fee();
-      Hash id = tx.id();
       Payload p = b.payload();
-      if (p instanceof Payload.Transfer t) {
-        return move(from, s, t.to(), t.amount(), fee, id);
-      } else if (p instanceof Payload.EnergyTrade t) {
-        if (!t.buyer().equals(from)) {
-          return reject(
-              RejectReason.UNAUTHORIZED,
-              "energy trade sender %s is not the buyer %s".formatted(from, t.buyer()));
-        }
-        TxResult.Rejected r = move(from, s, t.seller(), t.paymentMicro(), fee, id);
-        if (r == null) {
-          stagedTrade = id;
-          stagedEntry = new Trade(t.seller(), t.buyer(), false, false);
-        }
-        return r;
-      } else if (p instanceof Payload.Rating rt) {
-        return rate(from, s, rt, fee, id);
-      } else if (p instanceof Payload.Stake st) {
-        long debit = Math.addExact(st.amount(), fee);
-        if (s.balance() < debit) {
-          return funds(from, s.balance(), debit);
-        }
-        staged.put(
-            from,
-            new Account(
-                s.balance() - debit, s.nonce() + 1, Math.addExact(s.stake(), st.amount()), id));
-        return null;
-      } else if (p instanceof Payload.Unstake u) {
-        if (s.stake() < u.amount()) {
-          return reject(
-              RejectReason.INSUFFICIENT_STAKE,
-              "unstake %d > stake %d of %s".formatted(u.amount(), s.stake(), from));
-        }
-        long balance = Math.addExact(s.balance(), u.amount()) - fee;
-        if (balance < 0) {
-          return funds(from, Math.addExact(s.balance(), u.amount()), fee);
-        }
-        staged.put(from, new Account(balance, s.nonce() + 1, s.stake() - u.amount(), id));
-        return null;
-      } else if (p instanceof Payload.Slash sl) {
-        TxResult.Rejected r = authority(from, "slash");
-        if (r != null) {
-          return r;
-        }
-        if (evidence.contains(sl.evidence()) || base.isEvidenceUsed(sl.evidence())) {
-          return reject(
-              RejectReason.EVIDENCE_USED,
-              "slash evidence %s of %s already used by a slash on this chain: it slashes once"
-                  .formatted(sl.evidence(), sl.offender()));
-        }
-        stagedEvidence = sl.evidence();
-        if (s.balance() < fee) {
-          return funds(from, s.balance(), fee);
-        }
-        staged.put(from, new Account(s.balance() - fee, s.nonce() + 1, s.stake(), id));
-        Account off = get(sl.offender());
-        if (off.stake() < sl.amount()) {
-          return reject(
-              RejectReason.INSUFFICIENT_STAKE,
-              "slash %d > stake %d of %s".formatted(sl.amount(), off.stake(), sl.offender()));
-        }
-        stagedSupply = -sl.amount();
-        staged.put(
-            sl.offender(),
-            new Account(off.balance(), off.nonce(), off.stake() - sl.amount(), off.lastPayment()));
-        return null;
-      } else if (p instanceof Payload.Reward rw) {
-        TxResult.Rejected r = authority(from, "reward");
-        if (r != null) {
-          return r;
-        }
-        if (s.balance() < fee) {
-          return funds(from, s.balance(), fee);
-        }
-        staged.put(from, new Account(s.balance() - fee, s.nonce() + 1, s.stake(), id));
-        Account to = get(rw.to());
-        stagedSupply = rw.amount();
-        staged.put(
-            rw.to(),
-            new Account(
-                Math.addExact(to.balance(), rw.amount()),
-                to.nonce(),
-                to.stake(),
-                to.lastPayment()));
-        return null;
-      } else if (p instanceof Payload.MeterReading) {
-        if (s.balance() < fee) {
-          return funds(from, s.balance(), fee);
-        }
-        staged.put(from, new Account(s.balance() - fee, s.nonce() + 1, s.stake(), id));
-        return null;
-      } else if (p instanceof Payload.DemandResponseSettlement dr) {
-        return settle(from, s, dr, fee, id, blockTime);
+      LedgerModule m = base.modules.forPayload(p);
+      if (m == null) {
+        return reject(
+            RejectReason.UNKNOWN_TYPE,
+            p instanceof Payload.Call c
+                ? "module '%s' is not run by this chain (its modules: %s)"
+                    .formatted(c.module(), base.modules.names())
+                : "payload " + p.getClass().getSimpleName());
       }
-      return reject(RejectReason.UNKNOWN_TYPE, "payload " + p.getClass().getSimpleName());
-    }
-
-    private TxResult.Rejected move(
-        Address from, Account s, Address to, long amount, long fee, Hash id) {
-      long debit = Math.addExact(amount, fee);
-      if (s.balance() < debit) {
-        return funds(from, s.balance(), debit);
+      ctx.enter(m, from);
+      Optional<TxResult.Rejected> r;
+      try {
+        r = m.execute(ctx, tx);
+      } catch (ArithmeticException e) {
+        throw e;
+      } catch (RuntimeException e) {
+        return reject(
+            RejectReason.MODULE_RULE, "module %s refused the call: %s".formatted(m.name(), e));
       }
-      staged.put(from, new Account(s.balance() - debit, s.nonce() + 1, s.stake(), id));
-      Account r = get(to);
+      if (r == null) {
+        return reject(
+            RejectReason.MODULE_RULE, "module %s returned null, not a result".formatted(m.name()));
+      }
+      if (r.isPresent()) {
+        return r.get();
+      }
+      // The fee and the nonce, after the module's changes (an unstake may pay its fee).
+      Account after = get(from);
+      long fee = b.fee();
+      if (after.balance() < fee) {
+        return BuiltInModules.funds(from, after.balance(), fee);
+      }
       staged.put(
-          to,
-          new Account(Math.addExact(r.balance(), amount), r.nonce(), r.stake(), r.lastPayment()));
+          from, new Account(after.balance() - fee, after.nonce() + 1, after.stake(), tx.id()));
       return null;
     }
 
-    private TxResult.Rejected rate(Address from, Account s, Payload.Rating rt, long fee, Hash id) {
-      Hash trade = rt.trade();
-      Trade e = tradeChanges.get(trade);
-      Trade confirmed = base.trade(trade);
-      if (e != null && confirmed == null) {
-        return reject(
-            RejectReason.BAD_RATING,
-            "rating cites trade %s of this same block: only trades confirmed in an earlier block"
-                    .formatted(trade)
-                + " can be rated");
+    /**
+     * Runs the end-of-block hooks of the on-chain modules, in the order of their names, then pays
+     * the fees to the proposer; returns null or why the block cannot be completed.
+     */
+    TxResult.Rejected finish() {
+      for (LedgerModule m : base.modules.hooks()) {
+        discardStaged();
+        ctx.enter(m, null);
+        try {
+          m.endBlock(ctx);
+        } catch (RuntimeException e) {
+          discardStaged();
+          return reject(
+              RejectReason.MODULE_RULE,
+              "module %s end-of-block hook failed at height %d: %s"
+                  .formatted(m.name(), base.height + 1, e));
+        }
+        changes.putAll(staged);
+        writes.putAll(stagedWrites);
       }
-      if (e == null) {
-        e = confirmed;
-      }
-      if (e == null) {
-        return reject(
-            RejectReason.BAD_RATING,
-            ("rating by %s cites %s, which is no confirmed energy trade awaiting a rating"
-                    + " (unknown, not a trade, or already rated by both parties)")
-                .formatted(from, trade));
-      }
-      boolean seller = from.equals(e.seller());
-      if (!seller && !from.equals(e.buyer())) {
-        return reject(
-            RejectReason.BAD_RATING,
-            "rating by %s of trade %s: only its seller %s or buyer %s may rate it"
-                .formatted(from, trade, e.seller(), e.buyer()));
-      }
-      if (seller ? e.sellerRated() : e.buyerRated()) {
-        return reject(
-            RejectReason.BAD_RATING,
-            "%s already rated trade %s: one rating per party and trade".formatted(from, trade));
-      }
-      if (s.balance() < fee) {
-        return funds(from, s.balance(), fee);
-      }
-      staged.put(from, new Account(s.balance() - fee, s.nonce() + 1, s.stake(), id));
-      stagedTrade = trade;
-      stagedEntry =
-          new Trade(e.seller(), e.buyer(), e.sellerRated() || seller, e.buyerRated() || !seller);
-      return null;
+      discardStaged();
+      return payFees();
     }
 
-    private TxResult.Rejected settle(
-        Address sp,
-        Account s,
-        Payload.DemandResponseSettlement dr,
-        long fee,
-        Hash id,
-        long blockTime) {
-      Address evAddr = dr.request().wallet();
-      if (evAddr.equals(sp)) {
-        return reject(RejectReason.UNAUTHORIZED, "EV wallet %s is the SP itself".formatted(sp));
-      }
-      Payload.DemandResponseSettlement.Token t = dr.token();
-      if (blockTime > t.validUntil()) {
-        return reject(
-            RejectReason.BAD_TOKEN,
-            "token.validUntil %d < block time %d: expired".formatted(t.validUntil(), blockTime));
-      }
-      if (t.timestamp() > blockTime) {
-        return reject(
-            RejectReason.BAD_TOKEN,
-            "token.timestamp %d > block time %d: issued in the future"
-                .formatted(t.timestamp(), blockTime));
-      }
-      Account ev = get(evAddr);
-      if (!t.preRecord().equals(ev.lastPayment())) {
-        return reject(
-            RejectReason.BAD_TOKEN,
-            "token.preRecord %s != last payment %s of %s"
-                .formatted(t.preRecord(), ev.lastPayment(), evAddr));
-      }
-      if (ev.balance() < t.credit()) {
-        return reject(
-            RejectReason.BAD_TOKEN,
-            "token.credit %d > balance %d of %s".formatted(t.credit(), ev.balance(), evAddr));
-      }
-      long spBalance = Math.addExact(s.balance(), dr.paymentMicro()) - fee;
-      if (spBalance < 0) {
-        return funds(sp, Math.addExact(s.balance(), dr.paymentMicro()), fee);
-      }
-      staged.put(evAddr, new Account(ev.balance() - dr.paymentMicro(), ev.nonce(), ev.stake(), id));
-      staged.put(sp, new Account(spBalance, s.nonce() + 1, s.stake(), id));
-      return null;
-    }
-
-    private TxResult.Rejected authority(Address from, String what) {
-      if (!base.authorities.contains(from)) {
-        return reject(
-            RejectReason.UNAUTHORIZED, "%s sent by %s, not an authority".formatted(what, from));
-      }
-      return null;
-    }
-
-    private static TxResult.Rejected funds(Address who, long has, long needs) {
-      return reject(
-          RejectReason.INSUFFICIENT_FUNDS,
-          "balance %d of %s < %d needed".formatted(has, who, needs));
-    }
-
-    TxResult.Rejected payFees(Address proposer) {
+    private TxResult.Rejected payFees() {
       if (fees == 0) {
         return null;
       }
@@ -823,11 +716,11 @@ public final class LedgerState {
     }
 
     LedgerState commit() {
-      if (changes.isEmpty() && tradeChanges.isEmpty() && evidence.isEmpty()) {
-        return base;
+      if (changes.isEmpty() && writes.isEmpty()) {
+        return new LedgerState(
+            base.chainId, base.authorities, base.view, base.height + 1, base.modules);
       }
-      List<SparseMerkleTree.Update> ups =
-          new ArrayList<>(changes.size() + tradeChanges.size() + evidence.size() + 3);
+      List<SparseMerkleTree.Update> ups = new ArrayList<>(changes.size() + writes.size() + 2);
       long newAccounts = 0;
       long supplyDelta = 0;
       for (Map.Entry<Address, Account> e : changes.entrySet()) {
@@ -845,16 +738,8 @@ public final class LedgerState {
                     Math.addExact(before.balance(), before.stake())));
         ups.add(key(e.getKey()).put(encodeAccount(after)));
       }
-      long tradeDelta = 0;
-      for (Map.Entry<Hash, Trade> e : tradeChanges.entrySet()) {
-        StateKey k = StateKey.trade(e.getKey());
-        boolean had = base.raw(k) != null;
-        boolean keeps = !e.getValue().complete();
-        tradeDelta += (keeps ? 1 : 0) - (had ? 1 : 0);
-        ups.add(keeps ? k.put(e.getValue().encode()) : k.delete());
-      }
-      for (Hash id : evidence) {
-        ups.add(StateKey.evidence(id).put(new byte[] {1}));
+      for (Map.Entry<StateKey, byte[]> e : writes.entrySet()) {
+        ups.add(e.getValue() == DELETED ? e.getKey().delete() : e.getKey().put(e.getValue()));
       }
       if (newAccounts != 0) {
         ups.add(
@@ -866,14 +751,149 @@ public final class LedgerState {
         ups.add(
             counter(StateKey.SUPPLY, Math.addExact(base.counter(StateKey.SUPPLY), supplyDelta)));
       }
-      if (tradeDelta != 0) {
-        ups.add(
-            counter(
-                StateKey.TRADE_COUNT,
-                Math.addExact(base.counter(StateKey.TRADE_COUNT), tradeDelta)));
-      }
       ups.sort(StateKey.UPDATE_ORDER);
-      return new LedgerState(base.chainId, base.authorities, base.view.apply(ups));
+      return new LedgerState(
+          base.chainId, base.authorities, base.view.apply(ups), base.height + 1, base.modules);
+    }
+
+    /**
+     * The context the modules see. The built-in modules also use its package-private methods to set
+     * accounts and change the supply.
+     */
+    final class Ctx implements ModuleContext {
+      private LedgerModule module;
+      private boolean builtIn;
+      private Address sender;
+
+      void enter(LedgerModule m, Address txSender) {
+        this.module = m;
+        this.builtIn = Modules.isBuiltIn(m);
+        this.sender = txSender;
+      }
+
+      void leave() {
+        this.module = null;
+        this.sender = null;
+      }
+
+      private LedgerModule module() {
+        if (module == null) {
+          throw new IllegalStateException("the module context is used outside its call");
+        }
+        return module;
+      }
+
+      @Override
+      public long height() {
+        return base.height + 1;
+      }
+
+      @Override
+      public long blockTime() {
+        return blockTime;
+      }
+
+      @Override
+      public Address proposer() {
+        return proposer;
+      }
+
+      @Override
+      public int chainId() {
+        return base.chainId;
+      }
+
+      @Override
+      public Set<Address> authorities() {
+        return base.authorities;
+      }
+
+      @Override
+      public Optional<byte[]> get(StateKey key) {
+        Objects.requireNonNull(key, "key");
+        module();
+        byte[] v = read(key);
+        return v == null ? Optional.empty() : Optional.of(v.clone());
+      }
+
+      @Override
+      public Optional<byte[]> committed(StateKey key) {
+        Objects.requireNonNull(key, "key");
+        module();
+        byte[] v = base.raw(key);
+        return v == null ? Optional.empty() : Optional.of(v.clone());
+      }
+
+      private void owns(StateKey key) {
+        LedgerModule m = module();
+        if (!builtIn && key.namespace() != m.namespace()) {
+          throw new IllegalArgumentException(
+              "module %s writes key %s in namespace %d; it owns namespace %d only"
+                  .formatted(m.name(), key, key.namespace(), m.namespace()));
+        }
+      }
+
+      @Override
+      public void put(StateKey key, byte[] value) {
+        Objects.requireNonNull(key, "key");
+        Objects.requireNonNull(value, "value");
+        owns(key);
+        if (value.length > MAX_VALUE_BYTES) {
+          throw new IllegalArgumentException(
+              "value for %s is %d bytes, must be at most %d"
+                  .formatted(key, value.length, MAX_VALUE_BYTES));
+        }
+        stagedWrites.put(key, value.clone());
+      }
+
+      @Override
+      public void delete(StateKey key) {
+        Objects.requireNonNull(key, "key");
+        owns(key);
+        stagedWrites.put(key, DELETED);
+      }
+
+      @Override
+      public Account account(Address address) {
+        Objects.requireNonNull(address, "address");
+        module();
+        return Overlay.this.get(address);
+      }
+
+      @Override
+      public Optional<TxResult.Rejected> transfer(Address from, Address to, long amount) {
+        Objects.requireNonNull(from, "from");
+        Objects.requireNonNull(to, "to");
+        LedgerModule m = module();
+        if (amount <= 0) {
+          throw new IllegalArgumentException("transfer amount %d must be > 0".formatted(amount));
+        }
+        if (!builtIn && !from.equals(sender) && !from.equals(LedgerModule.account(m.name()))) {
+          throw new IllegalArgumentException(
+              "module %s moves coins from %s: only from the sender %s or its own account %s"
+                  .formatted(m.name(), from, sender, LedgerModule.account(m.name())));
+        }
+        Account f = Overlay.this.get(from);
+        if (f.balance() < amount) {
+          return Optional.of(BuiltInModules.funds(from, f.balance(), amount));
+        }
+        staged.put(from, new Account(f.balance() - amount, f.nonce(), f.stake(), f.lastPayment()));
+        Account t = Overlay.this.get(to);
+        staged.put(
+            to,
+            new Account(Math.addExact(t.balance(), amount), t.nonce(), t.stake(), t.lastPayment()));
+        return Optional.empty();
+      }
+
+      /** Sets an account (built-in modules only). */
+      void putAccount(Address a, Account acc) {
+        staged.put(a, acc);
+      }
+
+      /** Changes the total supply by {@code delta} (rewards, slashes; built-in modules only). */
+      void addSupply(long delta) {
+        stagedSupply = Math.addExact(stagedSupply, delta);
+      }
     }
   }
 }

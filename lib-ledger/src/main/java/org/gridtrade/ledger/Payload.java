@@ -394,6 +394,99 @@ public sealed interface Payload {
     }
   }
 
+  /**
+   * A call into an on-chain module (see {@link org.gridtrade.ledger.spi.LedgerModule}): the chain
+   * hands {@code data} to the module named {@code module}, which decodes it, checks it against the
+   * state and applies it, or rejects the transaction. The sender pays the fee and uses the nonce as
+   * for any other payload. A chain whose {@link Genesis#modules()} does not name the module rejects
+   * the call ({@link RejectReason#UNKNOWN_TYPE}).
+   *
+   * @param module the module's name: 1 to {@value #MAX_MODULE_NAME} characters of {@code a-z},
+   *     {@code 0-9} and {@code -}, starting with a letter
+   * @param data the call in the module's own encoding, at most {@value #MAX_DATA_BYTES} bytes
+   *     (copied)
+   */
+  record Call(String module, byte[] data) implements Payload {
+    /** Wire tag. */
+    public static final int TAG = 10;
+
+    /** Longest module name, in characters. */
+    public static final int MAX_MODULE_NAME = 32;
+
+    /** Largest call data, in bytes (a transaction is at most 2,048 bytes). */
+    public static final int MAX_DATA_BYTES = 1536;
+
+    public Call {
+      checkModuleName("module", module);
+      Objects.requireNonNull(data, "data");
+      if (data.length > MAX_DATA_BYTES) {
+        throw new IllegalArgumentException(
+            "data is %d bytes, must be at most %d".formatted(data.length, MAX_DATA_BYTES));
+      }
+      data = data.clone();
+    }
+
+    /**
+     * The call data.
+     *
+     * @return a copy
+     */
+    @Override
+    public byte[] data() {
+      return data.clone();
+    }
+
+    byte[] unsafeData() {
+      return data;
+    }
+
+    @Override
+    public int tag() {
+      return TAG;
+    }
+
+    @Override
+    public boolean equals(Object o) {
+      return o instanceof Call c
+          && module.equals(c.module)
+          && java.util.Arrays.equals(data, c.data);
+    }
+
+    @Override
+    public int hashCode() {
+      return 31 * module.hashCode() + java.util.Arrays.hashCode(data);
+    }
+
+    @Override
+    public String toString() {
+      return "Call[module=%s, data=%d bytes]".formatted(module, data.length);
+    }
+  }
+
+  /**
+   * Checks a module name: 1 to {@value Call#MAX_MODULE_NAME} characters of {@code a-z}, {@code 0-9}
+   * and {@code -}, starting with a letter.
+   *
+   * @param field the field name for the message
+   * @param name the name
+   * @return the name
+   * @throws IllegalArgumentException naming the field, the value and the rule
+   */
+  static String checkModuleName(String field, String name) {
+    Objects.requireNonNull(name, field);
+    boolean ok = !name.isEmpty() && name.length() <= Call.MAX_MODULE_NAME;
+    for (int i = 0; ok && i < name.length(); i++) {
+      char c = name.charAt(i);
+      ok = (c >= 'a' && c <= 'z') || (i > 0 && ((c >= '0' && c <= '9') || c == '-'));
+    }
+    if (!ok) {
+      throw new IllegalArgumentException(
+          "%s '%s' must be 1..%d characters of a-z, 0-9 and '-', starting with a letter"
+              .formatted(field, name, Call.MAX_MODULE_NAME));
+    }
+    return name;
+  }
+
   private static void positive(String field, long v) {
     if (v <= 0) {
       throw new IllegalArgumentException("%s %d must be > 0".formatted(field, v));

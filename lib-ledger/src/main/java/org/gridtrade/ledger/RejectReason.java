@@ -36,5 +36,10 @@ public enum RejectReason {
   /** A block does not fit the chain: height, link, roots, proposer or seal. */
   BAD_BLOCK,
   /** A slash cites an evidence hash that an earlier slash on this chain already used. */
-  EVIDENCE_USED
+  EVIDENCE_USED,
+  /**
+   * An on-chain module's own rule refused a call ({@link org.gridtrade.ledger.spi.LedgerModule});
+   * the detail names the module and the rule.
+   */
+  MODULE_RULE
 }

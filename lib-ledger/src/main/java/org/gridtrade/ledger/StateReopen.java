@@ -22,7 +22,12 @@ final class StateReopen {
   private StateReopen() {}
 
   static List<Ledger.Tip> recent(
-      BlockStore store, Genesis genesis, SealVerifier seals, NodeStore nodes, int keep) {
+      BlockStore store,
+      Genesis genesis,
+      Modules modules,
+      SealVerifier seals,
+      NodeStore nodes,
+      int keep) {
     long head = store.size() - 1;
     Block first = read(store, 0);
     if (!Arrays.equals(first.header().seal(), genesis.configHash().bytes())
@@ -52,7 +57,7 @@ final class StateReopen {
       }
       LedgerState s;
       try {
-        s = LedgerState.committed(genesis, StateView.committed(nodes, r.get()));
+        s = LedgerState.committed(genesis, StateView.committed(nodes, r.get()), h, modules);
       } catch (RuntimeException e) {
         throw fail(h, "its state cannot be read: " + e.getMessage());
       }

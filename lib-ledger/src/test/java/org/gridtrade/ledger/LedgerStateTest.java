@@ -60,13 +60,13 @@ class LedgerStateTest {
               int applied = 0;
               for (int block = 0; block < 8; block++) {
                 List<Transaction> txs = new ArrayList<>();
-                LedgerState.Overlay scratch = new LedgerState.Overlay(s);
+                LedgerState.Overlay scratch = new LedgerState.Overlay(s, Genesis.NO_PROPOSER, T0);
                 Map<Integer, Long> nonces = new HashMap<>();
                 for (int i = 0; i < 1 + rnd.nextInt(6); i++) {
                   int from = 1 + rnd.nextInt(keys.size() - 1);
                   long nonce = nonces.getOrDefault(from, s.account(addr(from)).nonce());
                   Transaction t = randomConserving(rnd, s, from, nonce);
-                  if (scratch.apply(t, T0) == null) {
+                  if (scratch.apply(t) == null) {
                     txs.add(t);
                     nonces.put(from, nonce + 1);
                   }

@@ -175,7 +175,7 @@ class RatingTest {
                 Map<Hash, int[]> newTrades = new HashMap<>();
                 List<Transaction> txs = new ArrayList<>();
                 Map<Integer, Long> nonces = new HashMap<>();
-                LedgerState.Overlay o = new LedgerState.Overlay(s);
+                LedgerState.Overlay o = new LedgerState.Overlay(s, Genesis.NO_PROPOSER, T0);
                 Set<String> ratedHere = new HashSet<>();
                 for (int i = 0; i < 6; i++) {
                   int from = 1 + rnd.nextInt(5);
@@ -204,7 +204,7 @@ class RatingTest {
                       ratedHere.add(key);
                     }
                   }
-                  boolean ok = o.apply(t, T0) == null;
+                  boolean ok = o.apply(t) == null;
                   assertThat(ok)
                       .as("tx %d of block %d: %s", i, block, t.body().payload())
                       .isEqualTo(expect);

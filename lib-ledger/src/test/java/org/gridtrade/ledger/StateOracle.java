@@ -23,7 +23,21 @@ final class StateOracle {
   record OpenTrade(Address seller, Address buyer, boolean sellerRated, boolean buyerRated) {}
 
   static Hash root(Map<Address, Account> accounts, Map<Hash, OpenTrade> trades, Set<Hash> used) {
+    return root(accounts, trades, used, Map.of());
+  }
+
+  /**
+   * The root with extra keys, e.g. an on-chain module's: each entry is a full key (namespace byte
+   * first) and its value.
+   */
+  static Hash root(
+      Map<Address, Account> accounts,
+      Map<Hash, OpenTrade> trades,
+      Set<Hash> used,
+      Map<String, byte[]> extraByHexKey) {
     List<byte[][]> entries = new ArrayList<>(); // {keyHash, valueHash}
+    extraByHexKey.forEach(
+        (hex, value) -> add(entries, java.util.HexFormat.of().parseHex(hex), value));
     long supply = 0;
     for (Map.Entry<Address, Account> e : accounts.entrySet()) {
       Account a = e.getValue();

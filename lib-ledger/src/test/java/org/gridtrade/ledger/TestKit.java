@@ -66,7 +66,7 @@ public final class TestKit {
     int chain = rnd.nextInt(10) == 0 ? rnd.nextInt() : CHAIN;
     long amount = 1 + (rnd.nextBoolean() ? rnd.nextInt(1000) : (rnd.nextLong() >>> 2));
     Payload p =
-        switch (rnd.nextInt(9)) {
+        switch (rnd.nextInt(10)) {
           case 0 -> new Payload.Transfer(other, amount);
           case 1 ->
               new Payload.EnergyTrade(
@@ -87,6 +87,12 @@ public final class TestKit {
                   rnd.nextInt(1_000_000),
                   rnd.nextInt(1_000_000));
           case 7 -> new Payload.Rating(Hash.sha256(longBytes(rnd.nextLong())), 1 + rnd.nextInt(5));
+          case 8 -> {
+            byte[] data =
+                new byte[rnd.nextInt(rnd.nextBoolean() ? 16 : 1 + Payload.Call.MAX_DATA_BYTES)];
+            rnd.nextBytes(data);
+            yield new Payload.Call("market-" + rnd.nextInt(100), data);
+          }
           default -> randomSettlement(rnd, chain, sender);
         };
     long fee = rnd.nextInt(3) == 0 ? 0 : rnd.nextInt(10_000);
