@@ -878,13 +878,18 @@ public final class Ledger implements AutoCloseable {
    */
   public StateProof proveState(StateKey key, long height) {
     Objects.requireNonNull(key, "key");
+    return StateProof.of(key, stateAt(height));
+  }
+
+  // The state after block `height`, if it is kept.
+  private LedgerState stateAt(long height) {
     Tip t = tip;
     if (height < 0 || height > t.head().height()) {
       throw new IllegalArgumentException(
           "height %d not in 0..%d".formatted(height, t.head().height()));
     }
     if (height == t.head().height()) {
-      return StateProof.of(key, t.state());
+      return t.state();
     }
     if (retention < Long.MAX_VALUE && height <= t.head().height() - retention) {
       throw new IllegalArgumentException(
@@ -900,10 +905,183 @@ public final class Ledger implements AutoCloseable {
                     new IllegalArgumentException(
                         "the state after height %d is no longer kept (pruned; kept: the last %d)"
                             .formatted(height, retention)));
-    return StateProof.of(
-        key,
-        LedgerState.committed(
-            genesis, StateView.committed(states.nodeStore(), r), height, modules));
+    return LedgerState.committed(
+        genesis, StateView.committed(states.nodeStore(), r), height, modules);
+  }
+
+  /**
+   * Writes a snapshot of the state after block {@code height}: every key and value, in the order of
+   * the keys' hashes, after a head naming the chain, the height, the block's hash and its state
+   * root (format in the ledger documentation). A new node starts from it with {@link
+   * #openFromSnapshot} instead of replaying the chain. The snapshot is as large as the state (about
+   * 80 bytes per account).
+   *
+   * @param height a height whose state is kept (the head, or one of the last {@code
+   *     stateRetention})
+   * @param out where to write; not closed
+   * @return the number of keys written
+   * @throws IllegalArgumentException if the height is not kept
+   * @throws java.io.UncheckedIOException if writing fails
+   */
+  public long exportStateSnapshot(long height, java.io.OutputStream out) {
+    Objects.requireNonNull(out, "out");
+    LedgerState s = stateAt(height);
+    BlockHeader h =
+        height == tip.head().height()
+            ? tip.head()
+            : block(height)
+                .orElseThrow(() -> new IllegalArgumentException("no block " + height))
+                .header();
+    return StateSnapshots.write(genesis.chainId(), h, s, out);
+  }
+
+  /**
+   * Starts a node from a state snapshot instead of replaying the chain (like CometBFT's state sync
+   * with a trusted height and hash): the blocks are stored, but their transactions are not
+   * executed.
+   *
+   * <p>The operator names the head it trusts, {@code trustedHead}, the hash of block {@code h}
+   * (from a node it runs, or another source it trusts). Then, before anything is stored: {@code
+   * blocks} (iterated twice, so it must be re-iterable) must be this genesis's block 0 and each
+   * block must link to the one before and carry its transactions' root, the last being the trusted
+   * one; the snapshot must be of that block, and the tree built from it must have that header's
+   * state root. So the blocks are authenticated by the hash chain up to the trusted hash, and the
+   * state by the header's root. Then the blocks are appended and the state is committed with block
+   * {@code h}. The ledger continues from {@code h} like any other: later blocks are validated in
+   * full, reorganisations reach back as far as the blocks since {@code h}, and {@link #verify()}
+   * still replays everything from genesis.
+   *
+   * @param genesis the chain's genesis configuration
+   * @param store an empty block store; the ledger owns it from here on, and closes it if this fails
+   * @param seals the consensus seal check for the blocks after {@code h}
+   * @param modules one implementation per module the genesis names
+   * @param blocks blocks {@code 0..h}, in order
+   * @param trustedHead the hash of block {@code h}
+   * @param snapshot a snapshot of the state after block {@code h} ({@link #exportStateSnapshot});
+   *     read to its end, not closed
+   * @return the ledger, at height {@code h}
+   * @throws IllegalArgumentException if the store is not empty, the blocks do not lead from this
+   *     genesis to the trusted head, or the snapshot is malformed or not of that block's state (the
+   *     message names the block or the entry and the rule); nothing was stored
+   * @throws java.io.UncheckedIOException if reading the snapshot or the store fails
+   */
+  public static Ledger openFromSnapshot(
+      Genesis genesis,
+      BlockStore store,
+      SealVerifier seals,
+      List<? extends LedgerModule> modules,
+      Iterable<Block> blocks,
+      Hash trustedHead,
+      java.io.InputStream snapshot) {
+    Objects.requireNonNull(store, "store");
+    try {
+      Objects.requireNonNull(genesis, "genesis");
+      Objects.requireNonNull(seals, "seals");
+      Objects.requireNonNull(blocks, "blocks");
+      Objects.requireNonNull(trustedHead, "trustedHead");
+      Objects.requireNonNull(snapshot, "snapshot");
+      Modules ms = Modules.of(genesis, modules);
+      if (store.size() != 0) {
+        throw new IllegalArgumentException(
+            "the store holds %d blocks: a snapshot is restored into an empty store"
+                .formatted(store.size()));
+      }
+      BlockHeader head = checkBlocks(genesis, blocks, trustedHead);
+      StateStorage states = stateStorage(store);
+      NodeStore nodes = states.nodeStore();
+      nodes.clear();
+      LedgerState state;
+      try {
+        StateSnapshots.Reader reader = new StateSnapshots.Reader(snapshot, genesis.chainId());
+        StateSnapshots.Head sh = reader.head();
+        if (sh.height() != head.height() || !sh.blockHash().equals(head.hash())) {
+          throw new IllegalArgumentException(
+              "snapshot of block %d %s, not of the trusted head, block %d %s"
+                  .formatted(sh.height(), sh.blockHash(), head.height(), head.hash()));
+        }
+        if (!sh.stateRoot().equals(head.stateRoot())) {
+          throw new IllegalArgumentException(
+              "snapshot.stateRoot %s != stateRoot %s of block %d"
+                  .formatted(sh.stateRoot(), head.stateRoot(), head.height()));
+        }
+        state =
+            LedgerState.committed(genesis, StateSnapshots.build(reader, nodes), head.height(), ms);
+        if (!state.root().equals(head.stateRoot())) {
+          throw new IllegalArgumentException(
+              "snapshot state root %s != stateRoot %s of block %d"
+                  .formatted(state.root(), head.stateRoot(), head.height()));
+        }
+      } catch (RuntimeException e) {
+        nodes.clear();
+        throw e;
+      }
+      Tip tip = null;
+      for (Block b : blocks) {
+        StoredBlock stored = new StoredBlock(b.height(), b.hash(), b.encode());
+        if (b.height() < head.height()) {
+          store.append(stored);
+        } else {
+          tip = new Tip(b.header(), state);
+          commit(
+              nodes,
+              List.of(tip),
+              -1,
+              Long.MAX_VALUE,
+              DEFAULT_STATE_RETENTION,
+              true,
+              c -> states.append(stored, c));
+          break;
+        }
+      }
+      if (tip == null || !tip.head().hash().equals(head.hash())) {
+        throw new IllegalStateException("the blocks changed between their two iterations");
+      }
+      LOG.debug(
+          "restored chain {} at height {} from a state snapshot", genesis.chainId(), head.height());
+      return new Ledger(genesis, ms, store, seals, states, DEFAULT_STATE_RETENTION, List.of(tip));
+    } catch (RuntimeException | Error e) {
+      closeAfterFailure(store, e);
+      throw e;
+    }
+  }
+
+  // Checks that `blocks` lead from the genesis to the trusted head; returns its header.
+  private static BlockHeader checkBlocks(
+      Genesis genesis, Iterable<Block> blocks, Hash trustedHead) {
+    BlockHeader previous = null;
+    for (Block b : blocks) {
+      BlockHeader h = b.header();
+      long expected = previous == null ? 0 : previous.height() + 1;
+      if (h.height() != expected) {
+        throw new IllegalArgumentException(
+            "blocks: height %d where %d was expected".formatted(h.height(), expected));
+      }
+      if (previous == null) {
+        if (!java.util.Arrays.equals(h.seal(), genesis.configHash().bytes())
+            || h.timestamp() != genesis.timestamp()) {
+          throw new IllegalArgumentException(
+              "blocks: block 0 is not this chain's genesis block (its configuration hash differs)");
+        }
+      } else if (!h.previousHash().equals(previous.hash())) {
+        throw new IllegalArgumentException(
+            "blocks: block %d previousHash %s != hash %s of block %d"
+                .formatted(h.height(), h.previousHash(), previous.hash(), previous.height()));
+      }
+      if (!Block.transactionsRoot(b.transactions()).equals(h.transactionsRoot())
+          || b.transactions().size() != h.transactionCount()) {
+        throw new IllegalArgumentException(
+            "blocks: block %d's transactions do not match its header's root".formatted(h.height()));
+      }
+      previous = h;
+      if (h.hash().equals(trustedHead)) {
+        return h;
+      }
+    }
+    throw new IllegalArgumentException(
+        previous == null
+            ? "blocks: none given"
+            : "blocks: the trusted head %s is not among blocks 0..%d"
+                .formatted(trustedHead, previous.height()));
   }
 
   /**
