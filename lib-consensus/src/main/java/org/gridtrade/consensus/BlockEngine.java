@@ -1217,7 +1217,7 @@ public final class BlockEngine implements AutoCloseable {
     chain.remember(block.header());
     behindSince = -1;
     mempool.removeAll(block.transactions());
-    mempool.prune(ledger.state());
+    mempool.prune(ledger.state(), clock.millis());
     readySince = -1;
     slashNext();
     LOG.debug(

@@ -18,8 +18,18 @@ import java.util.TreeMap;
  * <p>Admission ({@link #submit}) refuses, with a reason and without changing anything: bad
  * signatures, another chain id, duplicates, replays (nonce below the sender's next nonce), nonces
  * more than {@code maxNonceAhead} ahead, a second transaction for a pending (sender, nonce), a
- * transaction that the state already rejects when its nonce is the next one, and anything that
+ * transaction that the state already rejects when its nonce is the next one, a transaction its
+ * sender cannot pay for together with its pending lower nonces ({@link
+ * RejectReason#INSUFFICIENT_FUNDS}: the fees plus the coins transfers, trades and stakes move out,
+ * less what unstakes and settlements bring in, against the sender's balance), and anything that
  * would take the pool past its count or byte bound. The pool never grows past its bounds.
+ *
+ * <p>Pending transactions are <em>ready</em> (their sender's nonces are pending without a gap from
+ * its next one) or <em>queued</em> (behind a gap: they cannot be included until the missing nonce
+ * arrives). At most a quarter of the pool may be queued; a ready newcomer that finds the pool full
+ * evicts queued transactions first (the lowest fee, then the latest), so future-nonce spam cannot
+ * keep includable transactions out. Every pending transaction expires {@code maxAge} after its
+ * admission ({@link #prune(LedgerState, long)}).
  *
  * <p>Thread-safe: every method is atomic.
  */
@@ -27,20 +37,36 @@ public final class Mempool {
   /** Bytes charged per pending transaction beyond its encoding (objects, indexes). */
   static final int OVERHEAD_BYTES = 256;
 
+  /** How long a transaction stays pending by default: one hour. */
+  public static final java.time.Duration DEFAULT_MAX_AGE = java.time.Duration.ofHours(1);
+
   private final int maxTransactions;
   private final long maxBytes;
   private final int maxNonceAhead;
+  private final long maxAgeMillis;
+  private final int maxQueued;
 
   private final Map<Hash, Transaction> byId = new HashMap<>();
   private final Map<Address, TreeMap<Long, Transaction>> bySender = new HashMap<>();
   private final Map<Hash, Long> arrival = new HashMap<>();
+  private final Map<Hash, Long> admittedAt = new HashMap<>();
+  // Queued transactions (behind a nonce gap), in eviction order: lowest fee, then latest arrival.
+  private final java.util.TreeSet<Transaction> queued;
   private long bytes;
   private long sequence;
 
-  private Mempool(int maxTransactions, long maxBytes, int maxNonceAhead) {
+  private Mempool(int maxTransactions, long maxBytes, int maxNonceAhead, long maxAgeMillis) {
     this.maxTransactions = maxTransactions;
     this.maxBytes = maxBytes;
     this.maxNonceAhead = maxNonceAhead;
+    this.maxAgeMillis = maxAgeMillis;
+    this.maxQueued = Math.max(1, maxTransactions / 4);
+    this.queued =
+        new java.util.TreeSet<>(
+            (x, y) -> {
+              int c = Long.compare(x.body().fee(), y.body().fee());
+              return c != 0 ? c : Long.compare(arrival.get(y.id()), arrival.get(x.id()));
+            });
   }
 
   /**
@@ -54,6 +80,26 @@ public final class Mempool {
    * @throws IllegalArgumentException if a bound is out of range
    */
   public static Mempool create(int maxTransactions, long maxBytes, int maxNonceAhead) {
+    return create(maxTransactions, maxBytes, maxNonceAhead, DEFAULT_MAX_AGE);
+  }
+
+  /**
+   * Creates an empty pool whose transactions expire.
+   *
+   * @param maxTransactions most pending transactions, 1 or more
+   * @param maxBytes most bytes charged, as for {@link #create(int, long, int)}
+   * @param maxNonceAhead how far past the sender's next nonce a pending nonce may be, 0 or more
+   * @param maxAge how long a transaction may stay pending, more than zero ({@link
+   *     #prune(LedgerState, long)} drops older ones)
+   * @return the pool
+   * @throws IllegalArgumentException if a bound is out of range
+   */
+  public static Mempool create(
+      int maxTransactions, long maxBytes, int maxNonceAhead, java.time.Duration maxAge) {
+    Objects.requireNonNull(maxAge, "maxAge");
+    if (maxAge.isNegative() || maxAge.isZero()) {
+      throw new IllegalArgumentException("maxAge %s must be > 0".formatted(maxAge));
+    }
     if (maxTransactions < 1) {
       throw new IllegalArgumentException(
           "maxTransactions %d must be >= 1".formatted(maxTransactions));
@@ -65,7 +111,33 @@ public final class Mempool {
     if (maxNonceAhead < 0) {
       throw new IllegalArgumentException("maxNonceAhead %d must be >= 0".formatted(maxNonceAhead));
     }
-    return new Mempool(maxTransactions, maxBytes, maxNonceAhead);
+    return new Mempool(maxTransactions, maxBytes, maxNonceAhead, maxAge.toMillis());
+  }
+
+  // What a transaction takes from its sender's balance at most: the fee plus the coins it moves
+  // out, less what it brings in (never below zero).
+  private static long cost(Transaction tx) {
+    long fee = tx.body().fee();
+    Payload p = tx.body().payload();
+    try {
+      long net;
+      if (p instanceof Payload.Transfer t) {
+        net = Math.addExact(fee, t.amount());
+      } else if (p instanceof Payload.EnergyTrade t) {
+        net = Math.addExact(fee, t.paymentMicro());
+      } else if (p instanceof Payload.Stake st) {
+        net = Math.addExact(fee, st.amount());
+      } else if (p instanceof Payload.Unstake u) {
+        net = fee - u.amount();
+      } else if (p instanceof Payload.DemandResponseSettlement d) {
+        net = fee - d.paymentMicro();
+      } else {
+        net = fee;
+      }
+      return Math.max(0, net);
+    } catch (ArithmeticException e) {
+      return Long.MAX_VALUE;
+    }
   }
 
   /**
@@ -132,6 +204,7 @@ public final class Mempool {
         return r;
       }
     }
+    long balance = state.account(sender).balance();
     long cost = (long) tx.encodedLength() + OVERHEAD_BYTES;
     synchronized (this) {
       if (byId.containsKey(tx.id())) {
@@ -144,6 +217,32 @@ public final class Mempool {
             RejectReason.DUPLICATE,
             "another transaction with nonce %d of %s is already pending"
                 .formatted(b.nonce(), sender));
+      }
+      long needs = cost(tx);
+      int before = 0;
+      if (queue != null) {
+        for (Transaction earlier : queue.headMap(b.nonce()).values()) {
+          needs = saturatedAdd(needs, cost(earlier));
+          before++;
+        }
+      }
+      if (needs > balance) {
+        return new TxResult.Rejected(
+            RejectReason.INSUFFICIENT_FUNDS,
+            "balance %d of %s < %d needed for this transaction and its %d pending lower nonces"
+                .formatted(balance, sender, needs, before));
+      }
+      boolean ready = b.nonce() == next || (queue != null && isReady(queue, next, b.nonce()));
+      if (!ready && queued.size() >= maxQueued) {
+        return new TxResult.Rejected(
+            RejectReason.POOL_FULL,
+            "pool holds %d queued transactions (behind a nonce gap), the most it takes"
+                .formatted(queued.size()));
+      }
+      while (ready
+          && (byId.size() >= maxTransactions || bytes + cost > maxBytes)
+          && !queued.isEmpty()) {
+        evict(queued.first());
       }
       if (byId.size() >= maxTransactions) {
         return new TxResult.Rejected(
@@ -158,9 +257,47 @@ public final class Mempool {
       }
       byId.put(tx.id(), tx);
       arrival.put(tx.id(), sequence++);
-      bySender.computeIfAbsent(sender, k -> new TreeMap<>()).put(b.nonce(), tx);
+      admittedAt.put(tx.id(), now);
+      queue = bySender.computeIfAbsent(sender, k -> new TreeMap<>());
+      queue.put(b.nonce(), tx);
       bytes += cost;
+      if (ready) {
+        // Transactions queued behind this nonce are ready now.
+        for (long n = b.nonce() + 1; queue.containsKey(n); n++) {
+          queued.remove(queue.get(n));
+        }
+      } else {
+        queued.add(tx);
+      }
       return new TxResult.Accepted(tx.id());
+    }
+  }
+
+  private static long saturatedAdd(long a, long b) {
+    long r = a + b;
+    return ((a ^ r) & (b ^ r)) < 0 ? Long.MAX_VALUE : r;
+  }
+
+  // Whether nonces next..nonce-1 of a sender are all pending.
+  private static boolean isReady(TreeMap<Long, Transaction> queue, long next, long nonce) {
+    for (long n = next; n < nonce; n++) {
+      if (!queue.containsKey(n)) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  // Removes a pending transaction and those of its sender above it, which would be queued anyway.
+  private void evict(Transaction tx) {
+    TreeMap<Long, Transaction> q = bySender.get(tx.sender());
+    Map<Long, Transaction> tail = q.tailMap(tx.body().nonce(), true);
+    for (Transaction t : tail.values()) {
+      forget(t);
+    }
+    tail.clear();
+    if (q.isEmpty()) {
+      bySender.remove(tx.sender());
     }
   }
 
@@ -210,23 +347,67 @@ public final class Mempool {
    * @return how many transactions were dropped
    */
   public synchronized int prune(LedgerState state) {
+    return prune(state, Long.MIN_VALUE);
+  }
+
+  /**
+   * Drops every transaction the state has made obsolete, as {@link #prune(LedgerState)} does, and
+   * every transaction pending for longer than the pool's {@code maxAge}; the transactions left
+   * behind a nonce gap count as queued again.
+   *
+   * @param state the new state
+   * @param now the current time, epoch ms
+   * @return how many transactions were dropped
+   */
+  public synchronized int prune(LedgerState state, long now) {
     Objects.requireNonNull(state, "state");
+    long expiredBefore = now == Long.MIN_VALUE ? Long.MIN_VALUE : now - maxAgeMillis;
     int dropped = 0;
     for (Iterator<Map.Entry<Address, TreeMap<Long, Transaction>>> it =
             bySender.entrySet().iterator();
         it.hasNext(); ) {
       Map.Entry<Address, TreeMap<Long, Transaction>> e = it.next();
-      Map<Long, Transaction> stale = e.getValue().headMap(state.account(e.getKey()).nonce());
+      long next = state.account(e.getKey()).nonce();
+      TreeMap<Long, Transaction> q = e.getValue();
+      Map<Long, Transaction> stale = q.headMap(next);
       for (Transaction tx : stale.values()) {
         forget(tx);
         dropped++;
       }
       stale.clear();
-      if (e.getValue().isEmpty()) {
+      for (Iterator<Transaction> t = q.values().iterator(); t.hasNext(); ) {
+        Transaction tx = t.next();
+        if (admittedAt.get(tx.id()) < expiredBefore) {
+          forget(tx);
+          t.remove();
+          dropped++;
+        }
+      }
+      long expect = next;
+      for (Transaction tx : q.values()) {
+        boolean ready = tx.body().nonce() == expect;
+        if (ready) {
+          expect++;
+          queued.remove(tx);
+        } else {
+          queued.add(tx);
+        }
+      }
+      if (q.isEmpty()) {
         it.remove();
       }
     }
     return dropped;
+  }
+
+  /**
+   * Number of pending transactions queued behind a nonce gap (they cannot be included until the
+   * missing nonce arrives).
+   *
+   * @return the count
+   */
+  public synchronized int queuedSize() {
+    return queued.size();
   }
 
   /**
@@ -248,8 +429,10 @@ public final class Mempool {
   }
 
   private void forget(Transaction tx) {
+    queued.remove(tx); // before its arrival goes: the order reads it
     byId.remove(tx.id());
     arrival.remove(tx.id());
+    admittedAt.remove(tx.id());
     bytes -= (long) tx.encodedLength() + OVERHEAD_BYTES;
   }
 
