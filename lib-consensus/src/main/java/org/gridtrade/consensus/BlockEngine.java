@@ -120,7 +120,19 @@ public final class BlockEngine implements AutoCloseable {
 
   private record Incoming(String from, ConsensusMessage message) {}
 
-  private record Received(Block block, String from) {}
+  private record Received(Block block, String from, long bytes) {}
+
+  /** Bytes of received blocks one peer may have buffered ahead of the head. */
+  static final long MAX_BUFFERED_BYTES_PER_PEER = 64L << 20;
+
+  /** Bytes of received blocks buffered ahead of the head, from all peers together. */
+  static final long MAX_BUFFERED_BYTES = 256L << 20;
+
+  /** Invalid blocks after which a peer's blocks are ignored for {@link #BAN_MILLIS}. */
+  static final int MAX_STRIKES = 8;
+
+  /** How long a peer that sent {@link #MAX_STRIKES} invalid blocks is ignored. */
+  static final long BAN_MILLIS = 60_000;
 
   /**
    * A competing branch: the blocks above {@code fork}, the last height it shares with this node.
@@ -145,6 +157,11 @@ public final class BlockEngine implements AutoCloseable {
 
   // Guarded by this (tick).
   private final TreeMap<Long, List<Received>> ahead = new TreeMap<>();
+  // Bytes buffered in `ahead`, per peer and in all; invalid blocks per peer; banned peers' ends.
+  private final java.util.HashMap<String, Long> aheadBytes = new java.util.HashMap<>();
+  private long aheadTotal;
+  private final java.util.HashMap<String, Integer> strikes = new java.util.HashMap<>();
+  private final java.util.HashMap<String, Long> bannedUntil = new java.util.HashMap<>();
   private final Map<Hash, Evidence> evidence = new LinkedHashMap<>();
   private final Map<Hash, Address> toSlash = new LinkedHashMap<>();
   private final KeyPair slasher;
@@ -584,7 +601,7 @@ public final class BlockEngine implements AutoCloseable {
       }
       return Optional.empty();
     }
-    return Optional.of(new Received(block, from));
+    return Optional.of(new Received(block, from, encoded.length));
   }
 
   private void answer(String peer, ConsensusMessage.BlockRequest q) {
@@ -823,7 +840,16 @@ public final class BlockEngine implements AutoCloseable {
     }
   }
 
-  private void handleBlocks(List<Received> blocks, long now) {
+  private void handleBlocks(List<Received> all, long now) {
+    List<Received> blocks = new ArrayList<>(all.size());
+    for (Received r : all) {
+      Long until = bannedUntil.get(r.from());
+      if (until != null && now < until) {
+        continue; // a peer that sent too many invalid blocks: ignored for a while
+      }
+      bannedUntil.remove(r.from());
+      blocks.add(r);
+    }
     tryReorganise(blocks, now);
     List<Received> stale = new ArrayList<>();
     for (Received r : blocks) {
@@ -833,20 +859,39 @@ public final class BlockEngine implements AutoCloseable {
       } else if (h <= ledger.height() + MAX_BUFFERED_AHEAD) {
         bestKnownHeight = Math.max(bestKnownHeight, h);
         List<Received> at = ahead.computeIfAbsent(h, k -> new ArrayList<>());
-        if (at.size() < MAX_CANDIDATES_PER_HEIGHT
+        long peerBytes = aheadBytes.getOrDefault(r.from(), 0L);
+        if (peerBytes + r.bytes() > MAX_BUFFERED_BYTES_PER_PEER
+            || aheadTotal + r.bytes() > MAX_BUFFERED_BYTES) {
+          LOG.debug(
+              "engine {}: dropped block {} from {}: {} bytes buffered from it, {} in all",
+              id,
+              h,
+              r.from(),
+              peerBytes,
+              aheadTotal);
+        } else if (at.size() < MAX_CANDIDATES_PER_HEIGHT
             && at.stream().noneMatch(x -> x.block().hash().equals(r.block().hash()))) {
           at.add(r);
+          aheadBytes.put(r.from(), peerBytes + r.bytes());
+          aheadTotal += r.bytes();
+        }
+        if (at.isEmpty()) {
+          ahead.remove(h);
         }
       }
     }
     while (true) {
       long next = ledger.height() + 1;
-      ahead.headMap(next).values().forEach(stale::addAll);
+      for (List<Received> old : ahead.headMap(next).values()) {
+        old.forEach(this::release);
+        stale.addAll(old);
+      }
       ahead.headMap(next).clear();
       List<Received> candidates = ahead.remove(next);
       if (candidates == null) {
         break;
       }
+      candidates.forEach(this::release);
       ChainView view = schedule.viewFor(chain, next);
       ConsensusProtocol p = schedule.protocolAt(next);
       candidates.sort(
@@ -885,6 +930,52 @@ public final class BlockEngine implements AutoCloseable {
     }
   }
 
+  private void release(Received r) {
+    aheadBytes.computeIfPresent(r.from(), (k, v) -> v - r.bytes() <= 0 ? null : v - r.bytes());
+    aheadTotal -= r.bytes();
+  }
+
+  // An invalid block from a peer: after MAX_STRIKES, its buffered blocks go and it is ignored.
+  private void strike(String peer, long now) {
+    int n = strikes.merge(peer, 1, Integer::sum);
+    if (n < MAX_STRIKES) {
+      return;
+    }
+    strikes.remove(peer);
+    bannedUntil.put(peer, now + BAN_MILLIS);
+    for (java.util.Iterator<List<Received>> it = ahead.values().iterator(); it.hasNext(); ) {
+      List<Received> at = it.next();
+      at.removeIf(
+          x -> {
+            if (x.from().equals(peer)) {
+              release(x);
+              return true;
+            }
+            return false;
+          });
+      if (at.isEmpty()) {
+        it.remove();
+      }
+    }
+    LOG.warn(
+        "engine {}: peer {} sent {} invalid blocks; its blocks are ignored for {} ms",
+        id,
+        peer,
+        MAX_STRIKES,
+        BAN_MILLIS);
+  }
+
+  /** Bytes of received blocks buffered ahead of the head. For tests. */
+  synchronized long bufferedBytes() {
+    return aheadTotal;
+  }
+
+  /** Whether a peer's blocks are ignored now. For tests. */
+  synchronized boolean isIgnored(String peer) {
+    Long until = bannedUntil.get(peer);
+    return until != null && clock.millis() < until;
+  }
+
   private long weightOf(ConsensusProtocol p, ChainView view, BlockHeader h) {
     try {
       return p.weight(view, h);
@@ -909,11 +1000,13 @@ public final class BlockEngine implements AutoCloseable {
     Optional<String> content = p.checkBlock(view, block, head, ledger.state());
     if (content.isPresent()) {
       reject(block, r.from(), content.get(), Kind.INVALID);
+      strike(r.from(), now);
       return false;
     }
     BlockResult result = ledger.append(block);
     if (result instanceof BlockResult.Rejected rej) {
       reject(block, r.from(), rej.reason(), Kind.INVALID);
+      strike(r.from(), now);
       return false;
     }
     appended(block, false);
