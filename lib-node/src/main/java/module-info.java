@@ -1,0 +1,20 @@
+/**
+ * GridTrade node: nodes as separate processes over the network. A Netty transport with mutual TLS
+ * 1.3 in which each node is identified by its Ed25519 key, and a versioned, length-limited wire
+ * codec for every consensus message.
+ *
+ * <p>API: {@link org.gridtrade.node}.
+ */
+module org.gridtrade.node {
+  requires transitive org.gridtrade.consensus;
+  requires io.netty.handler;
+  requires io.netty.transport;
+  requires io.netty.buffer;
+  requires io.netty.codec;
+  requires io.netty.common;
+  requires org.bouncycastle.pkix;
+  requires org.bouncycastle.provider;
+  requires org.slf4j;
+
+  exports org.gridtrade.node;
+}

@@ -1,0 +1,418 @@
+package org.gridtrade.node;
+
+import io.netty.bootstrap.Bootstrap;
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.channel.socket.nio.NioSocketChannel;
+import io.netty.handler.codec.LengthFieldBasedFrameDecoder;
+import io.netty.handler.codec.LengthFieldPrepender;
+import io.netty.handler.ssl.ClientAuth;
+import io.netty.handler.ssl.SslContext;
+import io.netty.handler.ssl.SslContextBuilder;
+import io.netty.handler.ssl.SslHandler;
+import io.netty.handler.ssl.SslProvider;
+import java.net.InetSocketAddress;
+import java.security.cert.CertificateException;
+import java.security.cert.X509Certificate;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import javax.net.ssl.SSLException;
+import javax.net.ssl.X509TrustManager;
+import org.gridtrade.consensus.ConsensusMessage;
+import org.gridtrade.consensus.Transport;
+import org.gridtrade.ledger.Address;
+import org.gridtrade.ledger.DecodeException;
+import org.gridtrade.ledger.PublicKey;
+import org.gridtrade.node.internal.WireCodec;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A {@link Transport} over TCP: Netty, with mutual TLS 1.3 in which each node is identified by its
+ * Ed25519 key ({@link NodeIdentity}). A connection is accepted, in either direction, only when the
+ * peer's certificate holds one of the network's keys; the peer's id is its key's address. Messages
+ * travel as length-prefixed frames in the {@linkplain WireCodec wire codec}, at most {@link
+ * WireCodec#MAX_FRAME_BYTES} each; a peer that sends a frame that does not decode is disconnected.
+ * Configured peers are dialled and redialled with exponential backoff (1 s to 30 s).
+ *
+ * <p>Thread-safe. Sending never blocks: a message for a peer that is not connected is dropped (the
+ * engine recovers lost blocks by status and block requests).
+ */
+public final class NetworkTransport implements Transport, AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(NetworkTransport.class);
+  private static final long MIN_BACKOFF_MS = 1_000;
+  private static final long MAX_BACKOFF_MS = 30_000;
+
+  private final NodeIdentity identity;
+  private final Set<PublicKey> network;
+  private final EventLoopGroup group;
+  private final SslContext serverSsl;
+  private final SslContext clientSsl;
+  private final Map<String, Channel> peers = new ConcurrentHashMap<>();
+  private final Map<String, InetSocketAddress> dialled = new ConcurrentHashMap<>();
+  private final Map<InetSocketAddress, Long> backoffs = new ConcurrentHashMap<>();
+  private final AtomicLong refusedFrames = new AtomicLong();
+  private final AtomicLong failedHandshakes = new AtomicLong();
+  private volatile Receiver receiver;
+  private volatile Channel server;
+  private volatile boolean closed;
+
+  private NetworkTransport(NodeIdentity identity, Set<PublicKey> network, int threads) {
+    this.identity = identity;
+    this.network = Set.copyOf(network);
+    this.group = new MultiThreadIoEventLoopGroup(threads, NioIoHandler.newFactory());
+    X509TrustManager trust = new NetworkTrust(this.network);
+    try {
+      this.serverSsl =
+          SslContextBuilder.forServer(identity.privateKey(), identity.certificate())
+              .trustManager(trust)
+              .clientAuth(ClientAuth.REQUIRE)
+              .protocols("TLSv1.3")
+              .sslProvider(SslProvider.JDK)
+              .build();
+      this.clientSsl =
+          SslContextBuilder.forClient()
+              .keyManager(identity.privateKey(), identity.certificate())
+              .trustManager(trust)
+              .protocols("TLSv1.3")
+              .sslProvider(SslProvider.JDK)
+              .endpointIdentificationAlgorithm(null) // peers are known by key, not by host name
+              .build();
+    } catch (SSLException e) {
+      group.shutdownGracefully();
+      throw new IllegalStateException("cannot set up TLS: " + e.getMessage(), e);
+    }
+  }
+
+  /**
+   * A transport for a node of a network.
+   *
+   * @param identity this node's identity
+   * @param network the public keys of every node of the network (this one's may be among them);
+   *     only these may connect, and only to these does it connect
+   * @return the transport, not listening yet ({@link #listen(InetSocketAddress)})
+   * @throws IllegalArgumentException if the network is empty
+   */
+  public static NetworkTransport create(NodeIdentity identity, Set<PublicKey> network) {
+    Objects.requireNonNull(identity, "identity");
+    Objects.requireNonNull(network, "network");
+    if (network.isEmpty()) {
+      throw new IllegalArgumentException("network lists no node keys");
+    }
+    return new NetworkTransport(identity, network, 2);
+  }
+
+  /**
+   * Starts accepting connections.
+   *
+   * @param address where to listen, e.g. {@code 127.0.0.1:0} for an ephemeral port
+   * @return the address bound
+   * @throws IllegalStateException if already listening or closed, or the address cannot be bound
+   */
+  public synchronized InetSocketAddress listen(InetSocketAddress address) {
+    Objects.requireNonNull(address, "address");
+    if (server != null || closed) {
+      throw new IllegalStateException(closed ? "transport closed" : "already listening");
+    }
+    ServerBootstrap b =
+        new ServerBootstrap()
+            .group(group)
+            .channel(NioServerSocketChannel.class)
+            .childOption(ChannelOption.TCP_NODELAY, true)
+            .childHandler(initializer(serverSsl, null));
+    try {
+      server = b.bind(address).sync().channel();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted while binding " + address, e);
+    } catch (RuntimeException e) {
+      throw new IllegalStateException("cannot listen on %s: %s".formatted(address, e), e);
+    }
+    return (InetSocketAddress) server.localAddress();
+  }
+
+  /**
+   * Dials a peer, and redials it whenever the connection drops, until this transport closes.
+   *
+   * @param peer where the peer listens
+   */
+  public void connect(InetSocketAddress peer) {
+    Objects.requireNonNull(peer, "peer");
+    backoffs.put(peer, MIN_BACKOFF_MS);
+    dial(peer);
+  }
+
+  private void dial(InetSocketAddress peer) {
+    if (closed) {
+      return;
+    }
+    Bootstrap b =
+        new Bootstrap()
+            .group(group)
+            .channel(NioSocketChannel.class)
+            .option(ChannelOption.TCP_NODELAY, true)
+            .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, 5_000)
+            .handler(initializer(clientSsl, peer));
+    b.connect(peer)
+        .addListener(
+            f -> {
+              if (!f.isSuccess()) {
+                redial(peer);
+              }
+            });
+  }
+
+  // Dials again after the peer's backoff, which doubles up to MAX_BACKOFF_MS until a handshake
+  // succeeds.
+  private void redial(InetSocketAddress peer) {
+    if (closed) {
+      return;
+    }
+    long backoff = backoffs.getOrDefault(peer, MIN_BACKOFF_MS);
+    backoffs.put(peer, Math.min(MAX_BACKOFF_MS, backoff * 2));
+    try {
+      group.schedule(() -> dial(peer), backoff, TimeUnit.MILLISECONDS);
+    } catch (java.util.concurrent.RejectedExecutionException e) {
+      // closing
+    }
+  }
+
+  private ChannelInitializer<SocketChannel> initializer(SslContext ssl, InetSocketAddress dialTo) {
+    return new ChannelInitializer<>() {
+      @Override
+      protected void initChannel(SocketChannel ch) {
+        SslHandler tls = ssl.newHandler(ch.alloc());
+        ch.pipeline()
+            .addLast(tls)
+            .addLast(new LengthFieldBasedFrameDecoder(WireCodec.MAX_FRAME_BYTES, 0, 4, 0, 4))
+            .addLast(new LengthFieldPrepender(4))
+            .addLast(new Inbound());
+        tls.handshakeFuture()
+            .addListener(
+                f -> {
+                  if (!f.isSuccess()) {
+                    failedHandshakes.incrementAndGet();
+                    LOG.info(
+                        "TLS handshake with {} failed: {}",
+                        ch.remoteAddress(),
+                        f.cause().toString());
+                    ch.close();
+                    return;
+                  }
+                  if (dialTo != null) {
+                    backoffs.put(dialTo, MIN_BACKOFF_MS);
+                  }
+                  X509Certificate cert =
+                      (X509Certificate) tls.engine().getSession().getPeerCertificates()[0];
+                  String id = NodeIdentity.keyOf(cert).address().toString();
+                  ch.attr(PEER).set(id);
+                  peers.put(id, ch);
+                  if (dialTo != null) {
+                    dialled.put(id, dialTo);
+                  }
+                  LOG.debug("{}: connected to peer {} at {}", localId(), id, ch.remoteAddress());
+                });
+        ch.closeFuture()
+            .addListener(
+                f -> {
+                  String id = ch.attr(PEER).get();
+                  if (id != null) {
+                    peers.remove(id, ch);
+                  }
+                  if (dialTo != null) {
+                    redial(dialTo);
+                  }
+                });
+      }
+    };
+  }
+
+  private static final io.netty.util.AttributeKey<String> PEER =
+      io.netty.util.AttributeKey.valueOf("gridtrade.peer");
+
+  /** Decodes frames into messages for the receiver; a frame that does not decode ends the peer. */
+  private final class Inbound extends SimpleChannelInboundHandler<ByteBuf> {
+    @Override
+    protected void channelRead0(ChannelHandlerContext ctx, ByteBuf frame) {
+      String id = ctx.channel().attr(PEER).get();
+      if (id == null) {
+        return; // not through the handshake yet
+      }
+      byte[] bytes = new byte[frame.readableBytes()];
+      frame.readBytes(bytes);
+      ConsensusMessage m;
+      try {
+        m = WireCodec.decode(bytes);
+      } catch (DecodeException e) {
+        refusedFrames.incrementAndGet();
+        LOG.info(
+            "{}: peer {} sent a malformed frame ({}); disconnected", localId(), id, e.getMessage());
+        ctx.close();
+        return;
+      }
+      Receiver r = receiver;
+      if (r != null) {
+        r.onMessage(id, m);
+      }
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+      LOG.debug(
+          "{}: connection to {} failed: {}",
+          localId(),
+          ctx.channel().remoteAddress(),
+          cause.toString());
+      ctx.close();
+    }
+  }
+
+  /** Accepts a certificate whose Ed25519 key is one of the network's, self-signed with it. */
+  private static final class NetworkTrust implements X509TrustManager {
+    private final Set<PublicKey> network;
+
+    NetworkTrust(Set<PublicKey> network) {
+      this.network = network;
+    }
+
+    private void check(X509Certificate[] chain) throws CertificateException {
+      if (chain == null || chain.length == 0) {
+        throw new CertificateException("no certificate");
+      }
+      PublicKey key = NodeIdentity.keyOf(chain[0]);
+      if (key == null) {
+        throw new CertificateException("the certificate's key is not Ed25519");
+      }
+      if (!network.contains(key)) {
+        throw new CertificateException("node key " + key.address() + " is not in the network");
+      }
+      try {
+        chain[0].verify(chain[0].getPublicKey());
+      } catch (java.security.GeneralSecurityException e) {
+        throw new CertificateException("the certificate is not self-signed by its key", e);
+      }
+    }
+
+    @Override
+    public void checkClientTrusted(X509Certificate[] chain, String authType)
+        throws CertificateException {
+      check(chain);
+    }
+
+    @Override
+    public void checkServerTrusted(X509Certificate[] chain, String authType)
+        throws CertificateException {
+      check(chain);
+    }
+
+    @Override
+    public X509Certificate[] getAcceptedIssuers() {
+      return new X509Certificate[0];
+    }
+  }
+
+  @Override
+  public String localId() {
+    return identity.address().toString();
+  }
+
+  @Override
+  public void broadcast(ConsensusMessage message) {
+    List<byte[]> frames = WireCodec.encode(Objects.requireNonNull(message, "message"));
+    for (Channel ch : peers.values()) {
+      write(ch, frames);
+    }
+  }
+
+  @Override
+  public void send(String peer, ConsensusMessage message) {
+    Objects.requireNonNull(peer, "peer");
+    Channel ch = peers.get(peer);
+    if (ch != null) {
+      write(ch, WireCodec.encode(Objects.requireNonNull(message, "message")));
+    }
+  }
+
+  private static void write(Channel ch, List<byte[]> frames) {
+    for (byte[] f : frames) {
+      ch.write(Unpooled.wrappedBuffer(f));
+    }
+    ch.flush();
+  }
+
+  @Override
+  public void listen(Receiver receiver) {
+    this.receiver = Objects.requireNonNull(receiver, "receiver");
+  }
+
+  /**
+   * The peers connected now, by id (their key's address), sorted.
+   *
+   * @return an immutable sorted set
+   */
+  public Set<String> connectedPeers() {
+    return java.util.Collections.unmodifiableSet(new TreeSet<>(peers.keySet()));
+  }
+
+  /**
+   * Frames refused because they did not decode (each ended its peer's connection).
+   *
+   * @return the count
+   */
+  public long refusedFrames() {
+    return refusedFrames.get();
+  }
+
+  /**
+   * TLS handshakes that failed, in either direction (e.g. a peer whose key is not in the network).
+   *
+   * @return the count
+   */
+  public long failedHandshakes() {
+    return failedHandshakes.get();
+  }
+
+  /**
+   * The peers this node dialled, by id, with where they listen.
+   *
+   * @return an immutable sorted map
+   */
+  public Map<String, InetSocketAddress> dialledPeers() {
+    return java.util.Collections.unmodifiableMap(new TreeMap<>(dialled));
+  }
+
+  /** The address of this node: its id. */
+  Address address() {
+    return identity.address();
+  }
+
+  /** Closes every connection and stops listening and dialling. */
+  @Override
+  public void close() {
+    closed = true;
+    Channel s = server;
+    if (s != null) {
+      s.close().awaitUninterruptibly(5, TimeUnit.SECONDS);
+    }
+    peers.values().forEach(Channel::close);
+    group.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly(10, TimeUnit.SECONDS);
+  }
+}

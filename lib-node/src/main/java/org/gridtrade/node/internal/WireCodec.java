@@ -1,0 +1,193 @@
+package org.gridtrade.node.internal;
+
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.List;
+import org.gridtrade.consensus.ConsensusMessage;
+import org.gridtrade.ledger.Block;
+import org.gridtrade.ledger.DecodeException;
+import org.gridtrade.ledger.Hash;
+import org.gridtrade.ledger.Transaction;
+
+/**
+ * The wire form of consensus messages: one frame per message, {@code version (1) ‖ type (1) ‖
+ * fields}, big-endian, byte strings as {@code u32 length ‖ bytes}, every length checked against its
+ * bound before anything is allocated, no trailing bytes. A block response larger than a frame is
+ * split into several.
+ */
+public final class WireCodec {
+  private WireCodec() {}
+
+  /** The wire format version. */
+  public static final int VERSION = 1;
+
+  /** The largest frame, in bytes: one largest block and its framing. */
+  public static final int MAX_FRAME_BYTES = Block.MAX_ENCODED_BYTES + 1024;
+
+  static final int NEW_TRANSACTION = 1;
+  static final int NEW_BLOCK = 2;
+  static final int STATUS = 3;
+  static final int BLOCK_REQUEST = 4;
+  static final int BLOCK_RESPONSE = 5;
+  static final int EVIDENCE = 6;
+
+  /**
+   * Encodes a message as one or more frames (a block response is split to fit).
+   *
+   * @param m the message
+   * @return the frames' bodies
+   */
+  public static List<byte[]> encode(ConsensusMessage m) {
+    if (m instanceof ConsensusMessage.BlockResponse r) {
+      List<byte[]> frames = new ArrayList<>();
+      List<byte[]> batch = new ArrayList<>();
+      long size = 2 + 4; // version, type, count
+      for (byte[] b : r.encoded()) {
+        if (!batch.isEmpty() && size + 4 + b.length > MAX_FRAME_BYTES) {
+          frames.add(blockResponse(batch));
+          batch = new ArrayList<>();
+          size = 2 + 4;
+        }
+        batch.add(b);
+        size += 4 + b.length;
+      }
+      frames.add(blockResponse(batch));
+      return frames;
+    }
+    ByteBuffer out;
+    if (m instanceof ConsensusMessage.NewTransaction t) {
+      byte[] e = t.encoded();
+      out = header(NEW_TRANSACTION, 4 + e.length).putInt(e.length).put(e);
+    } else if (m instanceof ConsensusMessage.NewBlock b) {
+      byte[] e = b.encoded();
+      out = header(NEW_BLOCK, 4 + e.length).putInt(e.length).put(e);
+    } else if (m instanceof ConsensusMessage.Status s) {
+      out = header(STATUS, 8 + Hash.LENGTH).putLong(s.height()).put(s.head().bytes());
+    } else if (m instanceof ConsensusMessage.BlockRequest q) {
+      out = header(BLOCK_REQUEST, 12).putLong(q.fromHeight()).putInt(q.max());
+    } else if (m instanceof ConsensusMessage.EvidenceNotice n) {
+      byte[] a = n.first();
+      byte[] b = n.second();
+      out =
+          header(EVIDENCE, 8 + a.length + b.length).putInt(a.length).put(a).putInt(b.length).put(b);
+    } else {
+      throw new IllegalArgumentException("no wire form for " + m.getClass().getSimpleName());
+    }
+    return List.of(out.array());
+  }
+
+  private static byte[] blockResponse(List<byte[]> blocks) {
+    int n = 4;
+    for (byte[] b : blocks) {
+      n += 4 + b.length;
+    }
+    ByteBuffer out = header(BLOCK_RESPONSE, n).putInt(blocks.size());
+    for (byte[] b : blocks) {
+      out.putInt(b.length).put(b);
+    }
+    return out.array();
+  }
+
+  private static ByteBuffer header(int type, int bodyLength) {
+    return ByteBuffer.allocate(2 + bodyLength).put((byte) VERSION).put((byte) type);
+  }
+
+  /**
+   * Decodes one frame.
+   *
+   * @param frame the frame's body
+   * @return the message
+   * @throws DecodeException if the frame is not exactly one well-formed message of this version
+   */
+  public static ConsensusMessage decode(byte[] frame) throws DecodeException {
+    if (frame.length > MAX_FRAME_BYTES) {
+      throw new DecodeException("frame: %d bytes > %d".formatted(frame.length, MAX_FRAME_BYTES));
+    }
+    ByteBuffer in = ByteBuffer.wrap(frame);
+    int version = u8(in, "frame.version");
+    if (version != VERSION) {
+      throw new DecodeException(
+          "frame.version %d is unsupported (expected %d)".formatted(version, VERSION));
+    }
+    int type = u8(in, "frame.type");
+    ConsensusMessage m;
+    try {
+      m =
+          switch (type) {
+            case NEW_TRANSACTION ->
+                new ConsensusMessage.NewTransaction(
+                    bytes(in, Transaction.MAX_ENCODED_BYTES, "transaction"));
+            case NEW_BLOCK ->
+                new ConsensusMessage.NewBlock(bytes(in, Block.MAX_ENCODED_BYTES, "block"));
+            case STATUS -> {
+              long height = i64(in, "status.height");
+              yield new ConsensusMessage.Status(
+                  height, Hash.of(raw(in, Hash.LENGTH, "status.head")));
+            }
+            case BLOCK_REQUEST ->
+                new ConsensusMessage.BlockRequest(i64(in, "request.from"), i32(in, "request.max"));
+            case BLOCK_RESPONSE -> {
+              int n = i32(in, "response.count");
+              if (n < 0 || (long) n * 4 > in.remaining()) {
+                throw new DecodeException(
+                    "response.count %d cannot fit in %d bytes".formatted(n, in.remaining()));
+              }
+              List<byte[]> blocks = new ArrayList<>(n);
+              for (int i = 0; i < n; i++) {
+                blocks.add(bytes(in, Block.MAX_ENCODED_BYTES, "response.blocks[" + i + "]"));
+              }
+              yield new ConsensusMessage.BlockResponse(blocks);
+            }
+            case EVIDENCE ->
+                new ConsensusMessage.EvidenceNotice(
+                    bytes(in, Block.MAX_ENCODED_BYTES, "evidence.first"),
+                    bytes(in, Block.MAX_ENCODED_BYTES, "evidence.second"));
+            default ->
+                throw new DecodeException("frame.type %d is unknown (known: 1..6)".formatted(type));
+          };
+    } catch (IllegalArgumentException e) {
+      throw new DecodeException("frame: " + e.getMessage());
+    }
+    if (in.hasRemaining()) {
+      throw new DecodeException("frame: %d trailing bytes".formatted(in.remaining()));
+    }
+    return m;
+  }
+
+  private static void need(ByteBuffer in, int n, String field) throws DecodeException {
+    if (n < 0 || in.remaining() < n) {
+      throw new DecodeException(
+          "%s: needs %d bytes, %d remain".formatted(field, n, in.remaining()));
+    }
+  }
+
+  private static int u8(ByteBuffer in, String field) throws DecodeException {
+    need(in, 1, field);
+    return in.get() & 0xff;
+  }
+
+  private static int i32(ByteBuffer in, String field) throws DecodeException {
+    need(in, 4, field);
+    return in.getInt();
+  }
+
+  private static long i64(ByteBuffer in, String field) throws DecodeException {
+    need(in, 8, field);
+    return in.getLong();
+  }
+
+  private static byte[] raw(ByteBuffer in, int n, String field) throws DecodeException {
+    need(in, n, field);
+    byte[] b = new byte[n];
+    in.get(b);
+    return b;
+  }
+
+  private static byte[] bytes(ByteBuffer in, int max, String field) throws DecodeException {
+    int n = i32(in, field + ".length");
+    if (n < 0 || n > max) {
+      throw new DecodeException("%s.length %d not in 0..%d".formatted(field, n, max));
+    }
+    return raw(in, n, field);
+  }
+}

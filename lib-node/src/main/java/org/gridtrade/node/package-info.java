@@ -1,0 +1,2 @@
+/** A GridTrade node over the network: transport, identities, wire codec. */
+package org.gridtrade.node;

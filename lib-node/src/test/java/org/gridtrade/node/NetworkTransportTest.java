@@ -1,0 +1,175 @@
+package org.gridtrade.node;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.Set;
+import java.util.function.BooleanSupplier;
+import org.gridtrade.consensus.BlockEngine;
+import org.gridtrade.consensus.BlockPolicy;
+import org.gridtrade.consensus.ConsensusSchedule;
+import org.gridtrade.consensus.ProofOfAuthority;
+import org.gridtrade.ledger.Address;
+import org.gridtrade.ledger.BlockStores;
+import org.gridtrade.ledger.Genesis;
+import org.gridtrade.ledger.KeyPair;
+import org.gridtrade.ledger.Payload;
+import org.gridtrade.ledger.PublicKey;
+import org.gridtrade.ledger.Transaction;
+import org.gridtrade.ledger.TransactionBody;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Three block engines on loopback, each with its own {@link NetworkTransport}: mutual TLS between
+ * the network's keys, blocks and transactions as frames, one chain. A node whose key is not in the
+ * network is refused. Waits are driven by what the nodes report, bounded by a generous deadline.
+ */
+class NetworkTransportTest {
+  private static final int CHAIN = 7;
+  private static final InetSocketAddress LOOPBACK = new InetSocketAddress("127.0.0.1", 0);
+
+  private static KeyPair key(int i) {
+    byte[] seed = new byte[32];
+    new Random(31L * i + 5).nextBytes(seed);
+    return KeyPair.fromSeed(seed);
+  }
+
+  private static void await(String what, BooleanSupplier done) throws InterruptedException {
+    long deadline = System.nanoTime() + Duration.ofSeconds(90).toNanos();
+    while (!done.getAsBoolean()) {
+      if (System.nanoTime() > deadline) {
+        throw new AssertionError("timed out waiting until " + what);
+      }
+      Thread.sleep(20);
+    }
+  }
+
+  @Test
+  void threeNodes_overMutualTls_sealOneChainWithEveryTransaction() throws Exception {
+    List<KeyPair> sealers = List.of(key(0), key(1), key(2));
+    List<KeyPair> users = List.of(key(10), key(11), key(12));
+    Map<Address, Long> alloc = new HashMap<>();
+    users.forEach(u -> alloc.put(u.address(), 1_000_000L));
+    Genesis genesis = new Genesis(CHAIN, alloc, Set.of(), 1_700_000_000_000L);
+    Set<PublicKey> network = new HashSet<>();
+    sealers.forEach(k -> network.add(k.publicKey()));
+    List<Address> sealerAddresses = sealers.stream().map(KeyPair::address).toList();
+
+    List<NetworkTransport> transports = new ArrayList<>();
+    List<BlockEngine> engines = new ArrayList<>();
+    try {
+      List<InetSocketAddress> bound = new ArrayList<>();
+      for (KeyPair k : sealers) {
+        NetworkTransport t = NetworkTransport.create(NodeIdentity.of(k), network);
+        transports.add(t);
+        bound.add(t.listen(LOOPBACK));
+      }
+      for (int i = 0; i < 3; i++) {
+        for (int j = i + 1; j < 3; j++) {
+          transports.get(i).connect(bound.get(j));
+        }
+      }
+      await(
+          "every node is connected to both others",
+          () -> transports.stream().allMatch(t -> t.connectedPeers().size() == 2));
+      for (int i = 0; i < 3; i++) {
+        engines.add(
+            BlockEngine.builder()
+                .id("node-" + i)
+                .genesis(genesis)
+                .store(BlockStores.inMemory())
+                .schedule(
+                    ConsensusSchedule.of(
+                        ProofOfAuthority.builder()
+                            .sealers(sealerAddresses)
+                            .outOfTurnDelay(Duration.ofMillis(600))
+                            .wiggle(Duration.ofMillis(300))
+                            .build()))
+                .sealingKey(sealers.get(i))
+                .policy(BlockPolicy.DEFAULT.withBlockPeriod(Duration.ofMillis(300)))
+                .transport(transports.get(i))
+                .build());
+      }
+      engines.forEach(BlockEngine::start);
+      List<Transaction> sent = new ArrayList<>();
+      for (int n = 0; n < 12; n++) {
+        KeyPair u = users.get(n % 3);
+        Transaction tx =
+            new TransactionBody(
+                    CHAIN,
+                    u.publicKey(),
+                    n / 3,
+                    1,
+                    new Payload.Transfer(users.get((n + 1) % 3).address(), 100 + n))
+                .sign(u);
+        // Each transaction enters at one node and reaches the others by gossip.
+        assertThat(engines.get(n % 3).submit(tx).accepted()).isTrue();
+        sent.add(tx);
+      }
+      await(
+          "every node holds every transaction in a block",
+          () ->
+              engines.stream()
+                  .allMatch(
+                      e ->
+                          users.stream()
+                              .allMatch(
+                                  u -> e.ledger().state().account(u.address()).nonce() == 4)));
+      long common = engines.stream().mapToLong(e -> e.ledger().height()).min().orElseThrow();
+      assertThat(common).isPositive();
+      await(
+          "the nodes agree at height " + common,
+          () ->
+              engines.stream()
+                      .map(e -> e.ledger().block(common).map(b -> b.hash()).orElse(null))
+                      .distinct()
+                      .count()
+                  == 1);
+      assertThat(engines.get(0).ledger().verify().valid()).isTrue();
+      assertThat(transports.stream().mapToLong(NetworkTransport::refusedFrames).sum()).isZero();
+    } finally {
+      engines.forEach(BlockEngine::close);
+      transports.forEach(NetworkTransport::close);
+    }
+  }
+
+  @Test
+  void nodeWhoseKeyIsNotInTheNetwork_isRefusedBothWays() throws Exception {
+    KeyPair member = key(0);
+    KeyPair other = key(1);
+    KeyPair intruder = key(99);
+    Set<PublicKey> network = Set.of(member.publicKey(), other.publicKey());
+    try (NetworkTransport a = NetworkTransport.create(NodeIdentity.of(member), network);
+        NetworkTransport b = NetworkTransport.create(NodeIdentity.of(other), network);
+        // The intruder trusts everyone; the network does not trust it.
+        NetworkTransport x =
+            NetworkTransport.create(
+                NodeIdentity.of(intruder),
+                Set.of(member.publicKey(), other.publicKey(), intruder.publicKey()))) {
+      InetSocketAddress at = a.listen(LOOPBACK);
+      InetSocketAddress xat = x.listen(LOOPBACK);
+      List<String> received = new java.util.concurrent.CopyOnWriteArrayList<>();
+      a.listen((from, m) -> received.add(from));
+      x.connect(at);
+      a.connect(xat);
+      b.connect(at);
+      await("a refused the intruder both ways", () -> a.failedHandshakes() >= 2);
+      await("b connected to a", () -> a.connectedPeers().size() == 1);
+      assertThat(a.connectedPeers()).containsExactly(other.address().toString());
+      assertThat(x.connectedPeers()).isEmpty();
+      x.broadcast(
+          new org.gridtrade.consensus.ConsensusMessage.Status(5, org.gridtrade.ledger.Hash.ZERO));
+      b.broadcast(
+          new org.gridtrade.consensus.ConsensusMessage.Status(6, org.gridtrade.ledger.Hash.ZERO));
+      await("a received b's status", () -> !received.isEmpty());
+      assertThat(received).containsOnly(other.address().toString());
+    }
+  }
+}
