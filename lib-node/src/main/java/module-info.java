@@ -1,7 +1,8 @@
 /**
  * GridTrade node: nodes as separate processes over the network. A Netty transport with mutual TLS
- * 1.3 in which each node is identified by its Ed25519 key, and a versioned, length-limited wire
- * codec for every consensus message.
+ * 1.3 in which each node is identified by its Ed25519 key, a versioned, length-limited wire codec
+ * for every consensus message, the node runtime with its client API over HTTP and JSON, and a Java
+ * client.
  *
  * <p>API: {@link org.gridtrade.node}.
  */
@@ -11,6 +12,9 @@ module org.gridtrade.node {
   requires io.netty.transport;
   requires io.netty.buffer;
   requires io.netty.codec;
+  requires io.netty.codec.http;
+  requires com.fasterxml.jackson.databind;
+  requires java.net.http;
   requires io.netty.common;
   requires org.bouncycastle.pkix;
   requires org.bouncycastle.provider;

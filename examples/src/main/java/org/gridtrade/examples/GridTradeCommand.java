@@ -37,6 +37,8 @@ import picocli.CommandLine.Spec;
       DemoCommand.class,
       LedgerDemoCommand.class,
       LedgerCommand.class,
+      NodeCommand.class,
+      TestnetCommand.class,
       AuctionCommand.class,
       DrAuctionCommand.class,
       DrStudyCommand.class,

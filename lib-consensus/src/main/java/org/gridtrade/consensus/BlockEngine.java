@@ -274,6 +274,16 @@ public final class BlockEngine implements AutoCloseable {
         problem);
   }
 
+  /**
+   * The highest height this node has heard of from its peers (or its own height, if higher): a
+   * node whose height is below it is catching up.
+   *
+   * @return the height
+   */
+  public synchronized long bestKnownHeight() {
+    return Math.max(bestKnownHeight, ledger.height());
+  }
+
   private Optional<String> sealingProblem() {
     if (key == null) {
       return Optional.empty();

@@ -401,6 +401,24 @@ public final class Mempool {
   }
 
   /**
+   * The nonce a sender's next transaction should carry: its next nonce in {@code state}, past the
+   * pending transactions that follow it without a gap.
+   *
+   * @param sender the sender
+   * @param state the current state
+   * @return the nonce
+   */
+  public synchronized long nextNonce(Address sender, LedgerState state) {
+    Objects.requireNonNull(sender, "sender");
+    long n = Objects.requireNonNull(state, "state").account(sender).nonce();
+    TreeMap<Long, Transaction> q = bySender.get(sender);
+    while (q != null && q.containsKey(n)) {
+      n++;
+    }
+    return n;
+  }
+
+  /**
    * Number of pending transactions queued behind a nonce gap (they cannot be included until the
    * missing nonce arrives).
    *

@@ -1,0 +1,151 @@
+package org.gridtrade.examples;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.gridtrade.ledger.KeyPair;
+import org.gridtrade.ledger.Keystore;
+import org.gridtrade.ledger.Payload;
+import org.gridtrade.ledger.Transaction;
+import org.gridtrade.ledger.TransactionBody;
+import org.gridtrade.node.GridTradeClient;
+import org.gridtrade.node.LocalTestnet;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+/**
+ * {@code gridtrade testnet} starts real node processes on loopback: a transaction sent to one
+ * node's API is included on every node; a node stopped with SIGTERM exits cleanly, and restarted
+ * with its command from testnet.json it reopens its chain and catches up. Every process started is
+ * stopped.
+ */
+class TestnetCommandTest {
+  @TempDir Path dir;
+  private final List<Long> pids = new ArrayList<>();
+  private final List<Process> restarted = new ArrayList<>();
+
+  @AfterEach
+  void stopEveryProcess() {
+    for (long pid : pids) {
+      ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly);
+    }
+    restarted.forEach(Process::destroyForcibly);
+  }
+
+  private static int run(StringWriter out, StringWriter err, String... args) {
+    CommandLine cl = GridTradeCommand.configure(new CommandLine(new GridTradeCommand()));
+    cl.setOut(new PrintWriter(out, true));
+    cl.setErr(new PrintWriter(err, true));
+    return cl.execute(args);
+  }
+
+  private static Transaction transfer(KeyPair from, long nonce, KeyPair to, long amount) {
+    return new TransactionBody(
+            LocalTestnet.CHAIN_ID,
+            from.publicKey(),
+            nonce,
+            10,
+            new Payload.Transfer(to.address(), amount))
+        .sign(from);
+  }
+
+  @Test
+  void testnet_ofThreeProcesses_includesTransactions_andARestartedNodeCatchesUp() throws Exception {
+    Path net = dir.resolve("net");
+    StringWriter out = new StringWriter();
+    StringWriter err = new StringWriter();
+    int code =
+        run(
+            out,
+            err,
+            "testnet",
+            "--nodes",
+            "3",
+            "--dir",
+            net.toString(),
+            "--block-period-ms",
+            "300",
+            "--detach");
+    JsonNode doc =
+        Files.exists(net.resolve("testnet.json"))
+            ? new ObjectMapper().readTree(net.resolve("testnet.json").toFile())
+            : null;
+    if (doc != null) {
+      doc.get("nodes").forEach(n -> pids.add(n.get("pid").asLong()));
+    }
+    assertThat(code).as(err.toString()).isZero();
+    assertThat(out.toString()).contains("testnet of 3 nodes running");
+    List<GridTradeClient> clients = new ArrayList<>();
+    doc.get("nodes")
+        .forEach(n -> clients.add(GridTradeClient.of(URI.create(n.get("api").asText()))));
+
+    char[] pw = Files.readString(net.resolve("users/password")).strip().toCharArray();
+    KeyPair alice = Keystore.read(net.resolve("users/user-0.key"), pw);
+    KeyPair bob = Keystore.read(net.resolve("users/user-1.key"), pw);
+    Transaction first = transfer(alice, 0, bob, 1_000);
+    assertThat(clients.get(0).submit(first).accepted()).isTrue();
+    for (GridTradeClient c : clients) {
+      assertThat(c.awaitInclusion(first.id(), Duration.ofSeconds(90)).included()).isTrue();
+    }
+
+    // SIGTERM: node-1 shuts down cleanly, and its API is gone.
+    long pid1 = doc.get("nodes").get(1).get("pid").asLong();
+    ProcessHandle h1 = ProcessHandle.of(pid1).orElseThrow();
+    h1.destroy();
+    h1.onExit().get(60, TimeUnit.SECONDS);
+    StringWriter sOut = new StringWriter();
+    StringWriter sErr = new StringWriter();
+    String api1 = doc.get("nodes").get(1).get("api").asText();
+    assertThat(run(sOut, sErr, "node", "status", "--api", api1)).isEqualTo(1);
+    assertThat(sErr.toString().strip().lines().count()).isEqualTo(1);
+
+    Transaction second = transfer(alice, 1, bob, 2_000);
+    assertThat(clients.get(0).submit(second).accepted()).isTrue();
+    assertThat(clients.get(0).awaitInclusion(second.id(), Duration.ofSeconds(90)).included())
+        .isTrue();
+
+    // Restarted with its command, node-1 reopens its chain and takes the block it missed.
+    List<String> command = new ArrayList<>();
+    doc.get("nodes").get(1).get("command").forEach(c -> command.add(c.asText()));
+    restarted.add(
+        new ProcessBuilder(command)
+            .redirectErrorStream(true)
+            .redirectOutput(
+                ProcessBuilder.Redirect.appendTo(net.resolve("node-1/node.log").toFile()))
+            .start());
+    GridTradeClient.TxStatus seen = null;
+    long deadline = System.nanoTime() + Duration.ofSeconds(90).toNanos();
+    while (seen == null) {
+      try {
+        seen = clients.get(1).awaitInclusion(second.id(), Duration.ofSeconds(60));
+      } catch (java.io.UncheckedIOException notUpYet) {
+        assertThat(System.nanoTime()).as("node-1 came back").isLessThan(deadline);
+        Thread.sleep(200);
+      }
+    }
+    assertThat(seen.included()).isTrue();
+    assertThat(Files.readString(net.resolve("node-1/node.log"))).contains("running: height");
+  }
+
+  @Test
+  void testnet_withBadOptions_isBadInput() {
+    StringWriter out = new StringWriter();
+    StringWriter err = new StringWriter();
+    assertThat(run(out, err, "testnet", "--nodes", "0", "--dir", dir.toString())).isEqualTo(2);
+    assertThat(err.toString()).contains("--nodes 0").doesNotContain("Exception");
+    assertThat(run(out, err, "node", "run", "--config", dir.resolve("none.json").toString()))
+        .isEqualTo(2);
+  }
+}

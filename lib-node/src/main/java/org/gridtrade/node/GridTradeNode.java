@@ -1,0 +1,484 @@
+package org.gridtrade.node;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
+import java.nio.file.Files;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.ConcurrentHashMap;
+import org.gridtrade.consensus.BlockEngine;
+import org.gridtrade.consensus.BlockPolicy;
+import org.gridtrade.consensus.ConsensusSchedule;
+import org.gridtrade.consensus.EngineListener;
+import org.gridtrade.consensus.ProofOfAuthority;
+import org.gridtrade.ledger.Account;
+import org.gridtrade.ledger.Address;
+import org.gridtrade.ledger.Block;
+import org.gridtrade.ledger.BlockHeader;
+import org.gridtrade.ledger.BlockStores;
+import org.gridtrade.ledger.DecodeException;
+import org.gridtrade.ledger.Genesis;
+import org.gridtrade.ledger.Hash;
+import org.gridtrade.ledger.KeyPair;
+import org.gridtrade.ledger.Keystore;
+import org.gridtrade.ledger.KeystoreException;
+import org.gridtrade.ledger.Ledger;
+import org.gridtrade.ledger.StateKey;
+import org.gridtrade.ledger.Transaction;
+import org.gridtrade.ledger.TxResult;
+import org.gridtrade.node.internal.HttpApi;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A running node: its durable chain, its block engine, its {@link NetworkTransport} to the other
+ * nodes, and its client API over HTTP and JSON (documented in {@code docs/api/openapi.yaml} and
+ * served at {@code /openapi.yaml}):
+ *
+ * <ul>
+ *   <li>{@code GET /health}; {@code GET /v1/status}: height, head, state root, peers, whether it is
+ *       catching up;
+ *   <li>{@code POST /v1/transactions} with {@code {"transaction": "<hex>"}}: the id, or the
+ *       rejection and its reason;
+ *   <li>{@code GET /v1/transactions/{id}}: pending, included (height, index and the inclusion
+ *       proof), rejected (with the reason) or unknown;
+ *   <li>{@code GET /v1/blocks/{height}}, {@code GET /v1/blocks/latest};
+ *   <li>{@code GET /v1/accounts/{address}}: balance, nonce, stake, the next nonce counting pending
+ *       transactions, and the state proof against the head.
+ * </ul>
+ *
+ * <p>Thread-safe; {@link #close()} stops the API, the engine and the transport, and closes the
+ * store.
+ */
+public final class GridTradeNode implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(GridTradeNode.class);
+  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final int REMEMBERED_REJECTIONS = 10_000;
+  private static final int INDEXED_AT_START = 1_000;
+
+  private final BlockEngine engine;
+  private final NetworkTransport transport;
+  private final HttpApi api;
+  private final InetSocketAddress p2p;
+  // Where each transaction of the indexed blocks is: {height, index}.
+  private final Map<Hash, long[]> included = new ConcurrentHashMap<>();
+  private final Map<Hash, String> rejected =
+      java.util.Collections.synchronizedMap(
+          new LinkedHashMap<>() {
+            @Override
+            protected boolean removeEldestEntry(Map.Entry<Hash, String> e) {
+              return size() > REMEMBERED_REJECTIONS;
+            }
+          });
+
+  private GridTradeNode(NodeConfig config, KeyPair key, Genesis genesis) {
+    NodeIdentity identity = NodeIdentity.of(key);
+    this.transport = NetworkTransport.create(identity, config.network());
+    BlockEngine e = null;
+    HttpApi a = null;
+    try {
+      this.p2p = transport.listen(resolved(config.p2p()));
+      Files.createDirectories(config.dataDir());
+      e =
+          BlockEngine.builder()
+              .id(identity.address().toString())
+              .genesis(genesis)
+              .store(BlockStores.openDurable(config.dataDir().resolve("chain.mv")))
+              .schedule(
+                  ConsensusSchedule.of(
+                      ProofOfAuthority.builder()
+                          .sealers(config.sealers())
+                          .outOfTurnDelay(config.blockPeriod().multipliedBy(2))
+                          .wiggle(config.blockPeriod())
+                          .build()))
+              .sealingKey(key)
+              .policy(BlockPolicy.DEFAULT.withBlockPeriod(config.blockPeriod()))
+              .transport(transport)
+              .listener(new Indexer())
+              .build();
+      Ledger ledger = e.ledger();
+      for (long h = Math.max(1, ledger.height() - INDEXED_AT_START + 1);
+          h <= ledger.height();
+          h++) {
+        ledger.block(h).ifPresent(this::index);
+      }
+      a = HttpApi.start(resolved(config.api()), this::route);
+    } catch (IOException | RuntimeException x) {
+      if (e != null) {
+        e.close();
+      }
+      transport.close();
+      if (x instanceof IOException io) {
+        throw new UncheckedIOException("cannot create " + config.dataDir(), io);
+      }
+      throw (RuntimeException) x;
+    }
+    this.engine = e;
+    this.api = a;
+    for (InetSocketAddress peer : config.peers()) {
+      transport.connect(resolved(peer));
+    }
+    engine.start();
+    LOG.info(
+        "node {} at height {}: p2p {}, api {}",
+        identity.address(),
+        engine.ledger().height(),
+        p2p,
+        api.address());
+  }
+
+  /**
+   * Starts a node: reads its genesis and key, opens its store (reopening the chain it holds,
+   * without replaying it), listens for peers and API clients, dials its peers and starts sealing.
+   *
+   * @param config the configuration
+   * @return the running node
+   * @throws IllegalArgumentException if a file named by the configuration is missing or invalid, or
+   *     the keystore's password is wrong or missing
+   * @throws IllegalStateException if an address cannot be bound, or the stored chain does not
+   *     verify
+   */
+  public static GridTradeNode start(NodeConfig config) {
+    Objects.requireNonNull(config, "config");
+    Genesis genesis;
+    try {
+      genesis = Genesis.decode(Files.readAllBytes(config.genesis()));
+    } catch (IOException e) {
+      throw new IllegalArgumentException(
+          "genesis %s cannot be read: %s".formatted(config.genesis(), e.getMessage()));
+    } catch (DecodeException e) {
+      throw new IllegalArgumentException(
+          "genesis %s is not a GridTrade genesis: %s".formatted(config.genesis(), e.getMessage()));
+    }
+    char[] password = password(config);
+    KeyPair key;
+    try {
+      key = Keystore.read(config.keystore(), password);
+    } catch (IOException e) {
+      throw new IllegalArgumentException(
+          "keystore %s cannot be read: %s".formatted(config.keystore(), e.getMessage()));
+    } catch (KeystoreException e) {
+      throw new IllegalArgumentException(
+          "keystore %s: %s".formatted(config.keystore(), e.getMessage()));
+    } finally {
+      java.util.Arrays.fill(password, '\0');
+    }
+    return new GridTradeNode(config, key, genesis);
+  }
+
+  private static char[] password(NodeConfig config) {
+    if (config.passwordFile() != null) {
+      try {
+        return Files.readString(config.passwordFile()).strip().toCharArray();
+      } catch (IOException e) {
+        throw new IllegalArgumentException(
+            "passwordFile %s cannot be read: %s".formatted(config.passwordFile(), e.getMessage()));
+      }
+    }
+    String env = System.getenv(NodeConfig.PASSWORD_VARIABLE);
+    if (env == null) {
+      throw new IllegalArgumentException(
+          "no keystore password: the config names no passwordFile and %s is not set"
+              .formatted(NodeConfig.PASSWORD_VARIABLE));
+    }
+    return env.toCharArray();
+  }
+
+  private static InetSocketAddress resolved(InetSocketAddress a) {
+    return a.isUnresolved() ? new InetSocketAddress(a.getHostString(), a.getPort()) : a;
+  }
+
+  /**
+   * The block engine.
+   *
+   * @return the engine
+   */
+  public BlockEngine engine() {
+    return engine;
+  }
+
+  /**
+   * Where peers connect.
+   *
+   * @return the bound address
+   */
+  public InetSocketAddress p2pAddress() {
+    return p2p;
+  }
+
+  /**
+   * Where the client API listens.
+   *
+   * @return the bound address
+   */
+  public InetSocketAddress apiAddress() {
+    return api.address();
+  }
+
+  /**
+   * The transport.
+   *
+   * @return the transport
+   */
+  public NetworkTransport transport() {
+    return transport;
+  }
+
+  @Override
+  public void close() {
+    api.close();
+    engine.close();
+    transport.close();
+  }
+
+  // ---- the index of included transactions ----
+
+  private final class Indexer implements EngineListener {
+    @Override
+    public void onBlock(Block block, boolean local) {
+      index(block);
+    }
+
+    @Override
+    public void onRemoved(List<Block> removed) {
+      for (Block b : removed) {
+        for (Transaction t : b.transactions()) {
+          included.remove(t.id());
+        }
+      }
+    }
+  }
+
+  private void index(Block b) {
+    List<Transaction> txs = b.transactions();
+    for (int i = 0; i < txs.size(); i++) {
+      included.put(txs.get(i).id(), new long[] {b.height(), i});
+    }
+  }
+
+  // ---- the API ----
+
+  private HttpApi.Response route(String method, String path, String body) {
+    try {
+      if (path.equals("/health") && method.equals("GET")) {
+        return HttpApi.Response.json(200, "{\"status\":\"ok\"}");
+      }
+      if (path.equals("/openapi.yaml") && method.equals("GET")) {
+        return openApi();
+      }
+      String[] p = path.split("/");
+      if (p.length >= 3 && p[1].equals("v1")) {
+        switch (p[2]) {
+          case "status":
+            if (p.length == 3 && method.equals("GET")) {
+              return ok(status());
+            }
+            break;
+          case "transactions":
+            if (p.length == 3 && method.equals("POST")) {
+              return submit(body);
+            }
+            if (p.length == 4 && method.equals("GET")) {
+              return transaction(p[3]);
+            }
+            break;
+          case "blocks":
+            if (p.length == 4 && method.equals("GET")) {
+              return block(p[3]);
+            }
+            break;
+          case "accounts":
+            if (p.length == 4 && method.equals("GET")) {
+              return account(p[3]);
+            }
+            break;
+          default:
+            break;
+        }
+      }
+      return error(404, "NOT_FOUND", "no route %s %s".formatted(method, path));
+    } catch (JsonProcessingException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  private static HttpApi.Response ok(ObjectNode o) throws JsonProcessingException {
+    return HttpApi.Response.json(200, JSON.writeValueAsString(o));
+  }
+
+  private static HttpApi.Response error(int status, String reason, String detail)
+      throws JsonProcessingException {
+    ObjectNode o = JSON.createObjectNode();
+    ObjectNode e = o.putObject("error");
+    e.put("reason", reason);
+    e.put("detail", detail);
+    return HttpApi.Response.json(status, JSON.writeValueAsString(o));
+  }
+
+  private HttpApi.Response openApi() {
+    try (var in = GridTradeNode.class.getResourceAsStream("openapi.yaml")) {
+      if (in == null) {
+        return HttpApi.Response.json(
+            404, "{\"error\":{\"reason\":\"NOT_FOUND\",\"detail\":\"no document\"}}");
+      }
+      return new HttpApi.Response(200, "application/yaml", in.readAllBytes());
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  private ObjectNode status() {
+    Ledger ledger = engine.ledger();
+    BlockHeader head = ledger.head();
+    ObjectNode o = JSON.createObjectNode();
+    o.put("nodeId", transport.localId());
+    o.put("height", head.height());
+    o.put("head", head.hash().toHex());
+    o.put("stateRoot", head.stateRoot().toHex());
+    o.put("bestKnownHeight", engine.bestKnownHeight());
+    o.put("syncing", engine.bestKnownHeight() > head.height());
+    o.put("role", engine.status().role().name());
+    o.put("pending", engine.mempool().size());
+    ArrayNode peers = o.putArray("peers");
+    transport.connectedPeers().forEach(peers::add);
+    return o;
+  }
+
+  private HttpApi.Response submit(String body) throws JsonProcessingException {
+    String hex;
+    try {
+      JsonNode n = JSON.readTree(body);
+      if (n == null || !n.isObject() || !n.path("transaction").isTextual()) {
+        return error(400, "MALFORMED", "body must be {\"transaction\": \"<hex>\"}");
+      }
+      hex = n.get("transaction").asText();
+    } catch (JsonProcessingException e) {
+      return error(400, "MALFORMED", "body is not JSON: " + e.getOriginalMessage());
+    }
+    Transaction tx;
+    try {
+      tx = Transaction.decode(HexFormat.of().parseHex(hex));
+    } catch (IllegalArgumentException e) {
+      return error(400, "MALFORMED", "transaction is not hex: " + e.getMessage());
+    } catch (DecodeException e) {
+      return error(400, "MALFORMED", "transaction: " + e.getMessage());
+    }
+    TxResult r = engine.submit(tx);
+    if (r instanceof TxResult.Rejected rej) {
+      rejected.put(tx.id(), rej.reason() + ": " + rej.detail());
+      return error(422, rej.reason().name(), rej.detail());
+    }
+    ObjectNode o = JSON.createObjectNode();
+    o.put("id", tx.id().toHex());
+    o.put("status", "pending");
+    return HttpApi.Response.json(202, JSON.writeValueAsString(o));
+  }
+
+  private HttpApi.Response transaction(String idText) throws JsonProcessingException {
+    Hash id;
+    try {
+      id = Hash.fromHex(idText);
+    } catch (IllegalArgumentException e) {
+      return error(400, "MALFORMED", "id '%s' is not a 32-byte hex hash".formatted(idText));
+    }
+    ObjectNode o = JSON.createObjectNode();
+    o.put("id", id.toHex());
+    long[] at = included.get(id);
+    if (at != null) {
+      o.put("status", "included");
+      o.put("height", at[0]);
+      o.put("index", at[1]);
+      o.put("finalized", engine.ledger().height() - at[0] >= Ledger.REORG_DEPTH);
+      try {
+        o.put(
+            "inclusionProof",
+            HexFormat.of()
+                .formatHex(engine.ledger().proveTransaction(at[0], (int) at[1]).encode()));
+      } catch (RuntimeException e) {
+        // removed by a reorganisation meanwhile: report what is known
+        o.put("status", "pending");
+      }
+      return ok(o);
+    }
+    if (engine.mempool().contains(id)) {
+      o.put("status", "pending");
+      return ok(o);
+    }
+    String why = rejected.get(id);
+    if (why != null) {
+      o.put("status", "rejected");
+      o.put("reason", why);
+      return ok(o);
+    }
+    return error(404, "UNKNOWN", "transaction %s is not known to this node".formatted(id));
+  }
+
+  private HttpApi.Response block(String which) throws JsonProcessingException {
+    Ledger ledger = engine.ledger();
+    long h;
+    if (which.equals("latest")) {
+      h = ledger.height();
+    } else {
+      try {
+        h = Long.parseLong(which);
+      } catch (NumberFormatException e) {
+        return error(400, "MALFORMED", "height '%s' is not a number or 'latest'".formatted(which));
+      }
+    }
+    var b = h < 0 ? java.util.Optional.<Block>empty() : ledger.block(h);
+    if (b.isEmpty()) {
+      return error(404, "UNKNOWN", "no block %s (height is %d)".formatted(which, ledger.height()));
+    }
+    BlockHeader hd = b.get().header();
+    ObjectNode o = JSON.createObjectNode();
+    o.put("height", hd.height());
+    o.put("hash", hd.hash().toHex());
+    o.put("previousHash", hd.previousHash().toHex());
+    o.put("stateRoot", hd.stateRoot().toHex());
+    o.put("transactionsRoot", hd.transactionsRoot().toHex());
+    o.put("timestamp", hd.timestamp());
+    o.put("proposer", hd.proposer().toString());
+    ArrayNode txs = o.putArray("transactions");
+    b.get().transactions().forEach(t -> txs.add(t.id().toHex()));
+    o.put("encoded", HexFormat.of().formatHex(b.get().encode()));
+    return ok(o);
+  }
+
+  private HttpApi.Response account(String text) throws JsonProcessingException {
+    Address a;
+    try {
+      a = Address.parse(text);
+    } catch (IllegalArgumentException e) {
+      return error(400, "MALFORMED", "address '%s': %s".formatted(text, e.getMessage()));
+    }
+    Ledger ledger = engine.ledger();
+    BlockHeader head = ledger.head();
+    var proof = ledger.proveState(StateKey.account(a), head.height());
+    Account acc = proof.account().orElse(Account.EMPTY);
+    ObjectNode o = JSON.createObjectNode();
+    o.put("address", a.toString());
+    o.put("height", head.height());
+    o.put("head", head.hash().toHex());
+    o.put("balance", acc.balance());
+    o.put("nonce", acc.nonce());
+    o.put("stake", acc.stake());
+    o.put("pendingNonce", engine.mempool().nextNonce(a, ledger.state()));
+    o.put("stateProof", HexFormat.of().formatHex(proof.encode()));
+    return ok(o);
+  }
+
+  /** For logs. */
+  @Override
+  public String toString() {
+    return "GridTradeNode[%s, p2p %s, api %s]".formatted(transport.localId(), p2p, api.address());
+  }
+}
