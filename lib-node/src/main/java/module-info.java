@@ -15,6 +15,9 @@ module org.gridtrade.node {
   requires io.netty.codec.http;
   requires com.fasterxml.jackson.databind;
   requires java.net.http;
+  requires io.prometheus.metrics.core;
+  requires io.prometheus.metrics.model;
+  requires io.prometheus.writer.text;
   requires io.netty.common;
   requires org.bouncycastle.pkix;
   requires org.bouncycastle.provider;

@@ -36,6 +36,7 @@ import org.gridtrade.ledger.StateKey;
 import org.gridtrade.ledger.Transaction;
 import org.gridtrade.ledger.TxResult;
 import org.gridtrade.node.internal.HttpApi;
+import org.gridtrade.node.internal.NodeMetrics;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -53,7 +54,8 @@ import org.slf4j.LoggerFactory;
  *       proof), rejected (with the reason) or unknown;
  *   <li>{@code GET /v1/blocks/{height}}, {@code GET /v1/blocks/latest};
  *   <li>{@code GET /v1/accounts/{address}}: balance, nonce, stake, the next nonce counting pending
- *       transactions, and the state proof against the head.
+ *       transactions, and the state proof against the head;
+ *   <li>{@code GET /metrics}: Prometheus text exposition.
  * </ul>
  *
  * <p>Thread-safe; {@link #close()} stops the API, the engine and the transport, and closes the
@@ -69,6 +71,7 @@ public final class GridTradeNode implements AutoCloseable {
   private final NetworkTransport transport;
   private final HttpApi api;
   private final InetSocketAddress p2p;
+  private final NodeMetrics metrics;
   // Where each transaction of the indexed blocks is: {height, index}.
   private final Map<Hash, long[]> included = new ConcurrentHashMap<>();
   private final Map<Hash, String> rejected =
@@ -83,6 +86,15 @@ public final class GridTradeNode implements AutoCloseable {
   private GridTradeNode(NodeConfig config, KeyPair key, Genesis genesis) {
     NodeIdentity identity = NodeIdentity.of(key);
     this.transport = NetworkTransport.create(identity, config.network());
+    BlockEngine[] engineRef = new BlockEngine[1];
+    this.metrics =
+        new NodeMetrics(
+            () -> engineRef[0] == null ? 0 : engineRef[0].ledger().height(),
+            () -> transport.connectedPeers().size(),
+            () -> engineRef[0] == null ? 0 : engineRef[0].mempool().size(),
+            () -> engineRef[0] == null ? 0 : engineRef[0].mempool().bytes(),
+            transport::bytesReceived,
+            transport::bytesSent);
     BlockEngine e = null;
     HttpApi a = null;
     try {
@@ -105,6 +117,7 @@ public final class GridTradeNode implements AutoCloseable {
               .transport(transport)
               .listener(new Indexer())
               .build();
+      engineRef[0] = e;
       Ledger ledger = e.ledger();
       for (long h = Math.max(1, ledger.height() - INDEXED_AT_START + 1);
           h <= ledger.height();
@@ -246,6 +259,12 @@ public final class GridTradeNode implements AutoCloseable {
     @Override
     public void onBlock(Block block, boolean local) {
       index(block);
+      metrics.appended(block);
+    }
+
+    @Override
+    public void onRejected(EngineListener.Rejection r) {
+      metrics.rejectedBlock(r.kind().name());
     }
 
     @Override
@@ -274,6 +293,9 @@ public final class GridTradeNode implements AutoCloseable {
       }
       if (path.equals("/openapi.yaml") && method.equals("GET")) {
         return openApi();
+      }
+      if (path.equals("/metrics") && method.equals("GET")) {
+        return new HttpApi.Response(200, metrics.contentType(), metrics.scrape());
       }
       String[] p = path.split("/");
       if (p.length >= 3 && p[1].equals("v1")) {
@@ -374,9 +396,11 @@ public final class GridTradeNode implements AutoCloseable {
     }
     TxResult r = engine.submit(tx);
     if (r instanceof TxResult.Rejected rej) {
+      metrics.rejected(rej.reason().name());
       rejected.put(tx.id(), rej.reason() + ": " + rej.detail());
       return error(422, rej.reason().name(), rej.detail());
     }
+    metrics.submitted(tx.id());
     ObjectNode o = JSON.createObjectNode();
     o.put("id", tx.id().toHex());
     o.put("status", "pending");

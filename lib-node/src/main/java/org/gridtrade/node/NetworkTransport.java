@@ -71,6 +71,8 @@ public final class NetworkTransport implements Transport, AutoCloseable {
   private final Map<InetSocketAddress, Long> backoffs = new ConcurrentHashMap<>();
   private final AtomicLong refusedFrames = new AtomicLong();
   private final AtomicLong failedHandshakes = new AtomicLong();
+  private final AtomicLong bytesIn = new AtomicLong();
+  private final AtomicLong bytesOut = new AtomicLong();
   private volatile Receiver receiver;
   private volatile Channel server;
   private volatile boolean closed;
@@ -258,6 +260,7 @@ public final class NetworkTransport implements Transport, AutoCloseable {
       }
       byte[] bytes = new byte[frame.readableBytes()];
       frame.readBytes(bytes);
+      bytesIn.addAndGet(4L + bytes.length);
       ConsensusMessage m;
       try {
         m = WireCodec.decode(bytes);
@@ -351,11 +354,30 @@ public final class NetworkTransport implements Transport, AutoCloseable {
     }
   }
 
-  private static void write(Channel ch, List<byte[]> frames) {
+  private void write(Channel ch, List<byte[]> frames) {
     for (byte[] f : frames) {
       ch.write(Unpooled.wrappedBuffer(f));
+      bytesOut.addAndGet(4L + f.length);
     }
     ch.flush();
+  }
+
+  /**
+   * Frame bytes received from peers (after TLS), length prefixes included.
+   *
+   * @return the count
+   */
+  public long bytesReceived() {
+    return bytesIn.get();
+  }
+
+  /**
+   * Frame bytes handed to peers' connections (before TLS), length prefixes included.
+   *
+   * @return the count
+   */
+  public long bytesSent() {
+    return bytesOut.get();
   }
 
   @Override
