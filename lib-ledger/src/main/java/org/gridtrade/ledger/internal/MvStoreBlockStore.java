@@ -64,6 +64,11 @@ import org.slf4j.LoggerFactory;
  * which holds only the empty sentinel; the leaf splits at once (small split size) and the new
  * block's leaf is written once and never again. This halves the writes and the file growth.
  *
+ * <p>Space: MVStore frees a chunk once none of its pages is live, and each chunk holds a block's
+ * leaf; so each commit also writes again a few KB of existing entries and moves live pages out of
+ * the sparsest chunks (see {@link Rewriter}), and the file follows the live data rather than the
+ * number of commits.
+ *
  * <p>Durability: the MVStore is opened with auto-commit disabled, so no background thread writes;
  * {@link #append} puts the record, commits (MVStore appends a new chunk and writes it to the file
  * in the calling thread) and syncs the file ({@code FileChannel.force}) before it returns, so an
