@@ -12,6 +12,7 @@ import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
@@ -27,6 +28,7 @@ import org.gridtrade.ledger.internal.state.NodeStore;
 import org.gridtrade.ledger.internal.state.StateStorage;
 import org.gridtrade.ledger.spi.BlockStore;
 import org.gridtrade.ledger.spi.StoredBlock;
+import org.h2.mvstore.Cursor;
 import org.h2.mvstore.DataUtils;
 import org.h2.mvstore.MVMap;
 import org.h2.mvstore.MVStore;
@@ -61,6 +63,11 @@ import org.slf4j.LoggerFactory;
  * every block is written twice. With descending keys each new block lands in the leftmost leaf,
  * which holds only the empty sentinel; the leaf splits at once (small split size) and the new
  * block's leaf is written once and never again. This halves the writes and the file growth.
+ *
+ * <p>Space: MVStore frees a chunk once none of its pages is live, and each chunk holds a block's
+ * leaf; so each commit also writes again a few KB of existing entries and moves live pages out of
+ * the sparsest chunks (see {@link Rewriter}), and the file follows the live data rather than the
+ * number of commits.
  *
  * <p>Durability: the MVStore is opened with auto-commit disabled, so no background thread writes;
  * {@link #append} puts the record, commits (MVStore appends a new chunk and writes it to the file
@@ -110,6 +117,22 @@ public final class MvStoreBlockStore implements BlockStore, StateStorage {
   private static final long SENTINEL = Long.MIN_VALUE;
   // Leaves split once they hold more than this many bytes, so a block's leaf holds that block only.
   private static final int PAGE_SPLIT_SIZE = 1024;
+
+  /**
+   * Each commit moves live pages out of the sparsest chunks while all chunks together are less than
+   * this percentage live (see {@link #compactSome()}).
+   */
+  static final int COMPACT_FILL_RATE = 50;
+
+  /** The most live bytes each commit moves out of sparse chunks. */
+  static final int COMPACT_WRITE_BYTES = 64 * 1024;
+
+  /**
+   * Bytes of existing entries (keys and values, as MVStore estimates them) each commit writes
+   * again, taking the store's maps in turn (see {@link Rewriter}).
+   */
+  static final long REWRITE_BYTES = 8 * 1024;
+
   private static final String INIT_SUFFIX = ".init";
   private static final Pattern INIT_NAME = Pattern.compile("\\.[0-9a-f]{16}\\.init");
 
@@ -118,6 +141,7 @@ public final class MvStoreBlockStore implements BlockStore, StateStorage {
   private final HeadRecord head;
   private final MVMap<Long, byte[]> blocks;
   private final MvNodeStore nodes;
+  private final Rewriter rewriter; // used with the append lock held
   // Read lock: any call but close; write lock: close.
   private final ReentrantReadWriteLock lifecycle = new ReentrantReadWriteLock();
   private final ReentrantLock appendLock = new ReentrantLock();
@@ -146,6 +170,11 @@ public final class MvStoreBlockStore implements BlockStore, StateStorage {
     }
     this.blocks = store.openMap(BLOCKS_MAP, blocksMap());
     this.nodes = new MvNodeStore(store, cacheNodes, this::commitStateOnly);
+    List<MVMap<?, ?>> all = new ArrayList<>();
+    all.add(blocks);
+    all.addAll(nodes.maps());
+    all.add(meta);
+    this.rewriter = new Rewriter(all);
     if (blocks.isEmpty() || blocks.firstKey() != SENTINEL) {
       throw notABlockStore(file, "its %s map has no sentinel entry".formatted(BLOCKS_MAP));
     }
@@ -427,10 +456,16 @@ public final class MvStoreBlockStore implements BlockStore, StateStorage {
     recordHead(height, block.hash(), action);
   }
 
-  /** Applies {@code changes}, commits them as one chunk and syncs; with the append lock held. */
+  /**
+   * Applies {@code changes}, writes again the next {@link #REWRITE_BYTES} of existing entries,
+   * moves live pages out of sparse chunks, commits all that as one chunk and syncs; with the append
+   * lock held.
+   */
   private void commitAndSync(Runnable changes, String what) {
     try {
       changes.run();
+      rewriter.rewriteSome(REWRITE_BYTES);
+      compactSome();
       store.commit();
     } catch (MVStoreException e) {
       rollBack(e);
@@ -443,6 +478,28 @@ public final class MvStoreBlockStore implements BlockStore, StateStorage {
       // state is unknown, so stop here and let a reopen recover the durable prefix.
       fail("sync after %s failed: %s".formatted(what, e.getMessage()));
       throw storageFailure("sync after %s failed".formatted(what), e);
+    }
+  }
+
+  /**
+   * Marks for rewriting the live pages of the sparsest chunks, up to {@link #COMPACT_WRITE_BYTES},
+   * while the chunks are less than {@link #COMPACT_FILL_RATE} percent live; the commit that follows
+   * writes them into its own chunk. MVStore frees a chunk a few versions after its last live page
+   * is gone, and reuses its space.
+   */
+  private void compactSome() {
+    try {
+      store.compact(COMPACT_FILL_RATE, COMPACT_WRITE_BYTES);
+    } catch (MVStoreException e) {
+      throw e;
+    } catch (RuntimeException e) {
+      if (e.getCause() instanceof InterruptedException) {
+        // MVStore waits for its lock interruptibly; the next commit compacts instead.
+        Thread.currentThread().interrupt();
+        return;
+      }
+      throw DataUtils.newMVStoreException(
+          DataUtils.ERROR_INTERNAL, "compacting failed: {0}", e.toString(), e);
     }
   }
 
@@ -473,6 +530,8 @@ public final class MvStoreBlockStore implements BlockStore, StateStorage {
         return Optional.empty();
       }
       byte[] record;
+      // Registered, so no chunk this read may still need is freed and overwritten meanwhile.
+      MVStore.TxCounter reading = store.registerVersionUsage();
       try {
         record = blocks.get(key(height));
       } catch (MVStoreException e) {
@@ -480,6 +539,8 @@ public final class MvStoreBlockStore implements BlockStore, StateStorage {
       } catch (RuntimeException | StackOverflowError | OutOfMemoryError | AssertionError e) {
         // H2 reading a damaged page fails in other ways too; report it as the damage it is.
         throw corrupt(height, "H2 MVStore failed reading the record: " + e);
+      } finally {
+        store.deregisterVersionUsage(reading);
       }
       return Optional.of(decode(height, record));
     } finally {
@@ -619,11 +680,17 @@ public final class MvStoreBlockStore implements BlockStore, StateStorage {
 
   private static MVStore openMvStore(Path path) {
     try {
-      return new MVStore.Builder()
-          .fileName(path.toString())
-          .autoCommitDisabled()
-          .pageSplitSize(PAGE_SPLIT_SIZE)
-          .open();
+      MVStore store =
+          new MVStore.Builder()
+              .fileName(path.toString())
+              .autoCommitDisabled()
+              .pageSplitSize(PAGE_SPLIT_SIZE)
+              .open();
+      // Every commit is synced before the next begins, and reads register the version they use,
+      // so a chunk without live pages may be overwritten as soon as MVStore's versions allow,
+      // rather than after the default 45 s of a store that relies on the OS to flush in time.
+      store.setRetentionTime(0);
+      return store;
     } catch (MVStoreException e) {
       if (e.getErrorCode() == DataUtils.ERROR_FILE_LOCKED) {
         throw new UncheckedIOException(
@@ -637,6 +704,69 @@ public final class MvStoreBlockStore implements BlockStore, StateStorage {
     } catch (RuntimeException | StackOverflowError | OutOfMemoryError | AssertionError e) {
       // H2 reading a damaged file fails in other ways too; it changed nothing.
       throw notABlockStore(path, "H2 MVStore cannot open it (%s): it is damaged".formatted(e));
+    }
+  }
+
+  /**
+   * Writes every entry of the store's maps again, in turn, a bounded number of bytes per commit, in
+   * the commit's own chunk.
+   *
+   * <p>Why: MVStore appends each commit as a chunk and frees a chunk only once none of its pages is
+   * live. Each chunk holds the leaf of its block, live for ever, so no chunk was ever freed and the
+   * file (about 36 KB per block of one transaction: the state maps' pages beside the block's) and
+   * MVStore's chunk table, read on every open, grew with the history. {@link #compactSome()} moves
+   * live pages out of sparse chunks, but MVStore cannot move an internal page whose first key was
+   * deleted (the state nodes map deletes pruned keys all the time), and it picks the chunks holding
+   * them first, so on its own it stalls within a few thousand blocks. Writing an entry again
+   * rewrites its leaf and every internal page above it, so after one round over the maps no page
+   * older than the round is live: such pages cannot pin their chunks for longer than a round. A
+   * rewritten entry has the same key and value, so the commit stays atomic: a crash keeps the old
+   * chunks or the new one.
+   *
+   * <p>The position is kept in memory only; after a reopen a round starts from the beginning.
+   */
+  private static final class Rewriter {
+    private final List<MVMap<?, ?>> maps;
+    private int map; // the map being rewritten
+    private Object from; // the key to resume at, or null for the map's first
+
+    Rewriter(List<MVMap<?, ?>> maps) {
+      this.maps = List.copyOf(maps);
+    }
+
+    /** Rewrites entries from where the last call stopped, until about {@code budget} bytes. */
+    void rewriteSome(long budget) {
+      long left = budget;
+      // At most one pass over the maps, even if they hold less than the budget.
+      for (int visited = 0; left > 0 && visited <= maps.size(); visited++) {
+        left -= rewrite(maps.get(map), left);
+        if (from == null) {
+          map = (map + 1) % maps.size();
+        }
+      }
+    }
+
+    // Rewrites entries of m from `from` on; returns the bytes rewritten, and leaves `from` at the
+    // next key to rewrite, or null once the map is done.
+    private <K, V> long rewrite(MVMap<K, V> m, long budget) {
+      @SuppressWarnings("unchecked")
+      K start = (K) from;
+      Cursor<K, V> c = m.cursor(start);
+      List<K> keys = new ArrayList<>();
+      List<V> values = new ArrayList<>();
+      long bytes = 0;
+      while (bytes < budget && c.hasNext()) {
+        K k = c.next();
+        V v = c.getValue();
+        keys.add(k);
+        values.add(v);
+        bytes += m.getKeyType().getMemory(k) + m.getValueType().getMemory(v);
+      }
+      from = c.hasNext() ? c.next() : null;
+      for (int i = 0; i < keys.size(); i++) {
+        m.put(keys.get(i), values.get(i));
+      }
+      return Math.max(bytes, 1);
     }
   }
 

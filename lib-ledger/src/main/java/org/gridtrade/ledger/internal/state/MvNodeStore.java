@@ -32,6 +32,7 @@ public final class MvNodeStore implements NodeStore {
   private static final int BULK_BATCH = 100_000;
   private long bulk;
 
+  private final MVStore store;
   private final MVMap<byte[], byte[]> nodes;
   private final MVMap<byte[], byte[]> stale;
   private final MVMap<Long, byte[]> roots;
@@ -49,6 +50,7 @@ public final class MvNodeStore implements NodeStore {
    */
   public MvNodeStore(
       MVStore store, int cacheNodes, java.util.function.Consumer<Runnable> committer) {
+    this.store = store;
     this.nodes = store.openMap(NODES_MAP, bytesMap());
     this.stale = store.openMap(STALE_MAP, bytesMap());
     this.roots =
@@ -75,7 +77,14 @@ public final class MvNodeStore implements NodeStore {
     if (n != null) {
       return n;
     }
-    byte[] b = nodes.get(key.bytes());
+    byte[] b;
+    // Registered, so no chunk this read may still need is freed and overwritten meanwhile.
+    MVStore.TxCounter reading = store.registerVersionUsage();
+    try {
+      b = nodes.get(key.bytes());
+    } finally {
+      store.deregisterVersionUsage(reading);
+    }
     if (b == null) {
       return null;
     }
@@ -91,7 +100,13 @@ public final class MvNodeStore implements NodeStore {
 
   @Override
   public Optional<RootRecord> root(long height) {
-    byte[] b = roots.get(height);
+    byte[] b;
+    MVStore.TxCounter reading = store.registerVersionUsage();
+    try {
+      b = roots.get(height);
+    } finally {
+      store.deregisterVersionUsage(reading);
+    }
     return b == null ? Optional.empty() : Optional.of(RootRecord.decode(height, b));
   }
 
@@ -216,6 +231,15 @@ public final class MvNodeStore implements NodeStore {
       v = (v << 8) | (staleKey[i] & 0xFF);
     }
     return v;
+  }
+
+  /**
+   * The maps this store keeps: nodes, stale marks and root records.
+   *
+   * @return the three maps
+   */
+  public List<MVMap<?, ?>> maps() {
+    return List.of(nodes, stale, roots);
   }
 
   /** Number of stored nodes. */
