@@ -98,6 +98,15 @@ class GridTradeNodeTest {
       assertThat(proof.verify(header, StateKey.account(users.get(0).address()))).isTrue();
       assertThat(proof.account().orElseThrow().balance()).isEqualTo(a.balance());
 
+      // Metrics: what the node did, in the Prometheus text format.
+      String metrics = get(uri(nodes.get(0)), "/metrics");
+      assertThat(metrics)
+          .contains("# TYPE gridtrade_height gauge")
+          .contains("gridtrade_peers 2")
+          .contains("gridtrade_commit_latency_seconds_count 2")
+          .containsPattern("gridtrade_transactions_committed_total 6(\\.0)?\n")
+          .containsPattern("gridtrade_p2p_sent_bytes_total [1-9]");
+
       // A replayed transaction is refused with its reason; junk is refused as malformed.
       Transaction again =
           new TransactionBody(
@@ -110,6 +119,8 @@ class GridTradeNodeTest {
       GridTradeClient.Submitted r = clients.get(0).submit(again);
       assertThat(r.rejection()).hasValueSatisfying(x -> assertThat(x).startsWith("NONCE_REPLAY"));
       assertThat(clients.get(0).transaction(again.id()).status()).isEqualTo("rejected");
+      assertThat(get(uri(nodes.get(0)), "/metrics"))
+          .contains("gridtrade_rejected_transactions_total{reason=\"NONCE_REPLAY\"} 1");
       assertThat(post(uri(nodes.get(0)), "{\"transaction\":\"zz\"}")).contains("MALFORMED");
       assertThat(post(uri(nodes.get(0)), "[1,2")).contains("MALFORMED");
       assertThat(clients.get(0).transaction(Hash.sha256(new byte[] {1})).status())
