@@ -39,6 +39,7 @@ import picocli.CommandLine.Spec;
       LedgerCommand.class,
       NodeCommand.class,
       TestnetCommand.class,
+      LoadCommand.class,
       AuctionCommand.class,
       DrAuctionCommand.class,
       DrStudyCommand.class,

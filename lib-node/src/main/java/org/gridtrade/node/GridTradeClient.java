@@ -223,6 +223,43 @@ public final class GridTradeClient {
         HexFormat.of().parseHex(n.path("stateProof").asText()));
   }
 
+  /**
+   * A block as the node serves it.
+   *
+   * @param height its height
+   * @param hash its hash
+   * @param timestamp its time, epoch ms
+   * @param transactions its transactions' ids, in block order
+   */
+  public record BlockView(long height, Hash hash, long timestamp, List<Hash> transactions) {
+    /** Copies the ids. */
+    public BlockView {
+      transactions = List.copyOf(transactions);
+    }
+  }
+
+  /**
+   * A block of the node's chain.
+   *
+   * @param height the height
+   * @return the block, or empty if the node has none at that height
+   */
+  public Optional<BlockView> block(long height) {
+    HttpResponse<String> r = send(request("/v1/blocks/" + height));
+    if (r.statusCode() == 404) {
+      return Optional.empty();
+    }
+    JsonNode n = checked(r, 200);
+    List<Hash> ids = new ArrayList<>();
+    n.path("transactions").forEach(t -> ids.add(Hash.fromHex(t.asText())));
+    return Optional.of(
+        new BlockView(
+            n.path("height").asLong(),
+            Hash.fromHex(n.path("hash").asText()),
+            n.path("timestamp").asLong(),
+            ids));
+  }
+
   private HttpRequest request(String path) {
     return HttpRequest.newBuilder(base.resolve(path)).timeout(timeout).GET().build();
   }

@@ -1,0 +1,84 @@
+package org.gridtrade.examples;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.time.Duration;
+import org.gridtrade.node.GridTradeNode;
+import org.gridtrade.node.LocalTestnet;
+import org.gridtrade.node.NodeConfig;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+/** {@code gridtrade load} against a one-node network in this JVM: a small, bounded run. */
+class LoadCommandTest {
+  @TempDir Path dir;
+
+  private static int run(StringWriter out, StringWriter err, String... args) {
+    CommandLine cl = GridTradeCommand.configure(new CommandLine(new GridTradeCommand()));
+    cl.setOut(new PrintWriter(out, true));
+    cl.setErr(new PrintWriter(err, true));
+    return cl.execute(args);
+  }
+
+  @Test
+  void load_atAFixedRate_commitsEveryTransaction_andReportsTheFigures() throws Exception {
+    LocalTestnet net = LocalTestnet.write(dir, 1, Duration.ofMillis(200), new SecureRandom());
+    try (GridTradeNode node = GridTradeNode.start(NodeConfig.read(net.configs().get(0)))) {
+      String api = "http://127.0.0.1:" + node.apiAddress().getPort();
+      StringWriter out = new StringWriter();
+      StringWriter err = new StringWriter();
+      int code =
+          run(
+              out,
+              err,
+              "load",
+              "--api",
+              api,
+              "--users",
+              dir.resolve("users").toString(),
+              "--rate",
+              "40",
+              "--duration",
+              "3",
+              "--json");
+      assertThat(code).as(err.toString()).isZero();
+      JsonNode j = new ObjectMapper().readTree(out.toString());
+      assertThat(j.get("submitted").asLong()).isEqualTo(120);
+      assertThat(j.get("rejected").asLong()).isZero();
+      assertThat(j.get("committed").asLong()).isEqualTo(120);
+      assertThat(j.get("tps").asDouble()).isPositive();
+      assertThat(j.get("latencyP99Ms").asLong())
+          .isGreaterThanOrEqualTo(j.get("latencyP50Ms").asLong());
+      assertThat(j.get("txPerBlockMean").asDouble() * j.get("blocks").asLong())
+          .isGreaterThanOrEqualTo(120);
+    }
+  }
+
+  @Test
+  void load_withBadOptions_isBadInput() {
+    StringWriter out = new StringWriter();
+    StringWriter err = new StringWriter();
+    assertThat(
+            run(
+                out,
+                err,
+                "load",
+                "--api",
+                "http://127.0.0.1:1",
+                "--users",
+                dir.toString(),
+                "--rate",
+                "0",
+                "--duration",
+                "1"))
+        .isEqualTo(2);
+    assertThat(err.toString()).contains("--rate 0").doesNotContain("Exception");
+  }
+}
