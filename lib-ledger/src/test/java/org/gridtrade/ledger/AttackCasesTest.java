@@ -327,7 +327,7 @@ class AttackCasesTest {
   @DisplayName("DDoS: one sender floods the mempool")
   void ddosMempoolFlooding() {
     int maxTx = 500;
-    long maxBytes = 400_000;
+    long maxBytes = 1_000_000;
     int maxAhead = 16;
     Mempool pool = Mempool.create(maxTx, maxBytes, maxAhead);
     LedgerState state = genesis.state();

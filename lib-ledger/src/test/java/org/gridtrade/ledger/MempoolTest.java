@@ -82,16 +82,17 @@ class MempoolTest {
     TxResult r = byCount.submit(tx(4, 0, 1000), state, NOW);
     assertThat(reason(r)).isEqualTo(RejectReason.POOL_FULL);
     assertThat(r.toString()).contains("3 transactions");
-    int one = tx(1, 0, 1).encodedLength() + Mempool.OVERHEAD_BYTES;
-    Mempool byBytes = Mempool.create(1000, Math.max(2L * one + 10, 2304), 10);
+    long one = Mempool.charge(tx(1, 0, 1));
+    long cap = Math.max(2L * one + 10, 2L * Transaction.MAX_ENCODED_BYTES + 780);
+    Mempool byBytes = Mempool.create(1000, cap, 10);
     int accepted = 0;
     for (int i = 1; i <= 11; i++) {
       if (byBytes.submit(tx(i, 0, 1), state, NOW).accepted()) {
         accepted++;
       }
-      assertThat(byBytes.bytes()).isLessThanOrEqualTo(Math.max(2L * one + 10, 2304));
+      assertThat(byBytes.bytes()).isLessThanOrEqualTo(cap);
     }
-    assertThat(accepted).isEqualTo((int) (Math.max(2L * one + 10, 2304) / one));
+    assertThat(accepted).isEqualTo((int) (cap / one));
     assertThatThrownBy(() -> Mempool.create(0, 1 << 20, 1))
         .hasMessageContaining("maxTransactions 0");
   }
@@ -156,7 +157,7 @@ class MempoolTest {
       nonceSeen.merge(t.sender(), 1L, Long::sum);
     }
     long expectedBytes =
-        accepted.stream().mapToLong(t -> t.encodedLength() + Mempool.OVERHEAD_BYTES).sum();
+        accepted.stream().mapToLong(t -> 2L * t.encodedLength() + 780).sum();
     assertThat(pool.bytes()).isEqualTo(expectedBytes);
   }
 }
