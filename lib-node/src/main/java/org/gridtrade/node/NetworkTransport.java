@@ -50,8 +50,10 @@ import org.slf4j.LoggerFactory;
  * Ed25519 key ({@link NodeIdentity}). A connection is accepted, in either direction, only when the
  * peer's certificate holds one of the network's keys; the peer's id is its key's address. Messages
  * travel as length-prefixed frames in the {@linkplain WireCodec wire codec}, at most {@link
- * WireCodec#MAX_FRAME_BYTES} each; a peer that sends a frame that does not decode is disconnected.
- * Configured peers are dialled and redialled with exponential backoff (1 s to 30 s).
+ * WireCodec#MAX_FRAME_BYTES} each; a peer that sends a frame that does not decode is disconnected,
+ * and what a peer sends beyond {@link #MESSAGES_PER_SECOND} messages and {@link #BYTES_PER_SECOND}
+ * bytes a second (after a burst) is dropped before it is decoded. Configured peers are dialled and
+ * redialled with exponential backoff (1 s to 30 s).
  *
  * <p>Thread-safe. Sending never blocks: a message for a peer that is not connected is dropped (the
  * engine recovers lost blocks by status and block requests).
@@ -72,6 +74,7 @@ public final class NetworkTransport implements Transport, AutoCloseable {
   private final AtomicLong refusedFrames = new AtomicLong();
   private final AtomicLong failedHandshakes = new AtomicLong();
   private final AtomicLong bytesIn = new AtomicLong();
+  private final AtomicLong droppedMessages = new AtomicLong();
   private final AtomicLong bytesOut = new AtomicLong();
   private volatile Receiver receiver;
   private volatile Channel server;
@@ -250,17 +253,56 @@ public final class NetworkTransport implements Transport, AutoCloseable {
   private static final io.netty.util.AttributeKey<String> PEER =
       io.netty.util.AttributeKey.valueOf("gridtrade.peer");
 
+  /** Messages a peer may send per second, on average. */
+  public static final int MESSAGES_PER_SECOND = 5_000;
+
+  /** Messages a peer may send in a burst above {@link #MESSAGES_PER_SECOND}. */
+  public static final int MESSAGE_BURST = 10_000;
+
+  /** Frame bytes a peer may send per second, on average (two largest blocks). */
+  public static final long BYTES_PER_SECOND = 2L * WireCodec.MAX_FRAME_BYTES;
+
+  /**
+   * A token bucket per connection: messages and bytes above the rate (after a burst) are dropped
+   * before they are decoded; the engine recovers what it needs by asking again.
+   */
+  private static final class Budget {
+    private double messages = MESSAGE_BURST;
+    private double bytes = BYTES_PER_SECOND;
+    private long last = System.nanoTime();
+
+    boolean take(int frameBytes) {
+      long now = System.nanoTime();
+      double dt = (now - last) / 1e9;
+      last = now;
+      messages = Math.min(MESSAGE_BURST, messages + dt * MESSAGES_PER_SECOND);
+      bytes = Math.min(BYTES_PER_SECOND, bytes + dt * BYTES_PER_SECOND);
+      if (messages < 1 || bytes < frameBytes) {
+        return false;
+      }
+      messages -= 1;
+      bytes -= frameBytes;
+      return true;
+    }
+  }
+
   /** Decodes frames into messages for the receiver; a frame that does not decode ends the peer. */
   private final class Inbound extends SimpleChannelInboundHandler<ByteBuf> {
+    private final Budget budget = new Budget();
+
     @Override
     protected void channelRead0(ChannelHandlerContext ctx, ByteBuf frame) {
       String id = ctx.channel().attr(PEER).get();
       if (id == null) {
         return; // not through the handshake yet
       }
+      bytesIn.addAndGet(4L + frame.readableBytes());
+      if (!budget.take(frame.readableBytes())) {
+        droppedMessages.incrementAndGet();
+        return;
+      }
       byte[] bytes = new byte[frame.readableBytes()];
       frame.readBytes(bytes);
-      bytesIn.addAndGet(4L + bytes.length);
       ConsensusMessage m;
       try {
         m = WireCodec.decode(bytes);
@@ -360,6 +402,16 @@ public final class NetworkTransport implements Transport, AutoCloseable {
       bytesOut.addAndGet(4L + f.length);
     }
     ch.flush();
+  }
+
+  /**
+   * Messages dropped because their peer sent more than {@link #MESSAGES_PER_SECOND} or {@link
+   * #BYTES_PER_SECOND} allow.
+   *
+   * @return the count
+   */
+  public long droppedMessages() {
+    return droppedMessages.get();
   }
 
   /**

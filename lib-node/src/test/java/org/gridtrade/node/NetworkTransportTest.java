@@ -172,4 +172,36 @@ class NetworkTransportTest {
       assertThat(received).containsOnly(other.address().toString());
     }
   }
+
+  @Test
+  void peerFlood_isCutToItsRate_beforeDecoding() throws Exception {
+    KeyPair a = key(0);
+    KeyPair b = key(1);
+    Set<PublicKey> network = Set.of(a.publicKey(), b.publicKey());
+    try (NetworkTransport receiver = NetworkTransport.create(NodeIdentity.of(a), network);
+        NetworkTransport flooder = NetworkTransport.create(NodeIdentity.of(b), network)) {
+      java.util.concurrent.atomic.AtomicLong got = new java.util.concurrent.atomic.AtomicLong();
+      receiver.listen((from, m) -> got.incrementAndGet());
+      InetSocketAddress at = receiver.listen(LOOPBACK);
+      flooder.connect(at);
+      await("connected", () -> receiver.connectedPeers().size() == 1);
+      long start = System.nanoTime();
+      int sent = 60_000;
+      for (int i = 0; i < sent; i++) {
+        flooder.broadcast(
+            new org.gridtrade.consensus.ConsensusMessage.Status(i, org.gridtrade.ledger.Hash.ZERO));
+      }
+      await(
+          "every message arrived or was dropped",
+          () -> got.get() + receiver.droppedMessages() == sent);
+      double seconds = (System.nanoTime() - start) / 1e9;
+      assertThat(got.get())
+          .isLessThanOrEqualTo(
+              (long)
+                  (NetworkTransport.MESSAGE_BURST
+                      + NetworkTransport.MESSAGES_PER_SECOND * seconds));
+      // The bound above implies drops whenever the flood came faster than the rate allows.
+      assertThat(receiver.droppedMessages()).isEqualTo(sent - got.get());
+    }
+  }
 }
