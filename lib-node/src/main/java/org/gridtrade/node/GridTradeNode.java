@@ -14,6 +14,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import org.gridtrade.consensus.BlockEngine;
 import org.gridtrade.consensus.BlockPolicy;
@@ -55,6 +56,8 @@ import org.slf4j.LoggerFactory;
  *   <li>{@code GET /v1/blocks/{height}}, {@code GET /v1/blocks/latest};
  *   <li>{@code GET /v1/accounts/{address}}: balance, nonce, stake, the next nonce counting pending
  *       transactions, and the state proof against the head;
+ *   <li>{@code GET /v1/events/blocks} and {@code GET /v1/events/senders/{address}}: server-sent
+ *       events for each new block, or for each new transaction of one sender;
  *   <li>{@code GET /metrics}: Prometheus text exposition.
  * </ul>
  *
@@ -72,6 +75,9 @@ public final class GridTradeNode implements AutoCloseable {
   private final HttpApi api;
   private final InetSocketAddress p2p;
   private final NodeMetrics metrics;
+  // Open event streams: each gets every appended block; a null sender filter means all blocks.
+  private final Map<HttpApi.EventSink, Optional<Address>> subscribers = new ConcurrentHashMap<>();
+  private static final int MAX_SUBSCRIBERS = 256;
   // Where each transaction of the indexed blocks is: {height, index}.
   private final Map<Hash, long[]> included = new ConcurrentHashMap<>();
   private final Map<Hash, String> rejected =
@@ -94,7 +100,8 @@ public final class GridTradeNode implements AutoCloseable {
             () -> engineRef[0] == null ? 0 : engineRef[0].mempool().size(),
             () -> engineRef[0] == null ? 0 : engineRef[0].mempool().bytes(),
             transport::bytesReceived,
-            transport::bytesSent);
+            transport::bytesSent,
+            () -> subscribers.size());
     BlockEngine e = null;
     HttpApi a = null;
     try {
@@ -260,6 +267,7 @@ public final class GridTradeNode implements AutoCloseable {
     public void onBlock(Block block, boolean local) {
       index(block);
       metrics.appended(block);
+      publish(block);
     }
 
     @Override
@@ -275,6 +283,51 @@ public final class GridTradeNode implements AutoCloseable {
         }
       }
     }
+  }
+
+  private void publish(Block b) {
+    if (subscribers.isEmpty()) {
+      return;
+    }
+    String blockEvent =
+        "{\"height\":%d,\"hash\":\"%s\",\"transactions\":%d}"
+            .formatted(b.height(), b.hash().toHex(), b.transactions().size());
+    subscribers.forEach(
+        (sink, sender) -> {
+          boolean open = true;
+          if (sender.isEmpty()) {
+            open = sink.send("block", blockEvent);
+          } else {
+            List<Transaction> txs = b.transactions();
+            for (int i = 0; i < txs.size() && open; i++) {
+              if (txs.get(i).sender().equals(sender.get())) {
+                open =
+                    sink.send(
+                        "transaction",
+                        "{\"id\":\"%s\",\"height\":%d,\"index\":%d,\"nonce\":%d}"
+                            .formatted(
+                                txs.get(i).id().toHex(), b.height(), i, txs.get(i).body().nonce()));
+              }
+            }
+          }
+          if (!open) {
+            subscribers.remove(sink);
+          }
+        });
+  }
+
+  private HttpApi.Response subscribe(Optional<Address> sender) throws JsonProcessingException {
+    if (subscribers.size() >= MAX_SUBSCRIBERS) {
+      return error(
+          503,
+          "BUSY",
+          "%d event streams are open, the most a node serves".formatted(MAX_SUBSCRIBERS));
+    }
+    return HttpApi.Response.events(
+        (sink, closed) -> {
+          subscribers.put(sink, sender);
+          closed.accept(() -> subscribers.remove(sink));
+        });
   }
 
   private void index(Block b) {
@@ -321,6 +374,18 @@ public final class GridTradeNode implements AutoCloseable {
           case "accounts":
             if (p.length == 4 && method.equals("GET")) {
               return account(p[3]);
+            }
+            break;
+          case "events":
+            if (p.length == 4 && p[3].equals("blocks") && method.equals("GET")) {
+              return subscribe(Optional.empty());
+            }
+            if (p.length == 5 && p[3].equals("senders") && method.equals("GET")) {
+              try {
+                return subscribe(Optional.of(Address.parse(p[4])));
+              } catch (IllegalArgumentException e) {
+                return error(400, "MALFORMED", "address '%s': %s".formatted(p[4], e.getMessage()));
+              }
             }
             break;
           default:

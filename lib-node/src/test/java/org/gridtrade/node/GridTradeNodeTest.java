@@ -98,13 +98,50 @@ class GridTradeNodeTest {
       assertThat(proof.verify(header, StateKey.account(users.get(0).address()))).isTrue();
       assertThat(proof.account().orElseThrow().balance()).isEqualTo(a.balance());
 
+      // Subscriptions: server-sent events for new blocks, and for one sender's transactions.
+      java.util.concurrent.BlockingQueue<String> blockEvents =
+          new java.util.concurrent.LinkedBlockingQueue<>();
+      java.util.concurrent.BlockingQueue<String> senderEvents =
+          new java.util.concurrent.LinkedBlockingQueue<>();
+      HttpClient sse = HttpClient.newHttpClient();
+      sse.sendAsync(
+              HttpRequest.newBuilder(uri(nodes.get(1)).resolve("/v1/events/blocks")).build(),
+              HttpResponse.BodyHandlers.ofLines())
+          .thenAccept(r -> r.body().forEach(blockEvents::add));
+      sse.sendAsync(
+              HttpRequest.newBuilder(
+                      uri(nodes.get(1)).resolve("/v1/events/senders/" + users.get(2).address()))
+                  .build(),
+              HttpResponse.BodyHandlers.ofLines())
+          .thenAccept(r -> r.body().forEach(senderEvents::add));
+      await(
+          "both streams are open",
+          () -> quietly(uri(nodes.get(1)), "/metrics").contains("gridtrade_event_streams 2"));
+      Transaction watched =
+          new TransactionBody(
+                  LocalTestnet.CHAIN_ID,
+                  users.get(2).publicKey(),
+                  clients.get(2).account(users.get(2).address()).pendingNonce(),
+                  10,
+                  new Payload.Transfer(users.get(0).address(), 9))
+              .sign(users.get(2));
+      assertThat(clients.get(2).submit(watched).accepted()).isTrue();
+      String txEvent = null;
+      long until = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+      while (txEvent == null || !txEvent.contains(watched.id().toHex())) {
+        txEvent = senderEvents.poll(100, java.util.concurrent.TimeUnit.MILLISECONDS);
+        assertThat(System.nanoTime()).as("the sender's event arrives").isLessThan(until);
+      }
+      assertThat(blockEvents.poll(60, java.util.concurrent.TimeUnit.SECONDS))
+          .startsWith("event: block");
+
       // Metrics: what the node did, in the Prometheus text format.
       String metrics = get(uri(nodes.get(0)), "/metrics");
       assertThat(metrics)
           .contains("# TYPE gridtrade_height gauge")
           .contains("gridtrade_peers 2")
           .contains("gridtrade_commit_latency_seconds_count 2")
-          .containsPattern("gridtrade_transactions_committed_total 6(\\.0)?\n")
+          .containsPattern("gridtrade_transactions_committed_total 7(\\.0)?\n")
           .containsPattern("gridtrade_p2p_sent_bytes_total [1-9]");
 
       // A replayed transaction is refused with its reason; junk is refused as malformed.
@@ -191,6 +228,14 @@ class GridTradeNodeTest {
             HttpRequest.newBuilder(api.resolve(path)).GET().build(),
             HttpResponse.BodyHandlers.ofString())
         .body();
+  }
+
+  private static String quietly(URI api, String path) {
+    try {
+      return get(api, path);
+    } catch (Exception e) {
+      return "unavailable: " + e;
+    }
   }
 
   private static String post(URI api, String body) throws Exception {

@@ -40,12 +40,49 @@ public final class HttpApi implements AutoCloseable {
   /** The largest request body, in bytes (a transaction in hex and its JSON wrapper fit easily). */
   public static final int MAX_BODY_BYTES = 64 * 1024;
 
-  /** An answer: status, content type and body. */
-  public record Response(int status, String contentType, byte[] body) {
+  /**
+   * An answer: status, content type and body; or, with a {@code stream}, a stream of server-sent
+   * events that stays open until the client goes away.
+   */
+  public record Response(int status, String contentType, byte[] body, StreamOpener stream) {
+    /** A plain answer. */
+    public Response(int status, String contentType, byte[] body) {
+      this(status, contentType, body, null);
+    }
+
     /** A JSON answer. */
     public static Response json(int status, String json) {
       return new Response(status, "application/json", json.getBytes(StandardCharsets.UTF_8));
     }
+
+    /** A stream of server-sent events. */
+    public static Response events(StreamOpener opener) {
+      return new Response(200, "text/event-stream", new byte[0], opener);
+    }
+  }
+
+  /** Where the events of one open stream go. Thread-safe. */
+  public interface EventSink {
+    /**
+     * Sends one event.
+     *
+     * @param event the event's name
+     * @param json its data, one line of JSON
+     * @return false if the client has gone (the stream is closed)
+     */
+    boolean send(String event, String json);
+  }
+
+  /** Opens a stream of events for a client. */
+  @FunctionalInterface
+  public interface StreamOpener {
+    /**
+     * Called once the stream's headers are sent.
+     *
+     * @param sink where to send events
+     * @param closed called once when the client goes away
+     */
+    void open(EventSink sink, java.util.function.Consumer<Runnable> closed);
   }
 
   /** Answers requests. */
@@ -152,6 +189,10 @@ public final class HttpApi implements AutoCloseable {
                   500, "{\"error\":{\"reason\":\"INTERNAL\",\"detail\":\"internal error\"}}");
         }
       }
+      if (r.stream() != null) {
+        stream(ctx, r.stream());
+        return;
+      }
       FullHttpResponse resp =
           new DefaultFullHttpResponse(
               HttpVersion.HTTP_1_1,
@@ -171,6 +212,29 @@ public final class HttpApi implements AutoCloseable {
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
       LOG.debug("API connection failed: {}", cause.toString());
       ctx.close();
+    }
+
+    private static void stream(ChannelHandlerContext ctx, StreamOpener opener) {
+      io.netty.handler.codec.http.HttpResponse head =
+          new io.netty.handler.codec.http.DefaultHttpResponse(
+              HttpVersion.HTTP_1_1, HttpResponseStatus.OK);
+      head.headers().set(HttpHeaderNames.CONTENT_TYPE, "text/event-stream");
+      head.headers().set(HttpHeaderNames.CACHE_CONTROL, "no-cache");
+      HttpUtil.setTransferEncodingChunked(head, true);
+      ctx.writeAndFlush(head);
+      Channel ch = ctx.channel();
+      EventSink sink =
+          (event, json) -> {
+            if (!ch.isActive()) {
+              return false;
+            }
+            String text = "event: " + event + "\ndata: " + json + "\n\n";
+            ch.writeAndFlush(
+                new io.netty.handler.codec.http.DefaultHttpContent(
+                    Unpooled.copiedBuffer(text, StandardCharsets.UTF_8)));
+            return true;
+          };
+      opener.open(sink, onClose -> ch.closeFuture().addListener(f -> onClose.run()));
     }
   }
 }

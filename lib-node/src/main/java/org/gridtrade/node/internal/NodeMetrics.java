@@ -54,6 +54,7 @@ public final class NodeMetrics {
    * @param mempoolBytes bytes charged for them
    * @param bytesIn frame bytes received
    * @param bytesOut frame bytes sent
+   * @param eventStreams event streams open
    */
   public NodeMetrics(
       DoubleSupplier height,
@@ -61,7 +62,9 @@ public final class NodeMetrics {
       DoubleSupplier mempoolSize,
       DoubleSupplier mempoolBytes,
       DoubleSupplier bytesIn,
-      DoubleSupplier bytesOut) {
+      DoubleSupplier bytesOut,
+      DoubleSupplier eventStreams) {
+    gauge("gridtrade_event_streams", "Server-sent event streams open.", eventStreams);
     gauge("gridtrade_height", "Height of the node's head block.", height);
     gauge("gridtrade_peers", "Peers connected now.", peers);
     gauge("gridtrade_mempool_transactions", "Transactions pending in the mempool.", mempoolSize);
