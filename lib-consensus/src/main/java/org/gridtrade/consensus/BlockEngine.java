@@ -275,8 +275,8 @@ public final class BlockEngine implements AutoCloseable {
   }
 
   /**
-   * The highest height this node has heard of from its peers (or its own height, if higher): a
-   * node whose height is below it is catching up.
+   * The highest height this node has heard of from its peers (or its own height, if higher): a node
+   * whose height is below it is catching up.
    *
    * @return the height
    */

@@ -83,8 +83,8 @@ public final class Mempool {
    *
    * @param maxTransactions most pending transactions, 1 or more
    * @param maxBytes most bytes charged (about the heap the pending transactions take: twice the
-   *     encoding plus {@value #OVERHEAD_BYTES} per transaction), at
-   *     least enough for one largest transaction
+   *     encoding plus {@value #OVERHEAD_BYTES} per transaction), at least enough for one largest
+   *     transaction
    * @param maxNonceAhead how far past the sender's next nonce a pending nonce may be, 0 or more
    * @return the pool
    * @throws IllegalArgumentException if a bound is out of range

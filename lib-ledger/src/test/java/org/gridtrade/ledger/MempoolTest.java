@@ -156,8 +156,7 @@ class MempoolTest {
       assertThat(pool.contains(t.id())).isTrue();
       nonceSeen.merge(t.sender(), 1L, Long::sum);
     }
-    long expectedBytes =
-        accepted.stream().mapToLong(t -> 2L * t.encodedLength() + 780).sum();
+    long expectedBytes = accepted.stream().mapToLong(t -> 2L * t.encodedLength() + 780).sum();
     assertThat(pool.bytes()).isEqualTo(expectedBytes);
   }
 }
