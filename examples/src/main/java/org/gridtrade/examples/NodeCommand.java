@@ -23,7 +23,7 @@ import picocli.CommandLine.Spec;
     mixinStandardHelpOptions = true,
     versionProvider = GridTradeCommand.Version.class,
     description = "Runs a GridTrade node (see 'gridtrade testnet' for a ready-made configuration).",
-    subcommands = {NodeCommand.Run.class, NodeCommand.Status.class})
+    subcommands = {NodeCommand.Init.class, NodeCommand.Run.class, NodeCommand.Status.class})
 final class NodeCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
 
@@ -32,6 +32,67 @@ final class NodeCommand implements Callable<Integer> {
     throw new ParameterException(
         spec.commandLine(),
         "a subcommand is required, one of: " + String.join(", ", spec.subcommands().keySet()));
+  }
+
+  /** {@code gridtrade node init}. */
+  @Command(
+      name = "init",
+      mixinStandardHelpOptions = true,
+      versionProvider = GridTradeCommand.Version.class,
+      description = {
+        "Writes a new node into --dir: an encrypted key (node-0/node.key, its password in"
+            + " node-0/password), a configuration (node-0/config.json: loopback addresses on free"
+            + " ports, this node the only sealer and the only member of its network) and a genesis"
+            + " funding one user key (users/). Edit the configuration's peers, network and sealers"
+            + " to join other nodes; 'gridtrade node run --config DIR/node-0/config.json' starts it.",
+        "Exit status: 0 written, 2 bad input (nothing written)."
+      })
+  static final class Init implements Callable<Integer> {
+    @Spec CommandSpec spec;
+
+    @Option(names = "--dir", required = true, paramLabel = "DIR", description = "Where to write.")
+    Path dir;
+
+    @Option(
+        names = "--block-period-ms",
+        defaultValue = "1000",
+        paramLabel = "MS",
+        description = "Time between blocks, 100..60000 (default 1000).")
+    long blockPeriodMs;
+
+    @Override
+    public Integer call() {
+      if (blockPeriodMs < 100 || blockPeriodMs > 60_000) {
+        throw new ParameterException(
+            spec.commandLine(),
+            "--block-period-ms %d is outside 100..60000".formatted(blockPeriodMs));
+      }
+      org.gridtrade.node.LocalTestnet net;
+      try {
+        net =
+            org.gridtrade.node.LocalTestnet.write(
+                dir,
+                1,
+                java.time.Duration.ofMillis(blockPeriodMs),
+                new java.security.SecureRandom());
+      } catch (IllegalArgumentException | UncheckedIOException e) {
+        throw new ParameterException(spec.commandLine(), "--dir " + e.getMessage());
+      }
+      NodeConfig c = NodeConfig.read(net.configs().get(0));
+      PrintWriter out = spec.commandLine().getOut();
+      out.printf(
+          Locale.ROOT,
+          "node written: config %s (p2p %s:%d, api http://%s:%d), genesis %s, user keys %s%n",
+          net.configs().get(0),
+          c.p2p().getHostString(),
+          c.p2p().getPort(),
+          c.api().getHostString(),
+          c.api().getPort(),
+          net.genesis(),
+          dir.resolve("users"));
+      out.flush();
+      return 0;
+    }
   }
 
   /** {@code gridtrade node run}. */

@@ -140,6 +140,24 @@ class TestnetCommandTest {
   }
 
   @Test
+  void nodeInit_writesARunnableNode() throws Exception {
+    StringWriter out = new StringWriter();
+    StringWriter err = new StringWriter();
+    Path d = dir.resolve("one");
+    assertThat(run(out, err, "node", "init", "--dir", d.toString(), "--block-period-ms", "200"))
+        .as(err.toString())
+        .isZero();
+    assertThat(out.toString()).contains("node written");
+    org.gridtrade.node.NodeConfig c =
+        org.gridtrade.node.NodeConfig.read(d.resolve("node-0/config.json"));
+    assertThat(c.sealers()).hasSize(1);
+    try (org.gridtrade.node.GridTradeNode node = org.gridtrade.node.GridTradeNode.start(c)) {
+      assertThat(node.engine().status().role().name()).isEqualTo("SEALER");
+    }
+    assertThat(run(out, err, "node", "init", "--dir", d.toString())).isEqualTo(2);
+  }
+
+  @Test
   void testnet_withBadOptions_isBadInput() {
     StringWriter out = new StringWriter();
     StringWriter err = new StringWriter();
