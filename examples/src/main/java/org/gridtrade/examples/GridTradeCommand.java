@@ -99,6 +99,18 @@ public final class GridTradeCommand implements Callable<Integer> {
         .setExecutionExceptionHandler(GridTradeCommand::failure);
   }
 
+  /**
+   * The error of a command group called without one of its subcommands.
+   *
+   * @param spec the group's spec
+   * @return the exception to throw (exit 2, one line naming the subcommands)
+   */
+  static ParameterException subcommandRequired(CommandSpec spec) {
+    return new ParameterException(
+        spec.commandLine(),
+        "a subcommand is required, one of: " + String.join(", ", spec.subcommands().keySet()));
+  }
+
   @Override
   public Integer call() {
     throw new ParameterException(

@@ -38,9 +38,7 @@ final class LedgerCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    throw new ParameterException(
-        spec.commandLine(),
-        "a subcommand is required, one of: " + String.join(", ", spec.subcommands().keySet()));
+    throw GridTradeCommand.subcommandRequired(spec);
   }
 
   /** {@code gridtrade ledger verify}. */
@@ -89,17 +87,7 @@ final class LedgerCommand implements Callable<Integer> {
       if (!Files.isRegularFile(store)) {
         throw bad("--store %s is not a file".formatted(store));
       }
-      if (!Files.isRegularFile(genesis)) {
-        throw bad("--genesis %s is not a file".formatted(genesis));
-      }
-      Genesis g;
-      try {
-        g = Genesis.decode(Files.readAllBytes(genesis));
-      } catch (DecodeException e) {
-        throw bad("--genesis %s is not a GridTrade genesis: %s".formatted(genesis, e.getMessage()));
-      } catch (IOException e) {
-        throw bad("--genesis %s cannot be read: %s".formatted(genesis, e.getMessage()));
-      }
+      Genesis g = readGenesis(spec, "--genesis", genesis);
       PrintWriter out = spec.commandLine().getOut();
       PrintWriter err = spec.commandLine().getErr();
       long start = System.nanoTime();

@@ -29,9 +29,7 @@ final class NodeCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    throw new ParameterException(
-        spec.commandLine(),
-        "a subcommand is required, one of: " + String.join(", ", spec.subcommands().keySet()));
+    throw GridTradeCommand.subcommandRequired(spec);
   }
 
   /** {@code gridtrade node init}. */
