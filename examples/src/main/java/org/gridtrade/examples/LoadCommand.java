@@ -182,22 +182,28 @@ final class LoadCommand implements Callable<Integer> {
     for (int i = 0; i < funders.size(); i++) {
       funderNonce[i] = first.account(funders.get(i).address()).pendingNonce();
     }
-    List<Hash> funding = new ArrayList<>();
-    for (int i = 0; i < k; i++) {
-      int f = i % funders.size();
-      Transaction t = transfer(funders.get(f), funderNonce[f]++, senders.get(i), each);
-      GridTradeClient.Submitted s = first.submit(t);
-      if (!s.accepted()) {
-        throw new UncheckedIOException(
-            new IOException("funding sender %d was refused: %s".formatted(i, s.rejection().get())));
+    // In rounds of at most 32 transactions per funder: a sender's pending nonces may run at most
+    // 64 past its next one.
+    int perRound = 32 * funders.size();
+    for (int from = 0; from < k; from += perRound) {
+      List<Hash> funding = new ArrayList<>();
+      for (int i = from; i < Math.min(k, from + perRound); i++) {
+        int f = i % funders.size();
+        Transaction t = transfer(funders.get(f), funderNonce[f]++, senders.get(i), each);
+        GridTradeClient.Submitted s = first.submit(t);
+        if (!s.accepted()) {
+          throw new UncheckedIOException(
+              new IOException(
+                  "funding sender %d was refused: %s".formatted(i, s.rejection().get())));
+        }
+        funding.add(t.id());
       }
-      funding.add(t.id());
-    }
-    for (Hash id : funding) {
-      try {
-        first.awaitInclusion(id, java.time.Duration.ofSeconds(120));
-      } catch (TimeoutException e) {
-        throw new UncheckedIOException(new IOException("funding: " + e.getMessage()));
+      for (Hash id : funding) {
+        try {
+          first.awaitInclusion(id, java.time.Duration.ofSeconds(120));
+        } catch (TimeoutException e) {
+          throw new UncheckedIOException(new IOException("funding: " + e.getMessage()));
+        }
       }
     }
     long startHeight = first.status().height();
@@ -205,6 +211,7 @@ final class LoadCommand implements Callable<Integer> {
     Map<Hash, Long> sentAt = new ConcurrentHashMap<>();
     Map<Hash, Long> committedAt = new ConcurrentHashMap<>();
     AtomicLong rejected = new AtomicLong();
+    Map<String, Long> rejectedBy = new ConcurrentHashMap<>();
     AtomicLong submitted = new AtomicLong();
     List<Integer> blockSizes = java.util.Collections.synchronizedList(new ArrayList<>());
     long[] seen = {startHeight};
@@ -242,6 +249,9 @@ final class LoadCommand implements Callable<Integer> {
     watcher.start();
 
     long[] nonces = new long[k];
+    for (int i = 0; i < k; i++) {
+      nonces[i] = first.account(senders.get(i).address()).pendingNonce(); // a seed used before
+    }
     long total = (long) rate * duration;
     long start = System.nanoTime();
     long interval = 1_000_000_000L / rate;
@@ -259,13 +269,20 @@ final class LoadCommand implements Callable<Integer> {
       submitted.incrementAndGet();
       pool.execute(
           () -> {
+            String why = null;
             try {
-              if (!c.submit(t).accepted()) {
-                rejected.incrementAndGet();
-                sentAt.remove(t.id());
+              GridTradeClient.Submitted s = c.submit(t);
+              if (!s.accepted()) {
+                String r = s.rejection().get();
+                int colon = r.indexOf(':');
+                why = colon > 0 ? r.substring(0, colon) : r;
               }
             } catch (UncheckedIOException e) {
+              why = "UNREACHABLE";
+            }
+            if (why != null) {
               rejected.incrementAndGet();
+              rejectedBy.merge(why, 1L, Long::sum);
               sentAt.remove(t.id());
             }
           });
@@ -303,6 +320,8 @@ final class LoadCommand implements Callable<Integer> {
     o.put("submitted", submitted.get());
     o.put("committed", committedAt.size());
     o.put("rejected", rejected.get());
+    ObjectNode by = o.putObject("rejectedBy");
+    new java.util.TreeMap<>(rejectedBy).forEach(by::put);
     o.put("tps", Math.round(committedAt.size() / seconds * 10) / 10.0);
     o.put("latencyP50Ms", percentile(lat, 0.50));
     o.put("latencyP99Ms", percentile(lat, 0.99));
