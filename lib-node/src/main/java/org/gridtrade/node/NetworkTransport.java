@@ -40,6 +40,7 @@ import org.gridtrade.consensus.ConsensusMessage;
 import org.gridtrade.consensus.Transport;
 import org.gridtrade.ledger.Address;
 import org.gridtrade.ledger.DecodeException;
+import org.gridtrade.ledger.Hash;
 import org.gridtrade.ledger.PublicKey;
 import org.gridtrade.node.internal.WireCodec;
 import org.slf4j.Logger;
@@ -75,6 +76,16 @@ public final class NetworkTransport implements Transport, AutoCloseable {
   private final AtomicLong failedHandshakes = new AtomicLong();
   private final AtomicLong bytesIn = new AtomicLong();
   private final AtomicLong droppedMessages = new AtomicLong();
+  private final AtomicLong relayed = new AtomicLong();
+  // Hashes of the gossip frames seen lately (sent, received or relayed), oldest first.
+  private final Map<Hash, Boolean> seen =
+      java.util.Collections.synchronizedMap(
+          new java.util.LinkedHashMap<>() {
+            @Override
+            protected boolean removeEldestEntry(Map.Entry<Hash, Boolean> e) {
+              return size() > SEEN_FRAMES;
+            }
+          });
   private final AtomicLong bytesOut = new AtomicLong();
   private volatile Receiver receiver;
   private volatile Channel server;
@@ -253,6 +264,21 @@ public final class NetworkTransport implements Transport, AutoCloseable {
   private static final io.netty.util.AttributeKey<String> PEER =
       io.netty.util.AttributeKey.valueOf("gridtrade.peer");
 
+  /** How many gossip frames a transport remembers, so that it relays each once. */
+  static final int SEEN_FRAMES = 100_000;
+
+  // Whether a message is gossip (flooded to every node) rather than meant for one peer.
+  private static boolean isGossip(ConsensusMessage m) {
+    return m instanceof ConsensusMessage.NewTransaction
+        || m instanceof ConsensusMessage.NewBlock
+        || m instanceof ConsensusMessage.EvidenceNotice;
+  }
+
+  // Marks a frame seen; true if it was new.
+  private boolean firstSight(byte[] frame) {
+    return seen.put(Hash.sha256(frame), Boolean.TRUE) == null;
+  }
+
   /** Messages a peer may send per second, on average. */
   public static final int MESSAGES_PER_SECOND = 5_000;
 
@@ -312,6 +338,18 @@ public final class NetworkTransport implements Transport, AutoCloseable {
             "{}: peer {} sent a malformed frame ({}); disconnected", localId(), id, e.getMessage());
         ctx.close();
         return;
+      }
+      if (isGossip(m)) {
+        if (!firstSight(bytes)) {
+          return; // already delivered and relayed
+        }
+        // Relay to every other peer, so a node need not be connected to every other.
+        for (Map.Entry<String, Channel> p : peers.entrySet()) {
+          if (!p.getKey().equals(id)) {
+            write(p.getValue(), List.of(bytes));
+            relayed.incrementAndGet();
+          }
+        }
       }
       Receiver r = receiver;
       if (r != null) {
@@ -382,6 +420,9 @@ public final class NetworkTransport implements Transport, AutoCloseable {
   @Override
   public void broadcast(ConsensusMessage message) {
     List<byte[]> frames = WireCodec.encode(Objects.requireNonNull(message, "message"));
+    if (isGossip(message)) {
+      frames.forEach(this::firstSight); // a copy relayed back is not delivered again
+    }
     for (Channel ch : peers.values()) {
       write(ch, frames);
     }
@@ -402,6 +443,15 @@ public final class NetworkTransport implements Transport, AutoCloseable {
       bytesOut.addAndGet(4L + f.length);
     }
     ch.flush();
+  }
+
+  /**
+   * Gossip frames (transactions, blocks, evidence) forwarded from one peer to the others.
+   *
+   * @return the count
+   */
+  public long relayedFrames() {
+    return relayed.get();
   }
 
   /**

@@ -53,6 +53,17 @@ class NetworkTransportTest {
 
   @Test
   void threeNodes_overMutualTls_sealOneChainWithEveryTransaction() throws Exception {
+    threeNodes(true);
+  }
+
+  @Test
+  void threeNodesInALine_relayGossip_soTheEndsAgreeWithoutAConnection() throws Exception {
+    List<NetworkTransport> transports = threeNodes(false);
+    assertThat(transports.get(1).relayedFrames()).isPositive();
+  }
+
+  // Three sealers, each with its own transport: a full mesh, or a line 0 - 1 - 2.
+  private List<NetworkTransport> threeNodes(boolean mesh) throws Exception {
     List<KeyPair> sealers = List.of(key(0), key(1), key(2));
     List<KeyPair> users = List.of(key(10), key(11), key(12));
     Map<Address, Long> alloc = new HashMap<>();
@@ -73,12 +84,17 @@ class NetworkTransportTest {
       }
       for (int i = 0; i < 3; i++) {
         for (int j = i + 1; j < 3; j++) {
-          transports.get(i).connect(bound.get(j));
+          if (mesh || j == i + 1) {
+            transports.get(i).connect(bound.get(j));
+          }
         }
       }
       await(
-          "every node is connected to both others",
-          () -> transports.stream().allMatch(t -> t.connectedPeers().size() == 2));
+          "every node is connected to its neighbours",
+          () ->
+              transports.get(1).connectedPeers().size() == 2
+                  && transports.get(0).connectedPeers().size() == (mesh ? 2 : 1)
+                  && transports.get(2).connectedPeers().size() == (mesh ? 2 : 1));
       for (int i = 0; i < 3; i++) {
         engines.add(
             BlockEngine.builder()
@@ -134,6 +150,7 @@ class NetworkTransportTest {
                   == 1);
       assertThat(engines.get(0).ledger().verify().valid()).isTrue();
       assertThat(transports.stream().mapToLong(NetworkTransport::refusedFrames).sum()).isZero();
+      return transports;
     } finally {
       engines.forEach(BlockEngine::close);
       transports.forEach(NetworkTransport::close);
