@@ -120,7 +120,10 @@ public final class GridTradeNode implements AutoCloseable {
                           .wiggle(config.blockPeriod())
                           .build()))
               .sealingKey(key)
-              .policy(BlockPolicy.DEFAULT.withBlockPeriod(config.blockPeriod()))
+              .policy(
+                  BlockPolicy.DEFAULT
+                      .withBlockPeriod(config.blockPeriod())
+                      .withMaxTransactions(config.maxBlockTransactions()))
               .transport(transport)
               .listener(new Indexer())
               .build();

@@ -118,7 +118,8 @@ public final class LocalTestnet {
                 peers,
                 network,
                 sealers,
-                blockPeriod);
+                blockPeriod,
+                NodeConfig.DEFAULT_MAX_BLOCK_TRANSACTIONS);
         Path cf = nd.resolve("config.json");
         c.write(cf);
         configs.add(cf);

@@ -37,7 +37,8 @@ import org.gridtrade.ledger.PublicKey;
  *   "peers": ["127.0.0.1:26666"],    // dialled and redialled
  *   "network": ["<public key hex>"], // the node keys allowed to connect
  *   "sealers": ["<address>"],        // the Proof of Authority sealers
- *   "blockPeriodMillis": 1000
+ *   "blockPeriodMillis": 1000,
+ *   "maxBlockTransactions": 1000     // optional, at most Block.MAX_TRANSACTIONS
  * }
  * }</pre>
  *
@@ -53,6 +54,7 @@ import org.gridtrade.ledger.PublicKey;
  * @param network the node keys allowed to connect
  * @param sealers the Proof of Authority sealers
  * @param blockPeriod the time between blocks
+ * @param maxBlockTransactions the most transactions a block holds
  */
 public record NodeConfig(
     Path genesis,
@@ -64,7 +66,11 @@ public record NodeConfig(
     List<InetSocketAddress> peers,
     Set<PublicKey> network,
     List<Address> sealers,
-    Duration blockPeriod) {
+    Duration blockPeriod,
+    int maxBlockTransactions) {
+
+  /** The most transactions in a block unless the configuration says otherwise. */
+  public static final int DEFAULT_MAX_BLOCK_TRANSACTIONS = 1_000;
 
   /** The environment variable holding the keystore's password when no password file is named. */
   public static final String PASSWORD_VARIABLE = "GRIDTRADE_KEY_PASSWORD";
@@ -87,6 +93,12 @@ public record NodeConfig(
     }
     if (sealers.isEmpty()) {
       throw new IllegalArgumentException("sealers: lists no sealer");
+    }
+    if (maxBlockTransactions < 1
+        || maxBlockTransactions > org.gridtrade.ledger.Block.MAX_TRANSACTIONS) {
+      throw new IllegalArgumentException(
+          "maxBlockTransactions %d not in 1..%d"
+              .formatted(maxBlockTransactions, org.gridtrade.ledger.Block.MAX_TRANSACTIONS));
     }
     if (blockPeriod.toMillis() < 10) {
       throw new IllegalArgumentException(
@@ -130,7 +142,13 @@ public record NodeConfig(
           r.list("peers", r::parseAddress),
           new java.util.LinkedHashSet<>(r.list("network", r::parseKey)),
           r.list("sealers", r::parseSealer),
-          Duration.ofMillis(r.number("blockPeriodMillis")));
+          Duration.ofMillis(r.number("blockPeriodMillis")),
+          root.has("maxBlockTransactions")
+              ? Math.toIntExact(
+                  Math.max(
+                      Integer.MIN_VALUE,
+                      Math.min(Integer.MAX_VALUE, r.number("maxBlockTransactions"))))
+              : DEFAULT_MAX_BLOCK_TRANSACTIONS);
     } catch (IllegalArgumentException e) {
       throw e.getMessage().startsWith("config ")
           ? e
@@ -164,6 +182,7 @@ public record NodeConfig(
     ArrayNode ss = o.putArray("sealers");
     sealers.forEach(a -> ss.add(a.toString()));
     o.put("blockPeriodMillis", blockPeriod.toMillis());
+    o.put("maxBlockTransactions", maxBlockTransactions);
     try {
       Files.writeString(file, JSON.writerWithDefaultPrettyPrinter().writeValueAsString(o) + "\n");
     } catch (IOException e) {
