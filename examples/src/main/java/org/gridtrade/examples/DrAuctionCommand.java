@@ -94,11 +94,13 @@ final class DrAuctionCommand implements Callable<Integer> {
   @Option(
       names = "--update",
       paramLabel = "RULE",
-      defaultValue = "newton",
+      defaultValue = "secant",
       description =
-          "Bid update: 'newton' (default: the literal bid at a Newton-predicted allocation; EVs"
-              + " also report the slope of their marginal value), 'accelerated' (Anderson"
-              + " acceleration on bids only) or 'literal' (the plain fixed-point update).")
+          "Bid update: 'secant' (default: bids only; the auctioneer allocates at the optimum of a"
+              + " secant model of the reported bids), 'newton' (the literal bid at a"
+              + " Newton-predicted allocation; EVs also report the slope of their marginal"
+              + " value), 'accelerated' (Anderson acceleration on bids only) or 'literal' (the"
+              + " plain fixed-point update).")
   String update;
 
   @Option(
@@ -131,12 +133,14 @@ final class DrAuctionCommand implements Callable<Integer> {
   public Integer call() throws IOException {
     DemandResponseAuction.BidUpdate rule =
         switch (update.toLowerCase(Locale.ROOT)) {
+          case "secant" -> DemandResponseAuction.BidUpdate.SECANT;
           case "newton" -> DemandResponseAuction.BidUpdate.NEWTON;
           case "accelerated" -> DemandResponseAuction.BidUpdate.ACCELERATED;
           case "literal" -> DemandResponseAuction.BidUpdate.LITERAL;
           default ->
               throw bad(
-                  "--update '%s' must be 'newton', 'accelerated' or 'literal'".formatted(update));
+                  "--update '%s' must be 'secant', 'newton', 'accelerated' or 'literal'"
+                      .formatted(update));
         };
     if (maxRounds < 1 || maxRounds > 100_000) {
       throw bad("--max-rounds %d is outside 1..100000".formatted(maxRounds));
@@ -248,11 +252,11 @@ final class DrAuctionCommand implements Callable<Integer> {
     ObjectMapper m = new ObjectMapper();
     ObjectNode root = m.createObjectNode();
     root.put("command", "dr-auction");
-    root.put("evs", instance.evs().size());
     root.put("sps", instance.sps().size());
     root.put("eta", instance.eta());
     root.put("rho", instance.rho());
     root.put("xi", instance.xi());
+    root.put("rounds", r.iterations());
     root.put("iterations", r.iterations());
     root.put("converged", r.converged());
     root.put("optimumConverged", r.optimumConverged());
@@ -262,6 +266,23 @@ final class DrAuctionCommand implements Callable<Integer> {
     root.put("individuallyRational", r.individuallyRational());
     root.put("weaklyBudgetBalanced", r.weaklyBudgetBalanced());
     root.put("settlement", r.settlement().name());
+    ArrayNode evList = root.putArray("evs");
+    double[] received = new double[instance.evs().size()];
+    Map<String, Integer> evIndex = new HashMap<>();
+    for (DrInstance.Ev ev : instance.evs()) {
+      evIndex.put(ev.id(), evIndex.size());
+    }
+    for (DrFlow f : r.allocation()) {
+      received[evIndex.get(f.evId())] += instance.eta() * f.energy();
+    }
+    for (int i = 0; i < instance.evs().size(); i++) {
+      DrInstance.Ev ev = instance.evs().get(i);
+      ObjectNode e = evList.addObject();
+      e.put("id", ev.id());
+      e.put("energy", received[i]);
+      e.put("utility", ev.willingness() * Math.log(received[i] - ev.eMin() + 1));
+      e.put("payment", r.settledEvPayments().get(i).amount());
+    }
     ArrayNode allocation = root.putArray("allocation");
     for (DrFlow f : r.allocation()) {
       ObjectNode a = allocation.addObject();

@@ -82,7 +82,7 @@ final class DrStudyCommand implements Callable<Integer> {
   @Option(
       names = "--update",
       paramLabel = "RULE",
-      defaultValue = "NEWTON",
+      defaultValue = "SECANT",
       description = "Bid update rule: ${COMPLETION-CANDIDATES} (default: ${DEFAULT-VALUE}).")
   DemandResponseAuction.BidUpdate update;
 
@@ -282,6 +282,12 @@ final class DrStudyCommand implements Callable<Integer> {
     root.put("spsMin", spRange[0]);
     root.put("spsMax", spRange[1]);
     root.put("xi", DrInstance.DEFAULT_XI);
+    Summary first = summaries.get(0);
+    root.put("update", first.update());
+    root.put("meanRounds", first.meanRounds());
+    root.put("maxRounds", first.maxRounds());
+    root.put("converged", first.converged());
+    root.put("welfareGapMax", first.maxGap());
     var results = root.putArray("results");
     for (Summary s : summaries) {
       ObjectNode o = results.addObject();

@@ -19,18 +19,21 @@ import org.gridtrade.auction.internal.IterativeAuctionEngine;
  * change is below ξ (cells allocated less than 1e-9 of the largest capacity are exempt: their bids
  * tend to 0).
  *
- * <p>{@link BidUpdate#NEWTON} (the default): each participant submits the literal bid evaluated at
- * a predicted allocation {@code y} instead of at the last one. The prediction is one Newton step on
- * SWM's optimality conditions from the previous prediction: every EV reports its marginal value
- * {@code ∂U_i/∂s} and that value's derivative at its predicted total (private, local information;
- * an SP's cost is quadratic, so its bid rule reveals it exactly), and the model problem — the EVs'
- * second-order Taylor utilities, the SPs' costs, the constraints of Eq. 4.4 — is solved exactly.
+ * <p>{@link BidUpdate#SECANT} (the default) keeps Aggarwal's information model: participants report
+ * only their bids. A bid reveals one number at the allocation it answers (EV i's marginal value
+ * {@code b_ij / s_ji}, SP j's marginal cost {@code p_ji s_ji}); the auctioneer fits to the last two
+ * reports of each participant a secant model of that response and allocates at the model's welfare
+ * optimum (OAP on the model's bids, which returns exactly that allocation). Where the allocation
+ * repeats, the model reproduces the reported marginal values there, so the allocation meets SWM's
+ * optimality conditions: the fixed point is SWM's optimum (docs/demand-response.md, "Why the fixed
+ * point is SWM's optimum").
+ *
+ * <p>{@link BidUpdate#NEWTON}: each participant submits the literal bid evaluated at a predicted
+ * allocation {@code y} instead of at the last one. The prediction is one Newton step on SWM's
+ * optimality conditions from the previous prediction: every EV also reports the derivative of its
+ * marginal value at its predicted total, one more private number per round than Alg. 8 asks for.
  * The round's OAP allocation {@code x} on the submitted bids is what the auction reports and what
- * the stopping rule tests: it stops when the literal update at {@code x} changes no bid by ξ or
- * more. Where {@code y} is SWM's optimum, bidding literally at {@code y} is the literal update's
- * fixed point, so the rule has exactly the literal fixed point; Newton's quadratic convergence
- * makes it stop in 3–4 rounds on average at Aggarwal's parameters (see {@code
- * docs/demand-response.md}).
+ * the stopping rule tests. Same fixed point.
  *
  * <p>{@link BidUpdate#ACCELERATED} applies Anderson acceleration to the logarithms of the bid
  * vector: the submitted bids are an affine combination of the last few literal updates chosen to
@@ -57,9 +60,16 @@ public final class DemandResponseAuction {
     ACCELERATED,
     /**
      * The literal update evaluated at the allocation predicted by a Newton step on SWM's optimality
-     * conditions (EVs report the derivative of their marginal value); same fixed point. Default.
+     * conditions; same fixed point. It asks more of participants than Aggarwal's Alg. 8: every EV
+     * also reports the derivative of its marginal value each round.
      */
-    NEWTON
+    NEWTON,
+    /**
+     * Bids only (the default): participants report only their bids; the auctioneer fits a secant
+     * model of each participant's response to the bids reported so far and allocates at the model's
+     * welfare optimum; same fixed point as the literal update, SWM's optimum.
+     */
+    SECANT
   }
 
   private final BidUpdate update;
@@ -75,7 +85,7 @@ public final class DemandResponseAuction {
   }
 
   /**
-   * A builder with the defaults: {@link BidUpdate#NEWTON}, Anderson memory 5, at most 500 rounds,
+   * A builder with the defaults: {@link BidUpdate#SECANT}, Anderson memory 5, at most 500 rounds,
    * at most one minute.
    *
    * @return a new builder
@@ -103,6 +113,7 @@ public final class DemandResponseAuction {
                   case LITERAL -> IterativeAuctionEngine.Rule.LITERAL;
                   case ACCELERATED -> IterativeAuctionEngine.Rule.ANDERSON;
                   case NEWTON -> IterativeAuctionEngine.Rule.NEWTON;
+                  case SECANT -> IterativeAuctionEngine.Rule.SECANT;
                 },
                 memory,
                 maxRounds,
@@ -201,7 +212,7 @@ public final class DemandResponseAuction {
 
   /** Builds a {@link DemandResponseAuction}. Not thread-safe. */
   public static final class Builder {
-    private BidUpdate update = BidUpdate.NEWTON;
+    private BidUpdate update = BidUpdate.SECANT;
     private int memory = 5;
     private int maxRounds = 500;
     private Duration timeLimit = DEFAULT_TIME_LIMIT;
@@ -222,7 +233,7 @@ public final class DemandResponseAuction {
     }
 
     /**
-     * The bid update rule; default {@link BidUpdate#NEWTON}.
+     * The bid update rule; default {@link BidUpdate#SECANT}.
      *
      * @param update the rule
      * @return this builder

@@ -18,7 +18,13 @@ public final class IterativeAuctionEngine {
     /** Anderson acceleration of the literal update on the log-bid vector. */
     ANDERSON,
     /** The literal update at the allocation predicted by one Newton step on SWM's conditions. */
-    NEWTON
+    NEWTON,
+    /**
+     * Bids only: the auctioneer's secant model of every participant's reported response, fitted to
+     * the last two rounds' bids, predicts the next allocation; the next bids are the model's bids
+     * there.
+     */
+    SECANT
   }
 
   /** One round's evidence: the bids the OAP was solved with and the allocation it gave. */
@@ -43,6 +49,7 @@ public final class IterativeAuctionEngine {
   private double[] modelU;
   private double[] modelAlpha;
   private Budget budget = Budget.unlimited();
+  private Secant secant;
 
   /**
    * An engine for one instance.
@@ -136,6 +143,15 @@ public final class IterativeAuctionEngine {
       }
       if (rule == Rule.LITERAL) {
         z = g;
+        continue;
+      }
+      if (rule == Rule.SECANT) {
+        if (secant == null) {
+          secant = new Secant(y, z);
+        }
+        secant.observe(x, g);
+        double[] next = secant.predict();
+        z = next != null ? next : g;
         continue;
       }
       if (rule == Rule.NEWTON) {
@@ -430,6 +446,195 @@ public final class IterativeAuctionEngine {
     modelU = solver.rowPrices();
     modelAlpha = solver.columnPrices();
     return solver.flows();
+  }
+
+  /**
+   * The auctioneer's model of the participants in the bids-only rule, built from what they reported
+   * and nothing else. A bid reveals one number: EV i's bid {@code b_ij} at allocation x is {@code
+   * x_ij μ_i(T_i)} (Eq. 4.18), so {@code μ_i(T_i) = b_ij / x_ij}, its marginal value at its total;
+   * SP j's bid {@code p_ji} is {@code MC_ji(x_ij) / x_ij}, so {@code MC_ji(x_ij) = p_ji x_ij}, its
+   * marginal cost of the cell. The model keeps, per EV and per cell, the last observed value and a
+   * slope fitted to the last two observations with different totals (different cell flows): for a
+   * cell's marginal cost the secant; for an EV's marginal value the slope at the newest point of
+   * the curve {@code μ = A / (T − B)} through both, i.e. the secant of {@code 1/μ} (the EV's demand
+   * modelled as linear in the reciprocal price, the shape of a logarithmic utility). Before there
+   * are two observations it uses the slope OAP itself assumes ({@code b ln e}: {@code −μ/T}; {@code
+   * (p/2) s²}: {@code p}). A slope of the wrong sign (a concave utility has a falling marginal
+   * value, a convex cost a rising one) is refused and the old slope kept.
+   *
+   * <p>{@link #predict()} maximises the model's welfare (linear marginal values, linear marginal
+   * costs) under the constraints of Eq. 4.4 and returns the model's bids at that allocation: OAP on
+   * those bids gives back the model's optimum, because OAP's optimality conditions at x with bids
+   * {@code x μ̂, MĈ/x} are the model's. When the allocation repeats, the model interpolates the
+   * reported marginal values there, so the allocation satisfies SWM's optimality conditions: the
+   * rule's fixed point is SWM's optimum (docs/demand-response.md, "Why the fixed point is SWM's").
+   */
+  private final class Secant {
+    private final double[] total = new double[n];
+    private final double[] mu = new double[n];
+    private final double[] evSlope = new double[n];
+    private final double[][] flow = new double[n][m];
+    private final double[][] mc = new double[n][m];
+    private final double[][] spSlope = new double[n][m];
+    private double[] modelRowPrices;
+    private double[] modelColumnPrices = new double[m];
+
+    Secant(double[][] x0, double[] z0) {
+      read(x0, z0, total, mu, flow, mc);
+      for (int i = 0; i < n; i++) {
+        evSlope[i] = -mu[i] / Math.max(total[i], xTol);
+        for (int j = 0; j < m; j++) {
+          spSlope[i][j] = mc[i][j] / flow[i][j];
+        }
+      }
+      modelRowPrices = mu.clone();
+    }
+
+    /** Reads the marginal values and costs the bids z reveal at allocation x. */
+    private void read(
+        double[][] x, double[] z, double[] t, double[] v, double[][] f, double[][] c) {
+      for (int i = 0; i < n; i++) {
+        double rowTotal = 0;
+        int widest = 0;
+        for (int j = 0; j < m; j++) {
+          rowTotal += x[i][j];
+          if (x[i][j] > x[i][widest]) {
+            widest = j;
+          }
+          f[i][j] = Math.max(x[i][j], xTol);
+          c[i][j] = Math.exp(z[n * m + i * m + j]) * f[i][j];
+        }
+        t[i] = rowTotal;
+        v[i] = Math.exp(z[i * m + widest]) / Math.max(x[i][widest], xTol);
+      }
+    }
+
+    void observe(double[][] x, double[] g) {
+      double[] t = new double[n];
+      double[] v = new double[n];
+      double[][] f = new double[n][m];
+      double[][] c = new double[n][m];
+      read(x, g, t, v, f, c);
+      for (int i = 0; i < n; i++) {
+        double dt = t[i] - total[i];
+        if (Math.abs(dt) > 1e-9 * Math.max(1, Math.abs(t[i]))) {
+          // the secant of 1/μ, read as the slope of μ at the newest point: exact for a marginal
+          // value of the form A / (T − B), as that of a logarithmic utility (Eq. 4.1) is
+          double slope = (v[i] - mu[i]) / dt * (v[i] / mu[i]);
+          if (slope < 0 && Double.isFinite(slope)) {
+            evSlope[i] = slope;
+          }
+        }
+        total[i] = t[i];
+        mu[i] = v[i];
+        for (int j = 0; j < m; j++) {
+          double df = f[i][j] - flow[i][j];
+          if (Math.abs(df) > 1e-9 * Math.max(xTol, f[i][j])) {
+            double slope = (c[i][j] - mc[i][j]) / df;
+            if (slope > 0 && Double.isFinite(slope)) {
+              spSlope[i][j] = slope;
+            }
+          }
+          flow[i][j] = f[i][j];
+          mc[i][j] = c[i][j];
+        }
+      }
+    }
+
+    /** The model's bids at the model's optimum, as logarithms; null if the model solve failed. */
+    double[] predict() {
+      TransportNewtonSolver solver =
+          new TransportNewtonSolver(
+              new TransportNewtonSolver.Problem() {
+                @Override
+                public double flow(int i, int j, double tt) {
+                  return Math.max(0, flow[i][j] + (tt - mc[i][j]) / spSlope[i][j]);
+                }
+
+                @Override
+                public double slope(int i, int j, double tt) {
+                  return flow[i][j] + (tt - mc[i][j]) / spSlope[i][j] > 0 ? 1 / spSlope[i][j] : 0;
+                }
+
+                @Override
+                public boolean freeAtZero() {
+                  return false;
+                }
+
+                @Override
+                public double demand(int i, double uu) {
+                  return total[i] + (uu - mu[i]) / evSlope[i];
+                }
+
+                @Override
+                public double demandSlope(int i, double uu) {
+                  return 1 / evSlope[i];
+                }
+
+                @Override
+                public double inversePrice(int i, double tt) {
+                  return mu[i] + evSlope[i] * (tt - total[i]);
+                }
+              },
+              lo,
+              hi,
+              cap,
+              modelRowPrices,
+              modelColumnPrices);
+      double[][] y;
+      if (solver.solve(1e-12, 200, budget)) {
+        y = solver.flows();
+        modelRowPrices = solver.rowPrices();
+        modelColumnPrices = solver.columnPrices();
+      } else {
+        // Newton stalls at a kink when nearly every row sits on a bound: exact coordinate
+        // ascent from its last prices finishes the model solve (slow but monotone)
+        BipartiteFlowSolver ascent =
+            new BipartiteFlowSolver(
+                new BipartiteFlowSolver.Problem() {
+                  @Override
+                  public double flow(int i, int j, double tt) {
+                    return Math.max(0, flow[i][j] + (tt - mc[i][j]) / spSlope[i][j]);
+                  }
+
+                  @Override
+                  public double target(int i, double uu, double rowTotal) {
+                    double d = total[i] + (uu - mu[i]) / evSlope[i];
+                    return Math.min(hi[i], Math.max(lo[i], d));
+                  }
+                },
+                cap,
+                solver.rowPrices(),
+                solver.columnPrices());
+        ascent.solve(1e-12, 20_000, budget);
+        y = ascent.flows();
+        modelRowPrices = ascent.rowPrices();
+        modelColumnPrices = ascent.columnPrices();
+      }
+      if (!allFinite(y)) {
+        modelRowPrices = mu.clone();
+        modelColumnPrices = new double[m];
+        return null;
+      }
+      double[] t = DrModel.rowTotals(y);
+      double[] z = new double[2 * n * m];
+      for (int i = 0; i < n; i++) {
+        // a linear model can extrapolate a marginal value to 0 or below; bids stay positive
+        double v = Math.max(mu[i] + evSlope[i] * (t[i] - total[i]), 1e-9 * mu[i]);
+        for (int j = 0; j < m; j++) {
+          double yv = Math.max(y[i][j], xTol);
+          double c = Math.max(mc[i][j] + spSlope[i][j] * (yv - flow[i][j]), 1e-9 * mc[i][j]);
+          z[i * m + j] = Math.log(yv * v);
+          z[n * m + i * m + j] = Math.log(c / yv);
+        }
+      }
+      for (double v : z) {
+        if (!Double.isFinite(v)) {
+          return null;
+        }
+      }
+      return z;
+    }
   }
 
   private boolean stationary(double[][] a, double[][] b) {
