@@ -50,6 +50,8 @@ import picocli.CommandLine.Spec;
       "Scenario fields: {\"evs\": [{\"id\", \"soc\", \"eMin\", \"eMax\", \"sigma\"}],"
           + " \"sps\": [{\"id\", \"capacity\", \"c1\", \"c2\"}], \"eta\": 0.8, \"rho\": 0.9,"
           + " \"xi\": 0.001} (c1, c2, eta, rho and xi are optional; the defaults are Aggarwal's)."
+          + " Optional prices per kWh an SP supplies: an EV's \"maxPrice\", an SP's \"minPrice\""
+          + " (default: no limit)."
     })
 final class DrAuctionCommand implements Callable<Integer> {
   static final int MAX_EVS = 2_000;
@@ -126,6 +128,11 @@ final class DrAuctionCommand implements Callable<Integer> {
           "Also write the convergence chart (welfare and bids per round) as .png or .svg.")
   Path chart;
 
+  @Option(
+      names = "--prices",
+      description = "Give a --random market Aggarwal's minimum selling and maximum buying prices.")
+  boolean prices;
+
   @Option(names = "--json", description = "Print one JSON object instead of text.")
   boolean json;
 
@@ -186,6 +193,9 @@ final class DrAuctionCommand implements Callable<Integer> {
       if (sps != null) {
         throw bad("--sps applies to --random only; the scenario lists its SPs");
       }
+      if (prices) {
+        throw bad("--prices applies to --random only; the scenario states its prices");
+      }
       try {
         return fromScenario(ScenarioJson.read(source.scenario));
       } catch (IllegalArgumentException e) {
@@ -200,7 +210,9 @@ final class DrAuctionCommand implements Callable<Integer> {
     if (m < 1 || m > MAX_SPS) {
       throw bad("--sps %d is outside 1..%d".formatted(m, MAX_SPS));
     }
-    return DrInstance.random(n, m, new SplittableRandom(seed));
+    return prices
+        ? DrInstance.randomWithPrices(n, m, new SplittableRandom(seed))
+        : DrInstance.random(n, m, new SplittableRandom(seed));
   }
 
   /**
@@ -223,7 +235,8 @@ final class DrAuctionCommand implements Callable<Integer> {
                     ScenarioJson.number(e, at, "soc"),
                     ScenarioJson.number(e, at, "eMin"),
                     ScenarioJson.number(e, at, "eMax"),
-                    ScenarioJson.number(e, at, "sigma")));
+                    ScenarioJson.number(e, at, "sigma"),
+                    ScenarioJson.number(e, at, "maxPrice", Double.POSITIVE_INFINITY)));
     List<DrInstance.Sp> sps =
         ScenarioJson.objects(
             root,
@@ -235,7 +248,8 @@ final class DrAuctionCommand implements Callable<Integer> {
                     ScenarioJson.text(s, at, "id"),
                     ScenarioJson.number(s, at, "capacity"),
                     ScenarioJson.number(s, at, "c1", DrInstance.DEFAULT_C1),
-                    ScenarioJson.number(s, at, "c2", DrInstance.DEFAULT_C2)));
+                    ScenarioJson.number(s, at, "c2", DrInstance.DEFAULT_C2),
+                    ScenarioJson.number(s, at, "minPrice", 0)));
     return new DrInstance(
         evs,
         sps,

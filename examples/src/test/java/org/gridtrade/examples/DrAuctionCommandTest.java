@@ -75,6 +75,29 @@ class DrAuctionCommandTest {
   }
 
   @Test
+  void scenarioPrices_bindTheAllocation() throws IOException {
+    Path f = tmp.resolve("priced.json");
+    Files.writeString(
+        f,
+        "{\"evs\": [{\"id\": \"a\", \"soc\": 0.5, \"eMin\": 2, \"eMax\": 30, \"sigma\": 10,"
+            + " \"maxPrice\": 12}],"
+            + " \"sps\": [{\"id\": \"cheap\", \"capacity\": 100, \"minPrice\": 5},"
+            + " {\"id\": \"dear\", \"capacity\": 100, \"minPrice\": 13}]}",
+        StandardCharsets.UTF_8);
+    Cli r = Cli.run("dr-auction", "--scenario", f.toString(), "--json");
+
+    assertThat(r.exitCode()).as(r.err()).isZero();
+    for (JsonNode a : r.json().get("allocation")) {
+      if (a.get("sp").asText().equals("dear")) {
+        // the SP's minimum price is above the EV's maximum: no trade on that cell
+        assertThat(a.get("supply").asDouble()).isLessThan(1e-6);
+      }
+    }
+    assertThat(Cli.run("dr-auction", "--scenario", f.toString(), "--prices").exitCode())
+        .isEqualTo(2);
+  }
+
+  @Test
   void random_sameSeedSameOutput_differentSeedDifferentMarket() {
     Cli a = Cli.run("dr-auction", "--random", "4", "--sps", "2", "--seed", "7", "--json");
     Cli b = Cli.run("dr-auction", "--random", "4", "--sps", "2", "--seed", "7", "--json");

@@ -31,6 +31,17 @@ class DrStudyCommandTest {
   }
 
   @Test
+  void prices_everyMarketReported_andFlagEchoed() {
+    Cli r = Cli.run("dr-study", "--instances", "20", "--seed", "3", "--prices", "--json");
+
+    assertThat(r.exitCode()).as(r.err()).isZero();
+    JsonNode j = r.json();
+    assertThat(j.get("prices").asBoolean()).isTrue();
+    assertThat(j.get("converged").asInt()).isBetween(18, 20);
+    assertThat(j.get("welfareGapMax").asDouble()).isLessThan(1);
+  }
+
+  @Test
   void sameSeed_sameNumbers() {
     JsonNode a = Cli.run("dr-study", "--instances", "10", "--seed", "9", "--json").json();
     JsonNode b = Cli.run("dr-study", "--instances", "10", "--seed", "9", "--json").json();

@@ -147,10 +147,14 @@ public final class DemandResponseAuction {
     double evSum = 0;
     double spSum = 0;
     double[] pay = new double[n];
+    double[] limit = new double[n];
     for (int i = 0; i < n; i++) {
+      double q = instance.evs().get(i).maxPrice();
       for (int j = 0; j < m; j++) {
-        pay[i] += b[i][j];
+        // Eq. 4.15, never more per kWh of supply than the EV's maximum buying price
+        pay[i] += Math.min(b[i][j], q * x[i][j]);
       }
+      limit[i] = q * t[i];
       evSum += pay[i];
       evPay.add(new DemandResponseResult.Payment(instance.evs().get(i).id(), pay[i]));
     }
@@ -160,28 +164,25 @@ public final class DemandResponseAuction {
       double rev = 0;
       double cost = 0;
       for (int i = 0; i < n; i++) {
-        rev += p[i][j] * x[i][j] * x[i][j];
-        cost += sp.c1() * x[i][j] * x[i][j] + sp.c2() * x[i][j];
+        // marginal price × quantity, i.e. the SP's bid p_ji s_ji² at the final allocation (also on
+        // cells below the absolute tolerance, whose submitted bids were floored)
+        rev += sp.marginalPrice(x[i][j]) * x[i][j];
+        cost += DrModel.cost(sp, x[i][j]);
       }
       ir &= rev >= cost * (1 - 1e-12);
       spSum += rev;
       spPay.add(new DemandResponseResult.Payment(sp.id(), rev));
     }
     boolean wbb = evSum >= spSum;
-    DemandResponseResult.Settlement settlement = DemandResponseResult.Settlement.NONE;
-    double deficit = wbb ? 0 : spSum - evSum;
-    double total = 0;
-    for (double v : t) {
-      total += v;
-    }
-    if (!wbb) {
-      settlement = DemandResponseResult.Settlement.DEFICIT_CHARGED_TO_EVS;
-    }
+    DemandResponseResult.Settlement settlement =
+        wbb
+            ? DemandResponseResult.Settlement.NONE
+            : DemandResponseResult.Settlement.DEFICIT_CHARGED_TO_EVS;
+    double[] due = wbb ? pay.clone() : chargeDeficit(pay, t, limit, spSum - evSum);
     List<DemandResponseResult.Payment> settled = new ArrayList<>();
     for (int i = 0; i < n; i++) {
-      double due = pay[i] + (total > 0 ? deficit * t[i] / total : deficit / n);
-      ir &= DrModel.utility(instance, i, t[i]) >= due;
-      settled.add(new DemandResponseResult.Payment(instance.evs().get(i).id(), due));
+      ir &= DrModel.utility(instance, i, t[i]) >= due[i];
+      settled.add(new DemandResponseResult.Payment(instance.evs().get(i).id(), due[i]));
     }
     double welfare = DrModel.welfare(instance, x);
     double opt = optimum.welfare();
@@ -200,6 +201,49 @@ public final class DemandResponseAuction {
         settlement,
         settled,
         optimum.converged());
+  }
+
+  /**
+   * Charges a deficit to the EVs in proportion to the energy they receive, none beyond its maximum
+   * buying price: a share that would pass an EV's limit is capped there and the rest spread over
+   * the others the same way (water-filling). Every SP's price on a cell is at most the EV's maximum
+   * (the cell's capacity keeps it there), so the limits together cover the SPs' revenues and the
+   * deficit always fits.
+   */
+  private static double[] chargeDeficit(double[] pay, double[] energy, double[] limit, double due) {
+    int n = pay.length;
+    double[] out = pay.clone();
+    boolean[] full = new boolean[n];
+    double left = due;
+    for (int pass = 0; pass <= n && left > 0; pass++) {
+      double weight = 0;
+      int open = 0;
+      for (int i = 0; i < n; i++) {
+        if (!full[i]) {
+          weight += energy[i];
+          open++;
+        }
+      }
+      if (open == 0) {
+        break;
+      }
+      double charged = 0;
+      for (int i = 0; i < n; i++) {
+        if (full[i]) {
+          continue;
+        }
+        double share = weight > 0 ? left * energy[i] / weight : left / open;
+        double room = limit[i] - out[i];
+        if (share >= room) {
+          share = Math.max(0, room);
+          full[i] = true;
+        }
+        out[i] += share;
+        charged += share;
+      }
+      left -= charged;
+    }
+    return out;
   }
 
   static Duration requirePositive(Duration timeLimit) {

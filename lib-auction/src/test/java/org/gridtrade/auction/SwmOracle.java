@@ -9,11 +9,12 @@ import org.ojalgo.optimisation.Variable;
 
 /**
  * An independent solve of SWM (Aggarwal Eq. 4.3–4.4) for tests, sharing no code with the SDK's
- * solvers: Kelley's cutting planes, each master problem an LP solved by ojAlgo's simplex. Every
- * EV's concave utility is replaced by the minimum of its tangents and every cell's convex cost by
- * the maximum of its tangents (outer approximations), so the master's optimum is an upper bound on
- * SWM's; the true welfare of the master's allocation, which is feasible, is a lower bound. Tangents
- * are added where the approximation is loose until the two bounds agree.
+ * solvers: Kelley's cutting planes (minimum selling prices as a linear cost, maximum buying prices
+ * as cell limits: docs/demand-response.md, "Minimum prices"), each master problem an LP solved by
+ * ojAlgo's simplex. Every EV's concave utility is replaced by the minimum of its tangents and every
+ * cell's convex cost by the maximum of its tangents (outer approximations), so the master's optimum
+ * is an upper bound on SWM's; the true welfare of the master's allocation, which is feasible, is a
+ * lower bound. Tangents are added where the approximation is loose until the two bounds agree.
  */
 final class SwmOracle {
 
@@ -40,9 +41,21 @@ final class SwmOracle {
     return w;
   }
 
+  /** Eq. 4.2 plus the minimum selling price per kWh, the value the SP gives up by selling. */
   private static double cost(DrInstance in, int j, double s) {
     DrInstance.Sp sp = in.sps().get(j);
-    return sp.c1() * s * s + sp.c2() * s;
+    return sp.c1() * s * s + (sp.c2() + sp.minPrice()) * s;
+  }
+
+  /** The most SP j may supply EV i: its marginal price may not pass the EV's maximum price. */
+  static double cellLimit(DrInstance in, int i, int j) {
+    DrInstance.Sp sp = in.sps().get(j);
+    double q = in.evs().get(i).maxPrice();
+    if (q == Double.POSITIVE_INFINITY) {
+      return sp.capacity();
+    }
+    // 2 c1 s + c2 + minPrice <= q
+    return Math.max(0, Math.min(sp.capacity(), (q - sp.c2() - sp.minPrice()) / (2 * sp.c1())));
   }
 
   static Bounds solve(DrInstance in) {
@@ -63,7 +76,7 @@ final class SwmOracle {
       evCuts.add(c);
       for (int j = 0; j < m; j++) {
         List<Double> d = new ArrayList<>();
-        double top = Math.min(hi[i], in.sps().get(j).capacity());
+        double top = Math.min(hi[i], cellLimit(in, i, j));
         for (int q = 0; q <= 16; q++) {
           d.add(top * q / 16.0);
         }
@@ -84,14 +97,14 @@ final class SwmOracle {
         Expression row = model.addExpression("row" + i).lower(lo[i]).upper(hi[i]);
         for (int j = 0; j < m; j++) {
           DrInstance.Sp sp = in.sps().get(j);
-          x[i][j] = model.addVariable("x" + i + "_" + j).lower(0).upper(sp.capacity());
+          x[i][j] = model.addVariable("x" + i + "_" + j).lower(0).upper(cellLimit(in, i, j));
           c[i][j] = model.addVariable("c" + i + "_" + j).lower(0).weight(1);
           row.set(x[i][j], 1);
           column[j].set(x[i][j], 1);
           int q = 0;
           for (double t : cellCuts.get(i * m + j)) {
             // c_ij >= L(t) + L'(t) (x_ij - t), i.e. L'(t) x_ij - c_ij <= L'(t) t - L(t)
-            double slope = 2 * sp.c1() * t + sp.c2();
+            double slope = 2 * sp.c1() * t + sp.c2() + sp.minPrice();
             Expression cut =
                 model
                     .addExpression("cost" + i + "_" + j + "_" + q++)

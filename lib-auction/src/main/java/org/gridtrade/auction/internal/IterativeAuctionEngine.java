@@ -43,6 +43,7 @@ public final class IterativeAuctionEngine {
   private final double[] lo;
   private final double[] hi;
   private final double[] cap;
+  private final double[][] ub;
   private final double xTol;
   private double[] u;
   private double[] alpha;
@@ -74,6 +75,7 @@ public final class IterativeAuctionEngine {
       maxCap = Math.max(maxCap, cap[j]);
     }
     this.xTol = 1e-9 * maxCap;
+    this.ub = DrModel.cellCapacities(inst);
     this.u = new double[n];
     this.alpha = new double[m];
   }
@@ -129,7 +131,9 @@ public final class IterativeAuctionEngine {
         f[q] = g[q] - z[q];
         int cell = q % (n * m);
         double xv = x[cell / m][cell % m];
-        if (xv > xTol) {
+        // the secant rule submits bids of the same (floored) allocation the participants answer,
+        // so every cell's pair is comparable: its stopping test exempts none
+        if (xv > xTol || rule == Rule.SECANT) {
           change = Math.max(change, Math.abs(Math.expm1(f[q])));
         }
       }
@@ -237,7 +241,7 @@ public final class IterativeAuctionEngine {
     double[] col = new double[m];
     for (int i = 0; i < n; i++) {
       for (int j = 0; j < m; j++) {
-        x[i][j] = 0.5 * (lo[i] + hi[i]) / m;
+        x[i][j] = Math.min(ub[i][j], 0.5 * (lo[i] + hi[i]) / m);
         col[j] += x[i][j];
       }
     }
@@ -254,8 +258,14 @@ public final class IterativeAuctionEngine {
         t += x[i][j];
       }
       if (t < lo[i]) {
+        // spread e_min over the cells the EV may use, in proportion to their capacities (the
+        // instance guarantees they can carry it)
+        double open = 0;
         for (int j = 0; j < m; j++) {
-          x[i][j] = lo[i] / m;
+          open += ub[i][j];
+        }
+        for (int j = 0; j < m; j++) {
+          x[i][j] = open > 0 ? Math.min(ub[i][j], lo[i] * ub[i][j] / open) : 0;
         }
       }
     }
@@ -277,7 +287,7 @@ public final class IterativeAuctionEngine {
         DrInstance.Sp sp = inst.sps().get(j);
         double xv = Math.max(x[i][j], xTol);
         z[i * m + j] = Math.log(xv * mu);
-        z[n * m + i * m + j] = Math.log((2 * sp.c1() * xv + sp.c2()) / xv);
+        z[n * m + i * m + j] = Math.log(sp.marginalPrice(xv) / xv);
       }
     }
     return z;
@@ -307,16 +317,16 @@ public final class IterativeAuctionEngine {
             new TransportNewtonSolver.Problem() {
               @Override
               public double flow(int i, int j, double t) {
-                double pb = p[i][j];
-                double bb = b[i][j];
-                double root = Math.sqrt(t * t + 4 * pb * bb);
-                return t >= 0 ? (t + root) / (2 * pb) : 2 * bb / (root - t);
+                return Math.min(ub[i][j], oapFlow(b[i][j], p[i][j], t));
               }
 
               @Override
               public double slope(int i, int j, double t) {
-                double root = Math.sqrt(t * t + 4 * p[i][j] * b[i][j]);
-                return flow(i, j, t) / root;
+                double f = oapFlow(b[i][j], p[i][j], t);
+                if (f >= ub[i][j]) {
+                  return 0;
+                }
+                return f / Math.sqrt(t * t + 4 * p[i][j] * b[i][j]);
               }
 
               @Override
@@ -352,16 +362,19 @@ public final class IterativeAuctionEngine {
     return solveOapByCoordinateAscent(b, p, u, alpha);
   }
 
+  /** The OAP flow of a cell with bids b, p at net price t: the root of {@code p x − b/x = t}. */
+  private static double oapFlow(double bb, double pb, double t) {
+    double root = Math.sqrt(t * t + 4 * pb * bb);
+    return t >= 0 ? (t + root) / (2 * pb) : 2 * bb / (root - t);
+  }
+
   private double[][] solveOapByCoordinateAscent(
       double[][] b, double[][] p, double[] u0, double[] alpha0) {
     BipartiteFlowSolver.Problem problem =
         new BipartiteFlowSolver.Problem() {
           @Override
           public double flow(int i, int j, double t) {
-            double pb = p[i][j];
-            double bb = b[i][j];
-            double root = Math.sqrt(t * t + 4 * pb * bb);
-            return t >= 0 ? (t + root) / (2 * pb) : 2 * bb / (root - t);
+            return Math.min(ub[i][j], oapFlow(b[i][j], p[i][j], t));
           }
 
           @Override
@@ -398,7 +411,7 @@ public final class IterativeAuctionEngine {
     double[] c2 = new double[m];
     for (int j = 0; j < m; j++) {
       c1[j] = inst.sps().get(j).c1();
-      c2[j] = inst.sps().get(j).c2();
+      c2[j] = inst.sps().get(j).c2() + inst.sps().get(j).minPrice();
     }
     if (modelU == null) {
       modelU = mu.clone();
@@ -409,12 +422,12 @@ public final class IterativeAuctionEngine {
             new TransportNewtonSolver.Problem() {
               @Override
               public double flow(int i, int j, double tt) {
-                return tt > c2[j] ? (tt - c2[j]) / (2 * c1[j]) : 0;
+                return DrModel.quadraticFlow(tt, c2[j], c1[j], ub[i][j]);
               }
 
               @Override
               public double slope(int i, int j, double tt) {
-                return tt > c2[j] ? 1 / (2 * c1[j]) : 0;
+                return DrModel.quadraticSlope(tt, c2[j], c1[j], ub[i][j]);
               }
 
               @Override
@@ -541,6 +554,11 @@ public final class IterativeAuctionEngine {
       }
     }
 
+    /** The model's supply on a cell at net price tt, within the cell's capacity. */
+    private double modelFlow(int i, int j, double tt) {
+      return Math.min(ub[i][j], Math.max(0, flow[i][j] + (tt - mc[i][j]) / spSlope[i][j]));
+    }
+
     /** The model's bids at the model's optimum, as logarithms; null if the model solve failed. */
     double[] predict() {
       TransportNewtonSolver solver =
@@ -548,12 +566,13 @@ public final class IterativeAuctionEngine {
               new TransportNewtonSolver.Problem() {
                 @Override
                 public double flow(int i, int j, double tt) {
-                  return Math.max(0, flow[i][j] + (tt - mc[i][j]) / spSlope[i][j]);
+                  return modelFlow(i, j, tt);
                 }
 
                 @Override
                 public double slope(int i, int j, double tt) {
-                  return flow[i][j] + (tt - mc[i][j]) / spSlope[i][j] > 0 ? 1 / spSlope[i][j] : 0;
+                  double f = flow[i][j] + (tt - mc[i][j]) / spSlope[i][j];
+                  return f >= 0 && f < ub[i][j] ? 1 / spSlope[i][j] : 0;
                 }
 
                 @Override
@@ -594,7 +613,7 @@ public final class IterativeAuctionEngine {
                 new BipartiteFlowSolver.Problem() {
                   @Override
                   public double flow(int i, int j, double tt) {
-                    return Math.max(0, flow[i][j] + (tt - mc[i][j]) / spSlope[i][j]);
+                    return modelFlow(i, j, tt);
                   }
 
                   @Override
@@ -619,11 +638,18 @@ public final class IterativeAuctionEngine {
       double[] t = DrModel.rowTotals(y);
       double[] z = new double[2 * n * m];
       for (int i = 0; i < n; i++) {
-        // a linear model can extrapolate a marginal value to 0 or below; bids stay positive
-        double v = Math.max(mu[i] + evSlope[i] * (t[i] - total[i]), 1e-9 * mu[i]);
+        // a linear model that extrapolates a marginal value or cost to 0 or below has left the
+        // region where it describes the participant: this round takes the literal update instead
+        double v = mu[i] + evSlope[i] * (t[i] - total[i]);
+        if (!(v > 0)) {
+          return null;
+        }
         for (int j = 0; j < m; j++) {
           double yv = Math.max(y[i][j], xTol);
-          double c = Math.max(mc[i][j] + spSlope[i][j] * (yv - flow[i][j]), 1e-9 * mc[i][j]);
+          double c = mc[i][j] + spSlope[i][j] * (yv - flow[i][j]);
+          if (!(c > 0)) {
+            return null;
+          }
           z[i * m + j] = Math.log(yv * v);
           z[n * m + i * m + j] = Math.log(c / yv);
         }
