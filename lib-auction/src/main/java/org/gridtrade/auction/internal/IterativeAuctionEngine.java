@@ -114,6 +114,9 @@ public final class IterativeAuctionEngine {
     double[] prevF = null;
     double prevNorm = Double.POSITIVE_INFINITY;
     List<RoundState> rounds = new ArrayList<>();
+    double lastChange = Double.NaN;
+    double[][] bidAt = y; // the allocation the submitted bids were computed at
+    boolean modelRound = false; // the submitted bids are the secant model's at bidAt
     double[][] x = null;
     while (rounds.size() < maxRounds) {
       double[][] b = unpack(z, 0);
@@ -131,9 +134,15 @@ public final class IterativeAuctionEngine {
         f[q] = g[q] - z[q];
         int cell = q % (n * m);
         double xv = x[cell / m][cell % m];
-        // the secant rule submits bids of the same (floored) allocation the participants answer,
-        // so every cell's pair is comparable: its stopping test exempts none
-        if (xv > xTol || rule == Rule.SECANT) {
+        if (modelRound) {
+          // after a secant-model round the test compares prices, not bids: the marginal value
+          // (b / s) or cost (p s) the model's bids stated at the model's allocation, against what
+          // the reports state at OAP's. Every cell counts (a bid's 1/s or s factor is gone).
+          // After a literal round it is the literal rule's test.
+          double yv = Math.max(bidAt[cell / m][cell % m], xTol);
+          double ratio = Math.log(Math.max(xv, xTol) / yv);
+          change = Math.max(change, Math.abs(Math.expm1(q < n * m ? f[q] - ratio : f[q] + ratio)));
+        } else if (xv > xTol) {
           change = Math.max(change, Math.abs(Math.expm1(f[q])));
         }
       }
@@ -154,8 +163,14 @@ public final class IterativeAuctionEngine {
           secant = new Secant(y, z);
         }
         secant.observe(x, g);
-        double[] next = secant.predict();
+        // a repeated residual means the model's allocation came back unchanged without meeting
+        // the reports (a solve stalled at a kink): one literal round moves the reports on
+        boolean stalled = Math.abs(change - lastChange) <= 1e-9 * change;
+        lastChange = change;
+        double[] next = stalled ? null : secant.predict();
         z = next != null ? next : g;
+        bidAt = next != null ? secant.predicted : x;
+        modelRound = next != null;
         continue;
       }
       if (rule == Rule.NEWTON) {
@@ -490,6 +505,8 @@ public final class IterativeAuctionEngine {
     private final double[][] mc = new double[n][m];
     private final double[][] spSlope = new double[n][m];
     private double[] modelRowPrices;
+    private double[][] predicted;
+    private boolean modelSolved;
     private double[] modelColumnPrices = new double[m];
 
     Secant(double[][] x0, double[] z0) {
@@ -530,7 +547,7 @@ public final class IterativeAuctionEngine {
       read(x, g, t, v, f, c);
       for (int i = 0; i < n; i++) {
         double dt = t[i] - total[i];
-        if (Math.abs(dt) > 1e-9 * Math.max(1, Math.abs(t[i]))) {
+        if (Math.abs(dt) > Math.max(xTol, 1e-7 * Math.abs(t[i]))) {
           // the secant of 1/μ, read as the slope of μ at the newest point: exact for a marginal
           // value of the form A / (T − B), as that of a logarithmic utility (Eq. 4.1) is
           double slope = (v[i] - mu[i]) / dt * (v[i] / mu[i]);
@@ -542,7 +559,8 @@ public final class IterativeAuctionEngine {
         mu[i] = v[i];
         for (int j = 0; j < m; j++) {
           double df = f[i][j] - flow[i][j];
-          if (Math.abs(df) > 1e-9 * Math.max(xTol, f[i][j])) {
+          // flows closer than the absolute tolerance (or than rounding) give a secant of noise
+          if (Math.abs(df) > Math.max(xTol, 1e-7 * f[i][j])) {
             double slope = (c[i][j] - mc[i][j]) / df;
             if (slope > 0 && Double.isFinite(slope)) {
               spSlope[i][j] = slope;
@@ -601,6 +619,7 @@ public final class IterativeAuctionEngine {
               modelRowPrices,
               modelColumnPrices);
       double[][] y;
+      modelSolved = true;
       if (solver.solve(1e-12, 200, budget)) {
         y = solver.flows();
         modelRowPrices = solver.rowPrices();
@@ -625,16 +644,19 @@ public final class IterativeAuctionEngine {
                 cap,
                 solver.rowPrices(),
                 solver.columnPrices());
-        ascent.solve(1e-12, 20_000, budget);
+        modelSolved = ascent.solve(1e-12, 20_000, budget);
         y = ascent.flows();
         modelRowPrices = ascent.rowPrices();
         modelColumnPrices = ascent.columnPrices();
       }
-      if (!allFinite(y)) {
+      if (!modelSolved || !allFinite(y)) {
+        // an inexact model optimum proves nothing (the fixed-point argument needs the model's
+        // optimality conditions): this round takes the literal update
         modelRowPrices = mu.clone();
         modelColumnPrices = new double[m];
         return null;
       }
+      predicted = y;
       double[] t = DrModel.rowTotals(y);
       double[] z = new double[2 * n * m];
       for (int i = 0; i < n; i++) {
