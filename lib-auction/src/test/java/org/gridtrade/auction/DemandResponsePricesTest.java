@@ -74,6 +74,7 @@ class DemandResponsePricesTest {
               double scale = Math.max(1, Math.abs(opt.upper()));
               assertThat(opt.upper() - opt.lower()).isLessThan(1e-6 * scale);
               SocialWelfareSolution direct = SocialWelfareSolver.solve(in);
+              assertThat(direct.kktResidual()).isLessThan(1e-6);
               assertThat(direct.welfare())
                   .isBetween(opt.lower() - 1e-6 * scale, opt.upper() + 1e-6 * scale);
               DemandResponseResult r = AUCTION.run(in);

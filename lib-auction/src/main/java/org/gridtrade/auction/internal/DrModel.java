@@ -354,7 +354,12 @@ public final class DrModel {
       } else {
         rowRes = Math.min(-nu, atHi);
       }
-      r = Math.max(r, rowRes);
+      boolean open = false;
+      for (int j = 0; j < m; j++) {
+        open |= inst.cellCapacity(i, j) > 0;
+      }
+      // an EV that may buy from no SP (every cell closed by prices) has no price to check
+      r = open ? Math.max(r, rowRes) : r;
     }
     for (int j = 0; j < m; j++) {
       DrInstance.Sp sp = inst.sps().get(j);
@@ -373,6 +378,9 @@ public final class DrModel {
         double scale = priceScale;
         double ub = inst.cellCapacity(i, j);
         r = Math.max(r, Math.max(0, x[i][j] - ub) / sp.capacity());
+        if (ub == 0) {
+          continue; // a closed cell: both of its bounds hold, any reduced price is optimal
+        }
         if (x[i][j] >= ub * (1 - 1e-12)) {
           // at the cell's capacity the reduced price may be positive
           r = Math.max(r, Math.max(0, -reduced) / scale);
