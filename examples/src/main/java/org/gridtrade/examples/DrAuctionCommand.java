@@ -50,6 +50,8 @@ import picocli.CommandLine.Spec;
       "Scenario fields: {\"evs\": [{\"id\", \"soc\", \"eMin\", \"eMax\", \"sigma\"}],"
           + " \"sps\": [{\"id\", \"capacity\", \"c1\", \"c2\"}], \"eta\": 0.8, \"rho\": 0.9,"
           + " \"xi\": 0.001} (c1, c2, eta, rho and xi are optional; the defaults are Aggarwal's)."
+          + " Optional prices per kWh an SP supplies: an EV's \"maxPrice\", an SP's \"minPrice\""
+          + " (default: no limit)."
     })
 final class DrAuctionCommand implements Callable<Integer> {
   static final int MAX_EVS = 2_000;
@@ -94,11 +96,13 @@ final class DrAuctionCommand implements Callable<Integer> {
   @Option(
       names = "--update",
       paramLabel = "RULE",
-      defaultValue = "newton",
+      defaultValue = "secant",
       description =
-          "Bid update: 'newton' (default: the literal bid at a Newton-predicted allocation; EVs"
-              + " also report the slope of their marginal value), 'accelerated' (Anderson"
-              + " acceleration on bids only) or 'literal' (the plain fixed-point update).")
+          "Bid update: 'secant' (default: bids only; the auctioneer allocates at the optimum of a"
+              + " secant model of the reported bids), 'newton' (the literal bid at a"
+              + " Newton-predicted allocation; EVs also report the slope of their marginal"
+              + " value), 'accelerated' (Anderson acceleration on bids only) or 'literal' (the"
+              + " plain fixed-point update).")
   String update;
 
   @Option(
@@ -124,6 +128,11 @@ final class DrAuctionCommand implements Callable<Integer> {
           "Also write the convergence chart (welfare and bids per round) as .png or .svg.")
   Path chart;
 
+  @Option(
+      names = "--prices",
+      description = "Give a --random market Aggarwal's minimum selling and maximum buying prices.")
+  boolean prices;
+
   @Option(names = "--json", description = "Print one JSON object instead of text.")
   boolean json;
 
@@ -131,12 +140,14 @@ final class DrAuctionCommand implements Callable<Integer> {
   public Integer call() throws IOException {
     DemandResponseAuction.BidUpdate rule =
         switch (update.toLowerCase(Locale.ROOT)) {
+          case "secant" -> DemandResponseAuction.BidUpdate.SECANT;
           case "newton" -> DemandResponseAuction.BidUpdate.NEWTON;
           case "accelerated" -> DemandResponseAuction.BidUpdate.ACCELERATED;
           case "literal" -> DemandResponseAuction.BidUpdate.LITERAL;
           default ->
               throw bad(
-                  "--update '%s' must be 'newton', 'accelerated' or 'literal'".formatted(update));
+                  "--update '%s' must be 'secant', 'newton', 'accelerated' or 'literal'"
+                      .formatted(update));
         };
     if (maxRounds < 1 || maxRounds > 100_000) {
       throw bad("--max-rounds %d is outside 1..100000".formatted(maxRounds));
@@ -182,6 +193,9 @@ final class DrAuctionCommand implements Callable<Integer> {
       if (sps != null) {
         throw bad("--sps applies to --random only; the scenario lists its SPs");
       }
+      if (prices) {
+        throw bad("--prices applies to --random only; the scenario states its prices");
+      }
       try {
         return fromScenario(ScenarioJson.read(source.scenario));
       } catch (IllegalArgumentException e) {
@@ -196,7 +210,9 @@ final class DrAuctionCommand implements Callable<Integer> {
     if (m < 1 || m > MAX_SPS) {
       throw bad("--sps %d is outside 1..%d".formatted(m, MAX_SPS));
     }
-    return DrInstance.random(n, m, new SplittableRandom(seed));
+    return prices
+        ? DrInstance.randomWithPrices(n, m, new SplittableRandom(seed))
+        : DrInstance.random(n, m, new SplittableRandom(seed));
   }
 
   /**
@@ -219,7 +235,8 @@ final class DrAuctionCommand implements Callable<Integer> {
                     ScenarioJson.number(e, at, "soc"),
                     ScenarioJson.number(e, at, "eMin"),
                     ScenarioJson.number(e, at, "eMax"),
-                    ScenarioJson.number(e, at, "sigma")));
+                    ScenarioJson.number(e, at, "sigma"),
+                    ScenarioJson.number(e, at, "maxPrice", Double.POSITIVE_INFINITY)));
     List<DrInstance.Sp> sps =
         ScenarioJson.objects(
             root,
@@ -231,7 +248,8 @@ final class DrAuctionCommand implements Callable<Integer> {
                     ScenarioJson.text(s, at, "id"),
                     ScenarioJson.number(s, at, "capacity"),
                     ScenarioJson.number(s, at, "c1", DrInstance.DEFAULT_C1),
-                    ScenarioJson.number(s, at, "c2", DrInstance.DEFAULT_C2)));
+                    ScenarioJson.number(s, at, "c2", DrInstance.DEFAULT_C2),
+                    ScenarioJson.number(s, at, "minPrice", 0)));
     return new DrInstance(
         evs,
         sps,
@@ -248,11 +266,11 @@ final class DrAuctionCommand implements Callable<Integer> {
     ObjectMapper m = new ObjectMapper();
     ObjectNode root = m.createObjectNode();
     root.put("command", "dr-auction");
-    root.put("evs", instance.evs().size());
     root.put("sps", instance.sps().size());
     root.put("eta", instance.eta());
     root.put("rho", instance.rho());
     root.put("xi", instance.xi());
+    root.put("rounds", r.iterations());
     root.put("iterations", r.iterations());
     root.put("converged", r.converged());
     root.put("optimumConverged", r.optimumConverged());
@@ -262,6 +280,23 @@ final class DrAuctionCommand implements Callable<Integer> {
     root.put("individuallyRational", r.individuallyRational());
     root.put("weaklyBudgetBalanced", r.weaklyBudgetBalanced());
     root.put("settlement", r.settlement().name());
+    ArrayNode evList = root.putArray("evs");
+    double[] received = new double[instance.evs().size()];
+    Map<String, Integer> evIndex = new HashMap<>();
+    for (DrInstance.Ev ev : instance.evs()) {
+      evIndex.put(ev.id(), evIndex.size());
+    }
+    for (DrFlow f : r.allocation()) {
+      received[evIndex.get(f.evId())] += instance.eta() * f.energy();
+    }
+    for (int i = 0; i < instance.evs().size(); i++) {
+      DrInstance.Ev ev = instance.evs().get(i);
+      ObjectNode e = evList.addObject();
+      e.put("id", ev.id());
+      e.put("energy", received[i]);
+      e.put("utility", ev.willingness() * Math.log(received[i] - ev.eMin() + 1));
+      e.put("payment", r.settledEvPayments().get(i).amount());
+    }
     ArrayNode allocation = root.putArray("allocation");
     for (DrFlow f : r.allocation()) {
       ObjectNode a = allocation.addObject();

@@ -82,7 +82,7 @@ final class DrStudyCommand implements Callable<Integer> {
   @Option(
       names = "--update",
       paramLabel = "RULE",
-      defaultValue = "NEWTON",
+      defaultValue = "SECANT",
       description = "Bid update rule: ${COMPLETION-CANDIDATES} (default: ${DEFAULT-VALUE}).")
   DemandResponseAuction.BidUpdate update;
 
@@ -97,6 +97,13 @@ final class DrStudyCommand implements Callable<Integer> {
       defaultValue = "500",
       description = "Most rounds per run (default: ${DEFAULT-VALUE}).")
   int maxRounds;
+
+  @Option(
+      names = "--prices",
+      description =
+          "Draw Aggarwal's minimum selling prices (SPs, 5-50 per kWh) and maximum buying prices"
+              + " (EVs) as constraints of the markets.")
+  boolean prices;
 
   @Option(names = "--json", description = "Print one JSON object instead of text.")
   boolean json;
@@ -142,14 +149,15 @@ final class DrStudyCommand implements Callable<Integer> {
     } else {
       out.printf(
           Locale.ROOT,
-          "dr-study: %d instances, seed %d, %d..%d EVs x %d..%d SPs, xi = %s%n",
+          "dr-study: %d instances, seed %d, %d..%d EVs x %d..%d SPs, xi = %s%s%n",
           instances,
           seed,
           evRange[0],
           evRange[1],
           spRange[0],
           spRange[1],
-          DrInstance.DEFAULT_XI);
+          DrInstance.DEFAULT_XI,
+          prices ? ", with minimum and maximum prices" : "");
       for (Summary s : summaries) {
         out.printf(
             Locale.ROOT,
@@ -248,7 +256,7 @@ final class DrStudyCommand implements Callable<Integer> {
     SplittableRandom r = new SplittableRandom(seed + k);
     int n = evRange[0] + r.nextInt(evRange[1] - evRange[0] + 1);
     int m = spRange[0] + r.nextInt(spRange[1] - spRange[0] + 1);
-    return DrInstance.random(n, m, r);
+    return prices ? DrInstance.randomWithPrices(n, m, r) : DrInstance.random(n, m, r);
   }
 
   private int[] range(String option, String value) {
@@ -282,6 +290,13 @@ final class DrStudyCommand implements Callable<Integer> {
     root.put("spsMin", spRange[0]);
     root.put("spsMax", spRange[1]);
     root.put("xi", DrInstance.DEFAULT_XI);
+    root.put("prices", prices);
+    Summary first = summaries.get(0);
+    root.put("update", first.update());
+    root.put("meanRounds", first.meanRounds());
+    root.put("maxRounds", first.maxRounds());
+    root.put("converged", first.converged());
+    root.put("welfareGapMax", first.maxGap());
     var results = root.putArray("results");
     for (Summary s : summaries) {
       ObjectNode o = results.addObject();

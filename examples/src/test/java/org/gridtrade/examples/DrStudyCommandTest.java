@@ -16,6 +16,11 @@ class DrStudyCommandTest {
     assertThat(j.get("instances").asInt()).isEqualTo(40);
     assertThat(j.get("results").size()).isGreaterThanOrEqualTo(2);
     JsonNode first = j.get("results").get(0);
+    assertThat(j.get("update").asText()).isEqualTo("SECANT");
+    assertThat(j.get("converged").asInt()).isEqualTo(40);
+    assertThat(j.get("welfareGapMax").asDouble()).isLessThan(1e-3);
+    assertThat(j.get("meanRounds").asDouble()).isLessThanOrEqualTo(11);
+    assertThat(j.get("maxRounds").asInt()).isGreaterThanOrEqualTo(1);
     assertThat(first.get("converged").asInt()).isEqualTo(40);
     assertThat(first.get("maxWelfareGap").asDouble()).isLessThan(1e-3);
     assertThat(first.get("individuallyRational").asInt()).isBetween(0, 40);
@@ -23,6 +28,17 @@ class DrStudyCommandTest {
     assertThat(first.get("meanRounds").asDouble())
         .isGreaterThanOrEqualTo(1)
         .isLessThanOrEqualTo(first.get("maxRounds").asDouble());
+  }
+
+  @Test
+  void prices_everyMarketReported_andFlagEchoed() {
+    Cli r = Cli.run("dr-study", "--instances", "20", "--seed", "3", "--prices", "--json");
+
+    assertThat(r.exitCode()).as(r.err()).isZero();
+    JsonNode j = r.json();
+    assertThat(j.get("prices").asBoolean()).isTrue();
+    assertThat(j.get("converged").asInt()).isBetween(18, 20);
+    assertThat(j.get("welfareGapMax").asDouble()).isLessThan(1);
   }
 
   @Test

@@ -19,18 +19,21 @@ import org.gridtrade.auction.internal.IterativeAuctionEngine;
  * change is below ξ (cells allocated less than 1e-9 of the largest capacity are exempt: their bids
  * tend to 0).
  *
- * <p>{@link BidUpdate#NEWTON} (the default): each participant submits the literal bid evaluated at
- * a predicted allocation {@code y} instead of at the last one. The prediction is one Newton step on
- * SWM's optimality conditions from the previous prediction: every EV reports its marginal value
- * {@code ∂U_i/∂s} and that value's derivative at its predicted total (private, local information;
- * an SP's cost is quadratic, so its bid rule reveals it exactly), and the model problem — the EVs'
- * second-order Taylor utilities, the SPs' costs, the constraints of Eq. 4.4 — is solved exactly.
+ * <p>{@link BidUpdate#SECANT} (the default) keeps Aggarwal's information model: participants report
+ * only their bids. A bid reveals one number at the allocation it answers (EV i's marginal value
+ * {@code b_ij / s_ji}, SP j's marginal cost {@code p_ji s_ji}); the auctioneer fits to the last two
+ * reports of each participant a secant model of that response and allocates at the model's welfare
+ * optimum (OAP on the model's bids, which returns exactly that allocation). Where the allocation
+ * repeats, the model reproduces the reported marginal values there, so the allocation meets SWM's
+ * optimality conditions: the fixed point is SWM's optimum (docs/demand-response.md, "Why the fixed
+ * point is SWM's optimum").
+ *
+ * <p>{@link BidUpdate#NEWTON}: each participant submits the literal bid evaluated at a predicted
+ * allocation {@code y} instead of at the last one. The prediction is one Newton step on SWM's
+ * optimality conditions from the previous prediction: every EV also reports the derivative of its
+ * marginal value at its predicted total, one more private number per round than Alg. 8 asks for.
  * The round's OAP allocation {@code x} on the submitted bids is what the auction reports and what
- * the stopping rule tests: it stops when the literal update at {@code x} changes no bid by ξ or
- * more. Where {@code y} is SWM's optimum, bidding literally at {@code y} is the literal update's
- * fixed point, so the rule has exactly the literal fixed point; Newton's quadratic convergence
- * makes it stop in 3–4 rounds on average at Aggarwal's parameters (see {@code
- * docs/demand-response.md}).
+ * the stopping rule tests. Same fixed point.
  *
  * <p>{@link BidUpdate#ACCELERATED} applies Anderson acceleration to the logarithms of the bid
  * vector: the submitted bids are an affine combination of the last few literal updates chosen to
@@ -57,9 +60,16 @@ public final class DemandResponseAuction {
     ACCELERATED,
     /**
      * The literal update evaluated at the allocation predicted by a Newton step on SWM's optimality
-     * conditions (EVs report the derivative of their marginal value); same fixed point. Default.
+     * conditions; same fixed point. It asks more of participants than Aggarwal's Alg. 8: every EV
+     * also reports the derivative of its marginal value each round.
      */
-    NEWTON
+    NEWTON,
+    /**
+     * Bids only (the default): participants report only their bids; the auctioneer fits a secant
+     * model of each participant's response to the bids reported so far and allocates at the model's
+     * welfare optimum; same fixed point as the literal update, SWM's optimum.
+     */
+    SECANT
   }
 
   private final BidUpdate update;
@@ -75,7 +85,7 @@ public final class DemandResponseAuction {
   }
 
   /**
-   * A builder with the defaults: {@link BidUpdate#NEWTON}, Anderson memory 5, at most 500 rounds,
+   * A builder with the defaults: {@link BidUpdate#SECANT}, Anderson memory 5, at most 500 rounds,
    * at most one minute.
    *
    * @return a new builder
@@ -103,6 +113,7 @@ public final class DemandResponseAuction {
                   case LITERAL -> IterativeAuctionEngine.Rule.LITERAL;
                   case ACCELERATED -> IterativeAuctionEngine.Rule.ANDERSON;
                   case NEWTON -> IterativeAuctionEngine.Rule.NEWTON;
+                  case SECANT -> IterativeAuctionEngine.Rule.SECANT;
                 },
                 memory,
                 maxRounds,
@@ -136,10 +147,14 @@ public final class DemandResponseAuction {
     double evSum = 0;
     double spSum = 0;
     double[] pay = new double[n];
+    double[] limit = new double[n];
     for (int i = 0; i < n; i++) {
+      double q = instance.evs().get(i).maxPrice();
       for (int j = 0; j < m; j++) {
-        pay[i] += b[i][j];
+        // Eq. 4.15, never more per kWh of supply than the EV's maximum buying price
+        pay[i] += Math.min(b[i][j], q * x[i][j]);
       }
+      limit[i] = q * t[i];
       evSum += pay[i];
       evPay.add(new DemandResponseResult.Payment(instance.evs().get(i).id(), pay[i]));
     }
@@ -149,28 +164,25 @@ public final class DemandResponseAuction {
       double rev = 0;
       double cost = 0;
       for (int i = 0; i < n; i++) {
-        rev += p[i][j] * x[i][j] * x[i][j];
-        cost += sp.c1() * x[i][j] * x[i][j] + sp.c2() * x[i][j];
+        // marginal price × quantity, i.e. the SP's bid p_ji s_ji² at the final allocation (also on
+        // cells below the absolute tolerance, whose submitted bids were floored)
+        rev += sp.marginalPrice(x[i][j]) * x[i][j];
+        cost += DrModel.cost(sp, x[i][j]);
       }
       ir &= rev >= cost * (1 - 1e-12);
       spSum += rev;
       spPay.add(new DemandResponseResult.Payment(sp.id(), rev));
     }
     boolean wbb = evSum >= spSum;
-    DemandResponseResult.Settlement settlement = DemandResponseResult.Settlement.NONE;
-    double deficit = wbb ? 0 : spSum - evSum;
-    double total = 0;
-    for (double v : t) {
-      total += v;
-    }
-    if (!wbb) {
-      settlement = DemandResponseResult.Settlement.DEFICIT_CHARGED_TO_EVS;
-    }
+    DemandResponseResult.Settlement settlement =
+        wbb
+            ? DemandResponseResult.Settlement.NONE
+            : DemandResponseResult.Settlement.DEFICIT_CHARGED_TO_EVS;
+    double[] due = wbb ? pay.clone() : chargeDeficit(pay, t, limit, spSum - evSum);
     List<DemandResponseResult.Payment> settled = new ArrayList<>();
     for (int i = 0; i < n; i++) {
-      double due = pay[i] + (total > 0 ? deficit * t[i] / total : deficit / n);
-      ir &= DrModel.utility(instance, i, t[i]) >= due;
-      settled.add(new DemandResponseResult.Payment(instance.evs().get(i).id(), due));
+      ir &= DrModel.utility(instance, i, t[i]) >= due[i];
+      settled.add(new DemandResponseResult.Payment(instance.evs().get(i).id(), due[i]));
     }
     double welfare = DrModel.welfare(instance, x);
     double opt = optimum.welfare();
@@ -191,6 +203,49 @@ public final class DemandResponseAuction {
         optimum.converged());
   }
 
+  /**
+   * Charges a deficit to the EVs in proportion to the energy they receive, none beyond its maximum
+   * buying price: a share that would pass an EV's limit is capped there and the rest spread over
+   * the others the same way (water-filling). Every SP's price on a cell is at most the EV's maximum
+   * (the cell's capacity keeps it there), so the limits together cover the SPs' revenues and the
+   * deficit always fits.
+   */
+  private static double[] chargeDeficit(double[] pay, double[] energy, double[] limit, double due) {
+    int n = pay.length;
+    double[] out = pay.clone();
+    boolean[] full = new boolean[n];
+    double left = due;
+    for (int pass = 0; pass <= n && left > 0; pass++) {
+      double weight = 0;
+      int open = 0;
+      for (int i = 0; i < n; i++) {
+        if (!full[i]) {
+          weight += energy[i];
+          open++;
+        }
+      }
+      if (open == 0) {
+        break;
+      }
+      double charged = 0;
+      for (int i = 0; i < n; i++) {
+        if (full[i]) {
+          continue;
+        }
+        double share = weight > 0 ? left * energy[i] / weight : left / open;
+        double room = limit[i] - out[i];
+        if (share >= room) {
+          share = Math.max(0, room);
+          full[i] = true;
+        }
+        out[i] += share;
+        charged += share;
+      }
+      left -= charged;
+    }
+    return out;
+  }
+
   static Duration requirePositive(Duration timeLimit) {
     Objects.requireNonNull(timeLimit, "timeLimit");
     if (timeLimit.isNegative() || timeLimit.isZero()) {
@@ -201,7 +256,7 @@ public final class DemandResponseAuction {
 
   /** Builds a {@link DemandResponseAuction}. Not thread-safe. */
   public static final class Builder {
-    private BidUpdate update = BidUpdate.NEWTON;
+    private BidUpdate update = BidUpdate.SECANT;
     private int memory = 5;
     private int maxRounds = 500;
     private Duration timeLimit = DEFAULT_TIME_LIMIT;
@@ -222,7 +277,7 @@ public final class DemandResponseAuction {
     }
 
     /**
-     * The bid update rule; default {@link BidUpdate#NEWTON}.
+     * The bid update rule; default {@link BidUpdate#SECANT}.
      *
      * @param update the rule
      * @return this builder

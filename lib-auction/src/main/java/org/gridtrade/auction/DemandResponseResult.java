@@ -8,11 +8,13 @@ import java.util.Objects;
  * docs/demand-response.md), with its evidence: the bid trace, the welfare gap to the SWM optimum,
  * and the IR and WBB checks.
  *
- * <p>Payments: EV i pays {@code Σ_j b_ij} (Eq. 4.15); SP j is paid {@code Σ_i p_ji s_ji²} (marginal
- * cost × quantity). When the EVs' payments fall short of the SPs' revenues (WBB fails, which
- * happens when an {@code e_i^min} bound binds), the settlement rule {@link
- * Settlement#DEFICIT_CHARGED_TO_EVS} charges the deficit to the EVs in proportion to the energy
- * they receive, so the auctioneer never loses money; {@code settledEvPayments} carries the result.
+ * <p>Payments: EV i pays {@code Σ_j min(b_ij, q_i s_ji)} (Eq. 4.15, never more per kWh than its
+ * maximum buying price {@code q_i}); SP j is paid {@code Σ_i p_ji s_ji²} (marginal price ×
+ * quantity, at least its minimum selling price × quantity). When the EVs' payments fall short of
+ * the SPs' revenues (WBB fails, which happens when an {@code e_i^min} bound binds), the settlement
+ * rule {@link Settlement#DEFICIT_CHARGED_TO_EVS} charges the deficit to the EVs in proportion to
+ * the energy they receive, none past its maximum price, so the auctioneer never loses money; {@code
+ * settledEvPayments} carries the result.
  *
  * @param iterations rounds run (one OAP solve plus one bid update by everyone per round)
  * @param converged true if every bid's relative change fell below ξ; false if the auction stopped
@@ -69,7 +71,10 @@ public record DemandResponseResult(
   public enum Settlement {
     /** WBB held; payments as bid. */
     NONE,
-    /** The deficit Σ SP revenue − Σ EV payment was charged to the EVs pro rata to energy. */
+    /**
+     * The deficit Σ SP revenue − Σ EV payment was charged to the EVs pro rata to energy, none past
+     * its maximum buying price.
+     */
     DEFICIT_CHARGED_TO_EVS
   }
 

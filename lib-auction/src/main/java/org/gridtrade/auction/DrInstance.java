@@ -5,11 +5,18 @@ import java.util.List;
 import java.util.Objects;
 import java.util.Set;
 import java.util.random.RandomGenerator;
+import org.gridtrade.auction.internal.TransportFeasibility;
 
 /**
  * A demand-response market: charging EVs, discharging service providers (SPs) and the market's
  * efficiencies (Aggarwal §4.3; docs/demand-response.md, "The model"). Immutable; equal when all
  * components are equal.
+ *
+ * <p>Prices (docs/demand-response.md, "Minimum prices"): an SP's minimum selling price counts as a
+ * cost per kWh it sells, so its marginal price on a cell is {@code 2 c1 s + c2 + minPrice}; an EV's
+ * maximum buying price caps every cell at the supply where that marginal price reaches it ({@link
+ * #cellCapacity}), and closes the cell when even the first kWh costs more. With caps, feasibility
+ * is checked by a maximum flow.
  *
  * <p>EV {@code i} values the energy {@code E_i = η Σ_j e_ij} it receives with {@code U_i = w_i ·
  * ln(E_i − e_i^min + 1)}, {@code w_i = σ_i / SoC_i} (Eq. 4.1). SP {@code j} supplies {@code s_ji}
@@ -75,8 +82,24 @@ public record DrInstance(List<Ev> evs, List<Sp> sps, double eta, double rho, dou
    * @param eMax the most energy e_i^max it can take, kWh, in (0, {@link #MAX_ENERGY}] and at least
    *     eMin
    * @param sigma the willingness constant σ, in (0, {@link #MAX_SIGMA}]
+   * @param maxPrice the most it pays per kWh an SP supplies (Aggarwal §4.5.1), more than 0, or
+   *     {@code Double.POSITIVE_INFINITY} for no limit
    */
-  public record Ev(String id, double soc, double eMin, double eMax, double sigma) {
+  public record Ev(String id, double soc, double eMin, double eMax, double sigma, double maxPrice) {
+
+    /**
+     * An EV without a maximum buying price.
+     *
+     * @param id the EV's id, not blank
+     * @param soc state of charge before charging, in [{@link #MIN_SOC}, 1]
+     * @param eMin the least energy e_i^min it must receive, kWh
+     * @param eMax the most energy e_i^max it can take, kWh
+     * @param sigma the willingness constant σ
+     */
+    public Ev(String id, double soc, double eMin, double eMax, double sigma) {
+      this(id, soc, eMin, eMax, sigma, Double.POSITIVE_INFINITY);
+    }
+
     public Ev {
       requireId(id, "ev");
       if (!(soc >= MIN_SOC && soc <= 1)) {
@@ -99,6 +122,10 @@ public record DrInstance(List<Ev> evs, List<Sp> sps, double eta, double rho, dou
         throw new IllegalArgumentException(
             "ev %s: sigma %s must be in (0, %s]".formatted(id, sigma, MAX_SIGMA));
       }
+      if (!(maxPrice > 0)) {
+        throw new IllegalArgumentException(
+            "ev %s: maxPrice %s must be > 0 (Infinity for no limit)".formatted(id, maxPrice));
+      }
     }
 
     /**
@@ -119,8 +146,34 @@ public record DrInstance(List<Ev> evs, List<Sp> sps, double eta, double rho, dou
    * @param c1 quadratic cost factor, in [{@link #MIN_C1}, {@link #MAX_COST_FACTOR}] (strict
    *     convexity makes the optimum unique and the SP's bid {@code p_ji} well defined)
    * @param c2 linear cost factor, in [0, {@link #MAX_COST_FACTOR}]
+   * @param minPrice the least it sells for per kWh (Aggarwal §4.5.1), in [0, {@link
+   *     #MAX_COST_FACTOR}]; 0 for no limit
    */
-  public record Sp(String id, double capacity, double c1, double c2) {
+  public record Sp(String id, double capacity, double c1, double c2, double minPrice) {
+
+    /**
+     * An SP without a minimum selling price.
+     *
+     * @param id the SP's id, not blank
+     * @param capacity the most energy S_j^max it supplies in total, kWh
+     * @param c1 quadratic cost factor
+     * @param c2 linear cost factor
+     */
+    public Sp(String id, double capacity, double c1, double c2) {
+      this(id, capacity, c1, c2, 0);
+    }
+
+    /**
+     * The SP's marginal price for supplying {@code s} kWh on one cell: {@code 2 c1 s + c2 +
+     * minPrice} (docs/demand-response.md, "Minimum prices").
+     *
+     * @param s the cell's supply, kWh
+     * @return the marginal price, at least {@code minPrice}
+     */
+    public double marginalPrice(double s) {
+      return 2 * c1 * s + c2 + minPrice;
+    }
+
     public Sp {
       requireId(id, "sp");
       if (!(capacity > 0 && capacity <= MAX_ENERGY)) {
@@ -134,6 +187,10 @@ public record DrInstance(List<Ev> evs, List<Sp> sps, double eta, double rho, dou
       if (!(c2 >= 0 && c2 <= MAX_COST_FACTOR)) {
         throw new IllegalArgumentException(
             "sp %s: c2 %s must be in [0, %s]".formatted(id, c2, MAX_COST_FACTOR));
+      }
+      if (!(minPrice >= 0 && minPrice <= MAX_COST_FACTOR)) {
+        throw new IllegalArgumentException(
+            "sp %s: minPrice %s must be in [0, %s]".formatted(id, minPrice, MAX_COST_FACTOR));
       }
     }
   }
@@ -183,6 +240,27 @@ public record DrInstance(List<Ev> evs, List<Sp> sps, double eta, double rho, dou
       throw new IllegalArgumentException(
           "infeasible: sum of eMin %s > eta*rho*sum of capacity %s".formatted(need, deliverable));
     }
+    double shortfall = TransportFeasibility.shortfall(evs, sps, eta * rho);
+    if (shortfall > 1e-9 * Math.max(1, need)) {
+      throw new IllegalArgumentException(
+          ("infeasible: the SPs an EV may buy from within its maxPrice (an SP's marginal price,"
+                  + " from its minPrice up, at most the EV's maxPrice) cannot deliver every eMin;"
+                  + " %s kWh short")
+              .formatted(shortfall));
+    }
+  }
+
+  /**
+   * The most an SP supplies to an EV: its capacity, and no more than keeps the SP's marginal price
+   * ({@link Sp#marginalPrice}) within the EV's maximum buying price; 0 when even the first kWh
+   * costs more than that (docs/demand-response.md, "Minimum prices").
+   *
+   * @param i the EV's index
+   * @param j the SP's index
+   * @return the cell's capacity, kWh of supply, 0 or more
+   */
+  public double cellCapacity(int i, int j) {
+    return TransportFeasibility.cellCapacity(evs.get(i), sps.get(j));
   }
 
   /**
@@ -192,10 +270,10 @@ public record DrInstance(List<Ev> evs, List<Sp> sps, double eta, double rho, dou
    * <p>EV demand {@code e_i^max ~ U[10, 60]} kWh, {@code e_i^min = e_i^max · U[0.1, 0.5]}, {@code
    * SoC_i ~ U[0.1, 0.9]}; Aggarwal's "minimum buying price" {@code π_i ~ U[10, 60]} is used as the
    * willingness {@code w_i} ({@code σ_i = π_i · SoC_i}). SP capacity {@code ~ U[50, 250]} kWh,
-   * {@code c1 = 0.01}, {@code c2 = 0.015} (Aggarwal's SP minimum selling price is not part of the
-   * model and is not drawn); η = 0.8, ρ = 0.9, ξ = 0.001. To keep every instance feasible with
-   * slack, all {@code e_i^min} are scaled down by one common factor when their sum exceeds 90 % of
-   * {@code η ρ Σ_j S_j^max}. Deterministic for a given generator state.
+   * {@code c1 = 0.01}, {@code c2 = 0.015} (no prices: {@link #randomWithPrices} draws Aggarwal's
+   * minimum selling and maximum buying prices); η = 0.8, ρ = 0.9, ξ = 0.001. To keep every instance
+   * feasible with slack, all {@code e_i^min} are scaled down by one common factor when their sum
+   * exceeds 90 % of {@code η ρ Σ_j S_j^max}. Deterministic for a given generator state.
    *
    * @param evCount number of EVs, at least 1
    * @param spCount number of SPs, at least 1
@@ -236,6 +314,76 @@ public record DrInstance(List<Ev> evs, List<Sp> sps, double eta, double rho, dou
       evs[i] = new Ev("ev" + i, soc[i], eMin[i] * scale, eMax[i], price[i] * soc[i]);
     }
     return new DrInstance(List.of(evs), List.of(sps), DEFAULT_ETA, DEFAULT_RHO, DEFAULT_XI);
+  }
+
+  /**
+   * A random instance like {@link #random} (the same draws from the same generator state) with
+   * Aggarwal's prices as constraints (§4.5.1; docs/demand-response.md, "Minimum prices"): every SP
+   * gets a minimum selling price {@code ~ U[5, 50]} per kWh, every EV a maximum buying price equal
+   * to its buying price {@code π_i} (the number {@link #random} uses as its willingness). An EV
+   * then buys only from SPs whose marginal price stays within its maximum; an EV with no such SP
+   * gets {@code e_i^min = 0}, and all {@code e_i^min} are scaled down by one common factor until 90
+   * % of it is deliverable, so every instance is feasible with slack. Deterministic for a given
+   * generator state.
+   *
+   * @param evCount number of EVs, at least 1
+   * @param spCount number of SPs, at least 1
+   * @param random the source of randomness
+   * @return a feasible instance with prices
+   * @throws IllegalArgumentException if a count is below 1
+   */
+  public static DrInstance randomWithPrices(int evCount, int spCount, RandomGenerator random) {
+    DrInstance plain = random(evCount, spCount, random);
+    double[] minPrice = new double[spCount];
+    for (int j = 0; j < spCount; j++) {
+      minPrice[j] = random.nextDouble(5, 50);
+    }
+    Sp[] sps = new Sp[spCount];
+    for (int j = 0; j < spCount; j++) {
+      Sp sp = plain.sps().get(j);
+      sps[j] = new Sp(sp.id(), sp.capacity(), sp.c1(), sp.c2(), minPrice[j]);
+    }
+    double[] eMin = new double[evCount];
+    for (int i = 0; i < evCount; i++) {
+      Ev ev = plain.evs().get(i);
+      Ev priced = new Ev(ev.id(), ev.soc(), ev.eMin(), ev.eMax(), ev.sigma(), ev.willingness());
+      boolean reachable = false;
+      for (Sp sp : sps) {
+        reachable |= TransportFeasibility.cellCapacity(priced, sp) > 0;
+      }
+      eMin[i] = reachable ? ev.eMin() : 0;
+    }
+    double k = DEFAULT_ETA * DEFAULT_RHO;
+    double scale = 1;
+    double need = 0;
+    for (double e : eMin) {
+      need += e / k;
+    }
+    double slack = 1e-9 * Math.max(1, need);
+    if (TransportFeasibility.shortfall(evs(plain, eMin, 1), List.of(sps), k) > slack) {
+      double lo = 0;
+      double hi = 1;
+      for (int it = 0; it < 50; it++) {
+        double mid = 0.5 * (lo + hi);
+        if (TransportFeasibility.shortfall(evs(plain, eMin, mid), List.of(sps), k) > slack) {
+          hi = mid;
+        } else {
+          lo = mid;
+        }
+      }
+      scale = 0.9 * lo;
+    }
+    return new DrInstance(
+        evs(plain, eMin, scale), List.of(sps), plain.eta(), plain.rho(), plain.xi());
+  }
+
+  private static List<Ev> evs(DrInstance plain, double[] eMin, double scale) {
+    Ev[] evs = new Ev[eMin.length];
+    for (int i = 0; i < eMin.length; i++) {
+      Ev ev = plain.evs().get(i);
+      evs[i] = new Ev(ev.id(), ev.soc(), eMin[i] * scale, ev.eMax(), ev.sigma(), ev.willingness());
+    }
+    return List.of(evs);
   }
 
   private static void requireId(String id, String what) {

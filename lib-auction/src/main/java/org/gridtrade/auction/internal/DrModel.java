@@ -67,11 +67,68 @@ public final class DrModel {
       for (int j = 0; j < x[i].length; j++) {
         DrInstance.Sp sp = sps.get(j);
         t += x[i][j];
-        w -= sp.c1() * x[i][j] * x[i][j] + sp.c2() * x[i][j];
+        w -= cost(sp, x[i][j]);
       }
       w += utility(inst, i, t);
     }
     return w;
+  }
+
+  /**
+   * SP j's cost of supplying {@code s} on one cell: Eq. 4.2 plus its minimum selling price per kWh,
+   * the value it gives up by selling (docs/demand-response.md, "Minimum prices").
+   *
+   * @param sp the SP
+   * @param s the cell's supply
+   * @return {@code c1 s² + (c2 + minPrice) s}
+   */
+  public static double cost(DrInstance.Sp sp, double s) {
+    return sp.c1() * s * s + (sp.c2() + sp.minPrice()) * s;
+  }
+
+  /**
+   * Every cell's capacity ({@link DrInstance#cellCapacity}).
+   *
+   * @param inst the instance
+   * @return cap[i][j]
+   */
+  public static double[][] cellCapacities(DrInstance inst) {
+    int n = inst.evs().size();
+    int m = inst.sps().size();
+    double[][] c = new double[n][m];
+    for (int i = 0; i < n; i++) {
+      for (int j = 0; j < m; j++) {
+        c[i][j] = inst.cellCapacity(i, j);
+      }
+    }
+    return c;
+  }
+
+  /**
+   * The supply of a cell whose marginal price is {@code a + 2 c1 s}, at net price {@code t}: {@code
+   * (t − a)/(2 c1)} clipped to {@code [0, ub]}.
+   *
+   * @param t the net price
+   * @param a the marginal price at 0
+   * @param c1 the quadratic factor
+   * @param ub the cell's capacity
+   * @return the supply
+   */
+  static double quadraticFlow(double t, double a, double c1, double ub) {
+    return t > a ? Math.min(ub, (t - a) / (2 * c1)) : 0;
+  }
+
+  /**
+   * The slope of {@link #quadraticFlow} in {@code t} (right derivative).
+   *
+   * @param t the net price
+   * @param a the marginal price at 0
+   * @param c1 the quadratic factor
+   * @param ub the cell's capacity
+   * @return {@code 1/(2 c1)} where the flow is strictly inside {@code [0, ub)}, else 0
+   */
+  static double quadraticSlope(double t, double a, double c1, double ub) {
+    return t >= a && (t - a) / (2 * c1) < ub ? 1 / (2 * c1) : 0;
   }
 
   /**
@@ -130,20 +187,21 @@ public final class DrModel {
     for (int j = 0; j < m; j++) {
       DrInstance.Sp sp = inst.sps().get(j);
       c1[j] = sp.c1();
-      c2[j] = sp.c2();
+      c2[j] = sp.c2() + sp.minPrice();
       cap[j] = sp.capacity();
     }
+    double[][] ub = cellCapacities(inst);
     TransportNewtonSolver fast =
         new TransportNewtonSolver(
             new TransportNewtonSolver.Problem() {
               @Override
               public double flow(int i, int j, double t) {
-                return t > c2[j] ? (t - c2[j]) / (2 * c1[j]) : 0;
+                return quadraticFlow(t, c2[j], c1[j], ub[i][j]);
               }
 
               @Override
               public double slope(int i, int j, double t) {
-                return t > c2[j] ? 1 / (2 * c1[j]) : 0;
+                return quadraticSlope(t, c2[j], c1[j], ub[i][j]);
               }
 
               @Override
@@ -181,7 +239,7 @@ public final class DrModel {
         new BipartiteFlowSolver.Problem() {
           @Override
           public double flow(int i, int j, double t) {
-            return t > c2[j] ? (t - c2[j]) / (2 * c1[j]) : 0;
+            return quadraticFlow(t, c2[j], c1[j], ub[i][j]);
           }
 
           @Override
@@ -296,7 +354,12 @@ public final class DrModel {
       } else {
         rowRes = Math.min(-nu, atHi);
       }
-      r = Math.max(r, rowRes);
+      boolean open = false;
+      for (int j = 0; j < m; j++) {
+        open |= inst.cellCapacity(i, j) > 0;
+      }
+      // an EV that may buy from no SP (every cell closed by prices) has no price to check
+      r = open ? Math.max(r, rowRes) : r;
     }
     for (int j = 0; j < m; j++) {
       DrInstance.Sp sp = inst.sps().get(j);
@@ -311,9 +374,17 @@ public final class DrModel {
               r, Math.min(alpha[j] / priceScale, Math.abs(sp.capacity() - col) / sp.capacity()));
       for (int i = 0; i < n; i++) {
         r = Math.max(r, Math.max(0, -x[i][j]));
-        double reduced = u[i] - alpha[j] - (2 * sp.c1() * x[i][j] + sp.c2());
+        double reduced = u[i] - alpha[j] - sp.marginalPrice(x[i][j]);
         double scale = priceScale;
-        if (x[i][j] > 0) {
+        double ub = inst.cellCapacity(i, j);
+        r = Math.max(r, Math.max(0, x[i][j] - ub) / sp.capacity());
+        if (ub == 0) {
+          continue; // a closed cell: both of its bounds hold, any reduced price is optimal
+        }
+        if (x[i][j] >= ub * (1 - 1e-12)) {
+          // at the cell's capacity the reduced price may be positive
+          r = Math.max(r, Math.max(0, -reduced) / scale);
+        } else if (x[i][j] > 0) {
           r = Math.max(r, Math.abs(reduced) / scale);
         } else {
           r = Math.max(r, Math.max(0, reduced) / scale);

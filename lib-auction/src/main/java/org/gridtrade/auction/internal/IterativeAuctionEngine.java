@@ -18,7 +18,13 @@ public final class IterativeAuctionEngine {
     /** Anderson acceleration of the literal update on the log-bid vector. */
     ANDERSON,
     /** The literal update at the allocation predicted by one Newton step on SWM's conditions. */
-    NEWTON
+    NEWTON,
+    /**
+     * Bids only: the auctioneer's secant model of every participant's reported response, fitted to
+     * the last two rounds' bids, predicts the next allocation; the next bids are the model's bids
+     * there.
+     */
+    SECANT
   }
 
   /** One round's evidence: the bids the OAP was solved with and the allocation it gave. */
@@ -37,12 +43,14 @@ public final class IterativeAuctionEngine {
   private final double[] lo;
   private final double[] hi;
   private final double[] cap;
+  private final double[][] ub;
   private final double xTol;
   private double[] u;
   private double[] alpha;
   private double[] modelU;
   private double[] modelAlpha;
   private Budget budget = Budget.unlimited();
+  private Secant secant;
 
   /**
    * An engine for one instance.
@@ -67,6 +75,7 @@ public final class IterativeAuctionEngine {
       maxCap = Math.max(maxCap, cap[j]);
     }
     this.xTol = 1e-9 * maxCap;
+    this.ub = DrModel.cellCapacities(inst);
     this.u = new double[n];
     this.alpha = new double[m];
   }
@@ -105,6 +114,9 @@ public final class IterativeAuctionEngine {
     double[] prevF = null;
     double prevNorm = Double.POSITIVE_INFINITY;
     List<RoundState> rounds = new ArrayList<>();
+    double lastChange = Double.NaN;
+    double[][] bidAt = y; // the allocation the submitted bids were computed at
+    boolean modelRound = false; // the submitted bids are the secant model's at bidAt
     double[][] x = null;
     while (rounds.size() < maxRounds) {
       double[][] b = unpack(z, 0);
@@ -122,7 +134,15 @@ public final class IterativeAuctionEngine {
         f[q] = g[q] - z[q];
         int cell = q % (n * m);
         double xv = x[cell / m][cell % m];
-        if (xv > xTol) {
+        if (modelRound) {
+          // after a secant-model round the test compares prices, not bids: the marginal value
+          // (b / s) or cost (p s) the model's bids stated at the model's allocation, against what
+          // the reports state at OAP's. Every cell counts (a bid's 1/s or s factor is gone).
+          // After a literal round it is the literal rule's test.
+          double yv = Math.max(bidAt[cell / m][cell % m], xTol);
+          double ratio = Math.log(Math.max(xv, xTol) / yv);
+          change = Math.max(change, Math.abs(Math.expm1(q < n * m ? f[q] - ratio : f[q] + ratio)));
+        } else if (xv > xTol) {
           change = Math.max(change, Math.abs(Math.expm1(f[q])));
         }
       }
@@ -136,6 +156,21 @@ public final class IterativeAuctionEngine {
       }
       if (rule == Rule.LITERAL) {
         z = g;
+        continue;
+      }
+      if (rule == Rule.SECANT) {
+        if (secant == null) {
+          secant = new Secant(y, z);
+        }
+        secant.observe(x, g);
+        // a repeated residual means the model's allocation came back unchanged without meeting
+        // the reports (a solve stalled at a kink): one literal round moves the reports on
+        boolean stalled = Math.abs(change - lastChange) <= 1e-9 * change;
+        lastChange = change;
+        double[] next = stalled ? null : secant.predict();
+        z = next != null ? next : g;
+        bidAt = next != null ? secant.predicted : x;
+        modelRound = next != null;
         continue;
       }
       if (rule == Rule.NEWTON) {
@@ -221,7 +256,7 @@ public final class IterativeAuctionEngine {
     double[] col = new double[m];
     for (int i = 0; i < n; i++) {
       for (int j = 0; j < m; j++) {
-        x[i][j] = 0.5 * (lo[i] + hi[i]) / m;
+        x[i][j] = Math.min(ub[i][j], 0.5 * (lo[i] + hi[i]) / m);
         col[j] += x[i][j];
       }
     }
@@ -238,8 +273,14 @@ public final class IterativeAuctionEngine {
         t += x[i][j];
       }
       if (t < lo[i]) {
+        // spread e_min over the cells the EV may use, in proportion to their capacities (the
+        // instance guarantees they can carry it)
+        double open = 0;
         for (int j = 0; j < m; j++) {
-          x[i][j] = lo[i] / m;
+          open += ub[i][j];
+        }
+        for (int j = 0; j < m; j++) {
+          x[i][j] = open > 0 ? Math.min(ub[i][j], lo[i] * ub[i][j] / open) : 0;
         }
       }
     }
@@ -261,7 +302,7 @@ public final class IterativeAuctionEngine {
         DrInstance.Sp sp = inst.sps().get(j);
         double xv = Math.max(x[i][j], xTol);
         z[i * m + j] = Math.log(xv * mu);
-        z[n * m + i * m + j] = Math.log((2 * sp.c1() * xv + sp.c2()) / xv);
+        z[n * m + i * m + j] = Math.log(sp.marginalPrice(xv) / xv);
       }
     }
     return z;
@@ -291,16 +332,16 @@ public final class IterativeAuctionEngine {
             new TransportNewtonSolver.Problem() {
               @Override
               public double flow(int i, int j, double t) {
-                double pb = p[i][j];
-                double bb = b[i][j];
-                double root = Math.sqrt(t * t + 4 * pb * bb);
-                return t >= 0 ? (t + root) / (2 * pb) : 2 * bb / (root - t);
+                return Math.min(ub[i][j], oapFlow(b[i][j], p[i][j], t));
               }
 
               @Override
               public double slope(int i, int j, double t) {
-                double root = Math.sqrt(t * t + 4 * p[i][j] * b[i][j]);
-                return flow(i, j, t) / root;
+                double f = oapFlow(b[i][j], p[i][j], t);
+                if (f >= ub[i][j]) {
+                  return 0;
+                }
+                return f / Math.sqrt(t * t + 4 * p[i][j] * b[i][j]);
               }
 
               @Override
@@ -336,16 +377,19 @@ public final class IterativeAuctionEngine {
     return solveOapByCoordinateAscent(b, p, u, alpha);
   }
 
+  /** The OAP flow of a cell with bids b, p at net price t: the root of {@code p x − b/x = t}. */
+  private static double oapFlow(double bb, double pb, double t) {
+    double root = Math.sqrt(t * t + 4 * pb * bb);
+    return t >= 0 ? (t + root) / (2 * pb) : 2 * bb / (root - t);
+  }
+
   private double[][] solveOapByCoordinateAscent(
       double[][] b, double[][] p, double[] u0, double[] alpha0) {
     BipartiteFlowSolver.Problem problem =
         new BipartiteFlowSolver.Problem() {
           @Override
           public double flow(int i, int j, double t) {
-            double pb = p[i][j];
-            double bb = b[i][j];
-            double root = Math.sqrt(t * t + 4 * pb * bb);
-            return t >= 0 ? (t + root) / (2 * pb) : 2 * bb / (root - t);
+            return Math.min(ub[i][j], oapFlow(b[i][j], p[i][j], t));
           }
 
           @Override
@@ -382,7 +426,7 @@ public final class IterativeAuctionEngine {
     double[] c2 = new double[m];
     for (int j = 0; j < m; j++) {
       c1[j] = inst.sps().get(j).c1();
-      c2[j] = inst.sps().get(j).c2();
+      c2[j] = inst.sps().get(j).c2() + inst.sps().get(j).minPrice();
     }
     if (modelU == null) {
       modelU = mu.clone();
@@ -393,12 +437,12 @@ public final class IterativeAuctionEngine {
             new TransportNewtonSolver.Problem() {
               @Override
               public double flow(int i, int j, double tt) {
-                return tt > c2[j] ? (tt - c2[j]) / (2 * c1[j]) : 0;
+                return DrModel.quadraticFlow(tt, c2[j], c1[j], ub[i][j]);
               }
 
               @Override
               public double slope(int i, int j, double tt) {
-                return tt > c2[j] ? 1 / (2 * c1[j]) : 0;
+                return DrModel.quadraticSlope(tt, c2[j], c1[j], ub[i][j]);
               }
 
               @Override
@@ -430,6 +474,215 @@ public final class IterativeAuctionEngine {
     modelU = solver.rowPrices();
     modelAlpha = solver.columnPrices();
     return solver.flows();
+  }
+
+  /**
+   * The auctioneer's model of the participants in the bids-only rule, built from what they reported
+   * and nothing else. A bid reveals one number: EV i's bid {@code b_ij} at allocation x is {@code
+   * x_ij μ_i(T_i)} (Eq. 4.18), so {@code μ_i(T_i) = b_ij / x_ij}, its marginal value at its total;
+   * SP j's bid {@code p_ji} is {@code MC_ji(x_ij) / x_ij}, so {@code MC_ji(x_ij) = p_ji x_ij}, its
+   * marginal cost of the cell. The model keeps, per EV and per cell, the last observed value and a
+   * slope fitted to the last two observations with different totals (different cell flows): for a
+   * cell's marginal cost the secant; for an EV's marginal value the slope at the newest point of
+   * the curve {@code μ = A / (T − B)} through both, i.e. the secant of {@code 1/μ} (the EV's demand
+   * modelled as linear in the reciprocal price, the shape of a logarithmic utility). Before there
+   * are two observations it uses the slope OAP itself assumes ({@code b ln e}: {@code −μ/T}; {@code
+   * (p/2) s²}: {@code p}). A slope of the wrong sign (a concave utility has a falling marginal
+   * value, a convex cost a rising one) is refused and the old slope kept.
+   *
+   * <p>{@link #predict()} maximises the model's welfare (linear marginal values, linear marginal
+   * costs) under the constraints of Eq. 4.4 and returns the model's bids at that allocation: OAP on
+   * those bids gives back the model's optimum, because OAP's optimality conditions at x with bids
+   * {@code x μ̂, MĈ/x} are the model's. When the allocation repeats, the model interpolates the
+   * reported marginal values there, so the allocation satisfies SWM's optimality conditions: the
+   * rule's fixed point is SWM's optimum (docs/demand-response.md, "Why the fixed point is SWM's").
+   */
+  private final class Secant {
+    private final double[] total = new double[n];
+    private final double[] mu = new double[n];
+    private final double[] evSlope = new double[n];
+    private final double[][] flow = new double[n][m];
+    private final double[][] mc = new double[n][m];
+    private final double[][] spSlope = new double[n][m];
+    private double[] modelRowPrices;
+    private double[][] predicted;
+    private boolean modelSolved;
+    private double[] modelColumnPrices = new double[m];
+
+    Secant(double[][] x0, double[] z0) {
+      read(x0, z0, total, mu, flow, mc);
+      for (int i = 0; i < n; i++) {
+        evSlope[i] = -mu[i] / Math.max(total[i], xTol);
+        for (int j = 0; j < m; j++) {
+          spSlope[i][j] = mc[i][j] / flow[i][j];
+        }
+      }
+      modelRowPrices = mu.clone();
+    }
+
+    /** Reads the marginal values and costs the bids z reveal at allocation x. */
+    private void read(
+        double[][] x, double[] z, double[] t, double[] v, double[][] f, double[][] c) {
+      for (int i = 0; i < n; i++) {
+        double rowTotal = 0;
+        int widest = 0;
+        for (int j = 0; j < m; j++) {
+          rowTotal += x[i][j];
+          if (x[i][j] > x[i][widest]) {
+            widest = j;
+          }
+          f[i][j] = Math.max(x[i][j], xTol);
+          c[i][j] = Math.exp(z[n * m + i * m + j]) * f[i][j];
+        }
+        t[i] = rowTotal;
+        v[i] = Math.exp(z[i * m + widest]) / Math.max(x[i][widest], xTol);
+      }
+    }
+
+    void observe(double[][] x, double[] g) {
+      double[] t = new double[n];
+      double[] v = new double[n];
+      double[][] f = new double[n][m];
+      double[][] c = new double[n][m];
+      read(x, g, t, v, f, c);
+      for (int i = 0; i < n; i++) {
+        double dt = t[i] - total[i];
+        if (Math.abs(dt) > Math.max(xTol, 1e-7 * Math.abs(t[i]))) {
+          // the secant of 1/μ, read as the slope of μ at the newest point: exact for a marginal
+          // value of the form A / (T − B), as that of a logarithmic utility (Eq. 4.1) is
+          double slope = (v[i] - mu[i]) / dt * (v[i] / mu[i]);
+          if (slope < 0 && Double.isFinite(slope)) {
+            evSlope[i] = slope;
+          }
+        }
+        total[i] = t[i];
+        mu[i] = v[i];
+        for (int j = 0; j < m; j++) {
+          double df = f[i][j] - flow[i][j];
+          // flows closer than the absolute tolerance (or than rounding) give a secant of noise
+          if (Math.abs(df) > Math.max(xTol, 1e-7 * f[i][j])) {
+            double slope = (c[i][j] - mc[i][j]) / df;
+            if (slope > 0 && Double.isFinite(slope)) {
+              spSlope[i][j] = slope;
+            }
+          }
+          flow[i][j] = f[i][j];
+          mc[i][j] = c[i][j];
+        }
+      }
+    }
+
+    /** The model's supply on a cell at net price tt, within the cell's capacity. */
+    private double modelFlow(int i, int j, double tt) {
+      return Math.min(ub[i][j], Math.max(0, flow[i][j] + (tt - mc[i][j]) / spSlope[i][j]));
+    }
+
+    /** The model's bids at the model's optimum, as logarithms; null if the model solve failed. */
+    double[] predict() {
+      TransportNewtonSolver solver =
+          new TransportNewtonSolver(
+              new TransportNewtonSolver.Problem() {
+                @Override
+                public double flow(int i, int j, double tt) {
+                  return modelFlow(i, j, tt);
+                }
+
+                @Override
+                public double slope(int i, int j, double tt) {
+                  double f = flow[i][j] + (tt - mc[i][j]) / spSlope[i][j];
+                  return f >= 0 && f < ub[i][j] ? 1 / spSlope[i][j] : 0;
+                }
+
+                @Override
+                public boolean freeAtZero() {
+                  return false;
+                }
+
+                @Override
+                public double demand(int i, double uu) {
+                  return total[i] + (uu - mu[i]) / evSlope[i];
+                }
+
+                @Override
+                public double demandSlope(int i, double uu) {
+                  return 1 / evSlope[i];
+                }
+
+                @Override
+                public double inversePrice(int i, double tt) {
+                  return mu[i] + evSlope[i] * (tt - total[i]);
+                }
+              },
+              lo,
+              hi,
+              cap,
+              modelRowPrices,
+              modelColumnPrices);
+      double[][] y;
+      modelSolved = true;
+      if (solver.solve(1e-12, 200, budget)) {
+        y = solver.flows();
+        modelRowPrices = solver.rowPrices();
+        modelColumnPrices = solver.columnPrices();
+      } else {
+        // Newton stalls at a kink when nearly every row sits on a bound: exact coordinate
+        // ascent from its last prices finishes the model solve (slow but monotone)
+        BipartiteFlowSolver ascent =
+            new BipartiteFlowSolver(
+                new BipartiteFlowSolver.Problem() {
+                  @Override
+                  public double flow(int i, int j, double tt) {
+                    return modelFlow(i, j, tt);
+                  }
+
+                  @Override
+                  public double target(int i, double uu, double rowTotal) {
+                    double d = total[i] + (uu - mu[i]) / evSlope[i];
+                    return Math.min(hi[i], Math.max(lo[i], d));
+                  }
+                },
+                cap,
+                solver.rowPrices(),
+                solver.columnPrices());
+        modelSolved = ascent.solve(1e-12, 20_000, budget);
+        y = ascent.flows();
+        modelRowPrices = ascent.rowPrices();
+        modelColumnPrices = ascent.columnPrices();
+      }
+      if (!modelSolved || !allFinite(y)) {
+        // an inexact model optimum proves nothing (the fixed-point argument needs the model's
+        // optimality conditions): this round takes the literal update
+        modelRowPrices = mu.clone();
+        modelColumnPrices = new double[m];
+        return null;
+      }
+      predicted = y;
+      double[] t = DrModel.rowTotals(y);
+      double[] z = new double[2 * n * m];
+      for (int i = 0; i < n; i++) {
+        // a linear model that extrapolates a marginal value or cost to 0 or below has left the
+        // region where it describes the participant: this round takes the literal update instead
+        double v = mu[i] + evSlope[i] * (t[i] - total[i]);
+        if (!(v > 0)) {
+          return null;
+        }
+        for (int j = 0; j < m; j++) {
+          double yv = Math.max(y[i][j], xTol);
+          double c = mc[i][j] + spSlope[i][j] * (yv - flow[i][j]);
+          if (!(c > 0)) {
+            return null;
+          }
+          z[i * m + j] = Math.log(yv * v);
+          z[n * m + i * m + j] = Math.log(c / yv);
+        }
+      }
+      for (double v : z) {
+        if (!Double.isFinite(v)) {
+          return null;
+        }
+      }
+      return z;
+    }
   }
 
   private boolean stationary(double[][] a, double[][] b) {

@@ -1,0 +1,125 @@
+package org.gridtrade.auction;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.quicktheories.QuickTheory.qt;
+import static org.quicktheories.generators.SourceDSL.longs;
+
+import java.util.List;
+import java.util.SplittableRandom;
+import org.junit.jupiter.api.Test;
+
+/** Minimum selling and maximum buying prices (Aggarwal §4.5.1) as constraints of SWM and Alg. 8. */
+class DemandResponsePricesTest {
+
+  private static final DemandResponseAuction AUCTION = DemandResponseAuction.builder().build();
+
+  @Test
+  void property_pricedMarkets_noSpSellsBelowItsMinimum_noEvPaysAboveItsMaximum() {
+    qt().withFixedSeed(31)
+        .withExamples(150)
+        .forAll(longs().all())
+        .checkAssert(
+            seed -> {
+              SplittableRandom rng = new SplittableRandom(seed);
+              DrInstance in =
+                  DrInstance.randomWithPrices(1 + rng.nextInt(10), 1 + rng.nextInt(5), rng);
+              DemandResponseResult r = AUCTION.run(in);
+              double[][] s = DemandResponseAuctionTest.supply(in, r);
+              int n = in.evs().size();
+              int m = in.sps().size();
+              double evTotal = 0;
+              double spTotal = 0;
+              for (int j = 0; j < m; j++) {
+                double sold = 0;
+                for (int i = 0; i < n; i++) {
+                  sold += s[i][j];
+                  // no cell carries a kWh whose marginal price passes the buyer's maximum
+                  assertThat(s[i][j])
+                      .isLessThanOrEqualTo(SwmOracle.cellLimit(in, i, j) * (1 + 1e-9) + 1e-12);
+                }
+                double revenue = r.spRevenues().get(j).amount();
+                assertThat(revenue)
+                    .as("sp %d revenue", j)
+                    .isGreaterThanOrEqualTo(in.sps().get(j).minPrice() * sold * (1 - 1e-12));
+                spTotal += revenue;
+              }
+              for (int i = 0; i < n; i++) {
+                double bought = 0;
+                for (int j = 0; j < m; j++) {
+                  bought += s[i][j];
+                }
+                double paid = r.settledEvPayments().get(i).amount();
+                assertThat(paid)
+                    .as("ev %d payment", i)
+                    .isLessThanOrEqualTo(in.evs().get(i).maxPrice() * bought * (1 + 1e-9) + 1e-9);
+                evTotal += paid;
+              }
+              // the settlement keeps the auctioneer whole within those limits
+              assertThat(evTotal).isGreaterThanOrEqualTo(spTotal * (1 - 1e-9) - 1e-9);
+            });
+  }
+
+  @Test
+  void property_pricedMarkets_optimumMatchesIndependentSolve() {
+    qt().withFixedSeed(32)
+        .withExamples(40)
+        .forAll(longs().all())
+        .checkAssert(
+            seed -> {
+              SplittableRandom rng = new SplittableRandom(seed);
+              DrInstance in =
+                  DrInstance.randomWithPrices(1 + rng.nextInt(10), 1 + rng.nextInt(5), rng);
+              SwmOracle.Bounds opt = SwmOracle.solve(in);
+              double scale = Math.max(1, Math.abs(opt.upper()));
+              assertThat(opt.upper() - opt.lower()).isLessThan(1e-6 * scale);
+              SocialWelfareSolution direct = SocialWelfareSolver.solve(in);
+              assertThat(direct.kktResidual()).isLessThan(1e-6);
+              assertThat(direct.welfare())
+                  .isBetween(opt.lower() - 1e-6 * scale, opt.upper() + 1e-6 * scale);
+              DemandResponseResult r = AUCTION.run(in);
+              if (r.converged()) {
+                double w = SwmOracle.welfare(in, DemandResponseAuctionTest.supply(in, r));
+                assertThat(w).isLessThanOrEqualTo(opt.upper() + 1e-6 * scale);
+                assertThat(w).isGreaterThanOrEqualTo(opt.lower() - 1e-3 * scale);
+              }
+            });
+  }
+
+  @Test
+  void pricedMarkets_mostConverge() {
+    int converged = 0;
+    int markets = 200;
+    for (int q = 0; q < markets; q++) {
+      SplittableRandom rng = new SplittableRandom(500 + q);
+      DrInstance in = DrInstance.randomWithPrices(3 + rng.nextInt(8), 2 + rng.nextInt(4), rng);
+      converged += AUCTION.run(in).converged() ? 1 : 0;
+    }
+    assertThat(converged).isGreaterThanOrEqualTo(markets - 2);
+  }
+
+  @Test
+  void evWithoutAnAffordableSp_cannotBeRequiredToBuy() {
+    DrInstance.Ev ev = new DrInstance.Ev("ev", 0.5, 5, 20, 10, 12);
+    DrInstance.Sp sp = new DrInstance.Sp("sp", 100, 0.01, 0.015, 12);
+    assertThatThrownBy(() -> new DrInstance(List.of(ev), List.of(sp), 0.8, 0.9, 0.001))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("maxPrice")
+        .hasMessageContaining("short");
+    DrInstance.Ev free = new DrInstance.Ev("ev", 0.5, 0, 20, 10, 12);
+    DrInstance ok = new DrInstance(List.of(free), List.of(sp), 0.8, 0.9, 0.001);
+    assertThat(ok.cellCapacity(0, 0)).isZero();
+    DemandResponseResult r = AUCTION.run(ok);
+    assertThat(r.allocation().get(0).supply()).isLessThan(1e-6);
+  }
+
+  @Test
+  void badPrices_refusedNamingTheField() {
+    assertThatThrownBy(() -> new DrInstance.Ev("e", 0.5, 1, 2, 1, 0))
+        .hasMessageContaining("ev e: maxPrice 0.0");
+    assertThatThrownBy(() -> new DrInstance.Ev("e", 0.5, 1, 2, 1, Double.NaN))
+        .hasMessageContaining("maxPrice NaN");
+    assertThatThrownBy(() -> new DrInstance.Sp("s", 10, 0.01, 0.01, -1))
+        .hasMessageContaining("sp s: minPrice -1.0");
+  }
+}
