@@ -29,7 +29,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
-import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
@@ -38,7 +37,6 @@ import javax.net.ssl.SSLException;
 import javax.net.ssl.X509TrustManager;
 import org.gridtrade.consensus.ConsensusMessage;
 import org.gridtrade.consensus.Transport;
-import org.gridtrade.ledger.Address;
 import org.gridtrade.ledger.DecodeException;
 import org.gridtrade.ledger.Hash;
 import org.gridtrade.ledger.PublicKey;
@@ -70,7 +68,6 @@ public final class NetworkTransport implements Transport, AutoCloseable {
   private final SslContext serverSsl;
   private final SslContext clientSsl;
   private final Map<String, Channel> peers = new ConcurrentHashMap<>();
-  private final Map<String, InetSocketAddress> dialled = new ConcurrentHashMap<>();
   private final Map<InetSocketAddress, Long> backoffs = new ConcurrentHashMap<>();
   private final AtomicLong refusedFrames = new AtomicLong();
   private final AtomicLong failedHandshakes = new AtomicLong();
@@ -241,9 +238,6 @@ public final class NetworkTransport implements Transport, AutoCloseable {
                   String id = NodeIdentity.keyOf(cert).address().toString();
                   ch.attr(PEER).set(id);
                   peers.put(id, ch);
-                  if (dialTo != null) {
-                    dialled.put(id, dialTo);
-                  }
                   LOG.debug("{}: connected to peer {} at {}", localId(), id, ch.remoteAddress());
                 });
         ch.closeFuture()
@@ -512,20 +506,6 @@ public final class NetworkTransport implements Transport, AutoCloseable {
    */
   public long failedHandshakes() {
     return failedHandshakes.get();
-  }
-
-  /**
-   * The peers this node dialled, by id, with where they listen.
-   *
-   * @return an immutable sorted map
-   */
-  public Map<String, InetSocketAddress> dialledPeers() {
-    return java.util.Collections.unmodifiableMap(new TreeMap<>(dialled));
-  }
-
-  /** The address of this node: its id. */
-  Address address() {
-    return identity.address();
   }
 
   /** Closes every connection and stops listening and dialling. */
