@@ -439,6 +439,16 @@ public final class Genesis {
     return block(stateRoot());
   }
 
+  /**
+   * Whether a header is this chain's block 0 as far as it can be told without the genesis state:
+   * height 0, this configuration's hash as its seal, and the genesis time.
+   */
+  boolean isBlockZero(BlockHeader h) {
+    return h.height() == 0
+        && java.util.Arrays.equals(h.seal(), configHash().bytes())
+        && h.timestamp() == timestamp;
+  }
+
   /** The genesis block for a state root computed by the caller. */
   Block block(Hash stateRoot) {
     BlockHeader h =

@@ -1057,8 +1057,7 @@ public final class Ledger implements AutoCloseable {
             "blocks: height %d where %d was expected".formatted(h.height(), expected));
       }
       if (previous == null) {
-        if (!java.util.Arrays.equals(h.seal(), genesis.configHash().bytes())
-            || h.timestamp() != genesis.timestamp()) {
+        if (!genesis.isBlockZero(h)) {
           throw new IllegalArgumentException(
               "blocks: block 0 is not this chain's genesis block (its configuration hash differs)");
         }

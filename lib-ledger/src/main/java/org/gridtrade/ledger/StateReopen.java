@@ -2,7 +2,6 @@ package org.gridtrade.ledger;
 
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
 import org.gridtrade.ledger.internal.state.NodeStore;
@@ -30,9 +29,7 @@ final class StateReopen {
       int keep) {
     long head = store.size() - 1;
     Block first = read(store, 0);
-    if (!Arrays.equals(first.header().seal(), genesis.configHash().bytes())
-        || first.header().timestamp() != genesis.timestamp()
-        || first.height() != 0) {
+    if (!genesis.isBlockZero(first.header())) {
       throw new IllegalStateException(
           "stored chain does not verify: block 0 is not this chain's genesis block (its"
               + " configuration hash differs)");
