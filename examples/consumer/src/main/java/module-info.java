@@ -3,6 +3,7 @@ module com.example.consumer {
   requires transitive org.gridtrade.ledger;
   requires transitive org.gridtrade.consensus;
   requires transitive org.gridtrade.auction;
+  requires transitive org.gridtrade.market;
   requires transitive org.gridtrade.game;
   requires transitive org.gridtrade.coalition;
 

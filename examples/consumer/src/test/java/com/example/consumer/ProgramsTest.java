@@ -22,6 +22,17 @@ class ProgramsTest {
   }
 
   @Test
+  void market_clearsOnChainAtTheGateAndConservesCoins() {
+    MarketProgram.Result r = MarketProgram.run();
+    // Bids 18 and 12 c/kWh for 7 and 5 kWh, asks 8 and 9.5 c/kWh for 6 and 10 kWh: 12 kWh trade;
+    // the 9.5 ask keeps 4 kWh, so no price above 9.5 clears the market: 9.5 c/kWh.
+    assertEquals(12_000, r.volumeWh());
+    assertEquals(95_000, r.priceMicroPerKWh());
+    assertEquals(r.supplyBefore(), r.supplyAfter());
+    assertEquals(0, r.escrowLeft());
+  }
+
+  @Test
   void game_leaderEarnsAtMostItsUpperBound() {
     StackelbergSolution s = GameProgram.run();
     assertTrue(s.profit() > 0 && s.profit() <= s.upperBound() + 1e-6, s.toString());

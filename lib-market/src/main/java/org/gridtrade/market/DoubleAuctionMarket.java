@@ -1,0 +1,439 @@
+package org.gridtrade.market;
+
+import java.nio.ByteBuffer;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.OptionalLong;
+import org.gridtrade.ledger.Address;
+import org.gridtrade.ledger.Payload;
+import org.gridtrade.ledger.RejectReason;
+import org.gridtrade.ledger.StateKey;
+import org.gridtrade.ledger.Transaction;
+import org.gridtrade.ledger.TxResult;
+import org.gridtrade.ledger.spi.LedgerModule;
+import org.gridtrade.ledger.spi.ModuleContext;
+import org.gridtrade.market.internal.IntegerClearing;
+import org.gridtrade.market.internal.MarketState;
+
+/**
+ * Double-auction markets on chain: every node takes the orders, holds the bids' escrow, and clears
+ * each market at its gate closure with the same integer arithmetic, so no single party settles a
+ * market (the auction contracts of Aggarwal's PoA network, Haider's trading contract).
+ *
+ * <p><b>Life of a market.</b> An authority of the chain opens it ({@link MarketCalls#open}) with a
+ * {@link ClearingRule}, a gate closure height and a delivery interval; it gets the next id (0, 1,
+ * …). In blocks below the gate closure height anyone may place bids and asks ({@link
+ * MarketCalls#bid}, {@link MarketCalls#ask}); a bid moves {@code ⌈quantity × price / 1000⌉}
+ * micro-coins from the buyer to this module's escrow account ({@link LedgerModule#account}). An
+ * order's owner may cancel it before the gate closes; a bid's escrow comes back in full. At the end
+ * of the gate closure block every node clears the market's open orders:
+ *
+ * <ul>
+ *   <li>The allocation is the merit-order matching of the off-chain {@code
+ *       org.gridtrade.auction.DoubleAuction} (bids by price, highest first; asks lowest first;
+ *       equal prices by order id, i.e. admission order), in Wh and micro-coins per kWh. It is
+ *       identical to the off-chain auction's on the same orders; so is the welfare.
+ *   <li>Prices: the uniform price {@code lo + ⌊(hi − lo) × kPpm / 10^6⌋} and McAfee's {@code p0 =
+ *       ⌊(b' + s') / 2⌋} round down to a whole micro-coin per kWh (the off-chain auction's exact
+ *       price is at most 1 micro-coin per kWh above); McAfee's test {@code s* ≤ p0 ≤ b*} is made
+ *       exactly, as {@code 2s* ≤ b' + s' ≤ 2b*}, so it reduces the same trades.
+ *   <li>Payments: in each trade the buyer pays {@code ⌊q × buyer price / 1000⌋} and the seller
+ *       receives {@code ⌊q × seller price / 1000⌋} (each rounds down by less than one micro-coin).
+ *       Each bid's unused escrow goes back to its owner; the spread of pay-as-bid and McAfee goes
+ *       to the market's operator. The module's account ends each clearing with exactly the escrow
+ *       of the markets still open: coins are conserved, and nothing is left behind.
+ * </ul>
+ *
+ * <p>Sellers are paid at gate closure. Every trade, order and clearing stays in the state ({@link
+ * Markets} reads them), so any node can show why each trade and each payment happened.
+ *
+ * <p><b>Rejected calls</b> change nothing and name the rule: an unknown market, a gate that has
+ * closed, a price or quantity out of range, escrow the buyer cannot afford, a cancel of another's
+ * or a closed order, a market opened by a non-authority or with its gate in the past, more than
+ * {@value #MAX_ORDERS} orders in one market or {@value #MAX_MARKETS_PER_HEIGHT} markets closing at
+ * one height.
+ */
+public final class DoubleAuctionMarket implements LedgerModule {
+  /** The module's name in {@link Payload.Call} and in the genesis. */
+  public static final String NAME = "double-auction";
+
+  /** The largest price, micro-coins per kWh (1,000 coins per kWh). */
+  public static final long MAX_PRICE = IntegerClearing.MAX_PRICE;
+
+  /** The largest order, Wh (1 GWh). */
+  public static final long MAX_QUANTITY = IntegerClearing.MAX_QUANTITY;
+
+  /** The most orders one market takes (it clears them all inside one block). */
+  public static final int MAX_ORDERS = 100_000;
+
+  /** The most markets whose gates close at the same height. */
+  public static final int MAX_MARKETS_PER_HEIGHT = 4_096;
+
+  /** Creates the module; it holds no state of its own. */
+  public DoubleAuctionMarket() {}
+
+  @Override
+  public String name() {
+    return NAME;
+  }
+
+  @Override
+  public int namespace() {
+    return MarketState.NAMESPACE;
+  }
+
+  /**
+   * The rule every order's price and quantity must meet.
+   *
+   * @param price micro-coins per kWh
+   * @param quantity Wh
+   * @return empty if both are in range, or the message naming the field, the value and the rule
+   */
+  static Optional<String> checkOrder(long price, long quantity) {
+    if (price < 1 || price > MAX_PRICE) {
+      return Optional.of("priceMicroPerKWh %d must be in [1, %d]".formatted(price, MAX_PRICE));
+    }
+    if (quantity < 1 || quantity > MAX_QUANTITY) {
+      return Optional.of("quantityWh %d must be in [1, %d]".formatted(quantity, MAX_QUANTITY));
+    }
+    return Optional.empty();
+  }
+
+  @Override
+  public Optional<TxResult.Rejected> execute(ModuleContext ctx, Transaction tx) {
+    byte[] data = ((Payload.Call) tx.body().payload()).data();
+    if (data.length == 0) {
+      return reject("call data is empty; it must start with an operation (1 to 4)");
+    }
+    ByteBuffer in = ByteBuffer.wrap(data);
+    byte op = in.get();
+    int expected =
+        switch (op) {
+          case MarketCalls.OPEN -> 1 + 1 + 4 + 8 + 8 + 8;
+          case MarketCalls.BID, MarketCalls.ASK -> 1 + 8 + 8 + 8;
+          case MarketCalls.CANCEL -> 1 + 8 + 4;
+          default -> -1;
+        };
+    if (expected < 0) {
+      return reject(
+          "operation %d is unknown; it must be 1 (open), 2 (bid), 3 (ask) or 4 (cancel)"
+              .formatted(op));
+    }
+    if (data.length != expected) {
+      return reject(
+          "operation %d takes %d bytes of data, not %d".formatted(op, expected, data.length));
+    }
+    return switch (op) {
+      case MarketCalls.OPEN -> open(ctx, tx, in);
+      case MarketCalls.CANCEL -> cancel(ctx, tx, in.getLong(), in.getInt());
+      default -> place(ctx, tx, op == MarketCalls.BID ? Side.BUY : Side.SELL, in);
+    };
+  }
+
+  private Optional<TxResult.Rejected> open(ModuleContext ctx, Transaction tx, ByteBuffer in) {
+    Address sender = tx.sender();
+    if (!ctx.authorities().contains(sender)) {
+      return reject(
+          "only an authority of the chain may open a market; %s is not one".formatted(sender));
+    }
+    int rule = in.get();
+    if (rule < 0 || rule >= ClearingRule.values().length) {
+      return reject(
+          "rule %d is unknown; it must be 0 (uniform-price), 1 (pay-as-bid) or 2 (mcafee)"
+              .formatted(rule));
+    }
+    int kPpm = in.getInt();
+    long gate = in.getLong();
+    long start = in.getLong();
+    long end = in.getLong();
+    if (gate <= ctx.height()) {
+      return reject(
+          "gateClosureHeight %d must be above the current height %d".formatted(gate, ctx.height()));
+    }
+    MarketSpec spec;
+    try {
+      spec =
+          new MarketSpec(
+              ClearingRule.values()[rule],
+              kPpm,
+              gate,
+              Instant.ofEpochSecond(start),
+              Instant.ofEpochSecond(end));
+    } catch (RuntimeException e) {
+      return reject(e.getMessage());
+    }
+    StateKey gateKey = MarketState.gateKey(gate);
+    byte[] closing = ctx.get(gateKey).orElse(new byte[0]);
+    if (closing.length / 8 >= MAX_MARKETS_PER_HEIGHT) {
+      return reject(
+          "%d markets already close at height %d; at most %d may"
+              .formatted(closing.length / 8, gate, MAX_MARKETS_PER_HEIGHT));
+    }
+    long id = ctx.get(MarketState.countKey()).map(MarketState::readLong).orElse(0L);
+    ctx.put(MarketState.countKey(), MarketState.longBytes(id + 1));
+    ctx.put(
+        MarketState.marketKey(id),
+        MarketState.encode(new Market(id, sender, spec, 0, Optional.empty())));
+    ctx.put(gateKey, ByteBuffer.allocate(closing.length + 8).put(closing).putLong(id).array());
+    return Optional.empty();
+  }
+
+  private Optional<TxResult.Rejected> place(
+      ModuleContext ctx, Transaction tx, Side side, ByteBuffer in) {
+    long id = in.getLong();
+    long price = in.getLong();
+    long quantity = in.getLong();
+    Optional<String> bad = checkOrder(price, quantity);
+    if (bad.isPresent()) {
+      return reject(bad.get());
+    }
+    Optional<Market> found = ctx.get(MarketState.marketKey(id)).map(MarketState::decodeMarket);
+    if (found.isEmpty()) {
+      return reject("market %d does not exist".formatted(id));
+    }
+    Market m = found.get();
+    if (ctx.height() >= m.spec().gateClosureHeight()) {
+      return reject(
+          "market %d's gate closed at height %d; this block is %d"
+              .formatted(id, m.spec().gateClosureHeight(), ctx.height()));
+    }
+    if (m.orderCount() >= MAX_ORDERS) {
+      return reject(
+          "market %d holds %d orders, the most one market takes".formatted(id, MAX_ORDERS));
+    }
+    long escrow = 0;
+    if (side == Side.BUY) {
+      escrow = (price * quantity + 999L) / 1000L;
+      Optional<TxResult.Rejected> moved =
+          ctx.transfer(tx.sender(), LedgerModule.account(NAME), escrow);
+      if (moved.isPresent()) {
+        return Optional.of(
+            new TxResult.Rejected(
+                moved.get().reason(),
+                "%s: the bid's escrow of %d micro-coins (%d Wh at %d per kWh) exceeds what %s holds: %s"
+                    .formatted(NAME, escrow, quantity, price, tx.sender(), moved.get().detail())));
+      }
+    }
+    int order = m.orderCount();
+    ctx.put(
+        MarketState.orderKey(id, order),
+        MarketState.encode(
+            new MarketOrder(
+                id,
+                order,
+                side,
+                tx.sender(),
+                price,
+                quantity,
+                escrow,
+                OrderStatus.OPEN,
+                0,
+                0,
+                0,
+                tx.id())));
+    ctx.put(
+        MarketState.marketKey(id),
+        MarketState.encode(new Market(id, m.operator(), m.spec(), order + 1, Optional.empty())));
+    return Optional.empty();
+  }
+
+  private Optional<TxResult.Rejected> cancel(
+      ModuleContext ctx, Transaction tx, long id, int order) {
+    Optional<Market> found = ctx.get(MarketState.marketKey(id)).map(MarketState::decodeMarket);
+    if (found.isEmpty()) {
+      return reject("market %d does not exist".formatted(id));
+    }
+    Market m = found.get();
+    if (ctx.height() >= m.spec().gateClosureHeight()) {
+      return reject(
+          "market %d's gate closed at height %d; orders can no longer be cancelled"
+              .formatted(id, m.spec().gateClosureHeight()));
+    }
+    if (order < 0 || order >= m.orderCount()) {
+      return reject(
+          "order %d does not exist in market %d (it has %d)".formatted(order, id, m.orderCount()));
+    }
+    StateKey key = MarketState.orderKey(id, order);
+    MarketOrder o = MarketState.decodeOrder(ctx.get(key).orElseThrow());
+    if (!o.owner().equals(tx.sender())) {
+      return reject(
+          "order %d of market %d belongs to %s, not %s"
+              .formatted(order, id, o.owner(), tx.sender()));
+    }
+    if (o.status() != OrderStatus.OPEN) {
+      return reject(
+          "order %d of market %d is %s, not open"
+              .formatted(order, id, o.status().name().toLowerCase(java.util.Locale.ROOT)));
+    }
+    if (o.escrowMicro() > 0) {
+      ctx.transfer(LedgerModule.account(NAME), o.owner(), o.escrowMicro());
+    }
+    ctx.put(
+        key,
+        MarketState.encode(
+            new MarketOrder(
+                id,
+                order,
+                o.side(),
+                o.owner(),
+                o.priceMicroPerKWh(),
+                o.quantityWh(),
+                o.escrowMicro(),
+                OrderStatus.CANCELLED,
+                0,
+                0,
+                o.escrowMicro(),
+                o.transaction())));
+    return Optional.empty();
+  }
+
+  @Override
+  public void endBlock(ModuleContext ctx) {
+    StateKey gateKey = MarketState.gateKey(ctx.height());
+    Optional<byte[]> closing = ctx.get(gateKey);
+    if (closing.isEmpty()) {
+      return;
+    }
+    ByteBuffer ids = ByteBuffer.wrap(closing.get());
+    while (ids.hasRemaining()) {
+      clear(ctx, ids.getLong());
+    }
+    ctx.delete(gateKey);
+  }
+
+  private static void clear(ModuleContext ctx, long id) {
+    Market m = MarketState.decodeMarket(ctx.get(MarketState.marketKey(id)).orElseThrow());
+    List<MarketOrder> buys = new ArrayList<>();
+    List<MarketOrder> sells = new ArrayList<>();
+    for (int i = 0; i < m.orderCount(); i++) {
+      MarketOrder o = MarketState.decodeOrder(ctx.get(MarketState.orderKey(id, i)).orElseThrow());
+      if (o.status() == OrderStatus.OPEN) {
+        (o.side() == Side.BUY ? buys : sells).add(o);
+      }
+    }
+    long[] bp = new long[buys.size()];
+    long[] bq = new long[buys.size()];
+    long[] sp = new long[sells.size()];
+    long[] sq = new long[sells.size()];
+    for (int i = 0; i < bp.length; i++) {
+      bp[i] = buys.get(i).priceMicroPerKWh();
+      bq[i] = buys.get(i).quantityWh();
+    }
+    for (int i = 0; i < sp.length; i++) {
+      sp[i] = sells.get(i).priceMicroPerKWh();
+      sq[i] = sells.get(i).quantityWh();
+    }
+    IntegerClearing.Outcome out =
+        IntegerClearing.clear(m.spec().rule().ordinal(), m.spec().kPpm(), bp, bq, sp, sq);
+    long[] bFilled = new long[bp.length];
+    long[] bPaid = new long[bp.length];
+    long[] sFilled = new long[sp.length];
+    long[] sGot = new long[sp.length];
+    long volume = 0;
+    long welfareWhole = 0;
+    long welfareRest = 0;
+    long paid = 0;
+    long received = 0;
+    for (int t = 0; t < out.size(); t++) {
+      int b = out.buy()[t];
+      int s = out.sell()[t];
+      long q = out.quantity()[t];
+      long pays = out.buyerPrice()[t] * q / 1000L;
+      long gets = out.sellerPrice()[t] * q / 1000L;
+      long surplus = (bp[b] - sp[s]) * q;
+      welfareWhole += surplus / 1000L;
+      welfareRest += surplus % 1000L;
+      bFilled[b] += q;
+      bPaid[b] += pays;
+      sFilled[s] += q;
+      sGot[s] += gets;
+      volume += q;
+      paid += pays;
+      received += gets;
+      ctx.put(
+          MarketState.tradeKey(id, t),
+          MarketState.encode(
+              new MarketTrade(
+                  id,
+                  t,
+                  buys.get(b).id(),
+                  sells.get(s).id(),
+                  q,
+                  out.buyerPrice()[t],
+                  out.sellerPrice()[t],
+                  pays,
+                  gets)));
+    }
+    Address escrow = LedgerModule.account(NAME);
+    long refunded = 0;
+    for (int i = 0; i < bp.length; i++) {
+      MarketOrder o = buys.get(i);
+      long refund = o.escrowMicro() - bPaid[i];
+      refunded += refund;
+      move(ctx, escrow, o.owner(), refund);
+      ctx.put(
+          MarketState.orderKey(id, o.id()),
+          MarketState.encode(settled(o, bFilled[i], bPaid[i], refund)));
+    }
+    for (int i = 0; i < sp.length; i++) {
+      MarketOrder o = sells.get(i);
+      move(ctx, escrow, o.owner(), sGot[i]);
+      ctx.put(
+          MarketState.orderKey(id, o.id()), MarketState.encode(settled(o, sFilled[i], sGot[i], 0)));
+    }
+    long budget = paid - received;
+    move(ctx, escrow, m.operator(), budget);
+    Clearing c =
+        new Clearing(
+            ctx.height(),
+            out.size(),
+            volume,
+            welfareWhole + welfareRest / 1000L,
+            out.size() > 0 && out.uniformBuyer() >= 0
+                ? OptionalLong.of(out.uniformBuyer())
+                : OptionalLong.empty(),
+            out.size() > 0 && out.uniformSeller() >= 0
+                ? OptionalLong.of(out.uniformSeller())
+                : OptionalLong.empty(),
+            paid,
+            received,
+            refunded,
+            budget,
+            out.reason());
+    ctx.put(
+        MarketState.marketKey(id),
+        MarketState.encode(new Market(id, m.operator(), m.spec(), m.orderCount(), Optional.of(c))));
+  }
+
+  private static MarketOrder settled(MarketOrder o, long filled, long settled, long refunded) {
+    return new MarketOrder(
+        o.market(),
+        o.id(),
+        o.side(),
+        o.owner(),
+        o.priceMicroPerKWh(),
+        o.quantityWh(),
+        o.escrowMicro(),
+        OrderStatus.CLEARED,
+        filled,
+        settled,
+        refunded,
+        o.transaction());
+  }
+
+  private static void move(ModuleContext ctx, Address from, Address to, long amount) {
+    if (amount > 0) {
+      ctx.transfer(from, to, amount)
+          .ifPresent(
+              r -> {
+                throw new IllegalStateException("escrow invariant broken: " + r);
+              });
+    }
+  }
+
+  private static Optional<TxResult.Rejected> reject(String detail) {
+    return Optional.of(new TxResult.Rejected(RejectReason.MODULE_RULE, NAME + ": " + detail));
+  }
+}

@@ -1,0 +1,305 @@
+package org.gridtrade.market.internal;
+
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.Optional;
+import java.util.OptionalLong;
+import org.gridtrade.ledger.Address;
+import org.gridtrade.ledger.Hash;
+import org.gridtrade.ledger.StateKey;
+import org.gridtrade.market.Clearing;
+import org.gridtrade.market.ClearingRule;
+import org.gridtrade.market.Market;
+import org.gridtrade.market.MarketOrder;
+import org.gridtrade.market.MarketSpec;
+import org.gridtrade.market.MarketTrade;
+import org.gridtrade.market.OrderStatus;
+import org.gridtrade.market.Side;
+
+/**
+ * The double-auction module's key layout and value encodings (big-endian, fixed layouts, a version
+ * byte first). Keys, all in the module's namespace: {@code 'n'} the market count; {@code 'm' ‖
+ * market} a market; {@code 'o' ‖ market ‖ order} an order; {@code 't' ‖ market ‖ index} a trade;
+ * {@code 'g' ‖ height} the ids of the markets whose gate closes at that height.
+ */
+public final class MarketState {
+  /** The namespace of the double-auction module. */
+  public static final int NAMESPACE = 32;
+
+  private static final byte VERSION = 1;
+
+  private MarketState() {}
+
+  /**
+   * The market counter's key.
+   *
+   * @return the key
+   */
+  public static StateKey countKey() {
+    return StateKey.of(NAMESPACE, new byte[] {'n'});
+  }
+
+  /**
+   * A market's key.
+   *
+   * @param market the id
+   * @return the key
+   */
+  public static StateKey marketKey(long market) {
+    return StateKey.of(NAMESPACE, ByteBuffer.allocate(9).put((byte) 'm').putLong(market).array());
+  }
+
+  /**
+   * An order's key.
+   *
+   * @param market the market id
+   * @param order the order id
+   * @return the key
+   */
+  public static StateKey orderKey(long market, int order) {
+    return StateKey.of(
+        NAMESPACE, ByteBuffer.allocate(13).put((byte) 'o').putLong(market).putInt(order).array());
+  }
+
+  /**
+   * A trade's key.
+   *
+   * @param market the market id
+   * @param index the trade's index
+   * @return the key
+   */
+  public static StateKey tradeKey(long market, int index) {
+    return StateKey.of(
+        NAMESPACE, ByteBuffer.allocate(13).put((byte) 't').putLong(market).putInt(index).array());
+  }
+
+  /**
+   * The key listing the markets whose gate closes at a height.
+   *
+   * @param height the height
+   * @return the key
+   */
+  public static StateKey gateKey(long height) {
+    return StateKey.of(NAMESPACE, ByteBuffer.allocate(9).put((byte) 'g').putLong(height).array());
+  }
+
+  /**
+   * Encodes a long.
+   *
+   * @param v the value
+   * @return 8 bytes
+   */
+  public static byte[] longBytes(long v) {
+    return ByteBuffer.allocate(8).putLong(v).array();
+  }
+
+  /**
+   * Decodes a long.
+   *
+   * @param b 8 bytes
+   * @return the value
+   */
+  public static long readLong(byte[] b) {
+    return ByteBuffer.wrap(b).getLong();
+  }
+
+  /**
+   * Encodes a market.
+   *
+   * @param m the market
+   * @return its bytes
+   */
+  public static byte[] encode(Market m) {
+    byte[] reason =
+        m.clearing().map(c -> c.noTradeReason().getBytes(StandardCharsets.UTF_8)).orElse(null);
+    ByteBuffer b = ByteBuffer.allocate(1 + 8 + 20 + 1 + 4 + 8 + 8 + 8 + 4 + 1 + 88 + 2 + 1024);
+    b.put(VERSION).putLong(m.id()).put(m.operator().bytes());
+    MarketSpec s = m.spec();
+    b.put((byte) s.rule().ordinal())
+        .putInt(s.kPpm())
+        .putLong(s.gateClosureHeight())
+        .putLong(s.deliveryStart().getEpochSecond())
+        .putLong(s.deliveryEnd().getEpochSecond())
+        .putInt(m.orderCount());
+    if (m.clearing().isEmpty()) {
+      b.put((byte) 0);
+    } else {
+      Clearing c = m.clearing().get();
+      b.put((byte) 1)
+          .putLong(c.height())
+          .putInt(c.trades())
+          .putLong(c.volumeWh())
+          .putLong(c.welfareMicro())
+          .putLong(c.buyerPrice().orElse(-1))
+          .putLong(c.sellerPrice().orElse(-1))
+          .putLong(c.paidMicro())
+          .putLong(c.receivedMicro())
+          .putLong(c.refundedMicro())
+          .putLong(c.budgetMicro());
+      int n = Math.min(reason.length, 1024);
+      b.putShort((short) n).put(reason, 0, n);
+    }
+    byte[] out = new byte[b.position()];
+    b.flip().get(out);
+    return out;
+  }
+
+  /**
+   * Decodes a market.
+   *
+   * @param v its bytes, as {@link #encode(Market)} wrote them
+   * @return the market
+   */
+  public static Market decodeMarket(byte[] v) {
+    ByteBuffer b = ByteBuffer.wrap(v);
+    b.get();
+    long id = b.getLong();
+    Address operator = address(b);
+    ClearingRule rule = ClearingRule.values()[b.get()];
+    int kPpm = b.getInt();
+    long gate = b.getLong();
+    Instant start = Instant.ofEpochSecond(b.getLong());
+    Instant end = Instant.ofEpochSecond(b.getLong());
+    int orders = b.getInt();
+    Optional<Clearing> clearing = Optional.empty();
+    if (b.get() == 1) {
+      long height = b.getLong();
+      int trades = b.getInt();
+      long volume = b.getLong();
+      long welfare = b.getLong();
+      long bp = b.getLong();
+      long sp = b.getLong();
+      long paid = b.getLong();
+      long received = b.getLong();
+      long refunded = b.getLong();
+      long budget = b.getLong();
+      byte[] reason = new byte[b.getShort()];
+      b.get(reason);
+      clearing =
+          Optional.of(
+              new Clearing(
+                  height,
+                  trades,
+                  volume,
+                  welfare,
+                  bp < 0 ? OptionalLong.empty() : OptionalLong.of(bp),
+                  sp < 0 ? OptionalLong.empty() : OptionalLong.of(sp),
+                  paid,
+                  received,
+                  refunded,
+                  budget,
+                  new String(reason, StandardCharsets.UTF_8)));
+    }
+    return new Market(id, operator, new MarketSpec(rule, kPpm, gate, start, end), orders, clearing);
+  }
+
+  /**
+   * Encodes an order.
+   *
+   * @param o the order
+   * @return its bytes
+   */
+  public static byte[] encode(MarketOrder o) {
+    return ByteBuffer.allocate(1 + 8 + 4 + 1 + 20 + 8 * 3 + 1 + 8 * 3 + 32)
+        .put(VERSION)
+        .putLong(o.market())
+        .putInt(o.id())
+        .put((byte) o.side().ordinal())
+        .put(o.owner().bytes())
+        .putLong(o.priceMicroPerKWh())
+        .putLong(o.quantityWh())
+        .putLong(o.escrowMicro())
+        .put((byte) o.status().ordinal())
+        .putLong(o.filledWh())
+        .putLong(o.settledMicro())
+        .putLong(o.refundedMicro())
+        .put(o.transaction().bytes())
+        .array();
+  }
+
+  /**
+   * Decodes an order.
+   *
+   * @param v its bytes
+   * @return the order
+   */
+  public static MarketOrder decodeOrder(byte[] v) {
+    ByteBuffer b = ByteBuffer.wrap(v);
+    b.get();
+    long market = b.getLong();
+    int id = b.getInt();
+    Side side = Side.values()[b.get()];
+    Address owner = address(b);
+    long price = b.getLong();
+    long qty = b.getLong();
+    long escrow = b.getLong();
+    OrderStatus status = OrderStatus.values()[b.get()];
+    long filled = b.getLong();
+    long settled = b.getLong();
+    long refunded = b.getLong();
+    byte[] tx = new byte[Hash.LENGTH];
+    b.get(tx);
+    return new MarketOrder(
+        market,
+        id,
+        side,
+        owner,
+        price,
+        qty,
+        escrow,
+        status,
+        filled,
+        settled,
+        refunded,
+        Hash.of(tx));
+  }
+
+  /**
+   * Encodes a trade.
+   *
+   * @param t the trade
+   * @return its bytes
+   */
+  public static byte[] encode(MarketTrade t) {
+    return ByteBuffer.allocate(1 + 8 + 4 + 4 + 4 + 8 * 5)
+        .put(VERSION)
+        .putLong(t.market())
+        .putInt(t.index())
+        .putInt(t.buyOrder())
+        .putInt(t.sellOrder())
+        .putLong(t.quantityWh())
+        .putLong(t.buyerPriceMicroPerKWh())
+        .putLong(t.sellerPriceMicroPerKWh())
+        .putLong(t.buyerPaysMicro())
+        .putLong(t.sellerReceivesMicro())
+        .array();
+  }
+
+  /**
+   * Decodes a trade.
+   *
+   * @param v its bytes
+   * @return the trade
+   */
+  public static MarketTrade decodeTrade(byte[] v) {
+    ByteBuffer b = ByteBuffer.wrap(v);
+    b.get();
+    return new MarketTrade(
+        b.getLong(),
+        b.getInt(),
+        b.getInt(),
+        b.getInt(),
+        b.getLong(),
+        b.getLong(),
+        b.getLong(),
+        b.getLong(),
+        b.getLong());
+  }
+
+  private static Address address(ByteBuffer b) {
+    byte[] a = new byte[Address.LENGTH];
+    b.get(a);
+    return Address.ofBytes(a);
+  }
+}
