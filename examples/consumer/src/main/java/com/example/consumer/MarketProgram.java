@@ -64,7 +64,8 @@ public final class MarketProgram {
       long supply = ledger.state().totalSupply();
       Instant delivery = Instant.ofEpochSecond(1_800_003_600L);
       MarketSpec spec =
-          new MarketSpec(ClearingRule.UNIFORM_PRICE, 500_000, 4, delivery, delivery.plusSeconds(900));
+          new MarketSpec(
+              ClearingRule.UNIFORM_PRICE, 500_000, 4, delivery, delivery.plusSeconds(900));
       append(ledger, operator, List.of(MarketCalls.open(spec)));
       KeyPair buyer = users.get(0);
       KeyPair seller = users.get(1);
