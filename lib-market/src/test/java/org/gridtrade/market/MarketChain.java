@@ -39,15 +39,20 @@ final class MarketChain implements AutoCloseable {
   }
 
   MarketChain(int users, long each, LedgerModule module) {
+    this(users, each, List.of(module));
+  }
+
+  MarketChain(int users, long each, List<LedgerModule> modules) {
     keys = keys(users);
-    genesis = genesis(keys, each);
+    genesis =
+        genesis(keys, each).withModules(modules.stream().map(LedgerModule::name).sorted().toList());
     ledger =
         Ledger.open(
             genesis,
             BlockStores.inMemory(),
             SealVerifier.acceptAll(),
             Ledger.DEFAULT_STATE_RETENTION,
-            List.of(module));
+            modules);
   }
 
   static List<KeyPair> keys(int n) {
