@@ -41,6 +41,7 @@ import picocli.CommandLine.Spec;
       TestnetCommand.class,
       LoadCommand.class,
       AuctionCommand.class,
+      MarketSimCommand.class,
       DrAuctionCommand.class,
       DrStudyCommand.class,
       CoalitionCommand.class,
