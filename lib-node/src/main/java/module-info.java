@@ -8,6 +8,7 @@
  */
 module org.gridtrade.node {
   requires transitive org.gridtrade.consensus;
+  requires transitive org.gridtrade.market;
   requires io.netty.handler;
   requires io.netty.transport;
   requires io.netty.buffer;

@@ -47,11 +47,26 @@ public final class Markets {
    * @return every order placed in it (empty if there is no such market)
    */
   public static List<MarketOrder> orders(LedgerState state, long id) {
+    return orders(state, id, 0, Integer.MAX_VALUE);
+  }
+
+  /**
+   * A page of a market's orders, by id.
+   *
+   * @param state a ledger state
+   * @param id the market's id
+   * @param from the first order id, 0 or more
+   * @param limit the most orders returned, 0 or more
+   * @return orders {@code from} to {@code from + limit - 1}, those that exist
+   */
+  public static List<MarketOrder> orders(LedgerState state, long id, int from, int limit) {
     List<MarketOrder> out = new ArrayList<>();
     market(state, id)
         .ifPresent(
             m -> {
-              for (int i = 0; i < m.orderCount(); i++) {
+              int end =
+                  (int) Math.min(m.orderCount(), (long) Math.max(from, 0) + Math.max(limit, 0));
+              for (int i = Math.max(from, 0); i < end; i++) {
                 state
                     .get(MarketState.orderKey(id, i))
                     .map(MarketState::decodeOrder)
@@ -69,12 +84,26 @@ public final class Markets {
    * @return its trades (empty until it clears, or if nothing traded)
    */
   public static List<MarketTrade> trades(LedgerState state, long id) {
+    return trades(state, id, 0, Integer.MAX_VALUE);
+  }
+
+  /**
+   * A page of a cleared market's trades, in merit order.
+   *
+   * @param state a ledger state
+   * @param id the market's id
+   * @param from the first trade's index, 0 or more
+   * @param limit the most trades returned, 0 or more
+   * @return trades {@code from} to {@code from + limit - 1}, those that exist
+   */
+  public static List<MarketTrade> trades(LedgerState state, long id, int from, int limit) {
     List<MarketTrade> out = new ArrayList<>();
     market(state, id)
         .flatMap(Market::clearing)
         .ifPresent(
             c -> {
-              for (int t = 0; t < c.trades(); t++) {
+              int end = (int) Math.min(c.trades(), (long) Math.max(from, 0) + Math.max(limit, 0));
+              for (int t = Math.max(from, 0); t < end; t++) {
                 out.add(
                     MarketState.decodeTrade(state.get(MarketState.tradeKey(id, t)).orElseThrow()));
               }

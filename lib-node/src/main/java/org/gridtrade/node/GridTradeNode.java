@@ -33,10 +33,17 @@ import org.gridtrade.ledger.KeyPair;
 import org.gridtrade.ledger.Keystore;
 import org.gridtrade.ledger.KeystoreException;
 import org.gridtrade.ledger.Ledger;
+import org.gridtrade.ledger.LedgerState;
 import org.gridtrade.ledger.StateKey;
 import org.gridtrade.ledger.Transaction;
 import org.gridtrade.ledger.TxResult;
+import org.gridtrade.market.Market;
+import org.gridtrade.market.MarketModules;
+import org.gridtrade.market.Markets;
+import org.gridtrade.market.SealedAuction;
+import org.gridtrade.market.SealedBidAuction;
 import org.gridtrade.node.internal.HttpApi;
+import org.gridtrade.node.internal.MarketJson;
 import org.gridtrade.node.internal.NodeMetrics;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -123,8 +130,12 @@ public final class GridTradeNode implements AutoCloseable {
               .policy(
                   BlockPolicy.DEFAULT
                       .withBlockPeriod(config.blockPeriod())
-                      .withMaxTransactions(config.maxBlockTransactions()))
+                      .withMaxTransactions(config.maxBlockTransactions())
+                      // A chain that runs modules seals every period even when no transaction
+                      // waits, so that gate closures and auction deadlines arrive on time.
+                      .withOnlyWhenTransactionsWait(genesis.modules().isEmpty()))
               .transport(transport)
+              .modules(MarketModules.forGenesis(genesis))
               .listener(new Indexer())
               .build();
       engineRef[0] = e;
@@ -379,6 +390,16 @@ public final class GridTradeNode implements AutoCloseable {
               return account(p[3]);
             }
             break;
+          case "markets":
+            if (p.length >= 4 && method.equals("GET")) {
+              return market(p);
+            }
+            break;
+          case "auctions":
+            if (p.length == 4 && method.equals("GET")) {
+              return auction(p[3]);
+            }
+            break;
           case "events":
             if (p.length == 4 && p[3].equals("blocks") && method.equals("GET")) {
               return subscribe(Optional.empty());
@@ -473,6 +494,76 @@ public final class GridTradeNode implements AutoCloseable {
     o.put("id", tx.id().toHex());
     o.put("status", "pending");
     return HttpApi.Response.json(202, JSON.writeValueAsString(o));
+  }
+
+  /** The most orders or trades one market page holds. */
+  static final int MARKET_PAGE = 1_000;
+
+  /**
+   * {@code /v1/markets/{id}}, {@code /v1/markets/{id}/orders[/{from}]}, {@code
+   * /v1/markets/{id}/trades[/{from}]}.
+   */
+  private HttpApi.Response market(String[] p) throws JsonProcessingException {
+    long id;
+    int from = 0;
+    try {
+      id = Long.parseLong(p[3]);
+      if (p.length == 6) {
+        from = Integer.parseInt(p[5]);
+      }
+    } catch (NumberFormatException e) {
+      return error(
+          400,
+          "MALFORMED",
+          "market id and page start must be integers: %s".formatted(e.getMessage()));
+    }
+    if (p.length > 6
+        || (p.length >= 5 && !p[4].equals("orders") && !p[4].equals("trades"))
+        || from < 0) {
+      return error(404, "NOT_FOUND", "no route GET %s".formatted(String.join("/", p)));
+    }
+    LedgerState state = engine.ledger().state();
+    Optional<Market> m = Markets.market(state, id);
+    if (m.isEmpty()) {
+      return error(
+          404, "UNKNOWN", "market %d does not exist at height %d".formatted(id, state.height()));
+    }
+    ObjectNode o = JSON.createObjectNode();
+    o.put("height", state.height());
+    if (p.length == 4) {
+      MarketJson.market(o.putObject("market"), m.get());
+      return ok(o);
+    }
+    ArrayNode items = o.putArray(p[4]);
+    if (p[4].equals("orders")) {
+      Markets.orders(state, id, from, MARKET_PAGE)
+          .forEach(x -> MarketJson.order(items.addObject(), x));
+    } else {
+      Markets.trades(state, id, from, MARKET_PAGE)
+          .forEach(x -> MarketJson.trade(items.addObject(), x));
+    }
+    o.put("from", from);
+    o.put("next", from + items.size());
+    return ok(o);
+  }
+
+  private HttpApi.Response auction(String idText) throws JsonProcessingException {
+    long id;
+    try {
+      id = Long.parseLong(idText);
+    } catch (NumberFormatException e) {
+      return error(400, "MALFORMED", "auction id '%s' must be an integer".formatted(idText));
+    }
+    LedgerState state = engine.ledger().state();
+    Optional<SealedAuction> a = SealedBidAuction.auction(state, id);
+    if (a.isEmpty()) {
+      return error(
+          404, "UNKNOWN", "auction %d does not exist at height %d".formatted(id, state.height()));
+    }
+    ObjectNode o = JSON.createObjectNode();
+    o.put("height", state.height());
+    MarketJson.auction(o.putObject("auction"), a.get(), SealedBidAuction.bids(state, id));
+    return ok(o);
   }
 
   private HttpApi.Response transaction(String idText) throws JsonProcessingException {

@@ -21,13 +21,16 @@ import org.gridtrade.ledger.Genesis;
 import org.gridtrade.ledger.KeyPair;
 import org.gridtrade.ledger.Keystore;
 import org.gridtrade.ledger.PublicKey;
+import org.gridtrade.market.MarketModules;
 
 /**
  * The files of a local test network (like CometBFT's {@code testnet} or Besu's dev network): for
  * each of {@code n} nodes a directory with an encrypted key, its password and a configuration
  * listening on loopback, every node a Proof of Authority sealer dialling every other; a genesis
- * that funds {@code n} user accounts, whose keys are written beside it. Nothing runs: start each
- * node with {@link GridTradeNode#start(NodeConfig)} or {@code gridtrade node run --config F}.
+ * that funds {@code n} user accounts, whose keys are written beside it. The genesis runs the market
+ * modules ({@link MarketModules}); user 0 is the network's authority, so it may open markets and
+ * sealed-bid auctions. Nothing runs: start each node with {@link GridTradeNode#start(NodeConfig)}
+ * or {@code gridtrade node run --config F}.
  */
 public final class LocalTestnet {
   /** Micro-coins each user account receives in the genesis. */
@@ -77,14 +80,20 @@ public final class LocalTestnet {
       Files.writeString(dir.resolve("users/password"), new String(userPassword) + "\n");
       Map<Address, Long> alloc = new TreeMap<>();
       List<Path> userKeys = new ArrayList<>();
+      Address operator = null;
       for (int i = 0; i < nodes; i++) {
         KeyPair u = KeyPair.generate(random);
         Path f = dir.resolve("users/user-" + i + ".key");
         Keystore.write(f, u, userPassword, Keystore.Params.fast(), random);
         alloc.put(u.address(), USER_FUNDS);
         userKeys.add(f);
+        if (i == 0) {
+          operator = u.address();
+        }
       }
-      Genesis g = new Genesis(CHAIN_ID, alloc, Set.of(), System.currentTimeMillis());
+      Genesis g =
+          new Genesis(CHAIN_ID, alloc, Set.of(operator), System.currentTimeMillis())
+              .withModules(MarketModules.names());
       Path genesisFile = dir.resolve("genesis.bin");
       Files.write(genesisFile, g.encode());
       List<KeyPair> keys = new ArrayList<>();

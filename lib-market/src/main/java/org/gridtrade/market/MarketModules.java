@@ -1,0 +1,57 @@
+package org.gridtrade.market;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import org.gridtrade.ledger.Genesis;
+import org.gridtrade.ledger.spi.LedgerModule;
+
+/**
+ * The on-chain modules of this library, by name: what a node runs for a genesis that names them.
+ */
+public final class MarketModules {
+  private MarketModules() {}
+
+  /**
+   * A new instance of every module of this library.
+   *
+   * @return the double-auction market and the sealed-bid auction, in the order of their names
+   */
+  public static List<LedgerModule> all() {
+    return List.of(new DoubleAuctionMarket(), new SealedBidAuction());
+  }
+
+  /**
+   * The names of {@link #all()}, for {@link Genesis#withModules}.
+   *
+   * @return {@code ["double-auction", "sealed-auction"]}
+   */
+  public static List<String> names() {
+    return all().stream().map(LedgerModule::name).toList();
+  }
+
+  /**
+   * The modules a genesis names.
+   *
+   * @param genesis the chain's genesis
+   * @return one new instance of each module it names, in its order
+   * @throws IllegalArgumentException naming a module the genesis names that this library does not
+   *     provide
+   */
+  public static List<LedgerModule> forGenesis(Genesis genesis) {
+    Objects.requireNonNull(genesis, "genesis");
+    List<LedgerModule> out = new ArrayList<>();
+    for (String name : genesis.modules()) {
+      out.add(
+          all().stream()
+              .filter(m -> m.name().equals(name))
+              .findFirst()
+              .orElseThrow(
+                  () ->
+                      new IllegalArgumentException(
+                          "the genesis names module '%s', which this node does not run; it runs %s"
+                              .formatted(name, names()))));
+    }
+    return List.copyOf(out);
+  }
+}
