@@ -135,7 +135,9 @@ class GridTradeNodeTest {
       assertThat(blockEvents.poll(60, java.util.concurrent.TimeUnit.SECONDS))
           .startsWith("event: block");
 
-      // Metrics: what the node did, in the Prometheus text format.
+      // Metrics: what the node did, in the Prometheus text format (once it holds the block).
+      assertThat(clients.get(0).awaitInclusion(watched.id(), Duration.ofSeconds(60)).included())
+          .isTrue();
       String metrics = get(uri(nodes.get(0)), "/metrics");
       assertThat(metrics)
           .contains("# TYPE gridtrade_height gauge")
