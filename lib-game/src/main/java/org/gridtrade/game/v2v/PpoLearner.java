@@ -104,7 +104,8 @@ public final class PpoLearner {
 
   /**
    * The deterministic policy of the current parameters (the Gaussian's mean), for evaluation. It
-   * keeps a copy of the parameters: later training does not change it.
+   * keeps a copy of the parameters: later training does not change it. Like the learner it is not
+   * thread-safe (it reuses its buffers); take one per thread.
    *
    * @param scenario the scenario it will act in (for the feasible interval)
    * @return the policy
