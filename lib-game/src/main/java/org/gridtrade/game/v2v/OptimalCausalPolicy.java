@@ -14,12 +14,12 @@ import org.gridtrade.game.v2v.internal.SocGrid;
  * sd_t²)} the hour's retail price (independent across hours). Each action's value is affine in
  * {@code p}, so the inner maximum is a convex piecewise-linear function of {@code p} and its
  * expectation is computed in closed form (no price sampling or quadrature). SOC and actions live on
- * a grid anchored at the initial SOC with {@code K} steps per full-rate hour ({@link SocGrid}
- * semantics: step {@code rate/K} kWh); grid policies run unchanged in the environment, so {@link
- * #expectedReturn()} is attained exactly by {@link #action}. The only approximation is the grid: a
- * continuous policy's trajectory rounded to the grid changes each action by at most {@code 2 ·
- * rate/K} kWh, so the continuous optimum exceeds the grid optimum by at most {@code 2 · (rate/K) ·
- * Σ_t δ_t · E|p_v2v,t + Ω| + η · (2h + h²)}, {@code h} the SOC step.
+ * a grid anchored at the initial SOC with {@code K} steps per full-rate hour (steps of {@code
+ * rate/K} kWh, actions whole steps inside the feasible interval); grid policies run unchanged in
+ * the environment, so {@link #expectedReturn()} is attained exactly by {@link #action}. The only
+ * approximation is the grid: a continuous policy's trajectory rounded to the grid changes each
+ * action by at most {@code 2 · rate/K} kWh, so the continuous optimum exceeds the grid optimum by
+ * at most {@code 2 · (rate/K) · Σ_t δ_t · E|p_v2v,t + Ω| + η · (2h + h²)}, {@code h} the SOC step.
  *
  * <p>Immutable and thread-safe.
  */
