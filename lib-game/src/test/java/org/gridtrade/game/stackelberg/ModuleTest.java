@@ -19,7 +19,7 @@ class ModuleTest {
     assertThat(d.name()).isEqualTo("org.gridtrade.game");
     assertThat(
             d.exports().stream().map(ModuleDescriptor.Exports::source).collect(Collectors.toSet()))
-        .containsExactly("org.gridtrade.game.stackelberg");
+        .containsExactlyInAnyOrder("org.gridtrade.game.stackelberg", "org.gridtrade.game.v2v");
     assertThat(d.requires().stream().map(ModuleDescriptor.Requires::name))
         .contains("org.gridtrade.auction", "io.jenetics.base", "ojalgo", "org.slf4j")
         .doesNotContain("org.gridtrade.ledger");

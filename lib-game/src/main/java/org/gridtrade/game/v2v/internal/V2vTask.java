@@ -1,0 +1,113 @@
+package org.gridtrade.game.v2v.internal;
+
+import java.util.function.Function;
+import java.util.random.RandomGenerator;
+import org.gridtrade.game.v2v.V2vEnvironment;
+import org.gridtrade.game.v2v.V2vScenario;
+import org.gridtrade.game.v2v.V2vState;
+import org.gridtrade.game.v2v.V2vStep;
+
+/**
+ * The V2V environment as a PPO task: each episode draws a scenario (fixed or from a population) and
+ * a day of prices; the raw action {@code u} is clamped to [−1, 1] and mapped onto the feasible
+ * interval ({@code u ≥ 0}: {@code u · maxAction}, else {@code −u · minAction}), so that ±1 mean "as
+ * much as allowed"; rewards are multiplied by a scale.
+ */
+public final class V2vTask implements Task {
+
+  /** Size of {@link #features}. */
+  public static final int FEATURES = 10;
+
+  private final Function<RandomGenerator, V2vScenario> scenarios;
+  private final double rewardScale;
+  private V2vEnvironment env;
+  private double lastReturn;
+  private double episodeReturn;
+
+  /**
+   * A task.
+   *
+   * @param scenarios draws each episode's scenario
+   * @param rewardScale factor applied to rewards
+   */
+  public V2vTask(Function<RandomGenerator, V2vScenario> scenarios, double rewardScale) {
+    this.scenarios = scenarios;
+    this.rewardScale = rewardScale;
+  }
+
+  /**
+   * The network's input for a state: {@code δ}, SOC, the three prices and {@code Ω} (Eq. 4.10;
+   * prices / 10 cents), the hours to departure / 12, the clock hour / 12 − 1, and the feasible
+   * interval's ends / rate.
+   *
+   * @param s the state
+   * @param scenario the scenario (for the feasible interval)
+   * @param out the features, length {@link #FEATURES}
+   */
+  public static void features(V2vState s, V2vScenario scenario, double[] out) {
+    double rate = scenario.rateKwhPerHour();
+    out[0] = s.delta();
+    out[1] = 2 * s.soc() - 1;
+    out[2] = s.v2vPrice() / 10 - 1;
+    out[3] = s.feedInPrice() / 10;
+    out[4] = s.retailPrice() / 10 - 1;
+    out[5] = s.omega() / 10;
+    out[6] = s.hoursToDeparture() / 12.0;
+    out[7] = s.hour() / 12.0 - 1;
+    out[8] = scenario.maxAction(s.soc()) / rate;
+    out[9] = scenario.minAction(s.soc()) / rate;
+  }
+
+  /**
+   * The energy requested for a raw action.
+   *
+   * @param u the raw action
+   * @param scenario the scenario
+   * @param soc the SOC
+   * @return kWh inside the feasible interval
+   */
+  public static double energy(double u, V2vScenario scenario, double soc) {
+    double c = Math.max(-1, Math.min(1, u));
+    return c >= 0 ? c * scenario.maxAction(soc) : -c * scenario.minAction(soc);
+  }
+
+  @Override
+  public int observationSize() {
+    return FEATURES;
+  }
+
+  @Override
+  public void reset(RandomGenerator rng, double[] obs) {
+    V2vScenario s = scenarios.apply(rng);
+    env = new V2vEnvironment(s);
+    features(env.reset(s.prices().sampleDay(rng)), s, obs);
+    episodeReturn = 0;
+  }
+
+  @Override
+  public double step(double action, double[] obs) {
+    V2vScenario s = env.scenario();
+    V2vStep st = env.step(energy(action, s, env.soc()));
+    episodeReturn += st.reward();
+    if (env.done()) {
+      lastReturn = episodeReturn;
+    } else {
+      features(env.state(), s, obs);
+    }
+    return rewardScale * st.reward();
+  }
+
+  @Override
+  public boolean done() {
+    return env == null || env.done();
+  }
+
+  /**
+   * The unscaled return of the last finished episode.
+   *
+   * @return cents
+   */
+  public double lastReturn() {
+    return lastReturn;
+  }
+}
