@@ -336,7 +336,9 @@ public final class DoubleAuctionMarket implements LedgerModule {
     long welfareRest = 0;
     long paid = 0;
     long received = 0;
-    for (int t = 0; t < out.size(); t++) {
+    int n = out.size();
+    ByteBuffer tradePage = null;
+    for (int t = 0; t < n; t++) {
       int b = out.buy()[t];
       int s = out.sell()[t];
       long q = out.quantity()[t];
@@ -352,19 +354,34 @@ public final class DoubleAuctionMarket implements LedgerModule {
       volume += q;
       paid += pays;
       received += gets;
-      ctx.put(
-          MarketState.tradeKey(id, t),
-          MarketState.encode(
-              new MarketTrade(
-                  id,
-                  t,
-                  buys.get(b).id(),
-                  sells.get(s).id(),
-                  q,
-                  out.buyerPrice()[t],
-                  out.sellerPrice()[t],
-                  pays,
-                  gets)));
+      int slot = t % MarketState.PAGE;
+      if (slot == 0) {
+        tradePage = MarketState.page(Math.min(MarketState.PAGE, n - t), MarketState.TRADE_BYTES);
+      }
+      MarketState.putTrade(
+          tradePage,
+          slot,
+          new MarketTrade(
+              id,
+              t,
+              buys.get(b).id(),
+              sells.get(s).id(),
+              q,
+              out.buyerPrice()[t],
+              out.sellerPrice()[t],
+              pays,
+              gets));
+      if (slot == MarketState.PAGE - 1 || t == n - 1) {
+        ctx.put(MarketState.tradePageKey(id, t / MarketState.PAGE), tradePage.array());
+      }
+    }
+    // Fills, payments and refunds: paged by order id, zero for orders not open at the gate.
+    ByteBuffer[] fills = new ByteBuffer[(m.orderCount() + MarketState.PAGE - 1) / MarketState.PAGE];
+    for (int p = 0; p < fills.length; p++) {
+      fills[p] =
+          MarketState.page(
+              Math.min(MarketState.PAGE, m.orderCount() - p * MarketState.PAGE),
+              MarketState.FILL_BYTES);
     }
     Address escrow = LedgerModule.account(NAME);
     long refunded = 0;
@@ -373,15 +390,21 @@ public final class DoubleAuctionMarket implements LedgerModule {
       long refund = o.escrowMicro() - bPaid[i];
       refunded += refund;
       move(ctx, escrow, o.owner(), refund);
-      ctx.put(
-          MarketState.orderKey(id, o.id()),
-          MarketState.encode(settled(o, bFilled[i], bPaid[i], refund)));
+      MarketState.putFill(
+          fills[o.id() / MarketState.PAGE],
+          o.id() % MarketState.PAGE,
+          bFilled[i],
+          bPaid[i],
+          refund);
     }
     for (int i = 0; i < sp.length; i++) {
       MarketOrder o = sells.get(i);
       move(ctx, escrow, o.owner(), sGot[i]);
-      ctx.put(
-          MarketState.orderKey(id, o.id()), MarketState.encode(settled(o, sFilled[i], sGot[i], 0)));
+      MarketState.putFill(
+          fills[o.id() / MarketState.PAGE], o.id() % MarketState.PAGE, sFilled[i], sGot[i], 0);
+    }
+    for (int p = 0; p < fills.length; p++) {
+      ctx.put(MarketState.fillPageKey(id, p), fills[p].array());
     }
     long budget = paid - received;
     move(ctx, escrow, m.operator(), budget);
@@ -405,22 +428,6 @@ public final class DoubleAuctionMarket implements LedgerModule {
     ctx.put(
         MarketState.marketKey(id),
         MarketState.encode(new Market(id, m.operator(), m.spec(), m.orderCount(), Optional.of(c))));
-  }
-
-  private static MarketOrder settled(MarketOrder o, long filled, long settled, long refunded) {
-    return new MarketOrder(
-        o.market(),
-        o.id(),
-        o.side(),
-        o.owner(),
-        o.priceMicroPerKWh(),
-        o.quantityWh(),
-        o.escrowMicro(),
-        OrderStatus.CLEARED,
-        filled,
-        settled,
-        refunded,
-        o.transaction());
   }
 
   private static void move(ModuleContext ctx, Address from, Address to, long amount) {

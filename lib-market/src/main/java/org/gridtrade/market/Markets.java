@@ -60,19 +60,24 @@ public final class Markets {
    * @return orders {@code from} to {@code from + limit - 1}, those that exist
    */
   public static List<MarketOrder> orders(LedgerState state, long id, int from, int limit) {
+    Optional<Market> found = market(state, id);
+    if (found.isEmpty()) {
+      return List.of();
+    }
+    Market m = found.get();
     List<MarketOrder> out = new ArrayList<>();
-    market(state, id)
-        .ifPresent(
-            m -> {
-              int end =
-                  (int) Math.min(m.orderCount(), (long) Math.max(from, 0) + Math.max(limit, 0));
-              for (int i = Math.max(from, 0); i < end; i++) {
-                state
-                    .get(MarketState.orderKey(id, i))
-                    .map(MarketState::decodeOrder)
-                    .ifPresent(out::add);
-              }
-            });
+    int end = (int) Math.min(m.orderCount(), (long) Math.max(from, 0) + Math.max(limit, 0));
+    byte[] fills = null;
+    int fillPage = -1;
+    for (int i = Math.max(from, 0); i < end; i++) {
+      if (m.cleared() && i / MarketState.PAGE != fillPage) {
+        fillPage = i / MarketState.PAGE;
+        fills = state.get(MarketState.fillPageKey(id, fillPage)).orElseThrow();
+      }
+      MarketOrder placed =
+          MarketState.decodeOrder(state.get(MarketState.orderKey(id, i)).orElseThrow());
+      out.add(MarketState.withFill(placed, fills));
+    }
     return List.copyOf(out);
   }
 
@@ -97,17 +102,21 @@ public final class Markets {
    * @return trades {@code from} to {@code from + limit - 1}, those that exist
    */
   public static List<MarketTrade> trades(LedgerState state, long id, int from, int limit) {
+    Optional<Clearing> c = market(state, id).flatMap(Market::clearing);
+    if (c.isEmpty()) {
+      return List.of();
+    }
     List<MarketTrade> out = new ArrayList<>();
-    market(state, id)
-        .flatMap(Market::clearing)
-        .ifPresent(
-            c -> {
-              int end = (int) Math.min(c.trades(), (long) Math.max(from, 0) + Math.max(limit, 0));
-              for (int t = Math.max(from, 0); t < end; t++) {
-                out.add(
-                    MarketState.decodeTrade(state.get(MarketState.tradeKey(id, t)).orElseThrow()));
-              }
-            });
+    int end = (int) Math.min(c.get().trades(), (long) Math.max(from, 0) + Math.max(limit, 0));
+    byte[] page = null;
+    int pageNo = -1;
+    for (int t = Math.max(from, 0); t < end; t++) {
+      if (t / MarketState.PAGE != pageNo) {
+        pageNo = t / MarketState.PAGE;
+        page = state.get(MarketState.tradePageKey(id, pageNo)).orElseThrow();
+      }
+      out.add(MarketState.trade(page, id, t));
+    }
     return List.copyOf(out);
   }
 }

@@ -20,14 +20,30 @@ import org.gridtrade.market.Side;
 /**
  * The double-auction module's key layout and value encodings (big-endian, fixed layouts, a version
  * byte first). Keys, all in the module's namespace: {@code 'n'} the market count; {@code 'm' ‖
- * market} a market; {@code 'o' ‖ market ‖ order} an order; {@code 't' ‖ market ‖ index} a trade;
- * {@code 'g' ‖ height} the ids of the markets whose gate closes at that height.
+ * market} a market; {@code 'o' ‖ market ‖ order} an order as placed (or cancelled); {@code 'g' ‖
+ * height} the ids of the markets whose gate closes at that height. What a clearing writes is paged,
+ * so that a gate closure writes a few hundred keys rather than one per order and per trade: {@code
+ * 'T' ‖ market ‖ page} holds trades {@code page × PAGE} onwards, {@code 'F' ‖ market ‖ page} the
+ * fill, payment and refund of orders {@code page × PAGE} onwards (zero for orders that were not
+ * open at the gate).
  */
 public final class MarketState {
   /** The namespace of the double-auction module. */
   public static final int NAMESPACE = 32;
 
   private static final byte VERSION = 1;
+  private static final Side[] SIDES = Side.values();
+  private static final OrderStatus[] STATUSES = OrderStatus.values();
+  private static final ClearingRule[] RULES = ClearingRule.values();
+
+  /** Records per settlement page: 1,024 trades of 48 bytes fit one 64 KiB value. */
+  public static final int PAGE = 1_024;
+
+  /** Bytes of one trade in a trade page. */
+  public static final int TRADE_BYTES = 48;
+
+  /** Bytes of one order's settlement in a fill page. */
+  public static final int FILL_BYTES = 24;
 
   private MarketState() {}
 
@@ -63,15 +79,27 @@ public final class MarketState {
   }
 
   /**
-   * A trade's key.
+   * A trade page's key.
    *
    * @param market the market id
-   * @param index the trade's index
+   * @param page the page: trades {@code page × PAGE} to {@code page × PAGE + PAGE - 1}
    * @return the key
    */
-  public static StateKey tradeKey(long market, int index) {
+  public static StateKey tradePageKey(long market, int page) {
     return StateKey.of(
-        NAMESPACE, ByteBuffer.allocate(13).put((byte) 't').putLong(market).putInt(index).array());
+        NAMESPACE, ByteBuffer.allocate(13).put((byte) 'T').putLong(market).putInt(page).array());
+  }
+
+  /**
+   * A fill page's key.
+   *
+   * @param market the market id
+   * @param page the page: orders {@code page × PAGE} to {@code page × PAGE + PAGE - 1}
+   * @return the key
+   */
+  public static StateKey fillPageKey(long market, int page) {
+    return StateKey.of(
+        NAMESPACE, ByteBuffer.allocate(13).put((byte) 'F').putLong(market).putInt(page).array());
   }
 
   /**
@@ -156,7 +184,7 @@ public final class MarketState {
     b.get();
     long id = b.getLong();
     Address operator = address(b);
-    ClearingRule rule = ClearingRule.values()[b.get()];
+    ClearingRule rule = RULES[b.get()];
     int kPpm = b.getInt();
     long gate = b.getLong();
     Instant start = Instant.ofEpochSecond(b.getLong());
@@ -229,12 +257,12 @@ public final class MarketState {
     b.get();
     long market = b.getLong();
     int id = b.getInt();
-    Side side = Side.values()[b.get()];
+    Side side = SIDES[b.get()];
     Address owner = address(b);
     long price = b.getLong();
     long qty = b.getLong();
     long escrow = b.getLong();
-    OrderStatus status = OrderStatus.values()[b.get()];
+    OrderStatus status = STATUSES[b.get()];
     long filled = b.getLong();
     long settled = b.getLong();
     long refunded = b.getLong();
@@ -256,38 +284,36 @@ public final class MarketState {
   }
 
   /**
-   * Encodes a trade.
+   * Writes one trade into a trade page.
    *
+   * @param page the page's bytes
+   * @param slot the trade's place in the page
    * @param t the trade
-   * @return its bytes
    */
-  public static byte[] encode(MarketTrade t) {
-    return ByteBuffer.allocate(1 + 8 + 4 + 4 + 4 + 8 * 5)
-        .put(VERSION)
-        .putLong(t.market())
-        .putInt(t.index())
+  public static void putTrade(ByteBuffer page, int slot, MarketTrade t) {
+    page.position(1 + slot * TRADE_BYTES)
         .putInt(t.buyOrder())
         .putInt(t.sellOrder())
         .putLong(t.quantityWh())
         .putLong(t.buyerPriceMicroPerKWh())
         .putLong(t.sellerPriceMicroPerKWh())
         .putLong(t.buyerPaysMicro())
-        .putLong(t.sellerReceivesMicro())
-        .array();
+        .putLong(t.sellerReceivesMicro());
   }
 
   /**
-   * Decodes a trade.
+   * Reads one trade from a trade page.
    *
-   * @param v its bytes
+   * @param page the page's bytes
+   * @param market the market id
+   * @param index the trade's index in the market
    * @return the trade
    */
-  public static MarketTrade decodeTrade(byte[] v) {
-    ByteBuffer b = ByteBuffer.wrap(v);
-    b.get();
+  public static MarketTrade trade(byte[] page, long market, int index) {
+    ByteBuffer b = ByteBuffer.wrap(page).position(1 + (index % PAGE) * TRADE_BYTES);
     return new MarketTrade(
-        b.getLong(),
-        b.getInt(),
+        market,
+        index,
         b.getInt(),
         b.getInt(),
         b.getLong(),
@@ -295,6 +321,59 @@ public final class MarketState {
         b.getLong(),
         b.getLong(),
         b.getLong());
+  }
+
+  /**
+   * Writes one order's settlement into a fill page.
+   *
+   * @param page the page's bytes
+   * @param slot the order's place in the page
+   * @param filled Wh traded
+   * @param settled micro-coins paid (bid) or received (ask)
+   * @param refunded escrow returned
+   */
+  public static void putFill(ByteBuffer page, int slot, long filled, long settled, long refunded) {
+    page.position(1 + slot * FILL_BYTES).putLong(filled).putLong(settled).putLong(refunded);
+  }
+
+  /**
+   * An order as its record and, once its market has cleared, its fill page say.
+   *
+   * @param placed the order's record
+   * @param fillPage the page of its fill, or null if the market has not cleared
+   * @return the order, {@code CLEARED} with its fill if it was open at the gate
+   */
+  public static MarketOrder withFill(MarketOrder placed, byte[] fillPage) {
+    if (fillPage == null || placed.status() != OrderStatus.OPEN) {
+      return placed;
+    }
+    ByteBuffer b = ByteBuffer.wrap(fillPage).position(1 + (placed.id() % PAGE) * FILL_BYTES);
+    return new MarketOrder(
+        placed.market(),
+        placed.id(),
+        placed.side(),
+        placed.owner(),
+        placed.priceMicroPerKWh(),
+        placed.quantityWh(),
+        placed.escrowMicro(),
+        OrderStatus.CLEARED,
+        b.getLong(),
+        b.getLong(),
+        b.getLong(),
+        placed.transaction());
+  }
+
+  /**
+   * A new page for {@code n} records of {@code size} bytes.
+   *
+   * @param n records
+   * @param size bytes each
+   * @return a buffer with the version byte written
+   */
+  public static ByteBuffer page(int n, int size) {
+    ByteBuffer b = ByteBuffer.allocate(1 + n * size);
+    b.put(VERSION);
+    return b;
   }
 
   private static Address address(ByteBuffer b) {
