@@ -15,16 +15,17 @@ public final class MarketModules {
   /**
    * A new instance of every module of this library.
    *
-   * @return the double-auction market and the sealed-bid auction, in the order of their names
+   * @return the double-auction market, the sealed-bid auction and the SP selection, in the order of
+   *     their names
    */
   public static List<LedgerModule> all() {
-    return List.of(new DoubleAuctionMarket(), new SealedBidAuction());
+    return List.of(new DoubleAuctionMarket(), new SealedBidAuction(), new SpSelectionModule());
   }
 
   /**
    * The names of {@link #all()}, for {@link Genesis#withModules}.
    *
-   * @return {@code ["double-auction", "sealed-auction"]}
+   * @return {@code ["double-auction", "sealed-auction", "sp-selection"]}
    */
   public static List<String> names() {
     return all().stream().map(LedgerModule::name).toList();
