@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.nio.ByteBuffer;
 import java.util.List;
-import java.util.Optional;
 import org.gridtrade.ledger.BlockResult;
 import org.gridtrade.ledger.Hash;
 import org.gridtrade.ledger.KeyPair;
@@ -16,7 +15,6 @@ import org.gridtrade.ledger.RejectReason;
 import org.gridtrade.ledger.Transaction;
 import org.gridtrade.ledger.TxResult;
 import org.gridtrade.ledger.spi.LedgerModule;
-import org.gridtrade.ledger.spi.ModuleContext;
 import org.junit.jupiter.api.Test;
 
 /** What the market refuses, and that a refusal changes nothing; cancels; a byzantine proposer. */
@@ -140,49 +138,7 @@ class MarketRulesTest {
    */
   @Test
   void byzantineProposer_thatAltersTheClearing_isRefusedByAnHonestNode() {
-    LedgerModule doctored =
-        new LedgerModule() {
-          final DoubleAuctionMarket real = new DoubleAuctionMarket();
-
-          @Override
-          public String name() {
-            return real.name();
-          }
-
-          @Override
-          public int namespace() {
-            return real.namespace();
-          }
-
-          @Override
-          public Optional<TxResult.Rejected> execute(ModuleContext ctx, Transaction tx) {
-            return real.execute(ctx, tx);
-          }
-
-          @Override
-          public void endBlock(ModuleContext ctx) {
-            ctx.get(org.gridtrade.market.internal.MarketState.marketKey(0))
-                .map(org.gridtrade.market.internal.MarketState::decodeMarket)
-                .filter(m -> !m.cleared() && m.spec().gateClosureHeight() == ctx.height())
-                .ifPresent(
-                    m ->
-                        ctx.put(
-                            org.gridtrade.market.internal.MarketState.marketKey(0),
-                            org.gridtrade.market.internal.MarketState.encode(
-                                new Market(
-                                    m.id(),
-                                    m.operator(),
-                                    new MarketSpec(
-                                        ClearingRule.PAY_AS_BID,
-                                        m.spec().kPpm(),
-                                        m.spec().gateClosureHeight(),
-                                        m.spec().deliveryStart(),
-                                        m.spec().deliveryEnd()),
-                                    m.orderCount(),
-                                    m.clearing()))));
-            real.endBlock(ctx);
-          }
-        };
+    LedgerModule doctored = new DoctoredMarket();
     try (MarketChain honest = withOpenMarket(5);
         MarketChain byzantine = new MarketChain(4, 1_000_000, doctored)) {
       for (long h = 1; h <= honest.ledger.height(); h++) {
