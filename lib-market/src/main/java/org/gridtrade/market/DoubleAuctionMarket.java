@@ -105,20 +105,23 @@ public final class DoubleAuctionMarket implements LedgerModule {
   public Optional<TxResult.Rejected> execute(ModuleContext ctx, Transaction tx) {
     byte[] data = ((Payload.Call) tx.body().payload()).data();
     if (data.length == 0) {
-      return reject("call data is empty; it must start with an operation (1 to 4)");
+      return reject("call data is empty; it must start with an operation (1 to 6)");
     }
     ByteBuffer in = ByteBuffer.wrap(data);
     byte op = in.get();
     int expected =
         switch (op) {
-          case MarketCalls.OPEN -> 1 + 1 + 4 + 8 + 8 + 8;
+          case MarketCalls.OPEN -> MarketCalls.OPEN_BYTES;
           case MarketCalls.BID, MarketCalls.ASK -> 1 + 8 + 8 + 8;
           case MarketCalls.CANCEL -> 1 + 8 + 4;
+          case MarketCalls.DELIVERED -> 1 + 8 + 4 + 8;
+          case MarketCalls.RATE -> 1 + 8 + 4 + 1;
           default -> -1;
         };
     if (expected < 0) {
       return reject(
-          "operation %d is unknown; it must be 1 (open), 2 (bid), 3 (ask) or 4 (cancel)"
+          ("operation %d is unknown; it must be 1 (open), 2 (bid), 3 (ask), 4 (cancel),"
+                  + " 5 (delivery report) or 6 (rating)")
               .formatted(op));
     }
     if (data.length != expected) {
@@ -128,6 +131,8 @@ public final class DoubleAuctionMarket implements LedgerModule {
     return switch (op) {
       case MarketCalls.OPEN -> open(ctx, tx, in);
       case MarketCalls.CANCEL -> cancel(ctx, tx, in.getLong(), in.getInt());
+      case MarketCalls.DELIVERED -> delivered(ctx, tx, in.getLong(), in.getInt(), in.getLong());
+      case MarketCalls.RATE -> rate(ctx, tx, in.getLong(), in.getInt(), in.get());
       default -> place(ctx, tx, op == MarketCalls.BID ? Side.BUY : Side.SELL, in);
     };
   }
@@ -148,6 +153,9 @@ public final class DoubleAuctionMarket implements LedgerModule {
     long gate = in.getLong();
     long start = in.getLong();
     long end = in.getLong();
+    boolean onDelivery = in.get() == 1;
+    long penalty = in.getLong();
+    long deadline = in.getLong();
     if (gate <= ctx.height()) {
       return reject(
           "gateClosureHeight %d must be above the current height %d".formatted(gate, ctx.height()));
@@ -160,9 +168,17 @@ public final class DoubleAuctionMarket implements LedgerModule {
               kPpm,
               gate,
               Instant.ofEpochSecond(start),
-              Instant.ofEpochSecond(end));
+              Instant.ofEpochSecond(end),
+              onDelivery ? Optional.of(new DeliveryTerms(penalty, deadline)) : Optional.empty());
     } catch (RuntimeException e) {
       return reject(e.getMessage());
+    }
+    StateKey deadlineKey = MarketState.deadlineKey(deadline);
+    byte[] due = onDelivery ? ctx.get(deadlineKey).orElse(new byte[0]) : new byte[0];
+    if (due.length / 8 >= MAX_MARKETS_PER_HEIGHT) {
+      return reject(
+          "%d markets already take delivery reports up to height %d; at most %d may"
+              .formatted(due.length / 8, deadline, MAX_MARKETS_PER_HEIGHT));
     }
     StateKey gateKey = MarketState.gateKey(gate);
     byte[] closing = ctx.get(gateKey).orElse(new byte[0]);
@@ -177,6 +193,9 @@ public final class DoubleAuctionMarket implements LedgerModule {
         MarketState.marketKey(id),
         MarketState.encode(new Market(id, sender, spec, 0, Optional.empty())));
     ctx.put(gateKey, ByteBuffer.allocate(closing.length + 8).put(closing).putLong(id).array());
+    if (onDelivery) {
+      ctx.put(deadlineKey, ByteBuffer.allocate(due.length + 8).put(due).putLong(id).array());
+    }
     return Optional.empty();
   }
 
@@ -214,6 +233,21 @@ public final class DoubleAuctionMarket implements LedgerModule {
                 moved.get().reason(),
                 "%s: the bid's escrow of %d micro-coins (%d Wh at %d per kWh) exceeds what %s holds: %s"
                     .formatted(NAME, escrow, quantity, price, tx.sender(), moved.get().detail())));
+      }
+    } else if (m.spec().delivery().isPresent()) {
+      long penalty = m.spec().delivery().get().penaltyMicroPerKWh();
+      escrow = (penalty * quantity + 999L) / 1000L;
+      Optional<TxResult.Rejected> moved =
+          escrow == 0
+              ? Optional.empty()
+              : ctx.transfer(tx.sender(), LedgerModule.account(NAME), escrow);
+      if (moved.isPresent()) {
+        return Optional.of(
+            new TxResult.Rejected(
+                moved.get().reason(),
+                "%s: the ask's collateral of %d micro-coins (%d Wh at the penalty price %d per kWh) exceeds what %s holds: %s"
+                    .formatted(
+                        NAME, escrow, quantity, penalty, tx.sender(), moved.get().detail())));
       }
     }
     int order = m.orderCount();
@@ -289,18 +323,203 @@ public final class DoubleAuctionMarket implements LedgerModule {
     return Optional.empty();
   }
 
+  private Optional<TxResult.Rejected> delivered(
+      ModuleContext ctx, Transaction tx, long id, int order, long deliveredWh) {
+    if (!ctx.authorities().contains(tx.sender())) {
+      return reject(
+          "only an authority of the chain (the metering service) may report delivery; %s is not one"
+              .formatted(tx.sender()));
+    }
+    if (deliveredWh < 0) {
+      return reject("deliveredWh %d must be >= 0".formatted(deliveredWh));
+    }
+    Optional<Market> found = ctx.get(MarketState.marketKey(id)).map(MarketState::decodeMarket);
+    if (found.isEmpty()) {
+      return reject("market %d does not exist".formatted(id));
+    }
+    Market m = found.get();
+    if (m.spec().delivery().isEmpty()) {
+      return reject("market %d settles at gate closure, not on delivery".formatted(id));
+    }
+    if (!m.cleared()) {
+      return reject("market %d has not cleared yet".formatted(id));
+    }
+    long end = m.spec().deliveryEnd().toEpochMilli();
+    if (ctx.blockTime() < end) {
+      return reject(
+          "market %d's delivery interval ends at %s; this block's time is %s"
+              .formatted(id, m.spec().deliveryEnd(), Instant.ofEpochMilli(ctx.blockTime())));
+    }
+    long deadline = m.spec().delivery().get().reportDeadlineHeight();
+    if (ctx.height() > deadline) {
+      return reject(
+          "market %d took delivery reports up to height %d; this block is %d"
+              .formatted(id, deadline, ctx.height()));
+    }
+    if (order < 0 || order >= m.orderCount()) {
+      return reject(
+          "order %d does not exist in market %d (it has %d)".formatted(order, id, m.orderCount()));
+    }
+    MarketOrder o = MarketState.decodeOrder(ctx.get(MarketState.orderKey(id, order)).orElseThrow());
+    byte[] fills = ctx.get(MarketState.fillPageKey(id, order / MarketState.PAGE)).orElseThrow();
+    if (o.side() != Side.SELL
+        || o.status() != OrderStatus.OPEN
+        || MarketState.filled(fills, order) == 0) {
+      return reject("order %d of market %d is not an ask that sold energy".formatted(order, id));
+    }
+    if (ctx.get(MarketState.deliveryKey(id, order)).isPresent()) {
+      return reject("order %d of market %d has been settled already".formatted(order, id));
+    }
+    settle(ctx, m, o, fills, deliveredWh, false);
+    return Optional.empty();
+  }
+
+  /** Settles one ask against its delivered energy: pays the seller, refunds and compensates. */
+  private static void settle(
+      ModuleContext ctx, Market m, MarketOrder o, byte[] fills, long reported, boolean byDeadline) {
+    long id = m.id();
+    long penaltyPrice = m.spec().delivery().orElseThrow().penaltyMicroPerKWh();
+    int[] range = MarketState.tradeRange(fills, o.id());
+    long filled = MarketState.filled(fills, o.id());
+    long remaining = Math.min(reported, filled);
+    long delivered = remaining;
+    long sellerGot = 0;
+    long penalty = 0;
+    long refunds = 0;
+    long spread = 0;
+    Address escrow = LedgerModule.account(NAME);
+    byte[] page = null;
+    int pageNo = -1;
+    for (int t = range[0]; t < range[0] + range[1]; t++) {
+      if (t / MarketState.PAGE != pageNo) {
+        pageNo = t / MarketState.PAGE;
+        page = ctx.get(MarketState.tradePageKey(id, pageNo)).orElseThrow();
+      }
+      MarketTrade tr = MarketState.trade(page, id, t);
+      long dt = Math.min(remaining, tr.quantityWh());
+      remaining -= dt;
+      long pays = dt * tr.buyerPriceMicroPerKWh() / 1000L;
+      long gets = dt * tr.sellerPriceMicroPerKWh() / 1000L;
+      long refund = tr.buyerPaysMicro() - pays;
+      long compensation = (tr.quantityWh() - dt) * penaltyPrice / 1000L;
+      Address buyer =
+          MarketState.decodeOrder(ctx.get(MarketState.orderKey(id, tr.buyOrder())).orElseThrow())
+              .owner();
+      move(ctx, escrow, buyer, refund + compensation);
+      sellerGot += gets;
+      spread += pays - gets;
+      refunds += refund;
+      penalty += compensation;
+      ctx.put(MarketState.tradeDeliveryKey(id, t), MarketState.longBytes(dt));
+    }
+    long collateral = (filled * penaltyPrice + 999L) / 1000L;
+    move(ctx, escrow, o.owner(), sellerGot + collateral - penalty);
+    move(ctx, escrow, m.operator(), spread);
+    ctx.put(
+        MarketState.deliveryKey(id, o.id()),
+        MarketState.encode(
+            new Delivery(
+                id,
+                o.id(),
+                delivered,
+                sellerGot,
+                penalty,
+                collateral - penalty,
+                refunds,
+                spread,
+                ctx.height(),
+                byDeadline)));
+  }
+
+  private Optional<TxResult.Rejected> rate(
+      ModuleContext ctx, Transaction tx, long id, int trade, int score) {
+    if (score < 1 || score > 5) {
+      return reject("score %d must be in [1, 5]".formatted(score));
+    }
+    Optional<Market> found = ctx.get(MarketState.marketKey(id)).map(MarketState::decodeMarket);
+    if (found.isEmpty()) {
+      return reject("market %d does not exist".formatted(id));
+    }
+    Market m = found.get();
+    if (m.spec().delivery().isEmpty()) {
+      return reject(
+          "market %d settles at gate closure: without metered delivery its trades cannot be rated"
+              .formatted(id));
+    }
+    int trades = m.clearing().map(Clearing::trades).orElse(0);
+    if (trade < 0 || trade >= trades) {
+      return reject(
+          "trade %d does not exist in market %d (it has %d)".formatted(trade, id, trades));
+    }
+    long dt =
+        ctx.get(MarketState.tradeDeliveryKey(id, trade)).map(MarketState::readLong).orElse(0L);
+    if (dt == 0) {
+      return reject(
+          "trade %d of market %d has no delivered energy; only delivered trades may be rated"
+              .formatted(trade, id));
+    }
+    MarketTrade tr =
+        MarketState.trade(
+            ctx.get(MarketState.tradePageKey(id, trade / MarketState.PAGE)).orElseThrow(),
+            id,
+            trade);
+    Address buyer =
+        MarketState.decodeOrder(ctx.get(MarketState.orderKey(id, tr.buyOrder())).orElseThrow())
+            .owner();
+    if (!buyer.equals(tx.sender())) {
+      return reject(
+          "trade %d of market %d was bought by %s; only its buyer may rate it, not %s"
+              .formatted(trade, id, buyer, tx.sender()));
+    }
+    StateKey key = MarketState.ratingKey(id, trade);
+    if (ctx.get(key).isPresent()) {
+      return reject("trade %d of market %d has been rated already".formatted(trade, id));
+    }
+    ctx.put(key, new byte[] {(byte) score});
+    return Optional.empty();
+  }
+
   @Override
   public void endBlock(ModuleContext ctx) {
     StateKey gateKey = MarketState.gateKey(ctx.height());
     Optional<byte[]> closing = ctx.get(gateKey);
-    if (closing.isEmpty()) {
-      return;
+    if (closing.isPresent()) {
+      ByteBuffer ids = ByteBuffer.wrap(closing.get());
+      while (ids.hasRemaining()) {
+        clear(ctx, ids.getLong());
+      }
+      ctx.delete(gateKey);
     }
-    ByteBuffer ids = ByteBuffer.wrap(closing.get());
-    while (ids.hasRemaining()) {
-      clear(ctx, ids.getLong());
+    StateKey deadlineKey = MarketState.deadlineKey(ctx.height());
+    Optional<byte[]> due = ctx.get(deadlineKey);
+    if (due.isPresent()) {
+      ByteBuffer ids = ByteBuffer.wrap(due.get());
+      while (ids.hasRemaining()) {
+        settleUnreported(ctx, ids.getLong());
+      }
+      ctx.delete(deadlineKey);
     }
-    ctx.delete(gateKey);
+  }
+
+  /** At the report deadline: every ask that sold and has no report delivered nothing. */
+  private static void settleUnreported(ModuleContext ctx, long id) {
+    Market m = MarketState.decodeMarket(ctx.get(MarketState.marketKey(id)).orElseThrow());
+    byte[] fills = null;
+    int pageNo = -1;
+    for (int i = 0; i < m.orderCount(); i++) {
+      if (i / MarketState.PAGE != pageNo) {
+        pageNo = i / MarketState.PAGE;
+        fills = ctx.get(MarketState.fillPageKey(id, pageNo)).orElseThrow();
+      }
+      if (MarketState.filled(fills, i) == 0
+          || ctx.get(MarketState.deliveryKey(id, i)).isPresent()) {
+        continue;
+      }
+      MarketOrder o = MarketState.decodeOrder(ctx.get(MarketState.orderKey(id, i)).orElseThrow());
+      if (o.side() == Side.SELL && o.status() == OrderStatus.OPEN) {
+        settle(ctx, m, o, fills, 0, true);
+      }
+    }
   }
 
   private static void clear(ModuleContext ctx, long id) {
@@ -331,6 +550,10 @@ public final class DoubleAuctionMarket implements LedgerModule {
     long[] bPaid = new long[bp.length];
     long[] sFilled = new long[sp.length];
     long[] sGot = new long[sp.length];
+    int[] bFirst = new int[bp.length];
+    int[] bCount = new int[bp.length];
+    int[] sFirst = new int[sp.length];
+    int[] sCount = new int[sp.length];
     long volume = 0;
     long welfareWhole = 0;
     long welfareRest = 0;
@@ -351,6 +574,12 @@ public final class DoubleAuctionMarket implements LedgerModule {
       bPaid[b] += pays;
       sFilled[s] += q;
       sGot[s] += gets;
+      if (bCount[b]++ == 0) {
+        bFirst[b] = t;
+      }
+      if (sCount[s]++ == 0) {
+        sFirst[s] = t;
+      }
       volume += q;
       paid += pays;
       received += gets;
@@ -395,18 +624,42 @@ public final class DoubleAuctionMarket implements LedgerModule {
           o.id() % MarketState.PAGE,
           bFilled[i],
           bPaid[i],
-          refund);
+          refund,
+          bFirst[i],
+          bCount[i]);
     }
+    Optional<DeliveryTerms> terms = m.spec().delivery();
     for (int i = 0; i < sp.length; i++) {
       MarketOrder o = sells.get(i);
-      move(ctx, escrow, o.owner(), sGot[i]);
+      long settled = sGot[i];
+      long back = 0;
+      if (terms.isPresent()) {
+        // Paid on delivery: keep the collateral of what was sold, return the rest.
+        settled = 0;
+        back = o.escrowMicro() - (sFilled[i] * terms.get().penaltyMicroPerKWh() + 999L) / 1000L;
+        move(ctx, escrow, o.owner(), back);
+      } else {
+        move(ctx, escrow, o.owner(), settled);
+      }
       MarketState.putFill(
-          fills[o.id() / MarketState.PAGE], o.id() % MarketState.PAGE, sFilled[i], sGot[i], 0);
+          fills[o.id() / MarketState.PAGE],
+          o.id() % MarketState.PAGE,
+          sFilled[i],
+          settled,
+          back,
+          sFirst[i],
+          sCount[i]);
     }
     for (int p = 0; p < fills.length; p++) {
       ctx.put(MarketState.fillPageKey(id, p), fills[p].array());
     }
+    if (terms.isPresent()) {
+      received = 0; // sellers are paid, and the spread settled, per delivery report
+    }
     long budget = paid - received;
+    if (terms.isPresent()) {
+      budget = 0;
+    }
     move(ctx, escrow, m.operator(), budget);
     Clearing c =
         new Clearing(

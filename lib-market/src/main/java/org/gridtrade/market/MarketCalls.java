@@ -15,6 +15,9 @@ public final class MarketCalls {
   static final byte BID = 2;
   static final byte ASK = 3;
   static final byte CANCEL = 4;
+  static final byte DELIVERED = 5;
+  static final byte RATE = 6;
+  static final int OPEN_BYTES = 1 + 1 + 4 + 8 + 8 + 8 + 1 + 8 + 8;
 
   private MarketCalls() {}
 
@@ -27,13 +30,16 @@ public final class MarketCalls {
   public static Payload.Call open(MarketSpec spec) {
     Objects.requireNonNull(spec, "spec");
     byte[] d =
-        ByteBuffer.allocate(1 + 1 + 4 + 8 + 8 + 8)
+        ByteBuffer.allocate(OPEN_BYTES)
             .put(OPEN)
             .put((byte) spec.rule().ordinal())
             .putInt(spec.kPpm())
             .putLong(spec.gateClosureHeight())
             .putLong(spec.deliveryStart().getEpochSecond())
             .putLong(spec.deliveryEnd().getEpochSecond())
+            .put((byte) (spec.delivery().isPresent() ? 1 : 0))
+            .putLong(spec.delivery().map(DeliveryTerms::penaltyMicroPerKWh).orElse(0L))
+            .putLong(spec.delivery().map(DeliveryTerms::reportDeadlineHeight).orElse(0L))
             .array();
     return new Payload.Call(DoubleAuctionMarket.NAME, d);
   }
@@ -77,6 +83,57 @@ public final class MarketCalls {
     requireId("market", market);
     requireId("order", order);
     byte[] d = ByteBuffer.allocate(1 + 8 + 4).put(CANCEL).putLong(market).putInt(order).array();
+    return new Payload.Call(DoubleAuctionMarket.NAME, d);
+  }
+
+  /**
+   * Reports a seller's metered delivery for a market that settles on delivery (only an authority of
+   * the chain may, after the delivery interval has ended and up to the report deadline, once per
+   * ask that traded).
+   *
+   * @param market the market's id
+   * @param order the ask's order id
+   * @param deliveredWh the energy the seller's meter delivered in the interval, attested, 0 or more
+   * @return the payload
+   */
+  public static Payload.Call reportDelivery(long market, int order, long deliveredWh) {
+    requireId("market", market);
+    requireId("order", order);
+    if (deliveredWh < 0) {
+      throw new IllegalArgumentException("deliveredWh %d must be >= 0".formatted(deliveredWh));
+    }
+    byte[] d =
+        ByteBuffer.allocate(1 + 8 + 4 + 8)
+            .put(DELIVERED)
+            .putLong(market)
+            .putInt(order)
+            .putLong(deliveredWh)
+            .array();
+    return new Payload.Call(DoubleAuctionMarket.NAME, d);
+  }
+
+  /**
+   * Rates the seller of a trade (only its buyer may, once, and only when some of its energy was
+   * delivered).
+   *
+   * @param market the market's id
+   * @param trade the trade's index
+   * @param score 1 to 5
+   * @return the payload
+   */
+  public static Payload.Call rate(long market, int trade, int score) {
+    requireId("market", market);
+    requireId("trade", trade);
+    if (score < 1 || score > 5) {
+      throw new IllegalArgumentException("score %d must be in [1, 5]".formatted(score));
+    }
+    byte[] d =
+        ByteBuffer.allocate(1 + 8 + 4 + 1)
+            .put(RATE)
+            .putLong(market)
+            .putInt(trade)
+            .put((byte) score)
+            .array();
     return new Payload.Call(DoubleAuctionMarket.NAME, d);
   }
 

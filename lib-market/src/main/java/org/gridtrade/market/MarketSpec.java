@@ -2,6 +2,7 @@ package org.gridtrade.market;
 
 import java.time.Instant;
 import java.util.Objects;
+import java.util.Optional;
 
 /**
  * What an operator opens a market with: how it clears, when its gate closes, and the delivery
@@ -14,13 +15,16 @@ import java.util.Objects;
  *     accepted in blocks below it
  * @param deliveryStart the start of the delivery interval (whole seconds, not before the epoch)
  * @param deliveryEnd the end of the delivery interval, after its start (whole seconds)
+ * @param delivery empty: sellers are paid at gate closure; otherwise the market settles against
+ *     metered delivery under these terms
  */
 public record MarketSpec(
     ClearingRule rule,
     int kPpm,
     long gateClosureHeight,
     Instant deliveryStart,
-    Instant deliveryEnd) {
+    Instant deliveryEnd,
+    Optional<DeliveryTerms> delivery) {
 
   /** Millionths in one: {@code kPpm = 1,000,000} is {@code k = 1}. */
   public static final int PPM = 1_000_000;
@@ -30,6 +34,7 @@ public record MarketSpec(
     Objects.requireNonNull(rule, "rule");
     Objects.requireNonNull(deliveryStart, "deliveryStart");
     Objects.requireNonNull(deliveryEnd, "deliveryEnd");
+    Objects.requireNonNull(delivery, "delivery");
     if (kPpm < 0 || kPpm > PPM) {
       throw new IllegalArgumentException(
           "kPpm %d must be in [0, %d] (millionths of k)".formatted(kPpm, PPM));
@@ -47,5 +52,39 @@ public record MarketSpec(
           "deliveryEnd %s must be a whole second after deliveryStart %s"
               .formatted(deliveryEnd, deliveryStart));
     }
+    if (delivery.isPresent() && delivery.get().reportDeadlineHeight() <= gateClosureHeight) {
+      throw new IllegalArgumentException(
+          "reportDeadlineHeight %d must be above gateClosureHeight %d"
+              .formatted(delivery.get().reportDeadlineHeight(), gateClosureHeight));
+    }
+  }
+
+  /**
+   * A market whose sellers are paid at gate closure.
+   *
+   * @param rule how trades are priced
+   * @param kPpm k of the uniform price, in millionths
+   * @param gateClosureHeight the gate closure height
+   * @param deliveryStart the start of the delivery interval
+   * @param deliveryEnd the end of the delivery interval
+   */
+  public MarketSpec(
+      ClearingRule rule,
+      int kPpm,
+      long gateClosureHeight,
+      Instant deliveryStart,
+      Instant deliveryEnd) {
+    this(rule, kPpm, gateClosureHeight, deliveryStart, deliveryEnd, Optional.empty());
+  }
+
+  /**
+   * This market, settled against metered delivery.
+   *
+   * @param terms the penalty price and the report deadline
+   * @return a new spec
+   */
+  public MarketSpec withDelivery(DeliveryTerms terms) {
+    return new MarketSpec(
+        rule, kPpm, gateClosureHeight, deliveryStart, deliveryEnd, Optional.of(terms));
   }
 }

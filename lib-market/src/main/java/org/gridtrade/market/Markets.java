@@ -4,6 +4,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.OptionalInt;
+import java.util.OptionalLong;
 import org.gridtrade.ledger.LedgerState;
 import org.gridtrade.market.internal.MarketState;
 
@@ -118,5 +120,44 @@ public final class Markets {
       out.add(MarketState.trade(page, id, t));
     }
     return List.copyOf(out);
+  }
+
+  /**
+   * How a seller's ask was settled against metered delivery.
+   *
+   * @param state a ledger state
+   * @param id the market's id
+   * @param order the ask's order id
+   * @return the settlement, or empty until it is reported (or the deadline passes), or if the
+   *     market settles at gate closure
+   */
+  public static Optional<Delivery> delivery(LedgerState state, long id, int order) {
+    return state.get(MarketState.deliveryKey(id, order)).map(MarketState::decodeDelivery);
+  }
+
+  /**
+   * The energy counted as delivered for one trade.
+   *
+   * @param state a ledger state
+   * @param id the market's id
+   * @param trade the trade's index
+   * @return Wh, or empty until its seller's delivery is settled
+   */
+  public static OptionalLong deliveredWh(LedgerState state, long id, int trade) {
+    Optional<byte[]> v = state.get(MarketState.tradeDeliveryKey(id, trade));
+    return v.isPresent() ? OptionalLong.of(MarketState.readLong(v.get())) : OptionalLong.empty();
+  }
+
+  /**
+   * The buyer's rating of a trade's seller.
+   *
+   * @param state a ledger state
+   * @param id the market's id
+   * @param trade the trade's index
+   * @return 1 to 5, or empty if not rated
+   */
+  public static OptionalInt rating(LedgerState state, long id, int trade) {
+    Optional<byte[]> v = state.get(MarketState.ratingKey(id, trade));
+    return v.isPresent() ? OptionalInt.of(v.get()[0]) : OptionalInt.empty();
   }
 }

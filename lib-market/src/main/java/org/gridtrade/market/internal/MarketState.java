@@ -10,6 +10,8 @@ import org.gridtrade.ledger.Hash;
 import org.gridtrade.ledger.StateKey;
 import org.gridtrade.market.Clearing;
 import org.gridtrade.market.ClearingRule;
+import org.gridtrade.market.Delivery;
+import org.gridtrade.market.DeliveryTerms;
 import org.gridtrade.market.Market;
 import org.gridtrade.market.MarketOrder;
 import org.gridtrade.market.MarketSpec;
@@ -43,7 +45,7 @@ public final class MarketState {
   public static final int TRADE_BYTES = 48;
 
   /** Bytes of one order's settlement in a fill page. */
-  public static final int FILL_BYTES = 24;
+  public static final int FILL_BYTES = 32;
 
   private MarketState() {}
 
@@ -141,7 +143,7 @@ public final class MarketState {
   public static byte[] encode(Market m) {
     byte[] reason =
         m.clearing().map(c -> c.noTradeReason().getBytes(StandardCharsets.UTF_8)).orElse(null);
-    ByteBuffer b = ByteBuffer.allocate(1 + 8 + 20 + 1 + 4 + 8 + 8 + 8 + 4 + 1 + 88 + 2 + 1024);
+    ByteBuffer b = ByteBuffer.allocate(1 + 8 + 20 + 1 + 4 + 8 + 8 + 8 + 17 + 4 + 1 + 88 + 2 + 1024);
     b.put(VERSION).putLong(m.id()).put(m.operator().bytes());
     MarketSpec s = m.spec();
     b.put((byte) s.rule().ordinal())
@@ -149,6 +151,9 @@ public final class MarketState {
         .putLong(s.gateClosureHeight())
         .putLong(s.deliveryStart().getEpochSecond())
         .putLong(s.deliveryEnd().getEpochSecond())
+        .put((byte) (s.delivery().isPresent() ? 1 : 0))
+        .putLong(s.delivery().map(DeliveryTerms::penaltyMicroPerKWh).orElse(0L))
+        .putLong(s.delivery().map(DeliveryTerms::reportDeadlineHeight).orElse(0L))
         .putInt(m.orderCount());
     if (m.clearing().isEmpty()) {
       b.put((byte) 0);
@@ -189,6 +194,11 @@ public final class MarketState {
     long gate = b.getLong();
     Instant start = Instant.ofEpochSecond(b.getLong());
     Instant end = Instant.ofEpochSecond(b.getLong());
+    boolean onDelivery = b.get() == 1;
+    long penalty = b.getLong();
+    long deadline = b.getLong();
+    Optional<DeliveryTerms> terms =
+        onDelivery ? Optional.of(new DeliveryTerms(penalty, deadline)) : Optional.empty();
     int orders = b.getInt();
     Optional<Clearing> clearing = Optional.empty();
     if (b.get() == 1) {
@@ -219,7 +229,8 @@ public final class MarketState {
                   budget,
                   new String(reason, StandardCharsets.UTF_8)));
     }
-    return new Market(id, operator, new MarketSpec(rule, kPpm, gate, start, end), orders, clearing);
+    return new Market(
+        id, operator, new MarketSpec(rule, kPpm, gate, start, end, terms), orders, clearing);
   }
 
   /**
@@ -331,9 +342,136 @@ public final class MarketState {
    * @param filled Wh traded
    * @param settled micro-coins paid (bid) or received (ask)
    * @param refunded escrow returned
+   * @param firstTrade the index of the order's first trade (its trades are consecutive)
+   * @param trades how many trades it has
    */
-  public static void putFill(ByteBuffer page, int slot, long filled, long settled, long refunded) {
-    page.position(1 + slot * FILL_BYTES).putLong(filled).putLong(settled).putLong(refunded);
+  public static void putFill(
+      ByteBuffer page,
+      int slot,
+      long filled,
+      long settled,
+      long refunded,
+      int firstTrade,
+      int trades) {
+    page.position(1 + slot * FILL_BYTES)
+        .putLong(filled)
+        .putLong(settled)
+        .putLong(refunded)
+        .putInt(firstTrade)
+        .putInt(trades);
+  }
+
+  /**
+   * The trades of an order, from its fill page.
+   *
+   * @param fillPage the page
+   * @param order the order's id
+   * @return {@code {first trade index, trade count}}
+   */
+  public static int[] tradeRange(byte[] fillPage, int order) {
+    ByteBuffer b = ByteBuffer.wrap(fillPage).position(1 + (order % PAGE) * FILL_BYTES + 24);
+    return new int[] {b.getInt(), b.getInt()};
+  }
+
+  /**
+   * The filled quantity of an order, from its fill page.
+   *
+   * @param fillPage the page
+   * @param order the order's id
+   * @return Wh
+   */
+  public static long filled(byte[] fillPage, int order) {
+    return ByteBuffer.wrap(fillPage).position(1 + (order % PAGE) * FILL_BYTES).getLong();
+  }
+
+  /**
+   * A seller's delivery record's key.
+   *
+   * @param market the market id
+   * @param order the ask's id
+   * @return the key
+   */
+  public static StateKey deliveryKey(long market, int order) {
+    return StateKey.of(
+        NAMESPACE, ByteBuffer.allocate(13).put((byte) 'v').putLong(market).putInt(order).array());
+  }
+
+  /**
+   * The key of a trade's delivered energy.
+   *
+   * @param market the market id
+   * @param trade the trade's index
+   * @return the key
+   */
+  public static StateKey tradeDeliveryKey(long market, int trade) {
+    return StateKey.of(
+        NAMESPACE, ByteBuffer.allocate(13).put((byte) 'x').putLong(market).putInt(trade).array());
+  }
+
+  /**
+   * The key of a trade's rating.
+   *
+   * @param market the market id
+   * @param trade the trade's index
+   * @return the key
+   */
+  public static StateKey ratingKey(long market, int trade) {
+    return StateKey.of(
+        NAMESPACE, ByteBuffer.allocate(13).put((byte) 'y').putLong(market).putInt(trade).array());
+  }
+
+  /**
+   * The key listing the markets whose delivery reports are due by a height.
+   *
+   * @param height the report deadline
+   * @return the key
+   */
+  public static StateKey deadlineKey(long height) {
+    return StateKey.of(NAMESPACE, ByteBuffer.allocate(9).put((byte) 'd').putLong(height).array());
+  }
+
+  /**
+   * Encodes a delivery.
+   *
+   * @param d the delivery
+   * @return its bytes
+   */
+  public static byte[] encode(Delivery d) {
+    return ByteBuffer.allocate(1 + 8 + 4 + 8 * 7 + 1)
+        .put(VERSION)
+        .putLong(d.market())
+        .putInt(d.order())
+        .putLong(d.deliveredWh())
+        .putLong(d.sellerReceivedMicro())
+        .putLong(d.penaltyMicro())
+        .putLong(d.collateralReturnedMicro())
+        .putLong(d.buyersRefundedMicro())
+        .putLong(d.operatorSpreadMicro())
+        .putLong(d.height())
+        .put((byte) (d.byDeadline() ? 1 : 0))
+        .array();
+  }
+
+  /**
+   * Decodes a delivery.
+   *
+   * @param v its bytes
+   * @return the delivery
+   */
+  public static Delivery decodeDelivery(byte[] v) {
+    ByteBuffer b = ByteBuffer.wrap(v);
+    b.get();
+    return new Delivery(
+        b.getLong(),
+        b.getInt(),
+        b.getLong(),
+        b.getLong(),
+        b.getLong(),
+        b.getLong(),
+        b.getLong(),
+        b.getLong(),
+        b.getLong(),
+        b.get() == 1);
   }
 
   /**

@@ -30,6 +30,13 @@ public final class MarketJson {
     o.put("gateClosureHeight", m.spec().gateClosureHeight());
     o.put("deliveryStart", m.spec().deliveryStart().toString());
     o.put("deliveryEnd", m.spec().deliveryEnd().toString());
+    if (m.spec().delivery().isPresent()) {
+      ObjectNode d = o.putObject("delivery");
+      d.put("penaltyMicroPerKWh", m.spec().delivery().get().penaltyMicroPerKWh());
+      d.put("reportDeadlineHeight", m.spec().delivery().get().reportDeadlineHeight());
+    } else {
+      o.putNull("delivery");
+    }
     o.put("orderCount", m.orderCount());
     if (m.clearing().isEmpty()) {
       o.putNull("clearing");
