@@ -3,6 +3,7 @@ package org.gridtrade.market;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 import org.gridtrade.ledger.Genesis;
 import org.gridtrade.ledger.spi.LedgerModule;
 
@@ -32,6 +33,17 @@ public final class MarketModules {
   }
 
   /**
+   * A new instance of the module of this library with a name.
+   *
+   * @param name a module name
+   * @return the module, or empty if this library has none of that name
+   */
+  public static Optional<LedgerModule> named(String name) {
+    Objects.requireNonNull(name, "name");
+    return all().stream().filter(m -> m.name().equals(name)).findFirst();
+  }
+
+  /**
    * The modules a genesis names.
    *
    * @param genesis the chain's genesis
@@ -44,9 +56,7 @@ public final class MarketModules {
     List<LedgerModule> out = new ArrayList<>();
     for (String name : genesis.modules()) {
       out.add(
-          all().stream()
-              .filter(m -> m.name().equals(name))
-              .findFirst()
+          named(name)
               .orElseThrow(
                   () ->
                       new IllegalArgumentException(

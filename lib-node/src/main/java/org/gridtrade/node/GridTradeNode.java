@@ -9,6 +9,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.nio.file.Files;
+import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -37,6 +38,7 @@ import org.gridtrade.ledger.LedgerState;
 import org.gridtrade.ledger.StateKey;
 import org.gridtrade.ledger.Transaction;
 import org.gridtrade.ledger.TxResult;
+import org.gridtrade.ledger.spi.LedgerModule;
 import org.gridtrade.market.Market;
 import org.gridtrade.market.MarketModules;
 import org.gridtrade.market.Markets;
@@ -96,7 +98,8 @@ public final class GridTradeNode implements AutoCloseable {
             }
           });
 
-  private GridTradeNode(NodeConfig config, KeyPair key, Genesis genesis) {
+  private GridTradeNode(
+      NodeConfig config, KeyPair key, Genesis genesis, List<LedgerModule> modules) {
     NodeIdentity identity = NodeIdentity.of(key);
     this.transport = NetworkTransport.create(identity, config.network());
     BlockEngine[] engineRef = new BlockEngine[1];
@@ -135,7 +138,7 @@ public final class GridTradeNode implements AutoCloseable {
                       // waits, so that gate closures and auction deadlines arrive on time.
                       .withOnlyWhenTransactionsWait(genesis.modules().isEmpty()))
               .transport(transport)
-              .modules(MarketModules.forGenesis(genesis))
+              .modules(modules)
               .listener(new Indexer())
               .build();
       engineRef[0] = e;
@@ -182,7 +185,24 @@ public final class GridTradeNode implements AutoCloseable {
    *     verify
    */
   public static GridTradeNode start(NodeConfig config) {
+    return start(config, List.of());
+  }
+
+  /**
+   * Starts a node that runs an integrator's own on-chain modules besides this SDK's market modules
+   * ({@link MarketModules}): for each module the genesis names, a module of that name given here is
+   * run, or else the SDK's. Every node of a network must run the same modules.
+   *
+   * @param config the configuration
+   * @param modules modules to run, by name (each name at most once)
+   * @return the running node
+   * @throws IllegalArgumentException as {@link #start(NodeConfig)}, or if the genesis names a
+   *     module that is neither given nor one of the SDK's
+   * @throws IllegalStateException as {@link #start(NodeConfig)}
+   */
+  public static GridTradeNode start(NodeConfig config, List<? extends LedgerModule> modules) {
     Objects.requireNonNull(config, "config");
+    Objects.requireNonNull(modules, "modules");
     Genesis genesis;
     try {
       genesis = Genesis.decode(Files.readAllBytes(config.genesis()));
@@ -206,7 +226,34 @@ public final class GridTradeNode implements AutoCloseable {
     } finally {
       java.util.Arrays.fill(password, '\0');
     }
-    return new GridTradeNode(config, key, genesis);
+    return new GridTradeNode(config, key, genesis, modulesFor(genesis, modules));
+  }
+
+  private static List<LedgerModule> modulesFor(
+      Genesis genesis, List<? extends LedgerModule> given) {
+    List<LedgerModule> out = new ArrayList<>();
+    for (String name : genesis.modules()) {
+      Optional<? extends LedgerModule> mine =
+          given.stream().filter(m -> m.name().equals(name)).findFirst();
+      if (mine.isPresent()) {
+        out.add(mine.get());
+      } else {
+        out.add(
+            MarketModules.named(name)
+                .orElseThrow(
+                    () ->
+                        new IllegalArgumentException(
+                            "the genesis names module '%s', which this node does not run; it runs %s%s"
+                                .formatted(
+                                    name,
+                                    MarketModules.names(),
+                                    given.isEmpty()
+                                        ? ""
+                                        : " and "
+                                            + given.stream().map(LedgerModule::name).toList()))));
+      }
+    }
+    return out;
   }
 
   private static char[] password(NodeConfig config) {
