@@ -46,8 +46,14 @@ import org.gridtrade.market.internal.MarketState;
  *       of the markets still open: coins are conserved, and nothing is left behind.
  * </ul>
  *
- * <p>Sellers are paid at gate closure. Every trade, order and clearing stays in the state ({@link
- * Markets} reads them), so any node can show why each trade and each payment happened.
+ * <p>Sellers are paid at gate closure, unless the market was opened with {@link DeliveryTerms}:
+ * then each ask locks collateral, the buyers' payments stay in escrow at gate closure, and each
+ * seller is paid for the energy an authority of the chain (the metering service) reports delivered
+ * ({@link MarketCalls#reportDelivery}), the buyers being refunded the rest and paid the shortfall's
+ * penalty from the collateral; a seller without a report by the deadline delivered nothing. Only a
+ * delivered trade may be rated, once, by its buyer ({@link MarketCalls#rate}). Every trade, order,
+ * clearing, delivery and rating stays in the state ({@link Markets} reads them), so any node can
+ * show why each trade and each payment happened.
  *
  * <p><b>Rejected calls</b> change nothing and name the rule: an unknown market, a gate that has
  * closed, a price or quantity out of range, escrow the buyer cannot afford, a cancel of another's
