@@ -218,7 +218,7 @@ public final class MarketClearingScale {
         }
       }
       g = Genesis.fromAllocationsFile(CHAIN, file, authorities, T0);
-      Files.deleteIfExists(file);
+      file.toFile().deleteOnExit(); // the genesis streams it when the ledger opens
     }
     return g.withModules(List.of(DoubleAuctionMarket.NAME));
   }
