@@ -42,6 +42,24 @@ class DrStudyCommandTest {
   }
 
   @Test
+  void json_contract_irAllCountsMarketsWhereEveryParticipantIsRational() {
+    JsonNode j = Cli.run("dr-study", "--instances", "30", "--seed", "2", "--json").json();
+    for (String field :
+        new String[] {"meanRounds", "maxRounds", "converged", "welfareGapMax", "irAll"}) {
+      assertThat(j.has(field)).as(field).isTrue();
+    }
+    // at the default retail price the rule is IR for every participant on every market
+    assertThat(j.get("irAll").asInt()).isEqualTo(30);
+    JsonNode cheap =
+        Cli.run("dr-study", "--instances", "30", "--seed", "2", "--retail-price", "0", "--json")
+            .json();
+    // Eq. 4.15 (settled) is a WBB rule within the maximum prices: wherever it is IR for all, the
+    // default rule is too, never the other way round
+    assertThat(cheap.get("eq415IrAll").asInt()).isLessThanOrEqualTo(cheap.get("irAll").asInt());
+    assertThat(cheap.get("irAll").asInt()).isBetween(0, 30);
+  }
+
+  @Test
   void sameSeed_sameNumbers() {
     JsonNode a = Cli.run("dr-study", "--instances", "10", "--seed", "9", "--json").json();
     JsonNode b = Cli.run("dr-study", "--instances", "10", "--seed", "9", "--json").json();
