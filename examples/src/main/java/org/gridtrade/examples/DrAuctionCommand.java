@@ -20,6 +20,7 @@ import org.gridtrade.auction.DemandResponseAuction;
 import org.gridtrade.auction.DemandResponseResult;
 import org.gridtrade.auction.DrFlow;
 import org.gridtrade.auction.DrInstance;
+import org.gridtrade.auction.SpSelection;
 import org.knowm.xchart.XYChart;
 import org.knowm.xchart.XYChartBuilder;
 import org.knowm.xchart.XYSeries;
@@ -190,7 +191,13 @@ final class DrAuctionCommand implements Callable<Integer> {
         throw bad("--chart: " + e.getMessage());
       }
     }
-    DrInstance instance = instance();
+    DrInstance instance;
+    try {
+      // Alg. 7 first: every EV trades only with the SPs whose ask is at most its bid
+      instance = SpSelection.restrict(instance());
+    } catch (IllegalArgumentException e) {
+      throw bad("after the SP selection (Alg. 7): " + e.getMessage());
+    }
     DemandResponseResult result =
         DemandResponseAuction.builder()
             .update(rule)
@@ -300,6 +307,7 @@ final class DrAuctionCommand implements Callable<Integer> {
     root.put("eta", instance.eta());
     root.put("rho", instance.rho());
     root.put("xi", instance.xi());
+    root.put("excludedLinks", instance.excludedLinks().size());
     root.put("rounds", r.iterations());
     root.put("iterations", r.iterations());
     root.put("converged", r.converged());

@@ -152,6 +152,8 @@ class DrAuctionCommandTest {
         assertThat(a.get("supply").asDouble()).isLessThan(1e-6);
       }
     }
+    // Alg. 7 ran first and removed exactly that link (ask 13.015 above the bid 12)
+    assertThat(r.json().get("excludedLinks").asInt()).isEqualTo(1);
     assertThat(Cli.run("dr-auction", "--scenario", f.toString(), "--prices").exitCode())
         .isEqualTo(2);
   }

@@ -182,9 +182,9 @@ public final class DemandResponseAuction {
       double q = instance.evs().get(i).maxPrice();
       for (int j = 0; j < m; j++) {
         // Eq. 4.15, never more per kWh of supply than the EV's maximum buying price
-        pay[i] += Math.min(b[i][j], q * x[i][j]);
+        pay[i] += Double.isInfinite(q) ? b[i][j] : Math.min(b[i][j], q * x[i][j]);
       }
-      limit[i] = q * t[i];
+      limit[i] = t[i] > 0 ? q * t[i] : 0;
       evSum += pay[i];
       evPay.add(new DemandResponseResult.Payment(instance.evs().get(i).id(), pay[i]));
     }
