@@ -88,8 +88,18 @@ final class DrStudyCommand implements Callable<Integer> {
 
   @Option(
       names = "--compare",
-      description = "Also run the LITERAL update on the same instances and report it.")
+      description =
+          "Also run the LITERAL update on the same instances and report it, and compare the"
+              + " proposed scheme with Kang et al. (Aggarwal's reference [177]) as in Aggarwal Fig."
+              + " 4.5-4.6: prints the numbers and draws both figures into --out.")
   boolean compare;
+
+  @Option(
+      names = "--out",
+      paramLabel = "DIR",
+      defaultValue = ".",
+      description = "Directory for the --compare figures (default: the current directory).")
+  java.nio.file.Path outDir;
 
   @Option(
       names = "--max-rounds",
@@ -153,12 +163,25 @@ final class DrStudyCommand implements Callable<Integer> {
     if (compare && update != DemandResponseAuction.BidUpdate.LITERAL) {
       summaries.add(study(DemandResponseAuction.BidUpdate.LITERAL, evRange, spRange));
     }
+    List<DrComparison.Point> schemes = List.of();
+    List<java.nio.file.Path> figures = List.of();
+    if (compare) {
+      schemes = DrComparison.run(seed, Math.min(instances, 20), prices);
+      figures = DrComparison.draw(schemes, outDir);
+    }
     PrintWriter out = spec.commandLine().getOut();
     if (json) {
+      ObjectNode root = toJson(summaries, evRange, spRange);
+      if (compare) {
+        var list = root.putArray("schemes");
+        for (DrComparison.Point p : schemes) {
+          list.addPOJO(p);
+        }
+        var files = root.putArray("figures");
+        figures.forEach(f -> files.add(f.toString()));
+      }
       out.println(
-          new ObjectMapper()
-              .enable(SerializationFeature.INDENT_OUTPUT)
-              .writeValueAsString(toJson(summaries, evRange, spRange)));
+          new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(root));
     } else {
       out.printf(
           Locale.ROOT,
@@ -189,6 +212,10 @@ final class DrStudyCommand implements Callable<Integer> {
             s.eq415IndividuallyRational(),
             s.weaklyBudgetBalanced(),
             s.millisPerInstance());
+      }
+      if (compare) {
+        out.print(DrComparison.table(schemes));
+        figures.forEach(f -> out.println("wrote " + f));
       }
     }
     out.flush();
