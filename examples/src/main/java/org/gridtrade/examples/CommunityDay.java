@@ -13,6 +13,7 @@ import org.gridtrade.auction.DemandResponseAuction;
 import org.gridtrade.auction.DemandResponseResult;
 import org.gridtrade.auction.DrFlow;
 import org.gridtrade.auction.DrInstance;
+import org.gridtrade.auction.SpSelection;
 import org.gridtrade.coalition.Area;
 import org.gridtrade.coalition.Coalition;
 import org.gridtrade.coalition.CoalitionFormation;
@@ -188,7 +189,8 @@ final class CommunityDay {
     }
 
     // 4. Demand response in the evening peak: the day's EVs buy from the SPs.
-    DrInstance drInstance = drInstance(evs, s.sps(), random);
+    // Alg. 7 selects each EV's SPs (ask at most its bid), then Alg. 8 runs on those links.
+    DrInstance drInstance = SpSelection.restrict(drInstance(evs, s.sps(), random));
     DemandResponseResult dr = DemandResponseAuction.builder().build().run(drInstance);
 
     // 5. Settlements as orders.

@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.stream.Stream;
+import org.gridtrade.auction.DemandResponseResult;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -130,14 +131,30 @@ final class DemoCommand implements Callable<Integer> {
    * Whether a day shows each mechanism at work, the rule the default seed was chosen by: the
    * leader's prices lower the PAR by at least 10 %, prosumers merge at least once and trade at
    * least 25 % of their energy inside coalitions, and the demand-response auction reaches the
-   * welfare optimum (gap below 0.1 %) with every EV and SP individually rational.
+   * welfare optimum (gap below 0.1 %) with every EV and SP individually rational, even under
+   * Aggarwal's payments (Eq. 4.15, settled) against not trading at all.
    */
   static boolean showsEveryMechanism(CommunityDay.Markets m) {
     return m.pets().parReduction() >= 0.10
         && m.coalitions().merges() >= 1
         && m.coalitions().internalShare() >= 0.25
         && m.dr().welfareGap() < 0.001
-        && m.dr().individuallyRational();
+        && m.dr().individuallyRational()
+        && eq415BeatsNotTrading(m);
+  }
+
+  private static boolean eq415BeatsNotTrading(CommunityDay.Markets m) {
+    for (DemandResponseResult.EvOutcome e : m.dr().comparedPayments().evs()) {
+      if (e.utility() < e.payment()) {
+        return false;
+      }
+    }
+    for (DemandResponseResult.SpOutcome s : m.dr().comparedPayments().sps()) {
+      if (!s.individuallyRational()) {
+        return false;
+      }
+    }
+    return true;
   }
 
   @Override

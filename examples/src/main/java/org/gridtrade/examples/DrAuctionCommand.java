@@ -20,6 +20,7 @@ import org.gridtrade.auction.DemandResponseAuction;
 import org.gridtrade.auction.DemandResponseResult;
 import org.gridtrade.auction.DrFlow;
 import org.gridtrade.auction.DrInstance;
+import org.gridtrade.auction.SpSelection;
 import org.knowm.xchart.XYChart;
 import org.knowm.xchart.XYChartBuilder;
 import org.knowm.xchart.XYSeries;
@@ -133,11 +134,39 @@ final class DrAuctionCommand implements Callable<Integer> {
       description = "Give a --random market Aggarwal's minimum selling and maximum buying prices.")
   boolean prices;
 
+  @Option(
+      names = "--retail-price",
+      paramLabel = "PRICE",
+      defaultValue = "75",
+      description =
+          "Grid retail price per kWh stored, the EVs' outside option (buying eMin from the grid),"
+              + " 0..1e9 (default: ${DEFAULT-VALUE}).")
+  double retailPrice;
+
+  @Option(
+      names = "--payment-rule",
+      paramLabel = "RULE",
+      defaultValue = "ir",
+      description =
+          "Payments: 'ir' (default: individually rational against the outside option and weakly"
+              + " budget balanced) or 'eq415' (Aggarwal Eq. 4.15); the other is reported beside it.")
+  String paymentRule;
+
   @Option(names = "--json", description = "Print one JSON object instead of text.")
   boolean json;
 
   @Override
   public Integer call() throws IOException {
+    DemandResponseAuction.PaymentRule payments =
+        switch (paymentRule.toLowerCase(Locale.ROOT)) {
+          case "ir" -> DemandResponseAuction.PaymentRule.INDIVIDUALLY_RATIONAL;
+          case "eq415" -> DemandResponseAuction.PaymentRule.EQ_4_15;
+          default ->
+              throw bad("--payment-rule '%s' must be 'ir' or 'eq415'".formatted(paymentRule));
+        };
+    if (!(retailPrice >= 0 && retailPrice <= 1e9)) {
+      throw bad("--retail-price %s is outside 0..1e9".formatted(retailPrice));
+    }
     DemandResponseAuction.BidUpdate rule =
         switch (update.toLowerCase(Locale.ROOT)) {
           case "secant" -> DemandResponseAuction.BidUpdate.SECANT;
@@ -162,10 +191,18 @@ final class DrAuctionCommand implements Callable<Integer> {
         throw bad("--chart: " + e.getMessage());
       }
     }
-    DrInstance instance = instance();
+    DrInstance instance;
+    try {
+      // Alg. 7 first: every EV trades only with the SPs whose ask is at most its bid
+      instance = SpSelection.restrict(instance());
+    } catch (IllegalArgumentException e) {
+      throw bad("after the SP selection (Alg. 7): " + e.getMessage());
+    }
     DemandResponseResult result =
         DemandResponseAuction.builder()
             .update(rule)
+            .paymentRule(payments)
+            .retailPrice(retailPrice)
             .maxRounds(maxRounds)
             .timeLimit(Duration.ofMillis(Math.round(timeLimit * 1000)))
             .build()
@@ -270,6 +307,7 @@ final class DrAuctionCommand implements Callable<Integer> {
     root.put("eta", instance.eta());
     root.put("rho", instance.rho());
     root.put("xi", instance.xi());
+    root.put("excludedLinks", instance.excludedLinks().size());
     root.put("rounds", r.iterations());
     root.put("iterations", r.iterations());
     root.put("converged", r.converged());
@@ -280,22 +318,38 @@ final class DrAuctionCommand implements Callable<Integer> {
     root.put("individuallyRational", r.individuallyRational());
     root.put("weaklyBudgetBalanced", r.weaklyBudgetBalanced());
     root.put("settlement", r.settlement().name());
+    root.put("paymentRule", r.payments().rule().name());
     ArrayNode evList = root.putArray("evs");
-    double[] received = new double[instance.evs().size()];
-    Map<String, Integer> evIndex = new HashMap<>();
-    for (DrInstance.Ev ev : instance.evs()) {
-      evIndex.put(ev.id(), evIndex.size());
+    for (DemandResponseResult.EvOutcome e : r.payments().evs()) {
+      ObjectNode o = evList.addObject();
+      o.put("id", e.id());
+      o.put("energy", e.energy());
+      o.put("utility", e.utility());
+      o.put("payment", e.payment());
+      o.put("outsideOption", e.outsideOption());
+      o.put("individuallyRational", e.individuallyRational());
     }
-    for (DrFlow f : r.allocation()) {
-      received[evIndex.get(f.evId())] += instance.eta() * f.energy();
+    ArrayNode spList = root.putArray("spOutcomes");
+    for (DemandResponseResult.SpOutcome o : r.payments().sps()) {
+      ObjectNode j = spList.addObject();
+      j.put("id", o.id());
+      j.put("supply", o.supply());
+      j.put("cost", o.cost());
+      j.put("revenue", o.revenue());
+      j.put("outsideOption", o.outsideOption());
+      j.put("individuallyRational", o.individuallyRational());
     }
-    for (int i = 0; i < instance.evs().size(); i++) {
-      DrInstance.Ev ev = instance.evs().get(i);
-      ObjectNode e = evList.addObject();
-      e.put("id", ev.id());
-      e.put("energy", received[i]);
-      e.put("utility", ev.willingness() * Math.log(received[i] - ev.eMin() + 1));
-      e.put("payment", r.settledEvPayments().get(i).amount());
+    ObjectNode compared = root.putObject("comparedPayments");
+    compared.put("rule", r.comparedPayments().rule().name());
+    compared.put("individuallyRational", r.comparedPayments().individuallyRational());
+    compared.put("irViolations", r.comparedPayments().irViolations());
+    compared.put("weaklyBudgetBalanced", r.comparedPayments().weaklyBudgetBalanced());
+    ArrayNode comparedEvs = compared.putArray("evs");
+    for (DemandResponseResult.EvOutcome e : r.comparedPayments().evs()) {
+      ObjectNode o = comparedEvs.addObject();
+      o.put("id", e.id());
+      o.put("payment", e.payment());
+      o.put("individuallyRational", e.individuallyRational());
     }
     ArrayNode allocation = root.putArray("allocation");
     for (DrFlow f : r.allocation()) {
@@ -366,19 +420,21 @@ final class DrAuctionCommand implements Callable<Integer> {
         ScenarioJson.fmt(100 * r.welfareGap(), 5));
     line(
         b,
-        "properties",
-        "individually rational: %s; weakly budget balanced: %s; settlement: %s",
-        r.individuallyRational(),
+        "payments",
+        "%s: individually rational (outside option: eMin from the grid) %s, weakly budget"
+            + " balanced %s, surplus %s",
+        r.payments().rule(),
+        r.payments().individuallyRational(),
+        r.payments().weaklyBudgetBalanced(),
+        ScenarioJson.fmt(r.payments().budgetSurplus(), 4));
+    line(
+        b,
+        "compared",
+        "%s: %d participants not individually rational; WBB before settlement %s (settlement %s)",
+        r.comparedPayments().rule(),
+        r.comparedPayments().irViolations(),
         r.weaklyBudgetBalanced(),
         r.settlement());
-    double budget = 0;
-    for (int i = 0; i < r.settledEvPayments().size(); i++) {
-      budget += r.settledEvPayments().get(i).amount();
-    }
-    for (DemandResponseResult.Payment p : r.spRevenues()) {
-      budget -= p.amount();
-    }
-    line(b, "budget", "%s (EV payments minus SP revenues)", ScenarioJson.fmt(budget, 4));
     b.append(String.format(Locale.ROOT, "%nwelfare by round%n"));
     int rounds = r.trace().size();
     for (DemandResponseResult.Round round : r.trace()) {
@@ -397,30 +453,27 @@ final class DrAuctionCommand implements Callable<Integer> {
               ScenarioJson.fmt(round.maxRelativeChange(), 6)));
     }
     b.append(
-        String.format(Locale.ROOT, "%nEV         receives kWh   pays (bid)   pays (settled)%n"));
-    double[] energy = new double[instance.evs().size()];
-    int i = 0;
-    Map<String, Integer> ids = new HashMap<>();
-    for (DrInstance.Ev ev : instance.evs()) {
-      ids.put(ev.id(), ids.size());
-    }
-    for (DrFlow f : r.allocation()) {
-      energy[ids.get(f.evId())] += instance.eta() * f.energy();
-    }
-    for (DrInstance.Ev ev : instance.evs()) {
+        String.format(
+            Locale.ROOT,
+            "%nEV         stores kWh      utility         pays  outside option  IR   pays (%s)%n",
+            r.comparedPayments().rule()));
+    for (int i = 0; i < instance.evs().size(); i++) {
       if (i == 20 && instance.evs().size() > 25) {
         b.append(String.format(Locale.ROOT, "... %d more EVs%n", instance.evs().size() - 20));
         break;
       }
+      DemandResponseResult.EvOutcome e = r.payments().evs().get(i);
       b.append(
           String.format(
               Locale.ROOT,
-              "%-10s %12s %12s %16s%n",
-              ev.id(),
-              ScenarioJson.fmt(energy[i], 3),
-              ScenarioJson.fmt(r.evPayments().get(i).amount(), 3),
-              ScenarioJson.fmt(r.settledEvPayments().get(i).amount(), 3)));
-      i++;
+              "%-10s %10s %12s %12s %15s  %-4s %s%n",
+              e.id(),
+              ScenarioJson.fmt(e.energy(), 3),
+              ScenarioJson.fmt(e.utility(), 3),
+              ScenarioJson.fmt(e.payment(), 3),
+              ScenarioJson.fmt(e.outsideOption(), 3),
+              e.individuallyRational() ? "yes" : "NO",
+              ScenarioJson.fmt(r.comparedPayments().evs().get(i).payment(), 3)));
     }
     b.append(String.format(Locale.ROOT, "%nSP         supplies kWh   is paid%n"));
     double[] supply = new double[instance.sps().size()];
@@ -444,7 +497,7 @@ final class DrAuctionCommand implements Callable<Integer> {
               "%-10s %12s %9s%n",
               spIds.get(j),
               ScenarioJson.fmt(supply[j], 3),
-              ScenarioJson.fmt(r.spRevenues().get(j).amount(), 3)));
+              ScenarioJson.fmt(r.payments().sps().get(j).revenue(), 3)));
     }
     return b.toString();
   }

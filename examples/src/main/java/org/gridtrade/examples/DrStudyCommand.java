@@ -88,8 +88,18 @@ final class DrStudyCommand implements Callable<Integer> {
 
   @Option(
       names = "--compare",
-      description = "Also run the LITERAL update on the same instances and report it.")
+      description =
+          "Also run the LITERAL update on the same instances and report it, and compare the"
+              + " proposed scheme with Kang et al. (Aggarwal's reference [177]) as in Aggarwal Fig."
+              + " 4.5-4.6: prints the numbers and draws both figures into --out.")
   boolean compare;
+
+  @Option(
+      names = "--out",
+      paramLabel = "DIR",
+      defaultValue = ".",
+      description = "Directory for the --compare figures (default: the current directory).")
+  java.nio.file.Path outDir;
 
   @Option(
       names = "--max-rounds",
@@ -105,6 +115,15 @@ final class DrStudyCommand implements Callable<Integer> {
               + " (EVs) as constraints of the markets.")
   boolean prices;
 
+  @Option(
+      names = "--retail-price",
+      paramLabel = "PRICE",
+      defaultValue = "75",
+      description =
+          "Grid retail price per kWh stored, the EVs' outside option, 0..1e9 (default:"
+              + " ${DEFAULT-VALUE}).")
+  double retailPrice;
+
   @Option(names = "--json", description = "Print one JSON object instead of text.")
   boolean json;
 
@@ -117,6 +136,7 @@ final class DrStudyCommand implements Callable<Integer> {
       int maxRounds,
       int converged,
       int individuallyRational,
+      int eq415IndividuallyRational,
       int weaklyBudgetBalanced,
       double meanGap,
       double maxGap,
@@ -133,6 +153,9 @@ final class DrStudyCommand implements Callable<Integer> {
     if (maxRounds < 1) {
       throw bad("--max-rounds %d must be >= 1".formatted(maxRounds));
     }
+    if (!(retailPrice >= 0 && retailPrice <= 1e9)) {
+      throw bad("--retail-price %s is outside 0..1e9".formatted(retailPrice));
+    }
     int[] evRange = range("--evs", evs);
     int[] spRange = range("--sps", sps);
     List<Summary> summaries = new ArrayList<>();
@@ -140,12 +163,25 @@ final class DrStudyCommand implements Callable<Integer> {
     if (compare && update != DemandResponseAuction.BidUpdate.LITERAL) {
       summaries.add(study(DemandResponseAuction.BidUpdate.LITERAL, evRange, spRange));
     }
+    List<DrComparison.Point> schemes = List.of();
+    List<java.nio.file.Path> figures = List.of();
+    if (compare) {
+      schemes = DrComparison.run(seed, Math.min(instances, 20), prices);
+      figures = DrComparison.draw(schemes, outDir);
+    }
     PrintWriter out = spec.commandLine().getOut();
     if (json) {
+      ObjectNode root = toJson(summaries, evRange, spRange);
+      if (compare) {
+        var list = root.putArray("schemes");
+        for (DrComparison.Point p : schemes) {
+          list.addPOJO(p);
+        }
+        var files = root.putArray("figures");
+        figures.forEach(f -> files.add(f.toString()));
+      }
       out.println(
-          new ObjectMapper()
-              .enable(SerializationFeature.INDENT_OUTPUT)
-              .writeValueAsString(toJson(summaries, evRange, spRange)));
+          new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(root));
     } else {
       out.printf(
           Locale.ROOT,
@@ -162,8 +198,8 @@ final class DrStudyCommand implements Callable<Integer> {
         out.printf(
             Locale.ROOT,
             "%-11s rounds mean %.3f median %.1f max %d; converged %d/%d;"
-                + " welfare gap mean %.2e max %.2e; IR %d, WBB before settlement %d;"
-                + " %.3f ms/instance%n",
+                + " welfare gap mean %.2e max %.2e; every participant IR %d (Eq. 4.15: %d),"
+                + " Eq. 4.15 WBB before settlement %d; %.3f ms/instance%n",
             s.update(),
             s.meanRounds(),
             s.medianRounds(),
@@ -173,8 +209,13 @@ final class DrStudyCommand implements Callable<Integer> {
             s.meanGap(),
             s.maxGap(),
             s.individuallyRational(),
+            s.eq415IndividuallyRational(),
             s.weaklyBudgetBalanced(),
             s.millisPerInstance());
+      }
+      if (compare) {
+        out.print(DrComparison.table(schemes));
+        figures.forEach(f -> out.println("wrote " + f));
       }
     }
     out.flush();
@@ -184,11 +225,16 @@ final class DrStudyCommand implements Callable<Integer> {
   private Summary study(DemandResponseAuction.BidUpdate rule, int[] evRange, int[] spRange)
       throws Exception {
     DemandResponseAuction auction =
-        DemandResponseAuction.builder().update(rule).maxRounds(maxRounds).build();
+        DemandResponseAuction.builder()
+            .update(rule)
+            .maxRounds(maxRounds)
+            .retailPrice(retailPrice)
+            .build();
     int[] rounds = new int[instances];
     double[] gaps = new double[instances];
     boolean[] converged = new boolean[instances];
     boolean[] rational = new boolean[instances];
+    boolean[] sourceRational = new boolean[instances];
     boolean[] balanced = new boolean[instances];
     long start = System.nanoTime();
     ExecutorService pool = Executors.newFixedThreadPool(threads);
@@ -204,7 +250,8 @@ final class DrStudyCommand implements Callable<Integer> {
                     rounds[k] = r.iterations();
                     gaps[k] = r.welfareGap();
                     converged[k] = r.converged();
-                    rational[k] = r.individuallyRational();
+                    rational[k] = r.payments().individuallyRational();
+                    sourceRational[k] = r.comparedPayments().individuallyRational();
                     balanced[k] = r.weaklyBudgetBalanced();
                   }
                 }));
@@ -220,6 +267,7 @@ final class DrStudyCommand implements Callable<Integer> {
     int max = 0;
     int conv = 0;
     int ir = 0;
+    int irSource = 0;
     int wbb = 0;
     double gapSum = 0;
     double gapMax = Double.NEGATIVE_INFINITY;
@@ -228,6 +276,7 @@ final class DrStudyCommand implements Callable<Integer> {
       max = Math.max(max, rounds[k]);
       conv += converged[k] ? 1 : 0;
       ir += rational[k] ? 1 : 0;
+      irSource += sourceRational[k] ? 1 : 0;
       wbb += balanced[k] ? 1 : 0;
       gapSum += gaps[k];
       gapMax = Math.max(gapMax, gaps[k]);
@@ -246,6 +295,7 @@ final class DrStudyCommand implements Callable<Integer> {
         max,
         conv,
         ir,
+        irSource,
         wbb,
         gapSum / instances,
         gapMax,
@@ -297,6 +347,9 @@ final class DrStudyCommand implements Callable<Integer> {
     root.put("maxRounds", first.maxRounds());
     root.put("converged", first.converged());
     root.put("welfareGapMax", first.maxGap());
+    root.put("irAll", first.individuallyRational());
+    root.put("eq415IrAll", first.eq415IndividuallyRational());
+    root.put("retailPrice", retailPrice);
     var results = root.putArray("results");
     for (Summary s : summaries) {
       ObjectNode o = results.addObject();
@@ -308,6 +361,7 @@ final class DrStudyCommand implements Callable<Integer> {
       o.put("meanWelfareGap", s.meanGap());
       o.put("maxWelfareGap", s.maxGap());
       o.put("individuallyRational", s.individuallyRational());
+      o.put("eq415IndividuallyRational", s.eq415IndividuallyRational());
       o.put("weaklyBudgetBalanced", s.weaklyBudgetBalanced());
       o.put("millisPerInstance", s.millisPerInstance());
     }

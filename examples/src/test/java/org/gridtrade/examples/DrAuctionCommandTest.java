@@ -75,6 +75,65 @@ class DrAuctionCommandTest {
   }
 
   @Test
+  void scenario_json_everyEvListsItsOutsideOption_andTheDefaultRuleIsRational() throws IOException {
+    JsonNode scenario = ScenarioJson.read(SCENARIO);
+    for (String retail : new String[] {"75", "0"}) {
+      Cli r =
+          Cli.run(
+              "dr-auction", "--scenario", SCENARIO.toString(), "--retail-price", retail, "--json");
+      assertThat(r.exitCode()).as(r.err()).isZero();
+      JsonNode j = r.json();
+      for (String field : new String[] {"rounds", "converged", "welfare", "optimalWelfare"}) {
+        assertThat(j.has(field)).as(field).isTrue();
+      }
+      double price = Double.parseDouble(retail);
+      double paid = 0;
+      int i = 0;
+      for (JsonNode ev : scenario.get("evs")) {
+        JsonNode e = j.get("evs").get(i++);
+        assertThat(e.get("id").asText()).isEqualTo(ev.get("id").asText());
+        // the outside option: eMin bought from the grid at the retail price, utility 0
+        assertThat(e.get("outsideOption").asDouble())
+            .isCloseTo(-price * ev.get("eMin").asDouble(), within(1e-9));
+        double net = e.get("utility").asDouble() - e.get("payment").asDouble();
+        boolean rational = net >= e.get("outsideOption").asDouble() - 1e-6;
+        assertThat(e.get("individuallyRational").asBoolean()).isEqualTo(rational);
+        paid += e.get("payment").asDouble();
+      }
+      double received = 0;
+      for (JsonNode sp : j.get("spOutcomes")) {
+        received += sp.get("revenue").asDouble();
+        assertThat(sp.get("revenue").asDouble())
+            .isGreaterThanOrEqualTo(sp.get("cost").asDouble() - 1e-6);
+      }
+      assertThat(paid).isGreaterThanOrEqualTo(received - 1e-6);
+      if (price > 0) {
+        for (JsonNode e : j.get("evs")) {
+          assertThat(e.get("individuallyRational").asBoolean()).as(e.toString()).isTrue();
+        }
+      }
+      assertThat(j.at("/comparedPayments/rule").asText()).isEqualTo("EQ_4_15");
+    }
+  }
+
+  @Test
+  void paymentRule_eq415_becomesThePrimarySettlement_badRuleRefused() {
+    Cli r =
+        Cli.run(
+            "dr-auction", "--scenario", SCENARIO.toString(), "--payment-rule", "eq415", "--json");
+    assertThat(r.exitCode()).as(r.err()).isZero();
+    assertThat(r.json().get("paymentRule").asText()).isEqualTo("EQ_4_15");
+    assertThat(r.json().at("/comparedPayments/rule").asText()).isEqualTo("INDIVIDUALLY_RATIONAL");
+    Cli bad = Cli.run("dr-auction", "--scenario", SCENARIO.toString(), "--payment-rule", "vcg");
+    assertThat(bad.exitCode()).isEqualTo(2);
+    assertThat(bad.errorLine()).contains("--payment-rule").contains("vcg");
+    assertThat(
+            Cli.run("dr-auction", "--scenario", SCENARIO.toString(), "--retail-price", "-1")
+                .exitCode())
+        .isEqualTo(2);
+  }
+
+  @Test
   void scenarioPrices_bindTheAllocation() throws IOException {
     Path f = tmp.resolve("priced.json");
     Files.writeString(
@@ -93,6 +152,8 @@ class DrAuctionCommandTest {
         assertThat(a.get("supply").asDouble()).isLessThan(1e-6);
       }
     }
+    // Alg. 7 ran first and removed exactly that link (ask 13.015 above the bid 12)
+    assertThat(r.json().get("excludedLinks").asInt()).isEqualTo(1);
     assertThat(Cli.run("dr-auction", "--scenario", f.toString(), "--prices").exitCode())
         .isEqualTo(2);
   }

@@ -52,6 +52,31 @@ public final class DemandResponseAuction {
   /** The default {@link Builder#timeLimit(Duration)}: one minute. */
   public static final Duration DEFAULT_TIME_LIMIT = Duration.ofMinutes(1);
 
+  /**
+   * The default {@link Builder#retailPrice(double)}: 75 per kWh stored, above the dearest cost of a
+   * stored kWh in Aggarwal's parameter ranges (docs/demand-response.md, "Individual rationality").
+   */
+  public static final double DEFAULT_RETAIL_PRICE = 75;
+
+  /** How the final allocation is paid for (docs/demand-response.md, "Individual rationality"). */
+  public enum PaymentRule {
+    /**
+     * The default: every EV pays the SPs' marginal prices × quantities up to what keeps it
+     * individually rational against its outside option and within its maximum price; the relief
+     * comes first out of the SPs' rents (never below cost), then from EVs with room. Individually
+     * rational for every participant and weakly budget balanced whenever any rule that keeps the
+     * allocation is, which at SWM's optimum holds whenever the retail price covers the market's
+     * dearest cost of a stored kWh.
+     */
+    INDIVIDUALLY_RATIONAL,
+    /**
+     * Aggarwal Eq. 4.15: EV i pays {@code Σ_j min(b_ij, q_i s_ji)}, SP j is paid {@code Σ_i p_ji
+     * s_ji²}; a deficit is charged to the EVs pro rata to energy (never past their maximum price).
+     * Not individually rational in general.
+     */
+    EQ_4_15
+  }
+
   /** How participants turn the last allocation into their next bids. */
   public enum BidUpdate {
     /** The literal fixed-point update (docs/demand-response.md, "Bid updates"). */
@@ -76,8 +101,12 @@ public final class DemandResponseAuction {
   private final int memory;
   private final int maxRounds;
   private final Duration timeLimit;
+  private final PaymentRule paymentRule;
+  private final double retailPrice;
 
   private DemandResponseAuction(Builder b) {
+    this.paymentRule = b.paymentRule;
+    this.retailPrice = b.retailPrice;
     this.update = b.update;
     this.memory = b.memory;
     this.maxRounds = b.maxRounds;
@@ -85,8 +114,9 @@ public final class DemandResponseAuction {
   }
 
   /**
-   * A builder with the defaults: {@link BidUpdate#SECANT}, Anderson memory 5, at most 500 rounds,
-   * at most one minute.
+   * A builder with the defaults: {@link BidUpdate#SECANT}, {@link
+   * PaymentRule#INDIVIDUALLY_RATIONAL} at the retail price {@link #DEFAULT_RETAIL_PRICE}, Anderson
+   * memory 5, at most 500 rounds, at most one minute.
    *
    * @return a new builder
    */
@@ -152,24 +182,20 @@ public final class DemandResponseAuction {
       double q = instance.evs().get(i).maxPrice();
       for (int j = 0; j < m; j++) {
         // Eq. 4.15, never more per kWh of supply than the EV's maximum buying price
-        pay[i] += Math.min(b[i][j], q * x[i][j]);
+        pay[i] += Double.isInfinite(q) ? b[i][j] : Math.min(b[i][j], q * x[i][j]);
       }
-      limit[i] = q * t[i];
+      limit[i] = t[i] > 0 ? q * t[i] : 0;
       evSum += pay[i];
       evPay.add(new DemandResponseResult.Payment(instance.evs().get(i).id(), pay[i]));
     }
-    boolean ir = true;
     for (int j = 0; j < m; j++) {
       DrInstance.Sp sp = instance.sps().get(j);
       double rev = 0;
-      double cost = 0;
       for (int i = 0; i < n; i++) {
         // marginal price × quantity, i.e. the SP's bid p_ji s_ji² at the final allocation (also on
         // cells below the absolute tolerance, whose submitted bids were floored)
         rev += sp.marginalPrice(x[i][j]) * x[i][j];
-        cost += DrModel.cost(sp, x[i][j]);
       }
-      ir &= rev >= cost * (1 - 1e-12);
       spSum += rev;
       spPay.add(new DemandResponseResult.Payment(sp.id(), rev));
     }
@@ -181,9 +207,18 @@ public final class DemandResponseAuction {
     double[] due = wbb ? pay.clone() : chargeDeficit(pay, t, limit, spSum - evSum);
     List<DemandResponseResult.Payment> settled = new ArrayList<>();
     for (int i = 0; i < n; i++) {
-      ir &= DrModel.utility(instance, i, t[i]) >= due[i];
       settled.add(new DemandResponseResult.Payment(instance.evs().get(i).id(), due[i]));
     }
+    double[] revenue = new double[m];
+    for (int j = 0; j < m; j++) {
+      revenue[j] = spPay.get(j).amount();
+    }
+    DemandResponseResult.Payments source =
+        PaymentRules.settle(instance, x, retailPrice, PaymentRule.EQ_4_15, due, revenue);
+    DemandResponseResult.Payments rational =
+        PaymentRules.individuallyRational(instance, x, retailPrice);
+    DemandResponseResult.Payments chosen = paymentRule == PaymentRule.EQ_4_15 ? source : rational;
+    DemandResponseResult.Payments other = paymentRule == PaymentRule.EQ_4_15 ? rational : source;
     double welfare = DrModel.welfare(instance, x);
     double opt = optimum.welfare();
     return new DemandResponseResult(
@@ -196,11 +231,13 @@ public final class DemandResponseAuction {
         welfare,
         opt,
         (opt - welfare) / Math.max(Math.abs(opt), 1e-12 * Math.max(1, Math.abs(welfare))),
-        ir,
+        chosen.individuallyRational(),
         wbb,
         settlement,
         settled,
-        optimum.converged());
+        optimum.converged(),
+        chosen,
+        other);
   }
 
   /**
@@ -260,8 +297,39 @@ public final class DemandResponseAuction {
     private int memory = 5;
     private int maxRounds = 500;
     private Duration timeLimit = DEFAULT_TIME_LIMIT;
+    private PaymentRule paymentRule = PaymentRule.INDIVIDUALLY_RATIONAL;
+    private double retailPrice = DEFAULT_RETAIL_PRICE;
 
     private Builder() {}
+
+    /**
+     * The payment rule the result's {@link DemandResponseResult#payments()} uses; the other one is
+     * reported beside it. Default {@link PaymentRule#INDIVIDUALLY_RATIONAL}.
+     *
+     * @param paymentRule the rule
+     * @return this builder
+     */
+    public Builder paymentRule(PaymentRule paymentRule) {
+      this.paymentRule = Objects.requireNonNull(paymentRule, "paymentRule");
+      return this;
+    }
+
+    /**
+     * The grid's retail price per kWh stored, which prices the EVs' outside option (buying {@code
+     * e_i^min} from the grid); default {@link #DEFAULT_RETAIL_PRICE}.
+     *
+     * @param retailPrice finite, 0 or more
+     * @return this builder
+     * @throws IllegalArgumentException if negative or not finite
+     */
+    public Builder retailPrice(double retailPrice) {
+      if (!(retailPrice >= 0 && retailPrice <= 1e9)) {
+        throw new IllegalArgumentException(
+            "retailPrice %s must be in [0, 1e9]".formatted(retailPrice));
+      }
+      this.retailPrice = retailPrice;
+      return this;
+    }
 
     /**
      * The most wall-clock time of a run, the SWM solve included (the run then stops after the

@@ -27,13 +27,17 @@ import java.util.Objects;
  * @param optimalWelfare the SWM optimum from {@link SocialWelfareSolver}
  * @param welfareGap {@code (optimalWelfare − welfare) / |optimalWelfare|} (the denominator at least
  *     {@code 1e-12 · max(1, |welfare|)}, so that the gap stays finite when the optimum is 0)
- * @param individuallyRational every EV's utility covers its settled payment and every SP's revenue
- *     covers its cost
- * @param weaklyBudgetBalanced Σ EV payments ≥ Σ SP revenues before settlement
+ * @param individuallyRational every participant is individually rational against its outside option
+ *     under the selected payment rule ({@code payments().individuallyRational()})
+ * @param weaklyBudgetBalanced under Eq. 4.15: Σ EV payments ≥ Σ SP revenues before settlement
  * @param settlement the settlement rule applied
  * @param settledEvPayments what each EV pays after settlement, in instance order
  * @param optimumConverged true if the SWM solver met its tolerance; false if it stopped at its
  *     sweep or time limit, in which case {@code optimalWelfare} is its last iterate's welfare
+ * @param payments the settlement by the selected payment rule ({@link
+ *     DemandResponseAuction.Builder#paymentRule}), per participant, with its IR and WBB checks
+ * @param comparedPayments the settlement of the same allocation by the other payment rule, checked
+ *     the same way (so Eq. 4.15 is always reported beside the default rule)
  */
 public record DemandResponseResult(
     int iterations,
@@ -49,7 +53,9 @@ public record DemandResponseResult(
     boolean weaklyBudgetBalanced,
     Settlement settlement,
     List<Payment> settledEvPayments,
-    boolean optimumConverged) {
+    boolean optimumConverged,
+    Payments payments,
+    Payments comparedPayments) {
 
   public DemandResponseResult {
     trace = List.copyOf(Objects.requireNonNull(trace, "trace"));
@@ -58,6 +64,8 @@ public record DemandResponseResult(
     spRevenues = List.copyOf(Objects.requireNonNull(spRevenues, "spRevenues"));
     settledEvPayments = List.copyOf(Objects.requireNonNull(settledEvPayments, "settledEvPayments"));
     Objects.requireNonNull(settlement, "settlement");
+    Objects.requireNonNull(payments, "payments");
+    Objects.requireNonNull(comparedPayments, "comparedPayments");
     if (iterations < 1) {
       throw new IllegalArgumentException("iterations %s must be >= 1".formatted(iterations));
     }
@@ -127,6 +135,114 @@ public record DemandResponseResult(
       if (!Double.isFinite(amount)) {
         throw new IllegalArgumentException(
             "payment %s: amount %s must be finite".formatted(id, amount));
+      }
+    }
+  }
+
+  /**
+   * The settlement of an allocation by one payment rule (docs/demand-response.md, "Individual
+   * rationality"), every participant judged against its outside option: an EV buys its {@code
+   * e_i^min} from the grid at the retail price (utility 0), an SP sells nothing.
+   *
+   * @param rule the payment rule
+   * @param evs one entry per EV, in instance order
+   * @param sps one entry per SP, in instance order
+   * @param individuallyRational every EV and every SP is individually rational
+   * @param weaklyBudgetBalanced Σ EV payments ≥ Σ SP revenues (the auctioneer never loses money),
+   *     as paid
+   * @param budgetSurplus Σ EV payments − Σ SP revenues, as paid
+   */
+  public record Payments(
+      DemandResponseAuction.PaymentRule rule,
+      List<EvOutcome> evs,
+      List<SpOutcome> sps,
+      boolean individuallyRational,
+      boolean weaklyBudgetBalanced,
+      double budgetSurplus) {
+    public Payments {
+      Objects.requireNonNull(rule, "rule");
+      evs = List.copyOf(Objects.requireNonNull(evs, "evs"));
+      sps = List.copyOf(Objects.requireNonNull(sps, "sps"));
+      if (!Double.isFinite(budgetSurplus)) {
+        throw new IllegalArgumentException(
+            "budgetSurplus %s must be finite".formatted(budgetSurplus));
+      }
+    }
+
+    /**
+     * How many participants (EVs and SPs) are not individually rational.
+     *
+     * @return 0 or more
+     */
+    public int irViolations() {
+      int n = 0;
+      for (EvOutcome e : evs) {
+        n += e.individuallyRational() ? 0 : 1;
+      }
+      for (SpOutcome s : sps) {
+        n += s.individuallyRational() ? 0 : 1;
+      }
+      return n;
+    }
+  }
+
+  /**
+   * One EV's outcome under a payment rule.
+   *
+   * @param id the EV
+   * @param energy the energy it stores, {@code η ρ Σ_j s_ji}, kWh
+   * @param utility its utility {@code U_i} (Eq. 4.1) of that energy
+   * @param payment what it pays
+   * @param outsideOption its payoff without the auction: {@code −retailPrice · e_i^min} (it buys
+   *     its minimum from the grid; utility 0)
+   * @param individuallyRational {@code utility − payment ≥ outsideOption} (within 1e-9 relative)
+   */
+  public record EvOutcome(
+      String id,
+      double energy,
+      double utility,
+      double payment,
+      double outsideOption,
+      boolean individuallyRational) {
+    public EvOutcome {
+      Objects.requireNonNull(id, "id");
+      if (!Double.isFinite(energy)
+          || !Double.isFinite(utility)
+          || !Double.isFinite(payment)
+          || !Double.isFinite(outsideOption)) {
+        throw new IllegalArgumentException(
+            "ev %s: energy %s, utility %s, payment %s and outsideOption %s must be finite"
+                .formatted(id, energy, utility, payment, outsideOption));
+      }
+    }
+  }
+
+  /**
+   * One SP's outcome under a payment rule.
+   *
+   * @param id the SP
+   * @param supply the energy it supplies, {@code Σ_i s_ji}, kWh
+   * @param cost its cost {@code L_j} (Eq. 4.2 with its minimum price per kWh)
+   * @param revenue what it is paid
+   * @param outsideOption its payoff without the auction: 0 (it sells nothing)
+   * @param individuallyRational {@code revenue − cost ≥ outsideOption} (within 1e-9 relative)
+   */
+  public record SpOutcome(
+      String id,
+      double supply,
+      double cost,
+      double revenue,
+      double outsideOption,
+      boolean individuallyRational) {
+    public SpOutcome {
+      Objects.requireNonNull(id, "id");
+      if (!Double.isFinite(supply)
+          || !Double.isFinite(cost)
+          || !Double.isFinite(revenue)
+          || !Double.isFinite(outsideOption)) {
+        throw new IllegalArgumentException(
+            "sp %s: supply %s, cost %s, revenue %s and outsideOption %s must be finite"
+                .formatted(id, supply, cost, revenue, outsideOption));
       }
     }
   }

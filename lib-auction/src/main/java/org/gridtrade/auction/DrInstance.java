@@ -37,8 +37,38 @@ import org.gridtrade.auction.internal.TransportFeasibility;
  * @param eta average charging efficiency η, in [{@link #MIN_EFFICIENCY}, 1]
  * @param rho average transmission efficiency ρ, in [{@link #MIN_EFFICIENCY}, 1]
  * @param xi convergence threshold ξ of the iterative auction, in (0, 1)
+ * @param excludedLinks the (EV, SP) pairs that may not trade, e.g. because Aggarwal's Alg. 7 did
+ *     not select the SP for the EV ({@link SpSelection#restrict}); each names an EV and an SP of
+ *     this market; empty when every pair may trade
  */
-public record DrInstance(List<Ev> evs, List<Sp> sps, double eta, double rho, double xi) {
+public record DrInstance(
+    List<Ev> evs, List<Sp> sps, double eta, double rho, double xi, Set<Link> excludedLinks) {
+
+  /**
+   * A market in which every EV may trade with every SP (no excluded links).
+   *
+   * @param evs the charging EVs, at least one, ids unique
+   * @param sps the discharging SPs, at least one, ids unique
+   * @param eta average charging efficiency η
+   * @param rho average transmission efficiency ρ
+   * @param xi convergence threshold ξ
+   */
+  public DrInstance(List<Ev> evs, List<Sp> sps, double eta, double rho, double xi) {
+    this(evs, sps, eta, rho, xi, Set.of());
+  }
+
+  /**
+   * An (EV, SP) pair of a market.
+   *
+   * @param evId the EV's id
+   * @param spId the SP's id
+   */
+  public record Link(String evId, String spId) {
+    public Link {
+      Objects.requireNonNull(evId, "evId");
+      Objects.requireNonNull(spId, "spId");
+    }
+  }
 
   /** The least state of charge: 0.1 %. */
   public static final double MIN_SOC = 1e-3;
@@ -227,6 +257,18 @@ public record DrInstance(List<Ev> evs, List<Sp> sps, double eta, double rho, dou
     if (!(xi > 0 && xi < 1)) {
       throw new IllegalArgumentException("xi %s must be in (0, 1)".formatted(xi));
     }
+    excludedLinks = Set.copyOf(Objects.requireNonNull(excludedLinks, "excludedLinks"));
+    Set<String> evIds = new HashSet<>();
+    for (Ev ev : evs) {
+      evIds.add(ev.id());
+    }
+    for (Link link : excludedLinks) {
+      if (!evIds.contains(link.evId()) || !ids.contains(link.spId())) {
+        throw new IllegalArgumentException(
+            "excluded link %s -> %s names no EV or no SP of this market"
+                .formatted(link.evId(), link.spId()));
+      }
+    }
     double need = 0;
     for (Ev ev : evs) {
       need += ev.eMin();
@@ -240,12 +282,12 @@ public record DrInstance(List<Ev> evs, List<Sp> sps, double eta, double rho, dou
       throw new IllegalArgumentException(
           "infeasible: sum of eMin %s > eta*rho*sum of capacity %s".formatted(need, deliverable));
     }
-    double shortfall = TransportFeasibility.shortfall(evs, sps, eta * rho);
+    double shortfall = TransportFeasibility.shortfall(evs, sps, eta * rho, excludedLinks);
     if (shortfall > 1e-9 * Math.max(1, need)) {
       throw new IllegalArgumentException(
           ("infeasible: the SPs an EV may buy from within its maxPrice (an SP's marginal price,"
-                  + " from its minPrice up, at most the EV's maxPrice) cannot deliver every eMin;"
-                  + " %s kWh short")
+                  + " from its minPrice up, at most the EV's maxPrice) and on links not excluded"
+                  + " cannot deliver every eMin; %s kWh short")
               .formatted(shortfall));
     }
   }
@@ -253,13 +295,17 @@ public record DrInstance(List<Ev> evs, List<Sp> sps, double eta, double rho, dou
   /**
    * The most an SP supplies to an EV: its capacity, and no more than keeps the SP's marginal price
    * ({@link Sp#marginalPrice}) within the EV's maximum buying price; 0 when even the first kWh
-   * costs more than that (docs/demand-response.md, "Minimum prices").
+   * costs more than that (docs/demand-response.md, "Minimum prices"); 0 on an excluded link.
    *
    * @param i the EV's index
    * @param j the SP's index
    * @return the cell's capacity, kWh of supply, 0 or more
    */
   public double cellCapacity(int i, int j) {
+    if (!excludedLinks.isEmpty()
+        && excludedLinks.contains(new Link(evs.get(i).id(), sps.get(j).id()))) {
+      return 0;
+    }
     return TransportFeasibility.cellCapacity(evs.get(i), sps.get(j));
   }
 

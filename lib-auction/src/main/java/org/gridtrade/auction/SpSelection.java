@@ -133,4 +133,89 @@ public final class SpSelection {
     }
     return List.copyOf(out);
   }
+
+  /**
+   * Alg. 7 feeding Alg. 8 (docs/demand-response.md, "Alg. 7 feeds Alg. 8"): the market with every
+   * (EV, SP) link excluded on which the SP's ask for the EV is above the EV's bid, or the SP did
+   * not ask for the EV. The demand-response auction on the result trades only on links Alg. 7
+   * leaves open (an EV trades only with SPs whose ask is at most its bid); links the market already
+   * excluded stay excluded.
+   *
+   * @param market the market; every EV needs a bid
+   * @param evBids one bid per EV of the market, ids the EVs' ids
+   * @param asksByEv the SPs' asks per EV id, ids the SPs' ids (an EV without an entry has no asks)
+   * @return the restricted market
+   * @throws IllegalArgumentException if an EV of the market has no bid, a bid or ask names no
+   *     participant of the market, or the open links cannot deliver every EV's {@code e_min} (the
+   *     message names the shortfall)
+   */
+  public static DrInstance restrict(
+      DrInstance market, List<Order> evBids, Map<String, List<Order>> asksByEv) {
+    Objects.requireNonNull(market, "market");
+    Objects.requireNonNull(asksByEv, "asksByEv");
+    Map<String, Order> bidOf = new HashMap<>();
+    for (Order bid : Objects.requireNonNull(evBids, "evBids")) {
+      bidOf.put(bid.id(), bid);
+    }
+    Set<String> spIds = new HashSet<>();
+    for (DrInstance.Sp sp : market.sps()) {
+      spIds.add(sp.id());
+    }
+    Set<String> evIds = new HashSet<>();
+    for (DrInstance.Ev ev : market.evs()) {
+      evIds.add(ev.id());
+    }
+    for (String id : bidOf.keySet()) {
+      if (!evIds.contains(id)) {
+        throw new IllegalArgumentException("bid '%s' names no EV of the market".formatted(id));
+      }
+    }
+    Set<DrInstance.Link> excluded = new HashSet<>(market.excludedLinks());
+    for (DrInstance.Ev ev : market.evs()) {
+      Order bid = bidOf.get(ev.id());
+      if (bid == null) {
+        throw new IllegalArgumentException("EV '%s' has no bid".formatted(ev.id()));
+      }
+      Map<String, Double> ask = new HashMap<>();
+      for (Order a : asksByEv.getOrDefault(ev.id(), List.of())) {
+        if (!spIds.contains(a.id())) {
+          throw new IllegalArgumentException(
+              "ask '%s' for EV '%s' names no SP of the market".formatted(a.id(), ev.id()));
+        }
+        ask.put(a.id(), a.price());
+      }
+      for (DrInstance.Sp sp : market.sps()) {
+        Double price = ask.get(sp.id());
+        if (price == null || price > bid.price()) {
+          excluded.add(new DrInstance.Link(ev.id(), sp.id()));
+        }
+      }
+    }
+    return new DrInstance(
+        market.evs(), market.sps(), market.eta(), market.rho(), market.xi(), excluded);
+  }
+
+  /**
+   * Alg. 7 on a market's own prices: every EV bids its maximum buying price (its willingness {@code
+   * σ_i / SoC_i} when it has none), every SP asks every EV the marginal price of its first kWh,
+   * {@code c2 + minPrice}; then {@link #restrict(DrInstance, List, Map)}.
+   *
+   * @param market the market
+   * @return the market restricted to the links Alg. 7 selects
+   */
+  public static DrInstance restrict(DrInstance market) {
+    Objects.requireNonNull(market, "market");
+    List<Order> bids = new ArrayList<>();
+    Map<String, List<Order>> asks = new HashMap<>();
+    for (DrInstance.Ev ev : market.evs()) {
+      double price = Double.isInfinite(ev.maxPrice()) ? ev.willingness() : ev.maxPrice();
+      bids.add(new Order(ev.id(), Math.min(price, Order.MAX_PRICE), Math.max(ev.eMax(), 1e-9)));
+      List<Order> list = new ArrayList<>();
+      for (DrInstance.Sp sp : market.sps()) {
+        list.add(new Order(sp.id(), sp.marginalPrice(0), sp.capacity()));
+      }
+      asks.put(ev.id(), list);
+    }
+    return restrict(market, bids, asks);
+  }
 }

@@ -50,6 +50,11 @@ final class SwmOracle {
   /** The most SP j may supply EV i: its marginal price may not pass the EV's maximum price. */
   static double cellLimit(DrInstance in, int i, int j) {
     DrInstance.Sp sp = in.sps().get(j);
+    for (DrInstance.Link link : in.excludedLinks()) {
+      if (link.evId().equals(in.evs().get(i).id()) && link.spId().equals(sp.id())) {
+        return 0; // a link Alg. 7 did not select
+      }
+    }
     double q = in.evs().get(i).maxPrice();
     if (q == Double.POSITIVE_INFINITY) {
       return sp.capacity();

@@ -3,6 +3,7 @@ package org.gridtrade.auction.internal;
 import java.util.ArrayDeque;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Set;
 import org.gridtrade.auction.DrInstance;
 
 /**
@@ -39,7 +40,21 @@ public final class TransportFeasibility {
    * @return the shortfall in supply units, 0 if every minimum can be met
    */
   public static double shortfall(List<DrInstance.Ev> evs, List<DrInstance.Sp> sps, double k) {
-    boolean capped = false;
+    return shortfall(evs, sps, k, Set.of());
+  }
+
+  /**
+   * How much of the EVs' total minimum supply cannot be delivered when some links are excluded.
+   *
+   * @param evs the EVs
+   * @param sps the SPs
+   * @param k ηρ
+   * @param excluded the (EV, SP) pairs that may not trade
+   * @return the shortfall in supply units, 0 if every minimum can be met
+   */
+  public static double shortfall(
+      List<DrInstance.Ev> evs, List<DrInstance.Sp> sps, double k, Set<DrInstance.Link> excluded) {
+    boolean capped = !excluded.isEmpty();
     for (DrInstance.Ev ev : evs) {
       capped |= Double.isFinite(ev.maxPrice());
     }
@@ -64,7 +79,10 @@ public final class TransportFeasibility {
       need += lo;
       add(head, next, to, cap, count, 0, 1 + i, lo);
       for (int j = 0; j < m; j++) {
-        double c = cellCapacity(evs.get(i), sps.get(j));
+        double c =
+            excluded.contains(new DrInstance.Link(evs.get(i).id(), sps.get(j).id()))
+                ? 0
+                : cellCapacity(evs.get(i), sps.get(j));
         if (c > 0) {
           add(head, next, to, cap, count, 1 + i, 1 + n + j, c);
         }
