@@ -9,8 +9,19 @@ import org.junit.jupiter.api.Test;
 class DrStudyCommandTest {
 
   @Test
-  void smallStudy_everyInstanceConvergesNearTheOptimum_andCompareListsEveryRule() {
-    Cli r = Cli.run("dr-study", "--instances", "40", "--seed", "5", "--compare", "--json");
+  void smallStudy_everyInstanceConvergesNearTheOptimum_andCompareListsEveryRule(
+      @org.junit.jupiter.api.io.TempDir java.nio.file.Path figures) {
+    Cli r =
+        Cli.run(
+            "dr-study",
+            "--instances",
+            "40",
+            "--seed",
+            "5",
+            "--compare",
+            "--out",
+            figures.toString(),
+            "--json");
 
     assertThat(r.exitCode()).as(r.err()).isZero();
     JsonNode j = r.json();
