@@ -335,6 +335,7 @@ final class V2vStudy {
             .yAxisTitle(y)
             .build();
     c.getStyler().setLegendPosition(org.knowm.xchart.style.Styler.LegendPosition.InsideSE);
+    c.getStyler().setXAxisDecimalPattern("#,##0");
     return c;
   }
 
