@@ -587,12 +587,15 @@ final class V2vCommand implements Callable<Integer> {
       for (int k = 0; k < 4; k++) {
         b.append(
             f(
-                "%-14s return %.1f %% of optimal causal, %.1f %% of perfect foresight; profit"
-                    + " %+.1f %% vs FRL%n",
+                "%-14s return %.1f %% of optimal causal, %.1f %% of perfect foresight%s%n",
                 names[k],
                 100 * mean(ret[k]) / optimalMean,
                 100 * mean(ret[k]) / pfMean,
-                100 * (mean(prof[k]) - mean(prof[0])) / Math.abs(mean(prof[0]))));
+                k == 0
+                    ? ""
+                    : f(
+                        "; FRL's profit %+.1f %% against it",
+                        100 * (mean(prof[0]) - mean(prof[k])) / Math.abs(mean(prof[k])))));
       }
 
       // Fig. 4.7 and 4.8: the fleet on one held-out day, with the mLAG drawn from its scores.
