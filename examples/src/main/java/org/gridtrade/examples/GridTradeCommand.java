@@ -50,6 +50,7 @@ import picocli.CommandLine.Spec;
       StackelbergCommand.class,
       BestResponseCommand.class,
       TrustSimCommand.class,
+      V2vCommand.class,
       CommandLine.HelpCommand.class
     })
 public final class GridTradeCommand implements Callable<Integer> {

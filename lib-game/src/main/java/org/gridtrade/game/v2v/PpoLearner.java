@@ -72,13 +72,27 @@ public final class PpoLearner {
   }
 
   private PpoTraining train(Function<RandomGenerator, V2vScenario> scenarios, long steps) {
+    return train(scenarios, steps, false);
+  }
+
+  /**
+   * Trains on one EV's scenario, optionally with the reward of {@code δ ≡ 1} (baseline 2 of
+   * Moniruzzaman Fig. 4.11–4.12); the curve then holds that reward's returns.
+   */
+  PpoTraining train(V2vScenario scenario, long steps, boolean unitDelta) {
+    Objects.requireNonNull(scenario, "scenario");
+    return train(rng -> scenario, steps, unitDelta);
+  }
+
+  private PpoTraining train(
+      Function<RandomGenerator, V2vScenario> scenarios, long steps, boolean unitDelta) {
     if (steps < 0) {
       throw new IllegalArgumentException("steps %d must be >= 0".formatted(steps));
     }
     long s0 = ppo.steps();
     long e0 = ppo.episodes();
     List<Double> curve = new ArrayList<>();
-    for (double r : ppo.train(new V2vTask(scenarios, config.rewardScale()), steps)) {
+    for (double r : ppo.train(new V2vTask(scenarios, config.rewardScale(), unitDelta), steps)) {
       curve.add(r / config.rewardScale());
     }
     return new PpoTraining(ppo.steps() - s0, ppo.episodes() - e0, curve);

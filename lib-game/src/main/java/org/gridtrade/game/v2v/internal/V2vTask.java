@@ -20,6 +20,7 @@ public final class V2vTask implements Task {
 
   private final Function<RandomGenerator, V2vScenario> scenarios;
   private final double rewardScale;
+  private final boolean unitDelta;
   private V2vEnvironment env;
   private double lastReturn;
   private double episodeReturn;
@@ -31,8 +32,22 @@ public final class V2vTask implements Task {
    * @param rewardScale factor applied to rewards
    */
   public V2vTask(Function<RandomGenerator, V2vScenario> scenarios, double rewardScale) {
+    this(scenarios, rewardScale, false);
+  }
+
+  /**
+   * A task, optionally rewarding trades with {@code δ ≡ 1} (no price factor: {@code R_t = −A_t ·
+   * (p_v2v,t + Ω_t)} plus the departure penalty), the reward of Moniruzzaman's baseline 2.
+   *
+   * @param scenarios draws each episode's scenario
+   * @param rewardScale factor applied to rewards
+   * @param unitDelta whether to learn from the reward with {@code δ ≡ 1}
+   */
+  public V2vTask(
+      Function<RandomGenerator, V2vScenario> scenarios, double rewardScale, boolean unitDelta) {
     this.scenarios = scenarios;
     this.rewardScale = rewardScale;
+    this.unitDelta = unitDelta;
   }
 
   /**
@@ -87,14 +102,16 @@ public final class V2vTask implements Task {
   @Override
   public double step(double action, double[] obs) {
     V2vScenario s = env.scenario();
+    double price = unitDelta ? env.state().v2vPrice() + s.omega() : 0;
     V2vStep st = env.step(energy(action, s, env.soc()));
-    episodeReturn += st.reward();
+    double reward = unitDelta ? -st.appliedKwh() * price + st.departurePenalty() : st.reward();
+    episodeReturn += reward;
     if (env.done()) {
       lastReturn = episodeReturn;
     } else {
       features(env.state(), s, obs);
     }
-    return rewardScale * st.reward();
+    return rewardScale * reward;
   }
 
   @Override
