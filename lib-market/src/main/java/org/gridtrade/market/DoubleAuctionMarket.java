@@ -8,7 +8,6 @@ import java.util.Optional;
 import java.util.OptionalLong;
 import org.gridtrade.ledger.Address;
 import org.gridtrade.ledger.Payload;
-import org.gridtrade.ledger.RejectReason;
 import org.gridtrade.ledger.StateKey;
 import org.gridtrade.ledger.Transaction;
 import org.gridtrade.ledger.TxResult;
@@ -16,6 +15,7 @@ import org.gridtrade.ledger.spi.LedgerModule;
 import org.gridtrade.ledger.spi.ModuleContext;
 import org.gridtrade.market.internal.IntegerClearing;
 import org.gridtrade.market.internal.MarketState;
+import org.gridtrade.market.internal.ModuleSupport;
 
 /**
  * Double-auction markets on chain: every node takes the orders, holds the bids' escrow, and clears
@@ -198,9 +198,9 @@ public final class DoubleAuctionMarket implements LedgerModule {
     ctx.put(
         MarketState.marketKey(id),
         MarketState.encode(new Market(id, sender, spec, 0, Optional.empty())));
-    ctx.put(gateKey, ByteBuffer.allocate(closing.length + 8).put(closing).putLong(id).array());
+    ctx.put(gateKey, ModuleSupport.appended(closing, id));
     if (onDelivery) {
-      ctx.put(deadlineKey, ByteBuffer.allocate(due.length + 8).put(due).putLong(id).array());
+      ctx.put(deadlineKey, ModuleSupport.appended(due, id));
     }
     return Optional.empty();
   }
@@ -690,16 +690,10 @@ public final class DoubleAuctionMarket implements LedgerModule {
   }
 
   private static void move(ModuleContext ctx, Address from, Address to, long amount) {
-    if (amount > 0) {
-      ctx.transfer(from, to, amount)
-          .ifPresent(
-              r -> {
-                throw new IllegalStateException("escrow invariant broken: " + r);
-              });
-    }
+    ModuleSupport.move(ctx, from, to, amount);
   }
 
   private static Optional<TxResult.Rejected> reject(String detail) {
-    return Optional.of(new TxResult.Rejected(RejectReason.MODULE_RULE, NAME + ": " + detail));
+    return ModuleSupport.refused(NAME, detail);
   }
 }

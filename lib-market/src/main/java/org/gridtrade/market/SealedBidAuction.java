@@ -11,7 +11,6 @@ import org.gridtrade.ledger.Address;
 import org.gridtrade.ledger.Hash;
 import org.gridtrade.ledger.LedgerState;
 import org.gridtrade.ledger.Payload;
-import org.gridtrade.ledger.RejectReason;
 import org.gridtrade.ledger.StateKey;
 import org.gridtrade.ledger.Transaction;
 import org.gridtrade.ledger.TxResult;
@@ -19,6 +18,7 @@ import org.gridtrade.ledger.spi.LedgerModule;
 import org.gridtrade.ledger.spi.ModuleContext;
 import org.gridtrade.market.internal.AuctionState;
 import org.gridtrade.market.internal.MarketState;
+import org.gridtrade.market.internal.ModuleSupport;
 
 /**
  * Sealed-bid reverse auctions on chain (Aggarwal Alg. 1, the leader election of the PETS game):
@@ -263,7 +263,7 @@ public final class SealedBidAuction implements LedgerModule {
     ctx.put(
         AuctionState.auctionKey(id),
         AuctionState.encode(new SealedAuction(id, tx.sender(), spec, 0, Optional.empty())));
-    ctx.put(closeKey, ByteBuffer.allocate(closing.length + 8).put(closing).putLong(id).array());
+    ctx.put(closeKey, ModuleSupport.appended(closing, id));
     return Optional.empty();
   }
 
@@ -468,13 +468,7 @@ public final class SealedBidAuction implements LedgerModule {
   }
 
   private static void move(ModuleContext ctx, Address from, Address to, long amount) {
-    if (amount > 0) {
-      ctx.transfer(from, to, amount)
-          .ifPresent(
-              r -> {
-                throw new IllegalStateException("escrow invariant broken: " + r);
-              });
-    }
+    ModuleSupport.move(ctx, from, to, amount);
   }
 
   private static Optional<TxResult.Rejected> length(byte op, String expected, int got) {
@@ -482,6 +476,6 @@ public final class SealedBidAuction implements LedgerModule {
   }
 
   private static Optional<TxResult.Rejected> reject(String detail) {
-    return Optional.of(new TxResult.Rejected(RejectReason.MODULE_RULE, NAME + ": " + detail));
+    return ModuleSupport.refused(NAME, detail);
   }
 }

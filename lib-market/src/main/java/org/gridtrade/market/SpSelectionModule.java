@@ -9,12 +9,12 @@ import java.util.OptionalLong;
 import org.gridtrade.ledger.Address;
 import org.gridtrade.ledger.LedgerState;
 import org.gridtrade.ledger.Payload;
-import org.gridtrade.ledger.RejectReason;
 import org.gridtrade.ledger.StateKey;
 import org.gridtrade.ledger.Transaction;
 import org.gridtrade.ledger.TxResult;
 import org.gridtrade.ledger.spi.LedgerModule;
 import org.gridtrade.ledger.spi.ModuleContext;
+import org.gridtrade.market.internal.ModuleSupport;
 
 /**
  * Per-EV SP selection on chain (Aggarwal Alg. 7): in a round an authority opens, EVs post their
@@ -194,9 +194,7 @@ public final class SpSelectionModule implements LedgerModule {
       long id = ctx.get(key('n')).map(v -> ByteBuffer.wrap(v).getLong()).orElse(0L);
       ctx.put(key('n'), ByteBuffer.allocate(8).putLong(id + 1).array());
       ctx.put(key('r', id), new Header(sender, close, 0, 0, false).encode());
-      ctx.put(
-          key('g', close),
-          ByteBuffer.allocate(closing.length + 8).put(closing).putLong(id).array());
+      ctx.put(key('g', close), ModuleSupport.appended(closing, id));
       return Optional.empty();
     }
     long id = in.getLong();
@@ -362,6 +360,6 @@ public final class SpSelectionModule implements LedgerModule {
   }
 
   private static Optional<TxResult.Rejected> reject(String detail) {
-    return Optional.of(new TxResult.Rejected(RejectReason.MODULE_RULE, NAME + ": " + detail));
+    return ModuleSupport.refused(NAME, detail);
   }
 }
