@@ -1,13 +1,13 @@
 package org.gridtrade.node;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.gridtrade.node.NodeTests.await;
+import static org.gridtrade.node.NodeTests.get;
+import static org.gridtrade.node.NodeTests.submit;
+import static org.gridtrade.node.NodeTests.uri;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.SecureRandom;
@@ -16,12 +16,8 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import java.util.function.BooleanSupplier;
 import org.gridtrade.ledger.KeyPair;
 import org.gridtrade.ledger.Keystore;
-import org.gridtrade.ledger.Payload;
-import org.gridtrade.ledger.Transaction;
-import org.gridtrade.ledger.TransactionBody;
 import org.gridtrade.ledger.spi.LedgerModule;
 import org.gridtrade.market.ClearingRule;
 import org.gridtrade.market.DoubleAuctionMarket;
@@ -124,42 +120,6 @@ class ByzantineNodeProcessTest {
       return Files.exists(f) ? Files.readString(f) : "";
     } catch (java.io.IOException e) {
       return "";
-    }
-  }
-
-  /** Submits and waits for inclusion; returns the height it was included at. */
-  private static long submit(GridTradeClient c, KeyPair k, Payload p) throws Exception {
-    long nonce = c.account(k.address()).pendingNonce();
-    Transaction tx =
-        new TransactionBody(LocalTestnet.CHAIN_ID, k.publicKey(), nonce, 10, p).sign(k);
-    GridTradeClient.Submitted s = c.submit(tx);
-    assertThat(s.accepted()).as("%s", s.rejection()).isTrue();
-    GridTradeClient.TxStatus st = c.awaitInclusion(tx.id(), Duration.ofSeconds(60));
-    assertThat(st.included()).isTrue();
-    return st.height();
-  }
-
-  private static URI uri(GridTradeNode n) {
-    return URI.create("http://127.0.0.1:" + n.apiAddress().getPort());
-  }
-
-  private static String get(URI api, String path) throws Exception {
-    HttpResponse<String> r =
-        HttpClient.newHttpClient()
-            .send(
-                HttpRequest.newBuilder(api.resolve(path)).build(),
-                HttpResponse.BodyHandlers.ofString());
-    assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
-    return r.body();
-  }
-
-  private static void await(String what, BooleanSupplier done) throws InterruptedException {
-    long deadline = System.nanoTime() + Duration.ofSeconds(90).toNanos();
-    while (!done.getAsBoolean()) {
-      if (System.nanoTime() > deadline) {
-        throw new AssertionError("timed out waiting until " + what);
-      }
-      Thread.sleep(20);
     }
   }
 }

@@ -1,13 +1,14 @@
 package org.gridtrade.node;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.gridtrade.node.NodeTests.await;
+import static org.gridtrade.node.NodeTests.get;
+import static org.gridtrade.node.NodeTests.status;
+import static org.gridtrade.node.NodeTests.submit;
+import static org.gridtrade.node.NodeTests.uri;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.SecureRandom;
@@ -15,12 +16,8 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.function.BooleanSupplier;
 import org.gridtrade.ledger.KeyPair;
 import org.gridtrade.ledger.Keystore;
-import org.gridtrade.ledger.Payload;
-import org.gridtrade.ledger.Transaction;
-import org.gridtrade.ledger.TransactionBody;
 import org.gridtrade.market.ClearingRule;
 import org.gridtrade.market.MarketCalls;
 import org.gridtrade.market.MarketSpec;
@@ -96,51 +93,6 @@ class NodeMarketTest {
       assertThat(status(nodes.get(1), "/v1/markets/0/bids")).isEqualTo(404);
     } finally {
       nodes.forEach(GridTradeNode::close);
-    }
-  }
-
-  private static void submit(GridTradeClient c, KeyPair k, Payload p) throws Exception {
-    long nonce = c.account(k.address()).pendingNonce();
-    Transaction tx =
-        new TransactionBody(LocalTestnet.CHAIN_ID, k.publicKey(), nonce, 10, p).sign(k);
-    GridTradeClient.Submitted s = c.submit(tx);
-    assertThat(s.accepted()).as("%s", s.rejection()).isTrue();
-    assertThat(c.awaitInclusion(tx.id(), Duration.ofSeconds(60)).included()).isTrue();
-  }
-
-  private static URI uri(GridTradeNode n) {
-    return URI.create("http://127.0.0.1:" + n.apiAddress().getPort());
-  }
-
-  private static String get(URI api, String path) throws Exception {
-    HttpResponse<String> r =
-        HttpClient.newHttpClient()
-            .send(
-                HttpRequest.newBuilder(api.resolve(path)).build(),
-                HttpResponse.BodyHandlers.ofString());
-    assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
-    return r.body();
-  }
-
-  private static int status(GridTradeNode n, String path) {
-    try {
-      return HttpClient.newHttpClient()
-          .send(
-              HttpRequest.newBuilder(uri(n).resolve(path)).build(),
-              HttpResponse.BodyHandlers.ofString())
-          .statusCode();
-    } catch (Exception e) {
-      return -1;
-    }
-  }
-
-  private static void await(String what, BooleanSupplier done) throws InterruptedException {
-    long deadline = System.nanoTime() + Duration.ofSeconds(90).toNanos();
-    while (!done.getAsBoolean()) {
-      if (System.nanoTime() > deadline) {
-        throw new AssertionError("timed out waiting until " + what);
-      }
-      Thread.sleep(20);
     }
   }
 }
