@@ -55,7 +55,8 @@ import org.slf4j.LoggerFactory;
  * redialled with exponential backoff (1 s to 30 s).
  *
  * <p>Thread-safe. Sending never blocks: a message for a peer that is not connected is dropped (the
- * engine recovers lost blocks by status and block requests).
+ * engine recovers lost blocks by status and block requests), and a peer that leaves more than
+ * {@link #MAX_PENDING_BYTES} unread is disconnected.
  */
 public final class NetworkTransport implements Transport, AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(NetworkTransport.class);
@@ -74,6 +75,8 @@ public final class NetworkTransport implements Transport, AutoCloseable {
   private final AtomicLong bytesIn = new AtomicLong();
   private final AtomicLong droppedMessages = new AtomicLong();
   private final AtomicLong relayed = new AtomicLong();
+  private final AtomicLong slowPeers = new AtomicLong();
+  private final long maxPendingBytes;
   // Hashes of the gossip frames seen lately (sent, received or relayed), oldest first.
   private final Map<Hash, Boolean> seen =
       java.util.Collections.synchronizedMap(
@@ -88,8 +91,10 @@ public final class NetworkTransport implements Transport, AutoCloseable {
   private volatile Channel server;
   private volatile boolean closed;
 
-  private NetworkTransport(NodeIdentity identity, Set<PublicKey> network, int threads) {
+  private NetworkTransport(
+      NodeIdentity identity, Set<PublicKey> network, int threads, long maxPendingBytes) {
     this.identity = identity;
+    this.maxPendingBytes = maxPendingBytes;
     this.network = Set.copyOf(network);
     this.group = new MultiThreadIoEventLoopGroup(threads, NioIoHandler.newFactory());
     X509TrustManager trust = new NetworkTrust(this.network);
@@ -125,12 +130,18 @@ public final class NetworkTransport implements Transport, AutoCloseable {
    * @throws IllegalArgumentException if the network is empty
    */
   public static NetworkTransport create(NodeIdentity identity, Set<PublicKey> network) {
+    return create(identity, network, MAX_PENDING_BYTES);
+  }
+
+  // With a smaller bound on unsent bytes, for tests.
+  static NetworkTransport create(
+      NodeIdentity identity, Set<PublicKey> network, long maxPendingBytes) {
     Objects.requireNonNull(identity, "identity");
     Objects.requireNonNull(network, "network");
     if (network.isEmpty()) {
       throw new IllegalArgumentException("network lists no node keys");
     }
-    return new NetworkTransport(identity, network, 2);
+    return new NetworkTransport(identity, network, 2, maxPendingBytes);
   }
 
   /**
@@ -272,6 +283,12 @@ public final class NetworkTransport implements Transport, AutoCloseable {
   private boolean firstSight(byte[] frame) {
     return seen.put(Hash.sha256(frame), Boolean.TRUE) == null;
   }
+
+  /**
+   * Bytes a connection may hold unsent (three largest frames): a peer that reads slower than that
+   * is disconnected, so a stopped or hostile reader cannot make this node buffer without bound.
+   */
+  public static final long MAX_PENDING_BYTES = 3L * WireCodec.MAX_FRAME_BYTES;
 
   /** Messages a peer may send per second, on average. */
   public static final int MESSAGES_PER_SECOND = 5_000;
@@ -432,6 +449,21 @@ public final class NetworkTransport implements Transport, AutoCloseable {
   }
 
   private void write(Channel ch, List<byte[]> frames) {
+    io.netty.channel.ChannelOutboundBuffer pending = ch.unsafe().outboundBuffer();
+    if (pending != null && pending.totalPendingWriteBytes() > maxPendingBytes) {
+      // The peer does not read what it is sent (stopped, or hostile): holding more for it would
+      // let it fill this node's memory. It redials and catches up by block requests.
+      if (ch.isOpen()) {
+        slowPeers.incrementAndGet();
+        LOG.info(
+            "{}: peer {} left {} bytes unread; disconnected",
+            localId(),
+            ch.attr(PEER).get(),
+            pending.totalPendingWriteBytes());
+        ch.close();
+      }
+      return;
+    }
     for (byte[] f : frames) {
       ch.write(Unpooled.wrappedBuffer(f));
       bytesOut.addAndGet(4L + f.length);
@@ -488,6 +520,15 @@ public final class NetworkTransport implements Transport, AutoCloseable {
    */
   public Set<String> connectedPeers() {
     return java.util.Collections.unmodifiableSet(new TreeSet<>(peers.keySet()));
+  }
+
+  /**
+   * Connections closed because their peer left more than {@link #MAX_PENDING_BYTES} unread.
+   *
+   * @return the count
+   */
+  public long slowPeersDisconnected() {
+    return slowPeers.get();
   }
 
   /**

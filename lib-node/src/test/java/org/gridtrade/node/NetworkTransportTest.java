@@ -221,4 +221,41 @@ class NetworkTransportTest {
       assertThat(receiver.droppedMessages()).isEqualTo(sent - got.get());
     }
   }
+
+  @Test
+  void peerThatStopsReading_isDisconnected_beforeItsBacklogPassesTheBound() throws Exception {
+    KeyPair a = key(0);
+    KeyPair b = key(1);
+    Set<PublicKey> network = Set.of(a.publicKey(), b.publicKey());
+    long bound = 1 << 20;
+    java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+    try (NetworkTransport sender = NetworkTransport.create(NodeIdentity.of(a), network, bound);
+        NetworkTransport stalled = NetworkTransport.create(NodeIdentity.of(b), network)) {
+      // The stalled side's receiver never returns, so its event loop stops reading the socket.
+      stalled.listen(
+          (from, m) -> {
+            try {
+              release.await();
+            } catch (InterruptedException e) {
+              Thread.currentThread().interrupt();
+            }
+          });
+      InetSocketAddress at = stalled.listen(LOOPBACK);
+      sender.connect(at);
+      await("connected", () -> sender.connectedPeers().size() == 1);
+      byte[] junk = new byte[60_000];
+      long sent = 0;
+      // Socket buffers take some megabytes first; after them the backlog grows to the bound.
+      while (sender.slowPeersDisconnected() == 0 && sent < 400L * 1024 * 1024) {
+        sender.broadcast(new org.gridtrade.consensus.ConsensusMessage.NewTransaction(junk));
+        sent += junk.length;
+      }
+      release.countDown();
+      assertThat(sender.slowPeersDisconnected()).as("after %d bytes", sent).isEqualTo(1);
+      assertThat(sent).as("bytes sent before the peer was cut").isGreaterThan(bound);
+      await(
+          "the stalled peer is gone",
+          () -> !sender.connectedPeers().contains(b.address().toString()));
+    }
+  }
 }
