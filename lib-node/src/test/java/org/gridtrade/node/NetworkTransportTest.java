@@ -258,4 +258,88 @@ class NetworkTransportTest {
           () -> !sender.connectedPeers().contains(b.address().toString()));
     }
   }
+
+  // A TLS socket that presents a member's certificate and trusts any server: a member gone bad,
+  // writing raw frames.
+  private static javax.net.ssl.SSLSocket rawMember(NodeIdentity id, InetSocketAddress at)
+      throws Exception {
+    java.security.KeyStore ks = java.security.KeyStore.getInstance("PKCS12");
+    ks.load(null, null);
+    char[] pw = "x".toCharArray();
+    ks.setKeyEntry(
+        "node", id.privateKey(), pw, new java.security.cert.Certificate[] {id.certificate()});
+    javax.net.ssl.KeyManagerFactory kmf =
+        javax.net.ssl.KeyManagerFactory.getInstance(
+            javax.net.ssl.KeyManagerFactory.getDefaultAlgorithm());
+    kmf.init(ks, pw);
+    javax.net.ssl.TrustManager trustAll =
+        new javax.net.ssl.X509TrustManager() {
+          @Override
+          public void checkClientTrusted(java.security.cert.X509Certificate[] c, String a) {}
+
+          @Override
+          public void checkServerTrusted(java.security.cert.X509Certificate[] c, String a) {}
+
+          @Override
+          public java.security.cert.X509Certificate[] getAcceptedIssuers() {
+            return new java.security.cert.X509Certificate[0];
+          }
+        };
+    javax.net.ssl.SSLContext ctx = javax.net.ssl.SSLContext.getInstance("TLSv1.3");
+    ctx.init(kmf.getKeyManagers(), new javax.net.ssl.TrustManager[] {trustAll}, null);
+    javax.net.ssl.SSLSocket s =
+        (javax.net.ssl.SSLSocket)
+            ctx.getSocketFactory().createSocket(at.getAddress(), at.getPort());
+    s.setSoTimeout(60_000);
+    s.startHandshake();
+    return s;
+  }
+
+  // Writes a length-prefixed frame and waits until the node closes the connection.
+  private static boolean closedAfter(javax.net.ssl.SSLSocket s, int length, byte[] body)
+      throws Exception {
+    java.io.DataOutputStream out = new java.io.DataOutputStream(s.getOutputStream());
+    out.writeInt(length);
+    out.write(body);
+    out.flush();
+    try {
+      return s.getInputStream().read() == -1;
+    } catch (java.io.IOException e) {
+      return true; // reset
+    }
+  }
+
+  @Test
+  void memberSendingMalformedOrOversizedFrames_isDisconnected_andNothingIsDelivered()
+      throws Exception {
+    KeyPair a = key(0);
+    KeyPair b = key(1);
+    Set<PublicKey> network = Set.of(a.publicKey(), b.publicKey());
+    try (NetworkTransport node = NetworkTransport.create(NodeIdentity.of(a), network)) {
+      List<String> received = new java.util.concurrent.CopyOnWriteArrayList<>();
+      node.listen((from, m) -> received.add(from));
+      InetSocketAddress at = node.listen(LOOPBACK);
+      NodeIdentity bad = NodeIdentity.of(b);
+
+      // A frame of the current version with an unknown message type.
+      try (javax.net.ssl.SSLSocket s = rawMember(bad, at)) {
+        await("the member is a peer", () -> node.connectedPeers().size() == 1);
+        byte[] junk = {(byte) org.gridtrade.node.internal.WireCodec.VERSION, 99, 1, 2, 3};
+        assertThat(closedAfter(s, junk.length, junk)).isTrue();
+      }
+      await("the malformed frame was refused", () -> node.refusedFrames() == 1);
+      await("the peer is gone", () -> node.connectedPeers().isEmpty());
+
+      // A length prefix above the largest frame: cut before a byte of the body is buffered.
+      try (javax.net.ssl.SSLSocket s = rawMember(bad, at)) {
+        await("the member is a peer again", () -> node.connectedPeers().size() == 1);
+        assertThat(
+                closedAfter(
+                    s, org.gridtrade.node.internal.WireCodec.MAX_FRAME_BYTES + 1, new byte[16]))
+            .isTrue();
+      }
+      await("the peer is gone again", () -> node.connectedPeers().isEmpty());
+      assertThat(received).isEmpty();
+    }
+  }
 }
