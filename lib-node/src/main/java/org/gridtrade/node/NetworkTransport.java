@@ -25,6 +25,7 @@ import io.netty.handler.ssl.SslProvider;
 import java.net.InetSocketAddress;
 import java.security.cert.CertificateException;
 import java.security.cert.X509Certificate;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -54,6 +55,15 @@ import org.slf4j.LoggerFactory;
  * bytes a second (after a burst) is dropped before it is decoded. Configured peers are dialled and
  * redialled with exponential backoff (1 s to 30 s).
  *
+ * <p><b>Peer exchange</b>: after each handshake, and every {@value #EXCHANGE_SECONDS} s, a node
+ * tells each peer where it listens and where the peers it is connected to listen (IP addresses
+ * only, at most {@link WireCodec#MAX_PEERS}). A network member named this way that the node is not
+ * connected to is dialled once (again at most every 10 s), so one configured peer is enough to
+ * join: the node meets the others through it. Configured peers take precedence: nothing is dialled
+ * by exchange until every configured address has answered once, and never a member that has a
+ * configured address. A key outside the network is ignored, and a wrong address costs one
+ * connection attempt, which the TLS handshake refuses if someone else answers.
+ *
  * <p>Thread-safe. Sending never blocks: a message for a peer that is not connected is dropped (the
  * engine recovers lost blocks by status and block requests), and a peer that leaves more than
  * {@link #MAX_PENDING_BYTES} unread is disconnected.
@@ -76,6 +86,15 @@ public final class NetworkTransport implements Transport, AutoCloseable {
   private final AtomicLong droppedMessages = new AtomicLong();
   private final AtomicLong relayed = new AtomicLong();
   private final AtomicLong slowPeers = new AtomicLong();
+  // Peer exchange: each network member by id; where members listen, as learnt; when each member
+  // was last dialled because a peer named it.
+  private final Map<String, PublicKey> members = new java.util.TreeMap<>();
+  private final Map<String, InetSocketAddress> listening = new ConcurrentHashMap<>();
+  private final Map<String, Long> exchangeDialled = new ConcurrentHashMap<>();
+  // Each configured peer address, once a handshake has shown whose it is.
+  private final Map<InetSocketAddress, String> configuredIds = new ConcurrentHashMap<>();
+  private final AtomicLong exchangeDials = new AtomicLong();
+  private volatile InetSocketAddress advertised;
   private final long maxPendingBytes;
   // Hashes of the gossip frames seen lately (sent, received or relayed), oldest first.
   private final Map<Hash, Boolean> seen =
@@ -96,6 +115,7 @@ public final class NetworkTransport implements Transport, AutoCloseable {
     this.identity = identity;
     this.maxPendingBytes = maxPendingBytes;
     this.network = Set.copyOf(network);
+    this.network.forEach(k -> members.put(k.address().toString(), k));
     this.group = new MultiThreadIoEventLoopGroup(threads, NioIoHandler.newFactory());
     X509TrustManager trust = new NetworkTrust(this.network);
     try {
@@ -170,7 +190,17 @@ public final class NetworkTransport implements Transport, AutoCloseable {
     } catch (RuntimeException e) {
       throw new IllegalStateException("cannot listen on %s: %s".formatted(address, e), e);
     }
-    return (InetSocketAddress) server.localAddress();
+    InetSocketAddress bound = (InetSocketAddress) server.localAddress();
+    if (!bound.getAddress().isAnyLocalAddress()) {
+      advertised = bound; // a wildcard address tells peers nothing they could dial
+    }
+    try {
+      group.scheduleAtFixedRate(
+          this::exchangePeers, EXCHANGE_SECONDS, EXCHANGE_SECONDS, TimeUnit.SECONDS);
+    } catch (java.util.concurrent.RejectedExecutionException e) {
+      // closing
+    }
+    return bound;
   }
 
   /**
@@ -202,6 +232,72 @@ public final class NetworkTransport implements Transport, AutoCloseable {
                 redial(peer);
               }
             });
+  }
+
+  // Dials an address a peer named, once: no redial (a wrong address costs one attempt).
+  private void dialOnce(InetSocketAddress at) {
+    if (closed) {
+      return;
+    }
+    new Bootstrap()
+        .group(group)
+        .channel(NioSocketChannel.class)
+        .option(ChannelOption.TCP_NODELAY, true)
+        .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, 5_000)
+        .handler(initializer(clientSsl, null))
+        .connect(at);
+  }
+
+  // Tells every connected peer where this node and the peers it knows of listen.
+  private void exchangePeers() {
+    for (Channel ch : peers.values()) {
+      sendPeers(ch);
+    }
+  }
+
+  private void sendPeers(Channel ch) {
+    List<WireCodec.PeerAddress> list = new ArrayList<>();
+    InetSocketAddress self = advertised;
+    if (self != null) {
+      list.add(new WireCodec.PeerAddress(identity.publicKey(), self));
+    }
+    for (String id : new TreeSet<>(peers.keySet())) {
+      InetSocketAddress at = listening.get(id);
+      if (at != null && !at.isUnresolved() && list.size() < WireCodec.MAX_PEERS) {
+        list.add(new WireCodec.PeerAddress(members.get(id), at));
+      }
+    }
+    write(ch, List.of(WireCodec.encodePeers(list)));
+  }
+
+  // What a peer said about where nodes listen: its own address is remembered; a member this node
+  // is not connected to is dialled once, at most every EXCHANGE_RETRY_NANOS. Configured peers come
+  // first: nothing is dialled until every configured address has answered once, and never a
+  // member that has a configured address (the operator said how to reach it).
+  private void onPeers(String from, List<WireCodec.PeerAddress> list) {
+    long now = System.nanoTime();
+    boolean configuredKnown = configuredIds.keySet().containsAll(backoffs.keySet());
+    for (WireCodec.PeerAddress p : list) {
+      String id = p.key().address().toString();
+      if (!network.contains(p.key()) || id.equals(localId())) {
+        continue;
+      }
+      if (id.equals(from)) {
+        listening.put(id, p.address());
+        continue;
+      }
+      if (peers.containsKey(id) || !configuredKnown || configuredIds.containsValue(id)) {
+        continue;
+      }
+      Long last = exchangeDialled.get(id);
+      if (last != null && now - last < EXCHANGE_RETRY_NANOS) {
+        continue;
+      }
+      exchangeDialled.put(id, now);
+      exchangeDials.incrementAndGet();
+      LOG.debug("{}: dialling {} at {}, named by {}", localId(), id, p.address(), from);
+      dialOnce(p.address());
+    }
   }
 
   // Dials again after the peer's backoff, which doubles up to MAX_BACKOFF_MS until a handshake
@@ -249,6 +345,14 @@ public final class NetworkTransport implements Transport, AutoCloseable {
                   String id = NodeIdentity.keyOf(cert).address().toString();
                   ch.attr(PEER).set(id);
                   peers.put(id, ch);
+                  if (dialTo != null) {
+                    configuredIds.put(dialTo, id);
+                    InetSocketAddress at = resolvedOrNull(dialTo);
+                    if (at != null) {
+                      listening.put(id, at);
+                    }
+                  }
+                  sendPeers(ch);
                   LOG.debug("{}: connected to peer {} at {}", localId(), id, ch.remoteAddress());
                 });
         ch.closeFuture()
@@ -289,6 +393,18 @@ public final class NetworkTransport implements Transport, AutoCloseable {
    * is disconnected, so a stopped or hostile reader cannot make this node buffer without bound.
    */
   public static final long MAX_PENDING_BYTES = 3L * WireCodec.MAX_FRAME_BYTES;
+
+  /** How often a node tells its peers where the nodes it knows listen, in seconds. */
+  static final long EXCHANGE_SECONDS = 30;
+
+  // A member named by peers is dialled at most this often.
+  private static final long EXCHANGE_RETRY_NANOS = TimeUnit.SECONDS.toNanos(10);
+
+  private static InetSocketAddress resolvedOrNull(InetSocketAddress a) {
+    InetSocketAddress r =
+        a.isUnresolved() ? new InetSocketAddress(a.getHostString(), a.getPort()) : a;
+    return r.isUnresolved() ? null : r;
+  }
 
   /** Messages a peer may send per second, on average. */
   public static final int MESSAGES_PER_SECOND = 5_000;
@@ -340,6 +456,20 @@ public final class NetworkTransport implements Transport, AutoCloseable {
       }
       byte[] bytes = new byte[frame.readableBytes()];
       frame.readBytes(bytes);
+      if (WireCodec.isPeers(bytes)) {
+        try {
+          onPeers(id, WireCodec.decodePeers(bytes));
+        } catch (DecodeException e) {
+          refusedFrames.incrementAndGet();
+          LOG.info(
+              "{}: peer {} sent a malformed frame ({}); disconnected",
+              localId(),
+              id,
+              e.getMessage());
+          ctx.close();
+        }
+        return;
+      }
       ConsensusMessage m;
       try {
         m = WireCodec.decode(bytes);
@@ -520,6 +650,15 @@ public final class NetworkTransport implements Transport, AutoCloseable {
    */
   public Set<String> connectedPeers() {
     return java.util.Collections.unmodifiableSet(new TreeSet<>(peers.keySet()));
+  }
+
+  /**
+   * Connections dialled because a peer named a network member's address (peer exchange).
+   *
+   * @return the count
+   */
+  public long exchangeDials() {
+    return exchangeDials.get();
   }
 
   /**

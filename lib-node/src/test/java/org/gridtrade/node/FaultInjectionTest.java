@@ -81,6 +81,8 @@ class FaultInjectionTest {
   // proxies.get(i).get(j): the link node i dials to reach node j.
   private final Map<Integer, Map<Integer, FaultProxy>> proxies = new TreeMap<>();
   private final Set<Integer> down = ConcurrentHashMap.newKeySet();
+  // Each node's id (its key's address), as its status reports it.
+  private final List<String> ids = new ArrayList<>();
 
   // What the API said: transaction id -> {height, block hash} of the block it was reported in.
   private final Map<Hash, Object[]> reported = new ConcurrentHashMap<>();
@@ -151,6 +153,9 @@ class FaultInjectionTest {
         start(i);
       }
       await("every node has its four peers", () -> allUp() && peersEverywhere(NODES - 1));
+      for (GridTradeClient c : clients) {
+        ids.add(c.status().nodeId());
+      }
       load.start();
       await("the network seals past height 3 with load", () -> minHeight() >= 3);
 
@@ -392,6 +397,12 @@ class FaultInjectionTest {
         IntStream.range(0, NODES).filter(i -> !group.contains(i)).findFirst().orElseThrow();
     long from = height(outside);
     await("the majority seals three blocks without " + group, () -> height(outside) >= from + 3);
+    // The cut held: no node of the group reached past it (by peer exchange, say).
+    for (int k : group) {
+      for (String peer : clients.get(k).status().peers()) {
+        assertThat(group.stream().map(ids::get)).as("node %d's peers", k).contains(peer);
+      }
+    }
     cut.forEach(p -> p.cut(false));
     for (int k : group) {
       catchUp(k);

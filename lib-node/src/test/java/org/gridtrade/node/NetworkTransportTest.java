@@ -295,15 +295,22 @@ class NetworkTransportTest {
     return s;
   }
 
-  // Writes a length-prefixed frame and waits until the node closes the connection.
+  // Writes a length-prefixed frame and waits until the node closes the connection (what the node
+  // sent before, such as its peer-exchange frame, is read past).
   private static boolean closedAfter(javax.net.ssl.SSLSocket s, int length, byte[] body)
       throws Exception {
     java.io.DataOutputStream out = new java.io.DataOutputStream(s.getOutputStream());
     out.writeInt(length);
     out.write(body);
     out.flush();
+    byte[] buf = new byte[4096];
     try {
-      return s.getInputStream().read() == -1;
+      while (s.getInputStream().read(buf) >= 0) {
+        // drain
+      }
+      return true;
+    } catch (java.net.SocketTimeoutException e) {
+      return false;
     } catch (java.io.IOException e) {
       return true; // reset
     }
@@ -340,6 +347,31 @@ class NetworkTransportTest {
       }
       await("the peer is gone again", () -> node.connectedPeers().isEmpty());
       assertThat(received).isEmpty();
+    }
+  }
+
+  @Test
+  void twoNodesThatKnowOnlyAThird_connectDirectly_byPeerExchange() throws Exception {
+    KeyPair a = key(0);
+    KeyPair b = key(1);
+    KeyPair c = key(2);
+    Set<PublicKey> network = Set.of(a.publicKey(), b.publicKey(), c.publicKey());
+    try (NetworkTransport ta = NetworkTransport.create(NodeIdentity.of(a), network);
+        NetworkTransport tb = NetworkTransport.create(NodeIdentity.of(b), network);
+        NetworkTransport tc = NetworkTransport.create(NodeIdentity.of(c), network)) {
+      ta.listen(LOOPBACK);
+      InetSocketAddress bAt = tb.listen(LOOPBACK);
+      tc.listen(LOOPBACK);
+      ta.connect(bAt);
+      await("a and b connected", () -> tb.connectedPeers().size() == 1);
+      tc.connect(bAt);
+      await(
+          "a and c connected without either knowing the other's address",
+          () ->
+              ta.connectedPeers().contains(c.address().toString())
+                  && tc.connectedPeers().contains(a.address().toString()));
+      assertThat(ta.exchangeDials() + tc.exchangeDials()).isPositive();
+      assertThat(tb.exchangeDials()).isZero();
     }
   }
 }

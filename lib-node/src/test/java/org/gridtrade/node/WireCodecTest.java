@@ -121,4 +121,68 @@ class WireCodecTest {
     assertThat(frames)
         .allSatisfy(f -> assertThat(f.length).isLessThanOrEqualTo(WireCodec.MAX_FRAME_BYTES));
   }
+
+  private static List<WireCodec.PeerAddress> randomPeers(Random r) throws Exception {
+    List<WireCodec.PeerAddress> out = new ArrayList<>();
+    for (int i = r.nextInt(WireCodec.MAX_PEERS + 1); i > 0; i--) {
+      byte[] seed = new byte[32];
+      r.nextBytes(seed);
+      byte[] ip = new byte[r.nextBoolean() ? 4 : 16];
+      r.nextBytes(ip);
+      if (ip.length == 16) {
+        ip[0] = 0x20; // never IPv4-mapped
+      }
+      out.add(
+          new WireCodec.PeerAddress(
+              org.gridtrade.ledger.KeyPair.fromSeed(seed).publicKey(),
+              new java.net.InetSocketAddress(
+                  java.net.InetAddress.getByAddress(ip), 1 + r.nextInt(65_535))));
+    }
+    return out;
+  }
+
+  @Test
+  void property_peerFrames_roundTrip_andMutantsAreRefusedOrStillCanonical() {
+    qt().withFixedSeed(63L)
+        .withExamples(1_000)
+        .forAll(longs().all())
+        .checkAssert(
+            seed -> {
+              Random r = new Random(seed);
+              try {
+                List<WireCodec.PeerAddress> peers = randomPeers(r);
+                byte[] f = WireCodec.encodePeers(peers);
+                assertThat(WireCodec.isPeers(f)).isTrue();
+                assertThat(WireCodec.decodePeers(f)).isEqualTo(peers);
+                byte[] bad =
+                    r.nextBoolean() ? Arrays.copyOf(f, r.nextInt(f.length + 8)) : flip(f, r);
+                try {
+                  assertThat(WireCodec.encodePeers(WireCodec.decodePeers(bad))).isEqualTo(bad);
+                } catch (DecodeException expected) {
+                  assertThat(expected.getMessage()).isNotBlank();
+                }
+              } catch (Exception e) {
+                throw new AssertionError(e);
+              }
+            });
+  }
+
+  @Test
+  void peerFrames_withTooManyAddresses_orAMappedAddress_areRefused() throws Exception {
+    byte[] many = {1, (byte) WireCodec.PEERS, 0, 65};
+    assertThatThrownBy(() -> WireCodec.decodePeers(many)).hasMessageContaining("peers.count 65");
+    byte[] mapped = new byte[2 + 2 + 32 + 1 + 16 + 2];
+    mapped[0] = 1;
+    mapped[1] = (byte) WireCodec.PEERS;
+    mapped[3] = 1;
+    System.arraycopy(
+        org.gridtrade.ledger.KeyPair.fromSeed(new byte[32]).publicKey().bytes(), 0, mapped, 4, 32);
+    mapped[36] = 16;
+    mapped[37 + 10] = (byte) 0xff;
+    mapped[37 + 11] = (byte) 0xff;
+    mapped[37 + 12] = 127;
+    mapped[37 + 15] = 1;
+    mapped[54] = 0x1f;
+    assertThatThrownBy(() -> WireCodec.decodePeers(mapped)).hasMessageContaining("IPv4-mapped");
+  }
 }

@@ -1,12 +1,17 @@
 package org.gridtrade.node.internal;
 
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.UnknownHostException;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Objects;
 import org.gridtrade.consensus.ConsensusMessage;
 import org.gridtrade.ledger.Block;
 import org.gridtrade.ledger.DecodeException;
 import org.gridtrade.ledger.Hash;
+import org.gridtrade.ledger.PublicKey;
 import org.gridtrade.ledger.Transaction;
 
 /**
@@ -30,6 +35,12 @@ public final class WireCodec {
   static final int BLOCK_REQUEST = 4;
   static final int BLOCK_RESPONSE = 5;
   static final int EVIDENCE = 6;
+
+  /** The type of a peer-exchange frame, which the transport handles itself. */
+  public static final int PEERS = 7;
+
+  /** Most addresses in one peer-exchange frame. */
+  public static final int MAX_PEERS = 64;
 
   /**
    * Encodes a message as one or more frames (a block response is split to fit).
@@ -189,5 +200,113 @@ public final class WireCodec {
       throw new DecodeException("%s.length %d not in 0..%d".formatted(field, n, max));
     }
     return raw(in, n, field);
+  }
+
+  /**
+   * Where a node of the network listens, as peer exchange tells it.
+   *
+   * @param key the node's key
+   * @param address an IP address (never a host name, so reading one costs no lookup) and port
+   */
+  public record PeerAddress(PublicKey key, InetSocketAddress address) {
+    /** Checks the fields. */
+    public PeerAddress {
+      Objects.requireNonNull(key, "key");
+      Objects.requireNonNull(address, "address");
+      if (address.getAddress() == null) {
+        throw new IllegalArgumentException("peer address %s is not resolved".formatted(address));
+      }
+    }
+  }
+
+  /**
+   * Whether a frame is a peer-exchange frame of this version (it may still be malformed).
+   *
+   * @param frame the frame's body
+   * @return true if its version and type say so
+   */
+  public static boolean isPeers(byte[] frame) {
+    return frame.length >= 2 && (frame[0] & 0xff) == VERSION && (frame[1] & 0xff) == PEERS;
+  }
+
+  /**
+   * Encodes a peer-exchange frame: {@code count (u16) ‖ count × (key (32) ‖ ip length (1: 4 or 16)
+   * ‖ ip ‖ port (u16))}.
+   *
+   * @param peers at most {@link #MAX_PEERS} addresses
+   * @return the frame's body
+   * @throws IllegalArgumentException if there are more
+   */
+  public static byte[] encodePeers(List<PeerAddress> peers) {
+    if (peers.size() > MAX_PEERS) {
+      throw new IllegalArgumentException(
+          "peers: %d addresses > %d".formatted(peers.size(), MAX_PEERS));
+    }
+    int n = 2;
+    for (PeerAddress p : peers) {
+      n += PublicKey.LENGTH + 1 + p.address().getAddress().getAddress().length + 2;
+    }
+    ByteBuffer out = header(PEERS, n).putShort((short) peers.size());
+    for (PeerAddress p : peers) {
+      byte[] ip = p.address().getAddress().getAddress();
+      out.put(p.key().bytes())
+          .put((byte) ip.length)
+          .put(ip)
+          .putShort((short) p.address().getPort());
+    }
+    return out.array();
+  }
+
+  /**
+   * Decodes a peer-exchange frame.
+   *
+   * @param frame the frame's body
+   * @return the addresses
+   * @throws DecodeException if it is not exactly one well-formed peer-exchange frame
+   */
+  public static List<PeerAddress> decodePeers(byte[] frame) throws DecodeException {
+    if (!isPeers(frame)) {
+      throw new DecodeException("frame: not a peer-exchange frame of version " + VERSION);
+    }
+    ByteBuffer in = ByteBuffer.wrap(frame, 2, frame.length - 2);
+    need(in, 2, "peers.count");
+    int count = in.getShort() & 0xffff;
+    if (count > MAX_PEERS) {
+      throw new DecodeException("peers.count %d > %d".formatted(count, MAX_PEERS));
+    }
+    List<PeerAddress> out = new ArrayList<>(count);
+    for (int i = 0; i < count; i++) {
+      String f = "peers[" + i + "]";
+      PublicKey key;
+      try {
+        key = PublicKey.of(raw(in, PublicKey.LENGTH, f + ".key"));
+      } catch (IllegalArgumentException e) {
+        throw new DecodeException(f + ".key: " + e.getMessage());
+      }
+      int ipLength = u8(in, f + ".ip.length");
+      if (ipLength != 4 && ipLength != 16) {
+        throw new DecodeException("%s.ip.length %d is neither 4 nor 16".formatted(f, ipLength));
+      }
+      byte[] ip = raw(in, ipLength, f + ".ip");
+      need(in, 2, f + ".port");
+      int port = in.getShort() & 0xffff;
+      if (port == 0) {
+        throw new DecodeException(f + ".port 0 is not a port to dial");
+      }
+      InetAddress address;
+      try {
+        address = InetAddress.getByAddress(ip);
+      } catch (UnknownHostException e) {
+        throw new DecodeException(f + ".ip: " + e.getMessage());
+      }
+      if (address.getAddress().length != ipLength) {
+        throw new DecodeException(f + ".ip: an IPv4-mapped address must be sent as 4 bytes");
+      }
+      out.add(new PeerAddress(key, new InetSocketAddress(address, port)));
+    }
+    if (in.hasRemaining()) {
+      throw new DecodeException("frame: %d trailing bytes".formatted(in.remaining()));
+    }
+    return out;
   }
 }
