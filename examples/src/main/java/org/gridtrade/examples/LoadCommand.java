@@ -28,6 +28,7 @@ import org.gridtrade.ledger.Payload;
 import org.gridtrade.ledger.Transaction;
 import org.gridtrade.ledger.TransactionBody;
 import org.gridtrade.node.GridTradeClient;
+import org.gridtrade.node.GridTradeNode;
 import org.gridtrade.node.LocalTestnet;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -54,6 +55,9 @@ import picocli.CommandLine.Spec;
       "Exit status: 0 done, 1 a node cannot be reached, 2 bad input."
     })
 final class LoadCommand implements Callable<Integer> {
+  // The most transactions one run signs in advance (about 1 KB of heap each).
+  private static final long MAX_TRANSACTIONS = 2_000_000;
+
   @Spec CommandSpec spec;
 
   @Option(
@@ -92,6 +96,15 @@ final class LoadCommand implements Callable<Integer> {
           "Sending keys (default: rate / 10, at least 4; each sender's nonces run ahead).")
   Integer senders;
 
+  @Option(
+      names = "--batch",
+      defaultValue = "1",
+      paramLabel = "B",
+      description =
+          "Transactions per request, 1..2000 (default 1). A request of more goes to POST"
+              + " /v1/transactions/batch when its first transaction is due.")
+  int batch;
+
   @Option(names = "--seed", defaultValue = "1", description = "Seed of the sending keys.")
   long seed;
 
@@ -105,6 +118,15 @@ final class LoadCommand implements Callable<Integer> {
     }
     if (duration < 1 || duration > 3600) {
       throw bad("--duration %d is outside 1..3600".formatted(duration));
+    }
+    if (batch < 1 || batch > GridTradeNode.MAX_BATCH) {
+      throw bad("--batch %d is outside 1..%d".formatted(batch, GridTradeNode.MAX_BATCH));
+    }
+    if ((long) rate * duration > MAX_TRANSACTIONS) {
+      throw bad(
+          "--rate %d x --duration %d is %d transactions, more than %d (they are signed before the"
+                  .formatted(rate, duration, (long) rate * duration, MAX_TRANSACTIONS)
+              + " clock starts)");
     }
     int k = senders != null ? senders : Math.max(4, rate / 10);
     if (k < 1 || k > 10_000) {
@@ -252,39 +274,52 @@ final class LoadCommand implements Callable<Integer> {
     for (int i = 0; i < k; i++) {
       nonces[i] = first.account(senders.get(i).address()).pendingNonce(); // a seed used before
     }
-    long total = (long) rate * duration;
+    int total = rate * duration;
+    // Signed before the clock starts, on every core, so that the sending rate is not the signing
+    // rate: transaction n is sender n mod k's (n / k)-th.
+    List<Transaction> all =
+        java.util.stream.IntStream.range(0, total)
+            .parallel()
+            .mapToObj(
+                n ->
+                    transfer(
+                        senders.get(n % k), nonces[n % k] + n / k, senders.get((n + 1) % k), 1))
+            .toList();
     long start = System.nanoTime();
-    long interval = 1_000_000_000L / rate;
-    for (long n = 0; n < total; n++) {
-      long due = start + n * interval;
+    for (int from = 0, b = 0; from < total; from += batch, b++) {
+      long due = start + (long) from * 1_000_000_000L / rate;
       long wait = due - System.nanoTime();
       if (wait > 0) {
         TimeUnit.NANOSECONDS.sleep(wait);
       }
-      int i = (int) (n % k);
-      Transaction t = transfer(senders.get(i), nonces[i]++, senders.get((i + 1) % k), 1);
-      GridTradeClient c = clients.get((int) (n % clients.size()));
+      List<Transaction> part = all.subList(from, Math.min(total, from + batch));
+      GridTradeClient c = clients.get(b % clients.size());
       long at = System.nanoTime();
-      sentAt.put(t.id(), at);
-      submitted.incrementAndGet();
+      part.forEach(t -> sentAt.put(t.id(), at));
+      submitted.addAndGet(part.size());
       pool.execute(
           () -> {
-            String why = null;
+            List<String> why = new ArrayList<>();
             try {
-              GridTradeClient.Submitted s = c.submit(t);
-              if (!s.accepted()) {
-                String r = s.rejection().get();
-                int colon = r.indexOf(':');
-                why = colon > 0 ? r.substring(0, colon) : r;
+              List<GridTradeClient.Submitted> answers =
+                  part.size() == 1 ? List.of(c.submit(part.get(0))) : c.submitAll(part);
+              for (GridTradeClient.Submitted s : answers) {
+                if (!s.accepted()) {
+                  String r = s.rejection().get();
+                  int colon = r.indexOf(':');
+                  why.add(colon > 0 ? r.substring(0, colon) : r);
+                  sentAt.remove(s.id());
+                }
               }
             } catch (UncheckedIOException e) {
-              why = "UNREACHABLE";
+              part.forEach(
+                  t -> {
+                    why.add("UNREACHABLE");
+                    sentAt.remove(t.id());
+                  });
             }
-            if (why != null) {
-              rejected.incrementAndGet();
-              rejectedBy.merge(why, 1L, Long::sum);
-              sentAt.remove(t.id());
-            }
+            rejected.addAndGet(why.size());
+            why.forEach(w -> rejectedBy.merge(w, 1L, Long::sum));
           });
     }
     long sendEnd = System.nanoTime();
@@ -317,6 +352,7 @@ final class LoadCommand implements Callable<Integer> {
     o.put("rate", rate);
     o.put("durationSeconds", duration);
     o.put("senders", k);
+    o.put("batch", batch);
     o.put("submitted", submitted.get());
     o.put("committed", committedAt.size());
     o.put("rejected", rejected.get());

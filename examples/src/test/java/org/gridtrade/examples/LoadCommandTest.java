@@ -58,7 +58,57 @@ class LoadCommandTest {
           .isGreaterThanOrEqualTo(j.get("latencyP50Ms").asLong());
       assertThat(j.get("txPerBlockMean").asDouble() * j.get("blocks").asLong())
           .isGreaterThanOrEqualTo(120);
+
+      // The same in requests of 25 (the batch endpoint), from the same senders' next nonces.
+      StringWriter out2 = new StringWriter();
+      code =
+          run(
+              out2,
+              err,
+              "load",
+              "--api",
+              api,
+              "--users",
+              dir.resolve("users").toString(),
+              "--rate",
+              "100",
+              "--duration",
+              "2",
+              "--batch",
+              "25",
+              "--json");
+      assertThat(code).as(err.toString()).isZero();
+      JsonNode b = new ObjectMapper().readTree(out2.toString());
+      assertThat(b.get("batch").asInt()).isEqualTo(25);
+      assertThat(b.get("submitted").asLong()).isEqualTo(200);
+      assertThat(b.get("rejected").asLong()).as(b.toString()).isZero();
+      assertThat(b.get("committed").asLong()).isEqualTo(200);
     }
+  }
+
+  @Test
+  void load_withABatchOutOfRange_isBadInput() {
+    StringWriter out = new StringWriter();
+    StringWriter err = new StringWriter();
+    assertThat(
+            run(
+                out,
+                err,
+                "load",
+                "--api",
+                "http://127.0.0.1:1",
+                "--users",
+                dir.toString(),
+                "--rate",
+                "10",
+                "--duration",
+                "1",
+                "--batch",
+                "2001"))
+        .isEqualTo(2);
+    assertThat(err.toString())
+        .contains("--batch 2001 is outside 1..2000")
+        .doesNotContain("Exception");
   }
 
   @Test

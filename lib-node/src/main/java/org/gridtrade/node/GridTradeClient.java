@@ -143,6 +143,60 @@ public final class GridTradeClient {
   }
 
   /**
+   * Submits transactions in one request ({@code POST /v1/transactions/batch}); the node checks
+   * their signatures in parallel and admits each in order.
+   *
+   * @param txs 1 to {@link GridTradeNode#MAX_BATCH} signed transactions
+   * @return one answer per transaction, in order
+   * @throws IllegalArgumentException if {@code txs} is empty or too long
+   * @throws java.io.UncheckedIOException if the node cannot be reached or refuses the batch whole
+   */
+  public List<Submitted> submitAll(List<Transaction> txs) {
+    Objects.requireNonNull(txs, "txs");
+    if (txs.isEmpty() || txs.size() > GridTradeNode.MAX_BATCH) {
+      throw new IllegalArgumentException(
+          "txs: %d transactions, must be 1..%d".formatted(txs.size(), GridTradeNode.MAX_BATCH));
+    }
+    StringBuilder body = new StringBuilder("{\"transactions\":[");
+    for (int i = 0; i < txs.size(); i++) {
+      body.append(i == 0 ? "\"" : ",\"").append(HexFormat.of().formatHex(txs.get(i).encode()));
+      body.append('"');
+    }
+    body.append("]}");
+    HttpResponse<String> r =
+        send(
+            HttpRequest.newBuilder(base.resolve("/v1/transactions/batch"))
+                .timeout(timeout)
+                .header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(body.toString()))
+                .build());
+    JsonNode n = parse(r.body());
+    if (r.statusCode() != 200) {
+      JsonNode e = n.path("error");
+      throw new UncheckedIOException(
+          new IOException(
+              "batch refused (%d): %s: %s"
+                  .formatted(
+                      r.statusCode(), e.path("reason").asText(), e.path("detail").asText())));
+    }
+    List<Submitted> out = new ArrayList<>(txs.size());
+    JsonNode results = n.path("results");
+    for (int i = 0; i < txs.size(); i++) {
+      JsonNode x = results.path(i);
+      if ("pending".equals(x.path("status").asText())) {
+        out.add(new Submitted(txs.get(i).id(), Optional.empty()));
+      } else {
+        JsonNode e = x.path("error");
+        out.add(
+            new Submitted(
+                txs.get(i).id(),
+                Optional.of(e.path("reason").asText() + ": " + e.path("detail").asText())));
+      }
+    }
+    return out;
+  }
+
+  /**
    * The answer to a submission.
    *
    * @param id the transaction's id

@@ -58,6 +58,8 @@ import org.slf4j.LoggerFactory;
  * <ul>
  *   <li>{@code GET /health}; {@code GET /v1/status}: height, head, state root, peers, whether it is
  *       catching up;
+ *   <li>{@code POST /v1/transactions/batch} with {@code {"transactions": ["<hex>", ...]}} (at most
+ *       {@link #MAX_BATCH}): each one's id and whether it is pending or rejected (and why);
  *   <li>{@code POST /v1/transactions} with {@code {"transaction": "<hex>"}}: the id, or the
  *       rejection and its reason;
  *   <li>{@code GET /v1/transactions/{id}}: pending, included (height, index and the inclusion
@@ -423,6 +425,9 @@ public final class GridTradeNode implements AutoCloseable {
             if (p.length == 3 && method.equals("POST")) {
               return submit(body);
             }
+            if (p.length == 4 && p[3].equals("batch") && method.equals("POST")) {
+              return submitBatch(body);
+            }
             if (p.length == 4 && method.equals("GET")) {
               return transaction(p[3]);
             }
@@ -541,6 +546,66 @@ public final class GridTradeNode implements AutoCloseable {
     o.put("id", tx.id().toHex());
     o.put("status", "pending");
     return HttpApi.Response.json(202, JSON.writeValueAsString(o));
+  }
+
+  /** The most transactions one {@code POST /v1/transactions/batch} may carry. */
+  public static final int MAX_BATCH = 2_000;
+
+  // Submits up to MAX_BATCH transactions in one request: all decode or none is submitted; their
+  // signatures are checked in parallel, then each is admitted in order, with its own answer.
+  private HttpApi.Response submitBatch(String body) throws JsonProcessingException {
+    JsonNode list;
+    try {
+      JsonNode n = JSON.readTree(body);
+      if (n == null || !n.isObject() || !n.path("transactions").isArray()) {
+        return error(400, "MALFORMED", "body must be {\"transactions\": [\"<hex>\", ...]}");
+      }
+      list = n.get("transactions");
+    } catch (JsonProcessingException e) {
+      return error(400, "MALFORMED", "body is not JSON: " + e.getOriginalMessage());
+    }
+    if (list.size() < 1 || list.size() > MAX_BATCH) {
+      return error(
+          400,
+          "MALFORMED",
+          "transactions: %d items, must be 1..%d".formatted(list.size(), MAX_BATCH));
+    }
+    List<Transaction> txs = new ArrayList<>(list.size());
+    for (int i = 0; i < list.size(); i++) {
+      JsonNode item = list.get(i);
+      try {
+        if (!item.isTextual()) {
+          return error(400, "MALFORMED", "transactions[%d] is not a hex string".formatted(i));
+        }
+        txs.add(Transaction.decode(HexFormat.of().parseHex(item.asText())));
+      } catch (IllegalArgumentException e) {
+        return error(
+            400, "MALFORMED", "transactions[%d] is not hex: %s".formatted(i, e.getMessage()));
+      } catch (DecodeException e) {
+        return error(400, "MALFORMED", "transactions[%d]: %s".formatted(i, e.getMessage()));
+      }
+    }
+    // The expensive part, on every core; each transaction remembers that it verified.
+    txs.parallelStream().forEach(Transaction::signatureProblem);
+    ObjectNode o = JSON.createObjectNode();
+    ArrayNode results = o.putArray("results");
+    for (Transaction tx : txs) {
+      ObjectNode r = results.addObject();
+      r.put("id", tx.id().toHex());
+      TxResult t = engine.submit(tx);
+      if (t instanceof TxResult.Rejected rej) {
+        metrics.rejected(rej.reason().name());
+        rejected.put(tx.id(), rej.reason() + ": " + rej.detail());
+        r.put("status", "rejected");
+        ObjectNode e = r.putObject("error");
+        e.put("reason", rej.reason().name());
+        e.put("detail", rej.detail());
+      } else {
+        metrics.submitted(tx.id());
+        r.put("status", "pending");
+      }
+    }
+    return HttpApi.Response.json(200, JSON.writeValueAsString(o));
   }
 
   /** The most orders or trades one market page holds. */

@@ -37,8 +37,11 @@ import org.slf4j.LoggerFactory;
 public final class HttpApi implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(HttpApi.class);
 
-  /** The largest request body, in bytes (a transaction in hex and its JSON wrapper fit easily). */
-  public static final int MAX_BODY_BYTES = 64 * 1024;
+  /**
+   * The largest request body, in bytes: a batch of 2,000 transfers in hex and its JSON wrapper fit
+   * (a largest transaction is 2,048 bytes, 4,096 in hex).
+   */
+  public static final int MAX_BODY_BYTES = 1024 * 1024;
 
   /**
    * An answer: status, content type and body; or, with a {@code stream}, a stream of server-sent
