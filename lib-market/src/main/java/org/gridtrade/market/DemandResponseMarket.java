@@ -83,6 +83,7 @@ public final class DemandResponseMarket implements LedgerModule {
    * @param spec the round
    * @param ev the EV's index
    * @return micro-coins
+   * @throws IndexOutOfBoundsException if the round has no such EV
    */
   public static long escrowMicro(DrRoundSpec spec, int ev) {
     Objects.checkIndex(ev, spec.evs().size());
@@ -120,8 +121,9 @@ public final class DemandResponseMarket implements LedgerModule {
    * @param spKeys the SP's keys (they sign the token)
    * @param evKeys the EV's keys (they countersign)
    * @return the message
-   * @throws IllegalArgumentException if the round is not certified, has no such cell, or the cell
+   * @throws IllegalArgumentException if the round does not exist, is not certified, or the cell
    *     pays nothing
+   * @throws IndexOutOfBoundsException if the round has no such EV or SP
    */
   public static Payload.DemandResponseSettlement settlement(
       LedgerState state,

@@ -299,6 +299,12 @@ class DrRulesTest {
         Hash before = h.state().root();
         BlockResult r = h.ledger.append(forged.block());
         assertThat(r).as("%s", fault).isInstanceOf(BlockResult.Rejected.class);
+        // the honest node names the refused certificate, or the state root the skim changed
+        assertThat(((BlockResult.Rejected) r).reason())
+            .contains(
+                fault == DoctoredDrMarket.Fault.ACCEPT_ANY
+                    ? "round 0's certificate: evPrices[0]"
+                    : "of the state after its transactions");
         assertThat(h.ledger.height()).isEqualTo(2);
         assertThat(h.state().root()).isEqualTo(before);
         assertThat(DemandResponseMarket.round(h.state(), 0).orElseThrow().status())

@@ -1,9 +1,11 @@
 package org.gridtrade.market.internal;
 
+import java.math.BigInteger;
 import java.nio.BufferUnderflowException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
 import org.gridtrade.ledger.Address;
@@ -455,7 +457,7 @@ public final class DrState {
               .formatted(d.energyWh(), d.paymentMicro(), i, j, x, g));
     }
     int preAt = 8 * n + 9 * n * m + Hash.LENGTH * i;
-    Hash pre = Hash.of(java.util.Arrays.copyOfRange(pay.array(), preAt, preAt + Hash.LENGTH));
+    Hash pre = Hash.of(Arrays.copyOfRange(pay.array(), preAt, preAt + Hash.LENGTH));
     if (!d.token().preRecord().equals(pre)) {
       return reject(
           "token.preRecord %s must be EV %d's pre_record %s in round %d"
@@ -541,9 +543,9 @@ public final class DrState {
       long back =
           total == 0
               ? 0
-              : java.math.BigInteger.valueOf(open)
-                  .multiply(java.math.BigInteger.valueOf(Math.min(paid, total)))
-                  .divide(java.math.BigInteger.valueOf(total))
+              : BigInteger.valueOf(open)
+                  .multiply(BigInteger.valueOf(Math.min(paid, total)))
+                  .divide(BigInteger.valueOf(total))
                   .longValueExact();
       ModuleSupport.move(ctx, account(), r.spec.evs().get(i).address(), back);
       returned += back;
@@ -671,7 +673,7 @@ public final class DrState {
     }
     byte[] p = state.get(key('p', id)).orElseThrow();
     int at = 8 * n + 9 * n * m + Hash.LENGTH * ev;
-    return Optional.of(Hash.of(java.util.Arrays.copyOfRange(p, at, at + Hash.LENGTH)));
+    return Optional.of(Hash.of(Arrays.copyOfRange(p, at, at + Hash.LENGTH)));
   }
 
   /**
