@@ -108,7 +108,7 @@ public final class DemandResponseMarket implements LedgerModule {
    * The signed demand-response message that settles one certified cell, with the fields the module
    * expects: the request {@code ID ‖ WID ‖ credit} names the EV's index, wallet and escrow; the
    * token {@code credit ‖ t ‖ pre_record ‖ timestamp}; the cell's energy and payment. In a
-   * deployment the SP signs the token and the EV countersigns on its own device; this helper does
+   * deployment the SP signs the token and the EV countersigns on its own device; this method does
    * both for a holder of both keys (tests, simulations).
    *
    * @param state the state the settlement will follow (for the escrow and the {@code pre_record})
