@@ -16,17 +16,21 @@ public final class MarketModules {
   /**
    * A new instance of every module of this library.
    *
-   * @return the double-auction market, the sealed-bid auction and the SP selection, in the order of
-   *     their names
+   * @return the double-auction market, the demand-response settlement, the sealed-bid auction and
+   *     the SP selection, in the order of their names
    */
   public static List<LedgerModule> all() {
-    return List.of(new DoubleAuctionMarket(), new SealedBidAuction(), new SpSelectionModule());
+    return List.of(
+        new DoubleAuctionMarket(),
+        new DemandResponseMarket(),
+        new SealedBidAuction(),
+        new SpSelectionModule());
   }
 
   /**
    * The names of {@link #all()}, for {@link Genesis#withModules}.
    *
-   * @return {@code ["double-auction", "sealed-auction", "sp-selection"]}
+   * @return {@code ["double-auction", "dr-settlement", "sealed-auction", "sp-selection"]}
    */
   public static List<String> names() {
     return all().stream().map(LedgerModule::name).toList();

@@ -1,0 +1,106 @@
+package org.gridtrade.market;
+
+import java.nio.ByteBuffer;
+import java.util.Objects;
+import org.gridtrade.ledger.Payload;
+import org.gridtrade.market.internal.DrState;
+
+/**
+ * Builds the payloads of transactions to a {@link DemandResponseMarket}; sign them as any other
+ * payload. The module checks every call again on chain, since a call may come from anyone.
+ */
+public final class DrCalls {
+  private DrCalls() {}
+
+  /**
+   * Opens a round (only an authority of the chain may; it becomes the round's operator).
+   *
+   * @param spec the round
+   * @return the payload
+   */
+  public static Payload.Call open(DrRoundSpec spec) {
+    Objects.requireNonNull(spec, "spec");
+    byte[] body = DrState.encodeSpec(spec);
+    return new Payload.Call(
+        DemandResponseMarket.NAME,
+        ByteBuffer.allocate(1 + body.length).put(DrState.OPEN).put(body).array());
+  }
+
+  /**
+   * An EV of the round escrows its maximum payment ({@link DemandResponseMarket#escrowMicro}), up
+   * to the certify height, once.
+   *
+   * @param round the round's id
+   * @return the payload
+   */
+  public static Payload.Call escrow(long round) {
+    return new Payload.Call(
+        DemandResponseMarket.NAME,
+        ByteBuffer.allocate(9).put(DrState.ESCROW).putLong(round).array());
+  }
+
+  /**
+   * The auctioneer (the round's operator) posts the final allocation with its certificate, once
+   * every EV has escrowed and up to the certify height.
+   *
+   * @param round the round's id
+   * @param allocationWh {@code x[i][j]}, SP j's supply to EV i in Wh: one row per EV of the round,
+   *     one column per SP
+   * @param evPricesMicroPerKWh u_i per EV, micro-coins per kWh of supply
+   * @param spPricesMicroPerKWh α_j per SP, micro-coins per kWh of supply
+   * @return the payload
+   * @throws IllegalArgumentException if the dimensions do not fit a round
+   */
+  public static Payload.Call certify(
+      long round, long[][] allocationWh, long[] evPricesMicroPerKWh, long[] spPricesMicroPerKWh) {
+    int n = evPricesMicroPerKWh.length;
+    int m = spPricesMicroPerKWh.length;
+    if (n < 1 || n > DrRoundSpec.MAX_EVS || m < 1 || m > DrRoundSpec.MAX_SPS) {
+      throw new IllegalArgumentException(
+          "evPrices has %d entries and spPrices %d; a round has 1 to %d EVs and 1 to %d SPs"
+              .formatted(n, m, DrRoundSpec.MAX_EVS, DrRoundSpec.MAX_SPS));
+    }
+    if (allocationWh.length != n) {
+      throw new IllegalArgumentException(
+          "allocationWh has %d rows, evPrices %d entries; they must match"
+              .formatted(allocationWh.length, n));
+    }
+    ByteBuffer b = ByteBuffer.allocate(1 + 8 + 2 + 8 * (n * m + n + m));
+    b.put(DrState.CERTIFY).putLong(round).put((byte) n).put((byte) m);
+    for (int i = 0; i < n; i++) {
+      if (allocationWh[i].length != m) {
+        throw new IllegalArgumentException(
+            "allocationWh[%d] has %d entries, spPrices %d; they must match"
+                .formatted(i, allocationWh[i].length, m));
+      }
+      for (int j = 0; j < m; j++) {
+        b.putLong(allocationWh[i][j]);
+      }
+    }
+    for (long v : evPricesMicroPerKWh) {
+      b.putLong(v);
+    }
+    for (long v : spPricesMicroPerKWh) {
+      b.putLong(v);
+    }
+    return new Payload.Call(DemandResponseMarket.NAME, b.array());
+  }
+
+  /**
+   * An SP settles one certified cell with the EV's signed demand-response message (Aggarwal §4.4.3,
+   * Eq. 4.21–4.25), in the ledger's own format ({@link Payload.DemandResponseSettlement}): the
+   * request names the EV's index in the round and its wallet, the credit is its escrow, the token's
+   * {@code pre_record} is {@link DemandResponseMarket#preRecord}, the energy and payment are the
+   * cell's. The sender must be the cell's SP, whose key signed the token.
+   *
+   * @param round the round's id
+   * @param sp the SP's index in the round
+   * @param settlement the signed message ({@link DemandResponseMarket#settlement} builds one)
+   * @return the payload
+   */
+  public static Payload.Call settle(
+      long round, int sp, Payload.DemandResponseSettlement settlement) {
+    Objects.requireNonNull(settlement, "settlement");
+    return new Payload.Call(DemandResponseMarket.NAME, DrState.encodeSettle(round, sp, settlement));
+  }
+}

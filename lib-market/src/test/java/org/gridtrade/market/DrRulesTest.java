@@ -1,0 +1,333 @@
+package org.gridtrade.market;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import org.gridtrade.ledger.BlockResult;
+import org.gridtrade.ledger.Hash;
+import org.gridtrade.ledger.KeyPair;
+import org.gridtrade.ledger.Ledger;
+import org.gridtrade.ledger.LedgerState;
+import org.gridtrade.ledger.Payload;
+import org.gridtrade.ledger.RejectReason;
+import org.gridtrade.ledger.Transaction;
+import org.gridtrade.ledger.TxResult;
+import org.gridtrade.ledger.spi.LedgerModule;
+import org.junit.jupiter.api.Test;
+
+/**
+ * What the demand-response settlement refuses (each refusal names its rule and leaves the state
+ * root as an empty block would), the request/token protocol of Aggarwal §4.4.3 as the module checks
+ * it, a round that expires, and byzantine proposers whose blocks honest nodes refuse.
+ */
+class DrRulesTest {
+  private static final int EVS = 2;
+  private static final int SPS = 2;
+
+  /** A chain at height 2 with round 0 open and escrowed by every EV; its market and certificate. */
+  private record Setup(MarketChain c, DrTestMarkets.Market mk, DrTestMarkets.Cert cert) {}
+
+  private static Setup setup(LedgerModule module, boolean escrowAll) {
+    MarketChain c = new MarketChain(1 + EVS + SPS + 1, 1_000_000_000L, module);
+    DrTestMarkets.Market mk = market(c);
+    c.block(List.of(c.tx(c.operator(), DrCalls.open(mk.spec()))));
+    List<Transaction> txs = new ArrayList<>();
+    for (int i = 0; i < (escrowAll ? EVS : 1); i++) {
+      txs.add(c.tx(ev(c, i), DrCalls.escrow(0)));
+    }
+    assertThat(c.block(txs).skipped()).isEmpty();
+    return new Setup(c, mk, DrTestMarkets.certificate(mk));
+  }
+
+  /** The first seeded market from 42 on in which some EV buys from both SPs. */
+  private static DrTestMarkets.Market market(MarketChain c) {
+    for (long seed = 42; ; seed++) {
+      DrTestMarkets.Market mk =
+          DrTestMarkets.random(
+              new Random(seed),
+              List.of(c.keys.get(1).address(), c.keys.get(2).address()),
+              List.of(c.keys.get(3).address(), c.keys.get(4).address()),
+              4,
+              8);
+      long[][] x = DrTestMarkets.certificate(mk).x();
+      if ((x[0][0] > 0 && x[0][1] > 0) || (x[1][0] > 0 && x[1][1] > 0)) {
+        return mk;
+      }
+    }
+  }
+
+  private static KeyPair ev(MarketChain c, int i) {
+    return c.keys.get(1 + i);
+  }
+
+  private static KeyPair sp(MarketChain c, int j) {
+    return c.keys.get(1 + EVS + j);
+  }
+
+  private static long now(MarketChain c) {
+    return MarketChain.T0 + (c.ledger.height() + 1) * 1_000L;
+  }
+
+  /** Checks that tx is refused naming words, that a block with it equals an empty one. */
+  private static void assertRefused(MarketChain c, KeyPair k, Transaction tx, String... words) {
+    LedgerState before = c.state();
+    TxResult r = before.check(tx, now(c));
+    assertThat(r).isInstanceOf(TxResult.Rejected.class);
+    assertThat(((TxResult.Rejected) r).detail()).contains(words);
+    Ledger.Proposal with = c.ledger.propose(List.of(tx), c.operator().address(), now(c));
+    Ledger.Proposal without = c.ledger.propose(List.of(), c.operator().address(), now(c));
+    assertThat(with.skipped()).hasSize(1);
+    assertThat(with.block().header().stateRoot()).isEqualTo(without.block().header().stateRoot());
+    c.unuse(k);
+  }
+
+  private static Transaction certify(MarketChain c, KeyPair k, DrTestMarkets.Cert cert) {
+    return c.tx(k, DrCalls.certify(0, cert.x(), cert.u(), cert.alpha()));
+  }
+
+  @Test
+  void badCalls_areRefusedWithTheirRule_andChangeNothing() {
+    Setup s = setup(new DemandResponseMarket(), false);
+    try (MarketChain c = s.c()) {
+      KeyPair stranger = c.keys.get(5);
+      assertRefused(c, stranger, c.tx(stranger, DrCalls.open(s.mk().spec())), "only an authority");
+      DrRoundSpec spec = s.mk().spec();
+      DrRoundSpec past =
+          new DrRoundSpec(
+              spec.etaPpm(),
+              spec.rhoPpm(),
+              spec.retailPriceMicroPerKWh(),
+              spec.toleranceMicroPerKWh(),
+              3,
+              8,
+              spec.evs(),
+              spec.sps());
+      assertRefused(
+          c,
+          c.operator(),
+          c.tx(c.operator(), DrCalls.open(past)),
+          "certifyByHeight 3 must be above the current height 3");
+      assertRefused(
+          c,
+          stranger,
+          c.tx(stranger, new Payload.Call(DemandResponseMarket.NAME, new byte[] {9})),
+          "operation 9 is unknown");
+      assertRefused(
+          c,
+          stranger,
+          c.tx(stranger, new Payload.Call(DemandResponseMarket.NAME, new byte[] {1, 0, 0})),
+          "operation 1",
+          "at least");
+      assertRefused(c, stranger, c.tx(stranger, DrCalls.escrow(0)), "is not an EV of round 0");
+      assertRefused(c, ev(c, 0), c.tx(ev(c, 0), DrCalls.escrow(0)), "has already escrowed");
+      assertRefused(c, ev(c, 1), c.tx(ev(c, 1), DrCalls.escrow(7)), "round 7 does not exist");
+      assertRefused(
+          c, c.operator(), certify(c, c.operator(), s.cert()), "EV 1", "has not escrowed");
+      assertThat(c.block(List.of(c.tx(ev(c, 1), DrCalls.escrow(0)))).skipped()).isEmpty();
+      assertRefused(c, stranger, certify(c, stranger, s.cert()), "only round 0's operator");
+      DrTestMarkets.Cert over = s.cert().copy();
+      over.x()[0][0] = DrTestMarkets.cap(s.mk().spec(), 0, 0) + 1;
+      assertRefused(
+          c, c.operator(), certify(c, c.operator(), over), "allocation[0][0]", "capacity");
+      assertRefused(
+          c,
+          c.operator(),
+          c.tx(
+              c.operator(), DrCalls.certify(0, new long[][] {{1}}, new long[] {1}, new long[] {1})),
+          "the certificate is for 1 EVs and 1 SPs; round 0 has 2 and 2");
+    }
+  }
+
+  @Test
+  void escrow_thatTheEvCannotAfford_isInsufficientFunds() {
+    MarketChain c = new MarketChain(1 + EVS + SPS + 1, 1_000, new DemandResponseMarket());
+    try (c) {
+      DrTestMarkets.Market mk = market(c);
+      c.block(List.of(c.tx(c.operator(), DrCalls.open(mk.spec()))));
+      Transaction tx = c.tx(ev(c, 0), DrCalls.escrow(0));
+      TxResult r = c.state().check(tx, now(c));
+      assertThat(((TxResult.Rejected) r).reason()).isEqualTo(RejectReason.INSUFFICIENT_FUNDS);
+      c.unuse(ev(c, 0));
+    }
+  }
+
+  @Test
+  void settlement_checksTheRequestAndTokenOfAggarwalSection443() {
+    Setup s = setup(new DemandResponseMarket(), true);
+    try (MarketChain c = s.c()) {
+      assertThat(c.block(List.of(certify(c, c.operator(), s.cert()))).skipped()).isEmpty();
+      DrRound.Certificate cert =
+          DemandResponseMarket.round(c.state(), 0).orElseThrow().certificate().orElseThrow();
+      // an EV with two cells that pay, so its pre_record chain can be followed
+      int i = -1;
+      for (int e = 0; e < EVS && i < 0; e++) {
+        if (cert.cellPaymentsMicro().get(e).stream().allMatch(v -> v > 0)) {
+          i = e;
+        }
+      }
+      assertThat(i).as("an EV that buys from both SPs").isNotNegative();
+      long t = now(c);
+      Payload.DemandResponseSettlement first =
+          DemandResponseMarket.settlement(
+              c.state(), MarketChain.CHAIN, 0, i, 0, t + 60_000, t - 1, sp(c, 0), ev(c, i));
+      assertThat(first.token().preRecord())
+          .isNotEqualTo(Hash.ZERO)
+          .isNotEqualTo(c.state().account(ev(c, i).address()).lastPayment());
+
+      // the token, replayed through the ledger's own demand-response payload, is refused there
+      Transaction viaLedger = c.tx(sp(c, 0), first);
+      TxResult r = c.state().check(viaLedger, t);
+      assertThat(((TxResult.Rejected) r).detail()).contains("preRecord");
+      c.unuse(sp(c, 0));
+      // a token made for that payload (pre_record = the EV's last payment) is refused here
+      Payload.DemandResponseSettlement forLedger =
+          Payload.DemandResponseSettlement.sign(
+              MarketChain.CHAIN,
+              first.request(),
+              new Payload.DemandResponseSettlement.Token(
+                  first.token().credit(), t + 60_000, Hash.ZERO, t - 1),
+              first.energyWh(),
+              first.paymentMicro(),
+              sp(c, 0),
+              ev(c, i));
+      assertRefused(c, sp(c, 0), c.tx(sp(c, 0), DrCalls.settle(0, 0, forLedger)), "pre_record");
+      // only the cell's SP may send it
+      assertRefused(c, sp(c, 1), c.tx(sp(c, 1), DrCalls.settle(0, 0, first)), "is not that SP");
+      // the payment must be the certified one, countersigned by the EV
+      Payload.DemandResponseSettlement cheaper =
+          Payload.DemandResponseSettlement.sign(
+              MarketChain.CHAIN,
+              first.request(),
+              first.token(),
+              first.energyWh(),
+              first.paymentMicro() - 1,
+              sp(c, 0),
+              ev(c, i));
+      assertRefused(
+          c, sp(c, 0), c.tx(sp(c, 0), DrCalls.settle(0, 0, cheaper)), "paymentMicro", "certified");
+      // a countersignature by another key than the EV's does not verify
+      Payload.DemandResponseSettlement forged =
+          new Payload.DemandResponseSettlement(
+              first.request(),
+              first.token(),
+              first.energyWh(),
+              first.paymentMicro(),
+              first.ev(),
+              first.tokenSignature(),
+              c.keys.get(5).sign(first.drMessage(MarketChain.CHAIN, sp(c, 0).address())));
+      assertRefused(
+          c, sp(c, 0), c.tx(sp(c, 0), DrCalls.settle(0, 0, forged)), "evCountersignature");
+      // an expired token
+      Payload.DemandResponseSettlement late =
+          DemandResponseMarket.settlement(
+              c.state(), MarketChain.CHAIN, 0, i, 0, t - 1, t - 2, sp(c, 0), ev(c, i));
+      assertRefused(c, sp(c, 0), c.tx(sp(c, 0), DrCalls.settle(0, 0, late)), "the token is valid");
+
+      long spBefore = c.state().account(sp(c, 0).address()).balance();
+      Transaction ok = c.tx(sp(c, 0), DrCalls.settle(0, 0, first));
+      assertThat(c.block(List.of(ok)).skipped()).isEmpty();
+      assertThat(c.state().account(sp(c, 0).address()).balance())
+          .isEqualTo(spBefore + first.paymentMicro() - MarketChain.FEE);
+      assertThat(DemandResponseMarket.preRecord(c.state(), 0, i)).hasValue(ok.id());
+      // replayed: the cell is settled
+      assertRefused(c, sp(c, 0), c.tx(sp(c, 0), DrCalls.settle(0, 0, first)), "already settled");
+      // the EV's next token must name the settlement just made, not the old pre_record
+      t = now(c);
+      Payload.DemandResponseSettlement stale =
+          Payload.DemandResponseSettlement.sign(
+              MarketChain.CHAIN,
+              first.request(),
+              new Payload.DemandResponseSettlement.Token(
+                  first.token().credit(), t + 60_000, first.token().preRecord(), t - 1),
+              cert.allocationWh().get(i).get(1),
+              cert.cellPaymentsMicro().get(i).get(1),
+              sp(c, 1),
+              ev(c, i));
+      assertRefused(c, sp(c, 1), c.tx(sp(c, 1), DrCalls.settle(0, 1, stale)), "pre_record");
+      Payload.DemandResponseSettlement second =
+          DemandResponseMarket.settlement(
+              c.state(), MarketChain.CHAIN, 0, i, 1, t + 60_000, t - 1, sp(c, 1), ev(c, i));
+      assertThat(c.block(List.of(c.tx(sp(c, 1), DrCalls.settle(0, 1, second)))).skipped())
+          .isEmpty();
+    }
+  }
+
+  @Test
+  void round_notCertifiedByItsHeight_expiresAndReturnsEveryEscrow() {
+    Setup s = setup(new DemandResponseMarket(), true);
+    try (MarketChain c = s.c()) {
+      long supply = c.state().totalSupply();
+      c.advanceTo(4);
+      DrRound r = DemandResponseMarket.round(c.state(), 0).orElseThrow();
+      assertThat(r.status()).isEqualTo(DrRound.Status.EXPIRED);
+      assertThat(r.escrowMicro()).containsOnly(0L);
+      for (int i = 0; i < EVS; i++) {
+        assertThat(c.state().account(ev(c, i).address()).balance())
+            .isEqualTo(1_000_000_000L - MarketChain.FEE);
+      }
+      assertThat(c.state().account(LedgerModule.account(DemandResponseMarket.NAME)).balance())
+          .isZero();
+      assertThat(c.state().totalSupply()).isEqualTo(supply);
+      assertRefused(c, c.operator(), certify(c, c.operator(), s.cert()), "is EXPIRED");
+    }
+  }
+
+  /**
+   * Two byzantine proposers: one whose module takes a certificate off by more than the tolerance,
+   * one whose module pays its proposer out of the escrow after an honest certificate. Each builds
+   * the block; the honest node refuses it, keeps its state root, and goes on with the honest
+   * settlement.
+   */
+  @Test
+  void byzantineProposer_thatAltersTheCertificateOrThePayments_isRefusedByAnHonestNode() {
+    for (DoctoredDrMarket.Fault fault : DoctoredDrMarket.Fault.values()) {
+      Setup honest = setup(new DemandResponseMarket(), true);
+      Setup byz = setup(new DoctoredDrMarket(fault), true);
+      try (MarketChain h = honest.c();
+          MarketChain b = byz.c()) {
+        assertThat(b.state().root()).isEqualTo(h.state().root());
+        DrTestMarkets.Cert cert = honest.cert().copy();
+        if (fault == DoctoredDrMarket.Fault.ACCEPT_ANY) {
+          cert.u()[0] -= 2 * DrTestMarkets.TOLERANCE + 1_000; // the EV's price, off by > 2ε
+        }
+        Transaction tx = certify(b, b.operator(), cert);
+        Ledger.Proposal forged = b.ledger.propose(List.of(tx), b.operator().address(), now(b));
+        assertThat(forged.skipped()).isEmpty();
+        Hash before = h.state().root();
+        BlockResult r = h.ledger.append(forged.block());
+        assertThat(r).as("%s", fault).isInstanceOf(BlockResult.Rejected.class);
+        // the honest node names the refused certificate, or the state root the skim changed
+        assertThat(((BlockResult.Rejected) r).reason())
+            .contains(
+                fault == DoctoredDrMarket.Fault.ACCEPT_ANY
+                    ? "round 0's certificate: evPrices[0]"
+                    : "of the state after its transactions");
+        assertThat(h.ledger.height()).isEqualTo(2);
+        assertThat(h.state().root()).isEqualTo(before);
+        assertThat(DemandResponseMarket.round(h.state(), 0).orElseThrow().status())
+            .isEqualTo(DrRound.Status.OPEN);
+        // the honest node certifies the honest certificate itself
+        Ledger.Proposal p = h.block(List.of(certify(h, h.operator(), honest.cert())));
+        assertThat(p.skipped()).isEmpty();
+      }
+    }
+  }
+
+  @Test
+  void doctoredModule_withHonestPayments_isAcceptedByTheHonestNode() {
+    // the control for the test above: without its fault the byzantine node's block is accepted
+    Setup honest = setup(new DemandResponseMarket(), true);
+    Setup other = setup(new DemandResponseMarket(), true);
+    try (MarketChain h = honest.c();
+        MarketChain b = other.c()) {
+      Transaction tx = certify(b, b.operator(), other.cert());
+      Ledger.Proposal p = b.ledger.propose(List.of(tx), b.operator().address(), now(b));
+      assertThat(h.ledger.append(p.block())).isInstanceOf(BlockResult.Appended.class);
+      assertThat(ByteBuffer.wrap(h.state().root().bytes()))
+          .isEqualTo(ByteBuffer.wrap(p.block().header().stateRoot().bytes()));
+    }
+  }
+}
