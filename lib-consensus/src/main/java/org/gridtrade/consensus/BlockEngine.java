@@ -149,7 +149,7 @@ public final class BlockEngine implements AutoCloseable {
   private final BlockPolicy policy;
   private final Clock clock;
   private final Transport transport;
-  private final List<EngineListener> listeners = new CopyOnWriteArrayList<>();
+  private final CopyOnWriteArrayList<EngineListener> listeners = new CopyOnWriteArrayList<>();
   private final ConcurrentLinkedQueue<Incoming> inbox = new ConcurrentLinkedQueue<>();
   private final AtomicInteger inboxSize = new AtomicInteger();
   private final BlockStore store;
@@ -193,7 +193,16 @@ public final class BlockEngine implements AutoCloseable {
     this.policy = b.policy;
     this.clock = b.clock;
     this.transport = b.transport;
-    this.listeners.addAll(b.listeners);
+    for (EngineListener l : b.listeners) {
+      this.listeners.addIfAbsent(l);
+    }
+    // A protocol's own listeners (e.g. trust stake's evidence reporter) are wired here, so that an
+    // integrator cannot forget them.
+    for (ConsensusProtocol p : schedule.entries().values()) {
+      for (EngineListener l : p.engineListeners()) {
+        this.listeners.addIfAbsent(Objects.requireNonNull(l, "engine listener of " + p.name()));
+      }
+    }
     this.slasher = b.slasher;
     this.slashAmount = b.slashAmount;
     this.startedAt = clock.millis();
@@ -355,12 +364,13 @@ public final class BlockEngine implements AutoCloseable {
   }
 
   /**
-   * Adds a listener.
+   * Adds a listener; adding one already registered (such as a protocol's own {@link
+   * ConsensusProtocol#engineListeners}, which the engine registers itself) does nothing.
    *
    * @param listener the listener
    */
   public void addListener(EngineListener listener) {
-    listeners.add(Objects.requireNonNull(listener, "listener"));
+    listeners.addIfAbsent(Objects.requireNonNull(listener, "listener"));
   }
 
   /**

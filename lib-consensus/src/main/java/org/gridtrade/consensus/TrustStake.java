@@ -111,9 +111,9 @@ import org.gridtrade.ledger.TransactionBody;
  * seal}), then an Ed25519 signature (64) over {@code "GridTrade/trust/v1" ‖ sealingHash ‖ all seal
  * bytes before it}. Queue evidence with {@link #report(Evidence)}, {@link
  * #reportInvalid(BlockHeader)}, {@link #reportInvalidTransaction(Block)} or {@link
- * #attestInvalid(BlockHeader)}, or add {@link #evidenceReporter()} to the engine; the next seal of
- * this node carries the first still-valid item that fits. Queued evidence lives in memory: a node
- * that restarts forgets it.
+ * #attestInvalid(BlockHeader)}; an engine running this protocol does so itself through {@link
+ * #evidenceReporter()}. The next seal of this node carries the first still-valid item that fits.
+ * Queued evidence lives in memory: a node that restarts forgets it.
  *
  * <p><b>State</b> is folded from the chain's blocks ({@link ChainView#block}), from height 1 (trust
  * and deposits before the activation count), and cached by block hash; a node opening a store
@@ -167,6 +167,7 @@ public final class TrustStake implements ConsensusProtocol {
       };
   private final Deque<byte[]> pendingEvidence = new ArrayDeque<>();
   private Reserved reserved; // guarded by pendingEvidence
+  private final EngineListener reporter = newEvidenceReporter();
 
   private TrustStake(Builder b) {
     this.initialValidators = List.copyOf(b.initialValidators);
@@ -1066,9 +1067,22 @@ public final class TrustStake implements ConsensusProtocol {
    * #attestInvalid}, dropped if the slot evidence confiscates first). Blocks that only lost fork
    * choice or do not build on this node's chain are never reported.
    *
-   * @return the listener; add it to the engine that uses this instance
+   * <p>The {@link BlockEngine} running this instance registers it itself ({@link
+   * #engineListeners}); call this only to drive the reporter without an engine.
+   *
+   * @return the listener, the same instance on every call
    */
   public EngineListener evidenceReporter() {
+    return reporter;
+  }
+
+  /** Trust stake's listener: the {@link #evidenceReporter()}. */
+  @Override
+  public List<EngineListener> engineListeners() {
+    return List.of(reporter);
+  }
+
+  private EngineListener newEvidenceReporter() {
     return new EngineListener() {
       @Override
       public void onEvidence(Evidence evidence) {

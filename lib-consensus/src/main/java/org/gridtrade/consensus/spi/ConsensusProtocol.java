@@ -2,6 +2,7 @@ package org.gridtrade.consensus.spi;
 
 import java.util.List;
 import java.util.Optional;
+import org.gridtrade.consensus.EngineListener;
 import org.gridtrade.ledger.Address;
 import org.gridtrade.ledger.Block;
 import org.gridtrade.ledger.BlockHeader;
@@ -168,5 +169,19 @@ public interface ConsensusProtocol {
   default Optional<String> checkBlock(
       ChainView chain, Block block, BlockHeader parent, LedgerState parentState) {
     return Optional.empty();
+  }
+
+  /**
+   * Listeners this protocol needs on the engine that runs it, for example trust stake's evidence
+   * reporter, which turns the equivocation and invalid blocks the engine finds into evidence for
+   * this node's seals. The {@link org.gridtrade.consensus.BlockEngine} registers them itself when
+   * it is built, once per instance, for every protocol of its schedule: an integrator does not wire
+   * them. An instance that returns listeners serves one engine (the listeners feed its state). The
+   * default has none.
+   *
+   * @return the listeners, the same instances on every call
+   */
+  default List<EngineListener> engineListeners() {
+    return List.of();
   }
 }
