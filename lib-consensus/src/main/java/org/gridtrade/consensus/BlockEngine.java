@@ -822,7 +822,7 @@ public final class BlockEngine implements AutoCloseable {
         Evidence e = new Evidence(old.header(), replacement.header());
         try {
           e.offender(schedule.protocolAt(old.height()))
-              .ifPresent(o -> recordEvidence(e, o, old, replacement, "found in a reorganisation"));
+              .ifPresent(o -> recordEvidence(e, o, "found in a reorganisation"));
         } catch (RuntimeException x) {
           // not evidence under this protocol
         }
@@ -1067,7 +1067,7 @@ public final class BlockEngine implements AutoCloseable {
     Evidence e = new Evidence(stored.get().header(), block.header());
     Optional<Address> offender = e.offender(p);
     if (offender.isPresent()) {
-      recordEvidence(e, offender.get(), stored.get(), block, "found here");
+      recordEvidence(e, offender.get(), "found here");
     } else if (!replaceHead(r, stored.get(), now)) {
       reject(
           block,
@@ -1139,16 +1139,16 @@ public final class BlockEngine implements AutoCloseable {
   }
 
   private void receiveEvidence(String from, ConsensusMessage.EvidenceNotice n) {
-    Block a;
-    Block b;
+    BlockHeader a;
+    BlockHeader b;
     try {
-      a = Block.decode(n.first());
-      b = Block.decode(n.second());
+      a = evidenceHeader(n.first());
+      b = evidenceHeader(n.second());
     } catch (DecodeException x) {
       LOG.debug("engine {}: undecodable evidence from {}: {}", id, from, x.getMessage());
       return;
     }
-    Evidence e = new Evidence(a.header(), b.header());
+    Evidence e = new Evidence(a, b);
     if (evidence.containsKey(e.id())) {
       return;
     }
@@ -1166,11 +1166,27 @@ public final class BlockEngine implements AutoCloseable {
       return;
     }
     Address offender = p.signer(e.first()).orElseThrow();
-    recordEvidence(e, offender, a, b, "from " + from);
+    recordEvidence(e, offender, "from " + from);
+  }
+
+  /**
+   * A header of an {@link ConsensusMessage.EvidenceNotice}: its canonical encoding, or a whole
+   * block's, as nodes of earlier versions send.
+   */
+  private static BlockHeader evidenceHeader(byte[] encoded) throws DecodeException {
+    try {
+      return BlockHeader.decode(encoded);
+    } catch (DecodeException asHeader) {
+      try {
+        return Block.decode(encoded).header();
+      } catch (DecodeException asBlock) {
+        throw asHeader;
+      }
+    }
   }
 
   /** Records verified evidence once: listeners, gossip, and the slash if this node slashes. */
-  private void recordEvidence(Evidence e, Address offender, Block a, Block b, String source) {
+  private void recordEvidence(Evidence e, Address offender, String source) {
     if (evidence.putIfAbsent(e.id(), e) != null) {
       return;
     }
@@ -1189,7 +1205,8 @@ public final class BlockEngine implements AutoCloseable {
       }
     }
     if (transport != null) {
-      transport.broadcast(new ConsensusMessage.EvidenceNotice(a.encode(), b.encode()));
+      transport.broadcast(
+          new ConsensusMessage.EvidenceNotice(e.first().encode(), e.second().encode()));
     }
     if (slasher != null) {
       toSlash.put(e.id(), offender);

@@ -102,14 +102,15 @@ import org.gridtrade.ledger.TransactionBody;
  *       Haider's loop closes: validators earn coins by proposing and burn coins to stake.
  * </ul>
  *
- * <p><b>Seal</b>: version {@code 0x01}, the signer's public key (32 bytes), an evidence kind (0
+ * <p><b>Seal</b>: version {@code 0x02}, the signer's public key (32 bytes), an evidence kind (0
  * none; 1: an invalid header follows; 2: two equivocating headers follow; 3: a header, then a
  * u32-length transaction and a u32-length {@link InclusionProof} of it in the header's transactions
  * root, the transaction not decoding or badly signed; 4: an attestation, {@code height ‖
- * previousHash ‖ hash ‖ proposer} of the invalid block; a header is {@code height ‖ previousHash ‖
- * transactionsRoot ‖ transactionCount ‖ stateRoot ‖ timestamp ‖ proposer ‖ u16 seal length ‖
- * seal}), then an Ed25519 signature (64) over {@code "GridTrade/trust/v1" ‖ sealingHash ‖ all seal
- * bytes before it}. Queue evidence with {@link #report(Evidence)}, {@link
+ * previousHash ‖ hash ‖ proposer} of the invalid block; a header is a u16 length and its canonical
+ * encoding, {@link BlockHeader#encode()}), then an Ed25519 signature (64) over {@code
+ * "GridTrade/trust/v1" ‖ sealingHash ‖ all seal bytes before it}. Seals of version {@code 0x01},
+ * written before, are still read: they hold each header as its canonical encoding without the
+ * leading version byte. Queue evidence with {@link #report(Evidence)}, {@link
  * #reportInvalid(BlockHeader)}, {@link #reportInvalidTransaction(Block)} or {@link
  * #attestInvalid(BlockHeader)}; an engine running this protocol does so itself through {@link
  * #evidenceReporter()}. The next seal of this node carries the first still-valid item that fits.
@@ -543,7 +544,8 @@ public final class TrustStake implements ConsensusProtocol {
     // Evidence in the seal (checked by verifySeal before the block was appended).
     Seal.Parsed evidence;
     try {
-      evidence = Seal.parseEvidence(ByteBuffer.wrap(Seal.decode(hd.seal()).evidence()));
+      Seal seal = Seal.decode(hd.seal());
+      evidence = Seal.parseEvidence(ByteBuffer.wrap(seal.evidence()), seal.version());
     } catch (IllegalArgumentException | BufferUnderflowException e) {
       throw new IllegalStateException("canonical block %d has a bad seal".formatted(hd.height()));
     }
@@ -848,7 +850,7 @@ public final class TrustStake implements ConsensusProtocol {
       while (!pendingEvidence.isEmpty()) {
         byte[] e = pendingEvidence.peek();
         if (e.length <= MAX_EVIDENCE_BYTES
-            && evidenceProblem(chain, parent, e, height, sealer).isEmpty()) {
+            && evidenceProblem(chain, parent, e, Seal.VERSION, height, sealer).isEmpty()) {
           evidence = e;
           break;
         }
@@ -873,10 +875,15 @@ public final class TrustStake implements ConsensusProtocol {
    * sealer}, carries does not hold, if it does not.
    */
   private Optional<String> evidenceProblem(
-      ChainView chain, BlockHeader parent, byte[] evidence, long height, Address sealer) {
+      ChainView chain,
+      BlockHeader parent,
+      byte[] evidence,
+      int version,
+      long height,
+      Address sealer) {
     Seal.Parsed parsed;
     try {
-      parsed = Seal.parseEvidence(ByteBuffer.wrap(evidence));
+      parsed = Seal.parseEvidence(ByteBuffer.wrap(evidence), version);
     } catch (IllegalArgumentException | BufferUnderflowException e) {
       return Optional.of("evidence does not parse");
     }
@@ -914,7 +921,7 @@ public final class TrustStake implements ConsensusProtocol {
     }
     Optional<InvalidTransaction> itx;
     try {
-      itx = Seal.invalidTransaction(evidence);
+      itx = Seal.invalidTransaction(evidence, version);
     } catch (IllegalArgumentException | BufferUnderflowException e) {
       return Optional.of("invalid-transaction evidence does not parse");
     }
@@ -1130,7 +1137,8 @@ public final class TrustStake implements ConsensusProtocol {
     }
     if (seal.evidence().length > 1) {
       Optional<String> ev =
-          evidenceProblem(chain, parent, seal.evidence(), header.height(), header.proposer());
+          evidenceProblem(
+              chain, parent, seal.evidence(), seal.version(), header.height(), header.proposer());
       if (ev.isPresent()) {
         return Optional.of(
             "block %d carries bad evidence: %s".formatted(header.height(), ev.get()));
@@ -1214,7 +1222,7 @@ public final class TrustStake implements ConsensusProtocol {
     if (evidence != null
         && confiscatedBy(
                 state(chain, parent),
-                Seal.parseEvidence(ByteBuffer.wrap(evidence)),
+                Seal.parseEvidence(ByteBuffer.wrap(evidence), Seal.VERSION),
                 proposer,
                 chain.activationHeight())
             .map(r.get().to()::equals)
@@ -1247,10 +1255,11 @@ public final class TrustStake implements ConsensusProtocol {
       Optional<Payload.Reward> r = trustCoins(chain, parent);
       Optional<Address> offender = Optional.empty();
       try {
+        Seal seal = Seal.decode(block.header().seal());
         offender =
             confiscatedBy(
                 state(chain, parent),
-                Seal.parseEvidence(ByteBuffer.wrap(Seal.decode(block.header().seal()).evidence())),
+                Seal.parseEvidence(ByteBuffer.wrap(seal.evidence()), seal.version()),
                 block.header().proposer(),
                 chain.activationHeight());
       } catch (IllegalArgumentException | BufferUnderflowException e) {
@@ -1286,12 +1295,23 @@ public final class TrustStake implements ConsensusProtocol {
     return Optional.empty();
   }
 
-  /** A decoded seal: the signer's key, the evidence bytes (kind first), the signature. */
-  private record Seal(PublicKey sealer, byte[] evidence, Signature signature) {
+  /**
+   * A decoded seal: its version, the signer's key, the evidence bytes (kind first), the signature.
+   */
+  private record Seal(int version, PublicKey sealer, byte[] evidence, Signature signature) {
+    /** The version this node writes: evidence headers as u16-length canonical encodings. */
+    static final int VERSION = 2;
+
+    /**
+     * Seals of version 1 (still read) hold evidence headers in the canonical encoding without its
+     * leading version byte; their length follows from the seal length at the end.
+     */
+    static final int LEGACY = 1;
+
     static byte[] sign(BlockHeader unsealed, KeyPair key, byte[] evidence) {
       byte[] body =
           ByteBuffer.allocate(1 + PublicKey.LENGTH + evidence.length)
-              .put((byte) 1)
+              .put((byte) VERSION)
               .put(key.publicKey().bytes())
               .put(evidence)
               .array();
@@ -1309,7 +1329,7 @@ public final class TrustStake implements ConsensusProtocol {
     boolean verifies(BlockHeader header) {
       byte[] body =
           ByteBuffer.allocate(1 + PublicKey.LENGTH + evidence.length)
-              .put((byte) 1)
+              .put((byte) version)
               .put(sealer.bytes())
               .put(evidence)
               .array();
@@ -1322,36 +1342,65 @@ public final class TrustStake implements ConsensusProtocol {
         throw new IllegalArgumentException(
             "seal has %d bytes, needs at least %d".formatted(bytes.length, min));
       }
-      if (bytes[0] != 1) {
-        throw new IllegalArgumentException("seal version %d != 1".formatted(bytes[0]));
+      int version = bytes[0];
+      if (version != VERSION && version != LEGACY) {
+        throw new IllegalArgumentException(
+            "seal version %d is not %d or %d".formatted(version, LEGACY, VERSION));
       }
       byte[] pk = java.util.Arrays.copyOfRange(bytes, 1, 1 + PublicKey.LENGTH);
       int evEnd = bytes.length - Signature.LENGTH;
       byte[] ev = java.util.Arrays.copyOfRange(bytes, 1 + PublicKey.LENGTH, evEnd);
       try {
-        parseEvidence(ByteBuffer.wrap(ev));
+        parseEvidence(ByteBuffer.wrap(ev), version);
       } catch (BufferUnderflowException e) {
         throw new IllegalArgumentException("seal evidence is truncated");
       }
       byte[] sig = java.util.Arrays.copyOfRange(bytes, evEnd, bytes.length);
-      return new Seal(PublicKey.of(pk), ev, Signature.of(sig));
+      return new Seal(version, PublicKey.of(pk), ev, Signature.of(sig));
     }
 
+    /** Evidence of kind {@code headers.size()} (1 or 2) in the current version's layout. */
     static byte[] encodeEvidence(List<BlockHeader> headers) {
-      ByteBuffer b = ByteBuffer.allocate(BlockHeader.MAX_SEAL_BYTES * 3);
+      ByteBuffer b = ByteBuffer.allocate(1 + headers.size() * (2 + BlockHeader.MAX_ENCODED_BYTES));
       b.put((byte) headers.size());
       for (BlockHeader h : headers) {
-        b.putLong(h.height())
-            .put(h.previousHash().bytes())
-            .put(h.transactionsRoot().bytes())
-            .putInt(h.transactionCount())
-            .put(h.stateRoot().bytes())
-            .putLong(h.timestamp())
-            .put(h.proposer().bytes())
-            .putShort((short) h.seal().length)
-            .put(h.seal());
+        byte[] encoded = h.encode();
+        b.putShort((short) encoded.length).put(encoded);
       }
       return java.util.Arrays.copyOf(b.array(), b.position());
+    }
+
+    /**
+     * One header of evidence, through {@link BlockHeader#decode}: version 2 writes a u16 length and
+     * the canonical encoding; version 1 wrote the encoding without its version byte (1).
+     */
+    private static BlockHeader header(ByteBuffer in, int version) {
+      byte[] encoded;
+      if (version == LEGACY) {
+        int fixed = BlockHeader.ENCODED_BYTES_WITHOUT_SEAL - 1;
+        if (in.remaining() < fixed) {
+          throw new BufferUnderflowException();
+        }
+        int n = fixed + (in.getShort(in.position() + fixed - 2) & 0xffff);
+        if (n > in.remaining()) {
+          throw new BufferUnderflowException();
+        }
+        encoded = new byte[1 + n];
+        encoded[0] = 1;
+        in.get(encoded, 1, n);
+      } else {
+        int n = in.getShort() & 0xffff;
+        if (n > in.remaining()) {
+          throw new BufferUnderflowException();
+        }
+        encoded = new byte[n];
+        in.get(encoded);
+      }
+      try {
+        return BlockHeader.decode(encoded);
+      } catch (org.gridtrade.ledger.DecodeException e) {
+        throw new IllegalArgumentException("evidence header: " + e.getMessage());
+      }
     }
 
     /** The evidence kind of an attestation. */
@@ -1368,9 +1417,10 @@ public final class TrustStake implements ConsensusProtocol {
      * Kind 0: none; 1 (one header): invalid header; 2 (two headers): equivocation; 3 (one header,
      * then a u32-length transaction and a u32-length inclusion proof): a block holding a
      * transaction that does not decode or whose signature does not verify; 4 ({@code height ‖
-     * previousHash ‖ hash ‖ proposer}): an attestation that the block was invalid.
+     * previousHash ‖ hash ‖ proposer}): an attestation that the block was invalid. Headers are read
+     * as the seal's {@code version} wrote them.
      */
-    static Parsed parseEvidence(ByteBuffer in) {
+    static Parsed parseEvidence(ByteBuffer in, int version) {
       int kind = in.get() & 0xff;
       if (kind > ATTESTATION) {
         throw new IllegalArgumentException("evidence kind %d not in 0..4".formatted(kind));
@@ -1387,18 +1437,7 @@ public final class TrustStake implements ConsensusProtocol {
       int headers = kind == 3 ? 1 : kind == ATTESTATION ? 0 : kind;
       List<BlockHeader> out = new ArrayList<>(headers);
       for (int i = 0; i < headers; i++) {
-        long height = in.getLong();
-        Hash prev = hash(in);
-        Hash txRoot = hash(in);
-        int count = in.getInt();
-        Hash state = hash(in);
-        long time = in.getLong();
-        byte[] a = new byte[Address.LENGTH];
-        in.get(a);
-        byte[] seal = new byte[in.getShort() & 0xffff];
-        in.get(seal);
-        out.add(
-            new BlockHeader(height, prev, txRoot, count, state, time, Address.ofBytes(a), seal));
+        out.add(header(in, version));
       }
       byte[][] parts = new byte[2][];
       if (kind == 3) {
@@ -1444,11 +1483,11 @@ public final class TrustStake implements ConsensusProtocol {
     }
 
     /** The transaction and proof of kind-3 evidence, or empty for another kind. */
-    static Optional<InvalidTransaction> invalidTransaction(byte[] evidence) {
+    static Optional<InvalidTransaction> invalidTransaction(byte[] evidence, int version) {
       if (evidence.length == 0 || evidence[0] != 3) {
         return Optional.empty();
       }
-      Parsed p = parseEvidence(ByteBuffer.wrap(evidence));
+      Parsed p = parseEvidence(ByteBuffer.wrap(evidence), version);
       try {
         return Optional.of(new InvalidTransaction(p.tx(), InclusionProof.decode(p.proof())));
       } catch (org.gridtrade.ledger.DecodeException e) {

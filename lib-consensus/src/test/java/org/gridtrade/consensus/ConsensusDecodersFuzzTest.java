@@ -126,6 +126,23 @@ class ConsensusDecodersFuzzTest {
     assertThat(ConsensusSeeds.trustHeader().seal()).isEqualTo(trustSeal);
   }
 
+  /**
+   * The trust-stake seals of version 1 kept in the corpus (written before evidence headers took
+   * their canonical encoding) still verify: the first was signed over the same header.
+   */
+  @Test
+  void legacyTrustSeal_version1_stillVerifies() throws Exception {
+    Path legacy =
+        Path.of(getClass().getResource("ConsensusDecodersFuzzTestInputs").toURI())
+            .resolve("trustStakeSigner_anySeal_answersWithoutThrowing")
+            .resolve("legacy-v1-00");
+    byte[] seal = Files.readAllBytes(legacy);
+    assertThat(seal[0]).isEqualTo((byte) 1);
+    assertThat(ConsensusSeeds.trustHeader().seal()).isNotEqualTo(seal);
+    assertThat(ConsensusSeeds.trustProtocol().signer(ConsensusSeeds.trustHeader().withSeal(seal)))
+        .contains(ConsensusSeeds.SEALER.address());
+  }
+
   private static ConsensusMessage message(FuzzedDataProvider data) {
     switch (data.consumeInt(0, 7)) {
       case 0:
