@@ -1,4 +1,4 @@
-package org.gridtrade.consensus;
+package org.gridtrade.consensus.trust;
 
 import java.nio.BufferUnderflowException;
 import java.nio.ByteBuffer;
@@ -20,12 +20,12 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
+import org.gridtrade.consensus.BlockEngine;
+import org.gridtrade.consensus.EngineListener;
+import org.gridtrade.consensus.Evidence;
 import org.gridtrade.consensus.spi.ChainView;
 import org.gridtrade.consensus.spi.ConsensusProtocol;
 import org.gridtrade.consensus.spi.Eligibility;
-import org.gridtrade.consensus.trust.TrustIndex;
-import org.gridtrade.consensus.trust.TrustParameters;
-import org.gridtrade.consensus.trust.TrustScores;
 import org.gridtrade.ledger.Address;
 import org.gridtrade.ledger.Block;
 import org.gridtrade.ledger.BlockHeader;
