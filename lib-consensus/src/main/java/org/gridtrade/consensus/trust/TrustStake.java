@@ -4,15 +4,10 @@ import java.nio.BufferUnderflowException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Collections;
-import java.util.Comparator;
-import java.util.Deque;
-import java.util.HashMap;
 import java.util.HashSet;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -129,6 +124,11 @@ import org.gridtrade.ledger.TransactionBody;
  * <p><b>Not done</b>: a proof of state-dependent invalidity that any node can check on its own (it
  * would need the block and a proof of the parent state's accounts); such blocks confiscate by
  * attestation, under the trust bound above. Thread-safe.
+ *
+ * <p>This class is the protocol's public face; package-private parts do the work by concern: the
+ * stake ledger (the state folded from the chain, committees, ranks and slot rules, validator trust
+ * and trust coins), the evidence queue (what this node's seals carry, and whether evidence holds)
+ * and the seal codec.
  */
 public final class TrustStake implements ConsensusProtocol {
   /** Where burned trust coins go: the first 20 bytes of {@code SHA-256("GridTrade/trust/burn")}. */
@@ -138,9 +138,7 @@ public final class TrustStake implements ConsensusProtocol {
               Hash.sha256("GridTrade/trust/burn".getBytes(StandardCharsets.US_ASCII)).bytes(),
               Address.LENGTH));
 
-  private static final byte[] DOMAIN = "GridTrade/trust/v1".getBytes(StandardCharsets.US_ASCII);
   private static final byte[] ORDER = "GridTrade/trust/order".getBytes(StandardCharsets.US_ASCII);
-  private static final int CACHE = 256;
 
   /** The most evidence a seal holds: the seal limit less version, key and signature. */
   private static final int MAX_EVIDENCE_BYTES =
@@ -157,18 +155,8 @@ public final class TrustStake implements ConsensusProtocol {
   private final KeyPair treasury;
   private final long trustCoinMicro;
   private final int attestationEpochs;
-  private final Map<Hash, State> cache =
-      new LinkedHashMap<>(64, 0.75f, true) {
-        private static final long serialVersionUID = 1L;
-
-        @Override
-        protected boolean removeEldestEntry(Map.Entry<Hash, State> eldest) {
-          return size() > CACHE;
-        }
-      };
-  private final Deque<byte[]> pendingEvidence = new ArrayDeque<>();
-  private Reserved reserved; // guarded by pendingEvidence
-  private final EngineListener reporter = newEvidenceReporter();
+  private final StakeLedger stake;
+  private final EvidenceQueue queue;
 
   private TrustStake(Builder b) {
     this.initialValidators = List.copyOf(b.initialValidators);
@@ -182,6 +170,20 @@ public final class TrustStake implements ConsensusProtocol {
     this.treasury = b.treasury;
     this.trustCoinMicro = b.trustCoinMicro;
     this.attestationEpochs = b.attestationEpochs;
+    this.stake =
+        new StakeLedger(
+            initialValidators,
+            epochLength,
+            committeeSize,
+            selectionBlock,
+            minDepositMicro,
+            minTrust,
+            timeoutMillis,
+            params,
+            treasury,
+            trustCoinMicro,
+            attestationEpochs);
+    this.queue = new EvidenceQueue(this, stake);
   }
 
   /**
@@ -224,12 +226,6 @@ public final class TrustStake implements ConsensusProtocol {
     }
   }
 
-  private static final Comparator<Candidate> RANK =
-      Comparator.comparingLong(Candidate::depositMicro)
-          .reversed()
-          .thenComparing(Comparator.comparingDouble(Candidate::validatorTrust).reversed())
-          .thenComparing(Candidate::address);
-
   /**
    * The next epoch's committee: the qualifying candidates (deposit at least {@link
    * Builder#minDepositMicro}, trust at least {@link Builder#minTrust}, not in {@code confiscated})
@@ -245,45 +241,7 @@ public final class TrustStake implements ConsensusProtocol {
    */
   public List<Address> selectCommittee(
       Collection<Candidate> pool, Collection<Address> current, Set<Address> confiscated) {
-    Set<Address> cur = new HashSet<>(current);
-    Set<Address> seen = new HashSet<>();
-    List<Candidate> rest = new ArrayList<>();
-    List<Candidate> again = new ArrayList<>();
-    for (Candidate c : pool) {
-      if (!seen.add(c.address())) {
-        throw new IllegalArgumentException("pool lists %s twice".formatted(c.address()));
-      }
-      if (c.depositMicro() < minDepositMicro
-          || c.depositMicro() == 0
-          || c.trust() < minTrust
-          || confiscated.contains(c.address())) {
-        continue;
-      }
-      (cur.contains(c.address()) ? again : rest).add(c);
-    }
-    rest.sort(RANK);
-    again.sort(RANK);
-    List<Address> out = new ArrayList<>(committeeSize);
-    for (Candidate c : rest) {
-      if (out.size() == committeeSize) {
-        break;
-      }
-      out.add(c.address());
-    }
-    for (Candidate c : again) {
-      if (out.size() == committeeSize) {
-        break;
-      }
-      out.add(c.address());
-    }
-    if (out.isEmpty()) {
-      for (Address a : current) {
-        if (!confiscated.contains(a)) {
-          out.add(a);
-        }
-      }
-    }
-    return List.copyOf(out);
+    return stake.selectCommittee(pool, current, confiscated);
   }
 
   /**
@@ -307,58 +265,6 @@ public final class TrustStake implements ConsensusProtocol {
   }
 
   // ---------------------------------------------------------------- state
-
-  /** Folded protocol state after one block. Mutable only while being built. */
-  private static final class State {
-    TrustIndex index;
-    HashMap<Address, Long> deposits = new HashMap<>();
-    HashSet<Address> confiscated = new HashSet<>();
-    HashMap<Address, Double> validatorTrust = new HashMap<>();
-    HashMap<Address, Long> proposed = new HashMap<>();
-    long epoch;
-    List<Address> committee;
-    List<Address> order;
-    List<Address> next;
-    Address earner;
-    long earnedMicro;
-
-    /** The committees of the epochs whose blocks may still be attested, by epoch. */
-    HashMap<Long, List<Address>> committees = new HashMap<>();
-
-    /** Who attested an invalid block of an offender in an epoch; the sets are immutable. */
-    HashMap<Offence, Set<Address>> attestations = new HashMap<>();
-
-    State copy() {
-      State s = new State();
-      s.index = index.copy();
-      s.deposits = new HashMap<>(deposits);
-      s.confiscated = new HashSet<>(confiscated);
-      s.validatorTrust = new HashMap<>(validatorTrust);
-      s.proposed = new HashMap<>(proposed);
-      s.epoch = epoch;
-      s.committee = committee;
-      s.order = order;
-      s.next = next;
-      s.earner = earner;
-      s.earnedMicro = earnedMicro;
-      s.committees = new HashMap<>(committees);
-      s.attestations = new HashMap<>(attestations);
-      return s;
-    }
-
-    List<Address> liveOrder() {
-      List<Address> o = new ArrayList<>(order.size());
-      for (Address a : order) {
-        if (!confiscated.contains(a)) {
-          o.add(a);
-        }
-      }
-      return o;
-    }
-  }
-
-  /** An offender and the epoch of the invalid block attested against it. */
-  private record Offence(Address offender, long epoch) {}
 
   /**
    * Attestations, carried in seals, that a validator signed an invalid block in an epoch, before
@@ -425,308 +331,15 @@ public final class TrustStake implements ConsensusProtocol {
    * @throws IllegalStateException if the header is not canonical or the view has no blocks
    */
   public Snapshot snapshot(ChainView chain, BlockHeader header) {
-    State s = state(chain, header);
-    return new Snapshot(
-        header.height(),
-        s.epoch,
-        s.committee,
-        s.liveOrder(),
-        s.next == null ? List.of() : s.next,
-        s.deposits,
-        s.confiscated,
-        s.validatorTrust,
-        s.index.copy(),
-        s.attestations.entrySet().stream()
-            .map(
-                e ->
-                    new Attestation(
-                        e.getKey().offender(),
-                        e.getKey().epoch(),
-                        e.getValue(),
-                        needed(s.committees.get(e.getKey().epoch()).size())))
-            .sorted(
-                Comparator.comparing(Attestation::offender).thenComparingLong(Attestation::epoch))
-            .toList());
-  }
-
-  /**
-   * Attestations that confiscate an offender's deposit, from a committee of {@code n} members (the
-   * offender among them): more than 2/3 of the other {@code m = n − 1}.
-   */
-  private static int needed(int n) {
-    int m = n - 1;
-    return m < 1 ? Integer.MAX_VALUE : 2 * m / 3 + 1;
-  }
-
-  private long epochStart(long activation, long epoch) {
-    return activation + epoch * epochLength;
-  }
-
-  private State state(ChainView chain, BlockHeader header) {
-    synchronized (cache) {
-      State s = cache.get(header.hash());
-      if (s != null) {
-        return s;
-      }
-    }
-    long activation = chain.activationHeight();
-    if (header.height() < activation - 1) {
-      throw new IllegalStateException(
-          "height %d is before the activation %d".formatted(header.height(), activation));
-    }
-    Deque<Long> path = new ArrayDeque<>();
-    State base = null;
-    long h = header.height();
-    Hash expect = header.hash();
-    while (true) {
-      BlockHeader c =
-          chain
-              .header(h)
-              .orElseThrow(() -> new IllegalStateException("no canonical header at " + header));
-      if (!c.hash().equals(expect)) {
-        throw new IllegalStateException(
-            "header %d %s is not on the canonical chain".formatted(h, expect));
-      }
-      synchronized (cache) {
-        base = cache.get(c.hash());
-      }
-      if (base != null || h == activation - 1) {
-        break;
-      }
-      path.push(h);
-      expect = c.previousHash();
-      h--;
-    }
-    State s;
-    if (base == null) {
-      s = new State();
-      s.index = new TrustIndex(params);
-      for (long x = 1; x < activation; x++) {
-        foldLedger(s, block(chain, x));
-      }
-      BlockHeader a = chain.header(activation - 1).orElseThrow();
-      s.epoch = 0;
-      s.committee = initialValidators;
-      s.order = signingOrder(initialValidators, a.hash());
-      s.next = null;
-      s.committees.put(0L, initialValidators);
-      synchronized (cache) {
-        cache.put(a.hash(), s);
-      }
-      if (path.isEmpty()) {
-        return s;
-      }
-      s = s.copy();
-    } else {
-      s = base.copy();
-    }
-    while (!path.isEmpty()) {
-      Block b = block(chain, path.pop());
-      fold(s, b, activation);
-    }
-    synchronized (cache) {
-      cache.put(header.hash(), s);
-    }
-    return s;
-  }
-
-  private static Block block(ChainView chain, long height) {
-    return chain
-        .block(height)
-        .orElseThrow(
-            () ->
-                new IllegalStateException(
-                    "trust-stake needs the chain's blocks (ChainView.block) at height " + height));
-  }
-
-  private void fold(State s, Block b, long activation) {
-    BlockHeader hd = b.header();
-    // Evidence in the seal (checked by verifySeal before the block was appended).
-    Seal.Parsed evidence;
-    try {
-      Seal seal = Seal.decode(hd.seal());
-      evidence = Seal.parseEvidence(ByteBuffer.wrap(seal.evidence()), seal.version());
-    } catch (IllegalArgumentException | BufferUnderflowException e) {
-      throw new IllegalStateException("canonical block %d has a bad seal".formatted(hd.height()));
-    }
-    Optional<Address> confiscated = confiscatedBy(s, evidence, hd.proposer(), activation);
-    if (confiscated.isPresent()) {
-      confiscate(s, confiscated.get());
-    } else if (evidence.kind() == Seal.ATTESTATION) {
-      Offence o = offence(evidence.attested(), activation);
-      Set<Address> by = new HashSet<>(s.attestations.getOrDefault(o, Set.of()));
-      by.add(hd.proposer());
-      s.attestations.put(o, Set.copyOf(by));
-    }
-    // Alg. 4 for the proposer, against the other committee members.
-    Address v = hd.proposer();
-    long coins = 0;
-    for (Transaction tx : b.transactions()) {
-      if (tx.body().payload() instanceof Payload.EnergyTrade t) {
-        coins = Math.addExact(coins, t.paymentMicro());
-      }
-    }
-    List<Double> others = new ArrayList<>();
-    for (Address i : s.committee) {
-      if (!i.equals(v)) {
-        others.add(s.validatorTrust.getOrDefault(i, params.baseValidatorTrust()));
-      }
-    }
-    TrustIndex.Trader t = s.index.trader(v);
-    double beta = t == null ? 0 : params.beta(hd.timestamp() - t.registeredAt());
-    double tv =
-        TrustScores.validatorBlockTrust(
-            beta,
-            params.coins(coins),
-            b.transactions().size(),
-            others.stream().mapToDouble(Double::doubleValue).toArray());
-    long pb = s.proposed.getOrDefault(v, 0L);
-    s.validatorTrust.put(
-        v,
-        TrustScores.validatorTrust(
-            s.validatorTrust.getOrDefault(v, params.baseValidatorTrust()), pb, tv));
-    s.proposed.put(v, pb + 1);
-    foldLedger(s, b);
-    earn(s, b, tv);
-    long k = hd.height() - epochStart(activation, s.epoch);
-    if (k == selectionBlock - 1) {
-      s.next = selectCommittee(candidates(s), s.committee, s.confiscated);
-    }
-    if (k == epochLength - 1) {
-      s.epoch++;
-      s.committee = s.next == null ? s.committee : s.next;
-      s.order = signingOrder(s.committee, hd.hash());
-      s.next = null;
-      long oldest = s.epoch - attestationEpochs + 1;
-      s.committees.put(s.epoch, s.committee);
-      s.committees.keySet().removeIf(e -> e < oldest);
-      s.attestations.keySet().removeIf(o -> o.epoch() < oldest);
-    }
-  }
-
-  /**
-   * Whom the (verified) evidence of a block sealed by {@code sealer} on state {@code s}
-   * confiscates: the offender of kinds 1–3; for an attestation (kind 4), the offender if this
-   * attestation completes the {@link #needed} count.
-   */
-  private Optional<Address> confiscatedBy(State s, Seal.Parsed e, Address sealer, long activation) {
-    if (e.kind() == 0) {
-      return Optional.empty();
-    }
-    if (e.kind() != Seal.ATTESTATION) {
-      return Optional.of(e.headers().get(0).proposer());
-    }
-    Offence o = offence(e.attested(), activation);
-    List<Address> committee = s.committees.get(o.epoch());
-    Set<Address> by = s.attestations.getOrDefault(o, Set.of());
-    int count = by.size() + (by.contains(sealer) ? 0 : 1);
-    return committee != null && count >= needed(committee.size())
-        ? Optional.of(o.offender())
-        : Optional.empty();
-  }
-
-  private Offence offence(Attested a, long activation) {
-    return new Offence(a.proposer(), (a.height() - activation) / epochLength);
-  }
-
-  /**
-   * Alg. 3 for block {@code b} (already folded into {@code s}): what its proposer earns, paid by
-   * the next block. {@code tf_i} is the fee of the block's i-th {@link Payload.EnergyTrade}, {@code
-   * ts_i} its buyer's trader trust after the block, {@code mt_i} its payment (both in {@link
-   * TrustParameters#coins} units), {@code tv_b} the block's Alg. 4 value.
-   */
-  private void earn(State s, Block b, double tv) {
-    s.earner = null;
-    s.earnedMicro = 0;
-    Address v = b.header().proposer();
-    if (s.confiscated.contains(v) || !earns(b)) {
-      return;
-    }
-    List<TrustScores.BlockTrade> trades = new ArrayList<>();
-    for (Transaction tx : b.transactions()) {
-      if (tx.body().payload() instanceof Payload.EnergyTrade t) {
-        trades.add(
-            new TrustScores.BlockTrade(
-                params.coins(tx.body().fee()),
-                s.index.trust(t.buyer()),
-                params.coins(t.paymentMicro())));
-      }
-    }
-    double rho = TrustScores.blockTrustCoins(trades, Math.min(5, tv));
-    double micro = rho * trustCoinMicro;
-    if (!(micro < Long.MAX_VALUE)) {
-      throw new IllegalStateException(
-          "block %d earns %s trust coins, more than a long holds in micro-coins"
-              .formatted(b.header().height(), rho));
-    }
-    s.earner = v;
-    s.earnedMicro = Math.round(micro);
-  }
-
-  /**
-   * Whether a block earns trust coins: with a treasury, not if it carries nothing but the
-   * treasury's transactions (else every block would owe the next a reward and the chain would never
-   * fall idle).
-   */
-  private boolean earns(Block b) {
-    if (treasury == null) {
-      return true;
-    }
-    for (Transaction tx : b.transactions()) {
-      if (!tx.sender().equals(treasury.address())) {
-        return true;
-      }
-    }
-    return false;
-  }
-
-  private static void confiscate(State s, Address offender) {
-    s.confiscated.add(offender);
-    s.deposits.put(offender, 0L);
-    s.attestations.keySet().removeIf(o -> o.offender().equals(offender));
-  }
-
-  private static void foldLedger(State s, Block b) {
-    s.index.fold(b);
-    for (Transaction tx : b.transactions()) {
-      if (tx.body().payload() instanceof Payload.Transfer tr
-          && tr.to().equals(BURN_ADDRESS)
-          && !s.confiscated.contains(tx.sender())) {
-        s.deposits.merge(tx.sender(), tr.amount(), Math::addExact);
-      }
-    }
-  }
-
-  private List<Candidate> candidates(State s) {
-    List<Candidate> out = new ArrayList<>(s.deposits.size());
-    for (Map.Entry<Address, Long> e : s.deposits.entrySet()) {
-      out.add(
-          new Candidate(
-              e.getKey(),
-              e.getValue(),
-              s.index.trust(e.getKey()),
-              s.validatorTrust.getOrDefault(e.getKey(), params.baseValidatorTrust())));
-    }
-    return out;
+    return stake.snapshot(chain, header);
   }
 
   // ---------------------------------------------------------------- protocol
 
-  private Optional<Integer> rank(State s, long activation, long height, Address proposer) {
-    List<Address> order = s.liveOrder();
-    int i = order.indexOf(proposer);
-    if (i < 0) {
-      return Optional.empty();
-    }
-    int n = order.size();
-    int k = (int) ((height - epochStart(activation, s.epoch)) % n);
-    return Optional.of(Math.floorMod(i - k, n));
-  }
-
   @Override
   public Optional<String> sealingProblem(
       ChainView chain, BlockHeader head, LedgerState headState, Address account) {
-    State s = state(chain, head);
+    StakeLedger.State s = stake.state(chain, head);
     if (s.confiscated.contains(account)) {
       return Optional.of(
           "%s had its deposit confiscated; it cannot join a committee again".formatted(account));
@@ -746,34 +359,15 @@ public final class TrustStake implements ConsensusProtocol {
 
   @Override
   public Eligibility eligibility(ChainView chain, BlockHeader parent, Address proposer) {
-    State s = state(chain, parent);
+    StakeLedger.State s = stake.state(chain, parent);
     long h = parent.height() + 1;
-    Optional<Integer> r = rank(s, chain.activationHeight(), h, proposer);
+    Optional<Integer> r = stake.rank(s, chain.activationHeight(), h, proposer);
     if (r.isEmpty()) {
       return new Eligibility.Ineligible(
           "%s is not in the committee of epoch %d (%d live members) at height %d"
               .formatted(proposer, s.epoch, s.liveOrder().size(), h));
     }
     return new Eligibility.Eligible(r.get() * timeoutMillis, r.get() == 0);
-  }
-
-  /** Why {@code header} on canonical {@code parent} breaks the slot rules, if it does. */
-  private Optional<String> slotProblem(ChainView chain, BlockHeader header, BlockHeader parent) {
-    State s = state(chain, parent);
-    Optional<Integer> r = rank(s, chain.activationHeight(), header.height(), header.proposer());
-    if (r.isEmpty()) {
-      return Optional.of(
-          "%s is not in the committee of epoch %d at height %d"
-              .formatted(header.proposer(), s.epoch, header.height()));
-    }
-    long gap = header.timestamp() - parent.timestamp();
-    long due = r.get() * timeoutMillis;
-    if (gap < due) {
-      return Optional.of(
-          "block %d of rank %d is %d ms after its parent, must be >= %d ms (rank × timeout)"
-              .formatted(header.height(), r.get(), gap, due));
-    }
-    return Optional.empty();
   }
 
   /**
@@ -783,14 +377,7 @@ public final class TrustStake implements ConsensusProtocol {
    * @throws IllegalArgumentException if the evidence does not hold for this protocol's seals
    */
   public void report(Evidence evidence) {
-    Optional<String> p = evidence.problem(this);
-    if (p.isPresent()) {
-      throw new IllegalArgumentException("evidence does not hold: " + p.get());
-    }
-    byte[] e = Seal.encodeEvidence(List.of(evidence.first(), evidence.second()));
-    synchronized (pendingEvidence) {
-      pendingEvidence.add(e);
-    }
+    queue.report(evidence);
   }
 
   /**
@@ -801,14 +388,7 @@ public final class TrustStake implements ConsensusProtocol {
    * @throws IllegalArgumentException if its seal does not verify
    */
   public void reportInvalid(BlockHeader header) {
-    if (signer(header).isEmpty()) {
-      throw new IllegalArgumentException(
-          "header %d: seal does not verify".formatted(header.height()));
-    }
-    byte[] e = Seal.encodeEvidence(List.of(header));
-    synchronized (pendingEvidence) {
-      pendingEvidence.add(e);
-    }
+    queue.reportInvalid(header);
   }
 
   @Override
@@ -828,181 +408,8 @@ public final class TrustStake implements ConsensusProtocol {
     if (!el.eligible()) {
       throw new IllegalStateException(((Eligibility.Ineligible) el).reason());
     }
-    byte[] evidence = nextEvidence(chain, parent, unsealed.height(), key.address());
-    return Seal.sign(unsealed, key, evidence == null ? new byte[] {0} : evidence);
-  }
-
-  /**
-   * The evidence this node's seal of the block at {@code height} on {@code parent} carries: the
-   * first queued item that still holds, chosen once per slot, so that {@link #rewardsAndPenalties}
-   * (asked before the seal) and {@link #seal} agree even if evidence arrives in between. Items that
-   * no longer hold, or would not fit a seal, are dropped.
-   */
-  private byte[] nextEvidence(ChainView chain, BlockHeader parent, long height, Address sealer) {
-    synchronized (pendingEvidence) {
-      if (reserved != null
-          && reserved.parent().equals(parent.hash())
-          && reserved.height() == height
-          && reserved.sealer().equals(sealer)) {
-        return reserved.evidence();
-      }
-      byte[] evidence = null;
-      while (!pendingEvidence.isEmpty()) {
-        byte[] e = pendingEvidence.peek();
-        if (e.length <= MAX_EVIDENCE_BYTES
-            && evidenceProblem(chain, parent, e, Seal.VERSION, height, sealer).isEmpty()) {
-          evidence = e;
-          break;
-        }
-        pendingEvidence.poll();
-      }
-      reserved = new Reserved(parent.hash(), height, sealer, evidence);
-      return evidence;
-    }
-  }
-
-  /** The transaction of kind-3 evidence and its inclusion proof. */
-  private record InvalidTransaction(byte[] tx, InclusionProof proof) {}
-
-  /** The block an attestation names. */
-  private record Attested(long height, Hash previousHash, Hash hash, Address proposer) {}
-
-  /** The evidence chosen for one slot and sealer; {@code evidence} null if none. */
-  private record Reserved(Hash parent, long height, Address sealer, byte[] evidence) {}
-
-  /**
-   * Why the evidence a block at {@code height} on canonical {@code parent}, sealed by {@code
-   * sealer}, carries does not hold, if it does not.
-   */
-  private Optional<String> evidenceProblem(
-      ChainView chain,
-      BlockHeader parent,
-      byte[] evidence,
-      int version,
-      long height,
-      Address sealer) {
-    Seal.Parsed parsed;
-    try {
-      parsed = Seal.parseEvidence(ByteBuffer.wrap(evidence), version);
-    } catch (IllegalArgumentException | BufferUnderflowException e) {
-      return Optional.of("evidence does not parse");
-    }
-    if (parsed.kind() == 0) {
-      return Optional.empty();
-    }
-    State s = state(chain, parent);
-    if (parsed.kind() == Seal.ATTESTATION) {
-      return attestationProblem(chain, s, parsed.attested(), height, sealer);
-    }
-    List<BlockHeader> hs = parsed.headers();
-    Optional<Address> offender = signer(hs.get(0));
-    if (offender.isEmpty()) {
-      return Optional.of("evidence header seal does not verify");
-    }
-    if (s.confiscated.contains(offender.get())) {
-      return Optional.of("%s was confiscated already".formatted(offender.get()));
-    }
-    if (hs.size() == 2) {
-      Optional<String> p = new Evidence(hs.get(0), hs.get(1)).problem(this);
-      return p.map(x -> "equivocation evidence: " + x);
-    }
-    BlockHeader bad = hs.get(0);
-    if (bad.height() > height || bad.height() < chain.activationHeight()) {
-      return Optional.of(
-          "invalid-header evidence at height %d is outside %d..%d"
-              .formatted(bad.height(), chain.activationHeight(), height));
-    }
-    Optional<BlockHeader> p = chain.header(bad.height() - 1);
-    if (p.isEmpty() || !p.get().hash().equals(bad.previousHash())) {
-      return Optional.of("invalid-header evidence does not build on the canonical chain");
-    }
-    if (chain.header(bad.height()).map(c -> c.hash().equals(bad.hash())).orElse(false)) {
-      return Optional.of("invalid-header evidence is a canonical block");
-    }
-    Optional<InvalidTransaction> itx;
-    try {
-      itx = Seal.invalidTransaction(evidence, version);
-    } catch (IllegalArgumentException | BufferUnderflowException e) {
-      return Optional.of("invalid-transaction evidence does not parse");
-    }
-    if (itx.isPresent()) {
-      return invalidTransactionProblem(bad, itx.get());
-    }
-    return slotProblem(chain, bad, p.get()).isPresent()
-        ? Optional.empty()
-        : Optional.of("invalid-header evidence: the header keeps the slot rules");
-  }
-
-  /**
-   * Why an attestation (kind 4) in a block at {@code height} sealed by {@code sealer}, on a parent
-   * with state {@code s}, does not count: the attested block must build on the canonical chain and
-   * not be canonical itself, its epoch must be within the last {@link Builder#attestationEpochs},
-   * its proposer and the attester must be distinct members of that epoch's committee, the proposer
-   * not yet confiscated, and the attester must not have attested the proposer in that epoch before.
-   */
-  private Optional<String> attestationProblem(
-      ChainView chain, State s, Attested a, long height, Address sealer) {
-    long activation = chain.activationHeight();
-    if (a.height() < activation || a.height() > height) {
-      return Optional.of(
-          "attestation of a block at height %d is outside %d..%d"
-              .formatted(a.height(), activation, height));
-    }
-    Optional<BlockHeader> p = chain.header(a.height() - 1);
-    if (p.isEmpty() || !p.get().hash().equals(a.previousHash())) {
-      return Optional.of("the attested block does not build on the canonical chain");
-    }
-    if (chain.header(a.height()).map(c -> c.hash().equals(a.hash())).orElse(false)) {
-      return Optional.of("the attested block is canonical");
-    }
-    Offence o = offence(a, activation);
-    List<Address> committee = s.committees.get(o.epoch());
-    if (committee == null) {
-      return Optional.of(
-          "the attested block's epoch %d is more than %d epochs before epoch %d"
-              .formatted(o.epoch(), attestationEpochs - 1, s.epoch));
-    }
-    if (!committee.contains(a.proposer())) {
-      return Optional.of(
-          "the attested proposer %s was not in the committee of epoch %d"
-              .formatted(a.proposer(), o.epoch()));
-    }
-    if (!committee.contains(sealer)) {
-      return Optional.of(
-          "the attester %s was not in the committee of epoch %d".formatted(sealer, o.epoch()));
-    }
-    if (sealer.equals(a.proposer())) {
-      return Optional.of("%s cannot attest its own block".formatted(sealer));
-    }
-    if (s.confiscated.contains(a.proposer())) {
-      return Optional.of("%s was confiscated already".formatted(a.proposer()));
-    }
-    if (s.attestations.getOrDefault(o, Set.of()).contains(sealer)) {
-      return Optional.of(
-          "%s attested %s in epoch %d already".formatted(sealer, a.proposer(), o.epoch()));
-    }
-    return Optional.empty();
-  }
-
-  /**
-   * Why kind-3 evidence does not prove an invalid block: the proof must place the transaction's
-   * bytes in the header's transactions root, and those bytes must not decode or must carry a
-   * signature that does not verify. (Validity that depends on state, such as funds or nonces,
-   * cannot be proven this way.)
-   */
-  private static Optional<String> invalidTransactionProblem(
-      BlockHeader header, InvalidTransaction itx) {
-    if (!itx.proof().verifyTransaction(itx.tx(), header)) {
-      return Optional.of("invalid-transaction evidence: the proof does not verify");
-    }
-    try {
-      Transaction tx = Transaction.decode(itx.tx());
-      return tx.signatureProblem().isPresent()
-          ? Optional.empty()
-          : Optional.of("invalid-transaction evidence: the transaction is well-formed and signed");
-    } catch (org.gridtrade.ledger.DecodeException e) {
-      return Optional.empty();
-    }
+    byte[] evidence = queue.nextEvidence(chain, parent, unsealed.height(), key.address());
+    return TrustSeal.sign(unsealed, key, evidence == null ? new byte[] {0} : evidence);
   }
 
   /**
@@ -1016,29 +423,7 @@ public final class TrustStake implements ConsensusProtocol {
    *     signed, or the evidence would not fit a seal
    */
   public void reportInvalidTransaction(Block block) {
-    Objects.requireNonNull(block, "block");
-    if (signer(block.header()).isEmpty()) {
-      throw new IllegalArgumentException(
-          "block %d: seal does not verify".formatted(block.height()));
-    }
-    List<Transaction> txs = block.transactions();
-    for (int i = 0; i < txs.size(); i++) {
-      if (txs.get(i).signatureProblem().isPresent()) {
-        byte[] e =
-            Seal.encodeInvalidTransaction(
-                block.header(), txs.get(i).encode(), block.transactionsTree().inclusionProof(i));
-        if (e.length > BlockHeader.MAX_SEAL_BYTES - 200) {
-          throw new IllegalArgumentException(
-              "evidence of %d bytes does not fit a seal".formatted(e.length));
-        }
-        synchronized (pendingEvidence) {
-          pendingEvidence.add(e);
-        }
-        return;
-      }
-    }
-    throw new IllegalArgumentException(
-        "block %d has no transaction with a bad signature".formatted(block.height()));
+    queue.reportInvalidTransaction(block);
   }
 
   /**
@@ -1055,14 +440,7 @@ public final class TrustStake implements ConsensusProtocol {
    * @throws IllegalArgumentException if its seal does not verify (the proposer did not sign it)
    */
   public void attestInvalid(BlockHeader header) {
-    if (signer(header).isEmpty()) {
-      throw new IllegalArgumentException(
-          "header %d: seal does not verify".formatted(header.height()));
-    }
-    byte[] e = Seal.encodeAttestation(header);
-    synchronized (pendingEvidence) {
-      pendingEvidence.add(e);
-    }
+    queue.attestInvalid(header);
   }
 
   /**
@@ -1080,48 +458,21 @@ public final class TrustStake implements ConsensusProtocol {
    * @return the listener, the same instance on every call
    */
   public EngineListener evidenceReporter() {
-    return reporter;
+    return queue.reporter;
   }
 
   /** Trust stake's listener: the {@link #evidenceReporter()}. */
   @Override
   public List<EngineListener> engineListeners() {
-    return List.of(reporter);
-  }
-
-  private EngineListener newEvidenceReporter() {
-    return new EngineListener() {
-      @Override
-      public void onEvidence(Evidence evidence) {
-        try {
-          report(evidence);
-        } catch (IllegalArgumentException e) {
-          // not evidence under this protocol's seals
-        }
-      }
-
-      @Override
-      public void onRejected(Rejection rejection) {
-        Block b = rejection.block();
-        if (rejection.kind() != Rejection.Kind.INVALID || signer(b.header()).isEmpty()) {
-          return;
-        }
-        try {
-          reportInvalidTransaction(b);
-        } catch (IllegalArgumentException e) {
-          reportInvalid(b.header());
-          attestInvalid(b.header());
-        }
-      }
-    };
+    return List.of(queue.reporter);
   }
 
   @Override
   public Optional<String> verifySeal(
       ChainView chain, BlockHeader header, BlockHeader parent, LedgerState parentState) {
-    Seal seal;
+    TrustSeal seal;
     try {
-      seal = Seal.decode(header.seal());
+      seal = TrustSeal.decode(header.seal());
     } catch (IllegalArgumentException e) {
       return Optional.of(
           "trust-stake seal at height %d: %s".formatted(header.height(), e.getMessage()));
@@ -1131,13 +482,13 @@ public final class TrustStake implements ConsensusProtocol {
           "trust-stake seal at height %d does not verify or match the proposer %s"
               .formatted(header.height(), header.proposer()));
     }
-    Optional<String> slot = slotProblem(chain, header, parent);
+    Optional<String> slot = stake.slotProblem(chain, header, parent);
     if (slot.isPresent()) {
       return slot;
     }
     if (seal.evidence().length > 1) {
       Optional<String> ev =
-          evidenceProblem(
+          queue.evidenceProblem(
               chain, parent, seal.evidence(), seal.version(), header.height(), header.proposer());
       if (ev.isPresent()) {
         return Optional.of(
@@ -1150,7 +501,7 @@ public final class TrustStake implements ConsensusProtocol {
   @Override
   public Optional<Address> signer(BlockHeader header) {
     try {
-      Seal seal = Seal.decode(header.seal());
+      TrustSeal seal = TrustSeal.decode(header.seal());
       return seal.verifies(header) && seal.sealer().address().equals(header.proposer())
           ? Optional.of(header.proposer())
           : Optional.empty();
@@ -1165,8 +516,9 @@ public final class TrustStake implements ConsensusProtocol {
     if (parent == null || !parent.hash().equals(header.previousHash())) {
       return 0;
     }
-    State s = state(chain, parent);
-    return rank(s, chain.activationHeight(), header.height(), header.proposer())
+    StakeLedger.State s = stake.state(chain, parent);
+    return stake
+        .rank(s, chain.activationHeight(), header.height(), header.proposer())
         .map(r -> (long) s.liveOrder().size() - r)
         .orElse(0L);
   }
@@ -1194,7 +546,7 @@ public final class TrustStake implements ConsensusProtocol {
     if (header.height() < chain.activationHeight()) {
       return Optional.empty();
     }
-    State s = state(chain, header);
+    StakeLedger.State s = stake.state(chain, header);
     return s.earner == null
         ? Optional.empty()
         : Optional.of(new Payload.Reward(s.earner, s.earnedMicro));
@@ -1218,11 +570,12 @@ public final class TrustStake implements ConsensusProtocol {
     if (r.isEmpty()) {
       return List.of();
     }
-    byte[] evidence = nextEvidence(chain, parent, parent.height() + 1, proposer);
+    byte[] evidence = queue.nextEvidence(chain, parent, parent.height() + 1, proposer);
     if (evidence != null
-        && confiscatedBy(
-                state(chain, parent),
-                Seal.parseEvidence(ByteBuffer.wrap(evidence), Seal.VERSION),
+        && stake
+            .confiscatedBy(
+                stake.state(chain, parent),
+                TrustSeal.parseEvidence(ByteBuffer.wrap(evidence), TrustSeal.VERSION),
                 proposer,
                 chain.activationHeight())
             .map(r.get().to()::equals)
@@ -1255,11 +608,11 @@ public final class TrustStake implements ConsensusProtocol {
       Optional<Payload.Reward> r = trustCoins(chain, parent);
       Optional<Address> offender = Optional.empty();
       try {
-        Seal seal = Seal.decode(block.header().seal());
+        TrustSeal seal = TrustSeal.decode(block.header().seal());
         offender =
-            confiscatedBy(
-                state(chain, parent),
-                Seal.parseEvidence(ByteBuffer.wrap(seal.evidence()), seal.version()),
+            stake.confiscatedBy(
+                stake.state(chain, parent),
+                TrustSeal.parseEvidence(ByteBuffer.wrap(seal.evidence()), seal.version()),
                 block.header().proposer(),
                 chain.activationHeight());
       } catch (IllegalArgumentException | BufferUnderflowException e) {
@@ -1293,221 +646,6 @@ public final class TrustStake implements ConsensusProtocol {
       }
     }
     return Optional.empty();
-  }
-
-  /**
-   * A decoded seal: its version, the signer's key, the evidence bytes (kind first), the signature.
-   */
-  private record Seal(int version, PublicKey sealer, byte[] evidence, Signature signature) {
-    /** The version this node writes: evidence headers as u16-length canonical encodings. */
-    static final int VERSION = 2;
-
-    /**
-     * Seals of version 1 (still read) hold evidence headers in the canonical encoding without its
-     * leading version byte; their length follows from the seal length at the end.
-     */
-    static final int LEGACY = 1;
-
-    static byte[] sign(BlockHeader unsealed, KeyPair key, byte[] evidence) {
-      byte[] body =
-          ByteBuffer.allocate(1 + PublicKey.LENGTH + evidence.length)
-              .put((byte) VERSION)
-              .put(key.publicKey().bytes())
-              .put(evidence)
-              .array();
-      Signature sig = key.sign(message(unsealed.sealingHash(), body));
-      byte[] out =
-          ByteBuffer.allocate(body.length + Signature.LENGTH).put(body).put(sig.bytes()).array();
-      if (out.length > BlockHeader.MAX_SEAL_BYTES) {
-        throw new IllegalStateException(
-            "seal with evidence has %d bytes > %d"
-                .formatted(out.length, BlockHeader.MAX_SEAL_BYTES));
-      }
-      return out;
-    }
-
-    boolean verifies(BlockHeader header) {
-      byte[] body =
-          ByteBuffer.allocate(1 + PublicKey.LENGTH + evidence.length)
-              .put((byte) version)
-              .put(sealer.bytes())
-              .put(evidence)
-              .array();
-      return sealer.verify(message(header.sealingHash(), body), signature);
-    }
-
-    static Seal decode(byte[] bytes) {
-      int min = 1 + PublicKey.LENGTH + 1 + Signature.LENGTH;
-      if (bytes.length < min) {
-        throw new IllegalArgumentException(
-            "seal has %d bytes, needs at least %d".formatted(bytes.length, min));
-      }
-      int version = bytes[0];
-      if (version != VERSION && version != LEGACY) {
-        throw new IllegalArgumentException(
-            "seal version %d is not %d or %d".formatted(version, LEGACY, VERSION));
-      }
-      byte[] pk = java.util.Arrays.copyOfRange(bytes, 1, 1 + PublicKey.LENGTH);
-      int evEnd = bytes.length - Signature.LENGTH;
-      byte[] ev = java.util.Arrays.copyOfRange(bytes, 1 + PublicKey.LENGTH, evEnd);
-      try {
-        parseEvidence(ByteBuffer.wrap(ev), version);
-      } catch (BufferUnderflowException e) {
-        throw new IllegalArgumentException("seal evidence is truncated");
-      }
-      byte[] sig = java.util.Arrays.copyOfRange(bytes, evEnd, bytes.length);
-      return new Seal(version, PublicKey.of(pk), ev, Signature.of(sig));
-    }
-
-    /** Evidence of kind {@code headers.size()} (1 or 2) in the current version's layout. */
-    static byte[] encodeEvidence(List<BlockHeader> headers) {
-      ByteBuffer b = ByteBuffer.allocate(1 + headers.size() * (2 + BlockHeader.MAX_ENCODED_BYTES));
-      b.put((byte) headers.size());
-      for (BlockHeader h : headers) {
-        byte[] encoded = h.encode();
-        b.putShort((short) encoded.length).put(encoded);
-      }
-      return java.util.Arrays.copyOf(b.array(), b.position());
-    }
-
-    /**
-     * One header of evidence, through {@link BlockHeader#decode}: version 2 writes a u16 length and
-     * the canonical encoding; version 1 wrote the encoding without its version byte (1).
-     */
-    private static BlockHeader header(ByteBuffer in, int version) {
-      byte[] encoded;
-      if (version == LEGACY) {
-        int fixed = BlockHeader.ENCODED_BYTES_WITHOUT_SEAL - 1;
-        if (in.remaining() < fixed) {
-          throw new BufferUnderflowException();
-        }
-        int n = fixed + (in.getShort(in.position() + fixed - 2) & 0xffff);
-        if (n > in.remaining()) {
-          throw new BufferUnderflowException();
-        }
-        encoded = new byte[1 + n];
-        encoded[0] = 1;
-        in.get(encoded, 1, n);
-      } else {
-        int n = in.getShort() & 0xffff;
-        if (n > in.remaining()) {
-          throw new BufferUnderflowException();
-        }
-        encoded = new byte[n];
-        in.get(encoded);
-      }
-      try {
-        return BlockHeader.decode(encoded);
-      } catch (org.gridtrade.ledger.DecodeException e) {
-        throw new IllegalArgumentException("evidence header: " + e.getMessage());
-      }
-    }
-
-    /** The evidence kind of an attestation. */
-    static final int ATTESTATION = 4;
-
-    /**
-     * Parsed evidence: the kind, its headers (kinds 1–3), for kind 3 the transaction's and the
-     * proof's bytes, for kind 4 the attested block.
-     */
-    record Parsed(
-        int kind, List<BlockHeader> headers, byte[] tx, byte[] proof, Attested attested) {}
-
-    /**
-     * Kind 0: none; 1 (one header): invalid header; 2 (two headers): equivocation; 3 (one header,
-     * then a u32-length transaction and a u32-length inclusion proof): a block holding a
-     * transaction that does not decode or whose signature does not verify; 4 ({@code height ‖
-     * previousHash ‖ hash ‖ proposer}): an attestation that the block was invalid. Headers are read
-     * as the seal's {@code version} wrote them.
-     */
-    static Parsed parseEvidence(ByteBuffer in, int version) {
-      int kind = in.get() & 0xff;
-      if (kind > ATTESTATION) {
-        throw new IllegalArgumentException("evidence kind %d not in 0..4".formatted(kind));
-      }
-      Attested attested = null;
-      if (kind == ATTESTATION) {
-        long height = in.getLong();
-        Hash prev = hash(in);
-        Hash h = hash(in);
-        byte[] a = new byte[Address.LENGTH];
-        in.get(a);
-        attested = new Attested(height, prev, h, Address.ofBytes(a));
-      }
-      int headers = kind == 3 ? 1 : kind == ATTESTATION ? 0 : kind;
-      List<BlockHeader> out = new ArrayList<>(headers);
-      for (int i = 0; i < headers; i++) {
-        out.add(header(in, version));
-      }
-      byte[][] parts = new byte[2][];
-      if (kind == 3) {
-        for (int part = 0; part < 2; part++) {
-          int n = in.getInt();
-          if (n < 0 || n > in.remaining()) {
-            throw new IllegalArgumentException(
-                "evidence part of %d bytes, %d left".formatted(n, in.remaining()));
-          }
-          parts[part] = new byte[n];
-          in.get(parts[part]);
-        }
-      }
-      if (in.hasRemaining()) {
-        throw new IllegalArgumentException("%d bytes after the evidence".formatted(in.remaining()));
-      }
-      return new Parsed(kind, out, parts[0], parts[1], attested);
-    }
-
-    /** Kind 4 evidence: an attestation that {@code header}'s block is invalid. */
-    static byte[] encodeAttestation(BlockHeader header) {
-      return ByteBuffer.allocate(1 + 8 + 2 * Hash.LENGTH + Address.LENGTH)
-          .put((byte) ATTESTATION)
-          .putLong(header.height())
-          .put(header.previousHash().bytes())
-          .put(header.hash().bytes())
-          .put(header.proposer().bytes())
-          .array();
-    }
-
-    /** Kind 3 evidence: the header, the transaction's bytes and their inclusion proof. */
-    static byte[] encodeInvalidTransaction(BlockHeader header, byte[] tx, InclusionProof proof) {
-      byte[] h = encodeEvidence(List.of(header));
-      h[0] = 3;
-      byte[] p = proof.encode();
-      return ByteBuffer.allocate(h.length + 4 + tx.length + 4 + p.length)
-          .put(h)
-          .putInt(tx.length)
-          .put(tx)
-          .putInt(p.length)
-          .put(p)
-          .array();
-    }
-
-    /** The transaction and proof of kind-3 evidence, or empty for another kind. */
-    static Optional<InvalidTransaction> invalidTransaction(byte[] evidence, int version) {
-      if (evidence.length == 0 || evidence[0] != 3) {
-        return Optional.empty();
-      }
-      Parsed p = parseEvidence(ByteBuffer.wrap(evidence), version);
-      try {
-        return Optional.of(new InvalidTransaction(p.tx(), InclusionProof.decode(p.proof())));
-      } catch (org.gridtrade.ledger.DecodeException e) {
-        throw new IllegalArgumentException("evidence proof does not decode: " + e.getMessage());
-      }
-    }
-
-    private static Hash hash(ByteBuffer in) {
-      byte[] b = new byte[Hash.LENGTH];
-      in.get(b);
-      return Hash.of(b);
-    }
-
-    private static byte[] message(Hash sealingHash, byte[] body) {
-      return ByteBuffer.allocate(DOMAIN.length + Hash.LENGTH + body.length)
-          .put(DOMAIN)
-          .put(sealingHash.bytes())
-          .put(body)
-          .array();
-    }
   }
 
   /** Builds a {@link TrustStake}. Not thread-safe. */
