@@ -5,7 +5,9 @@
  * Generation, Proof of State of Charge, and an in-process network for running several nodes in one
  * JVM.
  *
- * <p>API: {@link org.gridtrade.consensus}; protocol SPI: {@link org.gridtrade.consensus.spi}.
+ * <p>API: {@link org.gridtrade.consensus}; protocol SPI: {@link org.gridtrade.consensus.spi}; one
+ * package per protocol: {@link org.gridtrade.consensus.poa}, {@link org.gridtrade.consensus.poeg},
+ * {@link org.gridtrade.consensus.posoc} and {@link org.gridtrade.consensus.trust}.
  */
 module org.gridtrade.consensus {
   requires transitive org.gridtrade.ledger;
@@ -13,6 +15,9 @@ module org.gridtrade.consensus {
 
   exports org.gridtrade.consensus;
   exports org.gridtrade.consensus.spi;
+  exports org.gridtrade.consensus.poa;
+  exports org.gridtrade.consensus.poeg;
+  exports org.gridtrade.consensus.posoc;
   exports org.gridtrade.consensus.cluster;
   exports org.gridtrade.consensus.trust;
 }

@@ -8,7 +8,7 @@ import java.util.Optional;
 import java.util.Random;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
-import org.gridtrade.consensus.ProofOfStateOfCharge;
+import org.gridtrade.consensus.posoc.ProofOfStateOfCharge;
 import org.gridtrade.consensus.spi.ChainView;
 import org.gridtrade.consensus.spi.StateOfChargeSource;
 import org.gridtrade.ledger.Address;

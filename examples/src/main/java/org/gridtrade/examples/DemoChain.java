@@ -21,10 +21,9 @@ import org.gridtrade.consensus.ConsensusSchedule;
 import org.gridtrade.consensus.EngineListener;
 import org.gridtrade.consensus.Evidence;
 import org.gridtrade.consensus.InMemoryNetwork;
-import org.gridtrade.consensus.TrustStake;
 import org.gridtrade.consensus.spi.ChainView;
-import org.gridtrade.consensus.spi.ConsensusProtocol;
 import org.gridtrade.consensus.spi.Eligibility;
+import org.gridtrade.consensus.trust.TrustStake;
 import org.gridtrade.ledger.Address;
 import org.gridtrade.ledger.Block;
 import org.gridtrade.ledger.BlockHeader;
@@ -261,13 +260,6 @@ final class DemoChain {
                         }
                       })
                   .build();
-          // Trust-stake nodes turn what they find (equivocation, invalid blocks) into evidence
-          // for their seals.
-          for (ConsensusProtocol p : engine.schedule().entries().values()) {
-            if (p instanceof TrustStake t) {
-              engine.addListener(t.evidenceReporter());
-            }
-          }
           return engine;
         };
     for (int i = 0; i < nodeCount; i++) {

@@ -27,7 +27,7 @@ import org.gridtrade.consensus.BlockEngine;
 import org.gridtrade.consensus.BlockPolicy;
 import org.gridtrade.consensus.ConsensusSchedule;
 import org.gridtrade.consensus.InMemoryNetwork;
-import org.gridtrade.consensus.ProofOfAuthority;
+import org.gridtrade.consensus.poa.ProofOfAuthority;
 import org.gridtrade.ledger.Address;
 import org.gridtrade.ledger.BlockStores;
 import org.gridtrade.ledger.Genesis;

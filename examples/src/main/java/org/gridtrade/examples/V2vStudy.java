@@ -12,7 +12,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.SplittableRandom;
 import java.util.function.IntFunction;
-import org.gridtrade.consensus.ProofOfStateOfCharge;
+import org.gridtrade.consensus.posoc.ProofOfStateOfCharge;
 import org.gridtrade.consensus.spi.StateOfChargeSource;
 import org.gridtrade.game.v2v.FederatedRound;
 import org.gridtrade.game.v2v.FederatedTraining;

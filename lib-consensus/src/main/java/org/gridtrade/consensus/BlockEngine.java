@@ -3,17 +3,9 @@ package org.gridtrade.consensus;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Comparator;
-import java.util.HashMap;
-import java.util.HashSet;
-import java.util.Iterator;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.Set;
-import java.util.TreeMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executors;
@@ -22,15 +14,12 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Stream;
 import org.gridtrade.consensus.EngineListener.Rejection.Kind;
-import org.gridtrade.consensus.internal.BranchView;
 import org.gridtrade.consensus.internal.StoreChainView;
 import org.gridtrade.consensus.spi.ChainView;
 import org.gridtrade.consensus.spi.ConsensusProtocol;
 import org.gridtrade.consensus.spi.Eligibility;
-import org.gridtrade.ledger.Address;
 import org.gridtrade.ledger.Block;
 import org.gridtrade.ledger.BlockHeader;
-import org.gridtrade.ledger.BlockResult;
 import org.gridtrade.ledger.DecodeException;
 import org.gridtrade.ledger.Genesis;
 import org.gridtrade.ledger.Hash;
@@ -38,14 +27,9 @@ import org.gridtrade.ledger.KeyPair;
 import org.gridtrade.ledger.Ledger;
 import org.gridtrade.ledger.LedgerState;
 import org.gridtrade.ledger.Mempool;
-import org.gridtrade.ledger.Payload;
-import org.gridtrade.ledger.RejectReason;
 import org.gridtrade.ledger.Transaction;
-import org.gridtrade.ledger.TransactionBody;
 import org.gridtrade.ledger.TxResult;
-import org.gridtrade.ledger.spi.BlockCheck;
 import org.gridtrade.ledger.spi.BlockStore;
-import org.gridtrade.ledger.spi.SealVerifier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -109,18 +93,22 @@ import org.slf4j.LoggerFactory;
  * slash once.
  *
  * <p>Closing the engine stops its thread and closes the ledger (and so its store).
+ *
+ * <p><b>Structure.</b> This class is a facade: it owns the ledger, the mempool, the inbox and the
+ * listeners, and its {@link #tick()} hands the work to package-private parts that share them under
+ * the engine's lock: the proposer (building and sealing blocks), sync (buffering received blocks,
+ * appending them in order, requests, peer strikes), fork choice (head replacement, reorganisations,
+ * conflicts) and the evidence desk (equivocation evidence and slashing).
  */
 public final class BlockEngine implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(BlockEngine.class);
-  private static final int SYNC_BATCH = 64;
-  private static final int MAX_BUFFERED_AHEAD = 1_024;
-  private static final int MAX_CANDIDATES_PER_HEIGHT = 16;
+  static final int SYNC_BATCH = 64;
+  static final int MAX_BUFFERED_AHEAD = 1_024;
+  static final int MAX_CANDIDATES_PER_HEIGHT = 16;
   private static final int MAX_INBOX = 100_000;
-  private static final int GIVE_UP_SYNC_INTERVALS = 5;
+  static final int GIVE_UP_SYNC_INTERVALS = 5;
 
   private record Incoming(String from, ConsensusMessage message) {}
-
-  private record Received(Block block, String from, long bytes) {}
 
   /** Bytes of received blocks one peer may have buffered ahead of the head. */
   static final long MAX_BUFFERED_BYTES_PER_PEER = 64L << 20;
@@ -134,45 +122,29 @@ public final class BlockEngine implements AutoCloseable {
   /** How long a peer that sent {@link #MAX_STRIKES} invalid blocks is ignored. */
   static final long BAN_MILLIS = 60_000;
 
-  /**
-   * A competing branch: the blocks above {@code fork}, the last height it shares with this node.
-   */
-  private record Branch(long fork, List<Block> blocks) {}
-
-  private final String id;
+  final String id;
   private long failedMessages;
-  private final ConsensusSchedule schedule;
-  private final StoreChainView chain;
-  private final Ledger ledger;
-  private final Mempool mempool;
-  private final KeyPair key;
-  private final BlockPolicy policy;
-  private final Clock clock;
-  private final Transport transport;
-  private final List<EngineListener> listeners = new CopyOnWriteArrayList<>();
+  final ConsensusSchedule schedule;
+  final StoreChainView chain;
+  final Ledger ledger;
+  final Mempool mempool;
+  final KeyPair key;
+  final BlockPolicy policy;
+  final Clock clock;
+  final Transport transport;
+  final CopyOnWriteArrayList<EngineListener> listeners = new CopyOnWriteArrayList<>();
   private final ConcurrentLinkedQueue<Incoming> inbox = new ConcurrentLinkedQueue<>();
   private final AtomicInteger inboxSize = new AtomicInteger();
-  private final BlockStore store;
-  private final long startedAt;
+  final BlockStore store;
+
+  // The engine's parts, each guarded by this (tick): they share the fields above.
+  final Sync sync;
+  final ForkChoice forkChoice;
+  final EvidenceDesk evidenceDesk;
+  final Proposer proposer;
 
   // Guarded by this (tick).
-  private final TreeMap<Long, List<Received>> ahead = new TreeMap<>();
-  // Bytes buffered in `ahead`, per peer and in all; invalid blocks per peer; banned peers' ends.
-  private final java.util.HashMap<String, Long> aheadBytes = new java.util.HashMap<>();
-  private long aheadTotal;
-  private final java.util.HashMap<String, Integer> strikes = new java.util.HashMap<>();
-  private final java.util.HashMap<String, Long> bannedUntil = new java.util.HashMap<>();
-  private final Map<Hash, Evidence> evidence = new LinkedHashMap<>();
-  private final Map<Hash, Address> toSlash = new LinkedHashMap<>();
-  private final KeyPair slasher;
-  private final long slashAmount;
-  private Hash pendingSlash;
-  private long readySince = -1;
   private long lastStatus = Long.MIN_VALUE / 2;
-  private long lastRequest = Long.MIN_VALUE / 2;
-  private final Map<String, Long> lastBranchRequest = new HashMap<>();
-  private long bestKnownHeight;
-  private long behindSince = -1;
   private ScheduledExecutorService executor;
   private volatile boolean closed;
 
@@ -193,11 +165,20 @@ public final class BlockEngine implements AutoCloseable {
     this.policy = b.policy;
     this.clock = b.clock;
     this.transport = b.transport;
-    this.listeners.addAll(b.listeners);
-    this.slasher = b.slasher;
-    this.slashAmount = b.slashAmount;
-    this.startedAt = clock.millis();
-    this.bestKnownHeight = ledger.height();
+    for (EngineListener l : b.listeners) {
+      this.listeners.addIfAbsent(l);
+    }
+    // A protocol's own listeners (e.g. trust stake's evidence reporter) are wired here, so that an
+    // integrator cannot forget them.
+    for (ConsensusProtocol p : schedule.entries().values()) {
+      for (EngineListener l : p.engineListeners()) {
+        this.listeners.addIfAbsent(Objects.requireNonNull(l, "engine listener of " + p.name()));
+      }
+    }
+    this.sync = new Sync(this);
+    this.forkChoice = new ForkChoice(this);
+    this.evidenceDesk = new EvidenceDesk(this, b.slasher, b.slashAmount);
+    this.proposer = new Proposer(this);
     if (transport != null) {
       transport.listen(this::receive);
     }
@@ -281,7 +262,7 @@ public final class BlockEngine implements AutoCloseable {
    * @return the height
    */
   public synchronized long bestKnownHeight() {
-    return Math.max(bestKnownHeight, ledger.height());
+    return Math.max(sync.bestKnownHeight, ledger.height());
   }
 
   private Optional<String> sealingProblem() {
@@ -355,12 +336,13 @@ public final class BlockEngine implements AutoCloseable {
   }
 
   /**
-   * Adds a listener.
+   * Adds a listener; adding one already registered (such as a protocol's own {@link
+   * ConsensusProtocol#engineListeners}, which the engine registers itself) does nothing.
    *
    * @param listener the listener
    */
   public void addListener(EngineListener listener) {
-    listeners.add(Objects.requireNonNull(listener, "listener"));
+    listeners.addIfAbsent(Objects.requireNonNull(listener, "listener"));
   }
 
   /**
@@ -410,7 +392,7 @@ public final class BlockEngine implements AutoCloseable {
    * @return an immutable list
    */
   public synchronized List<Evidence> evidence() {
-    return List.copyOf(evidence.values());
+    return evidenceDesk.evidence();
   }
 
   /**
@@ -429,7 +411,7 @@ public final class BlockEngine implements AutoCloseable {
       transport.broadcast(new ConsensusMessage.Status(ledger.height(), ledger.head().hash()));
     }
     try {
-      maybePropose(now);
+      proposer.maybePropose(now);
     } catch (RuntimeException e) {
       LOG.warn("engine {} failed to propose at height {}", id, ledger.height() + 1, e);
     }
@@ -555,7 +537,7 @@ public final class BlockEngine implements AutoCloseable {
     }
     if (!blocks.isEmpty()) {
       try {
-        handleBlocks(blocks, now);
+        sync.handleBlocks(blocks, now);
       } catch (RuntimeException e) {
         // Each append is atomic: the blocks not yet handled are dropped (peers send them again).
         failedMessages++;
@@ -576,17 +558,17 @@ public final class BlockEngine implements AutoCloseable {
         decode(e, in.from()).ifPresent(blocks::add);
       }
     } else if (m instanceof ConsensusMessage.BlockRequest q) {
-      answer(in.from(), q);
+      sync.answer(in.from(), q);
     } else if (m instanceof ConsensusMessage.Status s) {
       if (s.height() > ledger.height()) {
-        bestKnownHeight = Math.max(bestKnownHeight, s.height());
-        requestFrom(in.from(), now);
+        sync.bestKnownHeight = Math.max(sync.bestKnownHeight, s.height());
+        sync.requestFrom(in.from(), now);
       } else if (s.height() >= ledger.height() - Ledger.REORG_DEPTH
           && chain.header(s.height()).map(h -> !h.hash().equals(s.head())).orElse(false)) {
-        requestBranch(in.from(), now); // the peer's head is on another branch
+        sync.requestBranch(in.from(), now); // the peer's head is on another branch
       }
     } else if (m instanceof ConsensusMessage.EvidenceNotice n) {
-      receiveEvidence(in.from(), n);
+      evidenceDesk.receiveEvidence(in.from(), n);
     }
   }
 
@@ -614,413 +596,15 @@ public final class BlockEngine implements AutoCloseable {
     return Optional.of(new Received(block, from, encoded.length));
   }
 
-  private void answer(String peer, ConsensusMessage.BlockRequest q) {
-    List<byte[]> out = new ArrayList<>();
-    for (long h = q.fromHeight();
-        h <= ledger.height() && out.size() < Math.min(q.max(), SYNC_BATCH);
-        h++) {
-      store.read(h).ifPresent(b -> out.add(b.encoded()));
-    }
-    if (!out.isEmpty()) {
-      transport.send(peer, new ConsensusMessage.BlockResponse(out));
-    }
-  }
-
-  private void requestFrom(String peer, long now) {
-    if (transport != null && now - lastRequest >= policy.statusIntervalMillis() / 2) {
-      lastRequest = now;
-      transport.send(peer, new ConsensusMessage.BlockRequest(ledger.height() + 1, SYNC_BATCH));
-    }
-  }
-
-  /**
-   * Asks {@code peer} for its blocks from {@link Ledger#REORG_DEPTH} below this node's head, to
-   * find where its branch forks from this chain (at most once per status interval per peer).
-   */
-  private void requestBranch(String peer, long now) {
-    if (transport == null
-        || now - lastBranchRequest.getOrDefault(peer, Long.MIN_VALUE / 2)
-            < policy.statusIntervalMillis()) {
-      return;
-    }
-    lastBranchRequest.put(peer, now);
-    long from = Math.max(1, ledger.height() - Ledger.REORG_DEPTH + 1);
-    transport.send(peer, new ConsensusMessage.BlockRequest(from, SYNC_BATCH));
-  }
-
-  /**
-   * Fork choice below the head: for each peer's blocks, the first linked run that forks from this
-   * node's chain at most {@link Ledger#REORG_DEPTH} below the head replaces the blocks above the
-   * fork if it weighs more (the sum of the protocol weights of its blocks against that of the
-   * replaced ones; on a tie, the longer; then the lower hash of its first block), once every block
-   * of it validates.
-   */
-  private void tryReorganise(List<Received> blocks, long now) {
-    Map<String, TreeMap<Long, Block>> byPeer = new LinkedHashMap<>();
-    for (Received r : blocks) {
-      byPeer
-          .computeIfAbsent(r.from(), k -> new TreeMap<>())
-          .putIfAbsent(r.block().height(), r.block());
-    }
-    for (Map.Entry<String, TreeMap<Long, Block>> e : byPeer.entrySet()) {
-      List<Block> run = new ArrayList<>();
-      for (Block b : e.getValue().values()) {
-        if (!run.isEmpty()) {
-          Block last = run.get(run.size() - 1);
-          if (b.height() != last.height() + 1 || !b.header().previousHash().equals(last.hash())) {
-            break;
-          }
-        }
-        run.add(b);
-      }
-      Optional<Branch> branch = branchOf(run);
-      if (branch.isPresent() && heavier(branch.get())) {
-        reorganise(branch.get(), e.getKey(), now);
-      }
-    }
-  }
-
-  /** Where a linked run of blocks forks from this chain, if below the head and not too deep. */
-  private Optional<Branch> branchOf(List<Block> run) {
-    long head = ledger.height();
-    for (int i = 0; i < run.size(); i++) {
-      Block b = run.get(i);
-      long h = b.height();
-      if (h < 1 || h > head) {
-        return Optional.empty(); // nothing to replace: the usual path appends or buffers it
-      }
-      Optional<BlockHeader> parent = chain.header(h - 1);
-      if (parent.isEmpty() || !parent.get().hash().equals(b.header().previousHash())) {
-        return Optional.empty(); // forks below the run
-      }
-      if (chain.header(h).map(mine -> mine.hash().equals(b.hash())).orElse(false)) {
-        continue; // shared
-      }
-      long fork = h - 1;
-      if (fork == head - 1 && i == run.size() - 1) {
-        return Optional.empty(); // one competitor of the head: replaceHead decides
-      }
-      if (fork < head - Ledger.REORG_DEPTH) {
-        LOG.info(
-            "engine {}: a branch forks at height {}, more than {} below the head {}; ignored",
-            id,
-            fork,
-            Ledger.REORG_DEPTH,
-            head);
-        return Optional.empty();
-      }
-      return Optional.of(new Branch(fork, List.copyOf(run.subList(i, run.size()))));
-    }
-    return Optional.empty();
-  }
-
-  /**
-   * Whether a branch weighs more than this chain above its fork (ties: the longer, then the lower
-   * hash of its first block): one total order, so every node prefers the same of two branches.
-   */
-  private boolean heavier(Branch branch) {
-    long ours = 0;
-    for (long h = branch.fork() + 1; h <= ledger.height(); h++) {
-      BlockHeader mine = chain.header(h).orElseThrow();
-      ours += Math.max(0, weightOf(schedule.protocolAt(h), schedule.viewFor(chain, h), mine));
-    }
-    BranchView view = new BranchView(chain, branch.fork(), branch.blocks());
-    long theirs = 0;
-    for (Block b : branch.blocks()) {
-      long h = b.height();
-      theirs +=
-          Math.max(
-              0,
-              weightOf(schedule.protocolAt(h), schedule.viewFor(view.upTo(h - 1), h), b.header()));
-    }
-    if (theirs != ours) {
-      return theirs > ours;
-    }
-    long mine = ledger.height() - branch.fork();
-    if (branch.blocks().size() != mine) {
-      return branch.blocks().size() > mine;
-    }
-    Hash mineFirst = chain.header(branch.fork() + 1).orElseThrow().hash();
-    return branch.blocks().get(0).hash().compareTo(mineFirst) < 0;
-  }
-
-  /**
-   * Switches to a heavier branch: every block validated on the branch (protocol content checks and
-   * seals seeing the branch as the chain, then the ledger's checks), the store replaced in one
-   * step; the removed blocks' transactions that the branch lacks go back to the mempool.
-   */
-  private void reorganise(Branch branch, String from, long now) {
-    long fork = branch.fork();
-    long oldHead = ledger.height();
-    List<Block> blocks = branch.blocks().stream().map(this::withPendingInstances).toList();
-    BranchView view = new BranchView(chain, fork, blocks);
-    SealVerifier seals =
-        (header, parent, state) -> {
-          long h = header.height();
-          try {
-            return schedule
-                .protocolAt(h)
-                .verifySeal(schedule.viewFor(view.upTo(h - 1), h), header, parent, state);
-          } catch (RuntimeException e) {
-            return Optional.of("seal check failed at height %d: %s".formatted(h, e));
-          }
-        };
-    BlockCheck contents =
-        (block, parent, state) -> {
-          long h = block.height();
-          try {
-            return schedule
-                .protocolAt(h)
-                .checkBlock(schedule.viewFor(view.upTo(h - 1), h), block, parent, state);
-          } catch (RuntimeException e) {
-            return Optional.of("content check failed at height %d: %s".formatted(h, e));
-          }
-        };
-    List<Block> removed = new ArrayList<>();
-    for (long h = fork + 1; h <= oldHead; h++) {
-      removed.add(ledger.block(h).orElseThrow());
-    }
-    BlockResult result;
-    try {
-      result = ledger.reorganise(fork, blocks, seals, contents);
-    } catch (UnsupportedOperationException e) {
-      LOG.info("engine {}: cannot reorganise: {}", id, e.getMessage());
-      return;
-    }
-    if (result instanceof BlockResult.Rejected rej) {
-      reject(
-          blocks.get(0),
-          from,
-          "branch forking at height %d refused: %s".formatted(fork, rej.reason()),
-          Kind.DETACHED);
-      return;
-    }
-    chain.forgetFrom(fork + 1);
-    LOG.info(
-        "engine {}: reorganised from height {} to the branch of {} forking at {} ({} blocks"
-            + " replaced by {})",
-        id,
-        oldHead,
-        from,
-        fork,
-        removed.size(),
-        blocks.size());
-    for (Block old : removed) {
-      int i = (int) (old.height() - fork - 1);
-      if (i < blocks.size()) {
-        Block replacement = blocks.get(i);
-        Evidence e = new Evidence(old.header(), replacement.header());
-        try {
-          e.offender(schedule.protocolAt(old.height()))
-              .ifPresent(o -> recordEvidence(e, o, old, replacement, "found in a reorganisation"));
-        } catch (RuntimeException x) {
-          // not evidence under this protocol
-        }
-      }
-    }
-    notifyRemoved(removed);
-    for (Block b : blocks) {
-      appended(b, false);
-    }
-    resubmit(removed, blocks, now);
-  }
-
-  /** Listeners learn that blocks were taken off the chain. */
-  private void notifyRemoved(List<Block> removed) {
-    for (EngineListener l : listeners) {
-      try {
-        l.onRemoved(removed);
-      } catch (RuntimeException x) {
-        LOG.warn("engine {}: listener failed on removed blocks", id, x);
-      }
-    }
-  }
-
-  /** The removed blocks' transactions that the new blocks lack go back to the mempool. */
-  private void resubmit(List<Block> removed, List<Block> added, long now) {
-    Set<Hash> kept = new HashSet<>();
-    added.forEach(b -> b.transactions().forEach(tx -> kept.add(tx.id())));
-    LedgerState state = ledger.state();
-    for (Block old : removed) {
-      for (Transaction tx : old.transactions()) {
-        if (!kept.contains(tx.id())) {
-          mempool.submit(tx, state, now); // refused if the new chain made it invalid
-        }
-      }
-    }
-  }
-
-  private void handleBlocks(List<Received> all, long now) {
-    List<Received> blocks = new ArrayList<>(all.size());
-    for (Received r : all) {
-      Long until = bannedUntil.get(r.from());
-      if (until != null && now < until) {
-        continue; // a peer that sent too many invalid blocks: ignored for a while
-      }
-      bannedUntil.remove(r.from());
-      blocks.add(r);
-    }
-    tryReorganise(blocks, now);
-    List<Received> stale = new ArrayList<>();
-    for (Received r : blocks) {
-      long h = r.block().height();
-      if (h <= ledger.height()) {
-        stale.add(r);
-      } else if (h <= ledger.height() + MAX_BUFFERED_AHEAD) {
-        bestKnownHeight = Math.max(bestKnownHeight, h);
-        List<Received> at = ahead.computeIfAbsent(h, k -> new ArrayList<>());
-        long peerBytes = aheadBytes.getOrDefault(r.from(), 0L);
-        if (peerBytes + r.bytes() > MAX_BUFFERED_BYTES_PER_PEER
-            || aheadTotal + r.bytes() > MAX_BUFFERED_BYTES) {
-          LOG.debug(
-              "engine {}: dropped block {} from {}: {} bytes buffered from it, {} in all",
-              id,
-              h,
-              r.from(),
-              peerBytes,
-              aheadTotal);
-        } else if (at.size() < MAX_CANDIDATES_PER_HEIGHT
-            && at.stream().noneMatch(x -> x.block().hash().equals(r.block().hash()))) {
-          at.add(r);
-          aheadBytes.put(r.from(), peerBytes + r.bytes());
-          aheadTotal += r.bytes();
-        }
-        if (at.isEmpty()) {
-          ahead.remove(h);
-        }
-      }
-    }
-    while (true) {
-      long next = ledger.height() + 1;
-      for (List<Received> old : ahead.headMap(next).values()) {
-        old.forEach(this::release);
-        stale.addAll(old);
-      }
-      ahead.headMap(next).clear();
-      List<Received> candidates = ahead.remove(next);
-      if (candidates == null) {
-        break;
-      }
-      candidates.forEach(this::release);
-      ChainView view = schedule.viewFor(chain, next);
-      ConsensusProtocol p = schedule.protocolAt(next);
-      candidates.sort(
-          Comparator.comparingLong((Received r) -> -weightOf(p, view, r.block().header()))
-              .thenComparing(r -> r.block().hash()));
-      boolean appended = false;
-      for (Received r : candidates) {
-        long early = r.block().header().timestamp() - now;
-        if (early > policy.maxFutureMillis()) {
-          LOG.debug(
-              "engine {}: block {} from {} is dated {} ms ahead; refused for now",
-              id,
-              r.block().height(),
-              r.from(),
-              early);
-          continue;
-        }
-        if (!appended && appendReceived(r, p, view, now)) {
-          appended = true;
-        } else {
-          stale.add(r);
-        }
-      }
-      if (!appended) {
-        // Nothing valid arrived for the next height: a rejected block must not make this node
-        // wait as if it were behind (a peer's status raises the mark again if it really is).
-        bestKnownHeight = Math.max(ledger.height(), ahead.isEmpty() ? 0 : ahead.lastKey());
-        break;
-      }
-    }
-    if (!ahead.isEmpty() && ahead.firstKey() > ledger.height() + 1) {
-      requestFrom(ahead.firstEntry().getValue().get(0).from(), now);
-    }
-    for (Received r : stale) {
-      checkConflict(r, now);
-    }
-  }
-
-  private void release(Received r) {
-    aheadBytes.computeIfPresent(r.from(), (k, v) -> v - r.bytes() <= 0 ? null : v - r.bytes());
-    aheadTotal -= r.bytes();
-  }
-
-  // An invalid block from a peer: after MAX_STRIKES, its buffered blocks go and it is ignored.
-  private void strike(String peer, long now) {
-    int n = strikes.merge(peer, 1, Integer::sum);
-    if (n < MAX_STRIKES) {
-      return;
-    }
-    strikes.remove(peer);
-    bannedUntil.put(peer, now + BAN_MILLIS);
-    for (java.util.Iterator<List<Received>> it = ahead.values().iterator(); it.hasNext(); ) {
-      List<Received> at = it.next();
-      at.removeIf(
-          x -> {
-            if (x.from().equals(peer)) {
-              release(x);
-              return true;
-            }
-            return false;
-          });
-      if (at.isEmpty()) {
-        it.remove();
-      }
-    }
-    LOG.warn(
-        "engine {}: peer {} sent {} invalid blocks; its blocks are ignored for {} ms",
-        id,
-        peer,
-        MAX_STRIKES,
-        BAN_MILLIS);
-  }
-
   /** Bytes of received blocks buffered ahead of the head. For tests. */
   synchronized long bufferedBytes() {
-    return aheadTotal;
+    return sync.aheadTotal;
   }
 
   /** Whether a peer's blocks are ignored now. For tests. */
   synchronized boolean isIgnored(String peer) {
-    Long until = bannedUntil.get(peer);
+    Long until = sync.bannedUntil.get(peer);
     return until != null && clock.millis() < until;
-  }
-
-  private long weightOf(ConsensusProtocol p, ChainView view, BlockHeader h) {
-    try {
-      return p.weight(view, h);
-    } catch (RuntimeException e) {
-      return -1;
-    }
-  }
-
-  private boolean appendReceived(Received r, ConsensusProtocol p, ChainView view, long now) {
-    Block block = withPendingInstances(r.block());
-    BlockHeader head = ledger.head();
-    if (!block.header().previousHash().equals(head.hash())) {
-      reject(
-          block,
-          r.from(),
-          "block %d builds on %s, not on this node's head %s"
-              .formatted(block.height(), block.header().previousHash(), head.hash()),
-          Kind.DETACHED);
-      requestBranch(r.from(), now);
-      return false;
-    }
-    Optional<String> content = p.checkBlock(view, block, head, ledger.state());
-    if (content.isPresent()) {
-      reject(block, r.from(), content.get(), Kind.INVALID);
-      strike(r.from(), now);
-      return false;
-    }
-    BlockResult result = ledger.append(block);
-    if (result instanceof BlockResult.Rejected rej) {
-      reject(block, r.from(), rej.reason(), Kind.INVALID);
-      strike(r.from(), now);
-      return false;
-    }
-    appended(block, false);
-    return true;
   }
 
   /**
@@ -1028,7 +612,7 @@ public final class BlockEngine implements AutoCloseable {
    * pending: those instances remember that their signatures verified at admission, so validation
    * does not check the gossiped transactions' signatures a second time. Same bytes, same block.
    */
-  private Block withPendingInstances(Block block) {
+  Block withPendingInstances(Block block) {
     List<Transaction> txs = block.transactions();
     List<Transaction> out = null;
     for (int i = 0; i < txs.size(); i++) {
@@ -1044,285 +628,13 @@ public final class BlockEngine implements AutoCloseable {
     return out == null ? block : new Block(block.header(), out);
   }
 
-  private void checkConflict(Received r, long now) {
-    Block block = r.block();
-    if (block.height() > ledger.height()) {
-      return;
-    }
-    Optional<Block> stored = ledger.block(block.height());
-    if (stored.isEmpty() || stored.get().hash().equals(block.hash())) {
-      return;
-    }
-    ConsensusProtocol p = schedule.protocolAt(block.height());
-    Evidence e = new Evidence(stored.get().header(), block.header());
-    Optional<Address> offender = e.offender(p);
-    if (offender.isPresent()) {
-      recordEvidence(e, offender.get(), stored.get(), block, "found here");
-    } else if (!replaceHead(r, stored.get(), now)) {
-      reject(
-          block,
-          r.from(),
-          ("block %s conflicts with stored block %s at height %d (the stored block is heavier,"
-                  + " or final because a block was built on it, or this node's store cannot"
-                  + " replace it)")
-              .formatted(block.hash(), stored.get().hash(), block.height()),
-          Kind.SUPERSEDED);
-    }
-  }
-
-  /**
-   * Fork choice for the head: a competitor of the head block (same height, same parent) that weighs
-   * more, or as much with a lower hash, replaces it if it is valid; the old head's transactions go
-   * back to the mempool. Returns whether the competitor was handled (replaced the head, or was
-   * rejected as invalid); false if the head stays because it is preferred or final.
-   */
-  private boolean replaceHead(Received r, Block head, long now) {
-    Block block = r.block();
-    long h = block.height();
-    if (h != ledger.height()
-        || h < 1
-        || !block.header().previousHash().equals(head.header().previousHash())) {
-      return false;
-    }
-    Optional<LedgerState> before = ledger.stateBeforeHead();
-    if (before.isEmpty()) {
-      return false;
-    }
-    ConsensusProtocol p = schedule.protocolAt(h);
-    ChainView view = schedule.viewFor(chain, h);
-    long wNew = weightOf(p, view, block.header());
-    long wOld = weightOf(p, view, head.header());
-    if (wNew < wOld || (wNew == wOld && block.hash().compareTo(head.hash()) >= 0)) {
-      return false;
-    }
-    BlockHeader parent = ledger.block(h - 1).orElseThrow().header();
-    Block candidate = withPendingInstances(block);
-    Optional<String> content = p.checkBlock(view, candidate, parent, before.get());
-    if (content.isPresent()) {
-      reject(candidate, r.from(), content.get(), Kind.INVALID);
-      return true;
-    }
-    BlockResult result;
-    try {
-      result = ledger.replaceHead(candidate);
-    } catch (UnsupportedOperationException e) {
-      LOG.info("engine {}: cannot replace the head: {}", id, e.getMessage());
-      return false;
-    }
-    if (result instanceof BlockResult.Rejected rej) {
-      reject(candidate, r.from(), rej.reason(), Kind.INVALID);
-      return true;
-    }
-    LOG.info(
-        "engine {}: replaced head {} (weight {}) by {} (weight {}) from {} at height {}",
-        id,
-        head.hash(),
-        wOld,
-        candidate.hash(),
-        wNew,
-        r.from(),
-        h);
-    notifyRemoved(List.of(head));
-    appended(candidate, false);
-    resubmit(List.of(head), List.of(candidate), now);
-    return true;
-  }
-
-  private void receiveEvidence(String from, ConsensusMessage.EvidenceNotice n) {
-    Block a;
-    Block b;
-    try {
-      a = Block.decode(n.first());
-      b = Block.decode(n.second());
-    } catch (DecodeException x) {
-      LOG.debug("engine {}: undecodable evidence from {}: {}", id, from, x.getMessage());
-      return;
-    }
-    Evidence e = new Evidence(a.header(), b.header());
-    if (evidence.containsKey(e.id())) {
-      return;
-    }
-    Optional<String> problem;
-    ConsensusProtocol p;
-    try {
-      p = schedule.protocolAt(e.height());
-      problem = e.problem(p);
-    } catch (RuntimeException x) {
-      problem = Optional.of(String.valueOf(x.getMessage()));
-      p = null;
-    }
-    if (problem.isPresent()) {
-      LOG.info("engine {}: refused evidence {} from {}: {}", id, e.id(), from, problem.get());
-      return;
-    }
-    Address offender = p.signer(e.first()).orElseThrow();
-    recordEvidence(e, offender, a, b, "from " + from);
-  }
-
-  /** Records verified evidence once: listeners, gossip, and the slash if this node slashes. */
-  private void recordEvidence(Evidence e, Address offender, Block a, Block b, String source) {
-    if (evidence.putIfAbsent(e.id(), e) != null) {
-      return;
-    }
-    LOG.warn(
-        "engine {}: {} signed two blocks at height {} (evidence {}, {})",
-        id,
-        offender,
-        e.height(),
-        e.id(),
-        source);
-    for (EngineListener l : listeners) {
-      try {
-        l.onEvidence(e);
-      } catch (RuntimeException x) {
-        LOG.warn("engine {}: listener failed on evidence", id, x);
-      }
-    }
-    if (transport != null) {
-      transport.broadcast(new ConsensusMessage.EvidenceNotice(a.encode(), b.encode()));
-    }
-    if (slasher != null) {
-      toSlash.put(e.id(), offender);
-      slashNext();
-    }
-  }
-
-  /**
-   * Submits the slash for the oldest evidence the chain has not recorded yet, unless this node's
-   * previous slash still waits in the mempool.
-   */
-  private void slashNext() {
-    if (slasher == null || toSlash.isEmpty()) {
-      return;
-    }
-    if (pendingSlash != null && mempool.contains(pendingSlash)) {
-      return;
-    }
-    pendingSlash = null;
-    LedgerState state = ledger.state();
-    Iterator<Map.Entry<Hash, Address>> it = toSlash.entrySet().iterator();
-    while (it.hasNext()) {
-      Map.Entry<Hash, Address> next = it.next();
-      Hash evidenceId = next.getKey();
-      Address offender = next.getValue();
-      if (state.isEvidenceUsed(evidenceId)) {
-        it.remove();
-        continue;
-      }
-      long amount = Math.min(slashAmount, state.account(offender).stake());
-      if (amount <= 0) {
-        LOG.warn(
-            "engine {}: evidence {} against {}: no stake left to slash; not recorded",
-            id,
-            evidenceId,
-            offender);
-        it.remove();
-        continue;
-      }
-      Transaction tx =
-          new TransactionBody(
-                  state.chainId(),
-                  slasher.publicKey(),
-                  state.account(slasher.address()).nonce(),
-                  0,
-                  new Payload.Slash(offender, amount, evidenceId))
-              .sign(slasher);
-      TxResult r = submit(tx);
-      if (r instanceof TxResult.Rejected rej && rej.reason() != RejectReason.DUPLICATE) {
-        LOG.warn("engine {}: slash for evidence {} refused: {}", id, evidenceId, rej);
-        if (rej.reason() == RejectReason.UNAUTHORIZED
-            || rej.reason() == RejectReason.EVIDENCE_USED) {
-          it.remove();
-          continue;
-        }
-        return; // e.g. a nonce taken by another pending transaction: retry after the next block
-      }
-      pendingSlash = tx.id();
-      LOG.info("engine {}: submitted slash of {} for evidence {}", id, amount, evidenceId);
-      return;
-    }
-  }
-
-  private void maybePropose(long now) {
-    if (key == null) {
-      return;
-    }
-    if (bestKnownHeight > ledger.height()) {
-      // Behind a peer: catch up before proposing; but a peer that announced a height it cannot
-      // deliver must not silence this node for ever.
-      if (behindSince < 0) {
-        behindSince = now;
-      }
-      if (now - behindSince < GIVE_UP_SYNC_INTERVALS * policy.statusIntervalMillis()) {
-        return;
-      }
-      LOG.warn(
-          "engine {}: announced height {} not delivered; resuming at {}",
-          id,
-          bestKnownHeight,
-          ledger.height());
-      bestKnownHeight = ledger.height();
-    }
-    behindSince = -1;
-    if (transport != null && now - startedAt < 2 * policy.statusIntervalMillis()) {
-      return; // learn the peers' heads first
-    }
-    if (policy.onlyWhenTransactionsWait() && mempool.size() == 0) {
-      readySince = -1;
-      return;
-    }
-    if (readySince < 0) {
-      readySince = now;
-    }
-    BlockHeader parent = ledger.head();
-    long h = parent.height() + 1;
-    ConsensusProtocol p = schedule.protocolAt(h);
-    ChainView view = schedule.viewFor(chain, h);
-    Address me = key.address();
-    Eligibility e = p.eligibility(view, parent, ledger.state(), me);
-    if (!(e instanceof Eligibility.Eligible ok)) {
-      return;
-    }
-    long at = Math.max(parent.timestamp() + policy.blockPeriodMillis(), readySince);
-    if (now < at + ok.delayMillis()) {
-      return;
-    }
-    List<Transaction> candidates =
-        new ArrayList<>(p.rewardsAndPenalties(view, parent, ledger.state(), me));
-    candidates.addAll(
-        mempool.select(ledger.state(), Math.max(0, policy.maxTransactions() - candidates.size())));
-    Ledger.Proposal proposal = ledger.propose(candidates, me, Math.max(now, parent.timestamp()));
-    List<Transaction> refused = new ArrayList<>();
-    for (Ledger.Proposal.Skipped s : proposal.skipped()) {
-      if (s.rejection().reason() != RejectReason.BAD_BLOCK) {
-        refused.add(s.transaction());
-        LOG.debug("engine {}: dropped pending {}: {}", id, s.transaction().id(), s.rejection());
-      }
-    }
-    mempool.removeAll(refused);
-    Block unsealed = proposal.block();
-    if (unsealed.transactions().isEmpty() && policy.onlyWhenTransactionsWait()) {
-      return;
-    }
-    Block sealed = unsealed.withSeal(p.seal(view, unsealed.header(), key));
-    BlockResult r = ledger.append(sealed);
-    if (r instanceof BlockResult.Rejected rej) {
-      reject(sealed, id, rej.reason(), Kind.INVALID);
-      return;
-    }
-    appended(sealed, true);
-    if (transport != null) {
-      transport.broadcast(new ConsensusMessage.NewBlock(sealed.encode()));
-    }
-  }
-
-  private void appended(Block block, boolean local) {
+  void appended(Block block, boolean local) {
     chain.remember(block.header());
-    behindSince = -1;
+    proposer.behindSince = -1;
     mempool.removeAll(block.transactions());
     mempool.prune(ledger.state(), clock.millis());
-    readySince = -1;
-    slashNext();
+    proposer.readySince = -1;
+    evidenceDesk.slashNext();
     LOG.debug(
         "engine {}: appended block {} at height {} with {} transactions ({})",
         id,
@@ -1339,7 +651,7 @@ public final class BlockEngine implements AutoCloseable {
     }
   }
 
-  private void reject(Block block, String from, String reason, Kind kind) {
+  void reject(Block block, String from, String reason, Kind kind) {
     LOG.info(
         "engine {}: rejected block {} at height {} from {}: {}",
         id,

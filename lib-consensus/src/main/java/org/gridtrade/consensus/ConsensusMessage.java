@@ -2,6 +2,7 @@ package org.gridtrade.consensus;
 
 import java.util.List;
 import java.util.Objects;
+import org.gridtrade.ledger.BlockHeader;
 import org.gridtrade.ledger.Hash;
 
 /**
@@ -93,11 +94,12 @@ public sealed interface ConsensusMessage {
 
   /**
    * Equivocation evidence, gossiped so that every node can verify it ({@link Evidence#problem})
-   * even if it saw only one of the two blocks. Both blocks travel whole, in their canonical
-   * encodings; the receiver checks only their headers.
+   * even if it saw only one of the two blocks: the two headers in their canonical encodings ({@link
+   * BlockHeader#encode()}), which is all the seal check needs. A receiver also accepts whole
+   * encoded blocks, which nodes of earlier versions send, and checks only their headers.
    *
-   * @param first one block's canonical encoding
-   * @param second the other block's canonical encoding
+   * @param first one header's canonical encoding
+   * @param second the other header's canonical encoding
    */
   record EvidenceNotice(byte[] first, byte[] second) implements ConsensusMessage {
     public EvidenceNotice {

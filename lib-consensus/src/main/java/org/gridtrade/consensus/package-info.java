@@ -1,8 +1,8 @@
 /**
  * GridTrade consensus: the {@link org.gridtrade.consensus.BlockEngine}, the {@link
- * org.gridtrade.consensus.ConsensusSchedule}, {@link org.gridtrade.consensus.ProofOfAuthority},
- * {@link org.gridtrade.consensus.ProofOfEnergyGeneration}, {@link
- * org.gridtrade.consensus.ProofOfStateOfCharge} (with {@link
+ * org.gridtrade.consensus.ConsensusSchedule}, {@link org.gridtrade.consensus.poa.ProofOfAuthority},
+ * {@link org.gridtrade.consensus.poeg.ProofOfEnergyGeneration}, {@link
+ * org.gridtrade.consensus.posoc.ProofOfStateOfCharge} (with {@link
  * org.gridtrade.consensus.StateOfChargeScores} and {@link
  * org.gridtrade.consensus.FederatedAveraging}), equivocation {@link
  * org.gridtrade.consensus.Evidence}, and the {@link org.gridtrade.consensus.Transport} with its

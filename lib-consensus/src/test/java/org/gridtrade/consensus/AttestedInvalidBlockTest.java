@@ -15,6 +15,7 @@ import java.util.Random;
 import java.util.Set;
 import org.gridtrade.consensus.EngineListener.Rejection;
 import org.gridtrade.consensus.spi.Eligibility;
+import org.gridtrade.consensus.trust.TrustStake;
 import org.gridtrade.ledger.Address;
 import org.gridtrade.ledger.Block;
 import org.gridtrade.ledger.BlockHeader;

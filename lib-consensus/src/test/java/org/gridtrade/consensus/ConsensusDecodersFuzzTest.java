@@ -11,7 +11,11 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import org.gridtrade.consensus.poa.ProofOfAuthority;
+import org.gridtrade.consensus.poeg.ProofOfEnergyGeneration;
+import org.gridtrade.consensus.posoc.ProofOfStateOfCharge;
 import org.gridtrade.consensus.spi.ConsensusProtocol;
+import org.gridtrade.consensus.trust.TrustStake;
 import org.gridtrade.ledger.Block;
 import org.gridtrade.ledger.BlockHeader;
 import org.gridtrade.ledger.Hash;
@@ -124,6 +128,23 @@ class ConsensusDecodersFuzzTest {
     assertThat(ConsensusSeeds.trustProtocol().signer(ConsensusSeeds.trustHeader()))
         .contains(ConsensusSeeds.SEALER.address());
     assertThat(ConsensusSeeds.trustHeader().seal()).isEqualTo(trustSeal);
+  }
+
+  /**
+   * The trust-stake seals of version 1 kept in the corpus (written before evidence headers took
+   * their canonical encoding) still verify: the first was signed over the same header.
+   */
+  @Test
+  void legacyTrustSeal_version1_stillVerifies() throws Exception {
+    Path legacy =
+        Path.of(getClass().getResource("ConsensusDecodersFuzzTestInputs").toURI())
+            .resolve("trustStakeSigner_anySeal_answersWithoutThrowing")
+            .resolve("legacy-v1-00");
+    byte[] seal = Files.readAllBytes(legacy);
+    assertThat(seal[0]).isEqualTo((byte) 1);
+    assertThat(ConsensusSeeds.trustHeader().seal()).isNotEqualTo(seal);
+    assertThat(ConsensusSeeds.trustProtocol().signer(ConsensusSeeds.trustHeader().withSeal(seal)))
+        .contains(ConsensusSeeds.SEALER.address());
   }
 
   private static ConsensusMessage message(FuzzedDataProvider data) {

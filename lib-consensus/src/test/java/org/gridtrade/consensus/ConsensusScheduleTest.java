@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.time.Duration;
 import java.util.List;
+import org.gridtrade.consensus.poa.ProofOfAuthority;
 import org.junit.jupiter.api.Test;
 
 class ConsensusScheduleTest {

@@ -14,6 +14,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.gridtrade.consensus.poa.ProofOfAuthority;
 import org.gridtrade.ledger.Block;
 import org.gridtrade.ledger.BlockStores;
 import org.gridtrade.ledger.Genesis;

@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.Set;
+import org.gridtrade.consensus.poa.ProofOfAuthority;
 import org.gridtrade.consensus.spi.ConsensusProtocol;
 import org.gridtrade.ledger.Address;
 import org.gridtrade.ledger.Block;

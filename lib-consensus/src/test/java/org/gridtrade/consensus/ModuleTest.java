@@ -23,6 +23,9 @@ class ModuleTest {
             "org.gridtrade.consensus",
             "org.gridtrade.consensus.spi",
             "org.gridtrade.consensus.cluster",
+            "org.gridtrade.consensus.poa",
+            "org.gridtrade.consensus.poeg",
+            "org.gridtrade.consensus.posoc",
             "org.gridtrade.consensus.trust");
     assertThat(d.exports()).allSatisfy(e -> assertThat(e.isQualified()).isFalse());
     assertThat(d.requires())

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.ArrayList;
 import java.util.List;
+import org.gridtrade.consensus.poa.ProofOfAuthority;
 import org.gridtrade.ledger.Block;
 import org.gridtrade.ledger.BlockHeader;
 import org.gridtrade.ledger.BlockStores;

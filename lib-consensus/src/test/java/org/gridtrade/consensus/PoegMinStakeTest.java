@@ -13,6 +13,8 @@ import java.util.Map;
 import java.util.Random;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.gridtrade.consensus.poa.ProofOfAuthority;
+import org.gridtrade.consensus.poeg.ProofOfEnergyGeneration;
 import org.gridtrade.consensus.spi.Eligibility;
 import org.gridtrade.consensus.spi.EnergyProofSource.Candidate;
 import org.gridtrade.consensus.spi.EnergyProofSource.Member;

@@ -7,6 +7,8 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
+import org.gridtrade.consensus.poa.ProofOfAuthority;
+import org.gridtrade.consensus.poeg.ProofOfEnergyGeneration;
 import org.gridtrade.consensus.spi.EnergyProofSource.Candidate;
 import org.gridtrade.consensus.spi.EnergyProofSource.Member;
 import org.gridtrade.ledger.Address;

@@ -9,6 +9,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
+import org.gridtrade.consensus.poa.ProofOfAuthority;
+import org.gridtrade.consensus.posoc.ProofOfStateOfCharge;
 import org.gridtrade.consensus.spi.StateOfChargeSource;
 import org.gridtrade.consensus.spi.StateOfChargeSource.Candidate;
 import org.gridtrade.ledger.Address;

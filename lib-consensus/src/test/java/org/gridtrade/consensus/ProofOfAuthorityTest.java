@@ -11,6 +11,7 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
+import org.gridtrade.consensus.poa.ProofOfAuthority;
 import org.gridtrade.consensus.spi.Eligibility;
 import org.gridtrade.ledger.Address;
 import org.gridtrade.ledger.BlockHeader;

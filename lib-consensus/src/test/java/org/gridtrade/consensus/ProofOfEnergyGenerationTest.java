@@ -15,6 +15,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.Set;
+import org.gridtrade.consensus.poeg.ProofOfEnergyGeneration;
 import org.gridtrade.consensus.spi.Eligibility;
 import org.gridtrade.consensus.spi.EnergyProofSource;
 import org.gridtrade.consensus.spi.EnergyProofSource.Candidate;

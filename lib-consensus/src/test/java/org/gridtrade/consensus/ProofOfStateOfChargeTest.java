@@ -18,6 +18,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Random;
 import java.util.Set;
+import org.gridtrade.consensus.posoc.ProofOfStateOfCharge;
 import org.gridtrade.consensus.spi.Eligibility;
 import org.gridtrade.consensus.spi.StateOfChargeSource;
 import org.gridtrade.consensus.spi.StateOfChargeSource.Candidate;

@@ -9,6 +9,7 @@ import java.util.Map;
 import org.gridtrade.consensus.trust.TrustIndex;
 import org.gridtrade.consensus.trust.TrustParameters;
 import org.gridtrade.consensus.trust.TrustScores;
+import org.gridtrade.consensus.trust.TrustStake;
 import org.gridtrade.ledger.Address;
 import org.gridtrade.ledger.Block;
 import org.gridtrade.ledger.BlockHeader;

@@ -15,6 +15,7 @@ import java.util.Optional;
 import java.util.Random;
 import org.gridtrade.consensus.spi.Eligibility;
 import org.gridtrade.consensus.trust.TrustParameters;
+import org.gridtrade.consensus.trust.TrustStake;
 import org.gridtrade.ledger.Address;
 import org.gridtrade.ledger.Block;
 import org.gridtrade.ledger.Genesis;

@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import org.gridtrade.consensus.trust.TrustStake;
 import org.gridtrade.ledger.Address;
 import org.gridtrade.ledger.Block;
 import org.gridtrade.ledger.BlockHeader;
@@ -209,8 +210,7 @@ class TrustStakeNetworkTest {
     sim.endSender = 50; // the validators (users 50..54) send only their burns
     KeyPair cheat = sim.sealers.get(0); // its node is not run: it only sends the invalid block
     for (int i = 1; i < 5; i++) {
-      BlockEngine e = sim.start(i);
-      e.addListener(((TrustStake) e.schedule().protocolAt(1)).evidenceReporter());
+      sim.start(i);
     }
     for (int i = 0; i < 5; i++) {
       Transaction burn =
@@ -330,10 +330,7 @@ class TrustStakeNetworkTest {
                 .build();
     Sim sim = new Sim(5, seed, 1, 300, 0.05, racy, s -> ConsensusSchedule.of(make.apply(s)), null);
     sim.endSender = 50;
-    for (int i = 0; i < 5; i++) {
-      BlockEngine e = sim.start(i);
-      e.addListener(((TrustStake) e.schedule().protocolAt(1)).evidenceReporter());
-    }
+    sim.startAll();
     for (int i = 0; i < 5; i++) {
       Transaction burn =
           Fixtures.transfer(sim.sealers.get(i), TrustStake.BURN_ADDRESS, 0, 1_000L * (i + 1), 1);

@@ -13,8 +13,10 @@ import java.util.List;
 import java.util.Random;
 import java.util.Set;
 import org.gridtrade.consensus.spi.Eligibility;
+import org.gridtrade.consensus.trust.TrustStake;
 import org.gridtrade.ledger.Address;
 import org.gridtrade.ledger.Block;
+import org.gridtrade.ledger.BlockHeader;
 import org.gridtrade.ledger.Hash;
 import org.gridtrade.ledger.KeyPair;
 import org.gridtrade.ledger.Payload;
@@ -153,6 +155,67 @@ class TrustStakeTest {
         buyer,
         buyerIndex,
         new Payload.EnergyTrade(seller.address(), buyer.address(), 1_000, 10_000_000, "t"));
+  }
+
+  /**
+   * Seals of version 1, written before headers in evidence took their canonical encoding, are still
+   * read: a v1 seal carrying equivocation evidence (each header without the encoding's leading
+   * version byte, the layout written out here field by field) verifies and confiscates.
+   */
+  @Test
+  void legacySealVersion1_withEquivocationEvidence_verifiesAndConfiscates() {
+    TrustStake p = protocol(0);
+    growTo(p, 2);
+    KeyPair cheat = chain.inTurn(p, keys);
+    Block one = chain.unsealed(cheat.address(), List.of(), 1_000);
+    Block two = chain.unsealed(cheat.address(), List.of(), 1_001);
+    one = one.withSeal(p.seal(chain, one.header(), cheat));
+    two = two.withSeal(p.seal(chain, two.header(), cheat));
+    chain.blocks.add(one);
+    Evidence ev = new Evidence(one.header(), two.header());
+    KeyPair next =
+        keys.stream()
+            .filter(k -> k != cheat && p.eligibility(chain, chain.head(), k.address()).eligible())
+            .findFirst()
+            .orElseThrow();
+    long gap =
+        ((Eligibility.Eligible) p.eligibility(chain, chain.head(), next.address())).delayMillis()
+            + 1_000;
+    Block u = chain.unsealed(next.address(), List.of(), gap);
+    java.io.ByteArrayOutputStream body = new java.io.ByteArrayOutputStream();
+    body.write(1); // seal version 1
+    body.writeBytes(next.publicKey().bytes());
+    body.write(2); // evidence kind 2: two headers
+    for (BlockHeader h : List.of(ev.first(), ev.second())) {
+      byte[] seal = h.seal();
+      body.writeBytes(
+          java.nio.ByteBuffer.allocate(138 + seal.length)
+              .putLong(h.height())
+              .put(h.previousHash().bytes())
+              .put(h.transactionsRoot().bytes())
+              .putInt(h.transactionCount())
+              .put(h.stateRoot().bytes())
+              .putLong(h.timestamp())
+              .put(h.proposer().bytes())
+              .putShort((short) seal.length)
+              .put(seal)
+              .array());
+    }
+    byte[] signed =
+        java.nio.ByteBuffer.allocate(18 + 32 + body.size())
+            .put("GridTrade/trust/v1".getBytes(java.nio.charset.StandardCharsets.US_ASCII))
+            .put(u.header().sealingHash().bytes())
+            .put(body.toByteArray())
+            .array();
+    body.writeBytes(next.sign(signed).bytes());
+    Block legacy = u.withSeal(body.toByteArray());
+
+    assertThat(p.signer(legacy.header())).contains(next.address());
+    assertThat(p.verifySeal(chain, legacy.header(), chain.head(), null)).isEmpty();
+    chain.blocks.add(legacy);
+    TrustStake.Snapshot s = protocol(0).snapshot(chain, chain.head());
+    assertThat(s.confiscated()).containsExactly(cheat.address());
+    assertThat(s.order()).doesNotContain(cheat.address());
   }
 
   @Test

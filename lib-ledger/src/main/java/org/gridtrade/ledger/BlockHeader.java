@@ -33,6 +33,19 @@ public record BlockHeader(
   /** Largest seal, in bytes. */
   public static final int MAX_SEAL_BYTES = 4096;
 
+  /**
+   * Length of the canonical encoding of a header with an empty seal: version (1), height (8),
+   * previous hash, transactions root and state root (32 each), transaction count (4), timestamp
+   * (8), proposer (20) and the seal's length (2).
+   */
+  public static final int ENCODED_BYTES_WITHOUT_SEAL =
+      1 + 8 + 3 * Hash.LENGTH + 4 + 8 + Address.LENGTH + 2;
+
+  /**
+   * Length of the longest canonical header encoding: one with a seal of {@link #MAX_SEAL_BYTES}.
+   */
+  public static final int MAX_ENCODED_BYTES = ENCODED_BYTES_WITHOUT_SEAL + MAX_SEAL_BYTES;
+
   public BlockHeader {
     if (height < 0) {
       throw new IllegalArgumentException("height %d must be >= 0".formatted(height));
@@ -102,12 +115,28 @@ public record BlockHeader(
   }
 
   /**
-   * The canonical encoding of this header.
+   * The canonical encoding of this header, the one {@link #hash()} covers and {@link #decode}
+   * reads: version {@code 1}, height, previous hash, transactions root, transaction count, state
+   * root, timestamp, proposer, u16 seal length, seal (integers big-endian).
    *
    * @return a fresh array
    */
   public byte[] encode() {
     return Codec.encodeHeader(this, true);
+  }
+
+  /**
+   * Decodes one header from its canonical encoding ({@link #encode()}). The length is checked
+   * before anything is read or allocated: hostile bytes end in a {@link DecodeException} naming the
+   * field and the rule, never another exception.
+   *
+   * @param bytes exactly one encoded header (not kept), at most {@link #MAX_ENCODED_BYTES}
+   * @return the header; {@code decode(h.encode()).equals(h)} for every header {@code h}
+   * @throws DecodeException if the bytes are not exactly one well-formed header
+   */
+  public static BlockHeader decode(byte[] bytes) throws DecodeException {
+    Objects.requireNonNull(bytes, "bytes");
+    return Codec.decodeHeader(bytes);
   }
 
   @Override

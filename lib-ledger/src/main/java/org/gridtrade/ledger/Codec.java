@@ -290,6 +290,17 @@ final class Codec {
     return new Block(header, txs);
   }
 
+  static BlockHeader decodeHeader(byte[] bytes) throws DecodeException {
+    if (bytes.length > BlockHeader.MAX_ENCODED_BYTES) {
+      throw new DecodeException(
+          "header: length %d > %d bytes".formatted(bytes.length, BlockHeader.MAX_ENCODED_BYTES));
+    }
+    ByteReader r = new ByteReader(bytes);
+    BlockHeader header = readHeader(r);
+    r.expectEnd("header");
+    return header;
+  }
+
   private static BlockHeader readHeader(ByteReader r) throws DecodeException {
     expectVersion(r, "header");
     long height = r.i64("header.height");

@@ -9,7 +9,7 @@ import java.util.Set;
 import org.gridtrade.consensus.BlockEngine;
 import org.gridtrade.consensus.ConsensusSchedule;
 import org.gridtrade.consensus.InMemoryNetwork;
-import org.gridtrade.consensus.ProofOfAuthority;
+import org.gridtrade.consensus.poa.ProofOfAuthority;
 import org.gridtrade.ledger.BlockStores;
 import org.gridtrade.ledger.Genesis;
 import org.gridtrade.ledger.Hash;

@@ -2,6 +2,7 @@ package org.gridtrade.consensus.spi;
 
 import java.util.List;
 import java.util.Optional;
+import org.gridtrade.consensus.EngineListener;
 import org.gridtrade.ledger.Address;
 import org.gridtrade.ledger.Block;
 import org.gridtrade.ledger.BlockHeader;
@@ -26,19 +27,22 @@ import org.gridtrade.ledger.Transaction;
  * <p><b>How the planned protocols fit.</b>
  *
  * <ul>
- *   <li><i>Proof of Authority</i> ({@link org.gridtrade.consensus.ProofOfAuthority}): the sealer
- *       set and votes are rebuilt from seals; eligibility is Clique's in-turn / out-of-turn rule.
+ *   <li><i>Proof of Authority</i> ({@link org.gridtrade.consensus.poa.ProofOfAuthority}): the
+ *       sealer set and votes are rebuilt from seals; eligibility is Clique's in-turn / out-of-turn
+ *       rule.
  *   <li><i>Proof of Energy Generation</i> ({@link
- *       org.gridtrade.consensus.ProofOfEnergyGeneration}): {@link #eligibility} draws coalitions
- *       with probability proportional to the proof scores of an {@link EnergyProofSource} (seeded
- *       by the parent hash) and admits the drawn coalition's highest-scoring member, the re-drawn
- *       ones after growing delays; {@link #rewardsAndPenalties} emits the reward and slashes the
- *       stake of the drawn signers that did not propose in time.
- *   <li><i>Proof of State of Charge</i> ({@link org.gridtrade.consensus.ProofOfStateOfCharge}):
- *       {@link #eligibility} admits the period's aggregator drawn by weight of the daily scores of
- *       a {@link StateOfChargeSource}; {@link #verifySeal} checks the recorded global model hash;
- *       {@link #rewardsAndPenalties} releases the profits of the EVs whose β-share payment is on
- *       chain (read through {@link ChainView#block}) and {@link #checkBlock} requires exactly that.
+ *       org.gridtrade.consensus.poeg.ProofOfEnergyGeneration}): {@link #eligibility} draws
+ *       coalitions with probability proportional to the proof scores of an {@link
+ *       EnergyProofSource} (seeded by the parent hash) and admits the drawn coalition's
+ *       highest-scoring member, the re-drawn ones after growing delays; {@link
+ *       #rewardsAndPenalties} emits the reward and slashes the stake of the drawn signers that did
+ *       not propose in time.
+ *   <li><i>Proof of State of Charge</i> ({@link
+ *       org.gridtrade.consensus.posoc.ProofOfStateOfCharge}): {@link #eligibility} admits the
+ *       period's aggregator drawn by weight of the daily scores of a {@link StateOfChargeSource};
+ *       {@link #verifySeal} checks the recorded global model hash; {@link #rewardsAndPenalties}
+ *       releases the profits of the EVs whose β-share payment is on chain (read through {@link
+ *       ChainView#block}) and {@link #checkBlock} requires exactly that.
  * </ul>
  */
 public interface ConsensusProtocol {
@@ -168,5 +172,19 @@ public interface ConsensusProtocol {
   default Optional<String> checkBlock(
       ChainView chain, Block block, BlockHeader parent, LedgerState parentState) {
     return Optional.empty();
+  }
+
+  /**
+   * Listeners this protocol needs on the engine that runs it, for example trust stake's evidence
+   * reporter, which turns the equivocation and invalid blocks the engine finds into evidence for
+   * this node's seals. The {@link org.gridtrade.consensus.BlockEngine} registers them itself when
+   * it is built, once per instance, for every protocol of its schedule: an integrator does not wire
+   * them. An instance that returns listeners serves one engine (the listeners feed its state). The
+   * default has none.
+   *
+   * @return the listeners, the same instances on every call
+   */
+  default List<EngineListener> engineListeners() {
+    return List.of();
   }
 }

@@ -5,6 +5,6 @@
  * ledger's blocks (first appearances, confirmed energy trades, {@link
  * org.gridtrade.ledger.Payload.Rating ratings}) into every trader's trust, so any node recomputes
  * the same numbers from the chain. The trust-stake consensus protocol is {@link
- * org.gridtrade.consensus.TrustStake}.
+ * org.gridtrade.consensus.trust.TrustStake}.
  */
 package org.gridtrade.consensus.trust;

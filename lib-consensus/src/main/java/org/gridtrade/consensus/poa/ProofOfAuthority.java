@@ -1,4 +1,4 @@
-package org.gridtrade.consensus;
+package org.gridtrade.consensus.poa;
 
 import java.io.ByteArrayOutputStream;
 import java.nio.ByteBuffer;

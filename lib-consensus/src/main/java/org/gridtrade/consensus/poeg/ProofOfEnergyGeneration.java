@@ -1,4 +1,4 @@
-package org.gridtrade.consensus;
+package org.gridtrade.consensus.poeg;
 
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;

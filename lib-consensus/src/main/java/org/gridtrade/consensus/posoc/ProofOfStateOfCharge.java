@@ -1,4 +1,4 @@
-package org.gridtrade.consensus;
+package org.gridtrade.consensus.posoc;
 
 import java.math.BigDecimal;
 import java.math.RoundingMode;
@@ -15,6 +15,8 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
+import org.gridtrade.consensus.FederatedAveraging;
+import org.gridtrade.consensus.StateOfChargeScores;
 import org.gridtrade.consensus.internal.WeightedDraw;
 import org.gridtrade.consensus.spi.ChainView;
 import org.gridtrade.consensus.spi.ConsensusProtocol;
