@@ -17,7 +17,7 @@ import org.gridtrade.consensus.BlockPolicy;
 import org.gridtrade.consensus.ConsensusSchedule;
 import org.gridtrade.consensus.EngineListener;
 import org.gridtrade.consensus.InMemoryNetwork;
-import org.gridtrade.consensus.ProofOfAuthority;
+import org.gridtrade.consensus.poa.ProofOfAuthority;
 import org.gridtrade.ledger.Address;
 import org.gridtrade.ledger.Block;
 import org.gridtrade.ledger.BlockStores;
