@@ -354,7 +354,17 @@ public final class BlockEngine implements AutoCloseable {
    */
   public TxResult submit(Transaction tx) {
     Objects.requireNonNull(tx, "tx");
-    TxResult r = mempool.submit(tx, ledger.state(), clock.millis());
+    tx.signatureProblem(); // the expensive check, outside the lock; the object remembers it
+    TxResult r;
+    try {
+      r = mempool.submit(tx, ledger.state(), clock.millis());
+    } catch (IllegalStateException headMoved) {
+      // A reorganisation rolled back the state version this check was reading: check again
+      // against the new head, which cannot move while the engine's lock is held.
+      synchronized (this) {
+        r = mempool.submit(tx, ledger.state(), clock.millis());
+      }
+    }
     if (r.accepted() && transport != null) {
       transport.broadcast(new ConsensusMessage.NewTransaction(tx.encode()));
     }

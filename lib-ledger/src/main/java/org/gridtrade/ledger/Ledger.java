@@ -404,6 +404,12 @@ public final class Ledger implements AutoCloseable {
   /**
    * The state after the last block.
    *
+   * <p>The snapshot reads its version of the state tree. It stays readable while that version is
+   * kept, except that a reorganisation ({@link #reorganise}, {@link #replaceHead}) rolls back the
+   * versions above the fork: a read of a rolled-back snapshot that needs a tree node then throws
+   * {@link IllegalStateException}. A reader on another thread than the one that appends should read
+   * again from a fresh snapshot when that happens.
+   *
    * @return an immutable snapshot
    */
   public LedgerState state() {

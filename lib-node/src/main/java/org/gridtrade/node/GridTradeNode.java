@@ -403,6 +403,20 @@ public final class GridTradeNode implements AutoCloseable {
   // ---- the API ----
 
   private HttpApi.Response route(String method, String path, String body) {
+    for (int attempt = 1; ; attempt++) {
+      try {
+        return routeOnce(method, path, body);
+      } catch (IllegalStateException e) {
+        // A reorganisation rolled back the state version a read was using: a GET reads again
+        // from the new head (submissions recheck inside the engine).
+        if (!method.equals("GET") || attempt == 3) {
+          throw e;
+        }
+      }
+    }
+  }
+
+  private HttpApi.Response routeOnce(String method, String path, String body) {
     try {
       if (path.equals("/health") && method.equals("GET")) {
         return HttpApi.Response.json(200, "{\"status\":\"ok\"}");
