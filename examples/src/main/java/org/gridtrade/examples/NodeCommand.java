@@ -150,7 +150,18 @@ final class NodeCommand implements Callable<Integer> {
               },
               "gridtrade-node-shutdown");
       Runtime.getRuntime().addShutdownHook(hook);
-      stopped.await();
+      // Runs until stopped, or until the engine fails (out of memory, say): then exit 1, so that
+      // a supervisor restarts the node from its store rather than leave it half alive.
+      while (!stopped.await(1, java.util.concurrent.TimeUnit.SECONDS)) {
+        if (node.engine().failure().isPresent()) {
+          PrintWriter err = spec.commandLine().getErr();
+          err.printf("node: FAILED: the engine stopped: %s%n", node.engine().failure().get());
+          err.flush();
+          Runtime.getRuntime().removeShutdownHook(hook);
+          node.close();
+          return GridTradeCommand.EXIT_FAILURE;
+        }
+      }
       return 0;
     }
   }

@@ -104,7 +104,7 @@ final class TestnetCommand implements Callable<Integer> {
         List<String> command =
             List.of(
                 java,
-                "-Xmx256m",
+                "-Xmx512m",
                 "-cp",
                 classPath,
                 GridTradeCommand.class.getName(),

@@ -146,6 +146,7 @@ public final class BlockEngine implements AutoCloseable {
   // Guarded by this (tick).
   private long lastStatus = Long.MIN_VALUE / 2;
   private ScheduledExecutorService executor;
+  private volatile Throwable failure;
   private volatile boolean closed;
 
   private BlockEngine(Builder b) {
@@ -456,11 +457,29 @@ public final class BlockEngine implements AutoCloseable {
             tick();
           } catch (RuntimeException e) {
             LOG.error("engine {} tick failed", id, e);
+          } catch (Error e) {
+            // Out of memory, say: the engine cannot go on safely. Say so loudly and stop, so
+            // that whoever runs it sees failure() and restarts the node from its store.
+            failure = e;
+            LOG.error("engine {} stopped: {}", id, e.toString(), e);
+            throw e;
           }
         },
         0,
         periodMillis,
         TimeUnit.MILLISECONDS);
+  }
+
+  /**
+   * Why the engine's thread stopped, if it did: an {@link Error} (such as {@link OutOfMemoryError})
+   * thrown by a tick ends the thread, since the engine's state can no longer be trusted. An
+   * exception of a tick is logged and the next tick runs. A process that embeds the engine should
+   * treat a failure as fatal and restart from its store.
+   *
+   * @return the error, or empty while the engine runs (or was never started)
+   */
+  public Optional<Throwable> failure() {
+    return Optional.ofNullable(failure);
   }
 
   /** Runs {@link #tick()} every 10 ms on the engine's thread (see {@link #start(Duration)}). */

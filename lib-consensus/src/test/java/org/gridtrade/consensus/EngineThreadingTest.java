@@ -100,4 +100,55 @@ class EngineThreadingTest {
       assertThat(blocks.get()).isGreaterThanOrEqualTo(total / 37);
     }
   }
+
+  @Test
+  void errorInATick_stopsTheEngine_andIsReportedAsItsFailure() throws Exception {
+    List<KeyPair> users = Fixtures.keys(0, 2);
+    KeyPair sealer = Fixtures.key(50);
+    Genesis genesis =
+        new Genesis(
+            Fixtures.CHAIN,
+            Fixtures.genesis(users, 1_000_000_000L).allocations(),
+            Set.of(users.get(0).address()),
+            System.currentTimeMillis() - 1_000);
+    CountDownLatch thrown = new CountDownLatch(1);
+    try (BlockEngine e =
+        BlockEngine.builder()
+            .genesis(genesis)
+            .store(BlockStores.inMemory())
+            .schedule(
+                ConsensusSchedule.of(
+                    ProofOfAuthority.builder().sealers(List.of(sealer.address())).build()))
+            .sealingKey(sealer)
+            .policy(BlockPolicy.DEFAULT.withBlockPeriod(Duration.ofMillis(5)))
+            .clock(Clock.systemUTC())
+            .listener(
+                new EngineListener() {
+                  @Override
+                  public void onBlock(Block block, boolean local) {
+                    thrown.countDown();
+                    throw new OutOfMemoryError("simulated: no heap left while indexing a block");
+                  }
+                })
+            .build()) {
+      assertThat(e.failure()).isEmpty();
+      e.start(Duration.ofMillis(1));
+      assertThat(
+              e.submit(Fixtures.transfer(users.get(0), users.get(1).address(), 0, 1, 1)).accepted())
+          .isTrue();
+      assertThat(thrown.await(60, TimeUnit.SECONDS)).isTrue();
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+      while (e.failure().isEmpty() && System.nanoTime() < deadline) {
+        Thread.sleep(5);
+      }
+      assertThat(e.failure()).get().isInstanceOf(OutOfMemoryError.class);
+      // Stopped: more transactions wait, no block follows.
+      long height = e.ledger().height();
+      assertThat(
+              e.submit(Fixtures.transfer(users.get(0), users.get(1).address(), 1, 1, 1)).accepted())
+          .isTrue();
+      Thread.sleep(200);
+      assertThat(e.ledger().height()).isEqualTo(height);
+    }
+  }
 }

@@ -2,6 +2,7 @@ package org.gridtrade.ledger;
 
 import java.util.Objects;
 import java.util.Optional;
+import org.gridtrade.ledger.internal.VerifiedSignatures;
 
 /**
  * A signed transaction: a {@link TransactionBody} and the sender's Ed25519 signature over its
@@ -132,7 +133,10 @@ public final class Transaction {
 
   /**
    * Says which signature is invalid, if any. A transaction object remembers that its signatures
-   * verified, so checking the same object again is free; a decoded copy is checked afresh.
+   * verified, so checking the same object again is free; so does the process, for the last 65,536
+   * encodings that verified (keyed by the SHA-256 of the whole encoding, signatures included), so a
+   * decoded copy of the same bytes (a transaction first gossiped, then received in a block) costs a
+   * hash. A copy with any other byte is verified afresh.
    *
    * @return empty if every signature is valid, else what is wrong
    */
@@ -140,9 +144,15 @@ public final class Transaction {
     if (signaturesVerified) {
       return Optional.empty();
     }
+    Hash digest = Hash.sha256(encoded);
+    if (VerifiedSignatures.contains(digest)) {
+      signaturesVerified = true; // these exact bytes verified before in this process
+      return Optional.empty();
+    }
     Optional<String> problem = verifySignatures();
     if (problem.isEmpty()) {
       signaturesVerified = true;
+      VerifiedSignatures.add(digest);
     }
     return problem;
   }

@@ -35,6 +35,7 @@ import org.gridtrade.ledger.Keystore;
 import org.gridtrade.ledger.KeystoreException;
 import org.gridtrade.ledger.Ledger;
 import org.gridtrade.ledger.LedgerState;
+import org.gridtrade.ledger.Mempool;
 import org.gridtrade.ledger.StateKey;
 import org.gridtrade.ledger.Transaction;
 import org.gridtrade.ledger.TxResult;
@@ -56,8 +57,8 @@ import org.slf4j.LoggerFactory;
  * served at {@code /openapi.yaml}):
  *
  * <ul>
- *   <li>{@code GET /health}; {@code GET /v1/status}: height, head, state root, peers, whether it is
- *       catching up;
+ *   <li>{@code GET /health}: 200, or 503 once the engine has stopped on an error (restart the
+ *       node); {@code GET /v1/status}: height, head, state root, peers, whether it is catching up;
  *   <li>{@code POST /v1/transactions/batch} with {@code {"transactions": ["<hex>", ...]}} (at most
  *       {@link #MAX_BATCH}): each one's id and whether it is pending or rejected (and why);
  *   <li>{@code POST /v1/transactions} with {@code {"transaction": "<hex>"}}: the id, or the
@@ -140,6 +141,11 @@ public final class GridTradeNode implements AutoCloseable {
                       // waits, so that gate closures and auction deadlines arrive on time.
                       .withOnlyWhenTransactionsWait(genesis.modules().isEmpty()))
               .transport(transport)
+              .mempool(
+                  // The pool's byte bound stays well inside the heap: a quarter of it, at most the
+                  // engine's default of 256 MiB.
+                  Mempool.create(
+                      100_000, Math.min(256L << 20, Runtime.getRuntime().maxMemory() / 4), 64))
               .modules(modules)
               .listener(new Indexer())
               .build();
@@ -419,6 +425,10 @@ public final class GridTradeNode implements AutoCloseable {
   private HttpApi.Response routeOnce(String method, String path, String body) {
     try {
       if (path.equals("/health") && method.equals("GET")) {
+        Optional<Throwable> failed = engine.failure();
+        if (failed.isPresent()) {
+          return error(503, "FAILED", "the engine stopped: " + failed.get());
+        }
         return HttpApi.Response.json(200, "{\"status\":\"ok\"}");
       }
       if (path.equals("/openapi.yaml") && method.equals("GET")) {
