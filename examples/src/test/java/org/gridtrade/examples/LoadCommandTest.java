@@ -9,6 +9,7 @@ import java.io.StringWriter;
 import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.time.Duration;
+import java.util.List;
 import org.gridtrade.node.GridTradeNode;
 import org.gridtrade.node.LocalTestnet;
 import org.gridtrade.node.NodeConfig;
@@ -86,49 +87,32 @@ class LoadCommandTest {
     }
   }
 
-  @Test
-  void load_withABatchOutOfRange_isBadInput() {
+  // Runs load with the given rate, duration and extra options against nothing; answers stderr.
+  private String badInput(String rate, String duration, String... extra) {
     StringWriter out = new StringWriter();
     StringWriter err = new StringWriter();
-    assertThat(
-            run(
-                out,
-                err,
+    List<String> args =
+        new java.util.ArrayList<>(
+            List.of(
                 "load",
                 "--api",
                 "http://127.0.0.1:1",
                 "--users",
                 dir.toString(),
                 "--rate",
-                "10",
+                rate,
                 "--duration",
-                "1",
-                "--batch",
-                "2001"))
-        .isEqualTo(2);
-    assertThat(err.toString())
-        .contains("--batch 2001 is outside 1..2000")
-        .doesNotContain("Exception");
+                duration));
+    args.addAll(List.of(extra));
+    assertThat(run(out, err, args.toArray(String[]::new))).as(err.toString()).isEqualTo(2);
+    assertThat(err.toString()).doesNotContain("Exception");
+    return err.toString();
   }
 
   @Test
   void load_withBadOptions_isBadInput() {
-    StringWriter out = new StringWriter();
-    StringWriter err = new StringWriter();
-    assertThat(
-            run(
-                out,
-                err,
-                "load",
-                "--api",
-                "http://127.0.0.1:1",
-                "--users",
-                dir.toString(),
-                "--rate",
-                "0",
-                "--duration",
-                "1"))
-        .isEqualTo(2);
-    assertThat(err.toString()).contains("--rate 0").doesNotContain("Exception");
+    assertThat(badInput("0", "1")).contains("--rate 0");
+    assertThat(badInput("10", "1", "--batch", "2001")).contains("--batch 2001 is outside 1..2000");
+    assertThat(badInput("100000", "3600")).contains("more than 2000000");
   }
 }

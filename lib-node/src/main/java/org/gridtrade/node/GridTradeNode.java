@@ -559,17 +559,25 @@ public final class GridTradeNode implements AutoCloseable {
     } catch (DecodeException e) {
       return error(400, "MALFORMED", "transaction: " + e.getMessage());
     }
-    TxResult r = engine.submit(tx);
-    if (r instanceof TxResult.Rejected rej) {
-      metrics.rejected(rej.reason().name());
-      rejected.put(tx.id(), rej.reason() + ": " + rej.detail());
+    if (admit(tx) instanceof TxResult.Rejected rej) {
       return error(422, rej.reason().name(), rej.detail());
     }
-    metrics.submitted(tx.id());
     ObjectNode o = JSON.createObjectNode();
     o.put("id", tx.id().toHex());
     o.put("status", "pending");
     return HttpApi.Response.json(202, JSON.writeValueAsString(o));
+  }
+
+  // Admits one transaction through the engine, and keeps the API's record of the answer.
+  private TxResult admit(Transaction tx) {
+    TxResult r = engine.submit(tx);
+    if (r instanceof TxResult.Rejected rej) {
+      metrics.rejected(rej.reason().name());
+      rejected.put(tx.id(), rej.reason() + ": " + rej.detail());
+    } else {
+      metrics.submitted(tx.id());
+    }
+    return r;
   }
 
   /** The most transactions one {@code POST /v1/transactions/batch} may carry. */
@@ -616,16 +624,12 @@ public final class GridTradeNode implements AutoCloseable {
     for (Transaction tx : txs) {
       ObjectNode r = results.addObject();
       r.put("id", tx.id().toHex());
-      TxResult t = engine.submit(tx);
-      if (t instanceof TxResult.Rejected rej) {
-        metrics.rejected(rej.reason().name());
-        rejected.put(tx.id(), rej.reason() + ": " + rej.detail());
+      if (admit(tx) instanceof TxResult.Rejected rej) {
         r.put("status", "rejected");
         ObjectNode e = r.putObject("error");
         e.put("reason", rej.reason().name());
         e.put("detail", rej.detail());
       } else {
-        metrics.submitted(tx.id());
         r.put("status", "pending");
       }
     }
