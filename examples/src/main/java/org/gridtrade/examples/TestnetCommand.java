@@ -55,7 +55,7 @@ final class TestnetCommand implements Callable<Integer> {
       names = "--nodes",
       defaultValue = "4",
       paramLabel = "N",
-      description = "1..16 (default 4).")
+      description = "1..25 (default 4; the sources ran 1 to 25 sealers).")
   int nodes;
 
   @Option(names = "--dir", required = true, paramLabel = "DIR", description = "Where to write it.")
@@ -68,14 +68,21 @@ final class TestnetCommand implements Callable<Integer> {
       description = "Time between blocks, 100..60000 (default 1000).")
   long blockPeriodMs;
 
+  @Option(
+      names = "--max-block-transactions",
+      defaultValue = "1000",
+      paramLabel = "N",
+      description = "The most transactions a block holds (default 1000).")
+  int maxBlockTransactions;
+
   @Option(names = "--detach", description = "Return once the nodes run, leaving them running.")
   boolean detach;
 
   @Override
   public Integer call() throws InterruptedException {
-    if (nodes < 1 || nodes > 16) {
+    if (nodes < 1 || nodes > 25) {
       throw new ParameterException(
-          spec.commandLine(), "--nodes %d is outside 1..16".formatted(nodes));
+          spec.commandLine(), "--nodes %d is outside 1..25".formatted(nodes));
     }
     if (blockPeriodMs < 100 || blockPeriodMs > 60_000) {
       throw new ParameterException(
@@ -84,9 +91,19 @@ final class TestnetCommand implements Callable<Integer> {
     }
     LocalTestnet net;
     try {
-      net = LocalTestnet.write(dir, nodes, Duration.ofMillis(blockPeriodMs), new SecureRandom());
+      net =
+          LocalTestnet.write(
+              dir,
+              nodes,
+              Duration.ofMillis(blockPeriodMs),
+              maxBlockTransactions,
+              new SecureRandom());
     } catch (IllegalArgumentException e) {
-      throw new ParameterException(spec.commandLine(), "--dir " + e.getMessage());
+      throw new ParameterException(
+          spec.commandLine(),
+          e.getMessage().startsWith("maxBlockTransactions")
+              ? "--max-block-transactions " + e.getMessage().substring(21)
+              : "--dir " + e.getMessage());
     } catch (UncheckedIOException e) {
       throw new ParameterException(spec.commandLine(), "--dir " + e.getMessage());
     }

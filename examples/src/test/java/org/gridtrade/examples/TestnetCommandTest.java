@@ -163,6 +163,22 @@ class TestnetCommandTest {
     StringWriter err = new StringWriter();
     assertThat(run(out, err, "testnet", "--nodes", "0", "--dir", dir.toString())).isEqualTo(2);
     assertThat(err.toString()).contains("--nodes 0").doesNotContain("Exception");
+    StringWriter err2 = new StringWriter();
+    assertThat(
+            run(
+                out,
+                err2,
+                "testnet",
+                "--nodes",
+                "1",
+                "--max-block-transactions",
+                "0",
+                "--dir",
+                dir.resolve("t").toString()))
+        .isEqualTo(2);
+    assertThat(err2.toString())
+        .contains("--max-block-transactions 0 not in 1..100000")
+        .doesNotContain("Exception");
     assertThat(run(out, err, "node", "run", "--config", dir.resolve("none.json").toString()))
         .isEqualTo(2);
   }

@@ -64,7 +64,33 @@ public final class LocalTestnet {
    * @throws UncheckedIOException if a file cannot be written
    */
   public static LocalTestnet write(Path dir, int nodes, Duration blockPeriod, SecureRandom random) {
+    return write(dir, nodes, blockPeriod, NodeConfig.DEFAULT_MAX_BLOCK_TRANSACTIONS, random);
+  }
+
+  /**
+   * Writes a test network's files as {@link #write(Path, int, Duration, SecureRandom)} does, with
+   * blocks of at most {@code maxBlockTransactions} transactions.
+   *
+   * @param dir the directory (created if needed; must not hold a test network already)
+   * @param nodes how many nodes, 1 to 64
+   * @param blockPeriod the time between blocks
+   * @param maxBlockTransactions the most transactions a block holds, 1 to {@link
+   *     org.gridtrade.ledger.Block#MAX_TRANSACTIONS}
+   * @param random the source of the keys and the keystores' salts
+   * @return the layout
+   * @throws IllegalArgumentException if {@code nodes} or {@code maxBlockTransactions} is out of
+   *     range or {@code dir} already holds a genesis
+   * @throws UncheckedIOException if a file cannot be written
+   */
+  public static LocalTestnet write(
+      Path dir, int nodes, Duration blockPeriod, int maxBlockTransactions, SecureRandom random) {
     Objects.requireNonNull(dir, "dir");
+    if (maxBlockTransactions < 1
+        || maxBlockTransactions > org.gridtrade.ledger.Block.MAX_TRANSACTIONS) {
+      throw new IllegalArgumentException(
+          "maxBlockTransactions %d not in 1..%d"
+              .formatted(maxBlockTransactions, org.gridtrade.ledger.Block.MAX_TRANSACTIONS));
+    }
     Objects.requireNonNull(blockPeriod, "blockPeriod");
     Objects.requireNonNull(random, "random");
     if (nodes < 1 || nodes > 64) {
@@ -128,7 +154,7 @@ public final class LocalTestnet {
                 network,
                 sealers,
                 blockPeriod,
-                NodeConfig.DEFAULT_MAX_BLOCK_TRANSACTIONS);
+                maxBlockTransactions);
         Path cf = nd.resolve("config.json");
         c.write(cf);
         configs.add(cf);
