@@ -6,9 +6,10 @@
 #   benchmarks/network-figures.sh [OUT_DIR]
 #
 # For each sealer count: 'gridtrade testnet' on loopback (mutual TLS between the processes), one
-# 10 s warm-up load, then 'gridtrade load' for 20 s at each rate. Prints a Markdown table and
-# leaves each run's JSON in OUT_DIR (default target/network-figures). Every node it starts is
-# stopped when it ends. Needs only a JDK 17+ (the gridtrade script builds the jar).
+# 10 s warm-up load, then 'gridtrade load' for 20 s at each rate. Prints a Markdown table, leaves
+# each run's JSON in OUT_DIR (default target/network-figures) and draws the charts into
+# OUT_DIR/charts ('gridtrade load-charts'). Every node it starts is stopped when it ends. Needs
+# only a JDK 17+ (the gridtrade script builds the jar).
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 gt="$root/gridtrade"
@@ -49,3 +50,6 @@ for sealers in 5 10 20; do
   done
   stop
 done
+"$gt" load-charts --in "$out" --out "$out/charts" > /dev/null
+echo
+echo "charts: $out/charts"

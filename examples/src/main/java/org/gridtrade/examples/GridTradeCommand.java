@@ -40,6 +40,7 @@ import picocli.CommandLine.Spec;
       NodeCommand.class,
       TestnetCommand.class,
       LoadCommand.class,
+      LoadChartsCommand.class,
       AuctionCommand.class,
       MarketSimCommand.class,
       DrAuctionCommand.class,
