@@ -95,6 +95,7 @@ public final class NetworkTransport implements Transport, AutoCloseable {
   private final Map<InetSocketAddress, String> configuredIds = new ConcurrentHashMap<>();
   private final AtomicLong exchangeDials = new AtomicLong();
   private volatile InetSocketAddress advertised;
+  private volatile boolean peerExchange = true;
   private final long maxPendingBytes;
   // Hashes of the gossip frames seen lately (sent, received or relayed), oldest first.
   private final Map<Hash, Boolean> seen =
@@ -204,6 +205,17 @@ public final class NetworkTransport implements Transport, AutoCloseable {
   }
 
   /**
+   * Turns peer exchange on (the default) or off. Off, this node neither tells its peers where nodes
+   * listen nor dials what they tell it (like CometBFT's {@code pex = false}): it connects only to
+   * the peers it is given, and to those that dial it.
+   *
+   * @param enabled whether to exchange peers
+   */
+  public void peerExchange(boolean enabled) {
+    this.peerExchange = enabled;
+  }
+
+  /**
    * Dials a peer, and redials it whenever the connection drops, until this transport closes.
    *
    * @param peer where the peer listens
@@ -256,6 +268,9 @@ public final class NetworkTransport implements Transport, AutoCloseable {
   }
 
   private void sendPeers(Channel ch) {
+    if (!peerExchange) {
+      return;
+    }
     List<WireCodec.PeerAddress> list = new ArrayList<>();
     InetSocketAddress self = advertised;
     if (self != null) {
@@ -275,6 +290,9 @@ public final class NetworkTransport implements Transport, AutoCloseable {
   // first: nothing is dialled until every configured address has answered once, and never a
   // member that has a configured address (the operator said how to reach it).
   private void onPeers(String from, List<WireCodec.PeerAddress> list) {
+    if (!peerExchange) {
+      return;
+    }
     long now = System.nanoTime();
     boolean configuredKnown = configuredIds.keySet().containsAll(backoffs.keySet());
     for (WireCodec.PeerAddress p : list) {
