@@ -2,29 +2,14 @@ package org.gridtrade.market;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.time.Clock;
-import java.time.Duration;
-import java.time.Instant;
-import java.time.ZoneId;
-import java.time.ZoneOffset;
-import java.util.ArrayList;
-import java.util.Collections;
 import java.util.List;
 import java.util.Random;
-import java.util.TreeSet;
 import org.gridtrade.consensus.BlockEngine;
-import org.gridtrade.consensus.BlockPolicy;
-import org.gridtrade.consensus.ConsensusSchedule;
 import org.gridtrade.consensus.EngineListener;
-import org.gridtrade.consensus.InMemoryNetwork;
-import org.gridtrade.consensus.poa.ProofOfAuthority;
 import org.gridtrade.ledger.Address;
 import org.gridtrade.ledger.Block;
-import org.gridtrade.ledger.BlockStores;
 import org.gridtrade.ledger.Genesis;
 import org.gridtrade.ledger.KeyPair;
-import org.gridtrade.ledger.Payload;
-import org.gridtrade.ledger.TransactionBody;
 import org.gridtrade.ledger.spi.LedgerModule;
 import org.junit.jupiter.api.Test;
 
@@ -36,94 +21,25 @@ import org.junit.jupiter.api.Test;
  * both honest nodes hold the honest settlement with every escrowed coin accounted for.
  */
 class DrByzantineNetworkTest {
-  private static final long STEP = 10;
-
-  /** A clock the test moves. */
-  private static final class ManualClock extends Clock {
-    private long millis;
-
-    ManualClock(long start) {
-      millis = start;
-    }
-
-    @Override
-    public ZoneId getZone() {
-      return ZoneOffset.UTC;
-    }
-
-    @Override
-    public Clock withZone(ZoneId zone) {
-      return this;
-    }
-
-    @Override
-    public long millis() {
-      return millis;
-    }
-
-    @Override
-    public Instant instant() {
-      return Instant.ofEpochMilli(millis);
-    }
-  }
-
   @Test
   void skimmingSealer_thatCertifiesARound_isRefusedAndTheHonestSettlementStands() {
     List<KeyPair> keys = MarketChain.keys(7);
     Genesis genesis =
         MarketChain.genesis(keys, 1_000_000_000L).withModules(List.of(DemandResponseMarket.NAME));
-    List<Address> sealers = keys.subList(0, 3).stream().map(KeyPair::address).toList();
-    List<Address> sorted = new ArrayList<>(new TreeSet<>(sealers));
     int byzantine = 2;
-    ManualClock clock = new ManualClock(MarketChain.T0 + 1_000);
-    List<BlockEngine> engines = new ArrayList<>();
-    List<List<EngineListener.Rejection>> invalid = new ArrayList<>();
-    try (InMemoryNetwork net =
-        InMemoryNetwork.builder()
-            .manualDelivery()
-            .clock(clock)
-            .seed(7)
-            .delay(Duration.ofMillis(5), Duration.ofMillis(30))
-            .lossRate(0)
-            .build()) {
-      for (int i = 0; i < 3; i++) {
-        List<EngineListener.Rejection> seen = Collections.synchronizedList(new ArrayList<>());
-        invalid.add(seen);
-        LedgerModule module =
-            i == byzantine
-                ? new DoctoredDrMarket(DoctoredDrMarket.Fault.SKIM)
-                : new DemandResponseMarket();
-        engines.add(
-            BlockEngine.builder()
-                .genesis(genesis)
-                .store(BlockStores.inMemory())
-                .schedule(
-                    ConsensusSchedule.of(
-                        ProofOfAuthority.builder()
-                            .sealers(sealers)
-                            .outOfTurnDelay(Duration.ofMillis(500))
-                            .wiggle(Duration.ofMillis(200))
-                            .build()))
-                .policy(
-                    BlockPolicy.DEFAULT
-                        .withBlockPeriod(Duration.ofSeconds(1))
-                        .withOnlyWhenTransactionsWait(false))
-                .clock(clock)
-                .transport(net.join("node-" + i))
-                .sealingKey(keys.get(i))
-                .modules(List.of(module))
-                .listener(
-                    new EngineListener() {
-                      @Override
-                      public void onRejected(Rejection r) {
-                        if (r.kind() == Rejection.Kind.INVALID) {
-                          seen.add(r);
-                        }
-                      }
-                    })
-                .build());
-      }
-      run(clock, net, engines, 3_000);
+    try (SealerNetwork n =
+        new SealerNetwork(
+            keys,
+            genesis,
+            i ->
+                i == byzantine
+                    ? new DoctoredDrMarket(DoctoredDrMarket.Fault.SKIM)
+                    : new DemandResponseMarket())) {
+      List<Address> sealers = n.sealers;
+      List<Address> sorted = n.sorted;
+      List<BlockEngine> engines = n.engines;
+      List<List<EngineListener.Rejection>> invalid = n.invalid;
+      n.run(3_000);
       long h0 = engines.get(0).ledger().height();
       DrTestMarkets.Market mk =
           DrTestMarkets.random(
@@ -133,15 +49,15 @@ class DrByzantineNetworkTest {
               h0 + 40,
               h0 + 60);
       DrTestMarkets.Cert cert = DrTestMarkets.certificate(mk);
-      submit(engines.get(0), keys.get(0), 0, DrCalls.open(mk.spec()));
-      long until = clock.millis() + 60_000;
+      n.submit(0, keys.get(0), 0, DrCalls.open(mk.spec()));
+      long until = n.millis() + 60_000;
       while (engines.stream().anyMatch(e -> DemandResponseMarket.count(e.ledger().state()) == 0)
-          && clock.millis() < until) {
-        step(clock, net, engines);
+          && n.millis() < until) {
+        n.step();
       }
-      submit(engines.get(0), keys.get(3), 0, DrCalls.escrow(0));
-      submit(engines.get(1), keys.get(4), 0, DrCalls.escrow(0));
-      until = clock.millis() + 60_000;
+      n.submit(0, keys.get(3), 0, DrCalls.escrow(0));
+      n.submit(1, keys.get(4), 0, DrCalls.escrow(0));
+      until = n.millis() + 60_000;
       while (engines.stream()
               .anyMatch(
                   e ->
@@ -149,32 +65,28 @@ class DrByzantineNetworkTest {
                           .orElseThrow()
                           .escrowMicro()
                           .contains(0L))
-          && clock.millis() < until) {
-        step(clock, net, engines);
+          && n.millis() < until) {
+        n.step();
       }
       // wait for a head whose next block is the doctored sealer's turn, then hand it the
       // certificate (it gossips it on, but it is in turn)
       while (!sorted
           .get((int) ((engines.get(byzantine).ledger().height() + 1) % 3))
           .equals(sealers.get(byzantine))) {
-        step(clock, net, engines);
+        n.step();
       }
       long target = engines.get(byzantine).ledger().height() + 1;
-      submit(
-          engines.get(byzantine),
-          keys.get(0),
-          1,
-          DrCalls.certify(0, cert.x(), cert.u(), cert.alpha()));
-      until = clock.millis() + 60_000;
+      n.submit(byzantine, keys.get(0), 1, DrCalls.certify(0, cert.x(), cert.u(), cert.alpha()));
+      until = n.millis() + 60_000;
       while (engines.subList(0, 2).stream()
               .anyMatch(
                   e ->
                       DemandResponseMarket.round(e.ledger().state(), 0).orElseThrow().status()
                           != DrRound.Status.CERTIFIED)
-          && clock.millis() < until) {
-        step(clock, net, engines);
+          && n.millis() < until) {
+        n.step();
       }
-      run(clock, net, engines, 3_000);
+      n.run(3_000);
 
       // Both honest nodes refused the doctored sealer's certifying block as invalid.
       for (int i = 0; i < 2; i++) {
@@ -211,26 +123,6 @@ class DrByzantineNetworkTest {
                   .account(LedgerModule.account(DemandResponseMarket.NAME))
                   .balance())
           .isEqualTo(paid);
-    } finally {
-      engines.forEach(BlockEngine::close);
     }
-  }
-
-  private static void submit(BlockEngine e, KeyPair k, long nonce, Payload p) {
-    var r = e.submit(new TransactionBody(MarketChain.CHAIN, k.publicKey(), nonce, 1, p).sign(k));
-    assertThat(r.accepted()).as("%s", r).isTrue();
-  }
-
-  private static void run(
-      ManualClock clock, InMemoryNetwork net, List<BlockEngine> engines, long ms) {
-    for (long t = 0; t < ms; t += STEP) {
-      step(clock, net, engines);
-    }
-  }
-
-  private static void step(ManualClock clock, InMemoryNetwork net, List<BlockEngine> engines) {
-    clock.millis += STEP;
-    net.deliverDue();
-    engines.forEach(BlockEngine::tick);
   }
 }

@@ -17,7 +17,17 @@ public final class NodeProcessMain {
    * @throws Exception if it cannot start
    */
   public static void main(String[] args) throws Exception {
-    GridTradeNode node = GridTradeNode.start(NodeConfig.read(Path.of(args[0])));
+    serve(GridTradeNode.start(NodeConfig.read(Path.of(args[0]))));
+  }
+
+  /**
+   * Announces a started node on standard output, runs it until standard input closes, then closes
+   * it.
+   *
+   * @param node the node
+   * @throws java.io.IOException if standard input fails
+   */
+  static void serve(GridTradeNode node) throws java.io.IOException {
     System.out.println("started at height " + node.engine().ledger().height());
     System.out.flush();
     try {

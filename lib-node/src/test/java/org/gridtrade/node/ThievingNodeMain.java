@@ -14,8 +14,8 @@ import org.gridtrade.market.DoubleAuctionMarket;
  * A node process whose double-auction market module steals: whenever this node proposes a block,
  * the module pays the proposer up to one coin out of the market's escrow (other traders' bids).
  * Otherwise it runs the real module. Started by {@link ByzantineNodeProcessTest} as a separate
- * process: {@code ThievingNodeMain CONFIG}; prints {@code started} once it runs and stops when its
- * standard input closes or it is killed.
+ * process: {@code ThievingNodeMain CONFIG}; prints {@code started at height H} once it runs and
+ * stops when its standard input closes or it is killed.
  */
 public final class ThievingNodeMain {
   private ThievingNodeMain() {}
@@ -64,15 +64,6 @@ public final class ThievingNodeMain {
   public static void main(String[] args) throws Exception {
     NodeConfig config = NodeConfig.read(Path.of(args[0]));
     Address me = Address.parse(args[1]);
-    GridTradeNode node = GridTradeNode.start(config, List.of(new ThievingMarket(me)));
-    System.out.println("started");
-    System.out.flush();
-    try {
-      while (System.in.read() >= 0) {
-        // wait until the parent closes our input
-      }
-    } finally {
-      node.close();
-    }
+    NodeProcessMain.serve(GridTradeNode.start(config, List.of(new ThievingMarket(me))));
   }
 }
