@@ -36,8 +36,8 @@ import picocli.CommandLine.Spec;
     sortOptions = false,
     description = {
       "Writes a local test network into --dir (keys, a genesis funding one user per node, one"
-          + " config per node; every node a Proof of Authority sealer dialling the others over"
-          + " mutual TLS on loopback), starts one 'gridtrade node run' process per node, waits until"
+          + " config per node; every node a block signer of the --consensus protocol dialling the"
+          + " others over mutual TLS on loopback), starts one 'gridtrade node run' process per node, waits until"
           + " every node answers with all its peers connected, and writes --dir/testnet.json ="
           + " {\"nodes\":[{\"id\",\"api\",\"p2p\",\"pid\",\"dataDir\",\"command\"}]} (the command"
           + " restarts that node).",
@@ -75,6 +75,20 @@ final class TestnetCommand implements Callable<Integer> {
       description = "The most transactions a block holds (default 1000).")
   int maxBlockTransactions;
 
+  @Option(
+      names = "--consensus",
+      defaultValue = "poa",
+      paramLabel = "P",
+      description = {
+        "poa (default): every node a Proof of Authority sealer; trust: trust-based stake, every"
+            + " node in the first committee, epochs of 10 blocks; poeg: Proof of Energy Generation,"
+            + " node i a coalition with proof score i + 1; posoc: Proof of State of Charge, node i"
+            + " an EV with daily score i + 1, periods of 100 blocks.",
+        "The last three wait twice the block period per rank and pay their rewards with a"
+            + " treasury key that is an authority of the genesis (node-i/treasury.key)."
+      })
+  String consensus;
+
   @Option(names = "--detach", description = "Return once the nodes run, leaving them running.")
   boolean detach;
 
@@ -89,6 +103,12 @@ final class TestnetCommand implements Callable<Integer> {
           spec.commandLine(),
           "--block-period-ms %d is outside 100..60000".formatted(blockPeriodMs));
     }
+    if (!LocalTestnet.PROTOCOLS.contains(consensus)) {
+      throw new ParameterException(
+          spec.commandLine(),
+          "--consensus '%s' is not one of %s"
+              .formatted(consensus, String.join(", ", LocalTestnet.PROTOCOLS)));
+    }
     LocalTestnet net;
     try {
       net =
@@ -97,6 +117,7 @@ final class TestnetCommand implements Callable<Integer> {
               nodes,
               Duration.ofMillis(blockPeriodMs),
               maxBlockTransactions,
+              consensus,
               new SecureRandom());
     } catch (IllegalArgumentException e) {
       throw new ParameterException(

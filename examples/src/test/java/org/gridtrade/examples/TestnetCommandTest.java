@@ -140,6 +140,51 @@ class TestnetCommandTest {
   }
 
   @Test
+  void testnet_runsAnotherProtocol_whenAsked() throws Exception {
+    Path net = dir.resolve("poeg");
+    StringWriter out = new StringWriter();
+    StringWriter err = new StringWriter();
+    int code =
+        run(
+            out,
+            err,
+            "testnet",
+            "--nodes",
+            "2",
+            "--consensus",
+            "poeg",
+            "--dir",
+            net.toString(),
+            "--block-period-ms",
+            "300",
+            "--detach");
+    JsonNode doc =
+        Files.exists(net.resolve("testnet.json"))
+            ? new ObjectMapper().readTree(net.resolve("testnet.json").toFile())
+            : null;
+    if (doc != null) {
+      doc.get("nodes").forEach(n -> pids.add(n.get("pid").asLong()));
+    }
+    assertThat(code).as(err.toString()).isZero();
+    assertThat(
+            org.gridtrade.node.NodeConfig.read(net.resolve("node-1/config.json"))
+                .consensus()
+                .protocol())
+        .isEqualTo("poeg");
+    char[] pw = Files.readString(net.resolve("users/password")).strip().toCharArray();
+    KeyPair alice = Keystore.read(net.resolve("users/user-0.key"), pw);
+    KeyPair bob = Keystore.read(net.resolve("users/user-1.key"), pw);
+    Transaction tx = transfer(alice, 0, bob, 1_000);
+    GridTradeClient first =
+        GridTradeClient.of(URI.create(doc.get("nodes").get(0).get("api").asText()));
+    assertThat(first.submit(tx).accepted()).isTrue();
+    for (JsonNode n : doc.get("nodes")) {
+      GridTradeClient c = GridTradeClient.of(URI.create(n.get("api").asText()));
+      assertThat(c.awaitInclusion(tx.id(), Duration.ofSeconds(90)).included()).isTrue();
+    }
+  }
+
+  @Test
   void nodeInit_writesARunnableNode() throws Exception {
     StringWriter out = new StringWriter();
     StringWriter err = new StringWriter();
@@ -181,5 +226,13 @@ class TestnetCommandTest {
         .doesNotContain("Exception");
     assertThat(run(out, err, "node", "run", "--config", dir.resolve("none.json").toString()))
         .isEqualTo(2);
+    StringWriter err3 = new StringWriter();
+    assertThat(
+            run(out, err3, "testnet", "--consensus", "pow", "--dir", dir.resolve("u").toString()))
+        .isEqualTo(2);
+    assertThat(err3.toString())
+        .contains("--consensus 'pow' is not one of poa, trust, poeg, posoc")
+        .doesNotContain("Exception");
+    assertThat(dir.resolve("u")).doesNotExist();
   }
 }

@@ -9,6 +9,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
@@ -22,6 +23,12 @@ import org.gridtrade.consensus.BlockPolicy;
 import org.gridtrade.consensus.ConsensusSchedule;
 import org.gridtrade.consensus.EngineListener;
 import org.gridtrade.consensus.poa.ProofOfAuthority;
+import org.gridtrade.consensus.poeg.ProofOfEnergyGeneration;
+import org.gridtrade.consensus.posoc.ProofOfStateOfCharge;
+import org.gridtrade.consensus.spi.ConsensusProtocol;
+import org.gridtrade.consensus.spi.EnergyProofSource;
+import org.gridtrade.consensus.spi.StateOfChargeSource;
+import org.gridtrade.consensus.trust.TrustStake;
 import org.gridtrade.ledger.Account;
 import org.gridtrade.ledger.Address;
 import org.gridtrade.ledger.Block;
@@ -102,7 +109,12 @@ public final class GridTradeNode implements AutoCloseable {
           });
 
   private GridTradeNode(
-      NodeConfig config, KeyPair key, Genesis genesis, List<LedgerModule> modules) {
+      NodeConfig config,
+      KeyPair key,
+      Genesis genesis,
+      List<LedgerModule> modules,
+      ConsensusProtocol protocol,
+      KeyPair slasher) {
     NodeIdentity identity = NodeIdentity.of(key);
     this.transport = NetworkTransport.create(identity, config.network());
     BlockEngine[] engineRef = new BlockEngine[1];
@@ -120,18 +132,12 @@ public final class GridTradeNode implements AutoCloseable {
     try {
       this.p2p = transport.listen(resolved(config.p2p()));
       Files.createDirectories(config.dataDir());
-      e =
+      BlockEngine.Builder b =
           BlockEngine.builder()
               .id(identity.address().toString())
               .genesis(genesis)
               .store(BlockStores.openDurable(config.dataDir().resolve("chain.mv")))
-              .schedule(
-                  ConsensusSchedule.of(
-                      ProofOfAuthority.builder()
-                          .sealers(config.sealers())
-                          .outOfTurnDelay(config.blockPeriod().multipliedBy(2))
-                          .wiggle(config.blockPeriod())
-                          .build()))
+              .schedule(ConsensusSchedule.of(protocol))
               .sealingKey(key)
               .policy(
                   BlockPolicy.DEFAULT
@@ -147,8 +153,11 @@ public final class GridTradeNode implements AutoCloseable {
                   Mempool.create(
                       100_000, Math.min(256L << 20, Runtime.getRuntime().maxMemory() / 4), 64))
               .modules(modules)
-              .listener(new Indexer())
-              .build();
+              .listener(new Indexer());
+      if (slasher != null) {
+        b.slashEquivocation(slasher, config.slashing().amountMicro());
+      }
+      e = b.build();
       engineRef[0] = e;
       Ledger ledger = e.ledger();
       for (long h = Math.max(1, ledger.height() - INDEXED_AT_START + 1);
@@ -209,6 +218,25 @@ public final class GridTradeNode implements AutoCloseable {
    * @throws IllegalStateException as {@link #start(NodeConfig)}
    */
   public static GridTradeNode start(NodeConfig config, List<? extends LedgerModule> modules) {
+    return start(config, modules, null);
+  }
+
+  /**
+   * Starts a node as {@link #start(NodeConfig, List)} does, running the given consensus protocol
+   * instead of the one its configuration describes: for a protocol fed by live data (the proof
+   * scores of {@link org.gridtrade.consensus.poeg.ProofOfEnergyGeneration} from metering, those of
+   * {@link org.gridtrade.consensus.posoc.ProofOfStateOfCharge} from the EVs), which a configuration
+   * file can only fix. Every node of a network must run the same protocol.
+   *
+   * @param config the configuration (its consensus settings are ignored)
+   * @param modules modules to run, by name (each name at most once)
+   * @param protocol the protocol, active from height 1
+   * @return the running node
+   * @throws IllegalArgumentException as {@link #start(NodeConfig, List)}
+   * @throws IllegalStateException as {@link #start(NodeConfig)}
+   */
+  public static GridTradeNode start(
+      NodeConfig config, List<? extends LedgerModule> modules, ConsensusProtocol protocol) {
     Objects.requireNonNull(config, "config");
     Objects.requireNonNull(modules, "modules");
     Genesis genesis;
@@ -223,18 +251,94 @@ public final class GridTradeNode implements AutoCloseable {
     }
     char[] password = password(config);
     KeyPair key;
+    KeyPair treasury;
+    KeyPair slasher;
     try {
-      key = Keystore.read(config.keystore(), password);
-    } catch (IOException e) {
-      throw new IllegalArgumentException(
-          "keystore %s cannot be read: %s".formatted(config.keystore(), e.getMessage()));
-    } catch (KeystoreException e) {
-      throw new IllegalArgumentException(
-          "keystore %s: %s".formatted(config.keystore(), e.getMessage()));
+      key = readKey("keystore", config.keystore(), password);
+      treasury =
+          config.consensus().treasury().map(t -> readKey("treasury", t, password)).orElse(null);
+      slasher =
+          config.slashing() == null
+              ? null
+              : readKey("slashing.keystore", config.slashing().keystore(), password);
     } finally {
       java.util.Arrays.fill(password, '\0');
     }
-    return new GridTradeNode(config, key, genesis, modulesFor(genesis, modules));
+    if (slasher != null && !genesis.authorities().contains(slasher.address())) {
+      throw new IllegalArgumentException(
+          "slashing.keystore %s holds %s, which is not an authority of the genesis"
+              .formatted(config.slashing().keystore(), slasher.address()));
+    }
+    if (treasury != null && !genesis.authorities().contains(treasury.address())) {
+      throw new IllegalArgumentException(
+          "treasury %s holds %s, which is not an authority of the genesis"
+              .formatted(config.consensus().treasury().orElseThrow(), treasury.address()));
+    }
+    return new GridTradeNode(
+        config,
+        key,
+        genesis,
+        modulesFor(genesis, modules),
+        protocol != null ? protocol : protocol(config, treasury),
+        slasher);
+  }
+
+  private static KeyPair readKey(String field, Path file, char[] password) {
+    try {
+      return Keystore.read(file, password);
+    } catch (IOException e) {
+      throw new IllegalArgumentException(
+          "%s %s cannot be read: %s".formatted(field, file, e.getMessage()));
+    } catch (KeystoreException e) {
+      throw new IllegalArgumentException("%s %s: %s".formatted(field, file, e.getMessage()));
+    }
+  }
+
+  /** The protocol a configuration describes. */
+  static ConsensusProtocol protocol(NodeConfig config, KeyPair treasury) {
+    ConsensusSettings s = config.consensus();
+    if (s instanceof ConsensusSettings.Trust t) {
+      TrustStake.Builder b =
+          TrustStake.builder()
+              .initialValidators(config.sealers())
+              .epochLength(t.epochLength())
+              .selectionBlock(Math.min(5, t.epochLength()))
+              .committeeSize(t.committeeSize())
+              .timeout(t.timeout());
+      if (treasury != null) {
+        b.treasury(treasury);
+      }
+      return b.build();
+    }
+    if (s instanceof ConsensusSettings.EnergyGeneration g) {
+      List<EnergyProofSource.Candidate> coalitions = g.coalitions();
+      ProofOfEnergyGeneration.Builder b =
+          ProofOfEnergyGeneration.builder()
+              .source(height -> coalitions)
+              .timeout(g.timeout())
+              .blockReward(g.blockRewardMicro())
+              .slashAmount(g.slashMicro());
+      if (treasury != null) {
+        b.treasury(treasury);
+      }
+      return b.build();
+    }
+    if (s instanceof ConsensusSettings.StateOfCharge c) {
+      ProofOfStateOfCharge.Builder b =
+          ProofOfStateOfCharge.builder()
+              .source(StateOfChargeSource.fixed(c.evs(), List.of()))
+              .blocksPerPeriod(c.blocksPerPeriod())
+              .timeout(c.timeout());
+      if (treasury != null) {
+        b.treasury(treasury);
+      }
+      return b.build();
+    }
+    return ProofOfAuthority.builder()
+        .sealers(config.sealers())
+        .outOfTurnDelay(config.blockPeriod().multipliedBy(2))
+        .wiggle(config.blockPeriod())
+        .build();
   }
 
   private static List<LedgerModule> modulesFor(

@@ -14,8 +14,12 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.TreeSet;
+import org.gridtrade.consensus.spi.EnergyProofSource;
+import org.gridtrade.consensus.spi.StateOfChargeSource;
 import org.gridtrade.ledger.Address;
 import org.gridtrade.ledger.Genesis;
 import org.gridtrade.ledger.KeyPair;
@@ -26,11 +30,18 @@ import org.gridtrade.market.MarketModules;
 /**
  * The files of a local test network (like CometBFT's {@code testnet} or Besu's dev network): for
  * each of {@code n} nodes a directory with an encrypted key, its password and a configuration
- * listening on loopback, every node a Proof of Authority sealer dialling every other; a genesis
- * that funds {@code n} user accounts, whose keys are written beside it. The genesis runs the market
- * modules ({@link MarketModules}); user 0 is the network's authority, so it may open markets and
- * sealed-bid auctions. Nothing runs: start each node with {@link GridTradeNode#start(NodeConfig)}
- * or {@code gridtrade node run --config F}.
+ * listening on loopback, every node a block signer dialling every other; a genesis that funds
+ * {@code n} user accounts, whose keys are written beside it. The genesis runs the market modules
+ * ({@link MarketModules}); user 0 is the network's authority, so it may open markets and sealed-bid
+ * auctions. Nothing runs: start each node with {@link GridTradeNode#start(NodeConfig)} or {@code
+ * gridtrade node run --config F}.
+ *
+ * <p>The consensus ({@link #PROTOCOLS}): {@code poa}, every node a sealer; {@code trust}, every
+ * node in the first committee (epochs of 10 blocks); {@code poeg}, node {@code i} a coalition of
+ * its own with proof score {@code i + 1}, earning a 1-coin block reward; {@code posoc}, node {@code
+ * i} an EV with daily score {@code i + 1} and no profit to settle, periods of 100 blocks. The last
+ * three wait twice the block period per rank and have a treasury key ({@code node-i/treasury.key},
+ * one key under each node's password), an authority of the genesis, that pays their rewards.
  */
 public final class LocalTestnet {
   /** Micro-coins each user account receives in the genesis. */
@@ -38,6 +49,9 @@ public final class LocalTestnet {
 
   /** The chain id of a local test network. */
   public static final int CHAIN_ID = 1337;
+
+  /** The consensus protocols a test network can run. */
+  public static final List<String> PROTOCOLS = List.of("poa", "trust", "poeg", "posoc");
 
   private final List<Path> configs;
   private final List<Path> userKeys;
@@ -84,7 +98,37 @@ public final class LocalTestnet {
    */
   public static LocalTestnet write(
       Path dir, int nodes, Duration blockPeriod, int maxBlockTransactions, SecureRandom random) {
+    return write(dir, nodes, blockPeriod, maxBlockTransactions, "poa", random);
+  }
+
+  /**
+   * Writes a test network's files as {@link #write(Path, int, Duration, int, SecureRandom)} does,
+   * running the named consensus protocol (see the class comment).
+   *
+   * @param dir the directory (created if needed; must not hold a test network already)
+   * @param nodes how many nodes, 1 to 64
+   * @param blockPeriod the time between blocks
+   * @param maxBlockTransactions the most transactions a block holds, 1 to {@link
+   *     org.gridtrade.ledger.Block#MAX_TRANSACTIONS}
+   * @param protocol one of {@link #PROTOCOLS}
+   * @param random the source of the keys and the keystores' salts
+   * @return the layout
+   * @throws IllegalArgumentException if a number is out of range, the protocol is unknown or {@code
+   *     dir} already holds a genesis
+   * @throws UncheckedIOException if a file cannot be written
+   */
+  public static LocalTestnet write(
+      Path dir,
+      int nodes,
+      Duration blockPeriod,
+      int maxBlockTransactions,
+      String protocol,
+      SecureRandom random) {
     Objects.requireNonNull(dir, "dir");
+    if (!PROTOCOLS.contains(protocol)) {
+      throw new IllegalArgumentException(
+          "consensus '%s' is not one of %s".formatted(protocol, PROTOCOLS));
+    }
     if (maxBlockTransactions < 1
         || maxBlockTransactions > org.gridtrade.ledger.Block.MAX_TRANSACTIONS) {
       throw new IllegalArgumentException(
@@ -117,8 +161,14 @@ public final class LocalTestnet {
           operator = u.address();
         }
       }
+      KeyPair treasury = protocol.equals("poa") ? null : KeyPair.generate(random);
+      Set<Address> authorities = new TreeSet<>();
+      authorities.add(operator);
+      if (treasury != null) {
+        authorities.add(treasury.address());
+      }
       Genesis g =
-          new Genesis(CHAIN_ID, alloc, Set.of(operator), System.currentTimeMillis())
+          new Genesis(CHAIN_ID, alloc, authorities, System.currentTimeMillis())
               .withModules(MarketModules.names());
       Path genesisFile = dir.resolve("genesis.bin");
       Files.write(genesisFile, g.encode());
@@ -133,6 +183,7 @@ public final class LocalTestnet {
       Set<PublicKey> network = new LinkedHashSet<>();
       keys.forEach(k -> network.add(k.publicKey()));
       List<Address> sealers = keys.stream().map(KeyPair::address).toList();
+      Duration timeout = blockPeriod.multipliedBy(2);
       List<Path> configs = new ArrayList<>();
       for (int i = 0; i < nodes; i++) {
         Path nd = dir.resolve("node-" + i);
@@ -140,6 +191,11 @@ public final class LocalTestnet {
         char[] pw = password(random);
         Files.writeString(nd.resolve("password"), new String(pw) + "\n");
         Keystore.write(nd.resolve("node.key"), keys.get(i), pw, Keystore.Params.fast(), random);
+        Optional<Path> treasuryFile = Optional.empty();
+        if (treasury != null) {
+          treasuryFile = Optional.of(nd.resolve("treasury.key"));
+          Keystore.write(treasuryFile.get(), treasury, pw, Keystore.Params.fast(), random);
+        }
         List<InetSocketAddress> peers = new ArrayList<>(p2p);
         peers.remove(i);
         NodeConfig c =
@@ -154,7 +210,9 @@ public final class LocalTestnet {
                 network,
                 sealers,
                 blockPeriod,
-                maxBlockTransactions);
+                maxBlockTransactions,
+                settings(protocol, keys, timeout, treasuryFile),
+                null);
         Path cf = nd.resolve("config.json");
         c.write(cf);
         configs.add(cf);
@@ -163,6 +221,32 @@ public final class LocalTestnet {
     } catch (IOException e) {
       throw new UncheckedIOException("cannot write the test network into " + dir, e);
     }
+  }
+
+  private static ConsensusSettings settings(
+      String protocol, List<KeyPair> keys, Duration timeout, Optional<Path> treasury) {
+    return switch (protocol) {
+      case "trust" -> new ConsensusSettings.Trust(10, keys.size(), timeout, treasury);
+      case "poeg" -> {
+        List<EnergyProofSource.Candidate> coalitions = new ArrayList<>();
+        for (int i = 0; i < keys.size(); i++) {
+          coalitions.add(
+              new EnergyProofSource.Candidate(
+                  "node-" + i,
+                  i + 1,
+                  List.of(new EnergyProofSource.Member(keys.get(i).address(), i + 1, 1))));
+        }
+        yield new ConsensusSettings.EnergyGeneration(coalitions, timeout, 1_000_000, 0, treasury);
+      }
+      case "posoc" -> {
+        List<StateOfChargeSource.Candidate> evs = new ArrayList<>();
+        for (int i = 0; i < keys.size(); i++) {
+          evs.add(new StateOfChargeSource.Candidate(keys.get(i).address(), i + 1, 0));
+        }
+        yield new ConsensusSettings.StateOfCharge(evs, 100, timeout, treasury);
+      }
+      default -> new ConsensusSettings.Poa();
+    };
   }
 
   private static char[] password(SecureRandom random) {
