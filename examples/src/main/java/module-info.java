@@ -6,6 +6,7 @@
 module org.gridtrade.examples {
   requires org.gridtrade.ledger;
   requires org.gridtrade.consensus;
+  requires org.gridtrade.testkit;
   requires org.gridtrade.node;
   requires org.gridtrade.auction;
   requires org.gridtrade.market;

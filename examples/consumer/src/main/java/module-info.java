@@ -6,6 +6,7 @@ module com.example.consumer {
   requires transitive org.gridtrade.market;
   requires transitive org.gridtrade.game;
   requires transitive org.gridtrade.coalition;
+  requires org.gridtrade.testkit;
 
   exports com.example.consumer;
 }

@@ -3,11 +3,7 @@ package org.gridtrade.benchmarks;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
-import java.time.ZoneId;
-import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
@@ -21,7 +17,6 @@ import java.util.stream.Stream;
 import org.gridtrade.consensus.BlockEngine;
 import org.gridtrade.consensus.BlockPolicy;
 import org.gridtrade.consensus.ConsensusSchedule;
-import org.gridtrade.consensus.InMemoryNetwork;
 import org.gridtrade.consensus.poa.ProofOfAuthority;
 import org.gridtrade.ledger.Address;
 import org.gridtrade.ledger.BlockStores;
@@ -31,6 +26,7 @@ import org.gridtrade.ledger.Mempool;
 import org.gridtrade.ledger.Payload;
 import org.gridtrade.ledger.Transaction;
 import org.gridtrade.ledger.TransactionBody;
+import org.gridtrade.testkit.SimulatedNetwork;
 
 /**
  * Load driver for the block engine: sustained throughput and block commit latency of Proof of
@@ -173,8 +169,14 @@ public final class EngineSweep {
   public static Result run(int sealers, int blockSize, int warmup, int minBlocks, double minSeconds)
       throws IOException {
     Path dir = Files.createTempDirectory("gridtrade-engine-sweep");
-    ManualClock clock = new ManualClock(1_800_000_000_000L);
-    List<BlockEngine> engines = new ArrayList<>();
+    // No delays, 1 ms steps: the network's delays are not what is measured.
+    SimulatedNetwork sim =
+        SimulatedNetwork.builder()
+            .start(1_800_000_000_000L)
+            .step(Duration.ofMillis(1))
+            .seed(0)
+            .delay(Duration.ZERO, Duration.ZERO)
+            .build();
     try {
       Random r = new Random(3);
       List<KeyPair> senders = new ArrayList<>();
@@ -192,28 +194,26 @@ public final class EngineSweep {
         sealerKeys.add(k);
         sealerAddresses.add(k.address());
       }
-      Genesis genesis = new Genesis(CHAIN, alloc, Set.of(sink), clock.millis());
-      InMemoryNetwork net = InMemoryNetwork.builder().manualDelivery().clock(clock).build();
+      Genesis genesis = new Genesis(CHAIN, alloc, Set.of(sink), sim.clock().millis());
       BlockPolicy policy =
           BlockPolicy.DEFAULT.withBlockPeriod(Duration.ofMillis(0)).withMaxTransactions(blockSize);
       for (int i = 0; i < sealers; i++) {
-        BlockEngine.Builder b =
-            BlockEngine.builder()
-                .genesis(genesis)
-                .store(BlockStores.openDurable(dir.resolve("n" + i + ".mv")))
-                .schedule(
-                    ConsensusSchedule.of(
-                        ProofOfAuthority.builder().sealers(sealerAddresses).build()))
-                .sealingKey(sealerKeys.get(i))
-                .mempool(Mempool.create(4 * blockSize, 1L << 30, 4))
-                .policy(policy)
-                .clock(clock);
-        if (sealers > 1) {
-          b.transport(net.join("n" + i));
-        }
-        engines.add(b.build());
+        Path store = dir.resolve("n" + i + ".mv");
+        KeyPair sealer = sealerKeys.get(i);
+        sim.node(
+            "n" + i,
+            b ->
+                b.genesis(genesis)
+                    .store(BlockStores.openDurable(store))
+                    .schedule(
+                        ConsensusSchedule.of(
+                            ProofOfAuthority.builder().sealers(sealerAddresses).build()))
+                    .sealingKey(sealer)
+                    .mempool(Mempool.create(4 * blockSize, 1L << 30, 4))
+                    .policy(policy));
       }
-      clock.advance(60_000); // past the engines' start-up wait for the peers' heads
+      sim.clock().advance(Duration.ofSeconds(60)); // past the start-up wait for the peers' heads
+      List<BlockEngine> engines = sim.engines();
       List<Double> latencies = new ArrayList<>();
       long measuredNanos = 0;
       long cpuNanos = 0;
@@ -227,7 +227,7 @@ public final class EngineSweep {
         }
         long c0 = cpu();
         long t0 = System.nanoTime();
-        commit(engines, batch, clock, net);
+        commit(sim, engines, batch);
         long t = System.nanoTime() - t0;
         long c = cpu() - c0;
         if (round >= warmup) {
@@ -250,7 +250,7 @@ public final class EngineSweep {
           percentile(sorted, 0.99),
           committed / (cpuNanos / 1e9));
     } finally {
-      engines.forEach(BlockEngine::close);
+      sim.close();
       try (Stream<Path> files = Files.walk(dir)) {
         files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
       }
@@ -259,21 +259,19 @@ public final class EngineSweep {
 
   /** Submits the batch to node 0 and ticks every node until all of them stored the next block. */
   private static void commit(
-      List<BlockEngine> engines, List<Transaction> batch, ManualClock clock, InMemoryNetwork net) {
+      SimulatedNetwork sim, List<BlockEngine> engines, List<Transaction> batch) {
     BlockEngine entry = engines.get(0);
     long target = entry.ledger().height() + 1;
     batch.parallelStream().forEach(entry::submit);
     while (true) {
+      sim.step();
       long min = Long.MAX_VALUE;
       for (BlockEngine e : engines) {
-        e.tick();
         min = Math.min(min, e.ledger().height());
       }
       if (min >= target) {
         return;
       }
-      clock.advance(1);
-      net.deliverDue();
     }
   }
 
@@ -294,37 +292,5 @@ public final class EngineSweep {
     byte[] seed = new byte[32];
     r.nextBytes(seed);
     return KeyPair.fromSeed(seed);
-  }
-
-  private static final class ManualClock extends Clock {
-    private volatile long millis;
-
-    ManualClock(long start) {
-      this.millis = start;
-    }
-
-    void advance(long ms) {
-      millis += ms;
-    }
-
-    @Override
-    public long millis() {
-      return millis;
-    }
-
-    @Override
-    public Instant instant() {
-      return Instant.ofEpochMilli(millis);
-    }
-
-    @Override
-    public ZoneId getZone() {
-      return ZoneOffset.UTC;
-    }
-
-    @Override
-    public Clock withZone(ZoneId zone) {
-      throw new UnsupportedOperationException();
-    }
   }
 }

@@ -3,11 +3,7 @@ package org.gridtrade.benchmarks;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
-import java.time.ZoneId;
-import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
@@ -20,7 +16,6 @@ import java.util.stream.Stream;
 import org.gridtrade.consensus.BlockEngine;
 import org.gridtrade.consensus.BlockPolicy;
 import org.gridtrade.consensus.ConsensusSchedule;
-import org.gridtrade.consensus.InMemoryNetwork;
 import org.gridtrade.consensus.poa.ProofOfAuthority;
 import org.gridtrade.ledger.Address;
 import org.gridtrade.ledger.BlockStores;
@@ -30,6 +25,7 @@ import org.gridtrade.ledger.Mempool;
 import org.gridtrade.ledger.Payload;
 import org.gridtrade.ledger.Transaction;
 import org.gridtrade.ledger.TransactionBody;
+import org.gridtrade.testkit.SimulatedNetwork;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Level;
@@ -69,8 +65,14 @@ public class EngineThroughputBenchmark {
   private static final int CHAIN = 11;
 
   private Path dir;
-  private final ManualClock clock = new ManualClock(1_800_000_000_000L);
-  private InMemoryNetwork net;
+  // No delays, 1 ms steps: the network's delays are not what is measured.
+  private final SimulatedNetwork sim =
+      SimulatedNetwork.builder()
+          .start(1_800_000_000_000L)
+          .step(Duration.ofMillis(1))
+          .seed(0)
+          .delay(Duration.ZERO, Duration.ZERO)
+          .build();
   private final List<BlockEngine> engines = new ArrayList<>();
   private List<KeyPair> senders;
   private Address sink;
@@ -103,8 +105,7 @@ public class EngineThroughputBenchmark {
       r.nextBytes(s);
       sealers.add(KeyPair.fromSeed(s.clone()));
     }
-    Genesis genesis = new Genesis(CHAIN, alloc, Set.of(sink), clock.millis());
-    net = InMemoryNetwork.builder().manualDelivery().clock(clock).build();
+    Genesis genesis = new Genesis(CHAIN, alloc, Set.of(sink), sim.clock().millis());
     BlockPolicy policy =
         BlockPolicy.DEFAULT.withBlockPeriod(Duration.ofMillis(0)).withMaxTransactions(blockSize);
     for (int i = 0; i < nodes; i++) {
@@ -112,21 +113,20 @@ public class EngineThroughputBenchmark {
           ProofOfAuthority.builder()
               .sealers(sealers.stream().map(KeyPair::address).toList())
               .build();
-      BlockEngine.Builder b =
-          BlockEngine.builder()
-              .genesis(genesis)
-              .store(BlockStores.openDurable(dir.resolve("n" + i + ".mv")))
-              .schedule(ConsensusSchedule.of(poa))
-              .sealingKey(sealers.get(i))
-              .mempool(Mempool.create(4 * blockSize, 1L << 30, 4))
-              .policy(policy)
-              .clock(clock);
-      if (nodes > 1) {
-        b.transport(net.join("n" + i));
-      }
-      engines.add(b.build());
+      Path store = dir.resolve("n" + i + ".mv");
+      KeyPair sealer = sealers.get(i);
+      engines.add(
+          sim.node(
+              "n" + i,
+              b ->
+                  b.genesis(genesis)
+                      .store(BlockStores.openDurable(store))
+                      .schedule(ConsensusSchedule.of(poa))
+                      .sealingKey(sealer)
+                      .mempool(Mempool.create(4 * blockSize, 1L << 30, 4))
+                      .policy(policy)));
     }
-    clock.advance(60_000); // past the engines' start-up wait for peers' heads
+    sim.clock().advance(Duration.ofSeconds(60)); // past the start-up wait for peers' heads
   }
 
   /** Signs the next block's transactions (not measured). */
@@ -149,7 +149,7 @@ public class EngineThroughputBenchmark {
    */
   @TearDown(Level.Trial)
   public void tearDown() throws IOException {
-    engines.forEach(BlockEngine::close);
+    sim.close();
     try (Stream<Path> files = Files.walk(dir)) {
       files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
     }
@@ -166,48 +166,14 @@ public class EngineThroughputBenchmark {
     BlockEngine entry = engines.get(0);
     batch.parallelStream().forEach(entry::submit);
     while (true) {
+      sim.step();
       long min = Long.MAX_VALUE;
       for (BlockEngine e : engines) {
-        e.tick();
         min = Math.min(min, e.ledger().height());
       }
       if (min >= target) {
         return min;
       }
-      clock.advance(1);
-      net.deliverDue();
-    }
-  }
-
-  private static final class ManualClock extends Clock {
-    private volatile long millis;
-
-    ManualClock(long start) {
-      this.millis = start;
-    }
-
-    void advance(long ms) {
-      millis += ms;
-    }
-
-    @Override
-    public long millis() {
-      return millis;
-    }
-
-    @Override
-    public Instant instant() {
-      return Instant.ofEpochMilli(millis);
-    }
-
-    @Override
-    public ZoneId getZone() {
-      return ZoneOffset.UTC;
-    }
-
-    @Override
-    public Clock withZone(ZoneId zone) {
-      throw new UnsupportedOperationException();
     }
   }
 }

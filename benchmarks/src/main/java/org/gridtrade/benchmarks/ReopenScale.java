@@ -32,6 +32,11 @@ import org.h2.mvstore.MVStore;
  * <pre>
  * java -cp benchmarks/target/benchmarks.jar org.gridtrade.benchmarks.ReopenScale 1000 100000
  * </pre>
+ *
+ * An argument with commas ({@code 100000,250000,500000,1000000}) builds one chain and measures it
+ * at each of those lengths (closing it, reopening it 7 times, then appending again); the full
+ * replay and verify runs at the last length only. Progress goes to standard error every 50,000
+ * blocks.
  */
 public final class ReopenScale {
   private static final int CHAIN = 9;
@@ -51,7 +56,15 @@ public final class ReopenScale {
             + " | MVStore chunks | build |");
     System.out.println("|---|---|---|---|---|---|---|");
     for (String a : args) {
-      run(Integer.parseInt(a.replace("_", "")));
+      String[] parts = a.replace("_", "").split(",");
+      int[] checkpoints = new int[parts.length];
+      for (int i = 0; i < parts.length; i++) {
+        checkpoints[i] = Integer.parseInt(parts[i]);
+        if (i > 0 && checkpoints[i] <= checkpoints[i - 1]) {
+          throw new IllegalArgumentException("lengths in " + a + " must increase");
+        }
+      }
+      run(checkpoints);
     }
   }
 
@@ -67,66 +80,88 @@ public final class ReopenScale {
     }
   }
 
-  private static void run(int blocks) throws IOException {
+  private static Transaction transfer(KeyPair k, int h) {
+    byte[] to = new byte[Address.LENGTH];
+    to[0] = (byte) (h >>> 24);
+    to[1] = (byte) (h >>> 16);
+    to[2] = (byte) (h >>> 8);
+    to[3] = (byte) h;
+    to[4] = 1;
+    return new TransactionBody(
+            CHAIN, k.publicKey(), h - 1, 1, new Payload.Transfer(Address.ofBytes(to), 5))
+        .sign(k);
+  }
+
+  private static void run(int[] checkpoints) throws IOException {
     KeyPair k = KeyPair.fromSeed(new byte[32]);
     Genesis g = new Genesis(CHAIN, Map.of(k.address(), Long.MAX_VALUE / 4), Set.of(), T0);
     Path dir = Files.createTempDirectory("gridtrade-reopen");
     Path file = dir.resolve("chain.mv");
     try {
-      long built = System.nanoTime();
-      try (Ledger l = Ledger.open(g, BlockStores.openDurable(file))) {
-        for (int h = 1; h <= blocks; h++) {
-          byte[] to = new byte[Address.LENGTH];
-          to[0] = (byte) (h >>> 24);
-          to[1] = (byte) (h >>> 16);
-          to[2] = (byte) (h >>> 8);
-          to[3] = (byte) h;
-          to[4] = 1;
-          Transaction tx =
-              new TransactionBody(
-                      CHAIN, k.publicKey(), h - 1, 1, new Payload.Transfer(Address.ofBytes(to), 5))
-                  .sign(k);
-          Ledger.Proposal p = l.propose(List.of(tx), k.address(), T0 + h);
-          if (!l.append(p.block()).appended()) {
-            throw new IllegalStateException("block " + h + " not appended");
-          }
-        }
-      }
-      built = System.nanoTime() - built;
-      long bytes = Files.size(file);
-      String chunks = chunkCount(file);
-      List<Long> times = new ArrayList<>();
-      ChainReport report = null;
-      for (int i = 0; i < 7; i++) {
-        long t = System.nanoTime();
+      long building = 0;
+      int h = 0;
+      for (int c = 0; c < checkpoints.length; c++) {
+        long t0 = System.nanoTime();
         try (Ledger l = Ledger.open(g, BlockStores.openDurable(file))) {
-          times.add(System.nanoTime() - t);
-          if (i == 6) {
-            long v = System.nanoTime();
-            report = l.verify();
-            if (!report.valid()) {
-              throw new IllegalStateException(report.toString());
+          while (h < checkpoints[c]) {
+            h++;
+            Ledger.Proposal p = l.propose(List.of(transfer(k, h)), k.address(), T0 + h);
+            if (!l.append(p.block()).appended()) {
+              throw new IllegalStateException("block " + h + " not appended");
             }
-            times.add(-(System.nanoTime() - v)); // marked: the replay time
+            if (h % 50_000 == 0) {
+              System.err.printf(
+                  Locale.ROOT,
+                  "%,d blocks, %.0f s%n",
+                  h,
+                  (building + System.nanoTime() - t0) / 1e9);
+            }
           }
         }
+        building += System.nanoTime() - t0;
+        measure(g, file, h, building, c == checkpoints.length - 1);
       }
-      long replay = -times.remove(times.size() - 1);
-      times.sort(Comparator.naturalOrder());
-      System.out.printf(
-          Locale.ROOT,
-          "| %,d | %.0f ms | %.1f s | %,.1f MB | %,d | %s | %.0f s |%n",
-          blocks,
-          times.get(times.size() / 2) / 1e6,
-          replay / 1e9,
-          bytes / 1e6,
-          bytes / (blocks + 1),
-          chunks,
-          built / 1e9);
     } finally {
       try (Stream<Path> s = Files.walk(dir)) {
         s.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
       }
     }
+  }
+
+  private static void measure(Genesis g, Path file, int blocks, long built, boolean verify)
+      throws IOException {
+    long bytes = Files.size(file);
+    String chunks = chunkCount(file);
+    List<Long> times = new ArrayList<>();
+    long replay = -1;
+    for (int i = 0; i < 7; i++) {
+      long t = System.nanoTime();
+      try (Ledger l = Ledger.open(g, BlockStores.openDurable(file))) {
+        times.add(System.nanoTime() - t);
+        if (l.height() != blocks) {
+          throw new IllegalStateException("reopened at " + l.height() + ", not " + blocks);
+        }
+        if (verify && i == 6) {
+          long v = System.nanoTime();
+          ChainReport report = l.verify();
+          if (!report.valid()) {
+            throw new IllegalStateException(report.toString());
+          }
+          replay = System.nanoTime() - v;
+        }
+      }
+    }
+    times.sort(Comparator.naturalOrder());
+    System.out.printf(
+        Locale.ROOT,
+        "| %,d | %.0f ms | %s | %,.1f MB | %,d | %s | %.0f s |%n",
+        blocks,
+        times.get(times.size() / 2) / 1e6,
+        replay < 0 ? "—" : String.format(Locale.ROOT, "%.1f s", replay / 1e9),
+        bytes / 1e6,
+        bytes / (blocks + 1),
+        chunks,
+        built / 1e9);
+    System.out.flush();
   }
 }

@@ -20,7 +20,6 @@ import org.gridtrade.consensus.ConsensusMessage;
 import org.gridtrade.consensus.ConsensusSchedule;
 import org.gridtrade.consensus.EngineListener;
 import org.gridtrade.consensus.Evidence;
-import org.gridtrade.consensus.InMemoryNetwork;
 import org.gridtrade.consensus.spi.ChainView;
 import org.gridtrade.consensus.spi.Eligibility;
 import org.gridtrade.consensus.trust.TrustStake;
@@ -37,6 +36,8 @@ import org.gridtrade.ledger.Transaction;
 import org.gridtrade.ledger.TransactionBody;
 import org.gridtrade.ledger.TxResult;
 import org.gridtrade.ledger.spi.BlockStore;
+import org.gridtrade.testkit.ManualClock;
+import org.gridtrade.testkit.SimulatedNetwork;
 
 /**
  * The chain half of the demo: {@code nodes} block engines on an in-process network with seeded
@@ -172,15 +173,15 @@ final class DemoChain {
       throws java.io.IOException {
     long wallStart = System.nanoTime();
     long start = CommunityDay.DAY_START.toEpochMilli();
-    SimClock clock = new SimClock(start - 10_000);
-    InMemoryNetwork net =
-        InMemoryNetwork.builder()
-            .manualDelivery()
-            .clock(clock)
+    SimulatedNetwork sim =
+        SimulatedNetwork.builder()
+            .start(start - 10_000)
+            .step(Duration.ofMillis(STEP_MILLIS))
             .seed(seed)
             .delay(Duration.ofMillis(MIN_DELAY), Duration.ofMillis(MAX_DELAY))
             .lossRate(0)
             .build();
+    ManualClock clock = sim.clock();
     Map<Hash, Long> submittedAt = new HashMap<>();
     List<Long> latencies = new ArrayList<>();
     List<String> refused = new ArrayList<>();
@@ -209,58 +210,53 @@ final class DemoChain {
                   : BlockStores.openDurable(dir.resolve("nodes").resolve(id + ".mv"));
           boolean first = i == 0;
           Set<Hash> included = includedBy.get(i);
-          BlockEngine.Builder builder = BlockEngine.builder();
-          if (cheat == null || cheat.node() != i) {
-            builder.sealingKey(nodeKeys.get(i)); // the cheat's node never seals honestly
-          }
-          BlockEngine engine =
-              builder
-                  .genesis(genesis)
-                  .store(store)
-                  .schedule(schedule.get())
-                  .policy(POLICY)
-                  .clock(clock)
-                  .transport(net.join(id))
-                  .listener(
-                      new EngineListener() {
-                        @Override
-                        public void onBlock(Block block, boolean local) {
-                          long h = block.header().height();
-                          block.transactions().forEach(tx -> included.add(tx.id()));
-                          if (first) {
-                            for (Transaction tx : block.transactions()) {
-                              Long t = submittedAt.get(tx.id());
-                              if (t != null) {
-                                latencies.add(clock.millis() - t);
+          boolean seals = cheat == null || cheat.node() != i; // the cheat never seals honestly
+          return sim.node(
+              id,
+              builder ->
+                  (seals ? builder.sealingKey(nodeKeys.get(i)) : builder)
+                      .genesis(genesis)
+                      .store(store)
+                      .schedule(schedule.get())
+                      .policy(POLICY)
+                      .listener(
+                          new EngineListener() {
+                            @Override
+                            public void onBlock(Block block, boolean local) {
+                              long h = block.header().height();
+                              block.transactions().forEach(tx -> included.add(tx.id()));
+                              if (first) {
+                                for (Transaction tx : block.transactions()) {
+                                  Long t = submittedAt.get(tx.id());
+                                  if (t != null) {
+                                    latencies.add(clock.millis() - t);
+                                  }
+                                }
                               }
                             }
-                          }
-                        }
 
-                        @Override
-                        public void onRemoved(List<Block> removed) {
-                          removed.forEach(
-                              b -> b.transactions().forEach(tx -> included.remove(tx.id())));
-                        }
-
-                        @Override
-                        public void onRejected(Rejection r) {
-                          if (forged[0] != null && r.block().hash().equals(forged[0].hash())) {
-                            if (r.kind() == Rejection.Kind.INVALID) {
-                              rejectedAsInvalidBy.add(id);
+                            @Override
+                            public void onRemoved(List<Block> removed) {
+                              removed.forEach(
+                                  b -> b.transactions().forEach(tx -> included.remove(tx.id())));
                             }
-                          } else {
-                            rejectedBlocks.add(1);
-                          }
-                        }
 
-                        @Override
-                        public void onEvidence(Evidence e) {
-                          evidence.putIfAbsent(e.id(), e);
-                        }
-                      })
-                  .build();
-          return engine;
+                            @Override
+                            public void onRejected(Rejection r) {
+                              if (forged[0] != null && r.block().hash().equals(forged[0].hash())) {
+                                if (r.kind() == Rejection.Kind.INVALID) {
+                                  rejectedAsInvalidBy.add(id);
+                                }
+                              } else {
+                                rejectedBlocks.add(1);
+                              }
+                            }
+
+                            @Override
+                            public void onEvidence(Evidence e) {
+                              evidence.putIfAbsent(e.id(), e);
+                            }
+                          }));
         };
     for (int i = 0; i < nodeCount; i++) {
       engines.add(startNode.apply(i));
@@ -269,7 +265,7 @@ final class DemoChain {
     long crashHeight = -1;
     try {
       // Let the nodes learn each other's heads before the first hour.
-      runFor(clock, net, engines, 5_000);
+      sim.run(Duration.ofMillis(5_000));
       Map<String, Long> nonces = new HashMap<>();
       int submitted = 0;
       int next = 0;
@@ -279,7 +275,7 @@ final class DemoChain {
           BlockEngine up = startNode.apply(crash.node());
           engines.set(crash.node(), up);
           long reopenedAt = up.ledger().height();
-          runFor(clock, net, engines, CATCH_UP_MILLIS);
+          sim.run(Duration.ofMillis(CATCH_UP_MILLIS));
           crashReport =
               "%s stopped at %s (height %d), restarted from its store before %s (height %d),"
                       .formatted(
@@ -295,8 +291,7 @@ final class DemoChain {
         if (crash != null && hour == crash.stopHour()) {
           BlockEngine down = engines.set(crash.node(), null);
           crashHeight = down.ledger().height();
-          net.leave(down.id());
-          down.close();
+          sim.stop(down.id());
         }
         List<Hash> pending = new ArrayList<>();
         List<CommunityDay.Order> due = new ArrayList<>();
@@ -334,14 +329,14 @@ final class DemoChain {
           }
         }
         while (!includedEverywhere(live, pending) && clock.millis() < deadline) {
-          step(clock, net, engines);
+          sim.step();
           if (cheat != null && forged[0] == null && hour >= cheat.fromHour()) {
             forged[0] = forge(engines, cheat, nodeKeys.get(cheat.node()), forger, clock);
           }
         }
       }
       // Let the last block reach everyone.
-      runFor(clock, net, engines, 3_000);
+      sim.run(Duration.ofMillis(3_000));
 
       BlockEngine reference = engines.get(0);
       List<Hash> refChain = hashes(reference);
@@ -428,11 +423,7 @@ final class DemoChain {
           List.copyOf(headers),
           cheatOutcome);
     } finally {
-      for (BlockEngine e : engines) {
-        if (e != null) {
-          e.close();
-        }
-      }
+      sim.close();
     }
   }
 
@@ -443,7 +434,11 @@ final class DemoChain {
    * @return the block, or null if it is not the cheat's turn
    */
   private static Block forge(
-      List<BlockEngine> engines, Cheat cheat, KeyPair key, ConsensusSchedule own, SimClock clock) {
+      List<BlockEngine> engines,
+      Cheat cheat,
+      KeyPair key,
+      ConsensusSchedule own,
+      ManualClock clock) {
     BlockEngine ref = null;
     for (int i = 0; i < engines.size() && ref == null; i++) {
       if (i != cheat.node()) {
@@ -535,23 +530,6 @@ final class DemoChain {
         List.copyOf(rejectedBy),
         List.copyOf(attested),
         confiscatedAt);
-  }
-
-  private static void runFor(
-      SimClock clock, InMemoryNetwork net, List<BlockEngine> engines, long millis) {
-    for (long t = 0; t < millis; t += STEP_MILLIS) {
-      step(clock, net, engines);
-    }
-  }
-
-  private static void step(SimClock clock, InMemoryNetwork net, List<BlockEngine> engines) {
-    clock.advance(STEP_MILLIS);
-    net.deliverDue();
-    for (BlockEngine e : engines) {
-      if (e != null) {
-        e.tick();
-      }
-    }
   }
 
   private static String hourOf(int hour) {

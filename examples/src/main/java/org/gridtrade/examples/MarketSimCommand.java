@@ -26,7 +26,6 @@ import org.gridtrade.auction.Trade;
 import org.gridtrade.consensus.BlockEngine;
 import org.gridtrade.consensus.BlockPolicy;
 import org.gridtrade.consensus.ConsensusSchedule;
-import org.gridtrade.consensus.InMemoryNetwork;
 import org.gridtrade.consensus.poa.ProofOfAuthority;
 import org.gridtrade.ledger.Address;
 import org.gridtrade.ledger.BlockStores;
@@ -49,6 +48,8 @@ import org.gridtrade.market.MarketSpec;
 import org.gridtrade.market.MarketTrade;
 import org.gridtrade.market.Markets;
 import org.gridtrade.market.Side;
+import org.gridtrade.testkit.ManualClock;
+import org.gridtrade.testkit.SimulatedNetwork;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -189,15 +190,15 @@ final class MarketSimCommand implements Callable<Integer> {
       String offChainNote) {}
 
   private Sim simulate(ClearingRule rule, int kPpm, List<Placed> orders) {
-    SimClock clock = new SimClock(T0 - 10_000);
-    InMemoryNetwork net =
-        InMemoryNetwork.builder()
-            .manualDelivery()
-            .clock(clock)
+    SimulatedNetwork net =
+        SimulatedNetwork.builder()
+            .start(T0 - 10_000)
+            .step(Duration.ofMillis(STEP_MILLIS))
             .seed(seed)
             .delay(Duration.ofMillis(5), Duration.ofMillis(40))
             .lossRate(0)
             .build();
+    ManualClock clock = net.clock();
     List<KeyPair> sealers = new ArrayList<>();
     for (int i = 0; i < nodes; i++) {
       sealers.add(key("node/" + i));
@@ -225,23 +226,23 @@ final class MarketSimCommand implements Callable<Integer> {
     List<BlockEngine> engines = new ArrayList<>();
     try {
       for (int i = 0; i < nodes; i++) {
+        KeyPair sealer = sealers.get(i);
         engines.add(
-            BlockEngine.builder()
-                .genesis(genesis)
-                .store(BlockStores.inMemory())
-                .schedule(
-                    ConsensusSchedule.of(
-                        ProofOfAuthority.builder()
-                            .sealers(sealers.stream().map(KeyPair::address).toList())
-                            .build()))
-                .policy(policy)
-                .clock(clock)
-                .transport(net.join("node-" + i))
-                .sealingKey(sealers.get(i))
-                .modules(List.of(new DoubleAuctionMarket()))
-                .build());
+            net.node(
+                "node-" + i,
+                b ->
+                    b.genesis(genesis)
+                        .store(BlockStores.inMemory())
+                        .schedule(
+                            ConsensusSchedule.of(
+                                ProofOfAuthority.builder()
+                                    .sealers(sealers.stream().map(KeyPair::address).toList())
+                                    .build()))
+                        .policy(policy)
+                        .sealingKey(sealer)
+                        .modules(List.of(new DoubleAuctionMarket()))));
       }
-      run(clock, net, engines, 3_000);
+      net.run(Duration.ofMillis(3_000));
       long gate = engines.get(0).ledger().height() + 4 + orders.size() / 2_000;
       Instant delivery = Instant.ofEpochSecond(T0 / 1000 + 3_600);
       KeyPair operator = sealers.get(0);
@@ -254,7 +255,7 @@ final class MarketSimCommand implements Callable<Integer> {
                   new MarketSpec(rule, kPpm, gate, delivery, delivery.plusSeconds(3_600)))));
       long deadline = clock.millis() + 60_000;
       while (!openEverywhere(engines) && clock.millis() < deadline) {
-        step(clock, net, engines);
+        net.step();
       }
       if (!openEverywhere(engines)) {
         throw new IllegalStateException("the market was not opened within 60 s of simulated time");
@@ -275,7 +276,7 @@ final class MarketSimCommand implements Callable<Integer> {
       }
       deadline = clock.millis() + (gate + 20) * PERIOD.toMillis() * 3;
       while (!clearedEverywhere(engines, gate) && clock.millis() < deadline) {
-        step(clock, net, engines);
+        net.step();
       }
       if (!clearedEverywhere(engines, gate)) {
         throw new IllegalStateException(
@@ -319,7 +320,6 @@ final class MarketSimCommand implements Callable<Integer> {
           note.isEmpty(),
           note);
     } finally {
-      engines.forEach(BlockEngine::close);
       net.close();
     }
   }
@@ -409,18 +409,6 @@ final class MarketSimCommand implements Callable<Integer> {
     if (!r.accepted()) {
       throw new IllegalStateException("node %s refused a transaction: %s".formatted(e.id(), r));
     }
-  }
-
-  private static void run(SimClock clock, InMemoryNetwork net, List<BlockEngine> engines, long ms) {
-    for (long t = 0; t < ms; t += STEP_MILLIS) {
-      step(clock, net, engines);
-    }
-  }
-
-  private static void step(SimClock clock, InMemoryNetwork net, List<BlockEngine> engines) {
-    clock.advance(STEP_MILLIS);
-    net.deliverDue();
-    engines.forEach(BlockEngine::tick);
   }
 
   private static ObjectNode toJson(Sim s) {

@@ -5,15 +5,28 @@ import java.time.Instant;
 import java.time.ZoneId;
 import java.time.ZoneOffset;
 
-/** A clock the test moves by hand. */
-final class ManualClock extends Clock {
+/**
+ * A clock the test moves by hand, shared by this module's tests. (They cannot use the testkit's
+ * {@code ManualClock} and {@code SimulatedNetwork}: the testkit is built on this module.)
+ */
+public final class ManualClock extends Clock {
   private volatile long millis;
 
-  ManualClock(long startMillis) {
+  /**
+   * A clock standing at {@code startMillis}.
+   *
+   * @param startMillis epoch milliseconds
+   */
+  public ManualClock(long startMillis) {
     this.millis = startMillis;
   }
 
-  void advance(long ms) {
+  /**
+   * Moves the clock forward.
+   *
+   * @param ms milliseconds
+   */
+  public void advance(long ms) {
     millis += ms;
   }
 

@@ -2,11 +2,7 @@ package org.gridtrade.market;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
-import java.time.ZoneId;
-import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -16,7 +12,6 @@ import org.gridtrade.consensus.BlockEngine;
 import org.gridtrade.consensus.BlockPolicy;
 import org.gridtrade.consensus.ConsensusSchedule;
 import org.gridtrade.consensus.EngineListener;
-import org.gridtrade.consensus.InMemoryNetwork;
 import org.gridtrade.consensus.poa.ProofOfAuthority;
 import org.gridtrade.ledger.Address;
 import org.gridtrade.ledger.BlockStores;
@@ -25,10 +20,11 @@ import org.gridtrade.ledger.KeyPair;
 import org.gridtrade.ledger.Payload;
 import org.gridtrade.ledger.TransactionBody;
 import org.gridtrade.ledger.spi.LedgerModule;
+import org.gridtrade.testkit.SimulatedNetwork;
 
 /**
- * Three Proof-of-Authority sealers (keys 0 to 2) on an in-process network, with a clock the test
- * moves in steps of {@value #STEP} ms; node {@code i} runs the module {@code moduleOf(i)}. Each
+ * Three Proof-of-Authority sealers (keys 0 to 2) on a simulated network (the testkit's driver)
+ * moving in steps of {@value #STEP} ms; node {@code i} runs the module {@code moduleOf(i)}. Each
  * node's invalid-block rejections are kept. The byzantine network tests share it.
  */
 final class SealerNetwork implements AutoCloseable {
@@ -46,16 +42,15 @@ final class SealerNetwork implements AutoCloseable {
   /** Each node's rejections of invalid blocks. */
   final List<List<EngineListener.Rejection>> invalid = new ArrayList<>();
 
-  private final ManualClock clock = new ManualClock(MarketChain.T0 + 1_000);
-  private final InMemoryNetwork net;
+  private final SimulatedNetwork net;
 
   SealerNetwork(List<KeyPair> keys, Genesis genesis, IntFunction<LedgerModule> moduleOf) {
     sealers = keys.subList(0, 3).stream().map(KeyPair::address).toList();
     sorted = new ArrayList<>(new TreeSet<>(sealers));
     net =
-        InMemoryNetwork.builder()
-            .manualDelivery()
-            .clock(clock)
+        SimulatedNetwork.builder()
+            .start(MarketChain.T0 + 1_000)
+            .step(Duration.ofMillis(STEP))
             .seed(7)
             .delay(Duration.ofMillis(5), Duration.ofMillis(30))
             .lossRate(0)
@@ -63,55 +58,52 @@ final class SealerNetwork implements AutoCloseable {
     for (int i = 0; i < 3; i++) {
       List<EngineListener.Rejection> seen = Collections.synchronizedList(new ArrayList<>());
       invalid.add(seen);
+      KeyPair key = keys.get(i);
+      LedgerModule module = moduleOf.apply(i);
       engines.add(
-          BlockEngine.builder()
-              .genesis(genesis)
-              .store(BlockStores.inMemory())
-              .schedule(
-                  ConsensusSchedule.of(
-                      ProofOfAuthority.builder()
-                          .sealers(sealers)
-                          .outOfTurnDelay(Duration.ofMillis(500))
-                          .wiggle(Duration.ofMillis(200))
-                          .build()))
-              .policy(
-                  BlockPolicy.DEFAULT
-                      .withBlockPeriod(Duration.ofSeconds(1))
-                      .withOnlyWhenTransactionsWait(false))
-              .clock(clock)
-              .transport(net.join("node-" + i))
-              .sealingKey(keys.get(i))
-              .modules(List.of(moduleOf.apply(i)))
-              .listener(
-                  new EngineListener() {
-                    @Override
-                    public void onRejected(Rejection r) {
-                      if (r.kind() == Rejection.Kind.INVALID) {
-                        seen.add(r);
-                      }
-                    }
-                  })
-              .build());
+          net.node(
+              "node-" + i,
+              b ->
+                  b.genesis(genesis)
+                      .store(BlockStores.inMemory())
+                      .schedule(
+                          ConsensusSchedule.of(
+                              ProofOfAuthority.builder()
+                                  .sealers(sealers)
+                                  .outOfTurnDelay(Duration.ofMillis(500))
+                                  .wiggle(Duration.ofMillis(200))
+                                  .build()))
+                      .policy(
+                          BlockPolicy.DEFAULT
+                              .withBlockPeriod(Duration.ofSeconds(1))
+                              .withOnlyWhenTransactionsWait(false))
+                      .sealingKey(key)
+                      .modules(List.of(module))
+                      .listener(
+                          new EngineListener() {
+                            @Override
+                            public void onRejected(Rejection r) {
+                              if (r.kind() == Rejection.Kind.INVALID) {
+                                seen.add(r);
+                              }
+                            }
+                          })));
     }
   }
 
   /** The clock's time, epoch ms. */
   long millis() {
-    return clock.millis();
+    return net.clock().millis();
   }
 
   /** Moves the clock one step, delivers what is due and ticks every engine. */
   void step() {
-    clock.millis += STEP;
-    net.deliverDue();
-    engines.forEach(BlockEngine::tick);
+    net.step();
   }
 
   /** Steps through {@code ms} of clock time. */
   void run(long ms) {
-    for (long t = 0; t < ms; t += STEP) {
-      step();
-    }
+    net.run(Duration.ofMillis(ms));
   }
 
   /** Signs and submits a call to one node; it must be accepted. */
@@ -125,36 +117,6 @@ final class SealerNetwork implements AutoCloseable {
 
   @Override
   public void close() {
-    engines.forEach(BlockEngine::close);
     net.close();
-  }
-
-  /** A clock the test moves. */
-  private static final class ManualClock extends Clock {
-    private long millis;
-
-    ManualClock(long start) {
-      millis = start;
-    }
-
-    @Override
-    public ZoneId getZone() {
-      return ZoneOffset.UTC;
-    }
-
-    @Override
-    public Clock withZone(ZoneId zone) {
-      return this;
-    }
-
-    @Override
-    public long millis() {
-      return millis;
-    }
-
-    @Override
-    public Instant instant() {
-      return Instant.ofEpochMilli(millis);
-    }
   }
 }

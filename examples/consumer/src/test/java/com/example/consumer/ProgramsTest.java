@@ -1,6 +1,7 @@
 package com.example.consumer;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Path;
@@ -61,5 +62,12 @@ class ProgramsTest {
   @Timeout(value = 120, unit = TimeUnit.SECONDS)
   void network_threeNodesAgreeOnTheirBlocks() throws InterruptedException {
     assertEquals(64, NetworkProgram.run(3).toHex().length());
+  }
+
+  @Test
+  void simulationProgram_repeatsItsChainForASeed() {
+    org.gridtrade.ledger.Hash first = SimulationProgram.run(3, 7);
+    assertEquals(first, SimulationProgram.run(3, 7));
+    assertNotEquals(first, SimulationProgram.run(3, 8));
   }
 }

@@ -1,9 +1,5 @@
 package org.gridtrade.examples.cluster;
 
-import java.time.Clock;
-import java.time.Instant;
-import java.time.ZoneId;
-import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -30,6 +26,7 @@ import org.gridtrade.ledger.Payload;
 import org.gridtrade.ledger.PublicKey;
 import org.gridtrade.ledger.Transaction;
 import org.gridtrade.ledger.TransactionBody;
+import org.gridtrade.testkit.ManualClock;
 
 /**
  * Cluster attestation (Ahmad et al. §IV; docs/security.md): four clusters of four smart meters;
@@ -162,7 +159,7 @@ public final class ClusterAttestationExample {
     KeyPair sealer = key(7);
     Genesis genesis =
         new Genesis(CHAIN, Map.of(sealer.address(), 1L), Set.of(sealer.address()), T0 - 60_000);
-    StepClock clock = new StepClock(T0);
+    ManualClock clock = new ManualClock(T0);
     try (BlockEngine engine =
         BlockEngine.builder()
             .genesis(genesis)
@@ -175,7 +172,7 @@ public final class ClusterAttestationExample {
             .build()) {
       attested.forEach(engine::submit);
       while (engine.ledger().height() == 0) {
-        clock.millis += 100;
+        clock.advanceMillis(100);
         engine.tick();
       }
       System.out.println();
@@ -201,35 +198,6 @@ public final class ClusterAttestationExample {
           declared,
           peak,
           v instanceof CapacityVerdict.Revoked r ? "revoked: " + r.reason() : "authorised");
-    }
-  }
-
-  /** A clock the example moves by hand, so the run does not wait for real time. */
-  private static final class StepClock extends Clock {
-    long millis;
-
-    StepClock(long start) {
-      millis = start;
-    }
-
-    @Override
-    public long millis() {
-      return millis;
-    }
-
-    @Override
-    public Instant instant() {
-      return Instant.ofEpochMilli(millis);
-    }
-
-    @Override
-    public ZoneId getZone() {
-      return ZoneOffset.UTC;
-    }
-
-    @Override
-    public Clock withZone(ZoneId zone) {
-      return this;
     }
   }
 }

@@ -250,7 +250,8 @@ class AttackCasesTest {
   @Test
   @DisplayName("51 % attack: a colluding majority of sealers")
   void majorityAttack() {
-    ClusterFixtures.ManualClock clock = new ClusterFixtures.ManualClock(ClusterFixtures.T0);
+    org.gridtrade.consensus.ManualClock clock =
+        new org.gridtrade.consensus.ManualClock(ClusterFixtures.T0);
     InMemoryNetwork net =
         InMemoryNetwork.builder()
             .manualDelivery()

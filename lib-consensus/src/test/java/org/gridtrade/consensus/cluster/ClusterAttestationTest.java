@@ -231,7 +231,8 @@ class ClusterAttestationTest {
             java.util.Map.of(sealer.address(), 1_000_000L),
             java.util.Set.of(sealer.address()),
             ClusterFixtures.T0 - 10_000);
-    ClusterFixtures.ManualClock clock = new ClusterFixtures.ManualClock(ClusterFixtures.T0);
+    org.gridtrade.consensus.ManualClock clock =
+        new org.gridtrade.consensus.ManualClock(ClusterFixtures.T0);
     try (BlockEngine engine =
         BlockEngine.builder()
             .genesis(genesis)

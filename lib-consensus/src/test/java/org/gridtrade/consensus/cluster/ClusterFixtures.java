@@ -1,9 +1,5 @@
 package org.gridtrade.consensus.cluster;
 
-import java.time.Clock;
-import java.time.Instant;
-import java.time.ZoneId;
-import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -102,38 +98,5 @@ final class ClusterFixtures {
 
   ReadingBatch batch(String clusterId, long interval, List<Transaction> readings) {
     return ReadingBatch.sign(parentOf(clusterId), clusterId, start(interval), readings);
-  }
-
-  /** A clock the test moves by hand. */
-  static final class ManualClock extends Clock {
-    private volatile long millis;
-
-    ManualClock(long start) {
-      millis = start;
-    }
-
-    void advance(long ms) {
-      millis += ms;
-    }
-
-    @Override
-    public long millis() {
-      return millis;
-    }
-
-    @Override
-    public Instant instant() {
-      return Instant.ofEpochMilli(millis);
-    }
-
-    @Override
-    public ZoneId getZone() {
-      return ZoneOffset.UTC;
-    }
-
-    @Override
-    public Clock withZone(ZoneId zone) {
-      throw new UnsupportedOperationException();
-    }
   }
 }
