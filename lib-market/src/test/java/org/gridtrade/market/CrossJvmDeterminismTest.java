@@ -7,6 +7,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
@@ -14,17 +15,29 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The same blocks give the same state roots in another JVM: one with another default locale and
- * time zone, and every other JDK installed beside this one (a JDK 25 where there is one).
+ * time zone, and every other JDK installed beside this one (a JDK 25 where there is one). The
+ * blocks run every market module (double auctions, a sealed-bid auction, a demand-response round);
+ * the other JVMs append the recorded blocks, so they execute the same bytes.
  */
 class CrossJvmDeterminismTest {
   private static final long SEED = 20261206L;
+  private Path blocks;
 
   @Test
   void replay_inOtherJvmsLocalesAndTimeZones_givesTheSameStateRoots() throws Exception {
-    List<String> here = MarketReplay.run(SEED);
-    assertThat(here).hasSize(10);
-    assertThat(here.stream().distinct()).hasSize(10);
-    assertThat(here.get(9)).matches("trades [1-9]\\d* [1-9]\\d* [1-9]\\d*");
+    ChainReplay.History history = ChainReplay.build(SEED);
+    List<String> lines = history.lines();
+    int n = history.blocks().size();
+    assertThat(lines).hasSize(n + 3);
+    List<String> here = lines.subList(0, n);
+    // empty blocks (waiting for deadlines) keep the root; every other block changes it
+    assertThat(here.stream().map(l -> l.split(" ")[1]).distinct().count()).isGreaterThan(10);
+    assertThat(lines.get(n)).matches("trades [1-9]\\d* [1-9]\\d* [1-9]\\d*");
+    assertThat(lines.get(n + 1)).isEqualTo("auction CLOSED 5 forfeited 5000");
+    assertThat(lines.get(n + 2)).matches("dr CLOSED ([1-9]\\d*) of \\1");
+    assertThat(ChainReplay.replay(history.blocks())).as("a replay in this JVM").isEqualTo(here);
+    blocks = Files.createTempFile("chain-replay", ".hex");
+    Files.write(blocks, history.blocks().stream().map(b -> HexFormat.of().formatHex(b)).toList());
     String thisJava = Path.of(System.getProperty("java.home"), "bin", "java").toString();
     List<String> checked = new ArrayList<>();
     assertThat(
@@ -46,7 +59,8 @@ class CrossJvmDeterminismTest {
       assertThat(roots).as("%s in locale ar_EG", other).isEqualTo(here);
       checked.add(other.toString());
     }
-    System.out.println("state roots agree in: " + checked);
+    System.out.println("state roots of " + n + " blocks agree in: " + checked);
+    Files.deleteIfExists(blocks);
   }
 
   /** The {@code java} launchers of the other JDKs installed beside this one, newer than 17. */
@@ -74,7 +88,7 @@ class CrossJvmDeterminismTest {
     return out;
   }
 
-  private static List<String> child(String java, String... props) throws Exception {
+  private List<String> child(String java, String... props) throws Exception {
     List<String> cmd = new ArrayList<>(List.of(java));
     cmd.addAll(List.of(props));
     cmd.addAll(
@@ -82,16 +96,16 @@ class CrossJvmDeterminismTest {
             "-Xmx256m",
             "-cp",
             System.getProperty("java.class.path"),
-            MarketReplay.class.getName(),
-            Long.toString(SEED)));
-    Path log = Files.createTempFile("market-replay", ".txt");
+            ChainReplay.class.getName(),
+            blocks.toString()));
+    Path log = Files.createTempFile("chain-replay", ".txt");
     Process p =
         new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();
     try {
       assertThat(p.waitFor(120, TimeUnit.SECONDS)).as("child finished").isTrue();
       String text = Files.readString(log, StandardCharsets.UTF_8);
       assertThat(p.exitValue()).as(text).isZero();
-      return text.lines().filter(l -> l.matches("\\d+ [0-9a-f]{64}|trades[ 0-9]+")).toList();
+      return text.lines().filter(l -> l.matches("\\d+ [0-9a-f]{64}")).toList();
     } finally {
       p.destroyForcibly();
       Files.deleteIfExists(log);
