@@ -318,6 +318,16 @@ public final class RatisComparison {
   static final class LedgerMachine extends BaseStateMachine {
     private final SimpleStateMachineStorage storage = new SimpleStateMachineStorage();
     private final Map<Address, long[]> accounts = new HashMap<>(); // balance, next nonce
+
+    /**
+     * An account's balance and next nonce.
+     *
+     * @return {balance, next nonce}, or empty if the account is unknown
+     */
+    java.util.Optional<long[]> account(Address a) {
+      return java.util.Optional.ofNullable(accounts.get(a)).map(long[]::clone);
+    }
+
     final AtomicLong applied = new AtomicLong();
     final AtomicLong rejected = new AtomicLong();
     final AtomicLong badSignature = new AtomicLong();
@@ -345,13 +355,19 @@ public final class RatisComparison {
       return CompletableFuture.completedFuture(Message.valueOf(ByteString.copyFrom(reply.array())));
     }
 
-    /** Applies one entry; returns {applied, rejected}. A malformed entry is rejected whole. */
-    private int[] apply(ByteBuffer data) {
+    /**
+     * Applies one entry; returns {applied, rejected}. A malformed entry changes nothing; a
+     * transaction whose signature, chain, payload, nonce or balance is wrong is rejected alone.
+     */
+    int[] apply(ByteBuffer data) {
       try {
         byte kind = data.get();
         if (kind == GENESIS) {
           long balance = data.getLong();
           int n = data.getInt();
+          if (balance < 0 || n < 0 || n != data.remaining() / Address.LENGTH) {
+            return new int[] {0, 0};
+          }
           for (int i = 0; i < n; i++) {
             byte[] a = new byte[Address.LENGTH];
             data.get(a);
@@ -550,17 +566,15 @@ public final class RatisComparison {
               .setRaftGroup(RaftGroup.valueOf(GROUP, peers))
               .build()) {
         // Funding, before the clock: one entry crediting every sender (waits for a leader).
-        ByteBuffer g = ByteBuffer.allocate(13 + 2 * senders * Address.LENGTH);
-        g.put(GENESIS).putLong(GENESIS_BALANCE).putInt(2 * senders);
-        for (KeyPair k : measured) {
-          g.put(k.address().bytes());
-        }
-        for (KeyPair k : warm) {
-          g.put(k.address().bytes());
-        }
-        RaftClientReply funded = client.io().send(Message.valueOf(ByteString.copyFrom(g.array())));
-        if (!funded.isSuccess()) {
-          throw new IOException("funding failed: " + funded.getException());
+        List<Address> funded = new ArrayList<>();
+        Stream.concat(Arrays.stream(measured), Arrays.stream(warm))
+            .forEach(k -> funded.add(k.address()));
+        RaftClientReply genesis =
+            client
+                .io()
+                .send(Message.valueOf(ByteString.copyFrom(genesisEntry(GENESIS_BALANCE, funded))));
+        if (!genesis.isSuccess()) {
+          throw new IOException("funding failed: " + genesis.getException());
         }
         if (warmup > 0) {
           load(client, warm, warmup);
@@ -627,12 +641,7 @@ public final class RatisComparison {
       List<Message> messages = new ArrayList<>();
       for (int from = 0; from < total; from += batch) {
         List<Transaction> part = all.subList(from, Math.min(total, from + batch));
-        int size = 5 + part.stream().mapToInt(t -> 4 + t.encodedLength()).sum();
-        ByteBuffer b = ByteBuffer.allocate(size).put(BATCH).putInt(part.size());
-        for (Transaction t : part) {
-          b.putInt(t.encodedLength()).put(t.encode());
-        }
-        messages.add(Message.valueOf(ByteString.copyFrom(b.array())));
+        messages.add(Message.valueOf(ByteString.copyFrom(batchEntry(part))));
       }
       AtomicLong committed = new AtomicLong();
       AtomicLong rejected = new AtomicLong();
@@ -766,6 +775,30 @@ public final class RatisComparison {
         }
       }
     }
+  }
+
+  /**
+   * The log entry that funds accounts: kind 0, the balance (u64), the count (u32), then each
+   * address.
+   */
+  static byte[] genesisEntry(long balance, List<Address> accounts) {
+    ByteBuffer g = ByteBuffer.allocate(13 + accounts.size() * Address.LENGTH);
+    g.put(GENESIS).putLong(balance).putInt(accounts.size());
+    accounts.forEach(a -> g.put(a.bytes()));
+    return g.array();
+  }
+
+  /**
+   * The log entry of one batch: kind 1, the count (u32), then each transaction's length (u32) and
+   * canonical encoding.
+   */
+  static byte[] batchEntry(List<Transaction> txs) {
+    int size = 5 + txs.stream().mapToInt(t -> 4 + t.encodedLength()).sum();
+    ByteBuffer b = ByteBuffer.allocate(size).put(BATCH).putInt(txs.size());
+    for (Transaction t : txs) {
+      b.putInt(t.encodedLength()).put(t.encode());
+    }
+    return b.array();
   }
 
   private static KeyPair[] keys(String label, int n) {
