@@ -278,6 +278,12 @@ final class ForkChoice {
     if (block.height() > ledger.height()) {
       return;
     }
+    // Most such blocks are copies of a stored block relayed by other peers: compare with the
+    // stored header (cached) before decoding the whole stored block.
+    Optional<BlockHeader> storedHeader = chain.header(block.height());
+    if (storedHeader.isEmpty() || storedHeader.get().hash().equals(block.hash())) {
+      return;
+    }
     Optional<Block> stored = ledger.block(block.height());
     if (stored.isEmpty() || stored.get().hash().equals(block.hash())) {
       return;
@@ -324,7 +330,7 @@ final class ForkChoice {
     if (wNew < wOld || (wNew == wOld && block.hash().compareTo(head.hash()) >= 0)) {
       return false;
     }
-    BlockHeader parent = ledger.block(h - 1).orElseThrow().header();
+    BlockHeader parent = chain.header(h - 1).orElseThrow();
     Block candidate = engine.withPendingInstances(block);
     Optional<String> content = p.checkBlock(view, candidate, parent, before.get());
     if (content.isPresent()) {

@@ -488,6 +488,12 @@ public final class NetworkTransport implements Transport, AutoCloseable {
         }
         return;
       }
+      // A gossip frame reaches a node once from each peer that relays it: drop the copies before
+      // decoding them (a block frame holds up to a block's worth of transactions).
+      boolean gossip = WireCodec.isGossip(bytes);
+      if (gossip && !firstSight(bytes)) {
+        return; // already delivered and relayed
+      }
       ConsensusMessage m;
       try {
         m = WireCodec.decode(bytes);
@@ -498,10 +504,7 @@ public final class NetworkTransport implements Transport, AutoCloseable {
         ctx.close();
         return;
       }
-      if (isGossip(m)) {
-        if (!firstSight(bytes)) {
-          return; // already delivered and relayed
-        }
+      if (gossip) {
         // Relay to every other peer, so a node need not be connected to every other.
         for (Map.Entry<String, Channel> p : peers.entrySet()) {
           if (!p.getKey().equals(id)) {

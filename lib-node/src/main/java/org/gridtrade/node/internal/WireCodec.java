@@ -220,6 +220,21 @@ public final class WireCodec {
   }
 
   /**
+   * Whether a frame of this version carries gossip (a transaction, a block or evidence, flooded to
+   * every node), without decoding it.
+   *
+   * @param frame the frame
+   * @return true for a gossip frame
+   */
+  public static boolean isGossip(byte[] frame) {
+    if (frame.length < 2 || (frame[0] & 0xff) != VERSION) {
+      return false;
+    }
+    int type = frame[1] & 0xff;
+    return type == NEW_TRANSACTION || type == NEW_BLOCK || type == EVIDENCE;
+  }
+
+  /**
    * Whether a frame is a peer-exchange frame of this version (it may still be malformed).
    *
    * @param frame the frame's body
