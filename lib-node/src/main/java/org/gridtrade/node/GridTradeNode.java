@@ -155,7 +155,7 @@ public final class GridTradeNode implements AutoCloseable {
               .modules(modules)
               .listener(new Indexer());
       if (slasher != null) {
-        b.slashEquivocation(slasher, config.slashing().amountMicro());
+        b.slashEquivocation(slasher, config.slashing().orElseThrow().amountMicro());
       }
       e = b.build();
       engineRef[0] = e;
@@ -258,16 +258,17 @@ public final class GridTradeNode implements AutoCloseable {
       treasury =
           config.consensus().treasury().map(t -> readKey("treasury", t, password)).orElse(null);
       slasher =
-          config.slashing() == null
-              ? null
-              : readKey("slashing.keystore", config.slashing().keystore(), password);
+          config
+              .slashing()
+              .map(sl -> readKey("slashing.keystore", sl.keystore(), password))
+              .orElse(null);
     } finally {
       java.util.Arrays.fill(password, '\0');
     }
     if (slasher != null && !genesis.authorities().contains(slasher.address())) {
       throw new IllegalArgumentException(
           "slashing.keystore %s holds %s, which is not an authority of the genesis"
-              .formatted(config.slashing().keystore(), slasher.address()));
+              .formatted(config.slashing().orElseThrow().keystore(), slasher.address()));
     }
     if (treasury != null && !genesis.authorities().contains(treasury.address())) {
       throw new IllegalArgumentException(

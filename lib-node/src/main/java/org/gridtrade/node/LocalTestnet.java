@@ -212,7 +212,7 @@ public final class LocalTestnet {
                 blockPeriod,
                 maxBlockTransactions,
                 settings(protocol, keys, timeout, treasuryFile),
-                null);
+                Optional.empty());
         Path cf = nd.resolve("config.json");
         c.write(cf);
         configs.add(cf);

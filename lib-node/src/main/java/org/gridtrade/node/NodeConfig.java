@@ -80,7 +80,7 @@ import org.gridtrade.ledger.PublicKey;
  * @param blockPeriod the time between blocks
  * @param maxBlockTransactions the most transactions a block holds
  * @param consensus the consensus protocol and its parameters
- * @param slashing how this node slashes equivocation, or null for not at all
+ * @param slashing how this node slashes equivocation, or empty for not at all
  */
 public record NodeConfig(
     Path genesis,
@@ -95,7 +95,7 @@ public record NodeConfig(
     Duration blockPeriod,
     int maxBlockTransactions,
     ConsensusSettings consensus,
-    Slashing slashing) {
+    Optional<Slashing> slashing) {
 
   /** The most transactions in a block unless the configuration says otherwise. */
   public static final int DEFAULT_MAX_BLOCK_TRANSACTIONS = 1_000;
@@ -162,7 +162,7 @@ public record NodeConfig(
         blockPeriod,
         maxBlockTransactions,
         new ConsensusSettings.Poa(),
-        null);
+        Optional.empty());
   }
 
   /**
@@ -191,7 +191,7 @@ public record NodeConfig(
   /**
    * This configuration with other slashing settings.
    *
-   * @param settings how to slash, or null for not at all
+   * @param settings how to slash
    * @return the new configuration
    */
   public NodeConfig withSlashing(Slashing settings) {
@@ -208,7 +208,7 @@ public record NodeConfig(
         blockPeriod,
         maxBlockTransactions,
         consensus,
-        settings);
+        Optional.of(settings));
   }
 
   /** Validates the fields; the lists are copied. */
@@ -226,6 +226,7 @@ public record NodeConfig(
       throw new IllegalArgumentException("network: lists no node keys");
     }
     Objects.requireNonNull(consensus, "consensus");
+    Objects.requireNonNull(slashing, "slashing");
     if (sealers.isEmpty()
         && (consensus instanceof ConsensusSettings.Poa
             || consensus instanceof ConsensusSettings.Trust)) {
@@ -290,7 +291,9 @@ public record NodeConfig(
           root.has("consensus")
               ? consensus(r.object("consensus"), base)
               : new ConsensusSettings.Poa(),
-          root.has("slashing") ? slashing(r.object("slashing"), base) : null);
+          root.has("slashing")
+              ? Optional.of(slashing(r.object("slashing"), base))
+              : Optional.empty());
     } catch (IllegalArgumentException e) {
       throw e.getMessage().startsWith("config ")
           ? e
@@ -385,11 +388,11 @@ public record NodeConfig(
     o.put("blockPeriodMillis", blockPeriod.toMillis());
     o.put("maxBlockTransactions", maxBlockTransactions);
     writeConsensus(o.putObject("consensus"), base);
-    if (slashing != null) {
-      ObjectNode sl = o.putObject("slashing");
-      sl.put("keystore", relative(base, slashing.keystore()));
-      sl.put("amountMicro", slashing.amountMicro());
-    }
+    slashing.ifPresent(
+        sl ->
+            o.putObject("slashing")
+                .put("keystore", relative(base, sl.keystore()))
+                .put("amountMicro", sl.amountMicro()));
     try {
       Files.writeString(file, JSON.writerWithDefaultPrettyPrinter().writeValueAsString(o) + "\n");
     } catch (IOException e) {
