@@ -51,6 +51,25 @@ class TestnetCommandTest {
     return cl.execute(args);
   }
 
+  /**
+   * Runs {@code gridtrade testnet --dir net --block-period-ms 300 --detach} with the given options,
+   * remembers the started pids (stopped after the test) and returns testnet.json; exit 0 required.
+   */
+  private JsonNode startTestnet(Path net, StringWriter out, String... options) throws Exception {
+    StringWriter err = new StringWriter();
+    List<String> args = new ArrayList<>(List.of("testnet"));
+    args.addAll(List.of(options));
+    args.addAll(List.of("--dir", net.toString(), "--block-period-ms", "300", "--detach"));
+    int code = run(out, err, args.toArray(String[]::new));
+    Path json = net.resolve("testnet.json");
+    JsonNode doc = Files.exists(json) ? new ObjectMapper().readTree(json.toFile()) : null;
+    if (doc != null) {
+      doc.get("nodes").forEach(n -> pids.add(n.get("pid").asLong()));
+    }
+    assertThat(code).as(err.toString()).isZero();
+    return doc;
+  }
+
   private static Transaction transfer(KeyPair from, long nonce, KeyPair to, long amount) {
     return new TransactionBody(
             LocalTestnet.CHAIN_ID,
@@ -65,27 +84,7 @@ class TestnetCommandTest {
   void testnet_ofThreeProcesses_includesTransactions_andARestartedNodeCatchesUp() throws Exception {
     Path net = dir.resolve("net");
     StringWriter out = new StringWriter();
-    StringWriter err = new StringWriter();
-    int code =
-        run(
-            out,
-            err,
-            "testnet",
-            "--nodes",
-            "3",
-            "--dir",
-            net.toString(),
-            "--block-period-ms",
-            "300",
-            "--detach");
-    JsonNode doc =
-        Files.exists(net.resolve("testnet.json"))
-            ? new ObjectMapper().readTree(net.resolve("testnet.json").toFile())
-            : null;
-    if (doc != null) {
-      doc.get("nodes").forEach(n -> pids.add(n.get("pid").asLong()));
-    }
-    assertThat(code).as(err.toString()).isZero();
+    JsonNode doc = startTestnet(net, out, "--nodes", "3");
     assertThat(out.toString()).contains("testnet of 3 nodes running");
     List<GridTradeClient> clients = new ArrayList<>();
     doc.get("nodes")
@@ -142,30 +141,7 @@ class TestnetCommandTest {
   @Test
   void testnet_runsAnotherProtocol_whenAsked() throws Exception {
     Path net = dir.resolve("poeg");
-    StringWriter out = new StringWriter();
-    StringWriter err = new StringWriter();
-    int code =
-        run(
-            out,
-            err,
-            "testnet",
-            "--nodes",
-            "2",
-            "--consensus",
-            "poeg",
-            "--dir",
-            net.toString(),
-            "--block-period-ms",
-            "300",
-            "--detach");
-    JsonNode doc =
-        Files.exists(net.resolve("testnet.json"))
-            ? new ObjectMapper().readTree(net.resolve("testnet.json").toFile())
-            : null;
-    if (doc != null) {
-      doc.get("nodes").forEach(n -> pids.add(n.get("pid").asLong()));
-    }
-    assertThat(code).as(err.toString()).isZero();
+    JsonNode doc = startTestnet(net, new StringWriter(), "--nodes", "2", "--consensus", "poeg");
     assertThat(
             org.gridtrade.node.NodeConfig.read(net.resolve("node-1/config.json"))
                 .consensus()

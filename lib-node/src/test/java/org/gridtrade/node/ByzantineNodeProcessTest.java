@@ -15,7 +15,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import org.gridtrade.ledger.KeyPair;
 import org.gridtrade.ledger.Keystore;
 import org.gridtrade.ledger.spi.LedgerModule;
@@ -40,11 +39,7 @@ class ByzantineNodeProcessTest {
   @Test
   void thievingNodeProcess_blocksAreRefused_escrowStaysWhole() throws Exception {
     LocalTestnet net = LocalTestnet.write(dir, 3, Duration.ofMillis(300), new SecureRandom());
-    char[] pw = Files.readString(dir.resolve("users/password")).strip().toCharArray();
-    List<KeyPair> users = new ArrayList<>();
-    for (Path k : net.userKeys()) {
-      users.add(Keystore.read(k, pw));
-    }
+    List<KeyPair> users = NodeTests.users(dir, net);
     NodeConfig thiefConfig = NodeConfig.read(net.configs().get(2));
     char[] thiefPw = Files.readString(dir.resolve("node-2/password")).strip().toCharArray();
     String thief = Keystore.read(thiefConfig.keystore(), thiefPw).address().toString();
@@ -104,22 +99,12 @@ class ByzantineNodeProcessTest {
       String metrics = get(uri(honest.get(0)), "/metrics");
       assertThat(metrics).containsPattern("gridtrade_height [1-9]");
     } finally {
-      if (child != null) {
-        child.getOutputStream().close();
-        if (!child.waitFor(20, TimeUnit.SECONDS)) {
-          child.destroyForcibly().waitFor(20, TimeUnit.SECONDS);
-        }
-      }
+      NodeTests.stop(child);
       honest.forEach(GridTradeNode::close);
     }
   }
 
   private static String log(Path dir) {
-    try {
-      Path f = dir.resolve("thief.log");
-      return Files.exists(f) ? Files.readString(f) : "";
-    } catch (java.io.IOException e) {
-      return "";
-    }
+    return NodeTests.read(dir.resolve("thief.log"));
   }
 }

@@ -46,11 +46,7 @@ class ConsensusNodesTest {
   void testnet_runsTheProtocol_fromItsConfigurationFiles(String protocol) throws Exception {
     LocalTestnet net =
         LocalTestnet.write(dir, 3, Duration.ofMillis(300), 1_000, protocol, new SecureRandom());
-    char[] pw = Files.readString(dir.resolve("users/password")).strip().toCharArray();
-    List<KeyPair> users = new ArrayList<>();
-    for (Path k : net.userKeys()) {
-      users.add(Keystore.read(k, pw));
-    }
+    List<KeyPair> users = NodeTests.users(dir, net);
     List<GridTradeNode> nodes = new ArrayList<>();
     try {
       Set<Address> signers = new HashSet<>();

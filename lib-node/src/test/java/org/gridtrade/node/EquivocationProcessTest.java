@@ -15,7 +15,6 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
-import java.util.concurrent.TimeUnit;
 import org.gridtrade.consensus.Evidence;
 import org.gridtrade.ledger.Address;
 import org.gridtrade.ledger.Block;
@@ -47,11 +46,7 @@ class EquivocationProcessTest {
   void equivocatingNodeProcess_isSlashedExactlyOnce() throws Exception {
     SecureRandom random = new SecureRandom();
     LocalTestnet net = LocalTestnet.write(dir, 4, Duration.ofMillis(300), 1_000, "poa", random);
-    char[] pw = Files.readString(dir.resolve("users/password")).strip().toCharArray();
-    List<KeyPair> users = new ArrayList<>();
-    for (Path k : net.userKeys()) {
-      users.add(Keystore.read(k, pw));
-    }
+    List<KeyPair> users = NodeTests.users(dir, net);
     List<KeyPair> nodeKeys = new ArrayList<>();
     List<char[]> nodePasswords = new ArrayList<>();
     for (Path c : net.configs()) {
@@ -173,12 +168,7 @@ class EquivocationProcessTest {
         assertThat(l.verify().valid()).isTrue();
       }
     } finally {
-      if (child != null) {
-        child.getOutputStream().close();
-        if (!child.waitFor(20, TimeUnit.SECONDS)) {
-          child.destroyForcibly().waitFor(20, TimeUnit.SECONDS);
-        }
-      }
+      NodeTests.stop(child);
       honest.forEach(GridTradeNode::close);
     }
   }
@@ -207,11 +197,6 @@ class EquivocationProcessTest {
   }
 
   private String log() {
-    try {
-      Path f = dir.resolve("offender.log");
-      return Files.exists(f) ? Files.readString(f) : "";
-    } catch (java.io.IOException e) {
-      return "";
-    }
+    return NodeTests.read(dir.resolve("offender.log"));
   }
 }

@@ -28,6 +28,37 @@ final class NodeTests {
     }
   }
 
+  /** The funded user keys of a test network written into {@code dir}. */
+  static java.util.List<KeyPair> users(java.nio.file.Path dir, LocalTestnet net)
+      throws java.io.IOException, org.gridtrade.ledger.KeystoreException {
+    char[] pw = java.nio.file.Files.readString(dir.resolve("users/password")).strip().toCharArray();
+    java.util.List<KeyPair> users = new java.util.ArrayList<>();
+    for (java.nio.file.Path k : net.userKeys()) {
+      users.add(org.gridtrade.ledger.Keystore.read(k, pw));
+    }
+    return users;
+  }
+
+  /** Closes a child node process's input (it stops cleanly), or kills it after 20 s. */
+  static void stop(Process child) throws java.io.IOException, InterruptedException {
+    if (child == null) {
+      return;
+    }
+    child.getOutputStream().close();
+    if (!child.waitFor(20, java.util.concurrent.TimeUnit.SECONDS)) {
+      child.destroyForcibly().waitFor(20, java.util.concurrent.TimeUnit.SECONDS);
+    }
+  }
+
+  /** A file's text, or "" if it does not exist (yet) or cannot be read. */
+  static String read(java.nio.file.Path file) {
+    try {
+      return java.nio.file.Files.exists(file) ? java.nio.file.Files.readString(file) : "";
+    } catch (java.io.IOException e) {
+      return "";
+    }
+  }
+
   /** A node's API address. */
   static URI uri(GridTradeNode n) {
     return URI.create("http://127.0.0.1:" + n.apiAddress().getPort());

@@ -45,14 +45,7 @@ public final class SimulatedNetwork implements AutoCloseable {
   private SimulatedNetwork(Builder b) {
     this.clock = new ManualClock(b.start);
     this.stepMillis = b.stepMillis;
-    this.network =
-        InMemoryNetwork.builder()
-            .manualDelivery()
-            .clock(clock)
-            .seed(b.seed)
-            .delay(Duration.ofMillis(b.minDelay), Duration.ofMillis(b.maxDelay))
-            .lossRate(b.lossRate)
-            .build();
+    this.network = b.network.clock(clock).build();
   }
 
   /**
@@ -233,10 +226,13 @@ public final class SimulatedNetwork implements AutoCloseable {
   public static final class Builder {
     private long start = 1_700_000_001_000L;
     private long stepMillis = 10;
-    private long seed = 1;
-    private long minDelay = 1;
-    private long maxDelay = 50;
-    private double lossRate;
+    // The network's own builder checks the delays, the loss rate and the seed.
+    private final InMemoryNetwork.Builder network =
+        InMemoryNetwork.builder()
+            .manualDelivery()
+            .seed(1)
+            .delay(Duration.ofMillis(1), Duration.ofMillis(50))
+            .lossRate(0);
 
     private Builder() {}
 
@@ -268,13 +264,13 @@ public final class SimulatedNetwork implements AutoCloseable {
     }
 
     /**
-     * The seed of the network's delays and losses.
+     * The seed of the network's delays and losses (default 1).
      *
      * @param s the seed
      * @return this builder
      */
     public Builder seed(long s) {
-      this.seed = s;
+      network.seed(s);
       return this;
     }
 
@@ -287,14 +283,7 @@ public final class SimulatedNetwork implements AutoCloseable {
      * @throws IllegalArgumentException if the range is empty or negative
      */
     public Builder delay(Duration least, Duration most) {
-      long min = Objects.requireNonNull(least, "least").toMillis();
-      long max = Objects.requireNonNull(most, "most").toMillis();
-      if (min < 0 || max < min) {
-        throw new IllegalArgumentException(
-            "delay range [%d, %d] ms must have 0 <= least <= most".formatted(min, max));
-      }
-      this.minDelay = min;
-      this.maxDelay = max;
+      network.delay(least, most);
       return this;
     }
 
@@ -306,15 +295,12 @@ public final class SimulatedNetwork implements AutoCloseable {
      * @throws IllegalArgumentException if out of range
      */
     public Builder lossRate(double p) {
-      if (!(p >= 0 && p < 1)) {
-        throw new IllegalArgumentException("lossRate %s not in [0, 1)".formatted(p));
-      }
-      this.lossRate = p;
+      network.lossRate(p);
       return this;
     }
 
     /**
-     * Builds the network, with no engines yet.
+     * Builds the network, with no engines yet. Build one network per builder.
      *
      * @return the network
      */

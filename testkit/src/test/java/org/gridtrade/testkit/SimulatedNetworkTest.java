@@ -42,17 +42,20 @@ class SimulatedNetworkTest {
     return new Genesis(CHAIN, alloc, Set.of(), T0);
   }
 
+  private ProofOfAuthority poa() {
+    return ProofOfAuthority.builder()
+        .sealers(TestKeys.addresses(sealers))
+        .outOfTurnDelay(Duration.ofMillis(400))
+        .wiggle(Duration.ofMillis(100))
+        .build();
+  }
+
   /**
    * Three PoA sealers; 40 transfers submitted round robin, 100 ms apart; runs until all hold them.
    */
   private List<Hash> run(long seed) {
     Genesis g = genesis();
-    ProofOfAuthority poa =
-        ProofOfAuthority.builder()
-            .sealers(TestKeys.addresses(sealers))
-            .outOfTurnDelay(Duration.ofMillis(400))
-            .wiggle(Duration.ofMillis(100))
-            .build();
+    ProofOfAuthority poa = poa();
     try (SimulatedNetwork sim =
         SimulatedNetwork.builder()
             .start(T0 + 1_000)
@@ -129,12 +132,7 @@ class SimulatedNetworkTest {
   @Test
   void stoppedNode_isNotTicked_andARestartUnderItsIdTakesItsPlace_andCatchesUp() {
     Genesis g = genesis();
-    ProofOfAuthority poa =
-        ProofOfAuthority.builder()
-            .sealers(TestKeys.addresses(sealers))
-            .outOfTurnDelay(Duration.ofMillis(400))
-            .wiggle(Duration.ofMillis(100))
-            .build();
+    ProofOfAuthority poa = poa();
     try (SimulatedNetwork sim = SimulatedNetwork.builder().start(T0 + 1_000).seed(3).build()) {
       java.util.function.IntFunction<BlockEngine> start =
           i ->
