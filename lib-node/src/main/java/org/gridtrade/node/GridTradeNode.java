@@ -218,7 +218,7 @@ public final class GridTradeNode implements AutoCloseable {
    * @throws IllegalStateException as {@link #start(NodeConfig)}
    */
   public static GridTradeNode start(NodeConfig config, List<? extends LedgerModule> modules) {
-    return start(config, modules, null);
+    return startWith(config, modules, null);
   }
 
   /**
@@ -236,6 +236,12 @@ public final class GridTradeNode implements AutoCloseable {
    * @throws IllegalStateException as {@link #start(NodeConfig)}
    */
   public static GridTradeNode start(
+      NodeConfig config, List<? extends LedgerModule> modules, ConsensusProtocol protocol) {
+    return startWith(config, modules, Objects.requireNonNull(protocol, "protocol"));
+  }
+
+  // Starts a node with the given protocol, or with its configuration's when `protocol` is null.
+  private static GridTradeNode startWith(
       NodeConfig config, List<? extends LedgerModule> modules, ConsensusProtocol protocol) {
     Objects.requireNonNull(config, "config");
     Objects.requireNonNull(modules, "modules");
