@@ -183,7 +183,10 @@ class NetworkTransportTest {
       await("a refused the intruder both ways", () -> a.failedHandshakes() >= 2);
       await("b connected to a", () -> a.connectedPeers().size() == 1);
       assertThat(a.connectedPeers()).containsExactly(other.address().toString());
-      assertThat(x.connectedPeers()).isEmpty();
+      // In TLS 1.3 a client finishes its side of the handshake before the server checks the
+      // client's certificate, so the intruder may count a as connected until a's refusal closes
+      // the connection: wait for that, rather than expect it already.
+      await("the intruder holds no connection", () -> x.connectedPeers().isEmpty());
       x.broadcast(
           new org.gridtrade.consensus.ConsensusMessage.Status(5, org.gridtrade.ledger.Hash.ZERO));
       b.broadcast(
