@@ -390,6 +390,9 @@ public final class NetworkTransport implements Transport, AutoCloseable {
 
   private static final io.netty.util.AttributeKey<String> PEER =
       io.netty.util.AttributeKey.valueOf("gridtrade.peer");
+  // Bytes given to a channel to write and not written yet (or failed).
+  private static final io.netty.util.AttributeKey<AtomicLong> UNSENT =
+      io.netty.util.AttributeKey.valueOf("gridtrade.unsent");
 
   /** How many gossip frames a transport remembers, so that it relays each once. */
   static final int SEEN_FRAMES = 100_000;
@@ -600,8 +603,14 @@ public final class NetworkTransport implements Transport, AutoCloseable {
   }
 
   private void write(Channel ch, List<byte[]> frames) {
-    io.netty.channel.ChannelOutboundBuffer pending = ch.unsafe().outboundBuffer();
-    if (pending != null && pending.totalPendingWriteBytes() > maxPendingBytes) {
+    // Bytes handed to the channel and not yet written out: counted here, because a write from
+    // outside the channel's event loop reaches Netty's outbound buffer only when the loop runs it,
+    // so on a busy node the buffer alone would not see a backlog queued as tasks.
+    AtomicLong unsent = ch.attr(UNSENT).setIfAbsent(new AtomicLong());
+    if (unsent == null) {
+      unsent = ch.attr(UNSENT).get();
+    }
+    if (unsent.get() > maxPendingBytes) {
       // The peer does not read what it is sent (stopped, or hostile): holding more for it would
       // let it fill this node's memory. It redials and catches up by block requests.
       if (ch.isOpen()) {
@@ -610,14 +619,17 @@ public final class NetworkTransport implements Transport, AutoCloseable {
             "{}: peer {} left {} bytes unread; disconnected",
             localId(),
             ch.attr(PEER).get(),
-            pending.totalPendingWriteBytes());
+            unsent.get());
         ch.close();
       }
       return;
     }
+    AtomicLong counter = unsent;
     for (byte[] f : frames) {
-      ch.write(Unpooled.wrappedBuffer(f));
-      bytesOut.addAndGet(4L + f.length);
+      long size = 4L + f.length;
+      counter.addAndGet(size);
+      ch.write(Unpooled.wrappedBuffer(f)).addListener(done -> counter.addAndGet(-size));
+      bytesOut.addAndGet(size);
     }
     ch.flush();
   }
