@@ -9,6 +9,7 @@ import java.util.Optional;
 import java.util.Set;
 import org.gridtrade.consensus.spi.EnergyProofSource;
 import org.gridtrade.consensus.spi.StateOfChargeSource;
+import org.gridtrade.ledger.Address;
 
 /**
  * Which consensus protocol a node runs, with its parameters, as the {@code "consensus"} object of a
@@ -165,7 +166,7 @@ public sealed interface ConsensusSettings {
     /** Validates the fields; the list is copied. */
     public StateOfCharge {
       evs = List.copyOf(evs);
-      Set<Object> seen = new HashSet<>();
+      Set<Address> seen = new HashSet<>();
       boolean positive = false;
       for (StateOfChargeSource.Candidate c : evs) {
         if (!seen.add(c.address())) {

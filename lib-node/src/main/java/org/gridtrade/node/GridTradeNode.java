@@ -302,7 +302,7 @@ public final class GridTradeNode implements AutoCloseable {
   }
 
   /** The protocol a configuration describes. */
-  static ConsensusProtocol protocol(NodeConfig config, KeyPair treasury) {
+  private static ConsensusProtocol protocol(NodeConfig config, KeyPair treasury) {
     ConsensusSettings s = config.consensus();
     if (s instanceof ConsensusSettings.Trust t) {
       TrustStake.Builder b =

@@ -337,6 +337,7 @@ public final class NetworkTransport implements Transport, AutoCloseable {
     return new ChannelInitializer<>() {
       @Override
       protected void initChannel(SocketChannel ch) {
+        ch.attr(UNSENT).set(new AtomicLong());
         SslHandler tls = ssl.newHandler(ch.alloc());
         ch.pipeline()
             .addLast(tls)
@@ -606,10 +607,7 @@ public final class NetworkTransport implements Transport, AutoCloseable {
     // Bytes handed to the channel and not yet written out: counted here, because a write from
     // outside the channel's event loop reaches Netty's outbound buffer only when the loop runs it,
     // so on a busy node the buffer alone would not see a backlog queued as tasks.
-    AtomicLong unsent = ch.attr(UNSENT).setIfAbsent(new AtomicLong());
-    if (unsent == null) {
-      unsent = ch.attr(UNSENT).get();
-    }
+    AtomicLong unsent = ch.attr(UNSENT).get(); // set when the channel was initialised
     if (unsent.get() > maxPendingBytes) {
       // The peer does not read what it is sent (stopped, or hostile): holding more for it would
       // let it fill this node's memory. It redials and catches up by block requests.
@@ -624,11 +622,10 @@ public final class NetworkTransport implements Transport, AutoCloseable {
       }
       return;
     }
-    AtomicLong counter = unsent;
     for (byte[] f : frames) {
       long size = 4L + f.length;
-      counter.addAndGet(size);
-      ch.write(Unpooled.wrappedBuffer(f)).addListener(done -> counter.addAndGet(-size));
+      unsent.addAndGet(size);
+      ch.write(Unpooled.wrappedBuffer(f)).addListener(done -> unsent.addAndGet(-size));
       bytesOut.addAndGet(size);
     }
     ch.flush();

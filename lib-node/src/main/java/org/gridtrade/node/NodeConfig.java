@@ -172,20 +172,7 @@ public record NodeConfig(
    * @return the new configuration
    */
   public NodeConfig withConsensus(ConsensusSettings settings) {
-    return new NodeConfig(
-        genesis,
-        dataDir,
-        keystore,
-        passwordFile,
-        p2p,
-        api,
-        peers,
-        network,
-        sealers,
-        blockPeriod,
-        maxBlockTransactions,
-        settings,
-        slashing);
+    return with(settings, slashing);
   }
 
   /**
@@ -195,6 +182,10 @@ public record NodeConfig(
    * @return the new configuration
    */
   public NodeConfig withSlashing(Slashing settings) {
+    return with(consensus, Optional.of(settings));
+  }
+
+  private NodeConfig with(ConsensusSettings c, Optional<Slashing> s) {
     return new NodeConfig(
         genesis,
         dataDir,
@@ -207,8 +198,8 @@ public record NodeConfig(
         sealers,
         blockPeriod,
         maxBlockTransactions,
-        consensus,
-        Optional.of(settings));
+        c,
+        s);
   }
 
   /** Validates the fields; the lists are copied. */
