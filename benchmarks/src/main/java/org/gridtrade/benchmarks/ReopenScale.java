@@ -24,10 +24,12 @@ import org.h2.mvstore.MVStore;
 
 /**
  * Opening a durable ledger against the length of its history: builds chains of the given numbers of
- * blocks (one signed transfer each, to a new account), then reopens each in a fresh {@code
- * Ledger.open} several times and prints the median, beside the time of a full replay-and-verify
- * ({@code Ledger.verify()}), the file's size per block, the number of MVStore chunks in it (read
- * from a read-only MVStore opened on the closed file) and the time the chain took to build.
+ * blocks (one signed transfer each, to one of 1,000 accounts in turn, so the state stays the same
+ * size while the history grows), then reopens each in a fresh {@code Ledger.open} several times and
+ * prints the median, beside the time of a full replay-and-verify ({@code Ledger.verify()}), the
+ * MVStore file's size and that of all the store's files (with the archive of old blocks) per block,
+ * the number of MVStore chunks in it (read from a read-only MVStore opened on the closed file) and
+ * the time the chain took to build.
  *
  * <pre>
  * java -cp benchmarks/target/benchmarks.jar org.gridtrade.benchmarks.ReopenScale 1000 100000
@@ -40,6 +42,7 @@ import org.h2.mvstore.MVStore;
  */
 public final class ReopenScale {
   private static final int CHAIN = 9;
+  private static final int RECIPIENTS = 1_000;
   private static final long T0 = 1_700_000_000_000L;
 
   private ReopenScale() {}
@@ -52,9 +55,9 @@ public final class ReopenScale {
    */
   public static void main(String[] args) throws IOException {
     System.out.println(
-        "| blocks of history | reopen p50 (of 7) | full replay and verify | file | bytes per block"
-            + " | MVStore chunks | build |");
-    System.out.println("|---|---|---|---|---|---|---|");
+        "| blocks of history | reopen p50 (of 7) | full replay and verify | MVStore file | all files"
+            + " | bytes per block | MVStore chunks | build |");
+    System.out.println("|---|---|---|---|---|---|---|---|");
     for (String a : args) {
       String[] parts = a.replace("_", "").split(",");
       int[] checkpoints = new int[parts.length];
@@ -66,6 +69,11 @@ public final class ReopenScale {
       }
       run(checkpoints);
     }
+  }
+
+  private static long sizeIfExists(Path file, String suffix) throws IOException {
+    Path p = file.resolveSibling(file.getFileName() + suffix);
+    return Files.exists(p) ? Files.size(p) : 0;
   }
 
   // The chunk count MVStore reports for the closed file.
@@ -80,12 +88,12 @@ public final class ReopenScale {
     }
   }
 
+  // A transfer to one of RECIPIENTS accounts, in turn: the history grows, the state does not.
   private static Transaction transfer(KeyPair k, int h) {
+    int r = h % RECIPIENTS;
     byte[] to = new byte[Address.LENGTH];
-    to[0] = (byte) (h >>> 24);
-    to[1] = (byte) (h >>> 16);
-    to[2] = (byte) (h >>> 8);
-    to[3] = (byte) h;
+    to[0] = (byte) (r >>> 8);
+    to[1] = (byte) r;
     to[4] = 1;
     return new TransactionBody(
             CHAIN, k.publicKey(), h - 1, 1, new Payload.Transfer(Address.ofBytes(to), 5))
@@ -130,7 +138,8 @@ public final class ReopenScale {
 
   private static void measure(Genesis g, Path file, int blocks, long built, boolean verify)
       throws IOException {
-    long bytes = Files.size(file);
+    long mv = Files.size(file);
+    long bytes = mv + sizeIfExists(file, ".archive") + sizeIfExists(file, ".archive.index");
     String chunks = chunkCount(file);
     List<Long> times = new ArrayList<>();
     long replay = -1;
@@ -154,10 +163,11 @@ public final class ReopenScale {
     times.sort(Comparator.naturalOrder());
     System.out.printf(
         Locale.ROOT,
-        "| %,d | %.0f ms | %s | %,.1f MB | %,d | %s | %.0f s |%n",
+        "| %,d | %.0f ms | %s | %,.1f MB | %,.1f MB | %,d | %s | %.0f s |%n",
         blocks,
         times.get(times.size() / 2) / 1e6,
         replay < 0 ? "—" : String.format(Locale.ROOT, "%.1f s", replay / 1e9),
+        mv / 1e6,
         bytes / 1e6,
         bytes / (blocks + 1),
         chunks,

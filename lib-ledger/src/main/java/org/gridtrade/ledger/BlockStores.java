@@ -38,7 +38,10 @@ public final class BlockStores {
    * kept beside the file ({@code <file>.head}, written after every commit) makes opening refuse a
    * file that would reopen at an older commit, which is what MVStore does when its newest commits
    * are unreadable; the message names the heights lost. To accept such a store as it is, delete the
-   * head record. Keep the two files together when copying a store.
+   * head record. Blocks older than the last 1,024 or so move to an archive of two append-only files
+   * beside the store ({@code <file>.archive} and {@code <file>.archive.index}), so opening and
+   * appending cost the same whatever the length of the history. Keep the files together when
+   * copying a store.
    *
    * @param file the store file, for example {@code data/chain.mv}
    * @return the open store

@@ -3,6 +3,7 @@ package org.gridtrade.ledger;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.util.SplittableRandom;
+import org.gridtrade.ledger.internal.MvStoreBlockStore;
 import org.gridtrade.ledger.spi.BlockStore;
 import org.gridtrade.ledger.spi.StoredBlock;
 
@@ -14,6 +15,9 @@ import org.gridtrade.ledger.spi.StoredBlock;
  * only on the seed, the height and the previous record's hash, so the parent can rebuild them.
  */
 public final class DurableStoreCrashChild {
+  /** Blocks the child keeps replaceable; older ones go to the archive. */
+  static final int ARCHIVE_WINDOW = 8;
+
   private DurableStoreCrashChild() {}
 
   // Record lengths in bytes, inclusive.
@@ -33,7 +37,10 @@ public final class DurableStoreCrashChild {
     PrintStream out = System.out;
     out.println("opening");
     out.flush();
-    try (BlockStore store = BlockStores.openDurable(file)) {
+    // A window of 8 recent blocks: every other append also moves a block to the archive, so kills
+    // land in the middle of archiving too.
+    try (BlockStore store =
+        MvStoreBlockStore.open(file, MvStoreBlockStore.DEFAULT_CACHE_NODES, ARCHIVE_WINDOW)) {
       long height = store.size();
       out.println("opened " + height);
       out.flush();

@@ -23,6 +23,9 @@ import java.util.stream.Stream;
 import org.gridtrade.ledger.internal.MvStoreBlockStore;
 import org.gridtrade.ledger.spi.BlockStore;
 import org.gridtrade.ledger.spi.StoredBlock;
+import org.h2.mvstore.MVMap;
+import org.h2.mvstore.MVStore;
+import org.h2.mvstore.type.StringDataType;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestReporter;
 import org.junit.jupiter.api.io.TempDir;
@@ -68,6 +71,7 @@ class DurableStoreCrashTest {
     int scheduledWhileAppending = 0;
     long started = System.nanoTime();
     long verifyNanos = 0;
+    int archiveAheadKills = 0;
 
     for (int cycle = 0; cycle < CYCLES; cycle++) {
       Kill kill = Kill.draw(random);
@@ -134,6 +138,9 @@ class DurableStoreCrashTest {
       }
       totalAcked += acked.size();
 
+      if (archiveAhead(file)) {
+        archiveAheadKills++;
+      }
       long verifyStart = System.nanoTime();
       try (BlockStore store = BlockStores.openDurable(file)) {
         long size = store.size();
@@ -163,10 +170,12 @@ class DurableStoreCrashTest {
 
     long elapsed = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started);
     String summary =
-        "%d kills, kill landed %s, %d blocks acked, %d stored, store file %d bytes, %d ms (%d ms verifying)"
+        ("%d kills, kill landed %s (%d between the archive's sync and the store's commit), %d"
+                + " blocks acked, %d stored, store file %d bytes, %d ms (%d ms verifying)")
             .formatted(
                 CYCLES,
                 phases,
+                archiveAheadKills,
                 totalAcked,
                 verifiedSize,
                 Files.size(file),
@@ -176,13 +185,37 @@ class DurableStoreCrashTest {
     assertTrue(verifiedSize > 0, "the child never appended anything");
     try (Stream<Path> files = Files.list(file.getParent())) {
       assertEquals(
-          Set.of(file, MvStoreBlockStore.headFile(file)),
+          Set.of(
+              file,
+              MvStoreBlockStore.headFile(file),
+              file.resolveSibling(file.getFileName() + ".archive"),
+              file.resolveSibling(file.getFileName() + ".archive.index")),
           files.collect(Collectors.toSet()),
-          "files besides the store (but its head record)");
+          "files besides the store (but its head record and archive)");
     }
     assertTrue(
         phases.getOrDefault(Phase.APPENDING, 0) >= scheduledWhileAppending, phases::toString);
     assertTrue(scheduledWhileAppending >= CYCLES / 2, "schedule " + scheduledWhileAppending);
+  }
+
+  // Whether the archive holds more heights than the store committed: the kill landed after the
+  // archive's sync and before the store's commit (opening cuts them off).
+  private static boolean archiveAhead(Path file) throws IOException {
+    Path index = file.resolveSibling(file.getFileName() + ".archive.index");
+    if (!Files.exists(index)) {
+      return false;
+    }
+    long entries = Files.size(index) / Long.BYTES;
+    try (MVStore s = new MVStore.Builder().fileName(file.toString()).readOnly().open()) {
+      String archived =
+          s.openMap(
+                  MvStoreBlockStore.META_MAP,
+                  new MVMap.Builder<String, String>()
+                      .keyType(StringDataType.INSTANCE)
+                      .valueType(StringDataType.INSTANCE))
+              .get(MvStoreBlockStore.ARCHIVED_KEY);
+      return entries > (archived == null ? 0 : Long.parseLong(archived));
+    }
   }
 
   /**

@@ -13,6 +13,7 @@ import java.util.NavigableMap;
 import java.util.Random;
 import java.util.TreeMap;
 import java.util.stream.Collectors;
+import org.gridtrade.ledger.internal.MvStoreBlockStore;
 import org.gridtrade.ledger.spi.BlockCheck;
 import org.gridtrade.ledger.spi.SealVerifier;
 
@@ -52,7 +53,12 @@ public final class LedgerCrashChild {
     log = new FileOutputStream(args[2], true);
     long seed = Long.parseLong(args[1]);
     List<KeyPair> keys = TestKit.keys(KEYS);
-    try (Ledger ledger = Ledger.open(genesis(), BlockStores.openDurable(Path.of(args[0])))) {
+    // 40 recent blocks (reorganisations reach 32 deep): every tenth append also moves ten blocks
+    // to the archive, so kills land in the middle of archiving too.
+    try (Ledger ledger =
+        Ledger.open(
+            genesis(),
+            MvStoreBlockStore.open(Path.of(args[0]), MvStoreBlockStore.DEFAULT_CACHE_NODES, 40))) {
       print("opened " + ledger.height() + " " + ledger.head().hash());
       // The state after each of the last heights of the current chain seen since opening: the
       // fork points for a reorganisation.

@@ -40,7 +40,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A durable {@link BlockStore} in one H2 MVStore file.
+ * A durable {@link BlockStore} in one H2 MVStore file, with its old blocks in an archive beside it.
  *
  * <p>Layout: a map {@value #BLOCKS_MAP} from {@link #key(long) key(height)} to record, and a map
  * {@value #META_MAP} whose key {@value #FORMAT_KEY} holds {@value #FORMAT}. A record is one tag
@@ -48,6 +48,16 @@ import org.slf4j.LoggerFactory;
  * (big-endian), so a damaged record is refused when it is read; records of tag {@value #RECORD_V1},
  * written before the checksum, are the same without it. The blocks map also holds an empty sentinel
  * record at key {@link Long#MIN_VALUE}.
+ *
+ * <p>Archive: the blocks map keeps the last {@link #DEFAULT_RECENT_BLOCKS} blocks or so, the ones a
+ * reorganisation may replace (at most 32 deep). Older ones move, in batches, to two append-only
+ * files beside the store ({@link BlockArchive}): the batch is written and synced there first, and
+ * the commit of the next block removes it from the map and raises the count of archived heights
+ * (metadata key {@value #ARCHIVED_KEY}). So the MVStore holds the state and a bounded window of
+ * blocks: its chunk table, which MVStore reads on every open and ranks on every compaction, no
+ * longer grows with the history, and neither do the opening time and the cost of a commit. A crash
+ * between the archive's sync and the commit leaves the batch in both; opening cuts the archive back
+ * to the committed count.
  *
  * <p>Head record: MVStore checksums its chunk headers, and when the newest commits are unreadable
  * it opens at the last readable one: an older, shorter chain, silently. So the store also keeps the
@@ -102,6 +112,12 @@ public final class MvStoreBlockStore implements BlockStore, StateStorage {
    */
   public static final String FORMAT_V1 = "gridtrade-block-store/1";
 
+  /** Metadata key of the number of archived heights (absent: none). */
+  public static final String ARCHIVED_KEY = "archived";
+
+  /** Blocks kept in the store (and so replaceable) before older ones move to the archive. */
+  public static final int DEFAULT_RECENT_BLOCKS = 1024;
+
   /** Decoded state-tree nodes kept in memory by default. */
   public static final int DEFAULT_CACHE_NODES = 65_536;
 
@@ -140,6 +156,10 @@ public final class MvStoreBlockStore implements BlockStore, StateStorage {
   private final MVStore store;
   private final HeadRecord head;
   private final MVMap<Long, byte[]> blocks;
+  private final MVMap<String, String> meta;
+  private final BlockArchive archive;
+  private final int recentBlocks;
+  private final int archiveBatch;
   private final MvNodeStore nodes;
   private final Rewriter rewriter; // used with the append lock held
   // Read lock: any call but close; write lock: close.
@@ -147,18 +167,24 @@ public final class MvStoreBlockStore implements BlockStore, StateStorage {
   private final ReentrantLock appendLock = new ReentrantLock();
   // Count of committed and synced records; readers never see past it.
   private volatile long size;
+  // Heights below this are read from the archive: raised once a batch is synced there, before the
+  // commit that removes it from the blocks map (readers see those removals before the commit).
+  private volatile long archived;
   // Why a storage failure closed the store, or null.
   private volatile String failure;
   private boolean closed; // written under the lifecycle write lock
 
-  private MvStoreBlockStore(Path file, MVStore store, HeadRecord head, int cacheNodes) {
+  private MvStoreBlockStore(
+      Path file, MVStore store, HeadRecord head, int cacheNodes, int recentBlocks) {
     this.file = file;
     this.store = store;
     this.head = head;
+    this.recentBlocks = recentBlocks;
+    this.archiveBatch = Math.max(1, Math.min(256, recentBlocks / 4));
     if (!store.hasMap(META_MAP) || !store.hasMap(BLOCKS_MAP)) {
       throw notABlockStore(file, "it has no maps %s and %s".formatted(META_MAP, BLOCKS_MAP));
     }
-    MVMap<String, String> meta =
+    this.meta =
         store.openMap(
             META_MAP,
             new MVMap.Builder<String, String>()
@@ -178,21 +204,66 @@ public final class MvStoreBlockStore implements BlockStore, StateStorage {
     if (blocks.isEmpty() || blocks.firstKey() != SENTINEL) {
       throw notABlockStore(file, "its %s map has no sentinel entry".formatted(BLOCKS_MAP));
     }
-    long n = blocks.sizeAsLong() - 1;
-    if (n > 0) {
-      // n distinct keys, all between key(n - 1) and key(0): the heights are exactly 0..n-1.
+    long first = archivedCount(file, meta.get(ARCHIVED_KEY));
+    long recent = blocks.sizeAsLong() - 1;
+    long n = first + recent;
+    if (recent > 0) {
+      // recent distinct keys, all between key(n - 1) and key(first): exactly first..n-1.
       long lowest = height(blocks.lastKey());
       long highest = height(blocks.higherKey(SENTINEL));
-      if (lowest != 0 || highest != n - 1) {
+      if (lowest != first || highest != n - 1) {
         throw notABlockStore(
             file,
-            "its %d heights run %d..%d, not contiguously from 0 to %d"
-                .formatted(n, lowest, highest, n - 1));
+            "its %d heights run %d..%d, not contiguously from %d to %d"
+                .formatted(recent, lowest, highest, first, n - 1));
       }
+    } else if (first > 0) {
+      throw notABlockStore(file, "it archived %d heights but holds no recent one".formatted(first));
     }
+    try {
+      this.archive = BlockArchive.open(file, first);
+    } catch (IOException e) {
+      throw notABlockStore(file, e.getMessage());
+    }
+    this.archived = first;
     this.size = n;
-    Hash headHash = n > 0 ? decode(n - 1, blocks.get(key(n - 1))).hash() : Hash.ZERO;
-    head.check(file, store.getCurrentVersion(), n - 1, headHash);
+    try {
+      if (first > 0) {
+        decode(first - 1, archive.read(first - 1)); // the archive's last record is whole
+      }
+      Hash headHash = n > 0 ? decode(n - 1, blocks.get(key(n - 1))).hash() : Hash.ZERO;
+      head.check(file, store.getCurrentVersion(), n - 1, headHash);
+    } catch (IOException | RuntimeException e) {
+      closeArchive();
+      if (e instanceof UncheckedIOException u) {
+        throw u;
+      }
+      throw notABlockStore(file, e.getMessage());
+    }
+  }
+
+  private static long archivedCount(Path file, String value) {
+    if (value == null) {
+      return 0;
+    }
+    try {
+      long n = Long.parseLong(value);
+      if (n >= 0) {
+        return n;
+      }
+    } catch (NumberFormatException e) {
+      // named below
+    }
+    throw notABlockStore(
+        file, "its archived height count '%s' is not a number >= 0".formatted(value));
+  }
+
+  private void closeArchive() {
+    try {
+      archive.close();
+    } catch (UncheckedIOException e) {
+      log.debug("closing the archive of {} failed: {}", file, e.toString());
+    }
   }
 
   /**
@@ -217,9 +288,25 @@ public final class MvStoreBlockStore implements BlockStore, StateStorage {
    * @return the open store
    */
   public static MvStoreBlockStore open(Path file, int cacheNodes) {
+    return open(file, cacheNodes, DEFAULT_RECENT_BLOCKS);
+  }
+
+  /**
+   * Opens the store as {@link #open(Path, int)} does, keeping the last {@code recentBlocks} blocks
+   * in the MVStore, where they can be replaced; older ones move to the archive in batches.
+   *
+   * @param file the store file
+   * @param cacheNodes decoded nodes cached, 0 or more
+   * @param recentBlocks blocks kept replaceable, 1 or more
+   * @return the open store
+   */
+  public static MvStoreBlockStore open(Path file, int cacheNodes, int recentBlocks) {
     Objects.requireNonNull(file, "file");
     if (cacheNodes < 0) {
       throw new IllegalArgumentException("cacheNodes %d must be >= 0".formatted(cacheNodes));
+    }
+    if (recentBlocks < 1) {
+      throw new IllegalArgumentException("recentBlocks %d must be >= 1".formatted(recentBlocks));
     }
     Path path = file.toAbsolutePath().normalize();
     boolean created = false;
@@ -246,7 +333,7 @@ public final class MvStoreBlockStore implements BlockStore, StateStorage {
     try {
       refuseOldFormat(path, store); // before the head record, which opening would create
       head = HeadRecord.open(headFile(path), created);
-      MvStoreBlockStore opened = new MvStoreBlockStore(path, store, head, cacheNodes);
+      MvStoreBlockStore opened = new MvStoreBlockStore(path, store, head, cacheNodes, recentBlocks);
       log.debug("opened block store {} with {} blocks", path, opened.size);
       return opened;
     } catch (UncheckedIOException e) {
@@ -378,6 +465,12 @@ public final class MvStoreBlockStore implements BlockStore, StateStorage {
         ensureOpen();
         long old = size;
         InMemoryBlockStore.checkReplacement(height, records, old);
+        if (height < archived) {
+          throw new IllegalArgumentException(
+              ("cannot replace from height %d: heights below %d are archived (the store keeps the"
+                      + " last %d blocks replaceable)")
+                  .formatted(height, archived, recentBlocks));
+        }
         long next = height + records.size();
         // Readers stop below the records that change, so none reads a removed one.
         size = height;
@@ -441,19 +534,65 @@ public final class MvStoreBlockStore implements BlockStore, StateStorage {
     }
   }
 
-  /** Puts one record (and state changes), commits and syncs; called with the append lock held. */
+  /**
+   * Puts one record (and state changes), commits and syncs; called with the append lock held. An
+   * append that leaves more than {@link #recentBlocks} plus a batch in the blocks map first writes
+   * the oldest batch to the archive, and its commit removes them from the map.
+   */
   private void write(long height, StoredBlock block, String what, NodeStore.Commit commit) {
     byte[] record = encode(block);
     String action = "%s height %d".formatted(what, height);
-    commitAndSync(
-        () -> {
-          blocks.put(key(height), record);
-          if (commit != null) {
-            nodes.write(commit);
-          }
-        },
-        action);
+    long from = archived;
+    long to = height + 1 - from > (long) recentBlocks + archiveBatch ? from + archiveBatch : from;
+    if (to > from) {
+      archiveRecords(from, to, action);
+      // Readers of these heights go to the archive from now on: the removals below are visible
+      // in the map before the commit is.
+      archived = to;
+    }
+    try {
+      commitAndSync(
+          () -> {
+            blocks.put(key(height), record);
+            if (commit != null) {
+              nodes.write(commit);
+            }
+            if (to > from) {
+              for (long h = from; h < to; h++) {
+                blocks.remove(key(h));
+              }
+              meta.put(ARCHIVED_KEY, Long.toString(to));
+            }
+          },
+          action);
+    } catch (RuntimeException e) {
+      if (to > from && !store.isClosed()) {
+        // Rolled back: the map holds the batch again, but readers may be reading it from the
+        // archive, which therefore stays; reopening cuts it back to the committed count.
+        fail("%s failed after archiving heights %d..%d: %s".formatted(action, from, to - 1, e));
+      }
+      throw e;
+    }
     recordHead(height, block.hash(), action);
+  }
+
+  // Writes heights from..to-1 to the archive and syncs it; with the append lock held.
+  private void archiveRecords(long from, long to, String what) {
+    List<byte[]> records = new ArrayList<>();
+    for (long h = from; h < to; h++) {
+      byte[] r = blocks.get(key(h));
+      decode(h, r); // never archive a damaged record
+      records.add(r);
+    }
+    try {
+      archive.append(records);
+    } catch (IOException e) {
+      throw new UncheckedIOException(
+          new IOException(
+              "block store %s: archiving heights %d..%d before %s failed: %s"
+                  .formatted(file, from, to - 1, what, e.getMessage()),
+              e));
+    }
   }
 
   /**
@@ -529,6 +668,9 @@ public final class MvStoreBlockStore implements BlockStore, StateStorage {
       if (height >= size) {
         return Optional.empty();
       }
+      if (height < archived) {
+        return Optional.of(decode(height, readArchived(height)));
+      }
       byte[] record;
       // Registered, so no chunk this read may still need is freed and overwritten meanwhile.
       MVStore.TxCounter reading = store.registerVersionUsage();
@@ -542,15 +684,26 @@ public final class MvStoreBlockStore implements BlockStore, StateStorage {
       } finally {
         store.deregisterVersionUsage(reading);
       }
+      if (record == null && height < archived) {
+        record = readArchived(height); // archived while this read ran
+      }
       return Optional.of(decode(height, record));
     } finally {
       lifecycle.readLock().unlock();
     }
   }
 
+  private byte[] readArchived(long height) {
+    try {
+      return archive.read(height);
+    } catch (IOException e) {
+      throw corrupt(height, "reading the archive failed: " + e.getMessage());
+    }
+  }
+
   /**
-   * The size of the store file, which includes MVStore's chunk headers, B-tree pages and space not
-   * yet reclaimed.
+   * The size of the store file and its archive, which includes MVStore's chunk headers, B-tree
+   * pages and space not yet reclaimed.
    *
    * @return the file size in bytes
    */
@@ -559,7 +712,9 @@ public final class MvStoreBlockStore implements BlockStore, StateStorage {
     lifecycle.readLock().lock();
     try {
       ensureOpen();
-      return store.getFileStore().size();
+      return store.getFileStore().size() + archive.sizeInBytes();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
     } finally {
       lifecycle.readLock().unlock();
     }
@@ -589,6 +744,7 @@ public final class MvStoreBlockStore implements BlockStore, StateStorage {
         }
       }
       head.close();
+      closeArchive();
       log.debug("closed block store {}", file);
     } finally {
       lifecycle.writeLock().unlock();

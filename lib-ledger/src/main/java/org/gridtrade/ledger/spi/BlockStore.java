@@ -68,13 +68,15 @@ public interface BlockStore extends AutoCloseable {
    * ledger uses it for a reorganisation onto a competing branch ({@link
    * org.gridtrade.ledger.Ledger#reorganise}). Optional: the default handles only the case {@link
    * #replaceLast} covers (one block for the highest height) by delegating to it, and refuses any
-   * other.
+   * other. A store may keep only its recent blocks replaceable (the durable store: the last 1,024
+   * or so, far more than the ledger's reorganisation depth of 32) and refuse older heights.
    *
    * @param height the lowest height replaced, {@code 1 <= height <= size()} (the genesis block is
    *     never replaced; {@code height == size()} only appends)
    * @param blocks the new records, non-empty, with consecutive heights starting at {@code height}
-   * @throws IllegalArgumentException if {@code height} is out of range, or {@code blocks} is empty
-   *     or its heights are not {@code height, height + 1, ...}
+   * @throws IllegalArgumentException if {@code height} is out of range (or below the heights the
+   *     store keeps replaceable), or {@code blocks} is empty or its heights are not {@code height,
+   *     height + 1, ...}
    * @throws IllegalStateException if the store is closed
    * @throws UnsupportedOperationException if the store cannot replace these records
    * @throws java.io.UncheckedIOException if the underlying storage fails (nothing changed)
