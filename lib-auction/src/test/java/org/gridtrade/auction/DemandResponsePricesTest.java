@@ -86,6 +86,30 @@ class DemandResponsePricesTest {
             });
   }
 
+  // Regression: market 873 of `dr-study --instances 10000 --seed 1 --prices`. Six EVs can buy only
+  // from sp0 and their e_min fill 99.6 % of it; the secant model's Newton solve stalled on that
+  // degenerate model every round, coordinate ascent crawled through its 20,000 sweeps without
+  // meeting its tolerance, and each round fell back to the literal update: 112 rounds in the
+  // one-minute limit, unconverged. The model is now finished as a QP.
+  @Test
+  void degenerateModel_nearlyFullSpHoldingEveryEMin_convergesInAFewRounds() {
+    SplittableRandom rng = new SplittableRandom(1 + 873);
+    int evs = 3 + rng.nextInt(8);
+    int sps = 2 + rng.nextInt(4);
+    DrInstance in = DrInstance.randomWithPrices(evs, sps, rng);
+    assertThat(evs).isEqualTo(10);
+    assertThat(sps).isEqualTo(4);
+
+    DemandResponseResult r = DemandResponseAuction.builder().maxRounds(20).build().run(in);
+
+    assertThat(r.converged()).isTrue();
+    assertThat(r.iterations()).isLessThanOrEqualTo(10);
+    SwmOracle.Bounds opt = SwmOracle.solve(in);
+    double scale = Math.max(1, Math.abs(opt.upper()));
+    double w = SwmOracle.welfare(in, DemandResponseAuctionTest.supply(in, r));
+    assertThat(w).isBetween(opt.lower() - 1e-3 * scale, opt.upper() + 1e-6 * scale);
+  }
+
   @Test
   void pricedMarkets_mostConverge() {
     int converged = 0;

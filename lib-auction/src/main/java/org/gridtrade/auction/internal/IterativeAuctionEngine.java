@@ -3,6 +3,10 @@ package org.gridtrade.auction.internal;
 import java.util.ArrayList;
 import java.util.List;
 import org.gridtrade.auction.DrInstance;
+import org.ojalgo.optimisation.Expression;
+import org.ojalgo.optimisation.ExpressionsBasedModel;
+import org.ojalgo.optimisation.Optimisation;
+import org.ojalgo.optimisation.Variable;
 
 /**
  * The rounds of the iterative demand-response double auction (Aggarwal Alg. 8;
@@ -35,6 +39,9 @@ public final class IterativeAuctionEngine {
       List<RoundState> rounds, boolean converged, double[][] x, double[][] b, double[][] p) {}
 
   private static final double RIDGE = 1e-10;
+
+  /** The largest model (EVs × SPs) solved as a QP when the model's Newton solve stalls. */
+  private static final int MAX_QP_CELLS = 4_000;
 
   private final DrInstance inst;
   private final int n;
@@ -577,6 +584,49 @@ public final class IterativeAuctionEngine {
       return Math.min(ub[i][j], Math.max(0, flow[i][j] + (tt - mc[i][j]) / spSlope[i][j]));
     }
 
+    /**
+     * The model's optimum as a quadratic program solved by ojAlgo: every cell within [0, its
+     * capacity], row totals within [e_min, e_max] (supply units), columns within capacity; null if
+     * ojAlgo reports no optimum.
+     */
+    private double[][] solveModelQp() {
+      ExpressionsBasedModel qp = new ExpressionsBasedModel();
+      Expression objective = qp.addExpression("welfare").weight(1);
+      Variable[][] cells = new Variable[n][m];
+      Expression[] columns = new Expression[m];
+      for (int j = 0; j < m; j++) {
+        columns[j] = qp.addExpression("column" + j).upper(cap[j]);
+      }
+      for (int i = 0; i < n; i++) {
+        Variable rowTotal = qp.addVariable("T" + i).lower(lo[i]).upper(hi[i]);
+        Expression row = qp.addExpression("row" + i).level(0);
+        row.set(rowTotal, 1);
+        // the EV's model value: μ (T − t) + ½ s (T − t)², s < 0
+        objective.set(rowTotal, rowTotal, 0.5 * evSlope[i]);
+        objective.set(rowTotal, mu[i] - evSlope[i] * total[i]);
+        for (int j = 0; j < m; j++) {
+          Variable c = qp.addVariable("y" + i + "_" + j).lower(0).upper(ub[i][j]);
+          cells[i][j] = c;
+          row.set(c, -1);
+          columns[j].set(c, 1);
+          // minus the cell's model cost: mc (y − f) + ½ p (y − f)², p > 0
+          objective.set(c, c, -0.5 * spSlope[i][j]);
+          objective.set(c, -(mc[i][j] - spSlope[i][j] * flow[i][j]));
+        }
+      }
+      Optimisation.Result r = qp.maximise();
+      if (!r.getState().isOptimal()) {
+        return null;
+      }
+      double[][] y = new double[n][m];
+      for (int i = 0; i < n; i++) {
+        for (int j = 0; j < m; j++) {
+          y[i][j] = Math.min(ub[i][j], Math.max(0, cells[i][j].getValue().doubleValue()));
+        }
+      }
+      return y;
+    }
+
     /** The model's bids at the model's optimum, as logarithms; null if the model solve failed. */
     double[] predict() {
       TransportNewtonSolver solver =
@@ -624,9 +674,15 @@ public final class IterativeAuctionEngine {
         y = solver.flows();
         modelRowPrices = solver.rowPrices();
         modelColumnPrices = solver.columnPrices();
+      } else if (n * m <= MAX_QP_CELLS && (y = solveModelQp()) != null) {
+        // Newton stalls at a kink of the piecewise-linear model, for instance when rows held at
+        // e_min share a nearly full SP; coordinate ascent then crawls (20,000 sweeps, a minute per
+        // market, without meeting its tolerance). The model is a convex QP, which ojAlgo's
+        // active-set solver finishes. Newton's last prices stay the next round's warm start.
+        modelRowPrices = solver.rowPrices();
+        modelColumnPrices = solver.columnPrices();
       } else {
-        // Newton stalls at a kink when nearly every row sits on a bound: exact coordinate
-        // ascent from its last prices finishes the model solve (slow but monotone)
+        // exact coordinate ascent from Newton's last prices (slow but monotone)
         BipartiteFlowSolver ascent =
             new BipartiteFlowSolver(
                 new BipartiteFlowSolver.Problem() {
