@@ -10,6 +10,7 @@ import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.Callable;
 import org.gridtrade.game.v2v.FederatedRound;
@@ -422,10 +423,14 @@ final class V2vCommand implements Callable<Integer> {
             + " aggregator), baseline 1 (independent learners) and baseline 2 (delta = 1), one"
             + " after the other, and reports Fig. 4.6 (learning curve, episodes and time to the"
             + " plateau), Fig. 4.7 (one EV's hourly actions and profit), Fig. 4.8 (the fleet and"
-            + " the mLAG drawn) and Fig. 4.11-4.12 (the proposed method against the baselines)"
+            + " the mLAG drawn), Fig. 4.9 (the effect of price on five EVs' trades) and Fig."
+            + " 4.11-4.12 (the proposed method against the baselines)"
             + " on held-out days, as fractions of the optimal causal return."
       })
   static final class Study extends FleetBase {
+    /** The factors Fig. 4.9's day has its retail prices scaled by. */
+    static final double[] PRICE_SCALES = {0.8, 0.9, 1.0, 1.1, 1.2};
+
     @Option(
         names = "--days",
         paramLabel = "D",
@@ -686,8 +691,66 @@ final class V2vCommand implements Callable<Integer> {
                 st.profit(),
                 100 * vsGrid));
       }
+      // Fig. 4.9: the effect of price on the first five EVs' actions: the same held-out day with
+      // its retail prices scaled (the V2V price follows the retail price by its rule).
+      int shown = Math.min(5, evs);
+      b.append(
+          f(
+              "%nThe effect of price (Fig. 4.9): the same day, retail prices scaled by %s;"
+                  + " FRL's net sale (sold - bought, kWh) and profit%n",
+              Arrays.toString(PRICE_SCALES)));
+      StringBuilder scaleHead = new StringBuilder(f("%-4s", "EV"));
+      for (double m : PRICE_SCALES) {
+        scaleHead.append(f(" %13s", f("x%.1f", m)));
+      }
+      b.append(scaleHead).append(System.lineSeparator());
+      ArrayNode effect = root.putArray("priceEffect");
+      List<List<Double>> netSold = new ArrayList<>();
+      for (int i = 0; i < shown; i++) {
+        StringBuilder row = new StringBuilder(f("%-4s", "EV" + i));
+        List<Double> nets = new ArrayList<>();
+        for (double m : PRICE_SCALES) {
+          double[] scaled = day.clone();
+          for (int h = 0; h < scaled.length; h++) {
+            scaled[h] *= m;
+          }
+          V2vEpisode e = V2vEpisode.play(fleet.get(i), frl.policy(i), scaled);
+          double bought = 0;
+          double sold = 0;
+          for (V2vStep st : e.steps()) {
+            bought += Math.max(0, st.appliedKwh());
+            sold += Math.max(0, -st.appliedKwh());
+          }
+          List<V2vStep> steps = e.steps();
+          ObjectNode o = effect.addObject();
+          o.put("ev", i);
+          o.put("priceScale", m);
+          o.put("boughtKwh", bought);
+          o.put("soldKwh", sold);
+          o.put("profit", e.totalProfit());
+          o.put("arrivalSoc", fleet.get(i).initialSoc());
+          o.put("departureSoc", steps.get(steps.size() - 1).socAfter());
+          o.put("capacityKwh", fleet.get(i).capacityKwh());
+          nets.add(sold - bought);
+          row.append(f(" %6.1f %6.1f", sold - bought, e.totalProfit()));
+        }
+        netSold.add(nets);
+        b.append(row).append(System.lineSeparator());
+      }
+      b.append(f("%4s %s%n", "", "(each cell: net sale in kWh, then profit in cents)"));
       List<Path> charts = new ArrayList<>();
       if (out != null) {
+        XYChart pe =
+            V2vStudy.chart(
+                "The effect of price on the EVs' trades (Fig. 4.9)",
+                "retail prices scaled by",
+                "net sale, kWh (sold - bought)");
+        pe.getStyler().setXAxisDecimalPattern("0.0");
+        List<Double> scales = Arrays.stream(PRICE_SCALES).boxed().toList();
+        for (int i = 0; i < shown; i++) {
+          V2vStudy.line(pe, "EV" + i, scales, netSold.get(i));
+        }
+        V2vStudy.save(pe, out, "v2v-study-price-effect", charts);
         XYChart c =
             V2vStudy.chart(
                 "Learning curves: held-out return as a fraction of the optimal causal",

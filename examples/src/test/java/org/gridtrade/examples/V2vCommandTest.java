@@ -232,5 +232,29 @@ class V2vCommandTest {
     }
     assertThat(dir.resolve("v2v-study-convergence.png")).isNotEmptyFile();
     assertThat(dir.resolve("v2v-study-fleet.svg")).isNotEmptyFile();
+
+    // Fig. 4.9: both EVs at every price scale; each entry's energy balances its SOC change, and
+    // at scale 1 it is the Fig. 4.8 day itself (same profit, same trades).
+    JsonNode effect = j.get("priceEffect");
+    assertThat(effect.size()).isEqualTo(2 * V2vCommand.Study.PRICE_SCALES.length);
+    for (JsonNode e : effect) {
+      double net = e.get("boughtKwh").asDouble() - e.get("soldKwh").asDouble();
+      double socChange = e.get("departureSoc").asDouble() - e.get("arrivalSoc").asDouble();
+      assertThat(net).isCloseTo(socChange * e.get("capacityKwh").asDouble(), within(1e-9));
+      if (e.get("priceScale").asDouble() == 1.0) {
+        JsonNode dayOf = j.get("day").get(e.get("ev").asInt());
+        assertThat(e.get("profit").asDouble())
+            .isCloseTo(dayOf.get("profit").asDouble(), within(1e-9));
+        double bought = 0;
+        double sold = 0;
+        for (JsonNode a : dayOf.get("actions")) {
+          bought += Math.max(0, a.asDouble());
+          sold += Math.max(0, -a.asDouble());
+        }
+        assertThat(e.get("boughtKwh").asDouble()).isCloseTo(bought, within(1e-9));
+        assertThat(e.get("soldKwh").asDouble()).isCloseTo(sold, within(1e-9));
+      }
+    }
+    assertThat(dir.resolve("v2v-study-price-effect.png")).isNotEmptyFile();
   }
 }
