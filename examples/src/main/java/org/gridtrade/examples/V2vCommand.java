@@ -299,9 +299,10 @@ final class V2vCommand implements Callable<Integer> {
       versionProvider = GridTradeCommand.Version.class,
       sortOptions = false,
       description = {
-        "Trains one EV's PPO policy and evaluates it on held-out days against the optimal causal"
-            + " policy (dynamic programming), the perfect-foresight optimum of each day and the"
-            + " rule-based policy. Returns are Eq. 4.14 rewards in cents."
+        "Trains one EV's PPO policy (or reads one with --model) and evaluates it on held-out"
+            + " days against the optimal causal policy (dynamic programming), the perfect-foresight"
+            + " optimum of each day and the rule-based policy. Returns are Eq. 4.14 rewards in"
+            + " cents."
       })
   static final class Evaluate extends Base {
     @Option(
@@ -318,21 +319,51 @@ final class V2vCommand implements Callable<Integer> {
         description = "Held-out days to evaluate on (default: ${DEFAULT-VALUE}).")
     int days;
 
+    @Option(
+        names = "--model",
+        paramLabel = "FILE",
+        description =
+            "Evaluate the model in FILE (written by --save-model) instead of training one;"
+                + " --steps is then ignored.")
+    Path model;
+
+    @Option(
+        names = "--save-model",
+        paramLabel = "FILE",
+        description =
+            "Write the trained model to FILE: its configuration, weights and SHA-256 (the hash the"
+                + " chain records for a global model).")
+    Path saveModel;
+
     @Override
     public Integer call() throws IOException {
       range("--steps", steps, 0, 100_000_000);
       range("--days", days, 1, 100_000);
       V2vScenario s = scenario();
-      PpoConfig cfg = PpoConfig.defaults(seed);
-      PpoLearner learner = new PpoLearner(cfg);
-      V2vStudy.Progress progress = new V2vStudy.Progress(err(), "training", steps);
+      PpoLearner learner;
       List<Double> curve = new ArrayList<>();
       long t0 = System.nanoTime();
-      while (learner.stepsTrained() < steps) {
-        curve.addAll(learner.train(s, cfg.stepsPerUpdate()).meanReturns());
-        progress.at(Math.min(steps, learner.stepsTrained()), "steps");
+      if (model != null) {
+        try {
+          learner = PpoLearner.readModel(model);
+        } catch (IllegalArgumentException e) {
+          throw bad("--model: " + e.getMessage());
+        } catch (java.nio.file.NoSuchFileException e) {
+          throw bad("--model %s: no such file".formatted(model));
+        }
+      } else {
+        PpoConfig cfg = PpoConfig.defaults(seed);
+        learner = new PpoLearner(cfg);
+        V2vStudy.Progress progress = new V2vStudy.Progress(err(), "training", steps);
+        while (learner.stepsTrained() < steps) {
+          curve.addAll(learner.train(s, cfg.stepsPerUpdate()).meanReturns());
+          progress.at(Math.min(steps, learner.stepsTrained()), "steps");
+        }
       }
-      double seconds = (System.nanoTime() - t0) / 1e9;
+      double seconds = model != null ? 0 : (System.nanoTime() - t0) / 1e9;
+      if (saveModel != null) {
+        learner.writeModel(saveModel);
+      }
       List<double[]> heldOut = V2vStudy.heldOutDays(s.prices(), days, seed);
       V2vPolicy policy = learner.policy(s);
       OptimalCausalPolicy best = OptimalCausalPolicy.solve(s, V2vStudy.DP_STEPS);
@@ -358,6 +389,13 @@ final class V2vCommand implements Callable<Integer> {
       root.put("stepsTrained", learner.stepsTrained());
       root.put("trainingSeconds", seconds);
       root.put("seed", seed);
+      root.put("modelHash", learner.modelHash());
+      if (model != null) {
+        root.put("model", model.toString());
+      }
+      if (saveModel != null) {
+        root.put("savedModel", saveModel.toString());
+      }
       String text =
           f(
                   "V2V evaluate: one EV %02d:00-%02d:00, SOC %.2f, %.0f kWh, %.1f kWh/h, seed %d%n",
@@ -367,9 +405,16 @@ final class V2vCommand implements Callable<Integer> {
                   s.capacityKwh(),
                   s.rateKwhPerHour(),
                   seed)
-              + f(
-                  "trained       %,d steps (%,d days) in %.1f s%n",
-                  learner.stepsTrained(), learner.episodesTrained(), seconds)
+              + (model != null
+                  ? f(
+                      "model         %s: %,d steps (%,d days) trained, SHA-256 %s%n",
+                      model, learner.stepsTrained(), learner.episodesTrained(), learner.modelHash())
+                  : f(
+                      "trained       %,d steps (%,d days) in %.1f s%n",
+                      learner.stepsTrained(), learner.episodesTrained(), seconds))
+              + (saveModel == null
+                  ? ""
+                  : f("saved model   %s (SHA-256 %s)%n", saveModel, learner.modelHash()))
               + f("%-22s %12s %12s%n", "held-out days: " + days, "mean return", "mean profit")
               + f("%-22s %12.2f %12.2f%n", "PPO", learned.meanReturn(), learned.meanProfit())
               + f(
@@ -389,9 +434,11 @@ final class V2vCommand implements Callable<Integer> {
                   100 * learned.meanReturn() / perfect.meanReturn());
       List<Path> charts = new ArrayList<>();
       if (out != null) {
-        XYChart c = V2vStudy.chart("PPO learning curve", "update", "mean training return (c)");
-        V2vStudy.line(c, "PPO", V2vStudy.indices(curve.size(), 1), curve);
-        V2vStudy.save(c, out, "v2v-evaluate-curve", charts);
+        if (!curve.isEmpty()) {
+          XYChart c = V2vStudy.chart("PPO learning curve", "update", "mean training return (c)");
+          V2vStudy.line(c, "PPO", V2vStudy.indices(curve.size(), 1), curve);
+          V2vStudy.save(c, out, "v2v-evaluate-curve", charts);
+        }
         double[] day = heldOut.get(0);
         V2vStudy.save(
             V2vStudy.actionsChart(

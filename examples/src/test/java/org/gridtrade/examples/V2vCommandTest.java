@@ -55,6 +55,54 @@ class V2vCommandTest {
   }
 
   @Test
+  void evaluate_savedModel_readBackEvaluatesTheSame_damagedOneRefused(@TempDir Path dir)
+      throws IOException {
+    Path file = dir.resolve("ev.model");
+    Cli trained =
+        Cli.run(
+            "v2v",
+            "evaluate",
+            "--steps",
+            "2048",
+            "--days",
+            "20",
+            "--seed",
+            "4",
+            "--save-model",
+            file.toString(),
+            "--json");
+    assertThat(trained.exitCode()).as(trained.err()).isZero();
+    assertThat(file).isNotEmptyFile();
+
+    Cli read =
+        Cli.run(
+            "v2v", "evaluate", "--model", file.toString(), "--days", "20", "--seed", "4", "--json");
+    assertThat(read.exitCode()).as(read.err()).isZero();
+    JsonNode a = trained.json();
+    JsonNode b = read.json();
+    assertThat(b.get("modelHash").asText())
+        .isEqualTo(a.get("modelHash").asText())
+        .isEqualTo(Files.readAllLines(file).get(Files.readAllLines(file).size() - 1).substring(7));
+    assertThat(b.get("learnedMeanReturn").asDouble())
+        .isEqualTo(a.get("learnedMeanReturn").asDouble());
+    assertThat(b.get("episodesTrained").asLong()).isEqualTo(a.get("episodesTrained").asLong());
+    assertThat(read.err()).doesNotContain("training: ");
+
+    List<String> lines = new ArrayList<>(Files.readAllLines(file));
+    lines.set(lines.size() - 1, "sha256=" + "0".repeat(64));
+    Files.write(file, lines);
+    Cli damaged = Cli.run("v2v", "evaluate", "--model", file.toString());
+    assertThat(damaged.exitCode()).isEqualTo(2);
+    assertThat(damaged.errorLine())
+        .contains("--model: model file " + file)
+        .contains("does not match the parameters");
+
+    Cli missing = Cli.run("v2v", "evaluate", "--model", dir.resolve("none.model").toString());
+    assertThat(missing.exitCode()).isEqualTo(2);
+    assertThat(missing.errorLine()).contains("none.model: no such file");
+  }
+
+  @Test
   void evaluate_scenarioFile_usesItsWindowAndWritesCharts(@TempDir Path dir) throws IOException {
     Path f = dir.resolve("ev.json");
     Files.writeString(

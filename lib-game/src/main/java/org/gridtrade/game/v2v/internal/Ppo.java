@@ -132,6 +132,17 @@ public final class Ppo {
   }
 
   /**
+   * Sets the counts of a model read back from a file (its training happened elsewhere).
+   *
+   * @param steps environment steps trained, 0 or more
+   * @param episodes episodes trained, 0 or more
+   */
+  public void restoreCounts(long steps, long episodes) {
+    this.steps = steps;
+    this.episodes = episodes;
+  }
+
+  /**
    * The policy's mean action.
    *
    * @param obs an observation
