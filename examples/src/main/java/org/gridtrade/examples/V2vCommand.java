@@ -196,6 +196,15 @@ final class V2vCommand implements Callable<Integer> {
                 + " (default: ${DEFAULT-VALUE}).")
     String draw;
 
+    @Option(
+        names = "--save-model",
+        paramLabel = "FILE",
+        description =
+            "Write the final global model to FILE (federated variants): its configuration,"
+                + " weights and the SHA-256 the last round reports; 'v2v evaluate --model' reads"
+                + " it.")
+    Path saveModel;
+
     @Override
     public Integer call() throws IOException {
       checkFleet();
@@ -215,6 +224,10 @@ final class V2vCommand implements Callable<Integer> {
             case "highest" -> AggregatorDraw.highestScore();
             default -> throw bad("--draw %s must be posoc or highest".formatted(draw));
           };
+      if (saveModel != null && !v.federates()) {
+        throw bad(
+            "--save-model needs a federated variant: independent learners have no global model");
+      }
       V2vScenario template = scenario();
       List<V2vScenario> fleet = V2vStudy.fleet(evs, uniform, template, seed);
       List<double[]> days = V2vStudy.heldOutDays(template.prices(), evalDays, seed);
@@ -234,6 +247,10 @@ final class V2vCommand implements Callable<Integer> {
       root.put("trainingSeconds", run.seconds());
       root.put("drawFallbacks", posoc.fallbacks);
       last.globalModelHash().ifPresent(h -> root.put("globalModelHash", h));
+      if (saveModel != null) {
+        run.training().writeModel(0, saveModel);
+        root.put("savedModel", saveModel.toString());
+      }
       ArrayNode rounds = root.putArray("rounds");
       StringBuilder b = new StringBuilder();
       b.append(

@@ -19,6 +19,7 @@ import org.gridtrade.game.v2v.FederatedTraining.Config;
 import org.gridtrade.game.v2v.FederatedTraining.Variant;
 import org.gridtrade.game.v2v.OptimalCausalPolicy;
 import org.gridtrade.game.v2v.PpoConfig;
+import org.gridtrade.game.v2v.PpoLearner;
 import org.gridtrade.game.v2v.V2vEpisode;
 import org.gridtrade.game.v2v.V2vScenario;
 import org.gridtrade.game.v2v.V2vStep;
@@ -100,6 +101,36 @@ class V2vCommandTest {
     Cli missing = Cli.run("v2v", "evaluate", "--model", dir.resolve("none.model").toString());
     assertThat(missing.exitCode()).isEqualTo(2);
     assertThat(missing.errorLine()).contains("none.model: no such file");
+  }
+
+  @Test
+  void train_saveModel_writesTheGlobalModelWhoseHashTheLastRoundReports(@TempDir Path dir)
+      throws IOException {
+    Path file = dir.resolve("global.model");
+    Cli r =
+        Cli.run(
+            "v2v",
+            "train",
+            "--evs",
+            "2",
+            "--steps",
+            "2048",
+            "--eval-days",
+            "3",
+            "--seed",
+            "6",
+            "--save-model",
+            file.toString(),
+            "--json");
+    assertThat(r.exitCode()).as(r.err()).isZero();
+    String hash = r.json().get("globalModelHash").asText();
+    assertThat(hash).hasSize(64);
+    assertThat(PpoLearner.readModel(file).modelHash()).isEqualTo(hash);
+
+    Cli independent =
+        Cli.run("v2v", "train", "--variant", "independent", "--save-model", file.toString());
+    assertThat(independent.exitCode()).isEqualTo(2);
+    assertThat(independent.errorLine()).contains("--save-model needs a federated variant");
   }
 
   @Test

@@ -299,6 +299,19 @@ public final class FederatedTraining {
   }
 
   /**
+   * Writes EV {@code i}'s current model to a file ({@link PpoLearner#writeModel}); after a round of
+   * a federated variant it is the global model, whose hash the round reports.
+   *
+   * @param ev the EV's index
+   * @param file where to write
+   * @throws IOException if the file cannot be written
+   * @throws IndexOutOfBoundsException when there is no such EV
+   */
+  public void writeModel(int ev, java.nio.file.Path file) throws java.io.IOException {
+    learners.get(Objects.checkIndex(ev, evs.size())).writeModel(file);
+  }
+
+  /**
    * EV {@code i}'s current deterministic policy (a snapshot, see {@link PpoLearner#policy}).
    *
    * @param ev the EV's index
