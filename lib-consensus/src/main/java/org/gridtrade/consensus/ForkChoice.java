@@ -251,15 +251,22 @@ final class ForkChoice {
     }
   }
 
-  /** The removed blocks' transactions that the new blocks lack go back to the mempool. */
+  /**
+   * The removed blocks' transactions that the new blocks lack go back to the mempool, and are
+   * gossiped again: peers on the winning side of a partition may never have seen them, and when
+   * only some nodes seal (trust committees, PoEG, PoSOC) a transaction pending only on nodes that
+   * do not seal would never be included. Peers that hold one already drop the copy.
+   */
   private void resubmit(List<Block> removed, List<Block> added, long now) {
     Set<Hash> kept = new HashSet<>();
     added.forEach(b -> b.transactions().forEach(tx -> kept.add(tx.id())));
     LedgerState state = ledger.state();
     for (Block old : removed) {
       for (Transaction tx : old.transactions()) {
-        if (!kept.contains(tx.id())) {
-          mempool.submit(tx, state, now); // refused if the new chain made it invalid
+        if (!kept.contains(tx.id())
+            && mempool.submit(tx, state, now).accepted() // refused if the new chain made it invalid
+            && engine.transport != null) {
+          engine.transport.broadcast(new ConsensusMessage.NewTransaction(tx.encode()));
         }
       }
     }

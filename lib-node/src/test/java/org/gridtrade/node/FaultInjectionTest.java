@@ -29,8 +29,9 @@ import org.gridtrade.ledger.Keystore;
 import org.gridtrade.ledger.Payload;
 import org.gridtrade.ledger.Transaction;
 import org.gridtrade.ledger.TransactionBody;
-import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * A perturbed network of five node processes, in the manner of CometBFT's end-to-end testnets:
@@ -56,7 +57,9 @@ import org.junit.jupiter.api.io.TempDir;
  * </ul>
  *
  * <p>{@code -Dgridtrade.faultRounds=N} runs N perturbations (default 6, one of each kind in a
- * seeded order); {@code -Dgridtrade.faultSeed=S} picks the schedule.
+ * seeded order); {@code -Dgridtrade.faultSeed=S} picks the schedule; {@code
+ * -Dgridtrade.faultConsensus=poa,trust,poeg,posoc} the protocols it runs under, one network each
+ * ({@link LocalTestnet#PROTOCOLS}; default poa and posoc).
  */
 class FaultInjectionTest {
   private static final int NODES = 5;
@@ -90,12 +93,29 @@ class FaultInjectionTest {
   private final Map<Hash, String> accepted = new ConcurrentHashMap<>();
   private final AtomicLong submitErrors = new AtomicLong();
 
-  @Test
-  void perturbedNetwork_losesNoIncludedTransaction_andConverges() throws Exception {
+  /**
+   * The protocols the network runs: {@code -Dgridtrade.faultConsensus} (comma-separated), by
+   * default PoA, where every node seals, and PoSOC, where a few do: a transaction that a
+   * reorganisation returns only to the mempools of nodes that do not seal must still be included.
+   */
+  static List<String> protocols() {
+    return List.of(System.getProperty("gridtrade.faultConsensus", "poa,posoc").split(","));
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("protocols")
+  void perturbedNetwork_losesNoIncludedTransaction_andConverges(String protocol) throws Exception {
     int rounds = Integer.getInteger("gridtrade.faultRounds", Fault.values().length);
     long seed = Long.getLong("gridtrade.faultSeed", 1L);
     Random random = new Random(seed);
-    LocalTestnet net = LocalTestnet.write(dir, NODES, Duration.ofMillis(300), new SecureRandom());
+    LocalTestnet net =
+        LocalTestnet.write(
+            dir,
+            NODES,
+            Duration.ofMillis(300),
+            NodeConfig.DEFAULT_MAX_BLOCK_TRANSACTIONS,
+            protocol,
+            new SecureRandom());
     char[] pw = Files.readString(dir.resolve("users/password")).strip().toCharArray();
     List<KeyPair> users = new ArrayList<>();
     for (Path k : net.userKeys()) {
@@ -129,6 +149,7 @@ class FaultInjectionTest {
               c.sealers(),
               c.blockPeriod(),
               c.maxBlockTransactions())
+          .withConsensus(c.consensus())
           .write(net.configs().get(i));
       clients.add(GridTradeClient.of(URI.create("http://127.0.0.1:" + c.api().getPort())));
     }
@@ -224,11 +245,30 @@ class FaultInjectionTest {
           } else {
             // Not lost if the client reused its nonce (through a node on the other side of a
             // partition) and that other transaction is final: then this one can never be.
-            assertThat(finalNonces)
-                .as(
-                    "transaction %s, reorganised away, is neither included again nor superseded",
-                    r.getKey())
-                .contains(accepted.get(r.getKey()));
+            String nonce = accepted.get(r.getKey());
+            if (!finalNonces.contains(nonce)) {
+              StringBuilder where = new StringBuilder();
+              for (int i = 0; i < NODES; i++) {
+                where.append(" node ").append(i).append(": ");
+                try {
+                  where.append(clients.get(i).transaction(r.getKey()));
+                } catch (RuntimeException e) {
+                  where.append(e);
+                }
+              }
+              String account = nonce.substring(0, nonce.indexOf('/'));
+              java.util.TreeSet<Long> accountNonces = new java.util.TreeSet<>();
+              for (String n : finalNonces) {
+                if (n != null && n.startsWith(account + "/")) {
+                  accountNonces.add(Long.parseLong(n.substring(account.length() + 1)));
+                }
+              }
+              throw new AssertionError(
+                  ("transaction %s (%s), reported at height %d in block %s, reorganised away, is"
+                          + " neither included again nor superseded; the account's final nonces"
+                          + " %s; now:%s")
+                      .formatted(r.getKey(), nonce, h, r.getValue()[1], accountNonces, where));
+            }
             superseded++;
           }
         }
