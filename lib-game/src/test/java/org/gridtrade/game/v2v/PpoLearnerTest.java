@@ -8,7 +8,7 @@ import org.junit.jupiter.api.Test;
 
 class PpoLearnerTest {
 
-  private static PpoConfig small(long seed) {
+  static PpoConfig small(long seed) {
     PpoConfig d = PpoConfig.defaults(seed);
     return new PpoConfig(
         2,

@@ -27,25 +27,7 @@ class PpoModelFileTest {
 
   @BeforeEach
   void trainAndWrite() throws IOException {
-    PpoConfig d = PpoConfig.defaults(5);
-    PpoConfig small =
-        new PpoConfig(
-            1,
-            8,
-            d.learningRate(),
-            512,
-            2,
-            d.minibatchSize(),
-            d.gamma(),
-            d.gaeLambda(),
-            d.clipRange(),
-            d.entropyCoef(),
-            d.valueCoef(),
-            Double.POSITIVE_INFINITY,
-            d.initialLogStd(),
-            d.rewardScale(),
-            5);
-    trained = new PpoLearner(small);
+    trained = new PpoLearner(PpoLearnerTest.small(5));
     trained.train(V2vScenario.defaults(), 1_024);
     file = dir.resolve("ev.model");
     trained.writeModel(file);
@@ -105,7 +87,7 @@ class PpoModelFileTest {
 
     List<String> missing = new ArrayList<>(lines);
     missing.remove(3);
-    assertRefused(missing, "line 4: expected 'learningRate=...', found 'stepsPerUpdate=512'");
+    assertRefused(missing, "line 4: expected 'learningRate=...', found 'stepsPerUpdate=1024'");
 
     List<String> notNumber = replaced("hiddenUnits=", "hiddenUnits=many");
     assertRefused(notNumber, "field hiddenUnits: 'many' is not a whole number");
