@@ -1,7 +1,9 @@
 package org.gridtrade.game.v2v;
 
+import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
@@ -307,7 +309,7 @@ public final class FederatedTraining {
    * @throws IOException if the file cannot be written
    * @throws IndexOutOfBoundsException when there is no such EV
    */
-  public void writeModel(int ev, java.nio.file.Path file) throws java.io.IOException {
+  public void writeModel(int ev, Path file) throws IOException {
     learners.get(Objects.checkIndex(ev, evs.size())).writeModel(file);
   }
 
