@@ -366,10 +366,17 @@ public final class BlockEngine implements AutoCloseable {
         r = mempool.submit(tx, ledger.state(), clock.millis());
       }
     }
-    if (r.accepted() && transport != null) {
-      transport.broadcast(new ConsensusMessage.NewTransaction(tx.encode()));
+    if (r.accepted()) {
+      gossip(tx);
     }
     return r;
+  }
+
+  /** Sends a transaction this node holds to its peers (none without a transport). */
+  void gossip(Transaction tx) {
+    if (transport != null) {
+      transport.broadcast(new ConsensusMessage.NewTransaction(tx.encode()));
+    }
   }
 
   /**

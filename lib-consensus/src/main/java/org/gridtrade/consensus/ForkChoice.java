@@ -263,10 +263,9 @@ final class ForkChoice {
     LedgerState state = ledger.state();
     for (Block old : removed) {
       for (Transaction tx : old.transactions()) {
-        if (!kept.contains(tx.id())
-            && mempool.submit(tx, state, now).accepted() // refused if the new chain made it invalid
-            && engine.transport != null) {
-          engine.transport.broadcast(new ConsensusMessage.NewTransaction(tx.encode()));
+        // refused if the new chain made it invalid
+        if (!kept.contains(tx.id()) && mempool.submit(tx, state, now).accepted()) {
+          engine.gossip(tx);
         }
       }
     }

@@ -385,31 +385,25 @@ public final class PpoLearner {
   }
 
   private static long whole(Path file, Map<String, String> fields, String name) {
-    String v = fields.get(name);
-    try {
-      return Long.parseLong(v);
-    } catch (NumberFormatException e) {
-      throw new IllegalArgumentException(
-          "model file %s: field %s: '%s' is not a whole number".formatted(file, name, v), e);
-    }
+    return field(file, fields, name, Long::parseLong, "a whole number");
   }
 
   private static int wholeInt(Path file, Map<String, String> fields, String name) {
-    long v = whole(file, fields, name);
-    if (v < Integer.MIN_VALUE || v > Integer.MAX_VALUE) {
-      throw new IllegalArgumentException(
-          "model file %s: field %s: %d is out of range".formatted(file, name, v));
-    }
-    return (int) v;
+    return field(file, fields, name, Integer::parseInt, "a whole number in the int range");
   }
 
   private static double real(Path file, Map<String, String> fields, String name) {
+    return field(file, fields, name, Double::parseDouble, "a number");
+  }
+
+  private static <T> T field(
+      Path file, Map<String, String> fields, String name, Function<String, T> parse, String kind) {
     String v = fields.get(name);
     try {
-      return Double.parseDouble(v);
+      return parse.apply(v);
     } catch (NumberFormatException e) {
       throw new IllegalArgumentException(
-          "model file %s: field %s: '%s' is not a number".formatted(file, name, v), e);
+          "model file %s: field %s: '%s' is not %s".formatted(file, name, v, kind), e);
     }
   }
 

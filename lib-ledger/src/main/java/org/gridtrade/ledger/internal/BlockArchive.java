@@ -25,16 +25,18 @@ import java.util.List;
  * replaced, and is refused, naming the heights lost.
  *
  * <p>The files are created with the first archived block; a store that never archived has none.
- * Reads run concurrently with each other and with one {@link #append}; appends and truncations are
- * serialized by the caller.
+ * Reads run concurrently with each other and with one {@link #append}; appends are serialized by
+ * the caller.
  */
 final class BlockArchive implements Closeable {
   private static final int ENTRY = Long.BYTES;
 
   private final Path data;
   private final Path index;
-  private FileChannel dataChannel; // null until the first record
-  private FileChannel indexChannel;
+  // Null until the first record; set once, under the caller's append serialization, before the
+  // volatile count that makes a record readable.
+  private volatile FileChannel dataChannel;
+  private volatile FileChannel indexChannel;
   private volatile long count;
   private long end; // bytes of data used by the count records
 
@@ -153,7 +155,7 @@ final class BlockArchive implements Closeable {
   long sizeInBytes() throws IOException {
     FileChannel d = dataChannel;
     FileChannel i = indexChannel;
-    return d == null ? 0 : d.size() + i.size();
+    return (d == null ? 0 : d.size()) + (i == null ? 0 : i.size());
   }
 
   /**
