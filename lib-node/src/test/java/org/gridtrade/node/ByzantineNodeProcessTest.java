@@ -71,12 +71,20 @@ class ByzantineNodeProcessTest {
 
       long far = clients.get(0).status().height() + 100_000;
       Instant delivery = Instant.ofEpochSecond(2_000_000_000L);
-      submit(
-          clients.get(0),
-          users.get(0),
-          MarketCalls.open(
-              new MarketSpec(
-                  ClearingRule.UNIFORM_PRICE, 500_000, far, delivery, delivery.plusSeconds(900))));
+      long openHeight =
+          submit(
+              clients.get(0),
+              users.get(0),
+              MarketCalls.open(
+                  new MarketSpec(
+                      ClearingRule.UNIFORM_PRICE,
+                      500_000,
+                      far,
+                      delivery,
+                      delivery.plusSeconds(900))));
+      // The bid goes to another node, which admits it only once it holds the market.
+      await(
+          "node 1 holds the market's block", () -> clients.get(1).status().height() >= openHeight);
       long bidHeight = submit(clients.get(1), users.get(1), MarketCalls.bid(0, 100_000, 2_000));
       // Nine more blocks: the thief is in turn for three of them.
       await(

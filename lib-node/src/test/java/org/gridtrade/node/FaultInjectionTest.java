@@ -130,7 +130,7 @@ class FaultInjectionTest {
       List<InetSocketAddress> peers = new ArrayList<>();
       for (int j = 0; j < NODES; j++) {
         if (j != i) {
-          FaultProxy p = new FaultProxy(configs.get(j).p2p());
+          FaultProxy p = proxyAvoiding(configs.get(j).p2p(), configs);
           mine.put(j, p);
           peers.add(p.address());
         }
@@ -314,6 +314,24 @@ class FaultInjectionTest {
   }
 
   // Sends transfers round robin over the users to the nodes that are up, and asks after them.
+  // A proxy whose own (ephemeral) port is none of the ports the nodes will bind: the testnet's
+  // ports were free when it was written, and are not held until the nodes start.
+  private static FaultProxy proxyAvoiding(InetSocketAddress target, List<NodeConfig> configs)
+      throws IOException {
+    Set<Integer> taken = new java.util.HashSet<>();
+    for (NodeConfig c : configs) {
+      taken.add(c.p2p().getPort());
+      taken.add(c.api().getPort());
+    }
+    while (true) {
+      FaultProxy p = new FaultProxy(target);
+      if (!taken.contains(p.address().getPort())) {
+        return p;
+      }
+      p.close();
+    }
+  }
+
   private void load(List<KeyPair> users, AtomicBoolean loading) {
     Random r = new Random(7);
     Map<Hash, Integer> pending = new HashMap<>();
