@@ -75,11 +75,21 @@ final class CommunityDay {
    */
   static final double LOAD_SHAPING_WEIGHT = 100;
 
+  /** The leader's price range; {@code pMax} is the election's reserve (Aggarwal Table 3.1). */
+  static final PriceBounds BOUNDS = PriceBounds.thesisDefaults();
+
   /** Account name of the distribution company that buys surpluses and sells deficits. */
   static final String EDC = "edc";
 
   /** Account name of the chain's authority (mints rewards, slashes). */
   static final String TREASURY = "treasury";
+
+  /**
+   * Account name of the community's market operator, the chain's other authority: it opens the
+   * on-chain auctions and pays for their lots. The consensus protocols sign rewards and slashes
+   * with the treasury's key as blocks are built, so the operator keeps its own nonces.
+   */
+  static final String OPERATOR = "market-operator";
 
   /** The demo's sizes and seed. */
   record Settings(long seed, int evs, int prosumers, int sps, int nodes) {
@@ -146,7 +156,7 @@ final class CommunityDay {
     Map<String, KeyPair> keys = new LinkedHashMap<>();
 
     // 1. The SPs' sealed bids; the second-price reverse auction elects the leader.
-    PriceBounds bounds = PriceBounds.thesisDefaults();
+    PriceBounds bounds = BOUNDS;
     List<SpBid> bids = new ArrayList<>();
     for (int j = 0; j < s.sps(); j++) {
       double price = bounds.pMin() + random.nextDouble() * (bounds.pMax() - bounds.pMin());

@@ -35,6 +35,9 @@ import org.gridtrade.ledger.KeyPair;
 import org.gridtrade.ledger.Payload;
 import org.gridtrade.ledger.Transaction;
 import org.gridtrade.ledger.Units;
+import org.gridtrade.market.SealedAuction;
+import org.gridtrade.market.SealedAuctionSpec;
+import org.gridtrade.market.SealedBidAuction;
 
 /**
  * The flagship flow end to end: {@link CommunityDay} runs the day's markets, this class chooses the
@@ -114,26 +117,51 @@ final class CommunityDemo {
       CommunityDay.Markets markets,
       Consensus consensus,
       List<Node> nodes,
-      List<CommunityDay.Order> orders,
       DemoChain.Result chain,
       Map<Address, String> names,
       Path out,
-      List<String[]> notes) {
+      List<String[]> notes,
+      Election election) {
 
-    /** Whether every check passed: nodes agree, the chain verifies, the reopened store verifies. */
+    /**
+     * Whether every check passed: nodes agree, the chain verifies, the reopened store verifies, and
+     * the leader elected on chain is the one the day was planned with.
+     */
     boolean verified() {
       return chain.nodesAgree()
           && chain.allIncluded()
           && chain.verification().valid()
           && chain.reopened().valid()
           && chain.refused().isEmpty()
-          && chain.rejectedBlocks() == 0;
+          && chain.rejectedBlocks() == 0
+          && election.agreeAcrossNodes()
+          && election.matchesOffChain()
+          && election.matchesPlan();
     }
 
     String name(Address a) {
       return names.getOrDefault(a, a.toString());
     }
   }
+
+  /**
+   * The leader election as the chain holds it.
+   *
+   * @param spec its rule, reserve, lot, deposit and deadlines
+   * @param record the auction and its commitments as node 1 holds them
+   * @param agreeAcrossNodes whether every node holds the same record
+   * @param matchesOffChain whether lib-game's election of the revealed bids, in commit order,
+   *     elects the same SP at the same payment
+   * @param matchesPlan whether the chain's winner bid the price of the leader the day's prices were
+   *     planned with, and is paid the same (a tie at the lowest price may elect another SP at the
+   *     same price, which plans the same day)
+   */
+  record Election(
+      SealedAuctionSpec spec,
+      DemoElection.Record record,
+      boolean agreeAcrossNodes,
+      boolean matchesOffChain,
+      boolean matchesPlan) {}
 
   private CommunityDemo() {}
 
@@ -160,6 +188,7 @@ final class CommunityDemo {
     m.bids().forEach(b -> keys.computeIfAbsent(b.id(), n -> key(seed, n)));
     keys.computeIfAbsent(CommunityDay.EDC, n -> key(seed, n));
     KeyPair treasury = keys.computeIfAbsent(CommunityDay.TREASURY, n -> key(seed, n));
+    keys.computeIfAbsent(CommunityDay.OPERATOR, n -> key(seed, n));
 
     List<CommunityDay.Order> orders = new ArrayList<>(m.orders());
     List<Node> nodes = new ArrayList<>();
@@ -418,9 +447,45 @@ final class CommunityDemo {
       default -> throw new IllegalStateException("unknown consensus " + consensus);
     }
 
+    // The PETS trades are sold by the leader the chain elects before the day (DemoElection).
+    List<CommunityDay.Order> pets = new ArrayList<>();
+    for (CommunityDay.Order o : orders) {
+      if (o.payload() instanceof Payload.EnergyTrade t && t.market().startsWith("pets/")) {
+        pets.add(o);
+      }
+    }
+    orders.removeAll(pets);
+    BiFunction<BlockEngine, Integer, List<CommunityDay.Order>> protocolHourly = hourly;
+    hourly =
+        (engine, hour) -> {
+          List<CommunityDay.Order> due = new ArrayList<>();
+          Optional<Address> leader =
+              DemoElection.Record.of(engine.ledger().state())
+                  .outcome()
+                  .flatMap(SealedAuction.Outcome::winner);
+          for (CommunityDay.Order o : pets) {
+            if (o.hour() == hour && leader.isPresent()) {
+              Payload.EnergyTrade t = (Payload.EnergyTrade) o.payload();
+              due.add(
+                  new CommunityDay.Order(
+                      hour,
+                      o.signer(),
+                      new Payload.EnergyTrade(
+                          leader.get(),
+                          t.buyer(),
+                          t.energyWh(),
+                          t.priceMicroPerKWh(),
+                          t.market())));
+            }
+          }
+          due.addAll(protocolHourly.apply(engine, hour));
+          return due;
+        };
+
     Map<Address, String> names = new LinkedHashMap<>();
     keys.forEach((n, k) -> names.put(k.address(), n));
     Genesis genesis = genesis(keys);
+    DemoElection election = new DemoElection(seed, m.bids(), CommunityDay.BOUNDS, keys);
     DemoChain.Result chain =
         DemoChain.run(
             genesis,
@@ -432,30 +497,61 @@ final class CommunityDemo {
             seed,
             crash,
             cheat ? new DemoChain.Cheat(CHEAT_NODE, CHEAT_FROM_HOUR) : null,
-            hourly);
+            hourly,
+            election::next,
+            DemoElection.Record::of);
+    DemoElection.Record record = (DemoElection.Record) chain.audits().get(0);
+    boolean agree = chain.audits().stream().allMatch(record::equals);
     return new Report(
         m,
         consensus,
         List.copyOf(nodes),
-        List.copyOf(orders),
         chain,
         names,
         out,
-        notes(consensus, chain, keys));
+        notes(consensus, chain, keys),
+        new Election(
+            election.spec().orElseThrow(),
+            record,
+            agree,
+            election.matchesOffChain(record, names),
+            matchesPlan(record, m, names)));
+  }
+
+  /** Whether the chain's winner bid what the planned leader bid and is paid the planned payment. */
+  private static boolean matchesPlan(
+      DemoElection.Record record, CommunityDay.Markets m, Map<Address, String> names) {
+    Optional<SealedAuction.Outcome> o = record.outcome();
+    if (o.isEmpty() || o.get().winner().isEmpty() || m.election().leader().isEmpty()) {
+      return o.isPresent() && o.get().winner().isEmpty() && m.election().leader().isEmpty();
+    }
+    double planned =
+        m.bids().stream()
+            .filter(b -> b.id().equals(m.election().leader().get()))
+            .findFirst()
+            .orElseThrow()
+            .price();
+    return o.get().winningBid().getAsLong() == Units.centsPerKWhToMicroPerKWh(planned)
+        && o.get().payment().getAsLong()
+            == Units.centsPerKWhToMicroPerKWh(m.election().payment().getAsDouble());
   }
 
   /**
    * The demo's genesis: every participant funded with {@link DemoChain#START_COINS}, the treasury
-   * the only authority, dated one minute before the day starts.
+   * and the market operator the authorities, the sealed-bid auction module (the leader election),
+   * dated one minute before the network starts.
    */
   static Genesis genesis(Map<String, KeyPair> keys) {
     Map<Address, Long> alloc = new LinkedHashMap<>();
     keys.values().forEach(k -> alloc.put(k.address(), Units.coinsToMicro(DemoChain.START_COINS)));
     return new Genesis(
-        CommunityDay.CHAIN_ID,
-        alloc,
-        Set.of(keys.get(CommunityDay.TREASURY).address()),
-        CommunityDay.DAY_START.toEpochMilli() - 60_000);
+            CommunityDay.CHAIN_ID,
+            alloc,
+            Set.of(
+                keys.get(CommunityDay.TREASURY).address(),
+                keys.get(CommunityDay.OPERATOR).address()),
+            CommunityDay.DAY_START.toEpochMilli() - DemoChain.PRELUDE_MILLIS - 60_000)
+        .withModules(List.of(SealedBidAuction.NAME));
   }
 
   /**

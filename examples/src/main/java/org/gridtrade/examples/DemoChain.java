@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.function.BiFunction;
+import java.util.function.Function;
 import java.util.function.IntFunction;
 import java.util.function.Supplier;
 import org.gridtrade.consensus.BlockEngine;
@@ -31,11 +32,13 @@ import org.gridtrade.ledger.ChainReport;
 import org.gridtrade.ledger.Genesis;
 import org.gridtrade.ledger.Hash;
 import org.gridtrade.ledger.KeyPair;
+import org.gridtrade.ledger.LedgerState;
 import org.gridtrade.ledger.Payload;
 import org.gridtrade.ledger.Transaction;
 import org.gridtrade.ledger.TransactionBody;
 import org.gridtrade.ledger.TxResult;
 import org.gridtrade.ledger.spi.BlockStore;
+import org.gridtrade.market.MarketModules;
 import org.gridtrade.testkit.ManualClock;
 import org.gridtrade.testkit.SimulatedNetwork;
 
@@ -59,6 +62,12 @@ final class DemoChain {
 
   /** Longest simulated wait for an hour's transactions to reach every node, ms. */
   static final long HOUR_BUDGET_MILLIS = 600_000;
+
+  /** How long before the day the network starts, ms: the prelude (the election) runs then. */
+  static final long PRELUDE_MILLIS = 600_000;
+
+  /** The most batches a prelude may send before the day. */
+  static final int MAX_PRELUDE_BATCHES = 100;
 
   /** Simulated time a restarted node gets to catch up before the next hour starts, ms. */
   static final long CATCH_UP_MILLIS = 10_000;
@@ -139,8 +148,10 @@ final class DemoChain {
       String crash,
       boolean allIncluded,
       Map<String, Integer> payloads,
+      Map<String, Integer> markets,
       List<BlockHeader> headers,
-      CheatOutcome cheat) {}
+      CheatOutcome cheat,
+      List<Object> audits) {}
 
   private DemoChain() {}
 
@@ -158,6 +169,11 @@ final class DemoChain {
    * @param cheat a validator that sends an invalid block (trust stake), or {@code null}
    * @param hourly more orders for an hour, decided from the chain so far (node 1's engine), e.g.
    *     PoSOC's payments to the period's aggregator
+   * @param prelude batches of orders before the day, each decided from node 1's chain once the
+   *     batch before it is on every node, until it returns an empty batch (the leader election); or
+   *     {@code null}
+   * @param audit what to read from each node's final state, to compare across nodes (the result's
+   *     {@code audits}, in node order)
    */
   static Result run(
       Genesis genesis,
@@ -169,13 +185,15 @@ final class DemoChain {
       long seed,
       Crash crash,
       Cheat cheat,
-      BiFunction<BlockEngine, Integer, List<CommunityDay.Order>> hourly)
+      BiFunction<BlockEngine, Integer, List<CommunityDay.Order>> hourly,
+      Function<BlockEngine, List<CommunityDay.Order>> prelude,
+      Function<LedgerState, Object> audit)
       throws java.io.IOException {
     long wallStart = System.nanoTime();
     long start = CommunityDay.DAY_START.toEpochMilli();
     SimulatedNetwork sim =
         SimulatedNetwork.builder()
-            .start(start - 10_000)
+            .start(start - PRELUDE_MILLIS)
             .step(Duration.ofMillis(STEP_MILLIS))
             .seed(seed)
             .delay(Duration.ofMillis(MIN_DELAY), Duration.ofMillis(MAX_DELAY))
@@ -216,6 +234,7 @@ final class DemoChain {
               builder ->
                   (seals ? builder.sealingKey(nodeKeys.get(i)) : builder)
                       .genesis(genesis)
+                      .modules(MarketModules.forGenesis(genesis))
                       .store(store)
                       .schedule(schedule.get())
                       .policy(POLICY)
@@ -267,8 +286,60 @@ final class DemoChain {
       // Let the nodes learn each other's heads before the first hour.
       sim.run(Duration.ofMillis(5_000));
       Map<String, Long> nonces = new HashMap<>();
-      int submitted = 0;
-      int next = 0;
+      int[] submitted = {0};
+      int[] next = {0};
+      Function<List<CommunityDay.Order>, List<Hash>> submitAll =
+          due -> {
+            List<Hash> pending = new ArrayList<>();
+            for (CommunityDay.Order o : due) {
+              KeyPair k = keys.get(o.signer());
+              long nonce = nonces.getOrDefault(o.signer(), 0L);
+              Transaction tx =
+                  new TransactionBody(
+                          genesis.chainId(), k.publicKey(), nonce, FEE_MICRO, o.payload())
+                      .sign(k);
+              BlockEngine target = null;
+              while (target == null) {
+                target = engines.get(next[0]++ % engines.size());
+              }
+              TxResult r = target.submit(tx);
+              if (r.accepted()) {
+                nonces.put(o.signer(), nonce + 1);
+                submittedAt.put(tx.id(), clock.millis());
+                pending.add(tx.id());
+                submitted[0]++;
+              } else {
+                refused.add("%s: %s".formatted(o.signer(), r));
+              }
+            }
+            return pending;
+          };
+      if (prelude != null) {
+        int batches = 0;
+        for (List<CommunityDay.Order> batch = prelude.apply(engines.get(0));
+            !batch.isEmpty();
+            batch = prelude.apply(engines.get(0))) {
+          if (++batches > MAX_PRELUDE_BATCHES) {
+            throw new IllegalStateException(
+                "the prelude sent more than %d batches".formatted(MAX_PRELUDE_BATCHES));
+          }
+          List<Hash> pending = submitAll.apply(batch);
+          long deadline = clock.millis() + HOUR_BUDGET_MILLIS;
+          while (!includedEverywhere(includedBy, pending) && clock.millis() < deadline) {
+            sim.step();
+          }
+          if (!includedEverywhere(includedBy, pending)) {
+            throw new IllegalStateException(
+                "a batch of the prelude did not reach every node within %d s of simulated time"
+                    .formatted(HOUR_BUDGET_MILLIS / 1000));
+          }
+        }
+        if (clock.millis() >= start) {
+          throw new IllegalStateException(
+              "the prelude ran past the start of the day (%d s of simulated time)"
+                  .formatted(PRELUDE_MILLIS / 1000));
+        }
+      }
       for (int hour = 0; hour < 24; hour++) {
         if (crash != null && hour == crash.restartHour()) {
           // Restart between hours, so the node catches up before the hour's transactions arrive.
@@ -293,7 +364,6 @@ final class DemoChain {
           crashHeight = down.ledger().height();
           sim.stop(down.id());
         }
-        List<Hash> pending = new ArrayList<>();
         List<CommunityDay.Order> due = new ArrayList<>();
         for (CommunityDay.Order o : orders) {
           if (o.hour() == hour) {
@@ -301,26 +371,7 @@ final class DemoChain {
           }
         }
         due.addAll(hourly.apply(engines.get(0), hour));
-        for (CommunityDay.Order o : due) {
-          KeyPair k = keys.get(o.signer());
-          long nonce = nonces.getOrDefault(o.signer(), 0L);
-          Transaction tx =
-              new TransactionBody(genesis.chainId(), k.publicKey(), nonce, FEE_MICRO, o.payload())
-                  .sign(k);
-          BlockEngine target = null;
-          while (target == null) {
-            target = engines.get(next++ % engines.size());
-          }
-          TxResult r = target.submit(tx);
-          if (r.accepted()) {
-            nonces.put(o.signer(), nonce + 1);
-            submittedAt.put(tx.id(), clock.millis());
-            pending.add(tx.id());
-            submitted++;
-          } else {
-            refused.add("%s: %s".formatted(o.signer(), r));
-          }
-        }
+        List<Hash> pending = submitAll.apply(due);
         long deadline = clock.millis() + HOUR_BUDGET_MILLIS;
         List<Set<Hash>> live = new ArrayList<>();
         for (int i = 0; i < nodeCount; i++) {
@@ -352,15 +403,16 @@ final class DemoChain {
       Map<Address, Long> rewards = new LinkedHashMap<>();
       Map<Address, Long> slashed = new LinkedHashMap<>();
       Map<String, Integer> payloads = new java.util.TreeMap<>();
+      Map<String, Integer> markets = new java.util.TreeMap<>();
       List<BlockHeader> headers = new ArrayList<>();
       for (long h = 1; h <= reference.ledger().height(); h++) {
         Block b = reference.ledger().block(h).orElseThrow();
         headers.add(b.header());
-        b.transactions()
-            .forEach(
-                tx ->
-                    payloads.merge(
-                        tx.body().payload().getClass().getSimpleName(), 1, Integer::sum));
+        for (Transaction tx : b.transactions()) {
+          Payload p = tx.body().payload();
+          payloads.merge(p.getClass().getSimpleName(), 1, Integer::sum);
+          markets.merge(market(p), 1, Integer::sum);
+        }
         blocks.add(
             new BlockStat(
                 h, b.transactions().size(), b.header().timestamp(), b.header().proposer()));
@@ -373,6 +425,10 @@ final class DemoChain {
         }
       }
       ChainReport verification = reference.ledger().verify();
+      List<Object> audits = new ArrayList<>();
+      for (BlockEngine e : engines) {
+        audits.add(audit.apply(e.ledger().state()));
+      }
       CheatOutcome cheatOutcome =
           cheat == null
               ? null
@@ -393,6 +449,7 @@ final class DemoChain {
         try (BlockEngine again =
             BlockEngine.builder()
                 .genesis(genesis)
+                .modules(MarketModules.forGenesis(genesis))
                 .store(
                     BlockStores.openDurable(
                         dir.resolve("nodes").resolve(CommunityDay.node(0) + ".mv")))
@@ -406,7 +463,7 @@ final class DemoChain {
       return new Result(
           List.copyOf(blocks),
           List.copyOf(latencies),
-          submitted,
+          submitted[0],
           List.copyOf(refused),
           rejectedBlocks.size(),
           List.copyOf(evidence.values()),
@@ -420,8 +477,10 @@ final class DemoChain {
           crashReport,
           includedBy.stream().allMatch(s -> s.containsAll(submittedAt.keySet())),
           payloads,
+          markets,
           List.copyOf(headers),
-          cheatOutcome);
+          cheatOutcome,
+          List.copyOf(audits));
     } finally {
       sim.close();
     }
@@ -530,6 +589,21 @@ final class DemoChain {
         List.copyOf(rejectedBy),
         List.copyOf(attested),
         confiscatedAt);
+  }
+
+  /**
+   * What a transaction is for: the market of a trade ({@code pets}, {@code coalition}, …), the
+   * module of a call, or the kind of payload.
+   */
+  static String market(Payload p) {
+    if (p instanceof Payload.EnergyTrade t) {
+      int slash = t.market().indexOf('/');
+      return slash < 0 ? t.market() : t.market().substring(0, slash);
+    }
+    if (p instanceof Payload.Call c) {
+      return c.module();
+    }
+    return p.getClass().getSimpleName().toLowerCase(java.util.Locale.ROOT);
   }
 
   private static String hourOf(int hour) {

@@ -12,12 +12,14 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import org.gridtrade.auction.DemandResponseResult;
 import org.gridtrade.coalition.FormationResult;
 import org.gridtrade.game.stackelberg.StackelbergSolution;
 import org.gridtrade.ledger.Address;
-import org.gridtrade.ledger.Payload;
 import org.gridtrade.ledger.Units;
+import org.gridtrade.market.SealedAuction;
+import org.gridtrade.market.SealedBid;
 import org.knowm.xchart.CategoryChart;
 import org.knowm.xchart.CategoryChartBuilder;
 import org.knowm.xchart.XYChart;
@@ -52,18 +54,6 @@ final class DemoReport {
     return sorted.get(Math.max(0, Math.min(sorted.size() - 1, i)));
   }
 
-  private static Map<String, Integer> trades(CommunityDemo.Report r) {
-    Map<String, Integer> byMarket = new LinkedHashMap<>();
-    for (CommunityDay.Order o : r.orders()) {
-      String market =
-          o.payload() instanceof Payload.EnergyTrade t
-              ? t.market().substring(0, t.market().indexOf('/'))
-              : o.payload().getClass().getSimpleName().toLowerCase(Locale.ROOT);
-      byMarket.merge(market, 1, Integer::sum);
-    }
-    return byMarket;
-  }
-
   private static List<Section> sections(CommunityDemo.Report r, Map<String, List<Path>> charts) {
     CommunityDay.Markets m = r.markets();
     StackelbergSolution pets = m.pets();
@@ -72,24 +62,57 @@ final class DemoReport {
     DemoChain.Result c = r.chain();
     List<Section> out = new ArrayList<>();
 
+    CommunityDemo.Election el = r.election();
     List<String[]> auction = new ArrayList<>();
+    auction.add(
+        row(
+            "on chain",
+            f(
+                "the market operator opened auction %d (second price, one %d-Wh lot, reserve %.2f c/kWh,"
+                    + " deposit %d coins): commitments up to height %d, reveals up to %d",
+                DemoElection.AUCTION,
+                el.spec().lotWh(),
+                Units.microPerKWhToCentsPerKWh(el.spec().reserveMicroPerKWh()),
+                DemoElection.DEPOSIT_COINS,
+                el.spec().commitEndHeight(),
+                el.spec().revealEndHeight())));
     auction.add(
         row(
             "sealed bids",
             String.join(
-                ", ", m.bids().stream().map(b -> f("%s %.2f c/kWh", b.id(), b.price())).toList())));
+                ", ",
+                el.record().bids().stream()
+                    .map(
+                        b ->
+                            b.revealedPrice().isPresent()
+                                ? f(
+                                    "%s %.2f c/kWh",
+                                    r.name(b.bidder()),
+                                    Units.microPerKWhToCentsPerKWh(b.revealedPrice().getAsLong()))
+                                : f("%s never revealed", r.name(b.bidder())))
+                    .toList())));
+    auction.add(row("leader", leaderText(r)));
     auction.add(
         row(
-            "leader",
-            m.election().leader().isPresent()
-                ? f(
-                    "%s, paid the second price %.2f c/kWh; price cap %.2f c/kWh",
-                    m.election().leader().get(),
-                    m.election().payment().getAsDouble(),
-                    m.election().priceCap().getAsDouble())
-                : "none: " + m.election().noTradeReason()));
+            "checks",
+            f(
+                "%s; %s; %s",
+                el.agreeAcrossNodes()
+                    ? "every node holds the same auction and bids"
+                    : "NODES DISAGREE on the auction",
+                el.matchesOffChain()
+                    ? "lib-game's election of the revealed bids in commit order agrees"
+                    : "DIFFERS from lib-game's election of the revealed bids",
+                el.matchesPlan()
+                    ? f(
+                        "the day's prices were planned with this leader's bid (cap %.2f c/kWh)",
+                        m.election().priceCap().orElse(Double.NaN))
+                    : "the day was planned with ANOTHER leader's bid")));
     out.add(
-        new Section("1. Leader auction (sealed second-price reverse auction)", auction, List.of()));
+        new Section(
+            "1. Leader auction on chain (sealed-bid second-price reverse auction)",
+            auction,
+            List.of()));
 
     List<String[]> game = new ArrayList<>();
     game.add(
@@ -208,14 +231,14 @@ final class DemoReport {
         row(
             "transactions",
             f(
-                "%d signed and accepted (%s), %d refused; on chain: %s",
+                "%d signed and accepted, %d refused; on chain by market: %s; by payload: %s",
                 c.submitted(),
+                c.refused().size(),
                 String.join(
                     ", ",
-                    trades(r).entrySet().stream()
+                    c.markets().entrySet().stream()
                         .map(e -> e.getKey() + " " + e.getValue())
                         .toList()),
-                c.refused().size(),
                 String.join(
                     ", ",
                     c.payloads().entrySet().stream()
@@ -311,6 +334,74 @@ final class DemoReport {
     }
   }
 
+  private static String leaderText(CommunityDemo.Report r) {
+    Optional<SealedAuction.Outcome> o = r.election().record().outcome();
+    if (o.isEmpty()) {
+      return "none: the auction did not close";
+    }
+    if (o.get().winner().isEmpty()) {
+      return "none: " + o.get().noTradeReason();
+    }
+    return f(
+        "%s, elected by every node at height %d; bid %.2f c/kWh, paid the second price %.2f c/kWh"
+            + " (%d micro-coins for the lot from the operator's escrow)",
+        r.name(o.get().winner().get()),
+        o.get().height(),
+        Units.microPerKWhToCentsPerKWh(o.get().winningBid().getAsLong()),
+        Units.microPerKWhToCentsPerKWh(o.get().payment().getAsLong()),
+        o.get().paidMicro());
+  }
+
+  /**
+   * The on-chain markets: every order (commitment), clearing and trade of the leader election, read
+   * from node 1's state, and the checks across nodes and against lib-game.
+   */
+  private static void markets(ObjectNode root, CommunityDemo.Report r) {
+    CommunityDemo.Election el = r.election();
+    ObjectNode markets = root.putObject("markets");
+    ArrayNode orders = markets.putArray("orders");
+    for (SealedBid b : el.record().bids()) {
+      ObjectNode o = orders.addObject();
+      o.put("market", DemoElection.MARKET);
+      o.put("index", b.index());
+      o.put("bidder", r.name(b.bidder()));
+      o.put("commitment", b.commitment().toString());
+      o.put("depositMicro", b.depositMicro());
+      if (b.revealedPrice().isPresent()) {
+        o.put("priceMicroPerKWh", b.revealedPrice().getAsLong());
+      } else {
+        o.putNull("priceMicroPerKWh");
+      }
+      o.put("status", b.status().name().toLowerCase(Locale.ROOT));
+    }
+    ArrayNode clearings = markets.putArray("clearings");
+    ArrayNode trades = markets.putArray("trades");
+    Optional<SealedAuction.Outcome> outcome = el.record().outcome();
+    if (outcome.isPresent()) {
+      SealedAuction.Outcome o = outcome.get();
+      ObjectNode c = clearings.addObject();
+      c.put("market", DemoElection.MARKET);
+      c.put("rule", "second-price sealed-bid reverse auction");
+      c.put("height", o.height());
+      c.put("winner", o.winner().map(r::name).orElse(null));
+      c.put("paymentMicroPerKWh", o.payment().isPresent() ? o.payment().getAsLong() : null);
+      c.put("forfeitedMicro", o.forfeitedMicro());
+      c.put("noTradeReason", o.noTradeReason());
+      if (o.winner().isPresent()) {
+        ObjectNode t = trades.addObject();
+        t.put("market", DemoElection.MARKET);
+        t.put("seller", r.name(o.winner().get()));
+        t.put("buyer", r.name(el.record().auction().orElseThrow().operator()));
+        t.put("energyWh", el.spec().lotWh());
+        t.put("priceMicroPerKWh", o.payment().getAsLong());
+        t.put("paidMicro", o.paidMicro());
+      }
+    }
+    markets.put("agreeAcrossNodes", el.agreeAcrossNodes());
+    markets.put("matchesOffChain", el.matchesOffChain());
+    markets.put("matchesPlan", el.matchesPlan());
+  }
+
   private static double micro(long micro) {
     return Units.microToCents(micro);
   }
@@ -360,7 +451,14 @@ final class DemoReport {
     root.put("seed", m.settings().seed());
     root.put("consensus", r.consensus().label());
     root.put("nodes", r.nodes().size());
-    root.put("leader", m.election().leader().orElse(null));
+    root.put(
+        "leader",
+        r.election()
+            .record()
+            .outcome()
+            .flatMap(SealedAuction.Outcome::winner)
+            .map(r::name)
+            .orElse(null));
     if (m.election().priceCap().isPresent()) {
       root.put("priceCap", m.election().priceCap().getAsDouble());
     } else {
@@ -406,6 +504,7 @@ final class DemoReport {
     c.slashed().forEach((a, v) -> slashed.put(r.name(a), v));
     root.put("tip", c.verification().tip().toString());
     root.put("stateRoot", c.verification().stateRoot().toString());
+    markets(root, r);
     root.put("nodesAgree", c.nodesAgree());
     root.put("allIncluded", c.allIncluded());
     root.put("verified", r.verified());

@@ -91,7 +91,7 @@ final class LedgerCommand implements Callable<Integer> {
       PrintWriter out = spec.commandLine().getOut();
       PrintWriter err = spec.commandLine().getErr();
       long start = System.nanoTime();
-      try (Ledger ledger = Ledger.open(g, BlockStores.openDurable(store))) {
+      try (Ledger ledger = open(spec, g, store)) {
         long openMillis = (System.nanoTime() - start) / 1_000_000;
         ChainReport report = null;
         if (all) {
@@ -158,6 +158,30 @@ final class LedgerCommand implements Callable<Integer> {
   }
 
   /** Reads and decodes a genesis file; bad input is a parameter error (exit 2, one line). */
+  /**
+   * The on-chain modules the genesis names (lib-market's), so that a market chain replays; a module
+   * this build does not provide is a usage error naming it.
+   */
+  static java.util.List<org.gridtrade.ledger.spi.LedgerModule> modules(
+      CommandSpec spec, Genesis g) {
+    try {
+      return org.gridtrade.market.MarketModules.forGenesis(g);
+    } catch (IllegalArgumentException e) {
+      throw new ParameterException(spec.commandLine(), "--genesis: " + e.getMessage());
+    }
+  }
+
+  /** Opens a durable chain with the modules its genesis names. */
+  static Ledger open(CommandSpec spec, Genesis g, Path store) {
+    java.util.List<org.gridtrade.ledger.spi.LedgerModule> modules = modules(spec, g);
+    return Ledger.open(
+        g,
+        BlockStores.openDurable(store),
+        org.gridtrade.ledger.spi.SealVerifier.acceptAll(),
+        Ledger.DEFAULT_STATE_RETENTION,
+        modules);
+  }
+
   static Genesis readGenesis(CommandSpec spec, String option, Path file) {
     if (!Files.isRegularFile(file)) {
       throw new ParameterException(
@@ -220,7 +244,7 @@ final class LedgerCommand implements Callable<Integer> {
       Genesis g = readGenesis(spec, "--genesis", genesis);
       PrintWriter out = spec.commandLine().getOut();
       PrintWriter err = spec.commandLine().getErr();
-      try (Ledger ledger = Ledger.open(g, BlockStores.openDurable(store))) {
+      try (Ledger ledger = open(spec, g, store)) {
         long h = height == null ? ledger.height() : height;
         if (h < 0 || h > ledger.height()) {
           throw new ParameterException(
@@ -328,6 +352,7 @@ final class LedgerCommand implements Callable<Integer> {
       }
       PrintWriter out = spec.commandLine().getOut();
       PrintWriter err = spec.commandLine().getErr();
+      java.util.List<org.gridtrade.ledger.spi.LedgerModule> modules = modules(spec, g);
       try (org.gridtrade.ledger.spi.BlockStore source = BlockStores.openDurable(blocksFrom);
           java.io.InputStream in = Files.newInputStream(snapshot)) {
         Iterable<org.gridtrade.ledger.Block> blocks = () -> new SourceBlocks(source);
@@ -337,7 +362,7 @@ final class LedgerCommand implements Callable<Integer> {
                 g,
                 BlockStores.openDurable(store),
                 org.gridtrade.ledger.spi.SealVerifier.acceptAll(),
-                java.util.List.of(),
+                modules,
                 blocks,
                 trusted,
                 in)) {

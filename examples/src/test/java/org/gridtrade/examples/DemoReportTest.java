@@ -130,9 +130,17 @@ class DemoReportTest {
             "verification",
             "reopened");
 
+    // "sp-05, elected by every node at height H; bid B c/kWh, paid the second price P c/kWh (M
+    // micro-coins for the lot ...)"
     assertThat(rows.get("leader")).startsWith(json.get("leader").asText() + ",");
+    JsonNode clearing = json.get("markets").get("clearings").get(0);
     List<Double> leader = numbers(rows.get("leader"));
-    close(leader.get(leader.size() - 1), json.get("priceCap"), 2);
+    assertThat(leader.get(0)).isEqualTo(clearing.get("height").asDouble());
+    assertThat(leader.get(2) * 10_000).isEqualTo(clearing.get("paymentMicroPerKWh").asDouble());
+    assertThat(leader.get(3))
+        .isEqualTo(json.get("markets").get("trades").get(0).get("paidMicro").asDouble());
+    List<Double> checks = numbers(rows.get("checks"));
+    close(checks.get(checks.size() - 1), json.get("priceCap"), 2);
 
     close(numbers(rows.get("leader profit")).get(0), json.get("leaderProfit"), 2);
 

@@ -32,9 +32,11 @@ import org.gridtrade.market.internal.ModuleSupport;
  *       {@code ⌈reserve × lot / 1000⌉} micro-coins, the most it can owe the winner.
  *   <li>{@link #commit(long, Hash)}: anyone, in blocks up to the commit end height, once per
  *       auction: locks the deposit and records the commitment.
- *   <li>{@link #reveal(long, long, byte[])}: the committer, in blocks up to the reveal end height:
- *       the price and salt must hash to the commitment ({@link #commitment}); a reveal that does
- *       not match is refused (and changes nothing), so the bidder may still reveal correctly.
+ *   <li>{@link #reveal(long, long, byte[])}: the committer, in the blocks after the commit end
+ *       height up to the reveal end height: the price and salt must hash to the commitment ({@link
+ *       #commitment}); a reveal that does not match is refused (and changes nothing), so the bidder
+ *       may still reveal correctly. A reveal while commitments are still taken is refused: no price
+ *       is public while another bidder may still commit against it.
  * </ul>
  *
  * <p><b>Close</b>, at the end of the reveal end height's block, on every node: the valid reveals at
@@ -332,6 +334,12 @@ public final class SealedBidAuction implements LedgerModule {
       return reject("auction %d does not exist".formatted(id));
     }
     SealedAuction a = found.get();
+    if (ctx.height() <= a.spec().commitEndHeight()) {
+      return reject(
+          "auction %d takes reveals from height %d, once its commitments closed at %d; this block"
+                  .formatted(id, a.spec().commitEndHeight() + 1, a.spec().commitEndHeight())
+              + " is %d".formatted(ctx.height()));
+    }
     if (ctx.height() > a.spec().revealEndHeight()) {
       return reject(
           "auction %d took reveals up to height %d; this block is %d"

@@ -160,6 +160,9 @@ class SealedBidAuctionTest {
       byte[] salt = new byte[16];
       Hash ca = SealedBidAuction.commitment(0, a.address(), 90_000, salt);
       // b copies a's commitment: accepted as b's, but a's reveal cannot open it for b.
+      // While commitments are taken (block 2), no one may reveal: a's price stays sealed.
+      assertThat(refusal(c, a, SealedBidAuction.reveal(0, 90_000, salt)))
+          .contains("takes reveals from height 3, once its commitments closed at 2");
       assertThat(
               c.block(
                       List.of(
@@ -167,6 +170,13 @@ class SealedBidAuctionTest {
                           c.tx(b, SealedBidAuction.commit(0, ca))))
                   .skipped())
           .isEmpty();
+      TxResult atThree =
+          c.state()
+              .check(
+                  c.tx(a, SealedBidAuction.reveal(0, 90_000, salt)),
+                  MarketChain.T0 + (c.ledger.height() + 1) * 1_000L);
+      c.unuse(a);
+      assertThat(atThree.accepted()).as("a reveal at height 3 opens a's commitment").isTrue();
       assertThat(refusal(c, a, SealedBidAuction.commit(0, ca)))
           .contains("commitments up to height 2");
       assertThat(refusal(c, b, SealedBidAuction.reveal(0, 90_000, salt)))
