@@ -19,7 +19,7 @@ module org.gridtrade.examples {
   requires java.net.http;
 
   // picocli reads the commands' annotated fields reflectively
-  opens org.gridtrade.examples to
+  opens org.gridtrade.examples.cli to
       info.picocli;
   opens org.gridtrade.examples.auction to
       info.picocli;
