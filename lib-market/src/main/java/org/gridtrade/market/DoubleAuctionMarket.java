@@ -3,7 +3,9 @@ package org.gridtrade.market;
 import java.nio.ByteBuffer;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
 import org.gridtrade.ledger.Address;
@@ -257,22 +259,21 @@ public final class DoubleAuctionMarket implements LedgerModule {
       }
     }
     int order = m.orderCount();
-    ctx.put(
-        MarketState.orderKey(id, order),
-        MarketState.encode(
-            new MarketOrder(
-                id,
-                order,
-                side,
-                tx.sender(),
-                price,
-                quantity,
-                escrow,
-                OrderStatus.OPEN,
-                0,
-                0,
-                0,
-                tx.id())));
+    writeOrder(
+        ctx,
+        new MarketOrder(
+            id,
+            order,
+            side,
+            tx.sender(),
+            price,
+            quantity,
+            escrow,
+            OrderStatus.OPEN,
+            0,
+            0,
+            0,
+            tx.id()));
     ctx.put(
         MarketState.marketKey(id),
         MarketState.encode(new Market(id, m.operator(), m.spec(), order + 1, Optional.empty())));
@@ -295,8 +296,7 @@ public final class DoubleAuctionMarket implements LedgerModule {
       return reject(
           "order %d does not exist in market %d (it has %d)".formatted(order, id, m.orderCount()));
     }
-    StateKey key = MarketState.orderKey(id, order);
-    MarketOrder o = MarketState.decodeOrder(ctx.get(key).orElseThrow());
+    MarketOrder o = readOrder(ctx, id, order);
     if (!o.owner().equals(tx.sender())) {
       return reject(
           "order %d of market %d belongs to %s, not %s"
@@ -310,22 +310,21 @@ public final class DoubleAuctionMarket implements LedgerModule {
     if (o.escrowMicro() > 0) {
       ctx.transfer(LedgerModule.account(NAME), o.owner(), o.escrowMicro());
     }
-    ctx.put(
-        key,
-        MarketState.encode(
-            new MarketOrder(
-                id,
-                order,
-                o.side(),
-                o.owner(),
-                o.priceMicroPerKWh(),
-                o.quantityWh(),
-                o.escrowMicro(),
-                OrderStatus.CANCELLED,
-                0,
-                0,
-                o.escrowMicro(),
-                o.transaction())));
+    writeOrder(
+        ctx,
+        new MarketOrder(
+            id,
+            order,
+            o.side(),
+            o.owner(),
+            o.priceMicroPerKWh(),
+            o.quantityWh(),
+            o.escrowMicro(),
+            OrderStatus.CANCELLED,
+            0,
+            0,
+            o.escrowMicro(),
+            o.transaction()));
     return Optional.empty();
   }
 
@@ -366,7 +365,7 @@ public final class DoubleAuctionMarket implements LedgerModule {
       return reject(
           "order %d does not exist in market %d (it has %d)".formatted(order, id, m.orderCount()));
     }
-    MarketOrder o = MarketState.decodeOrder(ctx.get(MarketState.orderKey(id, order)).orElseThrow());
+    MarketOrder o = readOrder(ctx, id, order);
     byte[] fills = ctx.get(MarketState.fillPageKey(id, order / MarketState.PAGE)).orElseThrow();
     if (o.side() != Side.SELL
         || o.status() != OrderStatus.OPEN
@@ -408,9 +407,7 @@ public final class DoubleAuctionMarket implements LedgerModule {
       long gets = dt * tr.sellerPriceMicroPerKWh() / 1000L;
       long refund = tr.buyerPaysMicro() - pays;
       long compensation = (tr.quantityWh() - dt) * penaltyPrice / 1000L;
-      Address buyer =
-          MarketState.decodeOrder(ctx.get(MarketState.orderKey(id, tr.buyOrder())).orElseThrow())
-              .owner();
+      Address buyer = readOrder(ctx, id, tr.buyOrder()).owner();
       move(ctx, escrow, buyer, refund + compensation);
       sellerGot += gets;
       spread += pays - gets;
@@ -469,9 +466,7 @@ public final class DoubleAuctionMarket implements LedgerModule {
             ctx.get(MarketState.tradePageKey(id, trade / MarketState.PAGE)).orElseThrow(),
             id,
             trade);
-    Address buyer =
-        MarketState.decodeOrder(ctx.get(MarketState.orderKey(id, tr.buyOrder())).orElseThrow())
-            .owner();
+    Address buyer = readOrder(ctx, id, tr.buyOrder()).owner();
     if (!buyer.equals(tx.sender())) {
       return reject(
           "trade %d of market %d was bought by %s; only its buyer may rate it, not %s"
@@ -512,6 +507,8 @@ public final class DoubleAuctionMarket implements LedgerModule {
     Market m = MarketState.decodeMarket(ctx.get(MarketState.marketKey(id)).orElseThrow());
     byte[] fills = null;
     int pageNo = -1;
+    byte[] orderPage = null;
+    int orderPageNo = -1;
     for (int i = 0; i < m.orderCount(); i++) {
       if (i / MarketState.PAGE != pageNo) {
         pageNo = i / MarketState.PAGE;
@@ -521,7 +518,11 @@ public final class DoubleAuctionMarket implements LedgerModule {
           || ctx.get(MarketState.deliveryKey(id, i)).isPresent()) {
         continue;
       }
-      MarketOrder o = MarketState.decodeOrder(ctx.get(MarketState.orderKey(id, i)).orElseThrow());
+      if (i / MarketState.ORDER_PAGE != orderPageNo) {
+        orderPageNo = i / MarketState.ORDER_PAGE;
+        orderPage = ctx.get(MarketState.orderPageKey(id, i)).orElseThrow();
+      }
+      MarketOrder o = MarketState.order(orderPage, id, i);
       if (o.side() == Side.SELL && o.status() == OrderStatus.OPEN) {
         settle(ctx, m, o, fills, 0, true);
       }
@@ -532,8 +533,12 @@ public final class DoubleAuctionMarket implements LedgerModule {
     Market m = MarketState.decodeMarket(ctx.get(MarketState.marketKey(id)).orElseThrow());
     List<MarketOrder> buys = new ArrayList<>();
     List<MarketOrder> sells = new ArrayList<>();
+    byte[] orderPage = null;
     for (int i = 0; i < m.orderCount(); i++) {
-      MarketOrder o = MarketState.decodeOrder(ctx.get(MarketState.orderKey(id, i)).orElseThrow());
+      if (i % MarketState.ORDER_PAGE == 0) {
+        orderPage = ctx.get(MarketState.orderPageKey(id, i)).orElseThrow();
+      }
+      MarketOrder o = MarketState.order(orderPage, id, i);
       if (o.status() == OrderStatus.OPEN) {
         (o.side() == Side.BUY ? buys : sells).add(o);
       }
@@ -620,11 +625,14 @@ public final class DoubleAuctionMarket implements LedgerModule {
     }
     Address escrow = LedgerModule.account(NAME);
     long refunded = 0;
+    // What each owner gets back or is paid, summed over its orders, in order of first appearance:
+    // one account update per trader rather than one per order.
+    Map<Address, Long> owed = new LinkedHashMap<>();
     for (int i = 0; i < bp.length; i++) {
       MarketOrder o = buys.get(i);
       long refund = o.escrowMicro() - bPaid[i];
       refunded += refund;
-      move(ctx, escrow, o.owner(), refund);
+      owed.merge(o.owner(), refund, Long::sum);
       MarketState.putFill(
           fills[o.id() / MarketState.PAGE],
           o.id() % MarketState.PAGE,
@@ -643,9 +651,9 @@ public final class DoubleAuctionMarket implements LedgerModule {
         // Paid on delivery: keep the collateral of what was sold, return the rest.
         settled = 0;
         back = o.escrowMicro() - (sFilled[i] * terms.get().penaltyMicroPerKWh() + 999L) / 1000L;
-        move(ctx, escrow, o.owner(), back);
+        owed.merge(o.owner(), back, Long::sum);
       } else {
-        move(ctx, escrow, o.owner(), settled);
+        owed.merge(o.owner(), settled, Long::sum);
       }
       MarketState.putFill(
           fills[o.id() / MarketState.PAGE],
@@ -656,6 +664,7 @@ public final class DoubleAuctionMarket implements LedgerModule {
           sFirst[i],
           sCount[i]);
     }
+    owed.forEach((owner, amount) -> move(ctx, escrow, owner, amount));
     for (int p = 0; p < fills.length; p++) {
       ctx.put(MarketState.fillPageKey(id, p), fills[p].array());
     }
@@ -687,6 +696,15 @@ public final class DoubleAuctionMarket implements LedgerModule {
     ctx.put(
         MarketState.marketKey(id),
         MarketState.encode(new Market(id, m.operator(), m.spec(), m.orderCount(), Optional.of(c))));
+  }
+
+  private static MarketOrder readOrder(ModuleContext ctx, long id, int order) {
+    return MarketState.order(ctx.get(MarketState.orderPageKey(id, order)).orElseThrow(), id, order);
+  }
+
+  private static void writeOrder(ModuleContext ctx, MarketOrder o) {
+    StateKey key = MarketState.orderPageKey(o.market(), o.id());
+    ctx.put(key, MarketState.withOrder(ctx.get(key).orElse(null), o));
   }
 
   private static void move(ModuleContext ctx, Address from, Address to, long amount) {

@@ -71,13 +71,18 @@ public final class Markets {
     int end = (int) Math.min(m.orderCount(), (long) Math.max(from, 0) + Math.max(limit, 0));
     byte[] fills = null;
     int fillPage = -1;
+    byte[] orders = null;
+    int orderPage = -1;
     for (int i = Math.max(from, 0); i < end; i++) {
       if (m.cleared() && i / MarketState.PAGE != fillPage) {
         fillPage = i / MarketState.PAGE;
         fills = state.get(MarketState.fillPageKey(id, fillPage)).orElseThrow();
       }
-      MarketOrder placed =
-          MarketState.decodeOrder(state.get(MarketState.orderKey(id, i)).orElseThrow());
+      if (i / MarketState.ORDER_PAGE != orderPage) {
+        orderPage = i / MarketState.ORDER_PAGE;
+        orders = state.get(MarketState.orderPageKey(id, i)).orElseThrow();
+      }
+      MarketOrder placed = MarketState.order(orders, id, i);
       out.add(MarketState.withFill(placed, fills));
     }
     return List.copyOf(out);

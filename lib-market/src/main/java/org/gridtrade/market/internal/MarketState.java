@@ -22,12 +22,13 @@ import org.gridtrade.market.Side;
 /**
  * The double-auction module's key layout and value encodings (big-endian, fixed layouts, a version
  * byte first). Keys, all in the module's namespace: {@code 'n'} the market count; {@code 'm' ‖
- * market} a market; {@code 'o' ‖ market ‖ order} an order as placed (or cancelled); {@code 'g' ‖
- * height} the ids of the markets whose gate closes at that height. What a clearing writes is paged,
- * so that a gate closure writes a few hundred keys rather than one per order and per trade: {@code
- * 'T' ‖ market ‖ page} holds trades {@code page × PAGE} onwards, {@code 'F' ‖ market ‖ page} the
- * fill, payment and refund of orders {@code page × PAGE} onwards (zero for orders that were not
- * open at the gate).
+ * market} a market; {@code 'p' ‖ market ‖ page} orders {@code page × ORDER_PAGE} onwards as placed
+ * (or cancelled), {@value #ORDER_BYTES} bytes each; {@code 'g' ‖ height} the ids of the markets
+ * whose gate closes at that height. Orders are paged so that a gate closure reads one key per
+ * {@value #ORDER_PAGE} orders, not one per order; what a clearing writes is paged too, so that it
+ * writes a few hundred keys rather than one per order and per trade: {@code 'T' ‖ market ‖ page}
+ * holds trades {@code page × PAGE} onwards, {@code 'F' ‖ market ‖ page} the fill, payment and
+ * refund of orders {@code page × PAGE} onwards (zero for orders that were not open at the gate).
  */
 public final class MarketState {
   /** The namespace of the double-auction module. */
@@ -46,6 +47,15 @@ public final class MarketState {
 
   /** Bytes of one order's settlement in a fill page. */
   public static final int FILL_BYTES = 32;
+
+  /**
+   * Orders per order page: 64 orders of {@value #ORDER_BYTES} bytes, about 6.8 KB. Placing an order
+   * rewrites its page, so the page is small; the gate closure reads 1 key per 64 orders.
+   */
+  public static final int ORDER_PAGE = 64;
+
+  /** Bytes of one order in an order page (its market is the page's). */
+  public static final int ORDER_BYTES = 4 + 1 + 20 + 8 * 3 + 1 + 8 * 3 + 32;
 
   private MarketState() {}
 
@@ -69,15 +79,89 @@ public final class MarketState {
   }
 
   /**
-   * An order's key.
+   * The key of the page that holds an order.
    *
    * @param market the market id
    * @param order the order id
-   * @return the key
+   * @return the key of page {@code order / ORDER_PAGE}
    */
-  public static StateKey orderKey(long market, int order) {
+  public static StateKey orderPageKey(long market, int order) {
     return StateKey.of(
-        NAMESPACE, ByteBuffer.allocate(13).put((byte) 'o').putLong(market).putInt(order).array());
+        NAMESPACE,
+        ByteBuffer.allocate(13).put((byte) 'p').putLong(market).putInt(order / ORDER_PAGE).array());
+  }
+
+  /**
+   * Reads one order from its page.
+   *
+   * @param page the order page's bytes
+   * @param market the market id
+   * @param order the order id; its page must hold it
+   * @return the order
+   */
+  public static MarketOrder order(byte[] page, long market, int order) {
+    ByteBuffer b = ByteBuffer.wrap(page).position(1 + (order % ORDER_PAGE) * ORDER_BYTES);
+    int id = b.getInt();
+    Side side = SIDES[b.get()];
+    Address owner = address(b);
+    long price = b.getLong();
+    long qty = b.getLong();
+    long escrow = b.getLong();
+    OrderStatus status = STATUSES[b.get()];
+    long filled = b.getLong();
+    long settled = b.getLong();
+    long refunded = b.getLong();
+    byte[] tx = new byte[Hash.LENGTH];
+    b.get(tx);
+    return new MarketOrder(
+        market,
+        id,
+        side,
+        owner,
+        price,
+        qty,
+        escrow,
+        status,
+        filled,
+        settled,
+        refunded,
+        Hash.of(tx));
+  }
+
+  /**
+   * An order page with one order written: the next order appended, or a held one replaced.
+   *
+   * @param page the page's bytes, or {@code null} when the order is the first of its page
+   * @param o the order
+   * @return the new page's bytes (the old ones are not changed)
+   * @throws IllegalArgumentException if the order is neither held by the page nor the next one
+   */
+  public static byte[] withOrder(byte[] page, MarketOrder o) {
+    int slot = o.id() % ORDER_PAGE;
+    int held = page == null ? 0 : (page.length - 1) / ORDER_BYTES;
+    if (slot > held) {
+      throw new IllegalArgumentException(
+          "order %d is not in or next after a page of %d orders".formatted(o.id(), held));
+    }
+    byte[] out = new byte[1 + Math.max(held, slot + 1) * ORDER_BYTES];
+    if (page != null) {
+      System.arraycopy(page, 0, out, 0, page.length);
+    }
+    ByteBuffer.wrap(out)
+        .put(VERSION)
+        .position(1 + slot * ORDER_BYTES)
+        .putInt(o.id())
+        .put((byte) o.side().ordinal())
+        .put(o.owner().bytes())
+        .putLong(o.priceMicroPerKWh())
+        .putLong(o.quantityWh())
+        .putLong(o.escrowMicro())
+        .put((byte) o.status().ordinal())
+        .putLong(o.filledWh())
+        .putLong(o.settledMicro())
+        .putLong(o.refundedMicro())
+        .put(o.transaction().bytes());
+    return out;
   }
 
   /**
@@ -231,67 +315,6 @@ public final class MarketState {
     }
     return new Market(
         id, operator, new MarketSpec(rule, kPpm, gate, start, end, terms), orders, clearing);
-  }
-
-  /**
-   * Encodes an order.
-   *
-   * @param o the order
-   * @return its bytes
-   */
-  public static byte[] encode(MarketOrder o) {
-    return ByteBuffer.allocate(1 + 8 + 4 + 1 + 20 + 8 * 3 + 1 + 8 * 3 + 32)
-        .put(VERSION)
-        .putLong(o.market())
-        .putInt(o.id())
-        .put((byte) o.side().ordinal())
-        .put(o.owner().bytes())
-        .putLong(o.priceMicroPerKWh())
-        .putLong(o.quantityWh())
-        .putLong(o.escrowMicro())
-        .put((byte) o.status().ordinal())
-        .putLong(o.filledWh())
-        .putLong(o.settledMicro())
-        .putLong(o.refundedMicro())
-        .put(o.transaction().bytes())
-        .array();
-  }
-
-  /**
-   * Decodes an order.
-   *
-   * @param v its bytes
-   * @return the order
-   */
-  public static MarketOrder decodeOrder(byte[] v) {
-    ByteBuffer b = ByteBuffer.wrap(v);
-    b.get();
-    long market = b.getLong();
-    int id = b.getInt();
-    Side side = SIDES[b.get()];
-    Address owner = address(b);
-    long price = b.getLong();
-    long qty = b.getLong();
-    long escrow = b.getLong();
-    OrderStatus status = STATUSES[b.get()];
-    long filled = b.getLong();
-    long settled = b.getLong();
-    long refunded = b.getLong();
-    byte[] tx = new byte[Hash.LENGTH];
-    b.get(tx);
-    return new MarketOrder(
-        market,
-        id,
-        side,
-        owner,
-        price,
-        qty,
-        escrow,
-        status,
-        filled,
-        settled,
-        refunded,
-        Hash.of(tx));
   }
 
   /**
