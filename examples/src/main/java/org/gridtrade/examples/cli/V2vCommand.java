@@ -14,6 +14,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.Callable;
+import org.gridtrade.examples.study.V2vComparison;
 import org.gridtrade.examples.study.V2vStudy;
 import org.gridtrade.game.v2v.FederatedRound;
 import org.gridtrade.game.v2v.FederatedTraining;
@@ -48,7 +49,12 @@ import picocli.CommandLine.Spec;
     description =
         "V2V energy trading with federated PPO (Moniruzzaman Ch. 4): train a fleet, evaluate one"
             + " EV against the exact yardsticks, or run the chapter's study.",
-    subcommands = {V2vCommand.Train.class, V2vCommand.Evaluate.class, V2vCommand.Study.class})
+    subcommands = {
+      V2vCommand.Train.class,
+      V2vCommand.Evaluate.class,
+      V2vCommand.Study.class,
+      V2vCommand.Compare.class
+    })
 public final class V2vCommand implements Callable<Integer> {
   static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
@@ -476,6 +482,119 @@ public final class V2vCommand implements Callable<Integer> {
             charts);
       }
       print(root, text, charts);
+      return 0;
+    }
+  }
+
+  /** {@code gridtrade v2v compare}: Fig. 4.10. */
+  @Command(
+      name = "compare",
+      mixinStandardHelpOptions = true,
+      versionProvider = GridTradeCommand.Version.class,
+      sortOptions = false,
+      description = {
+        "Fig. 4.10: PPO2 against A2C on Table 4.1's normal (ND) and uniform (UD) data. Each"
+            + " algorithm trains one learner per data set on EVs drawn from it (a fresh EV and day"
+            + " every episode, no federation) for the same number of steps; after each stage its"
+            + " policy plays held-out days of a fleet drawn from the same data, reported as the"
+            + " mean return and its fraction of the optimal causal return. SAC is not built."
+      })
+  static final class Compare extends Base {
+    @Option(
+        names = "--steps",
+        paramLabel = "S",
+        defaultValue = "200000",
+        description = "Environment steps each learner trains (default: ${DEFAULT-VALUE}).")
+    long steps;
+
+    @Option(
+        names = "--points",
+        paramLabel = "K",
+        defaultValue = "10",
+        description = "Evaluation points along the training (default: ${DEFAULT-VALUE}).")
+    int points;
+
+    @Option(
+        names = "--evs",
+        paramLabel = "N",
+        defaultValue = "10",
+        description = "EVs of the evaluation fleet of each data set (default: ${DEFAULT-VALUE}).")
+    int evs;
+
+    @Option(
+        names = "--eval-days",
+        paramLabel = "D",
+        defaultValue = "100",
+        description =
+            "Held-out days each EV of the fleet plays at every point (default: ${DEFAULT-VALUE}).")
+    int evalDays;
+
+    @Override
+    public Integer call() throws IOException {
+      range("--steps", steps, 1, 100_000_000);
+      range("--points", points, 1, 1_000);
+      range("--evs", evs, 1, 1_000);
+      range("--eval-days", evalDays, 1, 100_000);
+      V2vScenario template = scenario();
+      List<V2vComparison.Curve> curves =
+          V2vComparison.run(template, steps, points, evs, evalDays, seed, err());
+      ObjectNode root = JSON.createObjectNode();
+      root.put("command", "v2v compare");
+      root.put("steps", steps);
+      root.put("evs", evs);
+      root.put("evalDays", evalDays);
+      root.put("seed", seed);
+      ArrayNode runs = root.putArray("runs");
+      StringBuilder text = new StringBuilder();
+      text.append(
+          f(
+              "Fig. 4.10: PPO2 vs A2C, %,d steps per learner, a fleet of %d EVs per data set on %d"
+                  + " held-out days, seed %d%n",
+              steps, evs, evalDays, seed));
+      text.append(
+          f(
+              "%-10s %-8s %12s %12s %10s %9s%n",
+              "algorithm", "data", "mean return", "optimal", "fraction", "seconds"));
+      for (V2vComparison.Curve c : curves) {
+        ObjectNode o = runs.addObject();
+        o.put("algorithm", c.algorithm().label());
+        o.put("data", c.data());
+        o.put("optimalCausalReturn", c.optimalCausal());
+        o.put("finalMeanReturn", c.meanReturn().get(c.meanReturn().size() - 1));
+        o.put("finalRatioToOptimal", c.finalRatio());
+        o.put("seconds", c.seconds());
+        ArrayNode curve = o.putArray("curve");
+        for (int k = 0; k < c.steps().size(); k++) {
+          ObjectNode pt = curve.addObject();
+          pt.put("steps", c.steps().get(k));
+          pt.put("meanReturn", c.meanReturn().get(k));
+          pt.put("ratioToOptimal", c.meanReturn().get(k) / c.optimalCausal());
+        }
+        text.append(
+            f(
+                "%-10s %-8s %12.2f %12.2f %9.1f%% %9.1f%n",
+                c.algorithm().label(),
+                c.data(),
+                c.meanReturn().get(c.meanReturn().size() - 1),
+                c.optimalCausal(),
+                100 * c.finalRatio(),
+                c.seconds()));
+      }
+      List<Path> charts = new ArrayList<>();
+      if (out != null) {
+        XYChart chart =
+            V2vStudy.chart(
+                "PPO2 vs A2C on normal and uniform data (Fig. 4.10)",
+                "environment steps",
+                "held-out return / optimal causal");
+        for (V2vComparison.Curve c : curves) {
+          List<Double> x = c.steps().stream().map(Long::doubleValue).toList();
+          List<Double> y = c.meanReturn().stream().map(r -> r / c.optimalCausal()).toList();
+          V2vStudy.line(chart, c.algorithm().label() + " " + c.data(), x, y);
+        }
+        V2vStudy.save(chart, out, "v2v-compare", charts);
+      }
+      print(root, text.toString(), charts);
       return 0;
     }
   }

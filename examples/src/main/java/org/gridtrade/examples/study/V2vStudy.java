@@ -160,7 +160,7 @@ public final class V2vStudy {
   }
 
   /** The held-out mean return of every EV's current policy, averaged over the EVs. */
-  static double fleetReturn(
+  public static double fleetReturn(
       List<V2vScenario> evs, IntFunction<V2vPolicy> policies, List<double[]> days) {
     double sum = 0;
     for (int i = 0; i < evs.size(); i++) {

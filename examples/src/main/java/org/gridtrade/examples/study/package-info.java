@@ -1,5 +1,5 @@
 /**
  * The studies behind the documentation's figures: demand-response comparisons, V2V learning and the
- * trust simulation. Each returns records; {@link org.gridtrade.examples.report} draws them.
+ * trust simulation. Each returns records; {@code report} draws them.
  */
 package org.gridtrade.examples.study;

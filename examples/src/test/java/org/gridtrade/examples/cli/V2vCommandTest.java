@@ -56,6 +56,64 @@ public class V2vCommandTest {
     assertThat(r.err()).contains("training: ");
   }
 
+  /**
+   * Fig. 4.10's comparison: both algorithms on both data sets, each curve evaluated against the
+   * optimal causal return of a fleet this test draws and solves itself; the same seed repeats every
+   * number; a learner's return never passes the yardstick by more than the sampling noise.
+   */
+  @Test
+  void compare_ppoAndA2cOnBothDataSets_againstTheOptimalCausalReturn() {
+    String[] args = {
+      "v2v",
+      "compare",
+      "--steps",
+      "3000",
+      "--points",
+      "2",
+      "--evs",
+      "2",
+      "--eval-days",
+      "10",
+      "--seed",
+      "4",
+      "--json"
+    };
+    Cli a = Cli.run(args);
+    assertThat(a.exitCode()).as(a.err()).isZero();
+    JsonNode runs = a.json().get("runs");
+    assertThat(runs).hasSize(4);
+    List<String> seen = new ArrayList<>();
+    for (JsonNode run : runs) {
+      seen.add(run.get("algorithm").asText() + "/" + run.get("data").asText());
+      boolean uniform = run.get("data").asText().equals("uniform");
+      org.gridtrade.game.v2v.V2vPopulation pop =
+          new org.gridtrade.game.v2v.V2vPopulation(uniform, V2vScenario.defaults());
+      SplittableRandom rng = new SplittableRandom(4 + 1);
+      double optimal = 0;
+      for (int i = 0; i < 2; i++) {
+        optimal +=
+            OptimalCausalPolicy.solve(pop.sample(rng), V2vStudy.DP_STEPS).expectedReturn() / 2;
+      }
+      assertThat(run.get("optimalCausalReturn").asDouble()).isCloseTo(optimal, within(1e-9));
+      JsonNode curve = run.get("curve");
+      assertThat(curve).hasSize(2);
+      assertThat(curve.get(1).get("steps").asLong()).isGreaterThanOrEqualTo(3000);
+      for (JsonNode pt : curve) {
+        assertThat(pt.get("ratioToOptimal").asDouble())
+            .isCloseTo(pt.get("meanReturn").asDouble() / optimal, within(1e-9))
+            .isLessThan(1.1);
+      }
+    }
+    assertThat(seen).containsExactly("ppo/normal", "ppo/uniform", "a2c/normal", "a2c/uniform");
+    Cli b = Cli.run(args);
+    for (int k = 0; k < 4; k++) {
+      assertThat(b.json().get("runs").get(k).get("curve"))
+          .isEqualTo(a.json().get("runs").get(k).get("curve"));
+    }
+    assertThat(Cli.run("v2v", "compare", "--points", "0").errorLine())
+        .contains("--points 0 is outside 1..1000");
+  }
+
   @Test
   void evaluate_savedModel_readBackEvaluatesTheSame_damagedOneRefused(@TempDir Path dir)
       throws IOException {

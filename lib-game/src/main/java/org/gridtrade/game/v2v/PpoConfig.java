@@ -86,6 +86,24 @@ public record PpoConfig(
     return new PpoConfig(2, 32, 1e-3, 2048, 10, 64, 1, 0.95, 0.2, 0, 0.5, 0.5, -0.5, 0.02, seed);
   }
 
+  /**
+   * A2C, the synchronous advantage actor-critic (Mnih et al. 2016) that Moniruzzaman Fig. 4.10
+   * compares with PPO2: the same actor, critic and Gaussian policy, but one gradient step per
+   * rollout, on the whole rollout, with the advantage of the Monte Carlo return over the critic
+   * ({@code λ = 1}). It is this learner with one epoch of one minibatch: the update's gradient is
+   * taken at the parameters that collected the rollout, where every probability ratio is 1, so the
+   * clip never binds and the clipped objective's gradient is the policy gradient {@code −mean(Â
+   * ∇log π)} of A2C (a unit test checks it by finite differences of that objective). Rollouts of
+   * 256 steps (about 23 days) and learning rate 1e-3; the rest as {@link #defaults(long)}. Each
+   * sample is used once, where PPO reuses it for 10 epochs.
+   *
+   * @param seed the seed
+   * @return the configuration
+   */
+  public static PpoConfig a2c(long seed) {
+    return new PpoConfig(2, 32, 1e-3, 256, 1, 10_000_000, 1, 1, 0.2, 0, 0.5, 0.5, -0.5, 0.02, seed);
+  }
+
   private static void requireInt(String field, int v, int lo, int hi) {
     if (v < lo || v > hi) {
       throw new IllegalArgumentException(

@@ -123,6 +123,88 @@ class PpoTest {
     assertThat(grad[p.length - 1]).isNotZero(); // the log std receives a gradient
   }
 
+  /**
+   * A2C's configuration (one epoch of one full-batch minibatch) takes the gradient of the clipped
+   * objective at the parameters that collected the rollout. There it must be the plain policy
+   * gradient: checked against central finite differences of A2C's own objective, {@code −mean_i(log
+   * π(a_i|s_i) Â_i) − c_H H}, written here with the advantages held fixed, for every actor weight
+   * and the log std (the critic's term is the same squared error in both).
+   */
+  @Test
+  void a2cUpdate_atTheCollectingParameters_isThePolicyGradient() {
+    PpoConfig base = PpoConfig.a2c(7);
+    PpoConfig cfg =
+        new PpoConfig(
+            2, 6, 1e-3, 60, 1, 10_000_000, 0.9, 1, 0.2, 0.05, 0.5, 1, -0.3, 1, base.seed());
+    Ppo ppo = new Ppo(cfg, 2);
+    Ppo.Rollout r = ppo.collect(new Delayed(), 60, new ArrayList<>());
+    int n = r.size();
+    int[] order = new int[n];
+    for (int i = 0; i < n; i++) {
+      order[i] = i;
+    }
+    double[] p = ppo.parameters();
+    double[] grad = new double[p.length];
+    ppo.lossAndGradient(p.clone(), r, order, 0, n, grad);
+    // The advantages as the update normalises them, held fixed.
+    double mean = 0;
+    for (int i = 0; i < n; i++) {
+      mean += r.advantage[i];
+    }
+    mean /= n;
+    double var = 0;
+    for (int i = 0; i < n; i++) {
+      var += (r.advantage[i] - mean) * (r.advantage[i] - mean);
+    }
+    double[] adv = new double[n];
+    for (int i = 0; i < n; i++) {
+      adv[i] = (r.advantage[i] - mean) / (Math.sqrt(var / (n - 1)) + 1e-8);
+    }
+    int actorParams = new Mlp(2, 6, 6, 1).parameterCount();
+    double h = 1e-6;
+    int checked = 0;
+    for (int k = 0; k <= actorParams; k++) {
+      int i = k == actorParams ? p.length - 1 : k;
+      double keep = p[i];
+      p[i] = keep + h;
+      double up = a2cObjective(ppo, r, adv, cfg.entropyCoef());
+      p[i] = keep - h;
+      double down = a2cObjective(ppo, r, adv, cfg.entropyCoef());
+      p[i] = keep;
+      assertThat(grad[i])
+          .as("parameter %d", i)
+          .isCloseTo((up - down) / (2 * h), within(1e-6 * (1 + Math.abs(grad[i]))));
+      checked++;
+    }
+    assertThat(checked).isEqualTo(actorParams + 1);
+  }
+
+  /** A2C's policy objective at the learner's current parameters. */
+  private static double a2cObjective(Ppo ppo, Ppo.Rollout r, double[] adv, double entropyCoef) {
+    double logStd = Math.log(ppo.std());
+    double loss = 0;
+    double[] x = new double[r.obsSize];
+    for (int i = 0; i < r.size(); i++) {
+      System.arraycopy(r.obs, i * r.obsSize, x, 0, r.obsSize);
+      double z = (r.action[i] - ppo.mean(x)) / ppo.std();
+      double logp = -0.5 * z * z - logStd - 0.5 * Math.log(2 * Math.PI);
+      loss -= logp * adv[i];
+    }
+    double entropy = logStd + 0.5 * (1 + Math.log(2 * Math.PI));
+    return loss / r.size() - entropyCoef * entropy;
+  }
+
+  @Test
+  void a2c_trackingTask_learnsTheKnownOptimalAction() {
+    PpoConfig cfg =
+        new PpoConfig(1, 16, 3e-3, 64, 1, 10_000_000, 1, 1, 0.2, 0, 0.5, 0.5, -1, 1, 15);
+    Ppo a2c = new Ppo(cfg, 1);
+    a2c.train(new Tracking(), 120_000);
+    for (double x : new double[] {-0.8, -0.3, 0, 0.4, 0.9}) {
+      assertThat(a2c.mean(new double[] {x})).as("x = %s", x).isCloseTo(0.5 * x + 0.2, within(0.1));
+    }
+  }
+
   @Test
   void train_trackingTask_learnsTheKnownOptimalAction() {
     Ppo ppo = new Ppo(small(11), 1);
