@@ -6,16 +6,19 @@ import java.util.List;
 import java.util.Locale;
 import org.gridtrade.game.v2v.PpoConfig;
 import org.gridtrade.game.v2v.PpoLearner;
+import org.gridtrade.game.v2v.SacConfig;
+import org.gridtrade.game.v2v.SacLearner;
+import org.gridtrade.game.v2v.V2vPolicy;
 import org.gridtrade.game.v2v.V2vPopulation;
 import org.gridtrade.game.v2v.V2vScenario;
 
 /**
- * Moniruzzaman Fig. 4.10: the learning algorithms side by side on the normal (ND) and uniform (UD)
- * data of Table 4.1. Each algorithm trains one learner per data set on EVs drawn from that
- * population (a fresh EV and day every episode, no federation, so the comparison is of the
- * algorithms alone), for the same number of environment steps; after each stage the learner's
- * policy plays held-out days of a fleet drawn from the same population, and its mean return is
- * compared with the optimal causal policy of each EV (the dynamic-programming yardstick).
+ * Moniruzzaman Fig. 4.10: PPO2, A2C and SAC side by side on the normal (ND) and uniform (UD) data
+ * of Table 4.1. Each algorithm trains one learner per data set on EVs drawn from that population (a
+ * fresh EV and day every episode, no federation, so the comparison is of the algorithms alone), for
+ * the same number of environment steps; after each stage the learner's policy plays held-out days
+ * of a fleet drawn from the same population, and its mean return is compared with the optimal
+ * causal policy of each EV (the dynamic-programming yardstick).
  */
 public final class V2vComparison {
   /** A learning algorithm of the comparison. */
@@ -23,11 +26,48 @@ public final class V2vComparison {
     /** PPO2: the clipped objective, 10 epochs of minibatches per rollout of 2,048 steps. */
     PPO,
     /** A2C: one full-batch policy-gradient step per rollout of 256 steps. */
-    A2C;
+    A2C,
+    /** SAC: off-policy, one minibatch of 64 from a replay buffer per environment step. */
+    SAC;
 
-    /** The algorithm's configuration. */
-    PpoConfig config(long seed) {
-      return this == PPO ? PpoConfig.defaults(seed) : PpoConfig.a2c(seed);
+    /** A fresh learner of this algorithm. */
+    Learner learner(long seed) {
+      if (this == SAC) {
+        SacLearner sac = new SacLearner(SacConfig.defaults(seed));
+        return new Learner() {
+          @Override
+          public void train(V2vPopulation population, long steps) {
+            sac.train(population, steps);
+          }
+
+          @Override
+          public long steps() {
+            return sac.stepsTrained();
+          }
+
+          @Override
+          public V2vPolicy policy(V2vScenario scenario) {
+            return sac.policy(scenario);
+          }
+        };
+      }
+      PpoLearner ppo = new PpoLearner(this == PPO ? PpoConfig.defaults(seed) : PpoConfig.a2c(seed));
+      return new Learner() {
+        @Override
+        public void train(V2vPopulation population, long steps) {
+          ppo.train(population, steps);
+        }
+
+        @Override
+        public long steps() {
+          return ppo.stepsTrained();
+        }
+
+        @Override
+        public V2vPolicy policy(V2vScenario scenario) {
+          return ppo.policy(scenario);
+        }
+      };
     }
 
     /** Its name in output. */
@@ -70,6 +110,15 @@ public final class V2vComparison {
     }
   }
 
+  /** What the comparison needs of a learner. */
+  private interface Learner {
+    void train(V2vPopulation population, long steps);
+
+    long steps();
+
+    V2vPolicy policy(V2vScenario scenario);
+  }
+
   private V2vComparison() {}
 
   /**
@@ -82,7 +131,7 @@ public final class V2vComparison {
    * @param evalDays held-out days each of them plays at every point
    * @param seed the seed of the learners, fleets and days
    * @param err where progress goes
-   * @return one curve per algorithm and data set, PPO first, normal data first
+   * @return one curve per algorithm and data set: PPO, A2C, SAC, normal data first
    */
   public static List<Curve> run(
       V2vScenario template,
@@ -115,7 +164,7 @@ public final class V2vComparison {
     List<V2vScenario> fleet = V2vStudy.fleet(evs, uniform, template, seed + 1);
     List<double[]> days = V2vStudy.heldOutDays(template.prices(), evalDays, seed);
     double optimal = V2vStudy.optimalMean(fleet);
-    PpoLearner learner = new PpoLearner(a.config(seed));
+    Learner learner = a.learner(seed);
     V2vStudy.Progress progress =
         new V2vStudy.Progress(
             err, "training %s on %s data".formatted(a.label(), uniform ? "UD" : "ND"), steps);
@@ -125,13 +174,13 @@ public final class V2vComparison {
     for (int k = 1; k <= points; k++) {
       long target = steps * k / points;
       long t0 = System.nanoTime();
-      if (target > learner.stepsTrained()) {
-        learner.train(population, target - learner.stepsTrained());
+      if (target > learner.steps()) {
+        learner.train(population, target - learner.steps());
       }
       nanos += System.nanoTime() - t0;
-      at.add(learner.stepsTrained());
+      at.add(learner.steps());
       returns.add(V2vStudy.fleetReturn(fleet, i -> learner.policy(fleet.get(i)), days));
-      progress.at(learner.stepsTrained(), "steps");
+      progress.at(learner.steps(), "steps");
     }
     return new Curve(a, uniform, at, returns, optimal, nanos / 1e9);
   }

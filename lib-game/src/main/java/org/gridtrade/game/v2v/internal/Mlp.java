@@ -136,6 +136,24 @@ public final class Mlp {
    * @param grad the gradient vector to add to (same layout as params)
    */
   public void backward(double[] params, int offset, double[] gradOut, double[] grad) {
+    backward(params, offset, gradOut, grad, null);
+  }
+
+  /**
+   * As {@link #backward(double[], int, double[], double[])}, and also writes the loss's gradient
+   * with respect to the input of the last {@link #forward} call (what an actor needs from a critic
+   * that takes the action as an input).
+   *
+   * @param params the flat vector used in the forward pass
+   * @param offset where this network's parameters start
+   * @param gradOut the loss's gradient with respect to the outputs
+   * @param grad the gradient vector to add to, or {@code null} to leave the parameters' gradient
+   *     out
+   * @param gradIn out: the gradient with respect to the inputs, length {@link #inputSize()}, or
+   *     {@code null}
+   */
+  public void backward(
+      double[] params, int offset, double[] gradOut, double[] grad, double[] gradIn) {
     int last = sizes.length - 1;
     System.arraycopy(gradOut, 0, delta[last], 0, sizes[last]);
     int end = offset + parameterCount;
@@ -146,12 +164,23 @@ public final class Mlp {
       int p = bias - in * out;
       double[] a = act[l];
       double[] d = delta[l + 1];
-      for (int o = 0; o < out; o++) {
-        double g = d[o];
-        grad[bias + o] += g;
-        int row = p + o * in;
+      if (grad != null) {
+        for (int o = 0; o < out; o++) {
+          double g = d[o];
+          grad[bias + o] += g;
+          int row = p + o * in;
+          for (int i = 0; i < in; i++) {
+            grad[row + i] += g * a[i];
+          }
+        }
+      }
+      if (l == 0 && gradIn != null) {
         for (int i = 0; i < in; i++) {
-          grad[row + i] += g * a[i];
+          double s = 0;
+          for (int o = 0; o < out; o++) {
+            s += params[p + o * in + i] * d[o];
+          }
+          gradIn[i] = s;
         }
       }
       if (l > 0) {

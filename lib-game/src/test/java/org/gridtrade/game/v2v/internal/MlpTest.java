@@ -70,6 +70,23 @@ class MlpTest {
                 double fd = (up - down) / (2 * h);
                 assertThat(grad[i]).as("parameter %d", i).isCloseTo(fd, within(1e-7));
               }
+              // The input's gradient, without touching the parameters' gradient.
+              double[] before = grad.clone();
+              double[] gradIn = new double[in];
+              net.forward(params, offset, x);
+              net.backward(params, offset, w, null, gradIn);
+              assertThat(grad).containsExactly(before);
+              for (int i = 0; i < in; i++) {
+                double keep = x[i];
+                x[i] = keep + h;
+                double up = loss(net, params, offset, x, w);
+                x[i] = keep - h;
+                double down = loss(net, params, offset, x, w);
+                x[i] = keep;
+                assertThat(gradIn[i])
+                    .as("input %d", i)
+                    .isCloseTo((up - down) / (2 * h), within(1e-7));
+              }
             });
   }
 
