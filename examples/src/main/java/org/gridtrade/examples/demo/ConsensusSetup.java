@@ -71,6 +71,24 @@ interface ConsensusSetup {
     return List.of();
   }
 
+  /**
+   * Fills the network up to {@code count} nodes with observers ({@code node-K}), which validate and
+   * relay blocks but never seal.
+   */
+  static void addObservers(
+      List<CommunityDemo.Node> nodes,
+      List<KeyPair> nodeKeys,
+      Map<String, KeyPair> keys,
+      long seed,
+      int count) {
+    while (nodes.size() < count) {
+      String name = CommunityDay.node(nodes.size());
+      KeyPair k = keys.computeIfAbsent(name, n -> CommunityDemo.key(seed, n));
+      nodeKeys.add(k);
+      nodes.add(new CommunityDemo.Node(name, k.address(), "observer " + name));
+    }
+  }
+
   /** The set-up of a protocol. */
   static ConsensusSetup of(CommunityDemo.Consensus consensus) {
     return switch (consensus) {

@@ -82,12 +82,7 @@ final class PoegSetup implements ConsensusSetup {
               0, signer, new Payload.Stake(Units.coinsToMicro(MINER_STAKE_COINS))));
     }
     // Fewer coalitions than nodes: the rest observe and verify but never seal.
-    while (nodes.size() < settings.nodes()) {
-      String name = CommunityDay.node(nodes.size());
-      KeyPair k = keys.computeIfAbsent(name, n -> key(seed, n));
-      nodeKeys.add(k);
-      nodes.add(new Node(name, k.address(), "observer " + name));
-    }
+    ConsensusSetup.addObservers(nodes, nodeKeys, keys, seed, settings.nodes());
     // M_r = δ · Σ savings (Eq. 3.23), in kWh, paid at the coalition price per block.
     List<EnergyProofSource.Candidate> fixed = List.copyOf(candidates);
     long blockReward =

@@ -104,12 +104,7 @@ final class PosocSetup implements ConsensusSetup {
               c.address(),
               f("%s, daily score %.3f", name, c.dailyScore())));
     }
-    while (nodes.size() < settings.nodes()) {
-      String name = CommunityDay.node(nodes.size());
-      KeyPair k = keys.computeIfAbsent(name, n -> key(seed, n));
-      nodeKeys.add(k);
-      nodes.add(new Node(name, k.address(), "observer " + name));
-    }
+    ConsensusSetup.addObservers(nodes, nodeKeys, keys, seed, settings.nodes());
     // Only EVs running a node can seal; every EV's profit is settled through the chain.
     List<StateOfChargeSource.Candidate> sourceEvs = new ArrayList<>(running);
     for (StateOfChargeSource.Candidate c : all) {

@@ -4,6 +4,9 @@ import java.io.PrintWriter;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.function.BiConsumer;
+import java.util.function.Function;
+import java.util.function.LongSupplier;
 import org.gridtrade.game.v2v.PpoConfig;
 import org.gridtrade.game.v2v.PpoLearner;
 import org.gridtrade.game.v2v.SacConfig;
@@ -34,40 +37,10 @@ public final class V2vComparison {
     Learner learner(long seed) {
       if (this == SAC) {
         SacLearner sac = new SacLearner(SacConfig.defaults(seed));
-        return new Learner() {
-          @Override
-          public void train(V2vPopulation population, long steps) {
-            sac.train(population, steps);
-          }
-
-          @Override
-          public long steps() {
-            return sac.stepsTrained();
-          }
-
-          @Override
-          public V2vPolicy policy(V2vScenario scenario) {
-            return sac.policy(scenario);
-          }
-        };
+        return new Learner(sac::train, sac::stepsTrained, sac::policy);
       }
       PpoLearner ppo = new PpoLearner(this == PPO ? PpoConfig.defaults(seed) : PpoConfig.a2c(seed));
-      return new Learner() {
-        @Override
-        public void train(V2vPopulation population, long steps) {
-          ppo.train(population, steps);
-        }
-
-        @Override
-        public long steps() {
-          return ppo.stepsTrained();
-        }
-
-        @Override
-        public V2vPolicy policy(V2vScenario scenario) {
-          return ppo.policy(scenario);
-        }
-      };
+      return new Learner(ppo::train, ppo::stepsTrained, ppo::policy);
     }
 
     /** Its name in output. */
@@ -110,14 +83,11 @@ public final class V2vComparison {
     }
   }
 
-  /** What the comparison needs of a learner. */
-  private interface Learner {
-    void train(V2vPopulation population, long steps);
-
-    long steps();
-
-    V2vPolicy policy(V2vScenario scenario);
-  }
+  /** What the comparison needs of a learner: training, its step count, and its policy. */
+  private record Learner(
+      BiConsumer<V2vPopulation, Long> train,
+      LongSupplier steps,
+      Function<V2vScenario, V2vPolicy> policy) {}
 
   private V2vComparison() {}
 
@@ -174,13 +144,13 @@ public final class V2vComparison {
     for (int k = 1; k <= points; k++) {
       long target = steps * k / points;
       long t0 = System.nanoTime();
-      if (target > learner.steps()) {
-        learner.train(population, target - learner.steps());
+      if (target > learner.steps().getAsLong()) {
+        learner.train().accept(population, target - learner.steps().getAsLong());
       }
       nanos += System.nanoTime() - t0;
-      at.add(learner.steps());
-      returns.add(V2vStudy.fleetReturn(fleet, i -> learner.policy(fleet.get(i)), days));
-      progress.at(learner.steps(), "steps");
+      at.add(learner.steps().getAsLong());
+      returns.add(V2vStudy.fleetReturn(fleet, i -> learner.policy().apply(fleet.get(i)), days));
+      progress.at(learner.steps().getAsLong(), "steps");
     }
     return new Curve(a, uniform, at, returns, optimal, nanos / 1e9);
   }

@@ -105,18 +105,10 @@ public record PpoConfig(
   }
 
   private static void requireInt(String field, int v, int lo, int hi) {
-    if (v < lo || v > hi) {
-      throw new IllegalArgumentException(
-          "PpoConfig: %s %d must be in %d..%d".formatted(field, v, lo, hi));
-    }
+    ConfigChecks.requireInt("PpoConfig", field, v, lo, hi);
   }
 
   private static void requireIn(String field, double v, double lo, boolean loClosed, double hi) {
-    boolean ok = (loClosed ? v >= lo : v > lo) && v <= hi;
-    if (!ok) {
-      throw new IllegalArgumentException(
-          "PpoConfig: %s %s must be in %s%s, %s]"
-              .formatted(field, v, loClosed ? "[" : "(", lo, hi));
-    }
+    ConfigChecks.requireIn("PpoConfig", field, v, lo, loClosed, hi);
   }
 }

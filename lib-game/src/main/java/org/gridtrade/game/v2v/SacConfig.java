@@ -63,18 +63,10 @@ public record SacConfig(
   }
 
   private static void requireInt(String field, int v, int lo, int hi) {
-    if (v < lo || v > hi) {
-      throw new IllegalArgumentException(
-          "SacConfig: %s %d must be in %d..%d".formatted(field, v, lo, hi));
-    }
+    ConfigChecks.requireInt("SacConfig", field, v, lo, hi);
   }
 
   private static void requireIn(String field, double v, double lo, boolean loClosed, double hi) {
-    boolean ok = (loClosed ? v >= lo : v > lo) && v <= hi;
-    if (!ok) {
-      throw new IllegalArgumentException(
-          "SacConfig: %s %s must be in %s%s, %s]"
-              .formatted(field, v, loClosed ? "[" : "(", lo, hi));
-    }
+    ConfigChecks.requireIn("SacConfig", field, v, lo, loClosed, hi);
   }
 }
