@@ -7,49 +7,22 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.io.PrintWriter;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
-import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
-import java.util.Optional;
 import java.util.concurrent.Callable;
-import org.gridtrade.auction.DoubleAuction;
-import org.gridtrade.auction.DoubleAuctionResult;
 import org.gridtrade.auction.Order;
-import org.gridtrade.auction.Trade;
-import org.gridtrade.consensus.BlockEngine;
-import org.gridtrade.consensus.BlockPolicy;
-import org.gridtrade.consensus.ConsensusSchedule;
-import org.gridtrade.consensus.poa.ProofOfAuthority;
-import org.gridtrade.ledger.Address;
-import org.gridtrade.ledger.BlockStores;
-import org.gridtrade.ledger.Genesis;
-import org.gridtrade.ledger.Hash;
-import org.gridtrade.ledger.KeyPair;
-import org.gridtrade.ledger.LedgerState;
-import org.gridtrade.ledger.Payload;
-import org.gridtrade.ledger.Transaction;
-import org.gridtrade.ledger.TransactionBody;
-import org.gridtrade.ledger.TxResult;
+import org.gridtrade.examples.study.MarketSimulation;
+import org.gridtrade.examples.study.MarketSimulation.Placed;
+import org.gridtrade.examples.study.MarketSimulation.Sim;
 import org.gridtrade.ledger.Units;
 import org.gridtrade.market.Clearing;
 import org.gridtrade.market.ClearingRule;
 import org.gridtrade.market.DoubleAuctionMarket;
-import org.gridtrade.market.Market;
-import org.gridtrade.market.MarketCalls;
 import org.gridtrade.market.MarketOrder;
-import org.gridtrade.market.MarketSpec;
 import org.gridtrade.market.MarketTrade;
-import org.gridtrade.market.Markets;
 import org.gridtrade.market.Side;
-import org.gridtrade.testkit.ManualClock;
-import org.gridtrade.testkit.SimulatedNetwork;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -79,11 +52,6 @@ import picocli.CommandLine.Spec;
           + " price or quantity that rounds to 0 is refused."
     })
 public final class MarketSimCommand implements Callable<Integer> {
-  private static final int CHAIN = 77;
-  private static final long T0 = 1_800_000_000_000L;
-  private static final long FEE = 1;
-  private static final long STEP_MILLIS = 10;
-  private static final Duration PERIOD = Duration.ofSeconds(1);
 
   @Spec CommandSpec spec;
 
@@ -116,9 +84,6 @@ public final class MarketSimCommand implements Callable<Integer> {
 
   @Option(names = "--json", description = "Print one JSON object instead of text.")
   boolean json;
-
-  /** One scenario order with its on-chain units. */
-  record Placed(String id, Side side, long priceMicro, long quantityWh) {}
 
   @Override
   public Integer call() throws IOException {
@@ -160,7 +125,9 @@ public final class MarketSimCommand implements Callable<Integer> {
       throw new ParameterException(
           spec.commandLine(), "--scenario %s: %s".formatted(scenario, e.getMessage()));
     }
-    Sim sim = simulate(ClearingRule.parse(rule), (int) Math.round(k * 1e6), orders);
+    Sim sim =
+        MarketSimulation.run(
+            seed, nodes, ClearingRule.parse(rule), (int) Math.round(k * 1e6), orders);
     PrintWriter out = spec.commandLine().getOut();
     if (json) {
       out.println(
@@ -172,243 +139,6 @@ public final class MarketSimCommand implements Callable<Integer> {
     }
     out.flush();
     return sim.agree() && sim.matchesOffChain() ? 0 : GridTradeCommand.EXIT_FAILURE;
-  }
-
-  /** What the run found. */
-  record Sim(
-      ClearingRule rule,
-      int kPpm,
-      int nodes,
-      long gateHeight,
-      Hash stateRoot,
-      Market market,
-      List<MarketOrder> orders,
-      List<MarketTrade> trades,
-      Map<Integer, Placed> byOrderId,
-      boolean agree,
-      boolean matchesOffChain,
-      String offChainNote) {}
-
-  private Sim simulate(ClearingRule rule, int kPpm, List<Placed> orders) {
-    SimulatedNetwork net =
-        SimulatedNetwork.builder()
-            .start(T0 - 10_000)
-            .step(Duration.ofMillis(STEP_MILLIS))
-            .seed(seed)
-            .delay(Duration.ofMillis(5), Duration.ofMillis(40))
-            .lossRate(0)
-            .build();
-    ManualClock clock = net.clock();
-    List<KeyPair> sealers = new ArrayList<>();
-    for (int i = 0; i < nodes; i++) {
-      sealers.add(key("node/" + i));
-    }
-    Map<String, KeyPair> traders = new LinkedHashMap<>();
-    Map<Address, Long> alloc = new HashMap<>();
-    sealers.forEach(s -> alloc.put(s.address(), 1_000_000L));
-    for (Placed o : orders) {
-      KeyPair t = traders.computeIfAbsent(o.id(), id -> key("trader/" + id));
-      long escrow = o.side() == Side.BUY ? (o.priceMicro() * o.quantityWh() + 999) / 1000 : 0;
-      alloc.merge(t.address(), escrow + 1_000, Long::sum);
-    }
-    Genesis genesis =
-        new Genesis(
-                CHAIN,
-                alloc,
-                sealers.stream().map(KeyPair::address).collect(java.util.stream.Collectors.toSet()),
-                T0)
-            .withModules(List.of(DoubleAuctionMarket.NAME));
-    BlockPolicy policy =
-        BlockPolicy.DEFAULT
-            .withBlockPeriod(PERIOD)
-            .withOnlyWhenTransactionsWait(false)
-            .withMaxTransactions(5_000);
-    List<BlockEngine> engines = new ArrayList<>();
-    try {
-      for (int i = 0; i < nodes; i++) {
-        KeyPair sealer = sealers.get(i);
-        engines.add(
-            net.node(
-                "node-" + i,
-                b ->
-                    b.genesis(genesis)
-                        .store(BlockStores.inMemory())
-                        .schedule(
-                            ConsensusSchedule.of(
-                                ProofOfAuthority.builder()
-                                    .sealers(sealers.stream().map(KeyPair::address).toList())
-                                    .build()))
-                        .policy(policy)
-                        .sealingKey(sealer)
-                        .modules(List.of(new DoubleAuctionMarket()))));
-      }
-      net.run(Duration.ofMillis(3_000));
-      long gate = engines.get(0).ledger().height() + 4 + orders.size() / 2_000;
-      Instant delivery = Instant.ofEpochSecond(T0 / 1000 + 3_600);
-      KeyPair operator = sealers.get(0);
-      submit(
-          engines.get(0),
-          tx(
-              operator,
-              0,
-              MarketCalls.open(
-                  new MarketSpec(rule, kPpm, gate, delivery, delivery.plusSeconds(3_600)))));
-      long deadline = clock.millis() + 60_000;
-      while (!openEverywhere(engines) && clock.millis() < deadline) {
-        net.step();
-      }
-      if (!openEverywhere(engines)) {
-        throw new IllegalStateException("the market was not opened within 60 s of simulated time");
-      }
-      Map<Address, Long> nonces = new HashMap<>();
-      Map<Hash, Placed> byTx = new HashMap<>();
-      int next = 0;
-      for (Placed o : orders) {
-        KeyPair t = traders.get(o.id());
-        long nonce = nonces.merge(t.address(), 1L, Long::sum) - 1;
-        Payload call =
-            o.side() == Side.BUY
-                ? MarketCalls.bid(0, o.priceMicro(), o.quantityWh())
-                : MarketCalls.ask(0, o.priceMicro(), o.quantityWh());
-        Transaction tx = tx(t, nonce, call);
-        byTx.put(tx.id(), o);
-        submit(engines.get(next++ % nodes), tx);
-      }
-      deadline = clock.millis() + (gate + 20) * PERIOD.toMillis() * 3;
-      while (!clearedEverywhere(engines, gate) && clock.millis() < deadline) {
-        net.step();
-      }
-      if (!clearedEverywhere(engines, gate)) {
-        throw new IllegalStateException(
-            "the nodes did not all pass the gate closure height %d in time".formatted(gate));
-      }
-      LedgerState state = engines.get(0).ledger().state();
-      Market m = Markets.market(state, 0).orElseThrow();
-      if (m.orderCount() != orders.size()) {
-        throw new IllegalStateException(
-            "%d of %d orders reached the market before its gate closed"
-                .formatted(m.orderCount(), orders.size()));
-      }
-      List<MarketOrder> onChainOrders = Markets.orders(state, 0);
-      List<MarketTrade> trades = Markets.trades(state, 0);
-      Map<Integer, Placed> byOrderId = new HashMap<>();
-      for (MarketOrder o : onChainOrders) {
-        byOrderId.put(o.id(), byTx.get(o.transaction()));
-      }
-      Hash gateBlock = engines.get(0).ledger().block(gate).orElseThrow().hash();
-      boolean agree = true;
-      for (BlockEngine e : engines) {
-        LedgerState s = e.ledger().state();
-        agree &=
-            e.ledger().block(gate).orElseThrow().hash().equals(gateBlock)
-                && Markets.market(s, 0).equals(Optional.of(m))
-                && Markets.orders(s, 0).equals(onChainOrders)
-                && Markets.trades(s, 0).equals(trades);
-      }
-      String note = offChainDifference(rule, kPpm, onChainOrders, byOrderId, trades);
-      return new Sim(
-          rule,
-          kPpm,
-          nodes,
-          gate,
-          engines.get(0).ledger().block(gate).orElseThrow().header().stateRoot(),
-          m,
-          onChainOrders,
-          trades,
-          byOrderId,
-          agree,
-          note.isEmpty(),
-          note);
-    } finally {
-      net.close();
-    }
-  }
-
-  /**
-   * Clears the same orders off chain (lib-auction, in the chain's admission order, at the chain's
-   * rounded prices and quantities) and says how the result differs from the chain's, or "".
-   */
-  private static String offChainDifference(
-      ClearingRule rule,
-      int kPpm,
-      List<MarketOrder> orders,
-      Map<Integer, Placed> byOrderId,
-      List<MarketTrade> trades) {
-    List<Order> buys = new ArrayList<>();
-    List<Order> sells = new ArrayList<>();
-    for (MarketOrder o : orders) {
-      Order x =
-          new Order(
-              Integer.toString(o.id()),
-              Units.microPerKWhToCentsPerKWh(o.priceMicroPerKWh()),
-              Units.whToKWh(o.quantityWh()));
-      (o.side() == Side.BUY ? buys : sells).add(x);
-    }
-    DoubleAuction auction =
-        switch (rule) {
-          case UNIFORM_PRICE -> DoubleAuction.uniformPrice(kPpm / 1e6);
-          case PAY_AS_BID -> DoubleAuction.payAsBid();
-          case MCAFEE -> DoubleAuction.mcAfee();
-        };
-    DoubleAuctionResult off = auction.clear(buys, sells);
-    if (off.trades().size() != trades.size()) {
-      return "off chain %d trades, on chain %d".formatted(off.trades().size(), trades.size());
-    }
-    for (int t = 0; t < trades.size(); t++) {
-      Trade a = off.trades().get(t);
-      MarketTrade b = trades.get(t);
-      boolean same =
-          Integer.parseInt(a.buyerId()) == b.buyOrder()
-              && Integer.parseInt(a.sellerId()) == b.sellOrder()
-              && Math.abs(a.quantity() * 1000 - b.quantityWh()) < 1e-6
-              && within(a.buyerPrice(), b.buyerPriceMicroPerKWh())
-              && within(a.sellerPrice(), b.sellerPriceMicroPerKWh());
-      if (!same) {
-        return "trade %d differs: off chain %s, on chain %s".formatted(t, a, b);
-      }
-    }
-    return "";
-  }
-
-  /** On chain the price is the off-chain price rounded down to a micro-coin per kWh. */
-  private static boolean within(double centsPerKWh, long micro) {
-    double exact = centsPerKWh * 10_000;
-    return micro <= exact + 1e-6 && exact - micro < 1 + 1e-6;
-  }
-
-  private static boolean openEverywhere(List<BlockEngine> engines) {
-    for (BlockEngine e : engines) {
-      if (Markets.count(e.ledger().state()) == 0) {
-        return false;
-      }
-    }
-    return true;
-  }
-
-  private static boolean clearedEverywhere(List<BlockEngine> engines, long gate) {
-    for (BlockEngine e : engines) {
-      if (e.ledger().height() < gate) {
-        return false;
-      }
-    }
-    return true;
-  }
-
-  private KeyPair key(String name) {
-    return KeyPair.fromSeed(
-        Hash.sha256(("GridTrade/market-sim/" + seed + "/" + name).getBytes(StandardCharsets.UTF_8))
-            .bytes());
-  }
-
-  private static Transaction tx(KeyPair k, long nonce, Payload p) {
-    return new TransactionBody(CHAIN, k.publicKey(), nonce, FEE, p).sign(k);
-  }
-
-  private static void submit(BlockEngine e, Transaction tx) {
-    TxResult r = e.submit(tx);
-    if (!r.accepted()) {
-      throw new IllegalStateException("node %s refused a transaction: %s".formatted(e.id(), r));
-    }
   }
 
   private static ObjectNode toJson(Sim s) {
