@@ -45,10 +45,11 @@ import org.gridtrade.testkit.SimulatedNetwork;
 /**
  * The chain half of the demo: {@code nodes} block engines on an in-process network with seeded
  * message delays, driven by a simulated clock on one thread (so a run is reproducible), each node
- * with its own store (durable H2 MVStore files by default). Orders are signed and submitted hour by
- * hour, round robin over the nodes; the run then steps the network until every node holds every
- * accepted transaction. Afterwards every node's chain is compared and verified, and one node's
- * store is reopened from disk and replayed with full seal checks.
+ * with its own store (durable H2 MVStore files by default). A prelude before the day (the leader
+ * election) sends its batches one after the other; then orders are signed and submitted hour by
+ * hour, round robin over the nodes, and after each batch or hour the run steps the network until
+ * every node holds every accepted transaction. Afterwards every node's chain is compared and
+ * verified, and one node's store is reopened from disk and replayed with full seal checks.
  */
 public final class DemoChain {
   /** Fee of every demo transaction, micro-coins. */

@@ -59,6 +59,11 @@ public final class Sac {
   private final double[] one = new double[1];
   private final double[] two = new double[2];
   private final double[] gradQIn;
+  // Scratch of every gradient step (one per environment step), allocated once.
+  private final double[] criticGrad;
+  private final double[] actorGrad;
+  private final double[] batchObs;
+  private final double[] logProbOut = new double[1];
 
   /**
    * A learner for observations of a given size.
@@ -99,6 +104,9 @@ public final class Sac {
     this.bufDone = new boolean[cap];
     this.qIn = new double[obsSize + 1];
     this.gradQIn = new double[obsSize + 1];
+    this.criticGrad = new double[criticParams.length];
+    this.actorGrad = new double[actorParams.length];
+    this.batchObs = new double[obsSize];
   }
 
   /**
@@ -237,11 +245,13 @@ public final class Sac {
   private void update() {
     int b = cfg.batchSize();
     double alpha = Math.exp(logAlpha);
-    double[] gradC = new double[criticParams.length];
-    double[] gradA = new double[actorParams.length];
+    double[] gradC = criticGrad;
+    double[] gradA = actorGrad;
+    Arrays.fill(gradC, 0);
+    Arrays.fill(gradA, 0);
     double alphaGrad = 0;
-    double[] x = new double[obsSize];
-    double[] lp = new double[1];
+    double[] x = batchObs;
+    double[] lp = logProbOut;
     for (int k = 0; k < b; k++) {
       int i = rng.nextInt(bufSize);
       // Critics.
