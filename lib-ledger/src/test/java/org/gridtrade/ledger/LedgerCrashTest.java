@@ -6,6 +6,7 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -123,39 +124,46 @@ class LedgerCrashTest {
       List<String> acked = new ArrayList<>(chain);
       List<String> withInFlight = null;
       int op = -1;
-      for (String l : lines) {
-        String[] f = l.split(" ");
-        switch (f[0]) {
-          case "opened" -> {
-            if (chain.isEmpty()) {
-              assertThat(f[1]).as("cycle %d: a new file opens at genesis", cycle).isEqualTo("0");
-              acked = new ArrayList<>(List.of(f[2]));
-            } else {
-              assertThat(f[1] + " " + f[2])
-                  .as("cycle %d: the child opened the checked chain's head", cycle)
-                  .isEqualTo((chain.size() - 1) + " " + chain.get(chain.size() - 1));
+      try {
+        for (String l : lines) {
+          String[] f = l.split(" ");
+          switch (f[0]) {
+            case "opened" -> {
+              if (chain.isEmpty()) {
+                assertThat(f[1]).as("cycle %d: a new file opens at genesis", cycle).isEqualTo("0");
+                acked = new ArrayList<>(List.of(f[2]));
+              } else {
+                assertThat(f[1] + " " + f[2])
+                    .as("cycle %d: the child opened the checked chain's head", cycle)
+                    .isEqualTo((chain.size() - 1) + " " + chain.get(chain.size() - 1));
+              }
             }
+            case "trying" -> {
+              op = OPS.indexOf(f[1]);
+              int from = Integer.parseInt(f[2]);
+              withInFlight = new ArrayList<>(acked.subList(0, from));
+              withInFlight.addAll(Arrays.asList(f).subList(3, f.length));
+            }
+            case "acked" -> {
+              acked = withInFlight;
+              withInFlight = null;
+              assertThat(f[1] + " " + f[2])
+                  .as("cycle %d: acknowledged head", cycle)
+                  .isEqualTo((acked.size() - 1) + " " + acked.get(acked.size() - 1));
+            }
+            default -> throw new AssertionError("cycle " + cycle + ": child printed " + l);
           }
-          case "trying" -> {
-            op = OPS.indexOf(f[1]);
-            int from = Integer.parseInt(f[2]);
-            withInFlight = new ArrayList<>(acked.subList(0, from));
-            withInFlight.addAll(Arrays.asList(f).subList(3, f.length));
-          }
-          case "acked" -> {
-            acked = withInFlight;
-            withInFlight = null;
-            assertThat(f[1] + " " + f[2])
-                .as("cycle %d: acknowledged head", cycle)
-                .isEqualTo((acked.size() - 1) + " " + acked.get(acked.size() - 1));
-          }
-          default -> throw new AssertionError("cycle " + cycle + ": child printed " + l);
         }
+      } catch (AssertionError e) {
+        // The store as the previous kill left it, before this test opened it, for a reproducer.
+        keepEvidence(dir.resolve("as-killed"), cycle - 1, e);
+        throw e;
       }
       if (withInFlight != null) {
         inFlight[op]++;
       }
 
+      snapshot(file, dir.resolve("as-killed"));
       BlockStore store = BlockStores.openDurable(file);
       BlockStore copy = BlockStores.inMemory();
       List<String> stored = new ArrayList<>();
@@ -248,6 +256,54 @@ class LedgerCrashTest {
       for (int i = 0; i < OPS.size(); i++) {
         assertThat(inFlight[i]).as("kills in the middle of a %s", OPS.get(i)).isPositive();
       }
+    }
+  }
+
+  /**
+   * Copies the store and the files beside it ({@code <store>*}) into {@code to}, replacing what was
+   * there: the bytes a kill left, before this test's own open writes anything.
+   */
+  private static void snapshot(Path store, Path to) throws IOException {
+    if (Files.isDirectory(to)) {
+      try (var old = Files.list(to)) {
+        for (Path p : old.toList()) {
+          Files.delete(p);
+        }
+      }
+    }
+    Files.createDirectories(to);
+    String name = store.getFileName().toString();
+    try (var files = Files.list(store.getParent())) {
+      for (Path p : files.toList()) {
+        if (Files.isRegularFile(p) && p.getFileName().toString().startsWith(name)) {
+          Files.copy(p, to.resolve(p.getFileName()));
+        }
+      }
+    }
+  }
+
+  /**
+   * Keeps a snapshot past the temporary directory's deletion, in {@code
+   * target/ledger-crash-evidence/cycle-N}, and says where on the failure.
+   */
+  private static void keepEvidence(Path snapshot, int cycle, AssertionError failure) {
+    if (cycle < 0 || !Files.isDirectory(snapshot)) {
+      return;
+    }
+    Path kept = Path.of("target", "ledger-crash-evidence", "cycle-" + cycle).toAbsolutePath();
+    try {
+      Files.createDirectories(kept);
+      try (var files = Files.list(snapshot)) {
+        for (Path p : files.toList()) {
+          Files.copy(p, kept.resolve(p.getFileName()), StandardCopyOption.REPLACE_EXISTING);
+        }
+      }
+      failure.addSuppressed(
+          new AssertionError(
+              "the store as cycle %d's kill left it (before the test opened it) is kept in %s"
+                  .formatted(cycle, kept)));
+    } catch (IOException e) {
+      failure.addSuppressed(e);
     }
   }
 
