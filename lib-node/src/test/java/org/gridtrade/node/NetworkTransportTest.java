@@ -134,13 +134,17 @@ class NetworkTransportTest {
       }
       await(
           "every node holds every transaction in a block",
-          () ->
-              engines.stream()
+          () -> {
+            try {
+              return engines.stream()
                   .allMatch(
                       e ->
                           users.stream()
-                              .allMatch(
-                                  u -> e.ledger().state().account(u.address()).nonce() == 4)));
+                              .allMatch(u -> e.ledger().state().account(u.address()).nonce() == 4));
+            } catch (IllegalStateException rolledBack) {
+              return false; // a reorganisation rolled back the snapshot: read a fresh one again
+            }
+          });
       long common = engines.stream().mapToLong(e -> e.ledger().height()).min().orElseThrow();
       assertThat(common).isPositive();
       await(
