@@ -328,6 +328,13 @@ public final class MvStoreBlockStore implements BlockStore, StateStorage {
       throw new UncheckedIOException(
           "cannot create block store %s: %s".formatted(path, e.getMessage()), e);
     }
+    if (!created) {
+      // H2 MVStore does not always settle a file a killed writer left on the first open: a first
+      // writable open can miss the newest chunks, and once it has closed the file, the next open
+      // finds them (LedgerCrashTest kept such a file). Open and close once first, so that every
+      // reader of this store sees what MVStore settles on, not a view a later open contradicts.
+      openMvStore(path).close();
+    }
     MVStore store = openMvStore(path);
     HeadRecord head = null;
     try {
