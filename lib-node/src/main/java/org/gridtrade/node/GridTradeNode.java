@@ -87,7 +87,9 @@ public final class GridTradeNode implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(GridTradeNode.class);
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final int REMEMBERED_REJECTIONS = 10_000;
-  private static final int INDEXED_AT_START = 1_000;
+
+  /** The most recent blocks whose transactions {@code GET /v1/transactions/{id}} finds. */
+  static final int INDEXED_BLOCKS = 1_000;
 
   private final BlockEngine engine;
   private final NetworkTransport transport;
@@ -97,8 +99,11 @@ public final class GridTradeNode implements AutoCloseable {
   // Open event streams: each gets every appended block; a null sender filter means all blocks.
   private final Map<HttpApi.EventSink, Optional<Address>> subscribers = new ConcurrentHashMap<>();
   private static final int MAX_SUBSCRIBERS = 256;
-  // Where each transaction of the indexed blocks is: {height, index}.
-  private final Map<Hash, long[]> included = new ConcurrentHashMap<>();
+  // Where each transaction of the last INDEXED_BLOCKS blocks is (fewer blocks when they hold more
+  // transactions than a sixteenth of the heap allows for, at about 160 bytes each).
+  private final TransactionIndex included =
+      new TransactionIndex(
+          INDEXED_BLOCKS, Math.max(10_000, Runtime.getRuntime().maxMemory() / 16 / 160));
   private final Map<Hash, String> rejected =
       java.util.Collections.synchronizedMap(
           new LinkedHashMap<>() {
@@ -160,9 +165,7 @@ public final class GridTradeNode implements AutoCloseable {
       e = b.build();
       engineRef[0] = e;
       Ledger ledger = e.ledger();
-      for (long h = Math.max(1, ledger.height() - INDEXED_AT_START + 1);
-          h <= ledger.height();
-          h++) {
+      for (long h = Math.max(1, ledger.height() - INDEXED_BLOCKS + 1); h <= ledger.height(); h++) {
         ledger.block(h).ifPresent(this::index);
       }
       a = HttpApi.start(resolved(config.api()), this::route);
@@ -457,11 +460,7 @@ public final class GridTradeNode implements AutoCloseable {
 
     @Override
     public void onRemoved(List<Block> removed) {
-      for (Block b : removed) {
-        for (Transaction t : b.transactions()) {
-          included.remove(t.id());
-        }
-      }
+      included.remove(removed);
     }
   }
 
@@ -511,10 +510,7 @@ public final class GridTradeNode implements AutoCloseable {
   }
 
   private void index(Block b) {
-    List<Transaction> txs = b.transactions();
-    for (int i = 0; i < txs.size(); i++) {
-      included.put(txs.get(i).id(), new long[] {b.height(), i});
-    }
+    included.add(b);
   }
 
   // ---- the API ----

@@ -52,8 +52,20 @@ import org.slf4j.LoggerFactory;
  * travel as length-prefixed frames in the {@linkplain WireCodec wire codec}, at most {@link
  * WireCodec#MAX_FRAME_BYTES} each; a peer that sends a frame that does not decode is disconnected,
  * and what a peer sends beyond {@link #MESSAGES_PER_SECOND} messages and {@link #BYTES_PER_SECOND}
- * bytes a second (after a burst) is dropped before it is decoded. Configured peers are dialled and
- * redialled with exponential backoff (1 s to 30 s).
+ * bytes a second (after a burst) is dropped before it is decoded (a frame of several transactions
+ * counts as that many messages). Configured peers are dialled and redialled with exponential
+ * backoff (1 s to 30 s).
+ *
+ * <p><b>Gossip</b>: transactions, blocks and evidence reach every node, whether or not it is
+ * connected to their origin. The origin sends a gossip frame to each of its peers; a node that sees
+ * a frame first announces its hash to its other peers, and a peer that has not seen it within
+ * {@value #ANNOUNCE_WAIT_MILLIS} ms asks for it (then, after {@value #GET_TIMEOUT_MILLIS} ms,
+ * another announcer), as Ethereum's transaction announcements work. In a full mesh a frame then
+ * crosses each connection about once; frames above {@value #MAX_ANNOUNCED_FRAME_BYTES} bytes are
+ * forwarded whole instead. Transactions broadcast within {@value #TRANSACTION_LINGER_MILLIS} ms of
+ * each other travel in one frame (up to {@link WireCodec#MAX_BATCH_TRANSACTIONS}), in the order
+ * they were broadcast: under load one frame, TLS record and write per peer carries a batch, not one
+ * transaction.
  *
  * <p><b>Peer exchange</b>: after each handshake, and every {@value #EXCHANGE_SECONDS} s, a node
  * tells each peer where it listens and where the peers it is connected to listen (IP addresses
@@ -118,6 +130,17 @@ public final class NetworkTransport implements Transport, AutoCloseable {
     this.network = Set.copyOf(network);
     this.network.forEach(k -> members.put(k.address().toString(), k));
     this.group = new MultiThreadIoEventLoopGroup(threads, NioIoHandler.newFactory());
+    flusher.scheduleWithFixedDelay(
+        () -> {
+          try {
+            askForMissing();
+          } catch (RuntimeException e) {
+            LOG.warn("{}: asking peers for announced frames failed", localId(), e);
+          }
+        },
+        ANNOUNCE_WAIT_MILLIS / 2,
+        ANNOUNCE_WAIT_MILLIS / 2,
+        TimeUnit.MILLISECONDS);
     X509TrustManager trust = new NetworkTrust(this.network);
     try {
       this.serverSsl =
@@ -338,6 +361,15 @@ public final class NetworkTransport implements Transport, AutoCloseable {
       @Override
       protected void initChannel(SocketChannel ch) {
         ch.attr(UNSENT).set(new AtomicLong());
+        ch.attr(ANSWERED)
+            .set(
+                java.util.Collections.newSetFromMap(
+                    new java.util.LinkedHashMap<>() {
+                      @Override
+                      protected boolean removeEldestEntry(Map.Entry<Hash, Boolean> e) {
+                        return size() > 4_096;
+                      }
+                    }));
         SslHandler tls = ssl.newHandler(ch.alloc());
         ch.pipeline()
             .addLast(tls)
@@ -407,7 +439,17 @@ public final class NetworkTransport implements Transport, AutoCloseable {
 
   // Marks a frame seen; true if it was new.
   private boolean firstSight(byte[] frame) {
-    return seen.put(Hash.sha256(frame), Boolean.TRUE) == null;
+    return firstSight(Hash.sha256(frame));
+  }
+
+  private boolean firstSight(Hash frame) {
+    if (seen.put(frame, Boolean.TRUE) != null) {
+      return false;
+    }
+    synchronized (wants) {
+      wants.remove(frame);
+    }
+    return true;
   }
 
   /**
@@ -446,16 +488,16 @@ public final class NetworkTransport implements Transport, AutoCloseable {
     private double bytes = BYTES_PER_SECOND;
     private long last = System.nanoTime();
 
-    boolean take(int frameBytes) {
+    boolean take(long count, int frameBytes) {
       long now = System.nanoTime();
       double dt = (now - last) / 1e9;
       last = now;
       messages = Math.min(MESSAGE_BURST, messages + dt * MESSAGES_PER_SECOND);
       bytes = Math.min(BYTES_PER_SECOND, bytes + dt * BYTES_PER_SECOND);
-      if (messages < 1 || bytes < frameBytes) {
+      if (messages < count || bytes < frameBytes) {
         return false;
       }
-      messages -= 1;
+      messages -= count;
       bytes -= frameBytes;
       return true;
     }
@@ -472,12 +514,14 @@ public final class NetworkTransport implements Transport, AutoCloseable {
         return; // not through the handshake yet
       }
       bytesIn.addAndGet(4L + frame.readableBytes());
-      if (!budget.take(frame.readableBytes())) {
-        droppedMessages.incrementAndGet();
-        return;
-      }
       byte[] bytes = new byte[frame.readableBytes()];
       frame.readBytes(bytes);
+      // A transactions frame counts as the transactions it says it carries.
+      long count = WireCodec.messageCount(bytes);
+      if (!budget.take(count, bytes.length)) {
+        droppedMessages.addAndGet(count);
+        return;
+      }
       if (WireCodec.isPeers(bytes)) {
         try {
           onPeers(id, WireCodec.decodePeers(bytes));
@@ -492,15 +536,38 @@ public final class NetworkTransport implements Transport, AutoCloseable {
         }
         return;
       }
-      // A gossip frame reaches a node once from each peer that relays it: drop the copies before
-      // decoding them (a block frame holds up to a block's worth of transactions).
+      int type = WireCodec.typeOf(bytes);
+      if (type == WireCodec.ANNOUNCE || type == WireCodec.GET) {
+        List<Hash> hashes;
+        try {
+          hashes = WireCodec.decodeHashes(bytes);
+        } catch (DecodeException e) {
+          refusedFrames.incrementAndGet();
+          LOG.info(
+              "{}: peer {} sent a malformed frame ({}); disconnected",
+              localId(),
+              id,
+              e.getMessage());
+          ctx.close();
+          return;
+        }
+        if (type == WireCodec.ANNOUNCE) {
+          onAnnounce(id, hashes);
+        } else {
+          onGet(ctx.channel(), hashes);
+        }
+        return;
+      }
+      // A gossip frame may reach a node from several peers: drop the copies before decoding them
+      // (a block frame holds up to a block's worth of transactions).
       boolean gossip = WireCodec.isGossip(bytes);
-      if (gossip && !firstSight(bytes)) {
+      Hash hash = gossip ? Hash.sha256(bytes) : null;
+      if (gossip && !firstSight(hash)) {
         return; // already delivered and relayed
       }
-      ConsensusMessage m;
+      List<ConsensusMessage> messages;
       try {
-        m = WireCodec.decode(bytes);
+        messages = WireCodec.decodeAll(bytes);
       } catch (DecodeException e) {
         refusedFrames.incrementAndGet();
         LOG.info(
@@ -509,17 +576,13 @@ public final class NetworkTransport implements Transport, AutoCloseable {
         return;
       }
       if (gossip) {
-        // Relay to every other peer, so a node need not be connected to every other.
-        for (Map.Entry<String, Channel> p : peers.entrySet()) {
-          if (!p.getKey().equals(id)) {
-            write(p.getValue(), List.of(bytes));
-            relayed.incrementAndGet();
-          }
-        }
+        relay(id, hash, bytes);
       }
       Receiver r = receiver;
       if (r != null) {
-        r.onMessage(id, m);
+        for (ConsensusMessage m : messages) {
+          r.onMessage(id, m);
+        }
       }
     }
 
@@ -578,6 +641,151 @@ public final class NetworkTransport implements Transport, AutoCloseable {
     }
   }
 
+  /**
+   * A gossip frame seen here first is announced to every other peer by its hash, and sent whole to
+   * those that ask for it: in a full mesh each frame then crosses each connection about once, not
+   * once from every relaying node. A frame larger than this is forwarded whole.
+   */
+  static final int MAX_ANNOUNCED_FRAME_BYTES = 8 << 20;
+
+  /** Bytes of recently relayed frames a node keeps to answer requests for them. */
+  static final long RECENT_FRAME_BYTES = 32L << 20;
+
+  /**
+   * How long a node waits, after a peer announced a frame it has not seen, before asking for it:
+   * time for the frame to arrive from its origin, which sends it to every peer it is connected to.
+   */
+  static final long ANNOUNCE_WAIT_MILLIS = 50;
+
+  /**
+   * How long a node waits for a frame it asked for before asking another peer that announced it.
+   */
+  static final long GET_TIMEOUT_MILLIS = 1_000;
+
+  /** Most frames a node waits for at once; announcements beyond are ignored. */
+  static final int MAX_WANTS = 65_536;
+
+  // Frames this node relayed lately, by hash, oldest first, bounded by RECENT_FRAME_BYTES.
+  private final Map<Hash, byte[]> recent = new java.util.LinkedHashMap<>();
+  private long recentBytes;
+  // Frames announced and not seen yet, oldest first: who announced each, and when to ask next.
+  private final Map<Hash, Want> wants = new java.util.LinkedHashMap<>();
+  private final AtomicLong requested = new AtomicLong();
+  private final AtomicLong answered = new AtomicLong();
+
+  private static final class Want {
+    final java.util.ArrayDeque<String> announcers = new java.util.ArrayDeque<>(4);
+    long due;
+
+    Want(long due) {
+      this.due = due;
+    }
+  }
+
+  // Frames each peer has been sent on request, so a repeated request is not answered again.
+  private static final io.netty.util.AttributeKey<Set<Hash>> ANSWERED =
+      io.netty.util.AttributeKey.valueOf("gridtrade.answered");
+
+  private void relay(String from, Hash hash, byte[] frame) {
+    List<byte[]> out;
+    if (frame.length > MAX_ANNOUNCED_FRAME_BYTES) {
+      out = List.of(frame);
+    } else {
+      synchronized (recent) {
+        if (recent.put(hash, frame) == null) {
+          recentBytes += frame.length;
+        }
+        var it = recent.values().iterator();
+        while (recentBytes > RECENT_FRAME_BYTES && it.hasNext()) {
+          recentBytes -= it.next().length;
+          it.remove();
+        }
+      }
+      out = List.of(WireCodec.encodeHashes(WireCodec.ANNOUNCE, List.of(hash)));
+    }
+    for (Map.Entry<String, Channel> p : peers.entrySet()) {
+      if (!p.getKey().equals(from)) {
+        write(p.getValue(), out);
+        relayed.incrementAndGet();
+      }
+    }
+  }
+
+  private void onAnnounce(String peer, List<Hash> hashes) {
+    long due = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(ANNOUNCE_WAIT_MILLIS);
+    for (Hash h : hashes) {
+      if (seen.containsKey(h)) {
+        continue;
+      }
+      synchronized (wants) {
+        Want w = wants.get(h);
+        if (w == null) {
+          if (wants.size() >= MAX_WANTS) {
+            continue;
+          }
+          w = new Want(due);
+          wants.put(h, w);
+        }
+        if (w.announcers.size() < 8 && !w.announcers.contains(peer)) {
+          w.announcers.add(peer);
+        }
+      }
+    }
+  }
+
+  // Asks the announcers of the frames still missing whose wait is over; on the flusher thread.
+  private void askForMissing() {
+    long now = System.nanoTime();
+    Map<String, List<Hash>> asks = new java.util.TreeMap<>();
+    synchronized (wants) {
+      var it = wants.entrySet().iterator();
+      while (it.hasNext()) {
+        Map.Entry<Hash, Want> e = it.next();
+        Want w = e.getValue();
+        if (w.due - now > 0) {
+          continue;
+        }
+        String peer = w.announcers.poll();
+        if (peer == null) {
+          it.remove(); // every announcer was asked: the engine recovers what it needs otherwise
+          continue;
+        }
+        w.due = now + TimeUnit.MILLISECONDS.toNanos(GET_TIMEOUT_MILLIS);
+        asks.computeIfAbsent(peer, k -> new ArrayList<>()).add(e.getKey());
+      }
+    }
+    asks.forEach(
+        (peer, hashes) -> {
+          Channel ch = peers.get(peer);
+          if (ch == null) {
+            return;
+          }
+          for (int i = 0; i < hashes.size(); i += WireCodec.MAX_HASHES) {
+            List<Hash> part = hashes.subList(i, Math.min(hashes.size(), i + WireCodec.MAX_HASHES));
+            write(ch, List.of(WireCodec.encodeHashes(WireCodec.GET, part)));
+            requested.addAndGet(part.size());
+          }
+        });
+  }
+
+  private void onGet(Channel ch, List<Hash> hashes) {
+    Set<Hash> done = ch.attr(ANSWERED).get();
+    List<byte[]> out = new ArrayList<>();
+    for (Hash h : hashes) {
+      byte[] frame;
+      synchronized (recent) {
+        frame = recent.get(h);
+      }
+      if (frame != null && done.add(h)) {
+        out.add(frame);
+      }
+    }
+    if (!out.isEmpty()) {
+      answered.addAndGet(out.size());
+      write(ch, out);
+    }
+  }
+
   @Override
   public String localId() {
     return identity.address().toString();
@@ -585,10 +793,84 @@ public final class NetworkTransport implements Transport, AutoCloseable {
 
   @Override
   public void broadcast(ConsensusMessage message) {
-    List<byte[]> frames = WireCodec.encode(Objects.requireNonNull(message, "message"));
+    Objects.requireNonNull(message, "message");
+    if (message instanceof ConsensusMessage.NewTransaction t) {
+      queueTransaction(t.encoded());
+      return;
+    }
+    List<byte[]> frames = WireCodec.encode(message);
     if (isGossip(message)) {
       frames.forEach(this::firstSight); // a copy relayed back is not delivered again
     }
+    for (Channel ch : peers.values()) {
+      write(ch, frames);
+    }
+  }
+
+  /**
+   * How long a broadcast transaction may wait for others to share its frame, in milliseconds: one
+   * frame (and one TLS record and write per peer) per batch instead of per transaction.
+   */
+  static final long TRANSACTION_LINGER_MILLIS = 5;
+
+  /** Frame bytes after which queued transactions are sent at once. */
+  static final int TRANSACTION_FRAME_BYTES = 256 * 1024;
+
+  // Broadcast transactions waiting for their frame; guarded by itself, which also keeps the frames
+  // in the order their transactions were broadcast.
+  private final List<byte[]> queued = new ArrayList<>();
+  // Sends what waited out the linger. Not an event loop of the channels: a write from a channel's
+  // own loop would go out at once, ahead of the writes other threads queued on that loop before it.
+  private final java.util.concurrent.ScheduledExecutorService flusher =
+      java.util.concurrent.Executors.newSingleThreadScheduledExecutor(
+          r -> {
+            Thread t = new Thread(r, "gridtrade-gossip");
+            t.setDaemon(true);
+            return t;
+          });
+  private int queuedBytes;
+  private boolean flushScheduled;
+
+  private void queueTransaction(byte[] encoded) {
+    if (encoded.length > org.gridtrade.ledger.Transaction.MAX_ENCODED_BYTES) {
+      throw new IllegalArgumentException(
+          "transaction: %d bytes > %d, the largest a transaction may be"
+              .formatted(encoded.length, org.gridtrade.ledger.Transaction.MAX_ENCODED_BYTES));
+    }
+    synchronized (queued) {
+      queued.add(encoded);
+      queuedBytes += 4 + encoded.length;
+      if (queued.size() >= WireCodec.MAX_BATCH_TRANSACTIONS
+          || queuedBytes >= TRANSACTION_FRAME_BYTES) {
+        sendQueued();
+      } else if (!flushScheduled && !closed) {
+        flushScheduled = true;
+        try {
+          flusher.schedule(this::flushQueued, TRANSACTION_LINGER_MILLIS, TimeUnit.MILLISECONDS);
+        } catch (java.util.concurrent.RejectedExecutionException shuttingDown) {
+          flushScheduled = false;
+        }
+      }
+    }
+  }
+
+  private void flushQueued() {
+    synchronized (queued) {
+      flushScheduled = false;
+      sendQueued();
+    }
+  }
+
+  // Sends the queued transactions to every peer as one frame; the caller holds the queue's lock.
+  private void sendQueued() {
+    if (queued.isEmpty()) {
+      return;
+    }
+    byte[] frame = WireCodec.encodeTransactions(queued);
+    queued.clear();
+    queuedBytes = 0;
+    firstSight(frame); // a copy relayed back is not delivered again
+    List<byte[]> frames = List.of(frame);
     for (Channel ch : peers.values()) {
       write(ch, frames);
     }
@@ -632,12 +914,32 @@ public final class NetworkTransport implements Transport, AutoCloseable {
   }
 
   /**
-   * Gossip frames (transactions, blocks, evidence) forwarded from one peer to the others.
+   * Gossip frames (transactions, blocks, evidence) relayed from one peer to the others: announced
+   * by hash, or forwarded whole when larger than an announced frame may be; counted per peer.
    *
    * @return the count
    */
   public long relayedFrames() {
     return relayed.get();
+  }
+
+  /**
+   * Gossip frames this node asked a peer for, after the peer announced them and they did not arrive
+   * otherwise within {@value #ANNOUNCE_WAIT_MILLIS} ms.
+   *
+   * @return the count
+   */
+  public long requestedFrames() {
+    return requested.get();
+  }
+
+  /**
+   * Gossip frames this node sent to peers that asked for them.
+   *
+   * @return the count
+   */
+  public long answeredRequests() {
+    return answered.get();
   }
 
   /**
@@ -727,6 +1029,7 @@ public final class NetworkTransport implements Transport, AutoCloseable {
       s.close().awaitUninterruptibly(5, TimeUnit.SECONDS);
     }
     peers.values().forEach(Channel::close);
+    flusher.shutdownNow();
     group.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly(10, TimeUnit.SECONDS);
   }
 }

@@ -92,6 +92,130 @@ class WireCodecTest {
             });
   }
 
+  private static List<byte[]> randomTransactions(Random r) {
+    List<byte[]> txs = new ArrayList<>();
+    for (int i = 1 + r.nextInt(40); i > 0; i--) {
+      txs.add(bytes(r, r.nextInt(10) == 0 ? 2048 : 200));
+    }
+    return txs;
+  }
+
+  // Opens a transactions frame by hand, as the format describes it: count, then length ‖ bytes.
+  private static List<byte[]> naiveOpen(byte[] frame) {
+    java.nio.ByteBuffer in = java.nio.ByteBuffer.wrap(frame);
+    assertThat(in.get()).isEqualTo((byte) WireCodec.VERSION);
+    in.get(); // type
+    int n = in.getInt();
+    List<byte[]> out = new ArrayList<>();
+    for (int i = 0; i < n; i++) {
+      byte[] t = new byte[in.getInt()];
+      in.get(t);
+      out.add(t);
+    }
+    assertThat(in.hasRemaining()).isFalse();
+    return out;
+  }
+
+  @Test
+  void property_transactionsFrames_roundTrip_andMutantsAreRefusedOrStillWellFormed() {
+    qt().withFixedSeed(63L)
+        .withExamples(1_000)
+        .forAll(longs().all())
+        .checkAssert(
+            seed -> {
+              Random r = new Random(seed);
+              List<byte[]> txs = randomTransactions(r);
+              byte[] f = WireCodec.encodeTransactions(txs);
+              assertThat(naiveOpen(f)).containsExactlyElementsOf(txs);
+              assertThat(WireCodec.messageCount(f)).isEqualTo(txs.size());
+              assertThat(WireCodec.isGossip(f)).isTrue();
+              try {
+                List<ConsensusMessage> back = WireCodec.decodeAll(f);
+                assertThat(back.stream().map(WireCodecTest::describe).toList())
+                    .isEqualTo(
+                        txs.stream()
+                            .map(t -> describe(new ConsensusMessage.NewTransaction(t)))
+                            .toList());
+              } catch (DecodeException e) {
+                throw new AssertionError(e);
+              }
+              byte[] bad = r.nextBoolean() ? Arrays.copyOf(f, r.nextInt(f.length + 8)) : flip(f, r);
+              try {
+                List<ConsensusMessage> m = WireCodec.decodeAll(bad);
+                // What decodes must encode back to exactly these bytes: one form per frame.
+                byte[] again =
+                    m.get(0) instanceof ConsensusMessage.NewTransaction && bad[1] == 8
+                        ? WireCodec.encodeTransactions(
+                            m.stream()
+                                .map(x -> ((ConsensusMessage.NewTransaction) x).encoded())
+                                .toList())
+                        : WireCodec.encode(m.get(0)).get(0);
+                assertThat(again).isEqualTo(bad);
+              } catch (DecodeException expected) {
+                assertThat(expected.getMessage()).isNotBlank();
+              }
+            });
+  }
+
+  @Test
+  void transactionsFrames_withImpossibleCounts_areRefused_andNeedDecodeAll() throws Exception {
+    byte[] none = {1, 8, 0, 0, 0, 0};
+    assertThatThrownBy(() -> WireCodec.decodeAll(none))
+        .isInstanceOf(DecodeException.class)
+        .hasMessageContaining("transactions.count 0");
+    byte[] many = {1, 8, 0, 0, 0x10, 0x01}; // 4,097
+    assertThatThrownBy(() -> WireCodec.decodeAll(many))
+        .hasMessageContaining("transactions.count 4097 not in 1..4096");
+    byte[] short_ = {1, 8, 0, 0, 0x10, 0x00}; // 4,096 claimed, no room for them
+    assertThatThrownBy(() -> WireCodec.decodeAll(short_)).hasMessageContaining("cannot fit");
+    byte[] one = WireCodec.encodeTransactions(List.of(new byte[] {1, 2, 3}));
+    assertThatThrownBy(() -> WireCodec.decode(one)).hasMessageContaining("decodeAll");
+    assertThat(
+            WireCodec.decodeAll(
+                WireCodec.encode(new ConsensusMessage.NewBlock(new byte[3])).get(0)))
+        .hasSize(1);
+    assertThatThrownBy(() -> WireCodec.encodeTransactions(List.of()))
+        .hasMessageContaining("0 in a frame");
+    assertThatThrownBy(() -> WireCodec.encodeTransactions(List.of(new byte[2049])))
+        .hasMessageContaining("2049 bytes > 2048");
+  }
+
+  @Test
+  void property_announceAndGetFrames_roundTrip_andMutantsAreRefusedOrStillWellFormed() {
+    qt().withFixedSeed(64L)
+        .withExamples(500)
+        .forAll(longs().all())
+        .checkAssert(
+            seed -> {
+              Random r = new Random(seed);
+              int type = r.nextBoolean() ? WireCodec.ANNOUNCE : WireCodec.GET;
+              List<Hash> hashes = new ArrayList<>();
+              for (int i = 1 + r.nextInt(r.nextBoolean() ? 3 : WireCodec.MAX_HASHES); i > 0; i--) {
+                hashes.add(Hash.sha256(bytes(r, 8)));
+              }
+              byte[] f = WireCodec.encodeHashes(type, hashes);
+              assertThat(f.length).isEqualTo(2 + 2 + 32 * hashes.size());
+              assertThat(WireCodec.typeOf(f)).isEqualTo(type);
+              assertThat(WireCodec.isGossip(f)).isFalse();
+              try {
+                assertThat(WireCodec.decodeHashes(f)).isEqualTo(hashes);
+              } catch (DecodeException e) {
+                throw new AssertionError(e);
+              }
+              byte[] bad = r.nextBoolean() ? Arrays.copyOf(f, r.nextInt(f.length + 8)) : flip(f, r);
+              try {
+                List<Hash> back = WireCodec.decodeHashes(bad);
+                assertThat(WireCodec.encodeHashes(WireCodec.typeOf(bad), back)).isEqualTo(bad);
+              } catch (DecodeException expected) {
+                assertThat(expected.getMessage()).isNotBlank();
+              }
+            });
+    assertThatThrownBy(() -> WireCodec.decodeHashes(new byte[] {1, 9, 0, 0}))
+        .hasMessageContaining("hashes.count 0");
+    assertThatThrownBy(() -> WireCodec.encodeHashes(WireCodec.GET, List.of()))
+        .hasMessageContaining("0 in a frame");
+  }
+
   private static byte[] flip(byte[] f, Random r) {
     byte[] b = f.clone();
     b[r.nextInt(b.length)] ^= (byte) (1 << r.nextInt(8));

@@ -18,7 +18,8 @@ import org.gridtrade.ledger.Transaction;
  * The wire form of consensus messages: one frame per message, {@code version (1) ‖ type (1) ‖
  * fields}, big-endian, byte strings as {@code u32 length ‖ bytes}, every length checked against its
  * bound before anything is allocated, no trailing bytes. A block response larger than a frame is
- * split into several.
+ * split into several. Gossiped transactions may also travel several to a frame ({@link
+ * #encodeTransactions}), which {@link #decodeAll} opens into one message each.
  */
 public final class WireCodec {
   private WireCodec() {}
@@ -41,6 +42,165 @@ public final class WireCodec {
 
   /** Most addresses in one peer-exchange frame. */
   public static final int MAX_PEERS = 64;
+
+  /** The type of a frame of several gossiped transactions. */
+  static final int TRANSACTIONS = 8;
+
+  /** Most transactions in one {@linkplain #encodeTransactions transactions frame}. */
+  public static final int MAX_BATCH_TRANSACTIONS = 4_096;
+
+  /**
+   * Encodes gossiped transactions as one frame: {@code count (u32) ‖ count × (u32 length ‖
+   * transaction)}, with 1 to {@link #MAX_BATCH_TRANSACTIONS} transactions of at most {@link
+   * Transaction#MAX_ENCODED_BYTES} bytes each (so a frame is far below {@link #MAX_FRAME_BYTES}).
+   *
+   * @param transactions the transactions' canonical encodings
+   * @return the frame's body
+   * @throws IllegalArgumentException if there are none, too many, or one is too long
+   */
+  public static byte[] encodeTransactions(List<byte[]> transactions) {
+    if (transactions.isEmpty() || transactions.size() > MAX_BATCH_TRANSACTIONS) {
+      throw new IllegalArgumentException(
+          "transactions: %d in a frame, not in 1..%d"
+              .formatted(transactions.size(), MAX_BATCH_TRANSACTIONS));
+    }
+    int n = 4;
+    for (byte[] t : transactions) {
+      if (t.length > Transaction.MAX_ENCODED_BYTES) {
+        throw new IllegalArgumentException(
+            "transactions: %d bytes > %d".formatted(t.length, Transaction.MAX_ENCODED_BYTES));
+      }
+      n += 4 + t.length;
+    }
+    ByteBuffer out = header(TRANSACTIONS, n).putInt(transactions.size());
+    for (byte[] t : transactions) {
+      out.putInt(t.length).put(t);
+    }
+    return out.array();
+  }
+
+  /**
+   * The type of a frame announcing gossip frames by their hashes: a peer that has not seen one asks
+   * for it with a {@link #GET} frame. The transport handles both itself.
+   */
+  public static final int ANNOUNCE = 9;
+
+  /** The type of a frame asking a peer for the gossip frames it announced, by their hashes. */
+  public static final int GET = 10;
+
+  /** Most hashes in one {@link #ANNOUNCE} or {@link #GET} frame. */
+  public static final int MAX_HASHES = 1_024;
+
+  /**
+   * Encodes an announce or get frame: {@code count (u16) ‖ count × hash (32)}.
+   *
+   * @param type {@link #ANNOUNCE} or {@link #GET}
+   * @param hashes 1 to {@link #MAX_HASHES} frame hashes
+   * @return the frame's body
+   * @throws IllegalArgumentException if the type or the count is out of range
+   */
+  public static byte[] encodeHashes(int type, List<Hash> hashes) {
+    if (type != ANNOUNCE && type != GET) {
+      throw new IllegalArgumentException("type %d is neither ANNOUNCE nor GET".formatted(type));
+    }
+    if (hashes.isEmpty() || hashes.size() > MAX_HASHES) {
+      throw new IllegalArgumentException(
+          "hashes: %d in a frame, not in 1..%d".formatted(hashes.size(), MAX_HASHES));
+    }
+    ByteBuffer out = header(type, 2 + hashes.size() * Hash.LENGTH).putShort((short) hashes.size());
+    hashes.forEach(h -> out.put(h.bytes()));
+    return out.array();
+  }
+
+  /**
+   * The type of a frame of this version, read from its header: one of the types this codec knows or
+   * not; -1 for a frame too short to say or of another version.
+   *
+   * @param frame the frame's body
+   * @return the type, or -1
+   */
+  public static int typeOf(byte[] frame) {
+    return frame.length >= 2 && (frame[0] & 0xff) == VERSION ? frame[1] & 0xff : -1;
+  }
+
+  /**
+   * Decodes an announce or get frame.
+   *
+   * @param frame the frame's body
+   * @return the hashes, in order
+   * @throws DecodeException if it is not exactly one well-formed announce or get frame
+   */
+  public static List<Hash> decodeHashes(byte[] frame) throws DecodeException {
+    int type = typeOf(frame);
+    if (type != ANNOUNCE && type != GET) {
+      throw new DecodeException("frame: not an announce or get frame of version " + VERSION);
+    }
+    ByteBuffer in = ByteBuffer.wrap(frame, 2, frame.length - 2);
+    need(in, 2, "hashes.count");
+    int count = in.getShort() & 0xffff;
+    if (count < 1 || count > MAX_HASHES) {
+      throw new DecodeException("hashes.count %d not in 1..%d".formatted(count, MAX_HASHES));
+    }
+    List<Hash> out = new ArrayList<>(count);
+    for (int i = 0; i < count; i++) {
+      out.add(Hash.of(raw(in, Hash.LENGTH, "hashes[" + i + "]")));
+    }
+    if (in.hasRemaining()) {
+      throw new DecodeException("frame: %d trailing bytes".formatted(in.remaining()));
+    }
+    return out;
+  }
+
+  /**
+   * How many messages a frame of this version carries, read from its header without decoding it:
+   * the count of a transactions frame (which may still be malformed), 1 for any other frame.
+   *
+   * @param frame the frame's body
+   * @return at least 1
+   */
+  public static long messageCount(byte[] frame) {
+    if (frame.length >= 6 && (frame[0] & 0xff) == VERSION && (frame[1] & 0xff) == TRANSACTIONS) {
+      return Math.max(1, ByteBuffer.wrap(frame, 2, 4).getInt() & 0xffffffffL);
+    }
+    return 1;
+  }
+
+  /**
+   * Decodes one frame into the messages it carries: one, or one {@link
+   * ConsensusMessage.NewTransaction} for each transaction of a transactions frame.
+   *
+   * @param frame the frame's body
+   * @return the messages, in order
+   * @throws DecodeException if the frame is not exactly one well-formed frame of this version
+   */
+  public static List<ConsensusMessage> decodeAll(byte[] frame) throws DecodeException {
+    if (frame.length < 2 || (frame[0] & 0xff) != VERSION || (frame[1] & 0xff) != TRANSACTIONS) {
+      return List.of(decode(frame));
+    }
+    if (frame.length > MAX_FRAME_BYTES) {
+      throw new DecodeException("frame: %d bytes > %d".formatted(frame.length, MAX_FRAME_BYTES));
+    }
+    ByteBuffer in = ByteBuffer.wrap(frame, 2, frame.length - 2);
+    int n = i32(in, "transactions.count");
+    if (n < 1 || n > MAX_BATCH_TRANSACTIONS) {
+      throw new DecodeException(
+          "transactions.count %d not in 1..%d".formatted(n, MAX_BATCH_TRANSACTIONS));
+    }
+    if ((long) n * 4 > in.remaining()) {
+      throw new DecodeException(
+          "transactions.count %d cannot fit in %d bytes".formatted(n, in.remaining()));
+    }
+    List<ConsensusMessage> out = new ArrayList<>(n);
+    for (int i = 0; i < n; i++) {
+      out.add(
+          new ConsensusMessage.NewTransaction(
+              bytes(in, Transaction.MAX_ENCODED_BYTES, "transactions[" + i + "]")));
+    }
+    if (in.hasRemaining()) {
+      throw new DecodeException("frame: %d trailing bytes".formatted(in.remaining()));
+    }
+    return out;
+  }
 
   /**
    * Encodes a message as one or more frames (a block response is split to fit).
@@ -104,11 +264,12 @@ public final class WireCodec {
   }
 
   /**
-   * Decodes one frame.
+   * Decodes one frame of one message.
    *
    * @param frame the frame's body
    * @return the message
-   * @throws DecodeException if the frame is not exactly one well-formed message of this version
+   * @throws DecodeException if the frame is not exactly one well-formed message of this version (a
+   *     transactions frame, which carries several, is opened by {@link #decodeAll})
    */
   public static ConsensusMessage decode(byte[] frame) throws DecodeException {
     if (frame.length > MAX_FRAME_BYTES) {
@@ -153,8 +314,13 @@ public final class WireCodec {
                 new ConsensusMessage.EvidenceNotice(
                     bytes(in, Block.MAX_ENCODED_BYTES, "evidence.first"),
                     bytes(in, Block.MAX_ENCODED_BYTES, "evidence.second"));
+            case TRANSACTIONS ->
+                throw new DecodeException(
+                    "frame.type %d carries several transactions: decode it with decodeAll"
+                        .formatted(type));
             default ->
-                throw new DecodeException("frame.type %d is unknown (known: 1..6)".formatted(type));
+                throw new DecodeException(
+                    "frame.type %d is unknown (known: 1..6, 8)".formatted(type));
           };
     } catch (IllegalArgumentException e) {
       throw new DecodeException("frame: " + e.getMessage());
@@ -231,7 +397,7 @@ public final class WireCodec {
       return false;
     }
     int type = frame[1] & 0xff;
-    return type == NEW_TRANSACTION || type == NEW_BLOCK || type == EVIDENCE;
+    return type == NEW_TRANSACTION || type == TRANSACTIONS || type == NEW_BLOCK || type == EVIDENCE;
   }
 
   /**
