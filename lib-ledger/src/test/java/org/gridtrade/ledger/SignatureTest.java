@@ -37,6 +37,44 @@ class SignatureTest {
   }
 
   @Test
+  void freshInstancesOfKeys_thatShareACacheSlot_verifyOnlyTheirOwnSignatures() throws Exception {
+    // The decoded-point cache is direct-mapped by a key's first 12 bits: keys that share a slot,
+    // valid and invalid, must still verify exactly what the JDK's EdDSA says, instance after
+    // instance.
+    java.security.Signature jdk = java.security.Signature.getInstance("Ed25519");
+    KeyFactory kf = KeyFactory.getInstance("Ed25519");
+    Random rnd = new Random(23);
+    java.util.List<KeyPair> keys = new java.util.ArrayList<>();
+    for (int i = 0; keys.size() < 3; i++) {
+      KeyPair k = TestKit.key(1000 + i);
+      byte[] b = k.publicKey().bytes();
+      byte[] first = keys.isEmpty() ? b : keys.get(0).publicKey().bytes();
+      if (b[0] == first[0] && (b[1] & 0x0f) == (first[1] & 0x0f)) {
+        keys.add(k); // the same slot: the first byte and the low four bits of the second
+      }
+    }
+    byte[] invalid = keys.get(0).publicKey().bytes();
+    invalid[31] ^= 0x7f; // most such bytes are no curve point
+    for (int round = 0; round < 3; round++) {
+      for (int i = 0; i < keys.size(); i++) {
+        byte[] msg = new byte[1 + rnd.nextInt(100)];
+        rnd.nextBytes(msg);
+        Signature sig = keys.get(i).sign(msg);
+        for (int j = 0; j < keys.size(); j++) {
+          PublicKey fresh = PublicKey.of(keys.get(j).publicKey().bytes());
+          jdk.initVerify(kf.generatePublic(jdkKey(fresh.bytes())));
+          jdk.update(msg);
+          assertThat(fresh.verify(msg, sig))
+              .as("key %d, signature of %d", j, i)
+              .isEqualTo(jdk.verify(sig.bytes()));
+          assertThat(fresh.verify(msg, sig)).isEqualTo(i == j);
+        }
+        assertThat(PublicKey.of(invalid).verify(msg, sig)).isFalse();
+      }
+    }
+  }
+
+  @Test
   void property_anyFlippedBit_rejected() {
     qt().withFixedSeed(22)
         .withExamples(500)
