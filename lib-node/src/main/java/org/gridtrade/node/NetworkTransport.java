@@ -513,15 +513,23 @@ public final class NetworkTransport implements Transport, AutoCloseable {
       if (id == null) {
         return; // not through the handshake yet
       }
-      bytesIn.addAndGet(4L + frame.readableBytes());
-      byte[] bytes = new byte[frame.readableBytes()];
-      frame.readBytes(bytes);
-      // A transactions frame counts as the transactions it says it carries.
-      long count = WireCodec.messageCount(bytes);
-      if (!budget.take(count, bytes.length)) {
+      int length = frame.readableBytes();
+      bytesIn.addAndGet(4L + length);
+      // A transactions frame counts as the transactions its header says it carries; what is over
+      // the budget is dropped before it is copied or decoded.
+      int at = frame.readerIndex();
+      long count =
+          length >= 6
+                  && (frame.getByte(at) & 0xff) == WireCodec.VERSION
+                  && (frame.getByte(at + 1) & 0xff) == WireCodec.TRANSACTIONS
+              ? Math.max(1, frame.getUnsignedInt(at + 2))
+              : 1;
+      if (!budget.take(count, length)) {
         droppedMessages.addAndGet(count);
         return;
       }
+      byte[] bytes = new byte[length];
+      frame.readBytes(bytes);
       if (WireCodec.isPeers(bytes)) {
         try {
           onPeers(id, WireCodec.decodePeers(bytes));

@@ -278,6 +278,37 @@ class NetworkTransportTest {
   }
 
   @Test
+  void transactionsSharingFrames_countAsManyMessages_inTheReceiversBudget() throws Exception {
+    KeyPair a = key(0);
+    KeyPair b = key(1);
+    Set<PublicKey> network = Set.of(a.publicKey(), b.publicKey());
+    try (NetworkTransport receiver = NetworkTransport.create(NodeIdentity.of(a), network);
+        NetworkTransport flooder = NetworkTransport.create(NodeIdentity.of(b), network)) {
+      java.util.concurrent.atomic.AtomicLong got = new java.util.concurrent.atomic.AtomicLong();
+      receiver.listen((from, m) -> got.incrementAndGet());
+      InetSocketAddress at = receiver.listen(LOOPBACK);
+      flooder.connect(at);
+      await("connected", () -> receiver.connectedPeers().size() == 1);
+      long start = System.nanoTime();
+      int sent = 40_000; // about ten frames of 4,096: far fewer frames than the budget's burst
+      for (int i = 0; i < sent; i++) {
+        flooder.broadcast(
+            new org.gridtrade.consensus.ConsensusMessage.NewTransaction(
+                java.nio.ByteBuffer.allocate(4).putInt(i).array()));
+      }
+      await(
+          "every transaction arrived or was dropped",
+          () -> got.get() + receiver.droppedMessages() == sent);
+      double seconds = (System.nanoTime() - start) / 1e9;
+      assertThat(got.get())
+          .isLessThanOrEqualTo(
+              (long)
+                  (NetworkTransport.MESSAGE_BURST
+                      + NetworkTransport.MESSAGES_PER_SECOND * seconds));
+    }
+  }
+
+  @Test
   void peerThatStopsReading_isDisconnected_beforeItsBacklogPassesTheBound() throws Exception {
     KeyPair a = key(0);
     KeyPair b = key(1);

@@ -44,7 +44,7 @@ public final class WireCodec {
   public static final int MAX_PEERS = 64;
 
   /** The type of a frame of several gossiped transactions. */
-  static final int TRANSACTIONS = 8;
+  public static final int TRANSACTIONS = 8;
 
   /** Most transactions in one {@linkplain #encodeTransactions transactions frame}. */
   public static final int MAX_BATCH_TRANSACTIONS = 4_096;
@@ -149,20 +149,6 @@ public final class WireCodec {
       throw new DecodeException("frame: %d trailing bytes".formatted(in.remaining()));
     }
     return out;
-  }
-
-  /**
-   * How many messages a frame of this version carries, read from its header without decoding it:
-   * the count of a transactions frame (which may still be malformed), 1 for any other frame.
-   *
-   * @param frame the frame's body
-   * @return at least 1
-   */
-  public static long messageCount(byte[] frame) {
-    if (frame.length >= 6 && (frame[0] & 0xff) == VERSION && (frame[1] & 0xff) == TRANSACTIONS) {
-      return Math.max(1, ByteBuffer.wrap(frame, 2, 4).getInt() & 0xffffffffL);
-    }
-    return 1;
   }
 
   /**
