@@ -534,13 +534,7 @@ public final class NetworkTransport implements Transport, AutoCloseable {
         try {
           onPeers(id, WireCodec.decodePeers(bytes));
         } catch (DecodeException e) {
-          refusedFrames.incrementAndGet();
-          LOG.info(
-              "{}: peer {} sent a malformed frame ({}); disconnected",
-              localId(),
-              id,
-              e.getMessage());
-          ctx.close();
+          refuse(ctx, id, e);
         }
         return;
       }
@@ -550,13 +544,7 @@ public final class NetworkTransport implements Transport, AutoCloseable {
         try {
           hashes = WireCodec.decodeHashes(bytes);
         } catch (DecodeException e) {
-          refusedFrames.incrementAndGet();
-          LOG.info(
-              "{}: peer {} sent a malformed frame ({}); disconnected",
-              localId(),
-              id,
-              e.getMessage());
-          ctx.close();
+          refuse(ctx, id, e);
           return;
         }
         if (type == WireCodec.ANNOUNCE) {
@@ -577,10 +565,7 @@ public final class NetworkTransport implements Transport, AutoCloseable {
       try {
         messages = WireCodec.decodeAll(bytes);
       } catch (DecodeException e) {
-        refusedFrames.incrementAndGet();
-        LOG.info(
-            "{}: peer {} sent a malformed frame ({}); disconnected", localId(), id, e.getMessage());
-        ctx.close();
+        refuse(ctx, id, e);
         return;
       }
       if (gossip) {
@@ -592,6 +577,14 @@ public final class NetworkTransport implements Transport, AutoCloseable {
           r.onMessage(id, m);
         }
       }
+    }
+
+    // A frame that does not decode ends its peer's connection.
+    private void refuse(ChannelHandlerContext ctx, String id, DecodeException e) {
+      refusedFrames.incrementAndGet();
+      LOG.info(
+          "{}: peer {} sent a malformed frame ({}); disconnected", localId(), id, e.getMessage());
+      ctx.close();
     }
 
     @Override
