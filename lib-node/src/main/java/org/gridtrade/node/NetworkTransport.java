@@ -430,11 +430,10 @@ public final class NetworkTransport implements Transport, AutoCloseable {
   /** How many gossip frames a transport remembers, so that it relays each once. */
   static final int SEEN_FRAMES = 100_000;
 
-  // Whether a message is gossip (flooded to every node) rather than meant for one peer.
+  // Whether a message other than a transaction (queued for a shared frame before this is asked)
+  // is gossip, flooded to every node, rather than meant for one peer.
   private static boolean isGossip(ConsensusMessage m) {
-    return m instanceof ConsensusMessage.NewTransaction
-        || m instanceof ConsensusMessage.NewBlock
-        || m instanceof ConsensusMessage.EvidenceNotice;
+    return m instanceof ConsensusMessage.NewBlock || m instanceof ConsensusMessage.EvidenceNotice;
   }
 
   // Marks a frame seen; true if it was new.
