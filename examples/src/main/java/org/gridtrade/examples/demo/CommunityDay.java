@@ -39,14 +39,17 @@ import org.gridtrade.ledger.Hash;
 import org.gridtrade.ledger.KeyPair;
 import org.gridtrade.ledger.Payload;
 import org.gridtrade.ledger.Units;
+import org.gridtrade.market.Side;
 
 /**
  * The markets of one simulated community day (the flagship flow of docs/demo.md), before anything
  * touches a chain: the SPs' sealed second-price auction elects the leader, the leader's GA sets 24
  * prices and the EVs answer with their cheapest schedules (lib-game), the prosumers form coalitions
  * and the winning coalition is drawn (lib-coalition), and the evening's demand response clears by
- * the iterative double auction (lib-auction). Every settlement becomes an {@link Order}: a payload,
- * the account that signs it, and the hour it is submitted.
+ * the iterative double auction (lib-auction). The PETS hours and the coalitions become {@link
+ * MarketPlan}s, double-auction markets that the chain clears ({@link DemoMarkets}); the demand
+ * response settles as {@link Order}s: a payload, the account that signs it, and the hour it is
+ * submitted.
  *
  * <p>Deterministic: every participant, key and market derives from the seed.
  */
@@ -58,13 +61,13 @@ public final class CommunityDay {
   static final int CHAIN_ID = 2027;
 
   /** Price of coalition and EDC trades in cents/kWh (the coalition scenarios' {@code price}). */
-  static final double COALITION_PRICE = 10;
+  public static final double COALITION_PRICE = 10;
 
   /** Mining-reward factor δ of Eq. 3.23. */
   public static final double DELTA = 0.1;
 
   /** Game hour (0 = 08:00) at which the coalitions settle their day's transfers: 12:00. */
-  static final int COALITION_HOUR = 4;
+  public static final int COALITION_HOUR = 4;
 
   /** Game hour at which the demand-response auction clears: 18:00, the evening peak. */
   static final int DR_HOUR = 10;
@@ -114,6 +117,67 @@ public final class CommunityDay {
     }
   }
 
+  /**
+   * One order of a planned market: its signer, side, limit price and quantity.
+   *
+   * @param signer the account that places it; in a PETS market the ask's signer is the leader the
+   *     day was planned with, and the chain's elected leader places it
+   * @param side buy or sell
+   * @param priceMicroPerKWh the limit price, micro-coins per kWh
+   * @param wh the quantity, Wh
+   */
+  public record PlannedOrder(String signer, Side side, long priceMicroPerKWh, long wh) {
+    public PlannedOrder {
+      Objects.requireNonNull(signer, "signer");
+      Objects.requireNonNull(side, "side");
+      if (priceMicroPerKWh < 1 || wh < 1) {
+        throw new IllegalArgumentException(
+            "price %d and quantity %d must be positive".formatted(priceMicroPerKWh, wh));
+      }
+    }
+  }
+
+  /**
+   * A double-auction market of the day, to run on chain: the market operator opens it at game hour
+   * {@code hour} for the energy of that hour, its participants place {@code orders}, and every node
+   * clears it at the gate.
+   *
+   * @param name what the report calls it, e.g. {@code pets/08:00} or {@code coalition-2/12:00}
+   * @param hour the game hour it trades (0 = 08:00); its delivery interval is that hour
+   * @param orders the orders, in the order they are placed (which breaks price ties)
+   */
+  public record MarketPlan(String name, int hour, List<PlannedOrder> orders) {
+    public MarketPlan {
+      Objects.requireNonNull(name, "name");
+      if (hour < 0 || hour >= Ev.HOURS) {
+        throw new IllegalArgumentException("hour %d must be 0..23".formatted(hour));
+      }
+      orders = List.copyOf(orders);
+    }
+
+    /** Whether this is an hour of the leader's posted prices (its ask is the elected leader's). */
+    public boolean pets() {
+      return name.startsWith(PETS_MARKET);
+    }
+
+    /** The energy each participant is planned to trade on one side, Wh, by signer. */
+    public Map<String, Long> planned(Side side) {
+      Map<String, Long> out = new LinkedHashMap<>();
+      for (PlannedOrder o : orders) {
+        if (o.side() == side) {
+          out.merge(o.signer(), o.wh(), Long::sum);
+        }
+      }
+      return out;
+    }
+  }
+
+  /** Prefix of the names of the PETS markets (one per hour with charging). */
+  public static final String PETS_MARKET = "pets/";
+
+  /** Prefix of the names of the coalition markets (one per coalition that trades). */
+  public static final String COALITION_MARKET = "coalition-";
+
   /** What the markets produced. */
   public record Markets(
       Settings settings,
@@ -127,6 +191,7 @@ public final class CommunityDay {
       Map<Integer, List<Double>> shapley,
       DrInstance drInstance,
       DemandResponseResult dr,
+      List<MarketPlan> marketPlans,
       List<Order> orders,
       Map<String, KeyPair> keys) {}
 
@@ -140,6 +205,11 @@ public final class CommunityDay {
         Hash.sha256(("GridTrade/demo/" + seed + "/" + name).getBytes(StandardCharsets.UTF_8))
             .bytes();
     return KeyPair.fromSeed(s);
+  }
+
+  /** The wall-clock time of a game hour, {@code HH:MM}. */
+  public static String clock(int hour) {
+    return DAY_START.plusSeconds(3_600L * hour).toString().substring(11, 16);
   }
 
   static String sp(int j) {
@@ -203,33 +273,63 @@ public final class CommunityDay {
     DrInstance drInstance = SpSelection.restrict(drInstance(evs, s.sps(), random));
     DemandResponseResult dr = DemandResponseAuction.builder().build().run(drInstance);
 
-    // 5. Settlements as orders.
-    List<Order> orders = new ArrayList<>();
+    // 5. The PETS hours and the coalitions become double-auction markets on chain: in each hour
+    // the leader asks what the EVs bid at its posted price; in each coalition the members that
+    // give ask, the members that take bid (the EDC for the rest), at the coalition price.
+    List<MarketPlan> plans = new ArrayList<>();
     String leader = election.leader().orElse(null);
     if (leader != null && pets.outcome().feasible()) {
-      for (Schedule sch : pets.outcome().schedules()) {
-        for (int h = 0; h < Ev.HOURS; h++) {
+      for (int h = 0; h < Ev.HOURS; h++) {
+        long price = Units.centsPerKWhToMicroPerKWh(pets.prices().get(h));
+        List<PlannedOrder> bidsAt = new ArrayList<>();
+        long total = 0;
+        for (Schedule sch : pets.outcome().schedules()) {
           long wh = Units.kWhToWh(sch.energy().get(h));
           if (wh > 0) {
-            orders.add(
-                trade(
-                    h, sch.evId(), leader, sch.evId(), wh, pets.prices().get(h), "pets", keys, s));
+            bidsAt.add(new PlannedOrder(sch.evId(), Side.BUY, price, wh));
+            total += wh;
           }
         }
-      }
-    }
-    for (Coalition co : formation.coalitions()) {
-      for (Transfer t : co.transfers()) {
-        long wh = Units.kWhToWh(t.energy());
-        if (wh <= 0) {
-          continue;
+        if (total > 0) {
+          List<PlannedOrder> all = new ArrayList<>();
+          all.add(new PlannedOrder(leader, Side.SELL, price, total));
+          all.addAll(bidsAt);
+          plans.add(new MarketPlan(PETS_MARKET + clock(h), h, all));
         }
-        String seller = t.from().equals(Transfer.EDC) ? EDC : t.from();
-        String buyer = t.to().equals(Transfer.EDC) ? EDC : t.to();
-        orders.add(
-            trade(COALITION_HOUR, buyer, seller, buyer, wh, COALITION_PRICE, "coalition", keys, s));
       }
     }
+    long coalitionPrice = Units.centsPerKWhToMicroPerKWh(COALITION_PRICE);
+    for (int c = 0; c < formation.coalitions().size(); c++) {
+      // Net per participant: a member that both gives and takes trades the difference.
+      Map<String, Long> net = new LinkedHashMap<>();
+      for (Transfer t : formation.coalitions().get(c).transfers()) {
+        long wh = Units.kWhToWh(t.energy());
+        if (wh > 0) {
+          net.merge(t.from().equals(Transfer.EDC) ? EDC : t.from(), -wh, Long::sum);
+          net.merge(t.to().equals(Transfer.EDC) ? EDC : t.to(), wh, Long::sum);
+        }
+      }
+      List<PlannedOrder> all = new ArrayList<>();
+      net.forEach(
+          (who, wh) -> {
+            if (wh != 0) {
+              all.add(
+                  new PlannedOrder(
+                      who, wh < 0 ? Side.SELL : Side.BUY, coalitionPrice, Math.abs(wh)));
+            }
+          });
+      if (!all.isEmpty()) {
+        plans.add(
+            new MarketPlan(
+                COALITION_MARKET + (c + 1) + "/" + clock(COALITION_HOUR), COALITION_HOUR, all));
+      }
+    }
+    for (MarketPlan p : plans) {
+      p.orders().forEach(o -> keys.computeIfAbsent(o.signer(), n -> key(s.seed(), n)));
+    }
+
+    // 6. Demand response settles as signed trades at the auction's unit prices.
+    List<Order> orders = new ArrayList<>();
     Map<String, Double> energyOf = new HashMap<>();
     for (DrFlow f : dr.allocation()) {
       energyOf.merge(f.evId(), f.energy(), Double::sum);
@@ -261,6 +361,7 @@ public final class CommunityDay {
         Map.copyOf(shapley),
         drInstance,
         dr,
+        List.copyOf(plans),
         List.copyOf(orders),
         keys);
   }

@@ -16,8 +16,8 @@ import org.gridtrade.consensus.ConsensusSchedule;
 import org.gridtrade.ledger.Address;
 import org.gridtrade.ledger.Genesis;
 import org.gridtrade.ledger.KeyPair;
-import org.gridtrade.ledger.Payload;
 import org.gridtrade.ledger.Units;
+import org.gridtrade.market.DoubleAuctionMarket;
 import org.gridtrade.market.SealedAuction;
 import org.gridtrade.market.SealedAuctionSpec;
 import org.gridtrade.market.SealedBidAuction;
@@ -26,7 +26,8 @@ import org.gridtrade.market.SealedBidAuction;
  * The flagship flow end to end, stage by stage: {@link CommunityDay} plans the day's markets, the
  * protocol's {@link ConsensusSetup} chooses who runs the nodes and what the protocol needs on
  * chain, this class writes the genesis, and {@link DemoChain} runs the network: first the leader
- * election ({@link DemoElection}), then the day's settlements hour by hour.
+ * election ({@link DemoElection}), then the day hour by hour: the demand response's signed trades
+ * and each hour's double-auction markets ({@link DemoMarkets}), opened, bid and cleared on chain.
  */
 public final class CommunityDemo {
   /** The consensus protocols the demo can run. */
@@ -65,7 +66,8 @@ public final class CommunityDemo {
       Map<Address, String> names,
       Path out,
       List<String[]> notes,
-      Election election) {
+      Election election,
+      DayMarkets dayMarkets) {
 
     /**
      * Whether every check passed: nodes agree, the chain verifies, the reopened store verifies, and
@@ -80,7 +82,10 @@ public final class CommunityDemo {
           && chain.rejectedBlocks() == 0
           && election.agreeAcrossNodes()
           && election.matchesOffChain()
-          && election.matchesPlan();
+          && election.matchesPlan()
+          && dayMarkets.agreeAcrossNodes()
+          && dayMarkets.matchesOffChain()
+          && dayMarkets.matchesPlan();
     }
 
     public String name(Address a) {
@@ -106,6 +111,40 @@ public final class CommunityDemo {
       boolean agreeAcrossNodes,
       boolean matchesOffChain,
       boolean matchesPlan) {}
+
+  /**
+   * The day's double-auction markets (PETS hours and coalitions) as the chain holds them.
+   *
+   * @param opened the markets the operator opened, with the orders placed in each
+   * @param record every market, its orders and trades as node 1 holds them
+   * @param agreeAcrossNodes whether every node holds the same markets (and the same election)
+   * @param offChainDifferences how a market's trades differ from lib-auction's off-chain clearing
+   *     of its orders, one line per market that differs
+   * @param planDifferences how a market differs from the day's plan (a market not opened or not
+   *     cleared, a participant filled with other energy than planned)
+   */
+  public record DayMarkets(
+      List<DemoMarkets.Opened> opened,
+      DemoMarkets.Record record,
+      boolean agreeAcrossNodes,
+      List<String> offChainDifferences,
+      List<String> planDifferences) {
+    public DayMarkets {
+      opened = List.copyOf(opened);
+      offChainDifferences = List.copyOf(offChainDifferences);
+      planDifferences = List.copyOf(planDifferences);
+    }
+
+    /** Whether every market's trades are lib-auction's off-chain clearing of its orders. */
+    public boolean matchesOffChain() {
+      return offChainDifferences.isEmpty();
+    }
+
+    /** Whether every planned market cleared, filling each participant as planned. */
+    public boolean matchesPlan() {
+      return planDifferences.isEmpty();
+    }
+  }
 
   private CommunityDemo() {}
 
@@ -144,45 +183,11 @@ public final class CommunityDemo {
     Supplier<ConsensusSchedule> schedule = network.schedule();
     BiFunction<BlockEngine, Integer, List<CommunityDay.Order>> hourly = network.hourly();
 
-    // The PETS trades are sold by the leader the chain elects before the day (DemoElection).
-    List<CommunityDay.Order> pets = new ArrayList<>();
-    for (CommunityDay.Order o : orders) {
-      if (o.payload() instanceof Payload.EnergyTrade t && t.market().startsWith("pets/")) {
-        pets.add(o);
-      }
-    }
-    orders.removeAll(pets);
-    BiFunction<BlockEngine, Integer, List<CommunityDay.Order>> protocolHourly = hourly;
-    hourly =
-        (engine, hour) -> {
-          List<CommunityDay.Order> due = new ArrayList<>();
-          Optional<Address> leader =
-              DemoElection.Record.of(engine.ledger().state())
-                  .outcome()
-                  .flatMap(SealedAuction.Outcome::winner);
-          for (CommunityDay.Order o : pets) {
-            if (o.hour() == hour && leader.isPresent()) {
-              Payload.EnergyTrade t = (Payload.EnergyTrade) o.payload();
-              due.add(
-                  new CommunityDay.Order(
-                      hour,
-                      o.signer(),
-                      new Payload.EnergyTrade(
-                          leader.get(),
-                          t.buyer(),
-                          t.energyWh(),
-                          t.priceMicroPerKWh(),
-                          t.market())));
-            }
-          }
-          due.addAll(protocolHourly.apply(engine, hour));
-          return due;
-        };
-
     Map<Address, String> names = new LinkedHashMap<>();
     keys.forEach((n, k) -> names.put(k.address(), n));
     Genesis genesis = genesis(keys);
     DemoElection election = new DemoElection(seed, m.bids(), CommunityDay.BOUNDS, keys);
+    DemoMarkets dayMarkets = new DemoMarkets(m.marketPlans(), keys);
     DemoChain.Result chain =
         DemoChain.run(
             genesis,
@@ -195,10 +200,12 @@ public final class CommunityDemo {
             crash,
             cheat ? new DemoChain.Cheat(TrustSetup.CHEAT_NODE, TrustSetup.CHEAT_FROM_HOUR) : null,
             hourly,
+            dayMarkets::next,
             election::next,
-            DemoElection.Record::of);
-    DemoElection.Record record = (DemoElection.Record) chain.audits().get(0);
-    boolean agree = chain.audits().stream().allMatch(record::equals);
+            state -> new Audit(DemoElection.Record.of(state), DemoMarkets.Record.of(state)));
+    Audit first = (Audit) chain.audits().get(0);
+    boolean agree = chain.audits().stream().allMatch(first::equals);
+    DemoElection.Record record = first.election();
     return new Report(
         m,
         consensus,
@@ -212,8 +219,17 @@ public final class CommunityDemo {
             record,
             agree,
             election.matchesOffChain(record, names),
-            matchesPlan(record, m, names)));
+            matchesPlan(record, m, names)),
+        new DayMarkets(
+            dayMarkets.opened(),
+            first.markets(),
+            agree,
+            DemoMarkets.offChainDifferences(first.markets()),
+            dayMarkets.planDifferences(first.markets())));
   }
+
+  /** What the demo reads from each node's final state, to compare across nodes. */
+  private record Audit(DemoElection.Record election, DemoMarkets.Record markets) {}
 
   /**
    * Why a cheating validator cannot be shown with these settings, if it cannot: it needs trust
@@ -248,8 +264,9 @@ public final class CommunityDemo {
 
   /**
    * The demo's genesis: every participant funded with {@link DemoChain#START_COINS}, the treasury
-   * and the market operator the authorities, the sealed-bid auction module (the leader election),
-   * dated one minute before the network starts.
+   * and the market operator the authorities, the sealed-bid auction module (the leader election)
+   * and the double-auction module (the PETS hours and the coalitions), dated one minute before the
+   * network starts.
    */
   static Genesis genesis(Map<String, KeyPair> keys) {
     Map<Address, Long> alloc = new LinkedHashMap<>();
@@ -261,7 +278,7 @@ public final class CommunityDemo {
                 keys.get(CommunityDay.TREASURY).address(),
                 keys.get(CommunityDay.OPERATOR).address()),
             CommunityDay.DAY_START.toEpochMilli() - DemoChain.PRELUDE_MILLIS - 60_000)
-        .withModules(List.of(SealedBidAuction.NAME));
+        .withModules(List.of(SealedBidAuction.NAME, DoubleAuctionMarket.NAME));
   }
 
   static String f(String format, Object... args) {

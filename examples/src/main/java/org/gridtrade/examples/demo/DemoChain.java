@@ -67,7 +67,7 @@ public final class DemoChain {
   /** How long before the day the network starts, ms: the prelude (the election) runs then. */
   static final long PRELUDE_MILLIS = 600_000;
 
-  /** The most batches a prelude may send before the day. */
+  /** The most batches a prelude may send before the day, or an hour after its orders. */
   static final int MAX_PRELUDE_BATCHES = 100;
 
   /** Simulated time a restarted node gets to catch up before the next hour starts, ms. */
@@ -170,6 +170,9 @@ public final class DemoChain {
    * @param cheat a validator that sends an invalid block (trust stake), or {@code null}
    * @param hourly more orders for an hour, decided from the chain so far (node 1's engine), e.g.
    *     PoSOC's payments to the period's aggregator
+   * @param followUp more batches for an hour, each decided from node 1's chain once the batch
+   *     before it (the first: the hour's orders) is on every live node, until it returns an empty
+   *     batch (the day's on-chain markets: open, orders, then on to the gate); or {@code null}
    * @param prelude batches of orders before the day, each decided from node 1's chain once the
    *     batch before it is on every node, until it returns an empty batch (the leader election); or
    *     {@code null}
@@ -187,6 +190,7 @@ public final class DemoChain {
       Crash crash,
       Cheat cheat,
       BiFunction<BlockEngine, Integer, List<CommunityDay.Order>> hourly,
+      BiFunction<BlockEngine, Integer, List<CommunityDay.Order>> followUp,
       Function<BlockEngine, List<CommunityDay.Order>> prelude,
       Function<LedgerState, Object> audit)
       throws java.io.IOException {
@@ -372,18 +376,32 @@ public final class DemoChain {
           }
         }
         due.addAll(hourly.apply(engines.get(0), hour));
-        List<Hash> pending = submitAll.apply(due);
-        long deadline = clock.millis() + HOUR_BUDGET_MILLIS;
         List<Set<Hash>> live = new ArrayList<>();
         for (int i = 0; i < nodeCount; i++) {
           if (engines.get(i) != null) {
             live.add(includedBy.get(i));
           }
         }
-        while (!includedEverywhere(live, pending) && clock.millis() < deadline) {
-          sim.step();
-          if (cheat != null && forged[0] == null && hour >= cheat.fromHour()) {
-            forged[0] = forge(engines, cheat, nodeKeys.get(cheat.node()), forger, clock);
+        int batches = 0;
+        while (true) {
+          List<Hash> pending = submitAll.apply(due);
+          long deadline = clock.millis() + HOUR_BUDGET_MILLIS;
+          while (!includedEverywhere(live, pending) && clock.millis() < deadline) {
+            sim.step();
+            if (cheat != null && forged[0] == null && hour >= cheat.fromHour()) {
+              forged[0] = forge(engines, cheat, nodeKeys.get(cheat.node()), forger, clock);
+            }
+          }
+          if (followUp == null || !includedEverywhere(live, pending)) {
+            break;
+          }
+          if (++batches > MAX_PRELUDE_BATCHES) {
+            throw new IllegalStateException(
+                "hour %d sent more than %d follow-up batches".formatted(hour, MAX_PRELUDE_BATCHES));
+          }
+          due = new ArrayList<>(followUp.apply(engines.get(0), hour));
+          if (due.isEmpty()) {
+            break;
           }
         }
       }

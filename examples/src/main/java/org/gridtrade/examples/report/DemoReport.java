@@ -19,11 +19,16 @@ import org.gridtrade.examples.demo.CommunityDay;
 import org.gridtrade.examples.demo.CommunityDemo;
 import org.gridtrade.examples.demo.DemoChain;
 import org.gridtrade.examples.demo.DemoElection;
+import org.gridtrade.examples.demo.DemoMarkets;
 import org.gridtrade.game.stackelberg.StackelbergSolution;
 import org.gridtrade.ledger.Address;
 import org.gridtrade.ledger.Units;
+import org.gridtrade.market.Clearing;
+import org.gridtrade.market.MarketOrder;
+import org.gridtrade.market.MarketTrade;
 import org.gridtrade.market.SealedAuction;
 import org.gridtrade.market.SealedBid;
+import org.gridtrade.market.Side;
 import org.knowm.xchart.CategoryChart;
 import org.knowm.xchart.CategoryChartBuilder;
 import org.knowm.xchart.XYChart;
@@ -58,7 +63,8 @@ public final class DemoReport {
     return sorted.get(Math.max(0, Math.min(sorted.size() - 1, i)));
   }
 
-  private static List<Section> sections(CommunityDemo.Report r, Map<String, List<Path>> charts) {
+  private static List<Section> sections(
+      CommunityDemo.Report r, Map<String, List<Path>> charts, boolean perMarket) {
     CommunityDay.Markets m = r.markets();
     StackelbergSolution pets = m.pets();
     FormationResult fr = m.coalitions();
@@ -152,6 +158,7 @@ public final class DemoReport {
             f(
                 "%d EVs charge %.1f kWh for %.2f c (%.2f c/kWh on average)",
                 pets.outcome().schedules().size(), energy, bills, bills / energy)));
+    game.add(row("on chain", onChain(r, true)));
     out.add(
         new Section(
             "2. Leader prices (GA) and EV schedules (exact best responses)",
@@ -191,6 +198,7 @@ public final class DemoReport {
                 m.mining().miner(),
                 m.mining().reward(),
                 CommunityDay.DELTA)));
+    co.add(row("on chain", onChain(r, false)));
     out.add(
         new Section(
             "3. Coalitions (merge and split, Shapley payoffs)",
@@ -322,8 +330,120 @@ public final class DemoReport {
                         + " %s",
                     c.reopened().validBlocks(), c.reopened().stateRoot())
                 : "FAILED: " + c.reopened().problem().orElse("?")));
+    CommunityDemo.DayMarkets dm = r.dayMarkets();
+    v.add(
+        row(
+            "markets",
+            f(
+                "%s; %s; %s",
+                dm.agreeAcrossNodes()
+                    ? f(
+                        "every node holds the same %d markets, orders and trades",
+                        dm.opened().size())
+                    : "NODES DISAGREE on the markets",
+                dm.matchesOffChain()
+                    ? "each market's trades are lib-auction's off-chain clearing of its orders"
+                    : "DIFFER from lib-auction: " + String.join("; ", dm.offChainDifferences()),
+                dm.matchesPlan()
+                    ? "every participant traded the energy the day planned"
+                    : "DIFFER from the plan: " + String.join("; ", dm.planDifferences()))));
     out.add(new Section("6. Verification", v, List.of()));
+    if (perMarket) {
+      List<String[]> rows = new ArrayList<>();
+      for (DemoMarkets.Opened o : dm.opened()) {
+        rows.add(row(o.plan().name(), marketText(r, o)));
+      }
+      out.add(new Section("7. The day's markets as the chain holds them", rows, List.of()));
+    }
     return out;
+  }
+
+  /** The book of an opened market, as node 1 holds it, if it is there. */
+  private static Optional<DemoMarkets.Book> book(CommunityDemo.Report r, DemoMarkets.Opened o) {
+    List<DemoMarkets.Book> books = r.dayMarkets().record().books();
+    return o.id() < books.size() ? Optional.of(books.get((int) o.id())) : Optional.empty();
+  }
+
+  /** One line on the PETS hours' or the coalitions' markets, from node 1's state. */
+  private static String onChain(CommunityDemo.Report r, boolean pets) {
+    int markets = 0;
+    int bids = 0;
+    int asks = 0;
+    int trades = 0;
+    long volumeWh = 0;
+    long paidMicro = 0;
+    long refundedMicro = 0;
+    for (DemoMarkets.Opened o : r.dayMarkets().opened()) {
+      Optional<DemoMarkets.Book> b = book(r, o);
+      if (o.plan().pets() != pets || b.isEmpty() || b.get().market().clearing().isEmpty()) {
+        continue;
+      }
+      markets++;
+      for (MarketOrder x : b.get().orders()) {
+        if (x.side() == Side.BUY) {
+          bids++;
+        } else {
+          asks++;
+        }
+      }
+      Clearing c = b.get().market().clearing().get();
+      trades += c.trades();
+      volumeWh += c.volumeWh();
+      paidMicro += c.paidMicro();
+      refundedMicro += c.refundedMicro();
+    }
+    if (markets == 0) {
+      return "no market cleared";
+    }
+    return f(
+        "%d double-auction markets cleared by every node (%s): %d bids, %d asks, %d trades, %.1f"
+            + " kWh for %.2f c, %.2f c of escrow refunded",
+        markets,
+        pets
+            ? "one per hour with charging: the elected leader asks at its price what the EVs bid"
+            : f(
+                "one per trading coalition at %s: givers ask, takers bid, at %.0f c/kWh",
+                CommunityDay.clock(CommunityDay.COALITION_HOUR), CommunityDay.COALITION_PRICE),
+        bids,
+        asks,
+        trades,
+        Units.whToKWh(volumeWh),
+        micro(paidMicro),
+        micro(refundedMicro));
+  }
+
+  /** One market: its id, gate, orders, clearing price, volume and payments. */
+  private static String marketText(CommunityDemo.Report r, DemoMarkets.Opened o) {
+    Optional<DemoMarkets.Book> b = book(r, o);
+    if (b.isEmpty()) {
+      return f("market %d: NOT ON CHAIN", o.id());
+    }
+    Optional<Clearing> c = b.get().market().clearing();
+    if (c.isEmpty()) {
+      return f("market %d, gate %d: NOT CLEARED", o.id(), o.spec().gateClosureHeight());
+    }
+    Clearing k = c.get();
+    List<String> sides = new ArrayList<>();
+    for (MarketOrder x : b.get().orders()) {
+      sides.add(
+          f(
+              "%s %s %.3f kWh",
+              r.name(x.owner()),
+              x.side() == Side.BUY ? "bought" : "sold",
+              Units.whToKWh(x.filledWh())));
+    }
+    return f(
+        "market %d, cleared at height %d: %d trades, %.3f kWh at %.4f c/kWh; buyers paid %.2f c,"
+            + " sellers got %.2f c, %.2f c of escrow refunded (%s)",
+        o.id(),
+        k.height(),
+        k.trades(),
+        Units.whToKWh(k.volumeWh()),
+        k.buyerPrice().isPresent() ? Units.microPerKWhToCentsPerKWh(k.buyerPrice().getAsLong()) : 0,
+        micro(k.paidMicro()),
+        micro(k.receivedMicro()),
+        micro(k.refundedMicro()),
+        String.join(", ", sides));
   }
 
   private record IntSummary(double mean, int max) {
@@ -357,8 +477,9 @@ public final class DemoReport {
   }
 
   /**
-   * The on-chain markets: every order (commitment), clearing and trade of the leader election, read
-   * from node 1's state, and the checks across nodes and against lib-game.
+   * The on-chain markets: every order (commitment), clearing and trade of the leader election and
+   * of the day's double-auction markets, read from node 1's state, and the checks across nodes,
+   * against lib-game's election, lib-auction's clearing and the day's plan.
    */
   private static void markets(ObjectNode root, CommunityDemo.Report r) {
     CommunityDemo.Election el = r.election();
@@ -401,9 +522,66 @@ public final class DemoReport {
         t.put("paidMicro", o.paidMicro());
       }
     }
-    markets.put("agreeAcrossNodes", el.agreeAcrossNodes());
-    markets.put("matchesOffChain", el.matchesOffChain());
-    markets.put("matchesPlan", el.matchesPlan());
+    CommunityDemo.DayMarkets dm = r.dayMarkets();
+    for (DemoMarkets.Opened op : dm.opened()) {
+      Optional<DemoMarkets.Book> book = book(r, op);
+      if (book.isEmpty()) {
+        continue;
+      }
+      String name = op.plan().name();
+      for (MarketOrder x : book.get().orders()) {
+        ObjectNode o = orders.addObject();
+        o.put("market", name);
+        o.put("marketId", op.id());
+        o.put("index", x.id());
+        o.put("side", x.side().name().toLowerCase(Locale.ROOT));
+        o.put("owner", r.name(x.owner()));
+        o.put("priceMicroPerKWh", x.priceMicroPerKWh());
+        o.put("quantityWh", x.quantityWh());
+        o.put("escrowMicro", x.escrowMicro());
+        o.put("status", x.status().name().toLowerCase(Locale.ROOT));
+        o.put("filledWh", x.filledWh());
+        o.put("settledMicro", x.settledMicro());
+        o.put("refundedMicro", x.refundedMicro());
+        o.put("transaction", x.transaction().toString());
+      }
+      Optional<Clearing> k = book.get().market().clearing();
+      if (k.isPresent()) {
+        Clearing x = k.get();
+        ObjectNode c = clearings.addObject();
+        c.put("market", name);
+        c.put("marketId", op.id());
+        c.put("rule", "uniform-price k-double auction, k = 0.5");
+        c.put("height", x.height());
+        c.put("trades", x.trades());
+        c.put("volumeWh", x.volumeWh());
+        c.put("welfareMicro", x.welfareMicro());
+        c.put("priceMicroPerKWh", x.buyerPrice().isPresent() ? x.buyerPrice().getAsLong() : null);
+        c.put("paidMicro", x.paidMicro());
+        c.put("receivedMicro", x.receivedMicro());
+        c.put("refundedMicro", x.refundedMicro());
+        c.put("budgetMicro", x.budgetMicro());
+        c.put("noTradeReason", x.noTradeReason());
+      }
+      List<MarketOrder> byId = book.get().orders();
+      for (MarketTrade x : book.get().trades()) {
+        ObjectNode t = trades.addObject();
+        t.put("market", name);
+        t.put("marketId", op.id());
+        t.put("index", x.index());
+        t.put("seller", r.name(byId.get(x.sellOrder()).owner()));
+        t.put("buyer", r.name(byId.get(x.buyOrder()).owner()));
+        t.put("energyWh", x.quantityWh());
+        t.put("priceMicroPerKWh", x.buyerPriceMicroPerKWh());
+        t.put("paidMicro", x.buyerPaysMicro());
+      }
+    }
+    markets.put("agreeAcrossNodes", el.agreeAcrossNodes() && dm.agreeAcrossNodes());
+    markets.put("matchesOffChain", el.matchesOffChain() && dm.matchesOffChain());
+    markets.put("matchesPlan", el.matchesPlan() && dm.matchesPlan());
+    ArrayNode differences = markets.putArray("differences");
+    dm.offChainDifferences().forEach(differences::add);
+    dm.planDifferences().forEach(differences::add);
   }
 
   private static double micro(long micro) {
@@ -423,7 +601,7 @@ public final class DemoReport {
             "GridTrade community day: seed %d, consensus %s, %d nodes, %d EVs, %d prosumers, %d"
                 + " SPs%n",
             s.seed(), r.consensus().label(), s.nodes(), s.evs(), s.prosumers(), s.sps()));
-    for (Section sec : sections(r, Map.of())) {
+    for (Section sec : sections(r, Map.of(), false)) {
       b.append(System.lineSeparator()).append(sec.title()).append(System.lineSeparator());
       for (String[] row : sec.rows()) {
         b.append(f("  %-15s %s%n", row[0], row[1]));
@@ -544,7 +722,7 @@ public final class DemoReport {
             save(latencyChart(r), chartDir, "commit-latency"),
             save(nodeChart(r), chartDir, "nodes")));
 
-    List<Section> sections = sections(r, charts);
+    List<Section> sections = sections(r, charts, true);
     StringBuilder md = new StringBuilder();
     StringBuilder html = new StringBuilder();
     String title =

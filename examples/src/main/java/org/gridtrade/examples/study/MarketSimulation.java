@@ -202,7 +202,7 @@ public final class MarketSimulation {
                 && Markets.orders(s, 0).equals(onChainOrders)
                 && Markets.trades(s, 0).equals(trades);
       }
-      String note = offChainDifference(rule, kPpm, onChainOrders, byOrderId, trades);
+      String note = offChainDifference(rule, kPpm, onChainOrders, trades);
       return new Sim(
           rule,
           kPpm,
@@ -224,13 +224,15 @@ public final class MarketSimulation {
   /**
    * Clears the same orders off chain (lib-auction, in the chain's admission order, at the chain's
    * rounded prices and quantities) and says how the result differs from the chain's, or "".
+   *
+   * @param rule the market's rule
+   * @param kPpm its k, in millionths (uniform price)
+   * @param orders its orders as the chain holds them
+   * @param trades its trades as the chain holds them
+   * @return how they differ, or the empty string when every trade agrees
    */
-  private static String offChainDifference(
-      ClearingRule rule,
-      int kPpm,
-      List<MarketOrder> orders,
-      Map<Integer, Placed> byOrderId,
-      List<MarketTrade> trades) {
+  public static String offChainDifference(
+      ClearingRule rule, int kPpm, List<MarketOrder> orders, List<MarketTrade> trades) {
     List<Order> buys = new ArrayList<>();
     List<Order> sells = new ArrayList<>();
     for (MarketOrder o : orders) {

@@ -8,7 +8,9 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import org.gridtrade.coalition.Coalition;
 import org.gridtrade.coalition.Transfer;
 import org.gridtrade.examples.demo.CommunityDay;
@@ -17,11 +19,16 @@ import org.gridtrade.ledger.Block;
 import org.gridtrade.ledger.BlockStores;
 import org.gridtrade.ledger.Genesis;
 import org.gridtrade.ledger.Ledger;
+import org.gridtrade.ledger.LedgerState;
 import org.gridtrade.ledger.Payload;
 import org.gridtrade.ledger.Transaction;
 import org.gridtrade.ledger.Units;
 import org.gridtrade.ledger.spi.SealVerifier;
 import org.gridtrade.market.MarketModules;
+import org.gridtrade.market.MarketOrder;
+import org.gridtrade.market.MarketTrade;
+import org.gridtrade.market.Markets;
+import org.gridtrade.market.Side;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
@@ -67,25 +74,38 @@ public class DemoCommandTest {
     assertThat(c.json().get("tip").asText()).isNotEqualTo(j.get("tip").asText());
 
     // Independently of the demo's own checks: reopen node-2's durable store and compare the
-    // energy traded on chain per market with what the markets decided.
+    // energy each participant bought on chain with what the markets decided: the EVs' schedules
+    // (PETS, one double-auction market per hour), each coalition's transfers netted per member
+    // (one double-auction market per coalition), and the demand response's signed trades.
     CommunityDay.Markets m = CommunityDay.run(new CommunityDay.Settings(7, 6, 8, 3, 3));
-    Map<String, Long> expected = new HashMap<>();
+    Map<String, Long> expectedBought = new TreeMap<>();
     for (Schedule s : m.pets().outcome().schedules()) {
       for (double kWh : s.energy()) {
-        expected.merge("pets", Units.kWhToWh(kWh), Long::sum);
+        expectedBought.merge(s.evId(), Units.kWhToWh(kWh), Long::sum);
       }
     }
     for (Coalition co : m.coalitions().coalitions()) {
+      Map<String, Long> net = new HashMap<>();
       for (Transfer t : co.transfers()) {
-        expected.merge("coalition", Units.kWhToWh(t.energy()), Long::sum);
+        long wh = Units.kWhToWh(t.energy());
+        net.merge(t.to().equals(Transfer.EDC) ? "edc" : t.to(), wh, Long::sum);
+        net.merge(t.from().equals(Transfer.EDC) ? "edc" : t.from(), -wh, Long::sum);
       }
+      net.forEach((who, wh) -> expectedBought.merge(who, Math.max(0, wh), Long::sum));
     }
-    m.dr()
-        .allocation()
-        .forEach(f -> expected.merge("demand-response", Units.kWhToWh(f.energy()), Long::sum));
-    expected.values().removeIf(v -> v == 0);
+    expectedBought.values().removeIf(v -> v == 0);
+    long expectedDr = 0;
+    for (var f : m.dr().allocation()) {
+      expectedDr += Units.kWhToWh(f.energy());
+    }
 
-    Map<String, Long> onChain = new HashMap<>();
+    Map<org.gridtrade.ledger.Address, String> names = new HashMap<>();
+    m.keys().keySet().forEach(n -> names.put(CommunityDay.key(7, n).address(), n));
+    for (Schedule s : m.pets().outcome().schedules()) {
+      names.put(CommunityDay.key(7, s.evId()).address(), s.evId());
+    }
+    Map<String, Long> bought = new TreeMap<>();
+    long dr = 0;
     int transactions = 0;
     Genesis genesis = genesis(tmp.resolve("a"));
     try (Ledger ledger = open(genesis, tmp.resolve("a/nodes/node-2.mv"))) {
@@ -96,14 +116,26 @@ public class DemoCommandTest {
         for (Transaction tx : blk.transactions()) {
           transactions++;
           if (tx.body().payload() instanceof Payload.EnergyTrade t) {
-            String market = t.market().substring(0, t.market().indexOf('/'));
-            onChain.merge(market, t.energyWh(), Long::sum);
+            assertThat(t.market()).startsWith("demand-response/");
+            dr += t.energyWh();
           }
         }
       }
+      LedgerState state = ledger.state();
+      for (long id = 0; id < Markets.count(state); id++) {
+        assertThat(Markets.market(state, id).orElseThrow().cleared()).as("market %d", id).isTrue();
+        List<MarketOrder> orders = Markets.orders(state, id);
+        for (MarketTrade t : Markets.trades(state, id)) {
+          MarketOrder buy = orders.get(t.buyOrder());
+          assertThat(buy.side()).isEqualTo(Side.BUY);
+          assertThat(orders.get(t.sellOrder()).side()).isEqualTo(Side.SELL);
+          bought.merge(names.get(buy.owner()), t.quantityWh(), Long::sum);
+        }
+      }
     }
+    assertThat(bought).isEqualTo(expectedBought);
+    assertThat(dr).isEqualTo(expectedDr).isPositive();
     assertThat(transactions).isEqualTo(j.get("transactions").asInt());
-    assertThat(onChain).isEqualTo(expected);
     electedOnChain(j, m, genesis, tmp.resolve("a/nodes/node-3.mv"));
 
     // The operator's command replays a demo store with the modules its genesis names.
@@ -130,7 +162,15 @@ public class DemoCommandTest {
     assertThat(markets.get("agreeAcrossNodes").asBoolean()).isTrue();
     assertThat(markets.get("matchesOffChain").asBoolean()).isTrue();
     assertThat(markets.get("matchesPlan").asBoolean()).isTrue();
-    JsonNode orders = markets.get("orders");
+    List<JsonNode> orders = new java.util.ArrayList<>();
+    markets
+        .get("orders")
+        .forEach(
+            o -> {
+              if (o.get("market").asText().equals("sealed-auction/0")) {
+                orders.add(o);
+              }
+            });
     assertThat(orders).hasSize(m.bids().size());
     Map<String, Long> price = new HashMap<>();
     m.bids().forEach(b -> price.put(b.id(), Math.round(b.price() * 10_000)));
@@ -151,32 +191,38 @@ public class DemoCommandTest {
       }
     }
     JsonNode clearing = markets.get("clearings").get(0);
+    assertThat(clearing.get("market").asText()).isEqualTo("sealed-auction/0");
     assertThat(clearing.get("winner").asText())
         .isEqualTo(winner)
         .isEqualTo(j.get("leader").asText());
     assertThat(clearing.get("paymentMicroPerKWh").asLong()).isEqualTo(second);
     JsonNode trade = markets.get("trades").get(0);
+    assertThat(trade.get("market").asText()).isEqualTo("sealed-auction/0");
     assertThat(trade.get("seller").asText()).isEqualTo(winner);
     assertThat(trade.get("paidMicro").asLong())
         .isEqualTo(second * trade.get("energyWh").asLong() / 1000);
 
+    // Every SP that sells in the day's double-auction markets is the elected leader, and every
+    // one of those markets cleared after the election closed.
     org.gridtrade.ledger.Address leader = CommunityDay.key(7, winner).address();
-    int pets = 0;
+    java.util.Set<org.gridtrade.ledger.Address> sps = new java.util.HashSet<>();
+    m.bids().forEach(b -> sps.add(CommunityDay.key(7, b.id()).address()));
+    int sold = 0;
     try (Ledger ledger = open(genesis, store)) {
-      for (long h = 1; h <= ledger.height(); h++) {
-        for (Transaction tx : ledger.block(h).orElseThrow().transactions()) {
-          if (tx.body().payload() instanceof Payload.EnergyTrade t
-              && t.market().startsWith("pets/")) {
-            assertThat(t.seller()).isEqualTo(leader);
-            assertThat(h)
+      LedgerState state = ledger.state();
+      for (long id = 0; id < Markets.count(state); id++) {
+        for (MarketOrder o : Markets.orders(state, id)) {
+          if (o.side() == Side.SELL && sps.contains(o.owner())) {
+            assertThat(o.owner()).isEqualTo(leader);
+            assertThat(Markets.market(state, id).orElseThrow().clearing().orElseThrow().height())
                 .as("sold after the election closed")
                 .isGreaterThan(clearing.get("height").asLong());
-            pets++;
+            sold += o.filledWh() > 0 ? 1 : 0;
           }
         }
       }
     }
-    assertThat(pets).isPositive();
+    assertThat(sold).isPositive();
   }
 
   @Test
