@@ -55,10 +55,11 @@ public final class DrCalls {
       long round, long[][] allocationWh, long[] evPricesMicroPerKWh, long[] spPricesMicroPerKWh) {
     int n = evPricesMicroPerKWh.length;
     int m = spPricesMicroPerKWh.length;
-    if (n < 1 || n > DrRoundSpec.MAX_EVS || m < 1 || m > DrRoundSpec.MAX_SPS) {
+    if (!DrRoundSpec.fits(n, m)) {
       throw new IllegalArgumentException(
-          "evPrices has %d entries and spPrices %d; a round has 1 to %d EVs and 1 to %d SPs"
-              .formatted(n, m, DrRoundSpec.MAX_EVS, DrRoundSpec.MAX_SPS));
+          ("evPrices has %d entries and spPrices %d; a round has at least 1 of each, at most %d"
+                  + " together and at most %d numbers in its certificate (DrRoundSpec.fits)")
+              .formatted(n, m, DrRoundSpec.MAX_PARTIES, DrRoundSpec.MAX_CERTIFIED));
     }
     if (allocationWh.length != n) {
       throw new IllegalArgumentException(

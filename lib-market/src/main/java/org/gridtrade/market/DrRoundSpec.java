@@ -31,8 +31,10 @@ import org.gridtrade.ledger.Address;
  * @param certifyByHeight the last height at which EVs may escrow and the auctioneer may certify
  * @param settleByHeight the last height at which SPs may settle their cells, above {@code
  *     certifyByHeight}; at the end of its block the round closes
- * @param evs the charging EVs, 1 to {@value #MAX_EVS}
- * @param sps the discharging SPs, 1 to {@value #MAX_SPS}; no address twice among EVs and SPs
+ * @param evs the charging EVs, at least 1
+ * @param sps the discharging SPs, at least 1; no address twice among EVs and SPs; EVs and SPs
+ *     together at most {@value #MAX_PARTIES}, and {@code evs × sps + evs + sps} at most {@value
+ *     #MAX_CERTIFIED} ({@link #fits})
  */
 public record DrRoundSpec(
     int etaPpm,
@@ -44,11 +46,18 @@ public record DrRoundSpec(
     List<Ev> evs,
     List<Sp> sps) {
 
-  /** The most EVs in one round (the round and its certificate fit one transaction each). */
-  public static final int MAX_EVS = 16;
+  /**
+   * The most EVs and SPs together in one round: its {@link DrCalls#open} call (52 bytes per party
+   * after a 43-byte header) fits one transaction's call data.
+   */
+  public static final int MAX_PARTIES = 28;
 
-  /** The most SPs in one round. */
-  public static final int MAX_SPS = 8;
+  /**
+   * The most numbers in a round's certificate, {@code evs × sps + evs + sps} (the allocation and
+   * both price vectors): its {@link DrCalls#certify} call (8 bytes per number after an 11-byte
+   * header) fits one transaction's call data. 20 EVs and 5 SPs take 125, 16 and 8 take 152.
+   */
+  public static final int MAX_CERTIFIED = 190;
 
   /** The least efficiency, in parts per million (lib-auction's 0.1). */
   public static final int MIN_EFFICIENCY_PPM = 100_000;
@@ -119,8 +128,14 @@ public record DrRoundSpec(
     range("settleByHeight", settleByHeight, certifyByHeight + 1, Long.MAX_VALUE);
     evs = List.copyOf(Objects.requireNonNull(evs, "evs"));
     sps = List.copyOf(Objects.requireNonNull(sps, "sps"));
-    range("evs", evs.size(), 1, MAX_EVS);
-    range("sps", sps.size(), 1, MAX_SPS);
+    range("evs", evs.size(), 1, MAX_PARTIES - 1);
+    range("sps", sps.size(), 1, MAX_PARTIES - 1);
+    if (!fits(evs.size(), sps.size())) {
+      throw new IllegalArgumentException(
+          ("a round of %d EVs and %d SPs does not fit one transaction: EVs + SPs must be at most"
+                  + " %d and EVs × SPs + EVs + SPs at most %d")
+              .formatted(evs.size(), sps.size(), MAX_PARTIES, MAX_CERTIFIED));
+    }
     Set<Address> seen = new HashSet<>();
     for (Ev ev : evs) {
       if (!seen.add(ev.address())) {
@@ -134,6 +149,21 @@ public record DrRoundSpec(
             "address %s appears twice; every EV and SP needs its own".formatted(sp.address()));
       }
     }
+  }
+
+  /**
+   * Whether a round of this size fits: its open call and its certificate each fit one transaction.
+   *
+   * @param evs the EVs
+   * @param sps the SPs
+   * @return whether both are at least 1, {@code evs + sps ≤} {@value #MAX_PARTIES} and {@code evs ×
+   *     sps + evs + sps ≤} {@value #MAX_CERTIFIED}
+   */
+  public static boolean fits(int evs, int sps) {
+    return evs >= 1
+        && sps >= 1
+        && evs + sps <= MAX_PARTIES
+        && (long) evs * sps + evs + sps <= MAX_CERTIFIED;
   }
 
   private static void range(String field, long v, long lo, long hi) {

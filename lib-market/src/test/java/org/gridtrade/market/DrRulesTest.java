@@ -141,6 +141,54 @@ class DrRulesTest {
     }
   }
 
+  /**
+   * {@link DrRoundSpec#fits} admits exactly the round sizes whose open and certify calls fit a
+   * transaction's call data: the byte counts of the documented layouts (a 43-byte open header and
+   * 52 bytes per party, an 11-byte certificate header and 8 bytes per number), which the built
+   * calls are checked to have.
+   */
+  @Test
+  void roundSize_fitsOneTransaction_andTheLimitIsTight() {
+    int admitted = 0;
+    for (int n = 1; n <= 40; n++) {
+      for (int m = 1; m <= 40; m++) {
+        int open = 43 + 52 * (n + m);
+        int cert = 11 + 8 * (n * m + n + m);
+        boolean fitsBytes =
+            open <= Payload.Call.MAX_DATA_BYTES && cert <= Payload.Call.MAX_DATA_BYTES;
+        assertThat(DrRoundSpec.fits(n, m)).as("%d EVs x %d SPs", n, m).isEqualTo(fitsBytes);
+        if (!fitsBytes) {
+          continue;
+        }
+        admitted++;
+        List<DrRoundSpec.Ev> evs = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+          evs.add(new DrRoundSpec.Ev(addr(i), 100_000, 0, 10_000, 100_000));
+        }
+        List<DrRoundSpec.Sp> sps = new ArrayList<>();
+        for (int j = 0; j < m; j++) {
+          sps.add(new DrRoundSpec.Sp(addr(100 + j), 50_000, 100, 150, 50_000));
+        }
+        DrRoundSpec spec = new DrRoundSpec(800_000, 900_000, 0, 2_000, 5, 9, evs, sps);
+        assertThat(DrCalls.open(spec).data()).hasSize(open);
+        assertThat(DrCalls.certify(0, new long[n][m], new long[n], new long[m]).data())
+            .hasSize(cert);
+      }
+    }
+    // 20 EVs x 5 SPs (the demo's day) and 16 x 8 fit; 14 x 14 does not.
+    assertThat(DrRoundSpec.fits(20, 5)).isTrue();
+    assertThat(DrRoundSpec.fits(16, 8)).isTrue();
+    assertThat(DrRoundSpec.fits(14, 14)).isFalse();
+    assertThat(admitted).isGreaterThan(100);
+  }
+
+  private static org.gridtrade.ledger.Address addr(int i) {
+    byte[] b = new byte[org.gridtrade.ledger.Address.LENGTH];
+    b[0] = (byte) (i + 1);
+    b[1] = (byte) (i >> 8);
+    return org.gridtrade.ledger.Address.ofBytes(b);
+  }
+
   @Test
   void escrow_thatTheEvCannotAfford_isInsufficientFunds() {
     MarketChain c = new MarketChain(1 + EVS + SPS + 1, 1_000, new DemandResponseMarket());
