@@ -68,6 +68,21 @@ public final class PublicKey {
   }
 
   /**
+   * Whether the bytes decode to a point of the curve (RFC 8032, §5.1.3). A key that does not
+   * verifies no signature.
+   *
+   * @return whether this key can verify a signature
+   */
+  public boolean isValid() {
+    Object p = point;
+    if (p == null) {
+      p = decodedPoint(bytes);
+      point = p;
+    }
+    return p != INVALID;
+  }
+
+  /**
    * Verifies an Ed25519 signature over {@code message}. Never throws on bad input: a malformed key,
    * a non-canonical signature ({@code S ≥ L}) or a bad point encoding returns {@code false}.
    *

@@ -74,6 +74,52 @@ class SignatureTest {
     }
   }
 
+  /**
+   * {@link PublicKey#isValid} against RFC 8032 §5.1.3's decoding written out with {@code
+   * BigInteger}: y below p, and x² = (y² − 1) / (d y² + 1) a square mod p, with x = 0 only for sign
+   * bit 0. Every generated key is valid; random bytes are valid about half the time.
+   */
+  @Test
+  void isValid_isRfc8032Decoding() {
+    java.math.BigInteger p =
+        java.math.BigInteger.TWO.pow(255).subtract(java.math.BigInteger.valueOf(19));
+    java.math.BigInteger d =
+        java.math.BigInteger.valueOf(-121665)
+            .multiply(java.math.BigInteger.valueOf(121666).modInverse(p))
+            .mod(p);
+    Random rnd = new Random(29);
+    int valid = 0;
+    for (int i = 0; i < 400; i++) {
+      byte[] b = new byte[32];
+      rnd.nextBytes(b);
+      boolean sign = (b[31] & 0x80) != 0;
+      byte[] be = new byte[32];
+      for (int k = 0; k < 32; k++) {
+        be[k] = b[31 - k];
+      }
+      be[0] &= 0x7f;
+      java.math.BigInteger y = new java.math.BigInteger(1, be);
+      boolean expected;
+      if (y.compareTo(p) >= 0) {
+        expected = false;
+      } else {
+        java.math.BigInteger y2 = y.multiply(y).mod(p);
+        java.math.BigInteger u = y2.subtract(java.math.BigInteger.ONE).mod(p);
+        java.math.BigInteger v = d.multiply(y2).add(java.math.BigInteger.ONE).mod(p);
+        java.math.BigInteger x2 = u.multiply(v.modInverse(p)).mod(p);
+        boolean square =
+            x2.signum() == 0
+                || x2.modPow(p.subtract(java.math.BigInteger.ONE).shiftRight(1), p)
+                    .equals(java.math.BigInteger.ONE);
+        expected = square && !(x2.signum() == 0 && sign);
+      }
+      valid += expected ? 1 : 0;
+      assertThat(PublicKey.of(b).isValid()).as("key %d", i).isEqualTo(expected);
+      assertThat(TestKit.key(2000 + i).publicKey().isValid()).isTrue();
+    }
+    assertThat(valid).isBetween(120, 280);
+  }
+
   @Test
   void property_anyFlippedBit_rejected() {
     qt().withFixedSeed(22)

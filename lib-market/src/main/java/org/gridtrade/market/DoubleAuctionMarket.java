@@ -10,6 +10,8 @@ import java.util.Optional;
 import java.util.OptionalLong;
 import org.gridtrade.ledger.Address;
 import org.gridtrade.ledger.Payload;
+import org.gridtrade.ledger.PublicKey;
+import org.gridtrade.ledger.Signature;
 import org.gridtrade.ledger.StateKey;
 import org.gridtrade.ledger.Transaction;
 import org.gridtrade.ledger.TxResult;
@@ -51,11 +53,14 @@ import org.gridtrade.market.internal.ModuleSupport;
  * <p>Sellers are paid at gate closure, unless the market was opened with {@link DeliveryTerms}:
  * then each ask locks collateral, the buyers' payments stay in escrow at gate closure, and each
  * seller is paid for the energy an authority of the chain (the metering service) reports delivered
- * ({@link MarketCalls#reportDelivery}), the buyers being refunded the rest and paid the shortfall's
- * penalty from the collateral; a seller without a report by the deadline delivered nothing. Only a
- * delivered trade may be rated, once, by its buyer ({@link MarketCalls#rate}). Every trade, order,
- * clearing, delivery and rating stays in the state ({@link Markets} reads them), so any node can
- * show why each trade and each payment happened.
+ * ({@link MarketCalls#reportDelivery}), or, once an authority has registered the seller's meters
+ * ({@link MarketCalls#registerMeters}), for the export that at least their threshold signed ({@link
+ * MarketCalls#attestedDelivery}, which anyone may post and every node verifies; one reading settles
+ * all the seller's asks for its interval, never paying the same energy twice); the buyers are
+ * refunded the rest and paid the shortfall's penalty from the collateral; a seller without a report
+ * by the deadline delivered nothing. Only a delivered trade may be rated, once, by its buyer
+ * ({@link MarketCalls#rate}). Every trade, order, clearing, delivery and rating stays in the state
+ * ({@link Markets} reads them), so any node can show why each trade and each payment happened.
  *
  * <p><b>Rejected calls</b> change nothing and name the rule: an unknown market, a gate that has
  * closed, a price or quantity out of range, escrow the buyer cannot afford, a cancel of another's
@@ -113,7 +118,7 @@ public final class DoubleAuctionMarket implements LedgerModule {
   public Optional<TxResult.Rejected> execute(ModuleContext ctx, Transaction tx) {
     byte[] data = ((Payload.Call) tx.body().payload()).data();
     if (data.length == 0) {
-      return reject("call data is empty; it must start with an operation (1 to 6)");
+      return reject("call data is empty; it must start with an operation (1 to 8)");
     }
     ByteBuffer in = ByteBuffer.wrap(data);
     byte op = in.get();
@@ -124,12 +129,23 @@ public final class DoubleAuctionMarket implements LedgerModule {
           case MarketCalls.CANCEL -> 1 + 8 + 4;
           case MarketCalls.DELIVERED -> 1 + 8 + 4 + 8;
           case MarketCalls.RATE -> 1 + 8 + 4 + 1;
+          case MarketCalls.REGISTER_METERS ->
+              data.length < MarketCalls.METERS_HEADER
+                  ? MarketCalls.METERS_HEADER
+                  : MarketCalls.METERS_HEADER
+                      + PublicKey.LENGTH * (data[MarketCalls.METERS_HEADER - 1] & 0xff);
+          case MarketCalls.ATTESTED ->
+              data.length < MarketCalls.ATTESTED_HEADER
+                  ? MarketCalls.ATTESTED_HEADER
+                  : MarketCalls.ATTESTED_HEADER
+                      + MarketCalls.ATTESTATION * (data[MarketCalls.ATTESTED_HEADER - 1] & 0xff);
           default -> -1;
         };
     if (expected < 0) {
       return reject(
           ("operation %d is unknown; it must be 1 (open), 2 (bid), 3 (ask), 4 (cancel),"
-                  + " 5 (delivery report) or 6 (rating)")
+                  + " 5 (delivery report), 6 (rating), 7 (meter cluster) or 8 (attested"
+                  + " delivery)")
               .formatted(op));
     }
     if (data.length != expected) {
@@ -141,6 +157,8 @@ public final class DoubleAuctionMarket implements LedgerModule {
       case MarketCalls.CANCEL -> cancel(ctx, tx, in.getLong(), in.getInt());
       case MarketCalls.DELIVERED -> delivered(ctx, tx, in.getLong(), in.getInt(), in.getLong());
       case MarketCalls.RATE -> rate(ctx, tx, in.getLong(), in.getInt(), in.get());
+      case MarketCalls.REGISTER_METERS -> registerMeters(ctx, tx, in);
+      case MarketCalls.ATTESTED -> attested(ctx, in);
       default -> place(ctx, tx, op == MarketCalls.BID ? Side.BUY : Side.SELL, in);
     };
   }
@@ -338,44 +356,169 @@ public final class DoubleAuctionMarket implements LedgerModule {
     if (deliveredWh < 0) {
       return reject("deliveredWh %d must be >= 0".formatted(deliveredWh));
     }
+    Object t = settleable(ctx, id, order);
+    if (t instanceof String problem) {
+      return reject(problem);
+    }
+    Settleable a = (Settleable) t;
+    Optional<byte[]> cluster = ctx.get(MarketState.attestingMetersKey(a.order().owner()));
+    if (cluster.isPresent()) {
+      AttestingMeters c = MarketState.decodeAttestingMeters(cluster.get());
+      return reject(
+          ("seller %s's deliveries are attested by its %d meters (%d must sign); an authority's"
+                  + " report does not settle them")
+              .formatted(a.order().owner(), c.meters().size(), c.threshold()));
+    }
+    settle(ctx, a.market(), a.order(), a.fills(), deliveredWh, false);
+    return Optional.empty();
+  }
+
+  /** A sold ask of a market that settles on delivery, ready to settle. */
+  private record Settleable(Market market, MarketOrder order, byte[] fills) {}
+
+  /**
+   * The ask {@code order} of market {@code id} if it may settle in this block, or why not.
+   *
+   * @return a {@link Settleable} or the refusal's message
+   */
+  private static Object settleable(ModuleContext ctx, long id, int order) {
     Optional<Market> found = ctx.get(MarketState.marketKey(id)).map(MarketState::decodeMarket);
     if (found.isEmpty()) {
-      return reject("market %d does not exist".formatted(id));
+      return "market %d does not exist".formatted(id);
     }
     Market m = found.get();
     if (m.spec().delivery().isEmpty()) {
-      return reject("market %d settles at gate closure, not on delivery".formatted(id));
+      return "market %d settles at gate closure, not on delivery".formatted(id);
     }
     if (!m.cleared()) {
-      return reject("market %d has not cleared yet".formatted(id));
+      return "market %d has not cleared yet".formatted(id);
     }
     long end = m.spec().deliveryEnd().toEpochMilli();
     if (ctx.blockTime() < end) {
-      return reject(
-          "market %d's delivery interval ends at %s; this block's time is %s"
-              .formatted(id, m.spec().deliveryEnd(), Instant.ofEpochMilli(ctx.blockTime())));
+      return "market %d's delivery interval ends at %s; this block's time is %s"
+          .formatted(id, m.spec().deliveryEnd(), Instant.ofEpochMilli(ctx.blockTime()));
     }
     long deadline = m.spec().delivery().get().reportDeadlineHeight();
     if (ctx.height() > deadline) {
-      return reject(
-          "market %d took delivery reports up to height %d; this block is %d"
-              .formatted(id, deadline, ctx.height()));
+      return "market %d took delivery reports up to height %d; this block is %d"
+          .formatted(id, deadline, ctx.height());
     }
     if (order < 0 || order >= m.orderCount()) {
-      return reject(
-          "order %d does not exist in market %d (it has %d)".formatted(order, id, m.orderCount()));
+      return "order %d does not exist in market %d (it has %d)"
+          .formatted(order, id, m.orderCount());
     }
     MarketOrder o = readOrder(ctx, id, order);
     byte[] fills = ctx.get(MarketState.fillPageKey(id, order / MarketState.PAGE)).orElseThrow();
     if (o.side() != Side.SELL
         || o.status() != OrderStatus.OPEN
         || MarketState.filled(fills, order) == 0) {
-      return reject("order %d of market %d is not an ask that sold energy".formatted(order, id));
+      return "order %d of market %d is not an ask that sold energy".formatted(order, id);
     }
     if (ctx.get(MarketState.deliveryKey(id, order)).isPresent()) {
-      return reject("order %d of market %d has been settled already".formatted(order, id));
+      return "order %d of market %d has been settled already".formatted(order, id);
     }
-    settle(ctx, m, o, fills, deliveredWh, false);
+    return new Settleable(m, o, fills);
+  }
+
+  private Optional<TxResult.Rejected> registerMeters(
+      ModuleContext ctx, Transaction tx, ByteBuffer in) {
+    if (!ctx.authorities().contains(tx.sender())) {
+      return reject(
+          "only an authority of the chain may register a seller's meters; %s is not one"
+              .formatted(tx.sender()));
+    }
+    byte[] seller = new byte[Address.LENGTH];
+    in.get(seller);
+    int threshold = in.get() & 0xff;
+    int n = in.get() & 0xff;
+    List<PublicKey> keys = new ArrayList<>();
+    byte[] k = new byte[PublicKey.LENGTH];
+    for (int i = 0; i < n; i++) {
+      in.get(k);
+      keys.add(PublicKey.of(k));
+    }
+    AttestingMeters cluster;
+    try {
+      cluster = new AttestingMeters(threshold, keys);
+    } catch (IllegalArgumentException e) {
+      return reject(e.getMessage());
+    }
+    ctx.put(MarketState.attestingMetersKey(Address.ofBytes(seller)), MarketState.encode(cluster));
+    return Optional.empty();
+  }
+
+  private Optional<TxResult.Rejected> attested(ModuleContext ctx, ByteBuffer in) {
+    long id = in.getLong();
+    int order = in.getInt();
+    long exportedWh = in.getLong();
+    int count = in.get() & 0xff;
+    if (exportedWh < 0) {
+      return reject("exportedWh %d must be >= 0".formatted(exportedWh));
+    }
+    if (count < 1 || count > AttestingMeters.MAX_ATTESTATIONS) {
+      return reject(
+          "the reading carries %d signatures, must carry 1 to %d"
+              .formatted(count, AttestingMeters.MAX_ATTESTATIONS));
+    }
+    Object t = settleable(ctx, id, order);
+    if (t instanceof String problem) {
+      return reject(problem);
+    }
+    Settleable a = (Settleable) t;
+    Address seller = a.order().owner();
+    Optional<byte[]> stored = ctx.get(MarketState.attestingMetersKey(seller));
+    if (stored.isEmpty()) {
+      return reject(
+          "seller %s has no registered meter cluster; an authority reports its deliveries"
+              .formatted(seller));
+    }
+    AttestingMeters cluster = MarketState.decodeAttestingMeters(stored.get());
+    if (count < cluster.threshold()) {
+      return reject(
+          "the reading carries %d signatures; seller %s's cluster needs %d of its %d meters"
+              .formatted(count, seller, cluster.threshold(), cluster.meters().size()));
+    }
+    MarketSpec spec = a.market().spec();
+    byte[] message =
+        MarketCalls.readingMessage(
+            ctx.chainId(), seller, spec.deliveryStart(), spec.deliveryEnd(), exportedWh);
+    int previous = -1;
+    byte[] sig = new byte[Signature.LENGTH];
+    for (int s = 0; s < count; s++) {
+      int meter = in.get() & 0xff;
+      in.get(sig);
+      if (meter <= previous || meter >= cluster.meters().size()) {
+        return reject(
+            ("signature %d names meter %d; meters must be named in increasing order, each once,"
+                    + " and the cluster has meters 0 to %d")
+                .formatted(s, meter, cluster.meters().size() - 1));
+      }
+      previous = meter;
+      if (!cluster.meters().get(meter).verify(message, Signature.of(sig))) {
+        return reject(
+            "meter %d's signature does not verify over seller %s's reading of %d Wh for %s to %s"
+                .formatted(meter, seller, exportedWh, spec.deliveryStart(), spec.deliveryEnd()));
+      }
+    }
+    StateKey readingKey =
+        MarketState.readingKey(
+            seller, spec.deliveryStart().getEpochSecond(), spec.deliveryEnd().getEpochSecond());
+    long used = 0;
+    Optional<byte[]> reading = ctx.get(readingKey);
+    if (reading.isPresent()) {
+      ByteBuffer r = ByteBuffer.wrap(reading.get());
+      long attested = r.getLong();
+      used = r.getLong();
+      if (attested != exportedWh) {
+        return reject(
+            "seller %s's reading for %s to %s was attested as %d Wh, not %d"
+                .formatted(seller, spec.deliveryStart(), spec.deliveryEnd(), attested, exportedWh));
+      }
+    }
+    long filled = MarketState.filled(a.fills(), order);
+    long delivered = Math.min(exportedWh - used, filled);
+    ctx.put(readingKey, MarketState.encodeReading(exportedWh, used + delivered));
+    settle(ctx, a.market(), a.order(), a.fills(), delivered, false);
     return Optional.empty();
   }
 

@@ -1,11 +1,13 @@
 package org.gridtrade.market;
 
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.OptionalLong;
+import org.gridtrade.ledger.Address;
 import org.gridtrade.ledger.LedgerState;
 import org.gridtrade.market.internal.MarketState;
 
@@ -164,5 +166,38 @@ public final class Markets {
   public static OptionalInt rating(LedgerState state, long id, int trade) {
     Optional<byte[]> v = state.get(MarketState.ratingKey(id, trade));
     return v.isPresent() ? OptionalInt.of(v.get()[0]) : OptionalInt.empty();
+  }
+
+  /**
+   * The meters that attest a seller's deliveries.
+   *
+   * @param state a ledger state
+   * @param seller the seller's account
+   * @return its cluster, or empty if an authority reports its deliveries
+   */
+  public static Optional<AttestingMeters> attestingMeters(LedgerState state, Address seller) {
+    return state
+        .get(MarketState.attestingMetersKey(seller))
+        .map(MarketState::decodeAttestingMeters);
+  }
+
+  /**
+   * A seller's attested reading for one delivery interval, and how much of it has settled asks.
+   *
+   * @param state a ledger state
+   * @param seller the seller's account
+   * @param start the interval's start
+   * @param end the interval's end
+   * @return the reading, or empty if none was attested
+   */
+  public static Optional<AttestedReading> reading(
+      LedgerState state, Address seller, Instant start, Instant end) {
+    return state
+        .get(MarketState.readingKey(seller, start.getEpochSecond(), end.getEpochSecond()))
+        .map(
+            v -> {
+              java.nio.ByteBuffer b = java.nio.ByteBuffer.wrap(v);
+              return new AttestedReading(seller, start, end, b.getLong(), b.getLong());
+            });
   }
 }

@@ -3,11 +3,15 @@ package org.gridtrade.market.internal;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
 import java.util.OptionalLong;
 import org.gridtrade.ledger.Address;
 import org.gridtrade.ledger.Hash;
+import org.gridtrade.ledger.PublicKey;
 import org.gridtrade.ledger.StateKey;
+import org.gridtrade.market.AttestingMeters;
 import org.gridtrade.market.Clearing;
 import org.gridtrade.market.ClearingRule;
 import org.gridtrade.market.Delivery;
@@ -441,6 +445,80 @@ public final class MarketState {
   public static StateKey ratingKey(long market, int trade) {
     return StateKey.of(
         NAMESPACE, ByteBuffer.allocate(13).put((byte) 'y').putLong(market).putInt(trade).array());
+  }
+
+  /**
+   * The key of a seller's meter cluster.
+   *
+   * @param seller the seller
+   * @return the key
+   */
+  public static StateKey attestingMetersKey(Address seller) {
+    return StateKey.of(
+        NAMESPACE,
+        ByteBuffer.allocate(1 + Address.LENGTH).put((byte) 'c').put(seller.bytes()).array());
+  }
+
+  /**
+   * Encodes a meter cluster: threshold, count, the keys.
+   *
+   * @param c the cluster
+   * @return its bytes
+   */
+  public static byte[] encode(AttestingMeters c) {
+    ByteBuffer b = ByteBuffer.allocate(2 + PublicKey.LENGTH * c.meters().size());
+    b.put((byte) c.threshold()).put((byte) c.meters().size());
+    c.meters().forEach(k -> b.put(k.bytes()));
+    return b.array();
+  }
+
+  /**
+   * Decodes a meter cluster.
+   *
+   * @param v its bytes
+   * @return the cluster
+   */
+  public static AttestingMeters decodeAttestingMeters(byte[] v) {
+    ByteBuffer b = ByteBuffer.wrap(v);
+    int threshold = b.get() & 0xff;
+    int n = b.get() & 0xff;
+    List<PublicKey> keys = new ArrayList<>();
+    byte[] k = new byte[PublicKey.LENGTH];
+    for (int i = 0; i < n; i++) {
+      b.get(k);
+      keys.add(PublicKey.of(k));
+    }
+    return new AttestingMeters(threshold, keys);
+  }
+
+  /**
+   * The key of a seller's attested reading for one interval.
+   *
+   * @param seller the seller
+   * @param start the interval's start, epoch seconds
+   * @param end the interval's end, epoch seconds
+   * @return the key
+   */
+  public static StateKey readingKey(Address seller, long start, long end) {
+    return StateKey.of(
+        NAMESPACE,
+        ByteBuffer.allocate(1 + Address.LENGTH + 16)
+            .put((byte) 'r')
+            .put(seller.bytes())
+            .putLong(start)
+            .putLong(end)
+            .array());
+  }
+
+  /**
+   * Encodes a reading's exported and used energy.
+   *
+   * @param exportedWh the attested export
+   * @param usedWh what has settled asks
+   * @return 16 bytes
+   */
+  public static byte[] encodeReading(long exportedWh, long usedWh) {
+    return ByteBuffer.allocate(16).putLong(exportedWh).putLong(usedWh).array();
   }
 
   /**
