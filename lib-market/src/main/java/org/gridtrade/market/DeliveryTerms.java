@@ -4,9 +4,10 @@ package org.gridtrade.market;
  * How a market settles against metered delivery instead of at gate closure (Ahmad et al.: bills
  * follow from metered units; Haider §4.8: a trade is fulfilled in a later block). Sellers lock
  * collateral of {@code ⌈quantity × penalty / 1000⌉} with each ask; at gate closure the buyers'
- * payments stay in escrow; after the delivery interval an authority of the chain (the metering
- * service that collects the clusters' attested readings) reports each seller's delivered energy,
- * and every node pays the seller for what was delivered, refunds the buyers for what was not and
+ * payments stay in escrow; after the delivery interval each seller's delivered energy is reported,
+ * by a threshold of its registered meters' signatures ({@link MarketCalls#attestedDelivery}) or,
+ * for a seller without registered meters, by an authority of the chain (the metering service), and
+ * every node pays the seller for what was delivered, refunds the buyers for what was not and
  * pays them the penalty for the shortfall (at the grid price: what they paid the grid instead) from
  * the seller's collateral. A seller with no report by the deadline delivered nothing.
  *

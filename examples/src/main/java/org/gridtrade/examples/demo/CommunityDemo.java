@@ -13,6 +13,7 @@ import java.util.function.BiFunction;
 import java.util.function.Supplier;
 import org.gridtrade.consensus.BlockEngine;
 import org.gridtrade.consensus.ConsensusSchedule;
+import org.gridtrade.game.stackelberg.SpBid;
 import org.gridtrade.ledger.Address;
 import org.gridtrade.ledger.Genesis;
 import org.gridtrade.ledger.KeyPair;
@@ -187,7 +188,8 @@ public final class CommunityDemo {
     keys.forEach((n, k) -> names.put(k.address(), n));
     Genesis genesis = genesis(keys);
     DemoElection election = new DemoElection(seed, m.bids(), CommunityDay.BOUNDS, keys);
-    DemoMarkets dayMarkets = new DemoMarkets(m.marketPlans(), keys);
+    DemoMarkets dayMarkets =
+        new DemoMarkets(seed, m.marketPlans(), m.bids().stream().map(SpBid::id).toList(), keys);
     DemoChain.Result chain =
         DemoChain.run(
             genesis,

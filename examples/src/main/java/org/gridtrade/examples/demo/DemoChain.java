@@ -345,7 +345,9 @@ public final class DemoChain {
                   .formatted(PRELUDE_MILLIS / 1000));
         }
       }
-      for (int hour = 0; hour < 24; hour++) {
+      // Hours 0 to 23, then 08:00 the next morning for the follow-ups alone (the last hour's
+      // delivery reports).
+      for (int hour = 0; hour < 24 || (hour == 24 && followUp != null); hour++) {
         if (crash != null && hour == crash.restartHour()) {
           // Restart between hours, so the node catches up before the hour's transactions arrive.
           BlockEngine up = startNode.apply(crash.node());
@@ -375,7 +377,9 @@ public final class DemoChain {
             due.add(o);
           }
         }
-        due.addAll(hourly.apply(engines.get(0), hour));
+        if (hour < 24) {
+          due.addAll(hourly.apply(engines.get(0), hour));
+        }
         List<Set<Hash>> live = new ArrayList<>();
         for (int i = 0; i < nodeCount; i++) {
           if (engines.get(i) != null) {

@@ -11,7 +11,11 @@ import org.gridtrade.examples.study.MarketSimulation;
 import org.gridtrade.ledger.Address;
 import org.gridtrade.ledger.KeyPair;
 import org.gridtrade.ledger.LedgerState;
+import org.gridtrade.ledger.Units;
+import org.gridtrade.market.AttestingMeters;
 import org.gridtrade.market.ClearingRule;
+import org.gridtrade.market.Delivery;
+import org.gridtrade.market.DeliveryTerms;
 import org.gridtrade.market.DoubleAuctionMarket;
 import org.gridtrade.market.Market;
 import org.gridtrade.market.MarketCalls;
@@ -23,18 +27,29 @@ import org.gridtrade.market.SealedAuction;
 import org.gridtrade.market.Side;
 
 /**
- * The day's double-auction markets on chain (lib-market's {@link DoubleAuctionMarket}): in every
- * hour that has markets ({@link CommunityDay.MarketPlan}), the market operator opens them with a
- * gate a few blocks ahead; once the opens are on every node the participants place their orders
- * (bids escrow their coins); the operator's heartbeats then carry the chain to the gate, at whose
- * block every node clears the markets, pays the sellers and refunds unused escrow.
+ * The day's double-auction markets on chain (lib-market's {@link DoubleAuctionMarket}), settled
+ * against metered delivery. The first batch of the day registers every possible seller's meters
+ * (its own and two neighbours', {@value #THRESHOLD} of {@value #METERS} must sign). In every hour:
+ *
+ * <ol>
+ *   <li>the sellers of the markets whose delivery hour has ended post their readings, signed by
+ *       their meters; every node verifies the signatures, pays each seller for what was delivered
+ *       and releases the buyers' payments;
+ *   <li>the market operator opens the hour's markets ({@link CommunityDay.MarketPlan}) with a gate
+ *       a few blocks ahead;
+ *   <li>once the opens are on every node the participants place their orders (bids escrow their
+ *       coins, asks lock collateral at the grid price);
+ *   <li>the operator's heartbeats carry the chain to the gate, at whose block every node clears the
+ *       markets and refunds unused escrow.
+ * </ol>
  *
  * <p>It drives {@link DemoChain}'s follow-up batches: {@link #next} is called after the hour's
  * other transactions are on every node, and again each time the batch before it is, until it
- * returns an empty batch.
+ * returns an empty batch; at hour 24 (08:00 the next morning) only the last reports remain.
  *
  * <p>A PETS market's ask is placed by the leader the chain elected ({@link DemoElection}), which
- * may differ from the plan's leader only by a tie at the same price.
+ * may differ from the plan's leader only by a tie at the same price. Every seller delivers what it
+ * sold, so its reading for an hour is the sum of its sales in that hour's markets.
  */
 public final class DemoMarkets {
   /** Blocks after the one that opens a market that take its orders; the next one is its gate. */
@@ -43,7 +58,24 @@ public final class DemoMarkets {
   /** Every market of the day clears at the uniform price, {@code k = 1/2}. */
   static final int K_PPM = 500_000;
 
+  /** Blocks after a market's gate that take its delivery reports (they come the next hour). */
+  static final long REPORT_BLOCKS = 30;
+
+  /** Meters that attest each seller's export: its own and two neighbours'. */
+  public static final int METERS = 3;
+
+  /** How many of them must sign a reading. */
+  public static final int THRESHOLD = 2;
+
+  /**
+   * The grid price a shortfall settles at: the leader's cap {@code pMax} (Aggarwal Table 3.1), what
+   * the buyer pays the grid instead.
+   */
+  static final long PENALTY_MICRO_PER_KWH =
+      Units.centsPerKWhToMicroPerKWh(CommunityDay.BOUNDS.pMax());
+
   private enum Phase {
+    REPORT,
     OPEN,
     ORDERS,
     AWAIT_GATE,
@@ -76,12 +108,19 @@ public final class DemoMarkets {
    * @param market the market, its spec and its clearing
    * @param orders its orders, with their fills, payments and refunds
    * @param trades its trades, in merit order
+   * @param deliveries how each ask that sold was settled against its seller's metered delivery, in
+   *     order id order (empty until reported)
    */
-  public record Book(Market market, List<MarketOrder> orders, List<MarketTrade> trades) {
+  public record Book(
+      Market market,
+      List<MarketOrder> orders,
+      List<MarketTrade> trades,
+      List<Delivery> deliveries) {
     public Book {
       Objects.requireNonNull(market, "market");
       orders = List.copyOf(orders);
       trades = List.copyOf(trades);
+      deliveries = List.copyOf(deliveries);
     }
   }
 
@@ -100,18 +139,28 @@ public final class DemoMarkets {
       List<Book> books = new ArrayList<>();
       long count = Markets.count(state);
       for (long id = 0; id < count; id++) {
+        List<MarketOrder> orders = Markets.orders(state, id);
+        List<Delivery> deliveries = new ArrayList<>();
+        for (MarketOrder o : orders) {
+          Markets.delivery(state, id, o.id()).ifPresent(deliveries::add);
+        }
         books.add(
             new Book(
                 Markets.market(state, id).orElseThrow(),
-                Markets.orders(state, id),
-                Markets.trades(state, id)));
+                orders,
+                Markets.trades(state, id),
+                deliveries));
       }
       return new Record(books);
     }
   }
 
+  private final long seed;
   private final List<CommunityDay.MarketPlan> plans;
+  private final List<String> sps;
   private final Map<String, KeyPair> keys;
+  private boolean registered;
+  private final java.util.Set<Long> reported = new java.util.HashSet<>();
   private final Map<Address, String> names = new LinkedHashMap<>();
   private final List<Opened> opened = new ArrayList<>();
   private final List<String> skipped = new ArrayList<>();
@@ -121,10 +170,15 @@ public final class DemoMarkets {
   private List<Opened> openedThisHour = List.of();
 
   /**
+   * @param seed the demo's seed, from which the meters' keys derive
    * @param plans the day's markets
+   * @param sps the SPs, any of which the chain may elect to sell the PETS hours
    * @param keys every participant's key, by name (the operator's among them)
    */
-  DemoMarkets(List<CommunityDay.MarketPlan> plans, Map<String, KeyPair> keys) {
+  DemoMarkets(
+      long seed, List<CommunityDay.MarketPlan> plans, List<String> sps, Map<String, KeyPair> keys) {
+    this.seed = seed;
+    this.sps = List.copyOf(sps);
     this.plans = List.copyOf(plans);
     this.keys = Objects.requireNonNull(keys, "keys");
     keys.forEach((n, k) -> names.put(k.address(), n));
@@ -150,11 +204,26 @@ public final class DemoMarkets {
   List<CommunityDay.Order> next(BlockEngine reference, int gameHour) {
     if (gameHour != hour) {
       hour = gameHour;
-      phase = Phase.OPEN;
+      phase = Phase.REPORT;
     }
     LedgerState state = reference.ledger().state();
     long height = reference.ledger().height();
     switch (phase) {
+      case REPORT -> {
+        phase = Phase.OPEN;
+        List<CommunityDay.Order> out = new ArrayList<>();
+        if (!registered) {
+          registered = true;
+          for (String seller : sellers()) {
+            out.add(
+                order(
+                    CommunityDay.OPERATOR,
+                    MarketCalls.registerMeters(address(seller), attestingMeters(seller))));
+          }
+        }
+        out.addAll(reports(state));
+        return out.isEmpty() ? next(reference, gameHour) : out;
+      }
       case OPEN -> {
         phase = Phase.DONE;
         Optional<Address> winner =
@@ -182,11 +251,12 @@ public final class DemoMarkets {
           }
           MarketSpec spec =
               new MarketSpec(
-                  ClearingRule.UNIFORM_PRICE,
-                  K_PPM,
-                  gate,
-                  CommunityDay.DAY_START.plusSeconds(3_600L * hour),
-                  CommunityDay.DAY_START.plusSeconds(3_600L * (hour + 1)));
+                      ClearingRule.UNIFORM_PRICE,
+                      K_PPM,
+                      gate,
+                      CommunityDay.DAY_START.plusSeconds(3_600L * hour),
+                      CommunityDay.DAY_START.plusSeconds(3_600L * (hour + 1)))
+                  .withDelivery(new DeliveryTerms(PENALTY_MICRO_PER_KWH, gate + REPORT_BLOCKS));
           now.add(new Opened(p, base + now.size(), spec, orders));
           opens.add(order(CommunityDay.OPERATOR, MarketCalls.open(spec)));
         }
@@ -232,6 +302,82 @@ public final class DemoMarkets {
         return List.of();
       }
     }
+  }
+
+  /** Everyone who may sell in a market of the day: every SP (any may lead), then the plans'. */
+  private List<String> sellers() {
+    java.util.LinkedHashSet<String> out = new java.util.LinkedHashSet<>(sps);
+    for (CommunityDay.MarketPlan p : plans) {
+      for (CommunityDay.PlannedOrder o : p.orders()) {
+        if (o.side() == Side.SELL && !p.pets()) {
+          out.add(o.signer());
+        }
+      }
+    }
+    return List.copyOf(out);
+  }
+
+  /** The key of a seller's meter: its own (0) and its neighbours' (1, 2), derived from the seed. */
+  KeyPair meter(String seller, int i) {
+    return CommunityDay.key(seed, "meter/" + seller + "/" + i);
+  }
+
+  private AttestingMeters attestingMeters(String seller) {
+    List<org.gridtrade.ledger.PublicKey> ks = new ArrayList<>();
+    for (int i = 0; i < METERS; i++) {
+      ks.add(meter(seller, i).publicKey());
+    }
+    return new AttestingMeters(THRESHOLD, ks);
+  }
+
+  private Address address(String name) {
+    return Objects.requireNonNull(keys.get(name), () -> "no key for " + name).address();
+  }
+
+  /**
+   * The attested deliveries of every market whose delivery interval has ended by this hour and that
+   * is not yet reported: each seller's export over the interval is what it sold in all the
+   * interval's markets (every seller delivers in full), signed by its own meter and its first
+   * neighbour; the seller posts one report per ask.
+   */
+  private List<CommunityDay.Order> reports(LedgerState state) {
+    Map<String, Long> export = new LinkedHashMap<>();
+    List<Opened> due = new ArrayList<>();
+    for (Opened o : opened) {
+      if (o.plan().hour() + 1 <= hour && !reported.contains(o.id())) {
+        due.add(o);
+        for (MarketOrder x : Markets.orders(state, o.id())) {
+          if (x.side() == Side.SELL && x.filledWh() > 0) {
+            export.merge(names.get(x.owner()) + "@" + o.plan().hour(), x.filledWh(), Long::sum);
+          }
+        }
+      }
+    }
+    List<CommunityDay.Order> out = new ArrayList<>();
+    for (Opened o : due) {
+      reported.add(o.id());
+      for (MarketOrder x : Markets.orders(state, o.id())) {
+        if (x.side() != Side.SELL || x.filledWh() == 0) {
+          continue;
+        }
+        String seller = names.get(x.owner());
+        long wh = export.get(seller + "@" + o.plan().hour());
+        byte[] reading =
+            MarketCalls.readingMessage(
+                CommunityDay.CHAIN_ID,
+                x.owner(),
+                o.spec().deliveryStart(),
+                o.spec().deliveryEnd(),
+                wh);
+        java.util.SortedMap<Integer, org.gridtrade.ledger.Signature> sigs =
+            new java.util.TreeMap<>();
+        for (int i = 0; i < THRESHOLD; i++) {
+          sigs.put(i, meter(seller, i).sign(reading));
+        }
+        out.add(order(seller, MarketCalls.attestedDelivery(o.id(), x.id(), wh, sigs)));
+      }
+    }
+    return out;
   }
 
   /**
@@ -293,6 +439,26 @@ public final class DemoMarkets {
             "%s: %d orders on chain, %d placed"
                 .formatted(name, b.orders().size(), o.orders().size()));
         continue;
+      }
+      Map<Integer, Delivery> delivered = new LinkedHashMap<>();
+      b.deliveries().forEach(d -> delivered.put(d.order(), d));
+      for (MarketOrder x : b.orders()) {
+        if (x.side() != Side.SELL || x.filledWh() == 0) {
+          continue;
+        }
+        Delivery d = delivered.get(x.id());
+        if (d == null) {
+          out.add("%s: ask %d not settled against its delivery".formatted(name, x.id()));
+        } else if (d.byDeadline() || d.deliveredWh() != x.filledWh()) {
+          out.add(
+              "%s: ask %d delivered %d of %d Wh%s"
+                  .formatted(
+                      name,
+                      x.id(),
+                      d.deliveredWh(),
+                      x.filledWh(),
+                      d.byDeadline() ? ", unreported by the deadline" : ""));
+        }
       }
       for (Side side : Side.values()) {
         Map<String, Long> planned = new LinkedHashMap<>();

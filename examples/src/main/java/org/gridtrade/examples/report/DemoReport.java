@@ -24,6 +24,7 @@ import org.gridtrade.game.stackelberg.StackelbergSolution;
 import org.gridtrade.ledger.Address;
 import org.gridtrade.ledger.Units;
 import org.gridtrade.market.Clearing;
+import org.gridtrade.market.Delivery;
 import org.gridtrade.market.MarketOrder;
 import org.gridtrade.market.MarketTrade;
 import org.gridtrade.market.SealedAuction;
@@ -345,7 +346,8 @@ public final class DemoReport {
                     ? "each market's trades are lib-auction's off-chain clearing of its orders"
                     : "DIFFER from lib-auction: " + String.join("; ", dm.offChainDifferences()),
                 dm.matchesPlan()
-                    ? "every participant traded the energy the day planned"
+                    ? "every participant traded the energy the day planned, and every seller's meters attested"
+                        + " its delivery"
                     : "DIFFER from the plan: " + String.join("; ", dm.planDifferences()))));
     out.add(new Section("6. Verification", v, List.of()));
     if (perMarket) {
@@ -373,6 +375,9 @@ public final class DemoReport {
     long volumeWh = 0;
     long paidMicro = 0;
     long refundedMicro = 0;
+    int settled = 0;
+    long deliveredWh = 0;
+    long sellersMicro = 0;
     for (DemoMarkets.Opened o : r.dayMarkets().opened()) {
       Optional<DemoMarkets.Book> b = book(r, o);
       if (o.plan().pets() != pets || b.isEmpty() || b.get().market().clearing().isEmpty()) {
@@ -391,13 +396,20 @@ public final class DemoReport {
       volumeWh += c.volumeWh();
       paidMicro += c.paidMicro();
       refundedMicro += c.refundedMicro();
+      for (Delivery d : b.get().deliveries()) {
+        settled += d.byDeadline() ? 0 : 1;
+        deliveredWh += d.deliveredWh();
+        sellersMicro += d.sellerReceivedMicro();
+      }
     }
     if (markets == 0) {
       return "no market cleared";
     }
     return f(
         "%d double-auction markets cleared by every node (%s): %d bids, %d asks, %d trades, %.1f"
-            + " kWh for %.2f c, %.2f c of escrow refunded",
+            + " kWh for %.2f c, %.2f c of escrow refunded; %d asks settled the next hour by readings"
+            + " that %d of the seller's %d meters signed: %.1f kWh delivered, %.2f c paid to the"
+            + " sellers",
         markets,
         pets
             ? "one per hour with charging: the elected leader asks at its price what the EVs bid"
@@ -409,7 +421,12 @@ public final class DemoReport {
         trades,
         Units.whToKWh(volumeWh),
         micro(paidMicro),
-        micro(refundedMicro));
+        micro(refundedMicro),
+        settled,
+        DemoMarkets.THRESHOLD,
+        DemoMarkets.METERS,
+        Units.whToKWh(deliveredWh),
+        micro(sellersMicro));
   }
 
   /** One market: its id, gate, orders, clearing price, volume and payments. */
@@ -423,8 +440,23 @@ public final class DemoReport {
       return f("market %d, gate %d: NOT CLEARED", o.id(), o.spec().gateClosureHeight());
     }
     Clearing k = c.get();
+    java.util.Map<Integer, Delivery> delivered = new java.util.HashMap<>();
+    b.get().deliveries().forEach(d -> delivered.put(d.order(), d));
     List<String> sides = new ArrayList<>();
     for (MarketOrder x : b.get().orders()) {
+      Delivery d = delivered.get(x.id());
+      if (d != null) {
+        sides.add(
+            f(
+                "%s sold %.3f kWh, delivered %.3f kWh (%s at height %d), paid %.2f c",
+                r.name(x.owner()),
+                Units.whToKWh(x.filledWh()),
+                Units.whToKWh(d.deliveredWh()),
+                d.byDeadline() ? "unreported by the deadline" : "attested reading",
+                d.height(),
+                micro(d.sellerReceivedMicro())));
+        continue;
+      }
       sides.add(
           f(
               "%s %s %.3f kWh",
@@ -433,15 +465,14 @@ public final class DemoReport {
               Units.whToKWh(x.filledWh())));
     }
     return f(
-        "market %d, cleared at height %d: %d trades, %.3f kWh at %.4f c/kWh; buyers paid %.2f c,"
-            + " sellers got %.2f c, %.2f c of escrow refunded (%s)",
+        "market %d, cleared at height %d: %d trades, %.3f kWh at %.4f c/kWh; buyers paid %.2f c"
+            + " (held until delivery), %.2f c of escrow refunded (%s)",
         o.id(),
         k.height(),
         k.trades(),
         Units.whToKWh(k.volumeWh()),
         k.buyerPrice().isPresent() ? Units.microPerKWhToCentsPerKWh(k.buyerPrice().getAsLong()) : 0,
         micro(k.paidMicro()),
-        micro(k.receivedMicro()),
         micro(k.refundedMicro()),
         String.join(", ", sides));
   }
@@ -523,6 +554,7 @@ public final class DemoReport {
       }
     }
     CommunityDemo.DayMarkets dm = r.dayMarkets();
+    ArrayNode deliveries = markets.putArray("deliveries");
     for (DemoMarkets.Opened op : dm.opened()) {
       Optional<DemoMarkets.Book> book = book(r, op);
       if (book.isEmpty()) {
@@ -562,6 +594,19 @@ public final class DemoReport {
         c.put("refundedMicro", x.refundedMicro());
         c.put("budgetMicro", x.budgetMicro());
         c.put("noTradeReason", x.noTradeReason());
+      }
+      for (Delivery x : book.get().deliveries()) {
+        ObjectNode d = deliveries.addObject();
+        d.put("market", name);
+        d.put("marketId", op.id());
+        d.put("order", x.order());
+        d.put("seller", r.name(book.get().orders().get(x.order()).owner()));
+        d.put("deliveredWh", x.deliveredWh());
+        d.put("sellerReceivedMicro", x.sellerReceivedMicro());
+        d.put("penaltyMicro", x.penaltyMicro());
+        d.put("buyersRefundedMicro", x.buyersRefundedMicro());
+        d.put("height", x.height());
+        d.put("byDeadline", x.byDeadline());
       }
       List<MarketOrder> byId = book.get().orders();
       for (MarketTrade x : book.get().trades()) {

@@ -24,6 +24,7 @@ import org.gridtrade.ledger.Payload;
 import org.gridtrade.ledger.Transaction;
 import org.gridtrade.ledger.Units;
 import org.gridtrade.ledger.spi.SealVerifier;
+import org.gridtrade.market.Market;
 import org.gridtrade.market.MarketModules;
 import org.gridtrade.market.MarketOrder;
 import org.gridtrade.market.MarketTrade;
@@ -125,6 +126,25 @@ public class DemoCommandTest {
       for (long id = 0; id < Markets.count(state); id++) {
         assertThat(Markets.market(state, id).orElseThrow().cleared()).as("market %d", id).isTrue();
         List<MarketOrder> orders = Markets.orders(state, id);
+        Market market = Markets.market(state, id).orElseThrow();
+        for (MarketOrder o : orders) {
+          if (o.side() == Side.SELL && o.filledWh() > 0) {
+            // Settled on the seller's own meters' reading, for everything it sold.
+            var d = Markets.delivery(state, id, o.id()).orElseThrow();
+            assertThat(d.byDeadline()).isFalse();
+            assertThat(d.deliveredWh()).isEqualTo(o.filledWh());
+            assertThat(Markets.attestingMeters(state, o.owner())).isPresent();
+            assertThat(
+                    Markets.reading(
+                            state,
+                            o.owner(),
+                            market.spec().deliveryStart(),
+                            market.spec().deliveryEnd())
+                        .orElseThrow()
+                        .usedWh())
+                .isGreaterThanOrEqualTo(o.filledWh());
+          }
+        }
         for (MarketTrade t : Markets.trades(state, id)) {
           MarketOrder buy = orders.get(t.buyOrder());
           assertThat(buy.side()).isEqualTo(Side.BUY);

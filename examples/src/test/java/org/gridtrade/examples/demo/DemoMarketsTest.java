@@ -6,6 +6,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.gridtrade.ledger.Address;
+import org.gridtrade.market.Delivery;
 import org.gridtrade.market.MarketOrder;
 import org.gridtrade.market.MarketTrade;
 import org.gridtrade.market.Side;
@@ -62,7 +63,7 @@ public class DemoMarketsTest {
             t.buyerPaysMicro(),
             t.sellerReceivesMicro()));
     DemoMarkets.Record doctored =
-        replace(r, at, new DemoMarkets.Book(b.market(), b.orders(), trades));
+        replace(r, at, new DemoMarkets.Book(b.market(), b.orders(), trades, b.deliveries()));
     assertThat(DemoMarkets.offChainDifferences(doctored))
         .singleElement()
         .asString()
@@ -70,7 +71,7 @@ public class DemoMarketsTest {
   }
 
   @Test
-  void aBuyerFilledWithLessThanPlanned_orAMissingOrder_differsFromThePlan() {
+  void aShortFill_aMissingOrder_orAShortDelivery_differsFromThePlan() {
     DemoMarkets.Record r = report.dayMarkets().record();
     List<DemoMarkets.Opened> opened = report.dayMarkets().opened();
     Map<Address, String> names = report.names();
@@ -98,7 +99,7 @@ public class DemoMarketsTest {
             o.refundedMicro(),
             o.transaction()));
     DemoMarkets.Record shortFill =
-        replace(r, at, new DemoMarkets.Book(b.market(), orders, b.trades()));
+        replace(r, at, new DemoMarkets.Book(b.market(), orders, b.trades(), b.deliveries()));
     assertThat(DemoMarkets.planDifferences(opened, names, shortFill))
         .singleElement()
         .asString()
@@ -108,11 +109,48 @@ public class DemoMarketsTest {
         replace(
             r,
             at,
-            new DemoMarkets.Book(b.market(), b.orders().subList(1, b.orders().size()), List.of()));
+            new DemoMarkets.Book(
+                b.market(), b.orders().subList(1, b.orders().size()), List.of(), b.deliveries()));
     assertThat(DemoMarkets.planDifferences(opened, names, lostOrder))
         .singleElement()
         .asString()
         .contains("orders on chain");
+
+    List<Delivery> short1 = new ArrayList<>(b.deliveries());
+    Delivery d = short1.get(0);
+    short1.set(
+        0,
+        new Delivery(
+            d.market(),
+            d.order(),
+            d.deliveredWh() - 1,
+            d.sellerReceivedMicro(),
+            d.penaltyMicro(),
+            d.collateralReturnedMicro(),
+            d.buyersRefundedMicro(),
+            d.operatorSpreadMicro(),
+            d.height(),
+            d.byDeadline()));
+    assertThat(
+            DemoMarkets.planDifferences(
+                opened,
+                names,
+                replace(r, at, new DemoMarkets.Book(b.market(), b.orders(), b.trades(), short1))))
+        .singleElement()
+        .asString()
+        .contains("ask " + d.order() + " delivered " + (d.deliveredWh() - 1) + " of");
+    assertThat(
+            DemoMarkets.planDifferences(
+                opened,
+                names,
+                replace(
+                    r,
+                    at,
+                    new DemoMarkets.Book(
+                        b.market(), b.orders(), b.trades(), short1.subList(1, short1.size())))))
+        .singleElement()
+        .asString()
+        .contains("not settled against its delivery");
 
     List<DemoMarkets.Book> fewer = new ArrayList<>(r.books());
     fewer.remove(fewer.size() - 1);
