@@ -2,11 +2,9 @@ package org.gridtrade.examples.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
-import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
@@ -19,6 +17,7 @@ import org.gridtrade.auction.ReverseAuction;
 import org.gridtrade.auction.ReverseAuctionResult;
 import org.gridtrade.auction.Trade;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
@@ -58,8 +57,7 @@ public final class AuctionCommand implements Callable<Integer> {
       description = "JSON scenario file (fields above).")
   Path scenario;
 
-  @Option(names = "--json", description = "Print one JSON object instead of text.")
-  boolean json;
+  @Mixin JsonOutput output;
 
   @Override
   public Integer call() throws IOException {
@@ -86,14 +84,7 @@ public final class AuctionCommand implements Callable<Integer> {
       throw new ParameterException(
           spec.commandLine(), "--scenario %s: %s".formatted(scenario, e.getMessage()));
     }
-    PrintWriter stdout = spec.commandLine().getOut();
-    if (json) {
-      stdout.println(
-          new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(out));
-    } else {
-      stdout.print(text);
-    }
-    stdout.flush();
+    output.print(() -> out, () -> text);
     return 0;
   }
 

@@ -1,16 +1,15 @@
 package org.gridtrade.examples.cli;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
-import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import org.gridtrade.game.stackelberg.FollowerBestResponse;
 import org.gridtrade.game.stackelberg.Schedule;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
@@ -33,8 +32,7 @@ public final class BestResponseCommand implements Callable<Integer> {
   @Option(names = "--scenario", paramLabel = "FILE", required = true, description = "Input JSON.")
   Path scenario;
 
-  @Option(names = "--json", description = "Print one JSON object instead of text.")
-  boolean json;
+  @Mixin JsonOutput output;
 
   @Override
   public Integer call() throws IOException {
@@ -46,30 +44,34 @@ public final class BestResponseCommand implements Callable<Integer> {
       throw new ParameterException(
           spec.commandLine(), "--scenario %s: %s".formatted(scenario, e.getMessage()));
     }
-    PrintWriter out = spec.commandLine().getOut();
-    if (json) {
-      ObjectMapper m = new ObjectMapper();
-      ObjectNode root = m.createObjectNode();
-      root.put("command", "best-response");
-      root.put("id", s.evId());
-      s.energy().forEach(root.putArray("schedule")::add);
-      root.put("cost", s.bill());
-      out.println(m.enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(root));
-    } else {
-      out.printf(Locale.ROOT, "EV %s: cost %.4f c%n", s.evId(), s.bill());
-      for (int h = 0; h < s.energy().size(); h++) {
-        if (s.energy().get(h) != 0) {
-          int clock = (h + 8) % 24;
-          out.printf(
-              Locale.ROOT,
-              "  %02d:00-%02d:00  %.4f kWh%n",
-              clock,
-              (clock + 1) % 24,
-              s.energy().get(h));
-        }
+    output.print(() -> toJson(s), () -> toText(s));
+    return 0;
+  }
+
+  private static ObjectNode toJson(Schedule s) {
+    ObjectNode root = new ObjectMapper().createObjectNode();
+    root.put("command", "best-response");
+    root.put("id", s.evId());
+    s.energy().forEach(root.putArray("schedule")::add);
+    root.put("cost", s.bill());
+    return root;
+  }
+
+  private static String toText(Schedule s) {
+    StringBuilder sb = new StringBuilder();
+    sb.append(String.format(Locale.ROOT, "EV %s: cost %.4f c%n", s.evId(), s.bill()));
+    for (int h = 0; h < s.energy().size(); h++) {
+      if (s.energy().get(h) != 0) {
+        int clock = (h + 8) % 24;
+        sb.append(
+            String.format(
+                Locale.ROOT,
+                "  %02d:00-%02d:00  %.4f kWh%n",
+                clock,
+                (clock + 1) % 24,
+                s.energy().get(h)));
       }
     }
-    out.flush();
-    return 0;
+    return sb.toString();
   }
 }

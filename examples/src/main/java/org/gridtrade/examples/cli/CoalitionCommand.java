@@ -2,7 +2,6 @@ package org.gridtrade.examples.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
@@ -31,6 +30,7 @@ import org.gridtrade.examples.report.Charts;
 import org.gridtrade.examples.report.CoalitionCharts;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
@@ -122,8 +122,7 @@ public final class CoalitionCommand implements Callable<Integer> {
       description = "Seeded runs per cell for --results, 1..1000 (default: ${DEFAULT-VALUE}).")
   int runs;
 
-  @Option(names = "--json", description = "Print one JSON object instead of text.")
-  boolean json;
+  @Mixin JsonOutput output;
 
   @Option(
       names = "--trace",
@@ -189,18 +188,18 @@ public final class CoalitionCommand implements Callable<Integer> {
       Charts.write(CoalitionCharts.payoffChart(mining), payoffChart);
     }
     boolean withTrace = trace != null ? trace : community.prosumers().size() <= TRACE_LIMIT;
-    if (json) {
-      ObjectNode root = toJson(community, r, mining, base);
-      if (!withTrace) {
-        root.remove("iterations");
-      }
-      out.println(
-          new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(root));
-    } else {
-      String text = toText(community, r, mining, base);
-      out.print(withTrace ? text : withoutTrace(text, r.iterations().size()));
-    }
-    out.flush();
+    output.print(
+        () -> {
+          ObjectNode root = toJson(community, r, mining, base);
+          if (!withTrace) {
+            root.remove("iterations");
+          }
+          return root;
+        },
+        () -> {
+          String text = toText(community, r, mining, base);
+          return withTrace ? text : withoutTrace(text, r.iterations().size());
+        });
     return r.converged() ? 0 : GridTradeCommand.EXIT_NOT_CONVERGED;
   }
 

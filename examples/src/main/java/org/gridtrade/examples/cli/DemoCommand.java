@@ -1,9 +1,6 @@
 package org.gridtrade.examples.cli;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
 import java.io.IOException;
-import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -16,6 +13,7 @@ import org.gridtrade.examples.demo.CommunityDemo;
 import org.gridtrade.examples.demo.DemoChain;
 import org.gridtrade.examples.report.DemoReport;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
@@ -128,8 +126,7 @@ public final class DemoCommand implements Callable<Integer> {
               + " it, attest it in their seals, and confiscate its deposit.")
   boolean cheat;
 
-  @Option(names = "--json", description = "Print one JSON object instead of text.")
-  boolean json;
+  @Mixin JsonOutput output;
 
   /**
    * Whether a day shows each mechanism at work, the rule the default seed was chosen by: the
@@ -191,16 +188,7 @@ public final class DemoCommand implements Callable<Integer> {
             crash == null ? null : new DemoChain.Crash(crash - 1, CRASH_HOUR, RESTART_HOUR),
             cheat);
     List<Path> files = DemoReport.write(report, dir);
-    PrintWriter stdout = spec.commandLine().getOut();
-    if (json) {
-      stdout.println(
-          new ObjectMapper()
-              .enable(SerializationFeature.INDENT_OUTPUT)
-              .writeValueAsString(DemoReport.toJson(report, files)));
-    } else {
-      stdout.print(DemoReport.toText(report, files));
-    }
-    stdout.flush();
+    output.print(() -> DemoReport.toJson(report, files), () -> DemoReport.toText(report, files));
     return report.verified() ? 0 : GridTradeCommand.EXIT_FAILURE;
   }
 

@@ -2,11 +2,9 @@ package org.gridtrade.examples.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
-import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -25,6 +23,7 @@ import org.gridtrade.examples.report.Charts;
 import org.gridtrade.examples.report.DrCharts;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
@@ -149,8 +148,7 @@ public final class DrAuctionCommand implements Callable<Integer> {
               + " budget balanced) or 'eq415' (Aggarwal Eq. 4.15); the other is reported beside it.")
   String paymentRule;
 
-  @Option(names = "--json", description = "Print one JSON object instead of text.")
-  boolean json;
+  @Mixin JsonOutput output;
 
   @Override
   public Integer call() throws IOException {
@@ -207,16 +205,7 @@ public final class DrAuctionCommand implements Callable<Integer> {
     if (chart != null) {
       Charts.write(DrCharts.chart(result), chart);
     }
-    PrintWriter out = spec.commandLine().getOut();
-    if (json) {
-      out.println(
-          new ObjectMapper()
-              .enable(SerializationFeature.INDENT_OUTPUT)
-              .writeValueAsString(toJson(instance, result)));
-    } else {
-      out.print(toText(instance, result));
-    }
-    out.flush();
+    output.print(() -> toJson(instance, result), () -> toText(instance, result));
     return result.converged() && result.optimumConverged()
         ? 0
         : GridTradeCommand.EXIT_NOT_CONVERGED;

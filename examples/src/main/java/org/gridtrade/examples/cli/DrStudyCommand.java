@@ -1,10 +1,7 @@
 package org.gridtrade.examples.cli;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import java.io.IOException;
-import java.io.PrintWriter;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -19,6 +16,7 @@ import org.gridtrade.auction.DemandResponseResult;
 import org.gridtrade.auction.DrInstance;
 import org.gridtrade.examples.study.DrComparison;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
@@ -125,8 +123,7 @@ public final class DrStudyCommand implements Callable<Integer> {
               + " ${DEFAULT-VALUE}).")
   double retailPrice;
 
-  @Option(names = "--json", description = "Print one JSON object instead of text.")
-  boolean json;
+  @Mixin JsonOutput output;
 
   /** Summary of one rule over all instances. */
   record Summary(
@@ -164,62 +161,12 @@ public final class DrStudyCommand implements Callable<Integer> {
     if (compare && update != DemandResponseAuction.BidUpdate.LITERAL) {
       summaries.add(study(DemandResponseAuction.BidUpdate.LITERAL, evRange, spRange));
     }
-    List<DrComparison.Point> schemes = List.of();
-    List<java.nio.file.Path> figures = List.of();
-    if (compare) {
-      schemes = DrComparison.run(seed, Math.min(instances, 20), prices);
-      figures = DrComparison.draw(schemes, outDir);
-    }
-    PrintWriter out = spec.commandLine().getOut();
-    if (json) {
-      ObjectNode root = toJson(summaries, evRange, spRange);
-      if (compare) {
-        var list = root.putArray("schemes");
-        for (DrComparison.Point p : schemes) {
-          list.addPOJO(p);
-        }
-        var files = root.putArray("figures");
-        figures.forEach(f -> files.add(f.toString()));
-      }
-      out.println(
-          new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(root));
-    } else {
-      out.printf(
-          Locale.ROOT,
-          "dr-study: %d instances, seed %d, %d..%d EVs x %d..%d SPs, xi = %s%s%n",
-          instances,
-          seed,
-          evRange[0],
-          evRange[1],
-          spRange[0],
-          spRange[1],
-          DrInstance.DEFAULT_XI,
-          prices ? ", with minimum and maximum prices" : "");
-      for (Summary s : summaries) {
-        out.printf(
-            Locale.ROOT,
-            "%-11s rounds mean %.3f median %.1f max %d; converged %d/%d;"
-                + " welfare gap mean %.2e max %.2e; every participant IR %d (Eq. 4.15: %d),"
-                + " Eq. 4.15 WBB before settlement %d; %.3f ms/instance%n",
-            s.update(),
-            s.meanRounds(),
-            s.medianRounds(),
-            s.maxRounds(),
-            s.converged(),
-            s.instances(),
-            s.meanGap(),
-            s.maxGap(),
-            s.individuallyRational(),
-            s.eq415IndividuallyRational(),
-            s.weaklyBudgetBalanced(),
-            s.millisPerInstance());
-      }
-      if (compare) {
-        out.print(DrComparison.table(schemes));
-        figures.forEach(f -> out.println("wrote " + f));
-      }
-    }
-    out.flush();
+    List<DrComparison.Point> schemes =
+        compare ? DrComparison.run(seed, Math.min(instances, 20), prices) : List.of();
+    List<java.nio.file.Path> figures = compare ? DrComparison.draw(schemes, outDir) : List.of();
+    output.print(
+        () -> toJson(summaries, evRange, spRange, schemes, figures),
+        () -> toText(summaries, evRange, spRange, schemes, figures));
     return 0;
   }
 
@@ -329,8 +276,12 @@ public final class DrStudyCommand implements Callable<Integer> {
     return new ParameterException(spec.commandLine(), message);
   }
 
-  private ObjectNode toJson(List<Summary> summaries, int[] evRange, int[] spRange)
-      throws IOException {
+  private ObjectNode toJson(
+      List<Summary> summaries,
+      int[] evRange,
+      int[] spRange,
+      List<DrComparison.Point> schemes,
+      List<java.nio.file.Path> figures) {
     ObjectMapper m = new ObjectMapper();
     ObjectNode root = m.createObjectNode();
     root.put("command", "dr-study");
@@ -366,6 +317,60 @@ public final class DrStudyCommand implements Callable<Integer> {
       o.put("weaklyBudgetBalanced", s.weaklyBudgetBalanced());
       o.put("millisPerInstance", s.millisPerInstance());
     }
+    if (compare) {
+      var list = root.putArray("schemes");
+      for (DrComparison.Point p : schemes) {
+        list.addPOJO(p);
+      }
+      var files = root.putArray("figures");
+      figures.forEach(f -> files.add(f.toString()));
+    }
     return root;
+  }
+
+  private String toText(
+      List<Summary> summaries,
+      int[] evRange,
+      int[] spRange,
+      List<DrComparison.Point> schemes,
+      List<java.nio.file.Path> figures) {
+    StringBuilder sb = new StringBuilder();
+    sb.append(
+        String.format(
+            Locale.ROOT,
+            "dr-study: %d instances, seed %d, %d..%d EVs x %d..%d SPs, xi = %s%s%n",
+            instances,
+            seed,
+            evRange[0],
+            evRange[1],
+            spRange[0],
+            spRange[1],
+            DrInstance.DEFAULT_XI,
+            prices ? ", with minimum and maximum prices" : ""));
+    for (Summary s : summaries) {
+      sb.append(
+          String.format(
+              Locale.ROOT,
+              "%-11s rounds mean %.3f median %.1f max %d; converged %d/%d;"
+                  + " welfare gap mean %.2e max %.2e; every participant IR %d (Eq. 4.15: %d),"
+                  + " Eq. 4.15 WBB before settlement %d; %.3f ms/instance%n",
+              s.update(),
+              s.meanRounds(),
+              s.medianRounds(),
+              s.maxRounds(),
+              s.converged(),
+              s.instances(),
+              s.meanGap(),
+              s.maxGap(),
+              s.individuallyRational(),
+              s.eq415IndividuallyRational(),
+              s.weaklyBudgetBalanced(),
+              s.millisPerInstance()));
+    }
+    if (compare) {
+      sb.append(DrComparison.table(schemes));
+      figures.forEach(f -> sb.append("wrote ").append(f).append(System.lineSeparator()));
+    }
+    return sb.toString();
   }
 }

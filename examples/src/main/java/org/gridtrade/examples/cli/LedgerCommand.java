@@ -2,7 +2,6 @@ package org.gridtrade.examples.cli;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -17,6 +16,7 @@ import org.gridtrade.ledger.DecodeException;
 import org.gridtrade.ledger.Genesis;
 import org.gridtrade.ledger.Ledger;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
@@ -56,8 +56,7 @@ public final class LedgerCommand implements Callable<Integer> {
         "Exit status: 0 valid, 1 the chain does not verify, 2 bad input."
       })
   static final class Verify implements Callable<Integer> {
-    private static final ObjectMapper JSON =
-        new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+    private static final ObjectMapper JSON = new ObjectMapper();
 
     @Spec CommandSpec spec;
 
@@ -79,8 +78,7 @@ public final class LedgerCommand implements Callable<Integer> {
     @Option(names = "--all", description = "Replay and verify every block, not only open.")
     boolean all;
 
-    @Option(names = "--json", description = "Print one JSON object instead of text.")
-    boolean json;
+    @Mixin JsonOutput output;
 
     @Override
     public Integer call() {
@@ -88,60 +86,15 @@ public final class LedgerCommand implements Callable<Integer> {
         throw bad("--store %s is not a file".formatted(store));
       }
       Genesis g = readGenesis(spec, "--genesis", genesis);
-      PrintWriter out = spec.commandLine().getOut();
       PrintWriter err = spec.commandLine().getErr();
       long start = System.nanoTime();
       try (Ledger ledger = open(spec, g, store)) {
         long openMillis = (System.nanoTime() - start) / 1_000_000;
-        ChainReport report = null;
-        if (all) {
-          long total = ledger.height() + 1;
-          int[] shown = {-1};
-          report =
-              ledger.verify(
-                  h -> {
-                    int percent = (int) ((h + 1) * 100 / total);
-                    if (percent / 10 != shown[0]) { // at most 11 lines, whatever the length
-                      shown[0] = percent / 10;
-                      err.printf(
-                          Locale.ROOT,
-                          "verifying: %,d of %,d blocks (%d %%)%n",
-                          h + 1,
-                          total,
-                          percent);
-                      err.flush();
-                    }
-                  });
-        }
+        ChainReport report = all ? replay(ledger, err) : null;
         boolean valid = report == null || report.valid();
-        if (json) {
-          ObjectNode j = JSON.createObjectNode();
-          j.put("command", "ledger verify");
-          j.put("valid", valid);
-          j.put("height", ledger.height());
-          j.put("head", ledger.head().hash().toHex());
-          j.put("stateRoot", ledger.state().root().toHex());
-          j.put("openMillis", openMillis);
-          j.put("replayed", all);
-          if (report != null) {
-            j.put("verifiedBlocks", report.validBlocks());
-            j.put("problem", report.problem().orElse(null));
-          }
-          out.println(JSON.writeValueAsString(j));
-        } else {
-          out.printf(
-              Locale.ROOT,
-              "opened          height %d, head %s, state root %s, in %d ms (from its stored state)%n",
-              ledger.height(),
-              ledger.head().hash().toHex(),
-              ledger.state().root().toHex(),
-              openMillis);
-          if (report != null) {
-            out.printf(Locale.ROOT, "replayed        %s%n", report);
-          }
-          out.println(valid ? "result          VALID" : "result          INVALID");
-        }
-        out.flush();
+        output.print(
+            () -> toJson(ledger, report, valid, openMillis),
+            () -> toText(ledger, report, valid, openMillis));
         return valid ? 0 : GridTradeCommand.EXIT_FAILURE;
       } catch (JsonProcessingException e) {
         throw new UncheckedIOException(e);
@@ -150,6 +103,57 @@ public final class LedgerCommand implements Callable<Integer> {
         err.flush();
         return GridTradeCommand.EXIT_FAILURE;
       }
+    }
+
+    /** Replays and verifies every block, with a progress bar on {@code err}. */
+    private static ChainReport replay(Ledger ledger, PrintWriter err) {
+      long total = ledger.height() + 1;
+      int[] shown = {-1};
+      return ledger.verify(
+          h -> {
+            int percent = (int) ((h + 1) * 100 / total);
+            if (percent / 10 != shown[0]) { // at most 11 lines, whatever the length
+              shown[0] = percent / 10;
+              err.printf(
+                  Locale.ROOT, "verifying: %,d of %,d blocks (%d %%)%n", h + 1, total, percent);
+              err.flush();
+            }
+          });
+    }
+
+    private ObjectNode toJson(Ledger ledger, ChainReport report, boolean valid, long openMillis) {
+      ObjectNode j = JSON.createObjectNode();
+      j.put("command", "ledger verify");
+      j.put("valid", valid);
+      j.put("height", ledger.height());
+      j.put("head", ledger.head().hash().toHex());
+      j.put("stateRoot", ledger.state().root().toHex());
+      j.put("openMillis", openMillis);
+      j.put("replayed", all);
+      if (report != null) {
+        j.put("verifiedBlocks", report.validBlocks());
+        j.put("problem", report.problem().orElse(null));
+      }
+      return j;
+    }
+
+    private static String toText(
+        Ledger ledger, ChainReport report, boolean valid, long openMillis) {
+      StringBuilder b = new StringBuilder();
+      b.append(
+          String.format(
+              Locale.ROOT,
+              "opened          height %d, head %s, state root %s, in %d ms (from its stored state)%n",
+              ledger.height(),
+              ledger.head().hash().toHex(),
+              ledger.state().root().toHex(),
+              openMillis));
+      if (report != null) {
+        b.append(String.format(Locale.ROOT, "replayed        %s%n", report));
+      }
+      b.append(valid ? "result          VALID" : "result          INVALID")
+          .append(System.lineSeparator());
+      return b.toString();
     }
 
     private ParameterException bad(String message) {

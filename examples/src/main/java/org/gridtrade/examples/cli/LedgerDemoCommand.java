@@ -1,10 +1,8 @@
 package org.gridtrade.examples.cli;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
-import java.io.PrintWriter;
 import java.math.BigDecimal;
 import java.math.RoundingMode;
 import java.nio.file.Files;
@@ -20,6 +18,7 @@ import org.gridtrade.ledger.ChainReport;
 import org.gridtrade.ledger.RejectReason;
 import org.gridtrade.ledger.Units;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
@@ -87,8 +86,7 @@ public final class LedgerDemoCommand implements Callable<Integer> {
               + "2026-11-21T00:00Z (default: ${DEFAULT-VALUE}).")
   int hours;
 
-  @Option(names = "--json", description = "Print one JSON object instead of text.")
-  boolean json;
+  @Mixin JsonOutput output;
 
   @Override
   public Integer call() throws IOException {
@@ -96,16 +94,7 @@ public final class LedgerDemoCommand implements Callable<Integer> {
     checkRange("--hours", hours, MIN_HOURS, MAX_HOURS);
     Path dir = outputDirectory();
     LedgerDemo.Report report = LedgerDemo.run(new LedgerDemo.Settings(seed, traders, hours, dir));
-    PrintWriter stdout = spec.commandLine().getOut();
-    if (json) {
-      stdout.println(
-          new ObjectMapper()
-              .enable(SerializationFeature.INDENT_OUTPUT)
-              .writeValueAsString(toJson(report)));
-    } else {
-      stdout.print(toText(report));
-    }
-    stdout.flush();
+    output.print(() -> toJson(report), () -> toText(report));
     return report.verified() ? 0 : GridTradeCommand.EXIT_FAILURE;
   }
 

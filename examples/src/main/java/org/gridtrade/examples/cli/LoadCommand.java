@@ -31,6 +31,7 @@ import org.gridtrade.node.GridTradeClient;
 import org.gridtrade.node.GridTradeNode;
 import org.gridtrade.node.LocalTestnet;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
@@ -108,8 +109,7 @@ public final class LoadCommand implements Callable<Integer> {
   @Option(names = "--seed", defaultValue = "1", description = "Seed of the sending keys.")
   long seed;
 
-  @Option(names = "--json", description = "Print one JSON object instead of text.")
-  boolean json;
+  @Mixin JsonOutput output;
 
   @Override
   public Integer call() throws Exception {
@@ -365,7 +365,7 @@ public final class LoadCommand implements Callable<Integer> {
     o.put("txPerBlockMean", Math.round(mean * 10) / 10.0);
     o.put("blockSizeStd", Math.round(Math.sqrt(var) * 10) / 10.0);
     PrintWriter out = spec.commandLine().getOut();
-    if (json) {
+    if (output.requested()) {
       out.println(o.toString());
     } else {
       out.printf(

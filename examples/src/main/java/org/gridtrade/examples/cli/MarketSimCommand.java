@@ -2,11 +2,9 @@ package org.gridtrade.examples.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
-import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -24,6 +22,7 @@ import org.gridtrade.market.MarketOrder;
 import org.gridtrade.market.MarketTrade;
 import org.gridtrade.market.Side;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
@@ -82,8 +81,7 @@ public final class MarketSimCommand implements Callable<Integer> {
       description = "Seed of the generated keys and of the network's delays.")
   long seed;
 
-  @Option(names = "--json", description = "Print one JSON object instead of text.")
-  boolean json;
+  @Mixin JsonOutput output;
 
   @Override
   public Integer call() throws IOException {
@@ -128,16 +126,7 @@ public final class MarketSimCommand implements Callable<Integer> {
     Sim sim =
         MarketSimulation.run(
             seed, nodes, ClearingRule.parse(rule), (int) Math.round(k * 1e6), orders);
-    PrintWriter out = spec.commandLine().getOut();
-    if (json) {
-      out.println(
-          new ObjectMapper()
-              .enable(SerializationFeature.INDENT_OUTPUT)
-              .writeValueAsString(toJson(sim)));
-    } else {
-      out.print(toText(sim));
-    }
-    out.flush();
+    output.print(() -> toJson(sim), () -> toText(sim));
     return sim.agree() && sim.matchesOffChain() ? 0 : GridTradeCommand.EXIT_FAILURE;
   }
 

@@ -12,6 +12,7 @@ import org.gridtrade.node.GridTradeClient;
 import org.gridtrade.node.GridTradeNode;
 import org.gridtrade.node.NodeConfig;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
@@ -185,8 +186,7 @@ public final class NodeCommand implements Callable<Integer> {
         description = "The node's API, e.g. http://127.0.0.1:26657.")
     String api;
 
-    @Option(names = "--json", description = "Print one JSON object instead of text.")
-    boolean json;
+    @Mixin JsonOutput output;
 
     @Override
     public Integer call() {
@@ -200,7 +200,7 @@ public final class NodeCommand implements Callable<Integer> {
       PrintWriter out = spec.commandLine().getOut();
       try {
         GridTradeClient.Status s = client.status();
-        if (json) {
+        if (output.requested()) {
           out.printf(
               Locale.ROOT,
               "{\"nodeId\":\"%s\",\"height\":%d,\"head\":\"%s\",\"syncing\":%b,\"peers\":%d}%n",

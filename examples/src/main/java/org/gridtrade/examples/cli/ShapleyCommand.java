@@ -2,10 +2,8 @@ package org.gridtrade.examples.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
-import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.BitSet;
@@ -18,6 +16,7 @@ import java.util.concurrent.Callable;
 import org.gridtrade.coalition.Shapley;
 import org.gridtrade.coalition.ShapleyResult;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
@@ -56,8 +55,7 @@ public final class ShapleyCommand implements Callable<Integer> {
       description = "JSON game file (fields above).")
   Path scenario;
 
-  @Option(names = "--json", description = "Print one JSON object instead of text.")
-  boolean json;
+  @Mixin JsonOutput output;
 
   @Override
   public Integer call() throws IOException {
@@ -72,24 +70,27 @@ public final class ShapleyCommand implements Callable<Integer> {
         s -> table.getOrDefault(s.isEmpty() ? 0 : (int) s.toLongArray()[0], 0.0);
     ShapleyResult r = Shapley.exact(players.size(), worth);
     boolean core = Shapley.inCore(r.values(), worth, 1e-9);
-    PrintWriter out = spec.commandLine().getOut();
-    if (json) {
-      ObjectMapper om = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
-      ObjectNode root = om.createObjectNode();
-      ObjectNode v = root.putObject("values");
-      for (int i = 0; i < players.size(); i++) {
-        v.put(players.get(i), r.value(i));
-      }
-      root.put("inCore", core);
-      out.println(om.writeValueAsString(root));
-    } else {
-      for (int i = 0; i < players.size(); i++) {
-        out.printf("%-12s %s%n", players.get(i), ScenarioJson.fmt(r.value(i), 6));
-      }
-      out.println("in the core: " + core);
-    }
-    out.flush();
+    output.print(() -> toJson(players, r, core), () -> toText(players, r, core));
     return 0;
+  }
+
+  private static ObjectNode toJson(List<String> players, ShapleyResult r, boolean core) {
+    ObjectNode root = new ObjectMapper().createObjectNode();
+    ObjectNode v = root.putObject("values");
+    for (int i = 0; i < players.size(); i++) {
+      v.put(players.get(i), r.value(i));
+    }
+    root.put("inCore", core);
+    return root;
+  }
+
+  private static String toText(List<String> players, ShapleyResult r, boolean core) {
+    StringBuilder sb = new StringBuilder();
+    for (int i = 0; i < players.size(); i++) {
+      sb.append(String.format("%-12s %s%n", players.get(i), ScenarioJson.fmt(r.value(i), 6)));
+    }
+    sb.append("in the core: ").append(core).append(System.lineSeparator());
+    return sb.toString();
   }
 
   static void read(JsonNode root, List<String> players, Map<Integer, Double> table) {

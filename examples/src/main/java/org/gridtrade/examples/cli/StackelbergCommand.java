@@ -1,11 +1,9 @@
 package org.gridtrade.examples.cli;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
-import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
@@ -25,6 +23,7 @@ import org.gridtrade.game.stackelberg.StackelbergSolution;
 import org.gridtrade.game.stackelberg.TradeOffPoint;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
@@ -104,8 +103,7 @@ public final class StackelbergCommand implements Callable<Integer> {
           "Write charts (PNG and SVG): prices, load before/after, GA convergence, trade-off.")
   Path out;
 
-  @Option(names = "--json", description = "Print one JSON object instead of text.")
-  boolean json;
+  @Mixin JsonOutput output;
 
   @Override
   public Integer call() throws IOException {
@@ -165,21 +163,32 @@ public final class StackelbergCommand implements Callable<Integer> {
         throw bad("--out %s cannot be used: %s".formatted(out, e));
       }
     }
-    PrintWriter stdout = spec.commandLine().getOut();
-    if (json) {
-      ObjectNode root = toJson(problem, sol, election, curve, ms);
-      ArrayNode files = root.putArray("charts");
-      charts.forEach(c -> files.add(c.toString()));
-      stdout.println(
-          new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(root));
-    } else {
-      stdout.print(toText(problem, sol, election, curve, ms));
-      for (Path c : charts) {
-        stdout.println("chart         " + c);
-      }
-    }
-    stdout.flush();
+    print(problem, sol, election, curve, ms, charts);
     return 0;
+  }
+
+  /** Prints the result and the charts written, as JSON or text. */
+  private void print(
+      StackelbergProblem problem,
+      StackelbergSolution sol,
+      LeaderElection election,
+      List<TradeOffPoint> curve,
+      long ms,
+      List<Path> charts)
+      throws IOException {
+    output.print(
+        () -> {
+          ObjectNode root = toJson(problem, sol, election, curve, ms);
+          ArrayNode files = root.putArray("charts");
+          charts.forEach(c -> files.add(c.toString()));
+          return root;
+        },
+        () -> {
+          StringBuilder text = new StringBuilder(toText(problem, sol, election, curve, ms));
+          charts.forEach(
+              c -> text.append("chart         ").append(c).append(System.lineSeparator()));
+          return text.toString();
+        });
   }
 
   private ParameterException bad(String message) {

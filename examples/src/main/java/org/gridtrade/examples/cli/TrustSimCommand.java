@@ -1,10 +1,8 @@
 package org.gridtrade.examples.cli;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.Locale;
 import java.util.concurrent.Callable;
@@ -14,6 +12,7 @@ import org.gridtrade.examples.study.TrustSimulation;
 import org.gridtrade.examples.study.TrustSimulation.Result;
 import org.gridtrade.examples.study.TrustSimulation.Round;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
@@ -82,8 +81,7 @@ public final class TrustSimCommand implements Callable<Integer> {
               + " ${DEFAULT-VALUE}).")
   int malicious;
 
-  @Option(names = "--json", description = "Print one JSON object instead of text.")
-  boolean json;
+  @Mixin JsonOutput output;
 
   @Option(
       names = "--chart",
@@ -117,16 +115,7 @@ public final class TrustSimCommand implements Callable<Integer> {
     if (chart != null) {
       Charts.write(TrustCharts.meanTrust(r, seed), chart);
     }
-    PrintWriter out = spec.commandLine().getOut();
-    if (json) {
-      out.println(
-          new ObjectMapper()
-              .enable(SerializationFeature.INDENT_OUTPUT)
-              .writeValueAsString(toJson(r, base)));
-    } else {
-      out.print(toText(r, base));
-    }
-    out.flush();
+    output.print(() -> toJson(r, base), () -> toText(r, base));
     return 0;
   }
 

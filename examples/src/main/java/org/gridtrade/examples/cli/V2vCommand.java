@@ -4,7 +4,6 @@ import static org.gridtrade.examples.study.V2vStudy.f;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
@@ -33,6 +32,7 @@ import org.gridtrade.game.v2v.V2vScenario;
 import org.gridtrade.game.v2v.V2vStep;
 import org.knowm.xchart.XYChart;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
@@ -56,7 +56,7 @@ import picocli.CommandLine.Spec;
       V2vCommand.Compare.class
     })
 public final class V2vCommand implements Callable<Integer> {
-  static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+  static final ObjectMapper JSON = new ObjectMapper();
 
   @Spec CommandSpec spec;
 
@@ -90,8 +90,7 @@ public final class V2vCommand implements Callable<Integer> {
         description = "Write charts (PNG and SVG) into DIR.")
     Path out;
 
-    @Option(names = "--json", description = "Print one JSON object instead of text.")
-    boolean json;
+    @Mixin JsonOutput output;
 
     ParameterException bad(String message) {
       return new ParameterException(spec.commandLine(), message);
@@ -119,18 +118,18 @@ public final class V2vCommand implements Callable<Integer> {
     }
 
     void print(ObjectNode root, String text, List<Path> charts) throws IOException {
-      PrintWriter stdout = spec.commandLine().getOut();
-      if (json) {
-        ArrayNode files = root.putArray("charts");
-        charts.forEach(c -> files.add(c.toString()));
-        stdout.println(JSON.writeValueAsString(root));
-      } else {
-        stdout.print(text);
-        for (Path c : charts) {
-          stdout.println("chart         " + c);
-        }
-      }
-      stdout.flush();
+      output.print(
+          () -> {
+            ArrayNode files = root.putArray("charts");
+            charts.forEach(c -> files.add(c.toString()));
+            return root;
+          },
+          () -> {
+            StringBuilder b = new StringBuilder(text);
+            charts.forEach(
+                c -> b.append("chart         ").append(c).append(System.lineSeparator()));
+            return b.toString();
+          });
     }
   }
 
