@@ -111,15 +111,36 @@ class DemandResponsePricesTest {
   }
 
   @Test
-  void pricedMarkets_mostConverge() {
-    int converged = 0;
+  void pricedMarkets_allConverge() {
     int markets = 200;
     for (int q = 0; q < markets; q++) {
       SplittableRandom rng = new SplittableRandom(500 + q);
       DrInstance in = DrInstance.randomWithPrices(3 + rng.nextInt(8), 2 + rng.nextInt(4), rng);
-      converged += AUCTION.run(in).converged() ? 1 : 0;
+      assertThat(AUCTION.run(in).converged()).as("market %d", q).isTrue();
     }
-    assertThat(converged).isGreaterThanOrEqualTo(markets - 2);
+  }
+
+  // The five markets of the 10,000-market study with prices (seed 1: instances 5329, 5749, 6700,
+  // 8090 and 9466) on which the secant model went round a cycle of four allocations until the
+  // 500-round limit (5329: within 0.03 % of the optimum at round 3, then 22 % away and back for
+  // ever). The auctioneer now starts its model afresh from the best round once the residual has
+  // not improved for six rounds.
+  @Test
+  void cyclingMarkets_ofThePricedStudy_convergeToTheOptimum() {
+    for (int k : new int[] {5329, 5749, 6700, 8090, 9466}) {
+      SplittableRandom rng = new SplittableRandom(1 + k);
+      DrInstance in = DrInstance.randomWithPrices(3 + rng.nextInt(8), 2 + rng.nextInt(4), rng);
+
+      DemandResponseResult r = DemandResponseAuction.builder().maxRounds(60).build().run(in);
+
+      assertThat(r.converged()).as("instance %d", k).isTrue();
+      SwmOracle.Bounds opt = SwmOracle.solve(in);
+      double scale = Math.max(1, Math.abs(opt.upper()));
+      double w = SwmOracle.welfare(in, DemandResponseAuctionTest.supply(in, r));
+      assertThat(w)
+          .as("instance %d", k)
+          .isBetween(opt.lower() - 1e-4 * scale, opt.upper() + 1e-6 * scale);
+    }
   }
 
   @Test

@@ -40,6 +40,9 @@ public final class IterativeAuctionEngine {
 
   private static final double RIDGE = 1e-10;
 
+  /** Rounds without a new best residual after which the secant rule damps its steps further. */
+  private static final int STALL_ROUNDS = 6;
+
   /** The largest model (EVs × SPs) solved as a QP when the model's Newton solve stalls. */
   private static final int MAX_QP_CELLS = 4_000;
 
@@ -125,6 +128,10 @@ public final class IterativeAuctionEngine {
     double[][] bidAt = y; // the allocation the submitted bids were computed at
     boolean modelRound = false; // the submitted bids are the secant model's at bidAt
     double[][] x = null;
+    double bestChange = Double.POSITIVE_INFINITY;
+    double[][] bestX = null;
+    double[] bestG = null;
+    int sinceBest = 0;
     while (rounds.size() < maxRounds) {
       double[][] b = unpack(z, 0);
       double[][] p = unpack(z, 1);
@@ -174,6 +181,20 @@ public final class IterativeAuctionEngine {
         // the reports (a solve stalled at a kink): one literal round moves the reports on
         boolean stalled = Math.abs(change - lastChange) <= 1e-9 * change;
         lastChange = change;
+        // Safeguard: where the model's kinks (capacities, price limits, e_min) send the rounds
+        // round a cycle, the residual stops improving. Then the auctioneer starts its model
+        // afresh from the best round it has seen (the allocation with the smallest residual and
+        // the bids reported there), which breaks the cycle; the model's fixed point is unchanged.
+        if (change < bestChange) {
+          bestChange = change;
+          bestX = x;
+          bestG = g;
+          sinceBest = 0;
+        } else if (++sinceBest >= STALL_ROUNDS) {
+          sinceBest = 0;
+          secant = new Secant(bestX, bestG);
+          stalled = false;
+        }
         double[] next = stalled ? null : secant.predict();
         z = next != null ? next : g;
         bidAt = next != null ? secant.predicted : x;
