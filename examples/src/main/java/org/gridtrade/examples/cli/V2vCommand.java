@@ -625,10 +625,24 @@ public final class V2vCommand implements Callable<Integer> {
         description = "Held-out days of the final comparison (default: ${DEFAULT-VALUE}).")
     int days;
 
+    @Option(
+        names = "--personalise",
+        paramLabel = "STEPS",
+        defaultValue = "61440",
+        description =
+            "After the comparison, every EV of the federated fleet trains STEPS more on its own,"
+                + " from the global model, without averaging (federated averaging with local"
+                + " adaptation), evaluated every 5 updates; 0 skips it (default: ${DEFAULT-VALUE},"
+                + " 30 PPO updates).")
+    long personalise;
+
     @Override
     public Integer call() throws IOException {
       checkFleet();
       range("--days", days, 1, 100_000);
+      if (personalise < 0 || personalise > 100_000_000) {
+        throw bad("--personalise %d must be 0 (skip) or in 1..100000000".formatted(personalise));
+      }
       V2vScenario template = scenario();
       List<V2vScenario> fleet = V2vStudy.fleet(evs, uniform, template, seed);
       List<double[]> curveDays = V2vStudy.heldOutDays(template.prices(), evalDays, seed);
@@ -984,8 +998,92 @@ public final class V2vCommand implements Callable<Integer> {
             "v2v-study-fleet",
             charts);
       }
+      if (personalise > 0) {
+        List<FederatedRound> frlRounds = runs.get(0).rounds();
+        personalise(
+            frl,
+            frlRounds.get(frlRounds.size() - 1).stepsPerEv(),
+            fleet,
+            curveDays,
+            finalDays,
+            optimalMean,
+            meanSlots,
+            root,
+            b);
+      }
       print(root, b.toString(), charts);
       return 0;
+    }
+
+    /**
+     * Federated averaging with local adaptation: the FRL fleet's EVs train on alone from the global
+     * model ({@code base} steps per EV so far), evaluated on the curve's days every 5 updates and
+     * at the end on the final days.
+     */
+    private void personalise(
+        FederatedTraining frl,
+        long base,
+        List<V2vScenario> fleet,
+        List<double[]> curveDays,
+        List<double[]> finalDays,
+        double optimalMean,
+        double meanSlots,
+        ObjectNode root,
+        StringBuilder b) {
+      long update = frl.config().ppo().stepsPerUpdate();
+      long updates = Math.max(1, (personalise + update - 1) / update);
+      ObjectNode o = root.putObject("personalised");
+      ArrayNode curve = o.putArray("heldOutCurve");
+      double seconds = 0;
+      long reached95 = -1;
+      double reached95Seconds = 0;
+      V2vStudy.Progress progress = new V2vStudy.Progress(err(), "personalising", updates);
+      for (long u = 1; u <= updates; u++) {
+        long t0 = System.nanoTime();
+        frl.personalise(update);
+        seconds += (System.nanoTime() - t0) / 1e9;
+        if (u % 5 == 0 || u == updates) {
+          double r = V2vStudy.fleetReturn(fleet, frl::policy, curveDays) / optimalMean;
+          ObjectNode p = curve.addObject();
+          p.put("updates", u);
+          p.put("ratioToOptimal", r);
+          if (reached95 < 0 && r >= 0.95) {
+            reached95 = u;
+            reached95Seconds = seconds;
+          }
+        }
+        progress.at(u, "updates");
+      }
+      double fin = V2vStudy.fleetReturn(fleet, frl::policy, finalDays);
+      o.put("stepsPerEv", updates * update);
+      o.put("finalHeldOutReturn", fin);
+      o.put("ratioToOptimal", fin / optimalMean);
+      o.put("trainingSeconds", seconds);
+      if (reached95 < 0) {
+        o.putNull("updatesTo95");
+      } else {
+        o.put("updatesTo95", reached95);
+        o.put("episodesTo95", Math.round((base + reached95 * update) / meanSlots));
+        o.put("secondsTo95", reached95Seconds);
+      }
+      b.append(
+          f(
+              "%nFederated averaging with local adaptation: after the federated rounds every EV"
+                  + " trains %,d more steps alone from the global model%n"
+                  + "  held-out return %.2f = %.1f %% of optimal causal (the global model: above);"
+                  + " %s; %.1f s of training%n",
+              updates * update,
+              fin,
+              100 * fin / optimalMean,
+              reached95 < 0
+                  ? "95 % not reached on the curve's days"
+                  : f(
+                      "95 %% on the curve's days after %d updates (%,d days/EV in all, %.0f s"
+                          + " of it alone)",
+                      reached95,
+                      Math.round((base + reached95 * update) / meanSlots),
+                      reached95Seconds),
+              seconds));
     }
 
     private static double mean(double[] xs) {

@@ -353,6 +353,8 @@ public class V2vCommandTest {
             "5",
             "--seed",
             "7",
+            "--personalise",
+            "4096",
             "--out",
             dir.toString(),
             "--json");
@@ -360,6 +362,17 @@ public class V2vCommandTest {
     assertThat(r.exitCode()).as(r.err()).isZero();
     JsonNode j = r.json();
     assertThat(j.get("convergence").size()).isEqualTo(3);
+    // Local adaptation after the federated rounds: 2 more updates per EV, evaluated at the end,
+    // and the EVs' own models now score differently from the global model on the same days.
+    JsonNode p = j.get("personalised");
+    assertThat(p.get("stepsPerEv").asLong()).isEqualTo(4096);
+    assertThat(p.get("heldOutCurve")).hasSize(1);
+    assertThat(p.get("ratioToOptimal").asDouble())
+        .isCloseTo(
+            p.get("finalHeldOutReturn").asDouble() / j.get("optimalCausalReturn").asDouble(),
+            within(1e-12));
+    assertThat(p.get("finalHeldOutReturn").asDouble())
+        .isNotEqualTo(j.get("means").get("federated").asDouble());
     assertThat(j.get("perEv").size()).isEqualTo(2);
     assertThat(j.get("mlag").asInt()).isBetween(0, 1);
     assertThat(j.get("day").get(0).get("actions").size())

@@ -272,6 +272,32 @@ public final class FederatedTraining {
   }
 
   /**
+   * Personalises the fleet after its federated rounds: every EV goes on training its own model from
+   * where it is (after a federated round, the global model), and nothing is averaged any more. This
+   * is federated averaging followed by local adaptation, the usual remedy when one global model
+   * fits heterogeneous clients worse than their own models would; in Alg. 4 each EV already acts on
+   * the day with the model it trained locally from the broadcast one. The global model and the
+   * rounds are unchanged; {@link #model} and {@link #policy} then give each EV's own model.
+   *
+   * @param stepsPerEv environment steps each EV trains (whole PPO updates, as in a round),
+   *     1..100,000,000
+   * @return each EV's training curve, in EV order
+   * @throws IllegalArgumentException when stepsPerEv is out of range
+   */
+  public List<PpoTraining> personalise(long stepsPerEv) {
+    if (stepsPerEv < 1 || stepsPerEv > 100_000_000) {
+      throw new IllegalArgumentException(
+          "stepsPerEv %d must be in 1..100000000".formatted(stepsPerEv));
+    }
+    boolean unitDelta = config.variant() == Variant.FEDERATED_UNIT_DELTA;
+    List<PpoTraining> out = new ArrayList<>(evs.size());
+    for (int i = 0; i < evs.size(); i++) {
+      out.add(learners.get(i).train(evs.get(i), stepsPerEv, unitDelta));
+    }
+    return List.copyOf(out);
+  }
+
+  /**
    * Rounds run so far.
    *
    * @return the count

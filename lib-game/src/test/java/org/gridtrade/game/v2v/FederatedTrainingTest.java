@@ -99,6 +99,42 @@ class FederatedTrainingTest {
   }
 
   @Test
+  void personalise_trainsEachEvFromTheGlobalModel_withoutAveraging_reproducibly() {
+    List<V2vScenario> evs = fleet(3, 9);
+    double[][] first = null;
+    for (int run = 0; run < 2; run++) {
+      FederatedTraining t =
+          new FederatedTraining(
+              Config.of(Variant.FEDERATED, small(13, 256)), evs, AggregatorDraw.highestScore());
+      List<FederatedRound> rounds = t.run(2);
+      double[] global = t.globalModel().orElseThrow();
+      List<PpoTraining> curves = t.personalise(512);
+      assertThat(curves).hasSize(3);
+      assertThat(t.globalModel().orElseThrow()).containsExactly(global);
+      assertThat(t.rounds()).isEqualTo(2);
+      assertThat(rounds.get(1).globalModelHash()).contains(FederatedTraining.modelHash(global));
+      double[][] models = new double[3][];
+      for (int i = 0; i < 3; i++) {
+        models[i] = t.model(i);
+        assertThat(models[i]).hasSameSizeAs(global).isNotEqualTo(global);
+        assertThat(curves.get(i).meanReturns()).isNotEmpty();
+        for (int j = 0; j < i; j++) {
+          assertThat(models[i]).as("EV %d and %d trained apart", i, j).isNotEqualTo(models[j]);
+        }
+      }
+      if (first == null) {
+        first = models;
+      } else {
+        for (int i = 0; i < 3; i++) {
+          assertThat(models[i]).as("same seed, same bits").containsExactly(first[i]);
+        }
+      }
+      assertThatThrownBy(() -> t.personalise(0))
+          .hasMessageContaining("stepsPerEv 0 must be in 1..100000000");
+    }
+  }
+
+  @Test
   void average_anyOrder_sameBitsAndRefusesBadInput() {
     SplittableRandom rng = new SplittableRandom(3);
     List<double[]> models = new ArrayList<>();
