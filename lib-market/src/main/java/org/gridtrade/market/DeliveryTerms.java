@@ -7,9 +7,9 @@ package org.gridtrade.market;
  * payments stay in escrow; after the delivery interval each seller's delivered energy is reported,
  * by a threshold of its registered meters' signatures ({@link MarketCalls#attestedDelivery}) or,
  * for a seller without registered meters, by an authority of the chain (the metering service), and
- * every node pays the seller for what was delivered, refunds the buyers for what was not and
- * pays them the penalty for the shortfall (at the grid price: what they paid the grid instead) from
- * the seller's collateral. A seller with no report by the deadline delivered nothing.
+ * every node pays the seller for what was delivered, refunds the buyers for what was not and pays
+ * them the penalty for the shortfall (at the grid price: what they paid the grid instead) from the
+ * seller's collateral. A seller with no report by the deadline delivered nothing.
  *
  * @param penaltyMicroPerKWh the grid price a shortfall is settled at, micro-coins per kWh, 0 to
  *     {@value DoubleAuctionMarket#MAX_PRICE}

@@ -189,19 +189,8 @@ class AttestedDeliveryTest {
             assertThat(d.byDeadline()).isEqualTo(!delivered.containsKey(m + "/" + o.id()));
           }
         }
-        long spread = 0;
-        for (MarketTrade t : trades.get(m)) {
-          MarketOrder b = orders.get(m).get(t.buyOrder());
-          MarketOrder s = orders.get(m).get(t.sellOrder());
-          long dt = Math.min(ask.get(s.id()), t.quantityWh());
-          ask.put(s.id(), ask.get(s.id()) - dt);
-          long pays = dt * t.buyerPriceMicroPerKWh() / 1000;
-          long gets = dt * t.sellerPriceMicroPerKWh() / 1000;
-          long penalty = (t.quantityWh() - dt) * penaltyPrice / 1000;
-          delta.merge(b.owner(), -pays + penalty, Long::sum);
-          delta.merge(s.owner(), gets - penalty, Long::sum);
-          spread += pays - gets;
-        }
+        long spread =
+            DeliveryTest.settle(orders.get(m), trades.get(m), ask, penaltyPrice, delta).spread();
         delta.merge(c.operator().address(), spread, Long::sum);
       }
       long allFees = fees.values().stream().mapToLong(Long::longValue).sum();

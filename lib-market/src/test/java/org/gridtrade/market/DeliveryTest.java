@@ -89,21 +89,12 @@ class DeliveryTest {
           left.put(o.id(), Math.min(reported.getOrDefault(o.id(), 0L), o.filledWh()));
         }
       }
-      long spread = 0;
+      Settled settled = settle(orders, trades, left, penaltyPrice, delta);
       for (MarketTrade t : trades) {
-        MarketOrder b = orders.get(t.buyOrder());
-        MarketOrder s = orders.get(t.sellOrder());
-        long dt = Math.min(left.get(s.id()), t.quantityWh());
-        left.put(s.id(), left.get(s.id()) - dt);
-        long pays = dt * t.buyerPriceMicroPerKWh() / 1000;
-        long gets = dt * t.sellerPriceMicroPerKWh() / 1000;
-        long penalty = (t.quantityWh() - dt) * penaltyPrice / 1000;
-        delta.merge(b.owner(), -pays + penalty, Long::sum);
-        delta.merge(s.owner(), gets - penalty, Long::sum);
-        spread += pays - gets;
-        assertThat(Markets.deliveredWh(c.state(), 0, t.index())).hasValue(dt);
+        assertThat(Markets.deliveredWh(c.state(), 0, t.index()))
+            .hasValue(settled.deliveredByTrade().get(t.index()));
       }
-      delta.merge(c.operator().address(), spread, Long::sum);
+      delta.merge(c.operator().address(), settled.spread(), Long::sum);
       long allFees = fees.values().stream().mapToLong(Long::longValue).sum();
       for (int u = 0; u < 8; u++) {
         Address a = c.keys.get(u).address();
@@ -185,5 +176,42 @@ class DeliveryTest {
     c.unuse(k);
     assertThat(r).isInstanceOf(TxResult.Rejected.class);
     return ((TxResult.Rejected) r).detail();
+  }
+
+  /** The model's operator spread and each trade's delivered energy, by trade index. */
+  record Settled(long spread, Map<Integer, Long> deliveredByTrade) {}
+
+  /**
+   * The model of a delivery settlement, written from docs/markets.md and not from the module: each
+   * ask's delivered energy ({@code left}, by order id; consumed) fills its trades in trade order;
+   * for {@code d} of {@code q} Wh the buyer pays {@code ⌊d × buyer price / 1000⌋} and gets the
+   * shortfall's penalty {@code ⌊(q − d) × penalty / 1000⌋} from the seller, who gets {@code ⌊d ×
+   * seller price / 1000⌋}.
+   *
+   * @param delta each account's balance change, added to
+   * @return the operator's spread and each trade's delivered energy
+   */
+  static Settled settle(
+      List<MarketOrder> orders,
+      List<MarketTrade> trades,
+      Map<Integer, Long> left,
+      long penaltyPrice,
+      Map<Address, Long> delta) {
+    Map<Integer, Long> deliveredByTrade = new HashMap<>();
+    long spread = 0;
+    for (MarketTrade t : trades) {
+      MarketOrder b = orders.get(t.buyOrder());
+      MarketOrder s = orders.get(t.sellOrder());
+      long dt = Math.min(left.get(s.id()), t.quantityWh());
+      left.put(s.id(), left.get(s.id()) - dt);
+      deliveredByTrade.put(t.index(), dt);
+      long pays = dt * t.buyerPriceMicroPerKWh() / 1000;
+      long gets = dt * t.sellerPriceMicroPerKWh() / 1000;
+      long penalty = (t.quantityWh() - dt) * penaltyPrice / 1000;
+      delta.merge(b.owner(), -pays + penalty, Long::sum);
+      delta.merge(s.owner(), gets - penalty, Long::sum);
+      spread += pays - gets;
+    }
+    return new Settled(spread, deliveredByTrade);
   }
 }
