@@ -144,7 +144,7 @@ public final class DoubleAuctionMarket implements LedgerModule {
     if (expected < 0) {
       return reject(
           ("operation %d is unknown; it must be 1 (open), 2 (bid), 3 (ask), 4 (cancel),"
-                  + " 5 (delivery report), 6 (rating), 7 (meter cluster) or 8 (attested"
+                  + " 5 (delivery report), 6 (rating), 7 (register meters) or 8 (attested"
                   + " delivery)")
               .formatted(op));
     }
