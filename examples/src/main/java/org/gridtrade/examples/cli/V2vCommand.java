@@ -13,7 +13,9 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.Callable;
+import java.util.function.IntFunction;
 import org.gridtrade.examples.study.V2vComparison;
+import org.gridtrade.examples.study.V2vHotspot;
 import org.gridtrade.examples.study.V2vStudy;
 import org.gridtrade.game.v2v.FederatedRound;
 import org.gridtrade.game.v2v.FederatedTraining;
@@ -802,6 +804,36 @@ public final class V2vCommand implements Callable<Integer> {
                     : f(
                         "; FRL's profit %+.1f %% against it",
                         100 * (mean(prof[0]) - mean(prof[k])) / Math.abs(mean(prof[k])))));
+      }
+
+      // The hotspot's V2V trades cleared each hour by lib-auction's double auction instead of the
+      // fixed price rule: the same actions, the grid taking what finds no counterparty.
+      b.append(
+          f(
+              "%nThe hotspot cleared each hour by lib-auction's uniform-price double auction"
+                  + " (k = %.2f), the grid backing up the rest: mean return (mean profit), share of"
+                  + " the offered V2V energy matched%n",
+              template.prices().v2vShare()));
+      ObjectNode hotspot = root.putObject("hotspot");
+      String[] hotKeys = {"federated", "baseline1", "baseline2", "ruleBased"};
+      for (int k = 0; k < 4; k++) {
+        IntFunction<V2vPolicy> pol =
+            k < 3 ? runs.get(k).training()::policy : i -> RuleBasedPolicy.of(fleet.get(i));
+        V2vHotspot.Summary hs = V2vHotspot.evaluate(fleet, pol, finalDays);
+        ObjectNode o = hotspot.putObject(hotKeys[k]);
+        o.put("meanReturn", hs.meanReturn());
+        o.put("meanProfit", hs.meanProfit());
+        o.put("matchedShare", hs.matchedShare());
+        o.put("ratioToOptimal", hs.meanReturn() / optimalMean);
+        b.append(
+            f(
+                "%-14s %6.1f (%5.1f), %.1f %% matched; with the fixed rule %6.1f (%5.1f)%n",
+                names[k],
+                hs.meanReturn(),
+                hs.meanProfit(),
+                100 * hs.matchedShare(),
+                mean(ret[k]),
+                mean(prof[k])));
       }
 
       // Fig. 4.7 and 4.8: the fleet on one held-out day, with the mLAG drawn from its scores.

@@ -373,6 +373,12 @@ public class V2vCommandTest {
             within(1e-12));
     assertThat(p.get("finalHeldOutReturn").asDouble())
         .isNotEqualTo(j.get("means").get("federated").asDouble());
+    // The hotspot cleared by the double auction: every policy, a matched share in [0, 1].
+    for (String k : new String[] {"federated", "baseline1", "baseline2", "ruleBased"}) {
+      JsonNode h = j.get("hotspot").get(k);
+      assertThat(h.get("matchedShare").asDouble()).as(k).isBetween(0.0, 1.0);
+      assertThat(h.get("meanReturn").asDouble()).as(k).isFinite();
+    }
     assertThat(j.get("perEv").size()).isEqualTo(2);
     assertThat(j.get("mlag").asInt()).isBetween(0, 1);
     assertThat(j.get("day").get(0).get("actions").size())
