@@ -47,6 +47,7 @@ import org.gridtrade.ledger.StateKey;
 import org.gridtrade.ledger.Transaction;
 import org.gridtrade.ledger.TxResult;
 import org.gridtrade.ledger.spi.LedgerModule;
+import org.gridtrade.market.AttestingMeters;
 import org.gridtrade.market.Market;
 import org.gridtrade.market.MarketModules;
 import org.gridtrade.market.Markets;
@@ -583,6 +584,11 @@ public final class GridTradeNode implements AutoCloseable {
               return auction(p[3]);
             }
             break;
+          case "meters":
+            if (p.length == 4 && method.equals("GET")) {
+              return meters(p[3]);
+            }
+            break;
           case "events":
             if (p.length == 4 && p[3].equals("blocks") && method.equals("GET")) {
               return subscribe(Optional.empty());
@@ -748,7 +754,7 @@ public final class GridTradeNode implements AutoCloseable {
 
   /**
    * {@code /v1/markets/{id}}, {@code /v1/markets/{id}/orders[/{from}]}, {@code
-   * /v1/markets/{id}/trades[/{from}]}.
+   * /v1/markets/{id}/trades[/{from}]}, {@code /v1/markets/{id}/deliveries[/{from}]}.
    */
   private HttpApi.Response market(String[] p) throws JsonProcessingException {
     long id;
@@ -765,7 +771,10 @@ public final class GridTradeNode implements AutoCloseable {
           "market id and page start must be integers: %s".formatted(e.getMessage()));
     }
     if (p.length > 6
-        || (p.length >= 5 && !p[4].equals("orders") && !p[4].equals("trades"))
+        || (p.length >= 5
+            && !p[4].equals("orders")
+            && !p[4].equals("trades")
+            && !p[4].equals("deliveries"))
         || from < 0) {
       return error(404, "NOT_FOUND", "no route GET %s".formatted(String.join("/", p)));
     }
@@ -782,6 +791,17 @@ public final class GridTradeNode implements AutoCloseable {
       return ok(o);
     }
     ArrayNode items = o.putArray(p[4]);
+    if (p[4].equals("deliveries")) {
+      // the settlements of the asks among orders [from, from + page)
+      int to = (int) Math.min(m.get().orderCount(), (long) from + MARKET_PAGE);
+      for (int order = from; order < to; order++) {
+        Markets.delivery(state, id, order)
+            .ifPresent(d -> MarketJson.delivery(items.addObject(), d));
+      }
+      o.put("from", from);
+      o.put("next", Math.max(from, to));
+      return ok(o);
+    }
     if (p[4].equals("orders")) {
       Markets.orders(state, id, from, MARKET_PAGE)
           .forEach(x -> MarketJson.order(items.addObject(), x));
@@ -791,6 +811,30 @@ public final class GridTradeNode implements AutoCloseable {
     }
     o.put("from", from);
     o.put("next", from + items.size());
+    return ok(o);
+  }
+
+  /** {@code /v1/meters/{address}}: the meters that attest a seller's deliveries. */
+  private HttpApi.Response meters(String addressText) throws JsonProcessingException {
+    Address a;
+    try {
+      a = Address.parse(addressText);
+    } catch (IllegalArgumentException e) {
+      return error(400, "MALFORMED", "address '%s': %s".formatted(addressText, e.getMessage()));
+    }
+    LedgerState state = engine.ledger().state();
+    Optional<AttestingMeters> m = Markets.attestingMeters(state, a);
+    if (m.isEmpty()) {
+      return error(
+          404,
+          "UNKNOWN",
+          "%s has no registered meters at height %d; an authority reports its deliveries"
+              .formatted(a, state.height()));
+    }
+    ObjectNode o = JSON.createObjectNode();
+    o.put("height", state.height());
+    o.put("seller", a.toString());
+    MarketJson.meters(o.putObject("attestingMeters"), m.get());
     return ok(o);
   }
 

@@ -9,16 +9,24 @@ import static org.gridtrade.node.NodeTests.uri;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HexFormat;
 import java.util.List;
+import java.util.SortedMap;
+import java.util.TreeMap;
+import org.gridtrade.ledger.Hash;
 import org.gridtrade.ledger.KeyPair;
 import org.gridtrade.ledger.Keystore;
+import org.gridtrade.ledger.Signature;
+import org.gridtrade.market.AttestingMeters;
 import org.gridtrade.market.ClearingRule;
+import org.gridtrade.market.DeliveryTerms;
 import org.gridtrade.market.MarketCalls;
 import org.gridtrade.market.MarketSpec;
 import org.junit.jupiter.api.Test;
@@ -88,6 +96,73 @@ class NodeMarketTest {
       }
       assertThat(clients.get(0).account(users.get(2).address()).balance())
           .isEqualTo(sellerBefore + 150_000 - 10);
+
+      // A market that settles on metered delivery (an interval already over), the seller's
+      // deliveries attested by 2 of its 3 registered meters; the buyer posts the reading.
+      List<KeyPair> meters = new ArrayList<>();
+      for (int i = 0; i < 3; i++) {
+        meters.add(
+            KeyPair.fromSeed(
+                Hash.sha256(("meter/" + i).getBytes(StandardCharsets.US_ASCII)).bytes()));
+      }
+      Instant start = Instant.ofEpochSecond(Instant.now().getEpochSecond() - 3_600);
+      Instant end = start.plusSeconds(900);
+      long gate1 = clients.get(0).status().height() + 40;
+      submit(
+          clients.get(0),
+          users.get(0),
+          MarketCalls.open(
+              new MarketSpec(ClearingRule.UNIFORM_PRICE, 500_000, gate1, start, end)
+                  .withDelivery(new DeliveryTerms(100_000, gate1 + 400))));
+      submit(
+          clients.get(0),
+          users.get(0),
+          MarketCalls.registerMeters(
+              users.get(2).address(),
+              new AttestingMeters(2, meters.stream().map(KeyPair::publicKey).toList())));
+      submit(clients.get(1), users.get(1), MarketCalls.bid(1, 100_000, 1_000));
+      submit(clients.get(2), users.get(2), MarketCalls.ask(1, 60_000, 1_000));
+      await(
+          "every node is past the second gate",
+          () -> clients.stream().allMatch(x -> x.status().height() >= gate1));
+      byte[] reading =
+          MarketCalls.readingMessage(
+              LocalTestnet.CHAIN_ID, users.get(2).address(), start, end, 800);
+      SortedMap<Integer, Signature> sigs = new TreeMap<>();
+      sigs.put(0, meters.get(0).sign(reading));
+      sigs.put(2, meters.get(2).sign(reading));
+      submit(clients.get(1), users.get(1), MarketCalls.attestedDelivery(1, 1, 800, sigs));
+      await(
+          "every node settled the ask",
+          () ->
+              nodes.stream()
+                  .allMatch(
+                      n -> {
+                        try {
+                          return JSON.readTree(get(uri(n), "/v1/markets/1/deliveries"))
+                                  .get("deliveries")
+                                  .size()
+                              == 1;
+                        } catch (Exception e) {
+                          return false;
+                        }
+                      }));
+      for (GridTradeNode n : nodes) {
+        JsonNode d = JSON.readTree(get(uri(n), "/v1/markets/1/deliveries")).get("deliveries");
+        assertThat(d.get(0).get("order").asInt()).isEqualTo(1);
+        assertThat(d.get(0).get("deliveredWh").asLong()).isEqualTo(800);
+        assertThat(d.get(0).get("byDeadline").asBoolean()).isFalse();
+        // 200 Wh short at 100,000 per kWh: 20,000 micro-coins to the buyer
+        assertThat(d.get(0).get("penaltyMicro").asLong()).isEqualTo(20_000);
+        JsonNode am =
+            JSON.readTree(get(uri(n), "/v1/meters/" + users.get(2).address()))
+                .get("attestingMeters");
+        assertThat(am.get("threshold").asInt()).isEqualTo(2);
+        assertThat(am.get("meters").get(1).asText())
+            .isEqualTo(HexFormat.of().formatHex(meters.get(1).publicKey().bytes()));
+      }
+      assertThat(status(nodes.get(0), "/v1/meters/" + users.get(1).address())).isEqualTo(404);
+      assertThat(status(nodes.get(0), "/v1/meters/nope")).isEqualTo(400);
       assertThat(status(nodes.get(1), "/v1/markets/9")).isEqualTo(404);
       assertThat(status(nodes.get(1), "/v1/markets/x")).isEqualTo(400);
       assertThat(status(nodes.get(1), "/v1/markets/0/bids")).isEqualTo(404);

@@ -5,7 +5,9 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.List;
 import java.util.Locale;
 import java.util.OptionalLong;
+import org.gridtrade.market.AttestingMeters;
 import org.gridtrade.market.Clearing;
+import org.gridtrade.market.Delivery;
 import org.gridtrade.market.Market;
 import org.gridtrade.market.MarketOrder;
 import org.gridtrade.market.MarketTrade;
@@ -75,6 +77,36 @@ public final class MarketJson {
     n.put("settledMicro", o.settledMicro());
     n.put("refundedMicro", o.refundedMicro());
     n.put("transaction", o.transaction().toHex());
+  }
+
+  /**
+   * How an ask was settled against metered delivery.
+   *
+   * @param n the object to fill
+   * @param d the settlement
+   */
+  public static void delivery(ObjectNode n, Delivery d) {
+    n.put("order", d.order());
+    n.put("deliveredWh", d.deliveredWh());
+    n.put("sellerReceivedMicro", d.sellerReceivedMicro());
+    n.put("penaltyMicro", d.penaltyMicro());
+    n.put("collateralReturnedMicro", d.collateralReturnedMicro());
+    n.put("buyersRefundedMicro", d.buyersRefundedMicro());
+    n.put("operatorSpreadMicro", d.operatorSpreadMicro());
+    n.put("height", d.height());
+    n.put("byDeadline", d.byDeadline());
+  }
+
+  /**
+   * The meters that attest a seller's deliveries.
+   *
+   * @param n the object to fill
+   * @param m the meters
+   */
+  public static void meters(ObjectNode n, AttestingMeters m) {
+    n.put("threshold", m.threshold());
+    var keys = n.putArray("meters");
+    m.meters().forEach(k -> keys.add(java.util.HexFormat.of().formatHex(k.bytes())));
   }
 
   /**
