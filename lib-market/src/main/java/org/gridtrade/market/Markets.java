@@ -1,5 +1,6 @@
 package org.gridtrade.market;
 
+import java.nio.ByteBuffer;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -196,7 +197,7 @@ public final class Markets {
         .get(MarketState.readingKey(seller, start.getEpochSecond(), end.getEpochSecond()))
         .map(
             v -> {
-              java.nio.ByteBuffer b = java.nio.ByteBuffer.wrap(v);
+              ByteBuffer b = ByteBuffer.wrap(v);
               return new AttestedReading(seller, start, end, b.getLong(), b.getLong());
             });
   }

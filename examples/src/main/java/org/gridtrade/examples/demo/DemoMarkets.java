@@ -1,16 +1,24 @@
 package org.gridtrade.examples.demo;
 
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
+import java.util.SortedMap;
+import java.util.TreeMap;
 import org.gridtrade.consensus.BlockEngine;
 import org.gridtrade.examples.study.MarketSimulation;
 import org.gridtrade.ledger.Address;
 import org.gridtrade.ledger.KeyPair;
 import org.gridtrade.ledger.LedgerState;
+import org.gridtrade.ledger.Payload;
+import org.gridtrade.ledger.PublicKey;
+import org.gridtrade.ledger.Signature;
 import org.gridtrade.ledger.Units;
 import org.gridtrade.market.AttestingMeters;
 import org.gridtrade.market.ClearingRule;
@@ -160,7 +168,7 @@ public final class DemoMarkets {
   private final List<String> sps;
   private final Map<String, KeyPair> keys;
   private boolean registered;
-  private final java.util.Set<Long> reported = new java.util.HashSet<>();
+  private final Set<Long> reported = new HashSet<>();
   private final Map<Address, String> names = new LinkedHashMap<>();
   private final List<Opened> opened = new ArrayList<>();
   private final List<String> skipped = new ArrayList<>();
@@ -306,7 +314,7 @@ public final class DemoMarkets {
 
   /** Everyone who may sell in a market of the day: every SP (any may lead), then the plans'. */
   private List<String> sellers() {
-    java.util.LinkedHashSet<String> out = new java.util.LinkedHashSet<>(sps);
+    LinkedHashSet<String> out = new LinkedHashSet<>(sps);
     for (CommunityDay.MarketPlan p : plans) {
       for (CommunityDay.PlannedOrder o : p.orders()) {
         if (o.side() == Side.SELL && !p.pets()) {
@@ -323,7 +331,7 @@ public final class DemoMarkets {
   }
 
   private AttestingMeters attestingMeters(String seller) {
-    List<org.gridtrade.ledger.PublicKey> ks = new ArrayList<>();
+    List<PublicKey> ks = new ArrayList<>();
     for (int i = 0; i < METERS; i++) {
       ks.add(meter(seller, i).publicKey());
     }
@@ -369,8 +377,7 @@ public final class DemoMarkets {
                 o.spec().deliveryStart(),
                 o.spec().deliveryEnd(),
                 wh);
-        java.util.SortedMap<Integer, org.gridtrade.ledger.Signature> sigs =
-            new java.util.TreeMap<>();
+        SortedMap<Integer, Signature> sigs = new TreeMap<>();
         for (int i = 0; i < THRESHOLD; i++) {
           sigs.put(i, meter(seller, i).sign(reading));
         }
@@ -477,7 +484,7 @@ public final class DemoMarkets {
     return out;
   }
 
-  private static CommunityDay.Order order(String signer, org.gridtrade.ledger.Payload payload) {
+  private static CommunityDay.Order order(String signer, Payload payload) {
     return new CommunityDay.Order(0, signer, payload);
   }
 }

@@ -8,6 +8,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -440,7 +441,7 @@ public final class DemoReport {
       return f("market %d, gate %d: NOT CLEARED", o.id(), o.spec().gateClosureHeight());
     }
     Clearing k = c.get();
-    java.util.Map<Integer, Delivery> delivered = new java.util.HashMap<>();
+    Map<Integer, Delivery> delivered = new HashMap<>();
     b.get().deliveries().forEach(d -> delivered.put(d.order(), d));
     List<String> sides = new ArrayList<>();
     for (MarketOrder x : b.get().orders()) {

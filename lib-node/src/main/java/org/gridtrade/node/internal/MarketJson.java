@@ -2,6 +2,7 @@ package org.gridtrade.node.internal;
 
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Locale;
 import java.util.OptionalLong;
@@ -105,8 +106,8 @@ public final class MarketJson {
    */
   public static void meters(ObjectNode n, AttestingMeters m) {
     n.put("threshold", m.threshold());
-    var keys = n.putArray("meters");
-    m.meters().forEach(k -> keys.add(java.util.HexFormat.of().formatHex(k.bytes())));
+    ArrayNode keys = n.putArray("meters");
+    m.meters().forEach(k -> keys.add(HexFormat.of().formatHex(k.bytes())));
   }
 
   /**
