@@ -159,17 +159,6 @@ public final class CommunityDay {
     public boolean pets() {
       return name.startsWith(PETS_MARKET);
     }
-
-    /** The energy each participant is planned to trade on one side, Wh, by signer. */
-    public Map<String, Long> planned(Side side) {
-      Map<String, Long> out = new LinkedHashMap<>();
-      for (PlannedOrder o : orders) {
-        if (o.side() == side) {
-          out.merge(o.signer(), o.wh(), Long::sum);
-        }
-      }
-      return out;
-    }
   }
 
   /** Prefix of the names of the PETS markets (one per hour with charging). */

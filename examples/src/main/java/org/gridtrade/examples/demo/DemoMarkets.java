@@ -350,11 +350,12 @@ public final class DemoMarkets {
    */
   private List<CommunityDay.Order> reports(LedgerState state) {
     Map<String, Long> export = new LinkedHashMap<>();
-    List<Opened> due = new ArrayList<>();
+    Map<Opened, List<MarketOrder>> due = new LinkedHashMap<>();
     for (Opened o : opened) {
       if (o.plan().hour() + 1 <= hour && !reported.contains(o.id())) {
-        due.add(o);
-        for (MarketOrder x : Markets.orders(state, o.id())) {
+        List<MarketOrder> orders = Markets.orders(state, o.id());
+        due.put(o, orders);
+        for (MarketOrder x : orders) {
           if (x.side() == Side.SELL && x.filledWh() > 0) {
             export.merge(names.get(x.owner()) + "@" + o.plan().hour(), x.filledWh(), Long::sum);
           }
@@ -362,9 +363,10 @@ public final class DemoMarkets {
       }
     }
     List<CommunityDay.Order> out = new ArrayList<>();
-    for (Opened o : due) {
+    for (Map.Entry<Opened, List<MarketOrder>> e : due.entrySet()) {
+      Opened o = e.getKey();
       reported.add(o.id());
-      for (MarketOrder x : Markets.orders(state, o.id())) {
+      for (MarketOrder x : e.getValue()) {
         if (x.side() != Side.SELL || x.filledWh() == 0) {
           continue;
         }
