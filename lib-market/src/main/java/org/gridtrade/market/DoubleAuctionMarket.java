@@ -128,7 +128,7 @@ public final class DoubleAuctionMarket implements LedgerModule {
           case MarketCalls.BID, MarketCalls.ASK -> 1 + 8 + 8 + 8;
           case MarketCalls.CANCEL -> 1 + 8 + 4;
           case MarketCalls.DELIVERED -> 1 + 8 + 4 + 8;
-          case MarketCalls.RATE -> 1 + 8 + 4 + 1;
+          case MarketCalls.RATE -> MarketCalls.RATE_BYTES;
           case MarketCalls.REGISTER_METERS ->
               data.length < MarketCalls.METERS_HEADER
                   ? MarketCalls.METERS_HEADER
@@ -156,7 +156,7 @@ public final class DoubleAuctionMarket implements LedgerModule {
       case MarketCalls.OPEN -> open(ctx, tx, in);
       case MarketCalls.CANCEL -> cancel(ctx, tx, in.getLong(), in.getInt());
       case MarketCalls.DELIVERED -> delivered(ctx, tx, in.getLong(), in.getInt(), in.getLong());
-      case MarketCalls.RATE -> rate(ctx, tx, in.getLong(), in.getInt(), in.get());
+      case MarketCalls.RATE -> rate(ctx, tx, in);
       case MarketCalls.REGISTER_METERS -> registerMeters(ctx, tx, in);
       case MarketCalls.ATTESTED -> attested(ctx, in);
       default -> place(ctx, tx, op == MarketCalls.BID ? Side.BUY : Side.SELL, in);
@@ -577,8 +577,13 @@ public final class DoubleAuctionMarket implements LedgerModule {
                 byDeadline)));
   }
 
-  private Optional<TxResult.Rejected> rate(
-      ModuleContext ctx, Transaction tx, long id, int trade, int score) {
+  private Optional<TxResult.Rejected> rate(ModuleContext ctx, Transaction tx, ByteBuffer in) {
+    long id = in.getLong();
+    int trade = in.getInt();
+    int score = in.get();
+    byte[] named = new byte[Address.LENGTH];
+    in.get(named);
+    long namedMicro = in.getLong();
     if (score < 1 || score > 5) {
       return reject("score %d must be in [1, 5]".formatted(score));
     }
@@ -614,6 +619,22 @@ public final class DoubleAuctionMarket implements LedgerModule {
       return reject(
           "trade %d of market %d was bought by %s; only its buyer may rate it, not %s"
               .formatted(trade, id, buyer, tx.sender()));
+    }
+    Address seller = readOrder(ctx, id, tr.sellOrder()).owner();
+    if (seller.equals(buyer)) {
+      return reject(
+          "trade %d of market %d was sold and bought by %s; a trader cannot rate itself"
+              .formatted(trade, id, buyer));
+    }
+    if (!seller.equals(Address.ofBytes(named))) {
+      return reject(
+          "seller %s does not match trade %d of market %d, which %s sold"
+              .formatted(Address.ofBytes(named), trade, id, seller));
+    }
+    if (namedMicro != tr.buyerPaysMicro()) {
+      return reject(
+          "tradedMicro %d does not match trade %d of market %d, whose buyer pays %d"
+              .formatted(namedMicro, trade, id, tr.buyerPaysMicro()));
     }
     StateKey key = MarketState.ratingKey(id, trade);
     if (ctx.get(key).isPresent()) {

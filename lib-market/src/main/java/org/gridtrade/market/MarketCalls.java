@@ -31,6 +31,7 @@ public final class MarketCalls {
   static final int ATTESTATION = 1 + Signature.LENGTH;
   private static final byte[] READING_DOMAIN =
       "GridTrade/meter-reading/v1".getBytes(StandardCharsets.US_ASCII);
+  static final int RATE_BYTES = 1 + 8 + 4 + 1 + Address.LENGTH + 8;
   static final int OPEN_BYTES = 1 + 1 + 4 + 8 + 8 + 8 + 1 + 8 + 8;
 
   private MarketCalls() {}
@@ -128,25 +129,29 @@ public final class MarketCalls {
 
   /**
    * Rates the seller of a trade (only its buyer may, once, and only when some of its energy was
-   * delivered).
+   * delivered). The call names the seller and the coins of the trade, so that anyone reading the
+   * chain's blocks can fold the rating into the seller's trust ({@link Markets#ratingDecoder()});
+   * the module refuses it unless both match the trade.
    *
-   * @param market the market's id
-   * @param trade the trade's index
+   * @param trade the trade, as {@link Markets#trades} gives it
+   * @param seller the owner of the trade's ask ({@link Markets#order})
    * @param score 1 to 5
    * @return the payload
    */
-  public static Payload.Call rate(long market, int trade, int score) {
-    requireId("market", market);
-    requireId("trade", trade);
+  public static Payload.Call rate(MarketTrade trade, Address seller, int score) {
+    Objects.requireNonNull(trade, "trade");
+    Objects.requireNonNull(seller, "seller");
     if (score < 1 || score > 5) {
       throw new IllegalArgumentException("score %d must be in [1, 5]".formatted(score));
     }
     byte[] d =
-        ByteBuffer.allocate(1 + 8 + 4 + 1)
+        ByteBuffer.allocate(RATE_BYTES)
             .put(RATE)
-            .putLong(market)
-            .putInt(trade)
+            .putLong(trade.market())
+            .putInt(trade.index())
             .put((byte) score)
+            .put(seller.bytes())
+            .putLong(trade.buyerPaysMicro())
             .array();
     return new Payload.Call(DoubleAuctionMarket.NAME, d);
   }

@@ -10,6 +10,8 @@ import java.util.OptionalInt;
 import java.util.OptionalLong;
 import org.gridtrade.ledger.Address;
 import org.gridtrade.ledger.LedgerState;
+import org.gridtrade.ledger.Payload;
+import org.gridtrade.ledger.spi.RatingDecoder;
 import org.gridtrade.market.internal.MarketState;
 
 /**
@@ -92,6 +94,22 @@ public final class Markets {
   }
 
   /**
+   * One order of a market.
+   *
+   * @param state a ledger state
+   * @param id the market's id
+   * @param order the order's id
+   * @return the order, or empty if there is no such market or order
+   */
+  public static Optional<MarketOrder> order(LedgerState state, long id, int order) {
+    if (order < 0) {
+      return Optional.empty();
+    }
+    List<MarketOrder> one = orders(state, id, order, 1);
+    return one.isEmpty() ? Optional.empty() : Optional.of(one.get(0));
+  }
+
+  /**
    * A cleared market's trades, in merit order.
    *
    * @param state a ledger state
@@ -168,6 +186,40 @@ public final class Markets {
     Optional<byte[]> v = state.get(MarketState.ratingKey(id, trade));
     return v.isPresent() ? OptionalInt.of(v.get()[0]) : OptionalInt.empty();
   }
+
+  /**
+   * Reads the market's rating calls ({@link MarketCalls#rate}) from a chain's transactions, so that
+   * trust can be computed from ratings of delivered trades: give it to {@code
+   * org.gridtrade.consensus.trust.TrustIndex} or to the trust-stake consensus. It reads the call's
+   * bytes only; the rating is one the chain accepted when its transaction is in a block (the module
+   * refused it otherwise).
+   *
+   * @return the decoder
+   */
+  public static RatingDecoder ratingDecoder() {
+    return RATINGS;
+  }
+
+  private static final RatingDecoder RATINGS =
+      tx -> {
+        if (!(tx.body().payload() instanceof Payload.Call c)
+            || !c.module().equals(DoubleAuctionMarket.NAME)) {
+          return Optional.empty();
+        }
+        byte[] d = c.data();
+        if (d.length != MarketCalls.RATE_BYTES || d[0] != MarketCalls.RATE) {
+          return Optional.empty();
+        }
+        ByteBuffer in = ByteBuffer.wrap(d, 1 + 8 + 4, d.length - 1 - 8 - 4);
+        int score = in.get();
+        byte[] seller = new byte[Address.LENGTH];
+        in.get(seller);
+        long micro = in.getLong();
+        if (score < 1 || score > 5 || micro < 0) {
+          return Optional.empty(); // never in a block: the module refuses such a call
+        }
+        return Optional.of(new RatingDecoder.Rated(Address.ofBytes(seller), micro, score));
+      };
 
   /**
    * The meters that attest a seller's deliveries.

@@ -152,21 +152,41 @@ class DeliveryTest {
       c.advanceTo(DEADLINE);
       int ringTrade = trades.get(0).buyOrder() == 0 ? 0 : 1;
       int honestTrade = 1 - ringTrade;
-      assertThat(refusal(c, ringA, MarketCalls.rate(0, ringTrade, 5)))
+      MarketTrade ring = trades.get(ringTrade);
+      MarketTrade honest = trades.get(honestTrade);
+      assertThat(refusal(c, ringA, MarketCalls.rate(ring, ringB.address(), 5)))
           .contains("has no delivered energy; only delivered trades may be rated");
-      assertThat(refusal(c, ringB, MarketCalls.rate(0, honestTrade, 5)))
+      assertThat(refusal(c, ringB, MarketCalls.rate(honest, honestSeller.address(), 5)))
           .contains("only its buyer may rate it");
-      c.block(List.of(c.tx(honestBuyer, MarketCalls.rate(0, honestTrade, 4))));
+      // The call names the seller and the trade's coins, so trust can be read from the blocks
+      // alone; the module refuses a call that names them wrong.
+      assertThat(refusal(c, honestBuyer, MarketCalls.rate(honest, ringB.address(), 5)))
+          .contains("does not match trade " + honestTrade + " of market 0, which")
+          .contains(honestSeller.address().toString());
+      MarketTrade inflated =
+          new MarketTrade(
+              0,
+              honest.index(),
+              honest.buyOrder(),
+              honest.sellOrder(),
+              honest.quantityWh(),
+              honest.buyerPriceMicroPerKWh(),
+              honest.sellerPriceMicroPerKWh(),
+              honest.buyerPaysMicro() * 1_000,
+              honest.sellerReceivesMicro());
+      assertThat(refusal(c, honestBuyer, MarketCalls.rate(inflated, honestSeller.address(), 5)))
+          .contains("tradedMicro " + honest.buyerPaysMicro() * 1_000 + " does not match");
+      c.block(List.of(c.tx(honestBuyer, MarketCalls.rate(honest, honestSeller.address(), 4))));
       assertThat(Markets.rating(c.state(), 0, honestTrade)).hasValue(4);
       assertThat(Markets.rating(c.state(), 0, ringTrade)).isEmpty();
-      assertThat(refusal(c, honestBuyer, MarketCalls.rate(0, honestTrade, 5)))
+      assertThat(refusal(c, honestBuyer, MarketCalls.rate(honest, honestSeller.address(), 5)))
           .contains("rated already");
       // The ring's seller paid the penalty (1,000 Wh at 100,000 per kWh) to the ring's buyer.
-      Delivery ring = Markets.delivery(c.state(), 0, 1).orElseThrow();
-      assertThat(ring.byDeadline()).isTrue();
-      assertThat(ring.deliveredWh()).isZero();
-      assertThat(ring.penaltyMicro()).isEqualTo(100_000);
-      assertThat(ring.sellerReceivedMicro()).isZero();
+      Delivery undelivered = Markets.delivery(c.state(), 0, 1).orElseThrow();
+      assertThat(undelivered.byDeadline()).isTrue();
+      assertThat(undelivered.deliveredWh()).isZero();
+      assertThat(undelivered.penaltyMicro()).isEqualTo(100_000);
+      assertThat(undelivered.sellerReceivedMicro()).isZero();
       assertThat(c.state().account(ESCROW).balance()).isZero();
     }
   }

@@ -11,6 +11,7 @@ import org.gridtrade.examples.report.TrustCharts;
 import org.gridtrade.examples.study.TrustSimulation;
 import org.gridtrade.examples.study.TrustSimulation.Result;
 import org.gridtrade.examples.study.TrustSimulation.Round;
+import org.gridtrade.examples.study.WashRingStudy;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -81,6 +82,16 @@ public final class TrustSimCommand implements Callable<Integer> {
               + " ${DEFAULT-VALUE}).")
   int malicious;
 
+  @Option(
+      names = "--ring",
+      paramLabel = "N",
+      defaultValue = "5",
+      description =
+          "Identities of the wash-trading ring, 2..50 (default: ${DEFAULT-VALUE}): they trade"
+              + " 10 kWh (one coin) in a circle every round and rate each other 5, once on the ledger's own"
+              + " trades and once through the market that settles on meter-attested delivery.")
+  int ring;
+
   @Mixin JsonOutput output;
 
   @Option(
@@ -101,6 +112,9 @@ public final class TrustSimCommand implements Callable<Integer> {
     if (malicious < 0 || malicious > 1000) {
       throw bad("--malicious %d is outside 0..1000".formatted(malicious));
     }
+    if (ring < 2 || ring > 50) {
+      throw bad("--ring %d is outside 2..50".formatted(ring));
+    }
     if (chart != null) {
       try {
         Charts.isSvg(chart);
@@ -112,11 +126,80 @@ public final class TrustSimCommand implements Callable<Integer> {
         new TrustSimulation.Settings(seed, rounds, prosumers, consumers, malicious);
     Result r = TrustSimulation.run(settings, true);
     Result base = TrustSimulation.run(settings, false);
+    WashRingStudy.Result w = WashRingStudy.run(new WashRingStudy.Settings(seed, rounds, ring));
     if (chart != null) {
       Charts.write(TrustCharts.meanTrust(r, seed), chart);
     }
-    output.print(() -> toJson(r, base), () -> toText(r, base));
+    output.print(
+        () -> {
+          ObjectNode j = toJson(r, base);
+          j.set("washRing", washRingJson(w));
+          return j;
+        },
+        () -> toText(r, base) + washRingText(w));
     return 0;
+  }
+
+  private ObjectNode washRingJson(WashRingStudy.Result w) {
+    ObjectNode j = new ObjectMapper().createObjectNode();
+    j.put("ring", ring);
+    j.put("rounds", rounds);
+    ObjectNode l = j.putObject("ledgerRatings");
+    WashRingStudy.Hour last = w.hours().get(w.hours().size() - 1);
+    l.put("ringTrust", last.ledgerRingTrust());
+    l.put("ringTrp", last.ledgerRingTrp());
+    l.put("ringTrp4Round", w.ledgerRingTrp4Hour());
+    l.put("honestSellerTrust", last.ledgerHonestTrust());
+    ObjectNode m = j.putObject("marketRatings");
+    m.put("ringTrust", last.marketRingTrust());
+    m.put("ringTrp", last.marketRingTrp());
+    m.put("ringTrp4Round", w.marketRingTrp4Hour());
+    m.put("honestSellerTrust", last.marketHonestTrust());
+    m.put("honestSellerTrp4Round", w.marketHonestTrp4Hour());
+    m.put("ringRatingsSent", w.ringRatingsSent());
+    m.put("ringRatingsRefused", w.ringRatingsRefused());
+    m.put("honestRatingsAccepted", w.honestRatingsAccepted());
+    m.put("ringPenaltyMicro", w.ringPenaltyMicro());
+    m.put("ringCostMicro", w.ringCostMicro());
+    m.put("blocks", w.marketBlocks());
+    ArrayNode series = j.putArray("series");
+    for (WashRingStudy.Hour h : w.hours()) {
+      ObjectNode o = series.addObject();
+      o.put("round", h.hour());
+      o.put("ledgerRingTrust", h.ledgerRingTrust());
+      o.put("ledgerRingTrp", h.ledgerRingTrp());
+      o.put("ledgerHonestSellerTrust", h.ledgerHonestTrust());
+      o.put("marketRingTrust", h.marketRingTrust());
+      o.put("marketRingTrp", h.marketRingTrp());
+      o.put("marketHonestSellerTrust", h.marketHonestTrust());
+    }
+    return j;
+  }
+
+  private String washRingText(WashRingStudy.Result w) {
+    WashRingStudy.Hour last = w.hours().get(w.hours().size() - 1);
+    return String.format(
+        Locale.ROOT,
+        "wash-trading ring of %d (10 kWh, one coin, in a circle each round, every trade rated 5; the ring"
+            + " generates nothing):%n"
+            + "  ledger ratings (a confirmed trade may be rated): ring trust %.3f, TRP %d%s;"
+            + " honest seller %.3f%n"
+            + "  market ratings (only delivered energy may be rated): ring trust %.3f, TRP %d;"
+            + " %d of its %d ratings refused; it paid %.2f coins of penalties (to itself) and"
+            + " %.6f coins of fees; honest seller %.3f%s%n",
+        ring,
+        last.ledgerRingTrust(),
+        last.ledgerRingTrp(),
+        w.ledgerRingTrp4Hour() < 0 ? "" : " from round " + w.ledgerRingTrp4Hour(),
+        last.ledgerHonestTrust(),
+        last.marketRingTrust(),
+        last.marketRingTrp(),
+        w.ringRatingsRefused(),
+        w.ringRatingsSent(),
+        w.ringPenaltyMicro() / 1e6,
+        w.ringCostMicro() / 1e6,
+        last.marketHonestTrust(),
+        w.marketHonestTrp4Hour() < 0 ? "" : ", TRP 4 from round " + w.marketHonestTrp4Hour());
   }
 
   private ParameterException bad(String message) {

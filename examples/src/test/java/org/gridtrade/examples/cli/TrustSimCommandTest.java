@@ -43,6 +43,16 @@ public class TrustSimCommandTest {
         .isGreaterThan(j.get("honestBuyerMeanPrice").asDouble());
     assertThat(j.get("ratings").asInt()).isPositive();
     assertThat(j.get("trades").asInt()).isGreaterThan(j.get("ratings").asInt() / 2 - 1);
+    // The wash-trading ring: trust from the ledger's ratings, none from the market's.
+    JsonNode w = j.get("washRing");
+    assertThat(w.get("ring").asInt()).isEqualTo(5);
+    assertThat(w.at("/ledgerRatings/ringTrust").asDouble()).isGreaterThan(3.5);
+    assertThat(w.at("/marketRatings/ringTrust").asDouble()).isZero();
+    assertThat(w.at("/marketRatings/ringTrp").asInt()).isEqualTo(1);
+    assertThat(w.at("/marketRatings/ringRatingsSent").asInt()).isEqualTo(5 * 24);
+    assertThat(w.at("/marketRatings/ringRatingsRefused").asInt()).isEqualTo(5 * 24);
+    assertThat(w.at("/marketRatings/honestRatingsAccepted").asInt()).isEqualTo(24);
+    assertThat(w.get("series").size()).isEqualTo(24);
   }
 
   @Test
@@ -82,5 +92,8 @@ public class TrustSimCommandTest {
     assertThat(r.exitCode()).isEqualTo(2);
     assertThat(r.errorLine()).contains("--rounds 1 is outside 2..1000");
     assertThat(Cli.run("trust-sim", "--chart", "x.gif").exitCode()).isEqualTo(2);
+    Cli ring = Cli.run("trust-sim", "--ring", "1");
+    assertThat(ring.exitCode()).isEqualTo(2);
+    assertThat(ring.errorLine()).contains("--ring 1 is outside 2..50");
   }
 }

@@ -22,6 +22,7 @@ import org.gridtrade.ledger.Hash;
 import org.gridtrade.ledger.KeyPair;
 import org.gridtrade.ledger.Payload;
 import org.gridtrade.ledger.Transaction;
+import org.gridtrade.ledger.spi.RatingDecoder;
 
 /**
  * Trust stake's stake ledger: the protocol state folded from the chain's blocks (deposits,
@@ -43,6 +44,7 @@ final class StakeLedger {
   private final KeyPair treasury;
   private final long trustCoinMicro;
   final int attestationEpochs;
+  private final List<RatingDecoder> decoders;
   private final Map<Hash, State> cache =
       new LinkedHashMap<>(64, 0.75f, true) {
         private static final long serialVersionUID = 1L;
@@ -64,7 +66,9 @@ final class StakeLedger {
       TrustParameters params,
       KeyPair treasury,
       long trustCoinMicro,
-      int attestationEpochs) {
+      int attestationEpochs,
+      List<RatingDecoder> decoders) {
+    this.decoders = decoders;
     this.initialValidators = initialValidators;
     this.epochLength = epochLength;
     this.committeeSize = committeeSize;
@@ -188,7 +192,7 @@ final class StakeLedger {
     State s;
     if (base == null) {
       s = new State();
-      s.index = new TrustIndex(params);
+      s.index = new TrustIndex(params, decoders);
       for (long x = 1; x < activation; x++) {
         foldLedger(s, block(chain, x));
       }

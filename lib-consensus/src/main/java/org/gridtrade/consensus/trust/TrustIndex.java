@@ -2,14 +2,17 @@ package org.gridtrade.consensus.trust;
 
 import java.util.Collections;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.TreeMap;
 import org.gridtrade.ledger.Address;
 import org.gridtrade.ledger.Block;
 import org.gridtrade.ledger.Hash;
 import org.gridtrade.ledger.Payload;
 import org.gridtrade.ledger.Transaction;
+import org.gridtrade.ledger.spi.RatingDecoder;
 
 /**
  * Every trader's trust, folded from the ledger's blocks so that any node recomputes the same
@@ -27,6 +30,12 @@ import org.gridtrade.ledger.Transaction;
  *       block time − {@code RT_u} and γ = coins traded before the rating, in {@link
  *       TrustParameters} units; the trust is the running mean of these values ({@link
  *       TrustScores#traderTrust}). A trader never rated has trust 0 (TRP 1).
+ *   <li><b>Module ratings</b>: a {@link Payload.Call} that one of the index's {@link
+ *       RatingDecoder}s reads as a rating (a market's rating of a delivered trade, which the market
+ *       accepts only from the trade's buyer, once, and only when its meters showed energy
+ *       delivered). The coins of the rated trade count as traded by both parties first, then the
+ *       rating is one transaction of Alg. 1 for the rated trader, exactly as a {@link
+ *       Payload.Rating} of a trade confirmed in the same block.
  * </ul>
  *
  * <p>The ledger has already checked every rating (a trade of an earlier block, by one of its
@@ -36,6 +45,7 @@ import org.gridtrade.ledger.Transaction;
  */
 public final class TrustIndex {
   private final TrustParameters params;
+  private final List<RatingDecoder> decoders;
   private final HashMap<Address, Acc> accounts;
   private final HashMap<Hash, Trade> trades;
   private long height;
@@ -64,7 +74,19 @@ public final class TrustIndex {
    * @param params the units
    */
   public TrustIndex(TrustParameters params) {
+    this(params, List.of());
+  }
+
+  /**
+   * An empty index that also reads the ratings of on-chain modules.
+   *
+   * @param params the units
+   * @param decoders read module calls as ratings, tried in this order (the first that reads a call
+   *     decides)
+   */
+  public TrustIndex(TrustParameters params, List<RatingDecoder> decoders) {
     this.params = Objects.requireNonNull(params, "params");
+    this.decoders = List.copyOf(Objects.requireNonNull(decoders, "decoders"));
     this.accounts = new HashMap<>();
     this.trades = new HashMap<>();
     this.height = -1;
@@ -72,6 +94,7 @@ public final class TrustIndex {
 
   private TrustIndex(TrustIndex o) {
     this.params = o.params;
+    this.decoders = o.decoders;
     this.accounts = new HashMap<>(o.accounts.size() * 2);
     o.accounts.forEach((k, v) -> accounts.put(k, v.copy()));
     this.trades = new HashMap<>(o.trades);
@@ -86,7 +109,20 @@ public final class TrustIndex {
    * @return the index after the last block
    */
   public static TrustIndex replay(TrustParameters params, Iterable<Block> blocks) {
-    TrustIndex t = new TrustIndex(params);
+    return replay(params, List.of(), blocks);
+  }
+
+  /**
+   * Recomputes an index that reads module ratings from scratch.
+   *
+   * @param params the units
+   * @param decoders read module calls as ratings
+   * @param blocks the chain's blocks in height order, from any height on
+   * @return the index after the last block
+   */
+  public static TrustIndex replay(
+      TrustParameters params, List<RatingDecoder> decoders, Iterable<Block> blocks) {
+    TrustIndex t = new TrustIndex(params, decoders);
     for (Block b : blocks) {
       t.fold(b);
     }
@@ -109,6 +145,15 @@ public final class TrustIndex {
    */
   public TrustParameters parameters() {
     return params;
+  }
+
+  /**
+   * The decoders this index reads module ratings with.
+   *
+   * @return the decoders, possibly none
+   */
+  public List<RatingDecoder> decoders() {
+    return decoders;
   }
 
   /**
@@ -148,6 +193,8 @@ public final class TrustIndex {
         trades.put(tx.id(), new Trade(t.seller(), t.buyer(), false, false));
       } else if (p instanceof Payload.Rating r) {
         rate(tx.sender(), r, time);
+      } else if (p instanceof Payload.Call && !decoders.isEmpty()) {
+        decode(tx).ifPresent(r -> rate(tx.sender(), r, time));
       }
     }
     height = h;
@@ -170,6 +217,33 @@ public final class TrustIndex {
       trades.put(r.trade(), next);
     }
     Acc rated = seen(bySeller ? t.buyer() : t.seller(), time);
+    rated.trust =
+        TrustScores.traderTrust(
+            rated.trust,
+            rated.ratings,
+            r.score(),
+            params.beta(time - rated.registeredAt),
+            params.coins(rated.tradedMicro));
+    rated.ratings++;
+  }
+
+  private Optional<RatingDecoder.Rated> decode(Transaction tx) {
+    for (RatingDecoder d : decoders) {
+      Optional<RatingDecoder.Rated> r = d.decode(tx);
+      if (r.isPresent()) {
+        return r;
+      }
+    }
+    return Optional.empty();
+  }
+
+  private void rate(Address rater, RatingDecoder.Rated r, long time) {
+    Acc by = seen(rater, time);
+    Acc rated = seen(r.rated(), time);
+    by.tradedMicro = saturatingAdd(by.tradedMicro, r.tradedMicro());
+    if (rated != by) {
+      rated.tradedMicro = saturatingAdd(rated.tradedMicro, r.tradedMicro());
+    }
     rated.trust =
         TrustScores.traderTrust(
             rated.trust,

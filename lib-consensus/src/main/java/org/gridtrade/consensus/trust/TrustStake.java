@@ -33,6 +33,7 @@ import org.gridtrade.ledger.PublicKey;
 import org.gridtrade.ledger.Signature;
 import org.gridtrade.ledger.Transaction;
 import org.gridtrade.ledger.TransactionBody;
+import org.gridtrade.ledger.spi.RatingDecoder;
 
 /**
  * Trust-based stake (Haider Ch. 3–4), with the validator rules of docs/trust.md, "The trust-stake
@@ -182,7 +183,8 @@ public final class TrustStake implements ConsensusProtocol {
             params,
             treasury,
             trustCoinMicro,
-            attestationEpochs);
+            attestationEpochs,
+            b.decoders);
     this.queue = new EvidenceQueue(this, stake);
   }
 
@@ -661,8 +663,23 @@ public final class TrustStake implements ConsensusProtocol {
     private KeyPair treasury;
     private long trustCoinMicro = 1_000_000;
     private int attestationEpochs = 10;
+    private List<RatingDecoder> decoders = List.of();
 
     private Builder() {}
+
+    /**
+     * Reads ratings that on-chain modules accept as well as the ledger's own (default: none). With
+     * a market's decoder ({@code org.gridtrade.market.Markets.ratingDecoder()}) a trader's trust
+     * grows with ratings of delivered trades, so a ring trading with itself without delivering
+     * energy gains none. Every node of a chain must use the same decoders.
+     *
+     * @param decoders tried in this order on each module call
+     * @return this builder
+     */
+    public Builder ratingDecoders(List<RatingDecoder> decoders) {
+      this.decoders = List.copyOf(Objects.requireNonNull(decoders, "decoders"));
+      return this;
+    }
 
     /**
      * For how many epochs an invalid block may be attested (default 10): a block of epoch {@code e}
