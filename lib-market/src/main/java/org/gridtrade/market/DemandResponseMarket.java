@@ -1,7 +1,9 @@
 package org.gridtrade.market;
 
+import java.nio.ByteBuffer;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.OptionalInt;
 import org.gridtrade.ledger.Address;
 import org.gridtrade.ledger.Hash;
 import org.gridtrade.ledger.KeyPair;
@@ -11,6 +13,7 @@ import org.gridtrade.ledger.Transaction;
 import org.gridtrade.ledger.TxResult;
 import org.gridtrade.ledger.spi.LedgerModule;
 import org.gridtrade.ledger.spi.ModuleContext;
+import org.gridtrade.ledger.spi.RatingDecoder;
 import org.gridtrade.market.internal.DrMath;
 import org.gridtrade.market.internal.DrState;
 
@@ -25,7 +28,8 @@ import org.gridtrade.market.internal.DrState;
  * <p><b>Calls</b> ({@link DrCalls}): {@code open} (an authority; rounds are numbered 0, 1, …),
  * {@code escrow} (each EV of the round, once, up to the certify height: {@link #escrowMicro}),
  * {@code certify} (the round's operator, once, after every EV escrowed, up to the certify height),
- * {@code settle} (an SP, once per cell, up to the settle height). A round not certified by its
+ * {@code settle} (an SP, once per cell, up to the settle height), {@code rate} (an EV, once per
+ * cell its token settled, naming the SP and the cell's payment). A round not certified by its
  * certify height expires and returns every escrow; at its settle height a certified round closes.
  */
 public final class DemandResponseMarket implements LedgerModule {
@@ -163,4 +167,49 @@ public final class DemandResponseMarket implements LedgerModule {
         spKeys,
         evKeys);
   }
+
+  /**
+   * An EV's rating of the SP of one of its cells ({@link DrCalls#rate}).
+   *
+   * @param state a ledger state
+   * @param round the round's id
+   * @param ev the EV's index
+   * @param sp the SP's index
+   * @return 1 to 5, or empty if not rated
+   */
+  public static OptionalInt rating(LedgerState state, long round, int ev, int sp) {
+    return DrState.rating(Objects.requireNonNull(state, "state"), round, ev, sp);
+  }
+
+  /**
+   * Reads the module's rating calls ({@link DrCalls#rate}) from a chain's transactions, so that an
+   * SP's trust can grow with the ratings of the energy it delivered in demand response: give it to
+   * {@code org.gridtrade.consensus.trust.TrustIndex} or to the trust-stake consensus, beside {@link
+   * Markets#ratingDecoder()}. It reads the call's bytes only.
+   *
+   * @return the decoder
+   */
+  public static RatingDecoder ratingDecoder() {
+    return RATINGS;
+  }
+
+  private static final RatingDecoder RATINGS =
+      tx -> {
+        if (!(tx.body().payload() instanceof Payload.Call c) || !c.module().equals(NAME)) {
+          return Optional.empty();
+        }
+        byte[] d = c.data();
+        if (d.length != DrState.RATE_BYTES || d[0] != DrState.RATE) {
+          return Optional.empty();
+        }
+        ByteBuffer in = ByteBuffer.wrap(d, 1 + 8 + 4 + 4, d.length - 1 - 8 - 4 - 4);
+        int score = in.get();
+        byte[] sp = new byte[Address.LENGTH];
+        in.get(sp);
+        long micro = in.getLong();
+        if (score < 1 || score > 5 || micro < 0) {
+          return Optional.empty(); // never in a block: the module refuses such a call
+        }
+        return Optional.of(new RatingDecoder.Rated(Address.ofBytes(sp), micro, score));
+      };
 }

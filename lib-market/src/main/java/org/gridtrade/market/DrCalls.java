@@ -104,4 +104,46 @@ public final class DrCalls {
     Objects.requireNonNull(settlement, "settlement");
     return new Payload.Call(DemandResponseMarket.NAME, DrState.encodeSettle(round, sp, settlement));
   }
+
+  /**
+   * An EV rates the SP of one of its cells, once, after the SP settled the cell with the EV's token
+   * (the energy was delivered and acknowledged). The call names the SP and the cell's payment, so
+   * that anyone reading the chain's blocks can fold the rating into the SP's trust ({@link
+   * DemandResponseMarket#ratingDecoder()}); the module refuses it unless both match.
+   *
+   * @param round the round, certified, as {@link DemandResponseMarket#round} gives it
+   * @param ev the EV's index in the round (the sender)
+   * @param sp the SP's index in the round
+   * @param score 1 to 5
+   * @return the payload
+   * @throws IllegalArgumentException if the round is not certified, an index is out of range or the
+   *     score is not 1 to 5
+   */
+  public static Payload.Call rate(DrRound round, int ev, int sp, int score) {
+    Objects.requireNonNull(round, "round");
+    if (round.certificate().isEmpty()) {
+      throw new IllegalArgumentException(
+          "round %d is %s: it has no certified cells to rate"
+              .formatted(round.id(), round.status()));
+    }
+    if (ev < 0 || ev >= round.spec().evs().size() || sp < 0 || sp >= round.spec().sps().size()) {
+      throw new IllegalArgumentException(
+          "cell [%d][%d] is outside round %d's %d EVs and %d SPs"
+              .formatted(ev, sp, round.id(), round.spec().evs().size(), round.spec().sps().size()));
+    }
+    if (score < 1 || score > 5) {
+      throw new IllegalArgumentException("score %d must be in [1, 5]".formatted(score));
+    }
+    byte[] d =
+        ByteBuffer.allocate(DrState.RATE_BYTES)
+            .put(DrState.RATE)
+            .putLong(round.id())
+            .putInt(ev)
+            .putInt(sp)
+            .put((byte) score)
+            .put(round.spec().sps().get(sp).address().bytes())
+            .putLong(round.certificate().get().cellPaymentsMicro().get(ev).get(sp))
+            .array();
+    return new Payload.Call(DemandResponseMarket.NAME, d);
+  }
 }

@@ -6,6 +6,10 @@ import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
+import org.gridtrade.consensus.trust.TrustIndex;
+import org.gridtrade.consensus.trust.TrustParameters;
+import org.gridtrade.ledger.Address;
+import org.gridtrade.ledger.Block;
 import org.gridtrade.ledger.BlockResult;
 import org.gridtrade.ledger.Hash;
 import org.gridtrade.ledger.KeyPair;
@@ -16,6 +20,7 @@ import org.gridtrade.ledger.RejectReason;
 import org.gridtrade.ledger.Transaction;
 import org.gridtrade.ledger.TxResult;
 import org.gridtrade.ledger.spi.LedgerModule;
+import org.gridtrade.ledger.spi.RatingDecoder;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -300,6 +305,68 @@ class DrRulesTest {
               c.state(), MarketChain.CHAIN, 0, i, 1, t + 60_000, t - 1, sp(c, 1), ev(c, i));
       assertThat(c.block(List.of(c.tx(sp(c, 1), DrCalls.settle(0, 1, second)))).skipped())
           .isEmpty();
+    }
+  }
+
+  @Test
+  void ratings_onlyForCellsTheEvsTokenSettled_byThatEv_once_andFoldIntoTrust() {
+    Setup s = setup(new DemandResponseMarket(), true);
+    try (MarketChain c = s.c()) {
+      assertThat(c.block(List.of(certify(c, c.operator(), s.cert()))).skipped()).isEmpty();
+      DrRound round = DemandResponseMarket.round(c.state(), 0).orElseThrow();
+      DrRound.Certificate cert = round.certificate().orElseThrow();
+      int i = cert.cellPaymentsMicro().get(0).stream().allMatch(v -> v > 0) ? 0 : 1;
+      assertThat(cert.cellPaymentsMicro().get(i)).allMatch(v -> v > 0);
+      // Before the SP settles the cell with the EV's token, no rating.
+      assertRefused(c, ev(c, i), c.tx(ev(c, i), DrCalls.rate(round, i, 0, 5)), "is not settled");
+      long t = now(c);
+      Payload.DemandResponseSettlement token =
+          DemandResponseMarket.settlement(
+              c.state(), MarketChain.CHAIN, 0, i, 0, t + 60_000, t - 1, sp(c, 0), ev(c, i));
+      assertThat(c.block(List.of(c.tx(sp(c, 0), DrCalls.settle(0, 0, token)))).skipped()).isEmpty();
+      // Only that EV rates, naming the cell's SP and payment.
+      assertRefused(
+          c, ev(c, 1 - i), c.tx(ev(c, 1 - i), DrCalls.rate(round, i, 0, 5)), "is not that EV");
+      assertRefused(c, sp(c, 0), c.tx(sp(c, 0), DrCalls.rate(round, i, 0, 5)), "is not that EV");
+      byte[] d = DrCalls.rate(round, i, 0, 5).data();
+      byte[] otherSp = d.clone();
+      System.arraycopy(sp(c, 1).address().bytes(), 0, otherSp, 18, Address.LENGTH);
+      assertRefused(
+          c,
+          ev(c, i),
+          c.tx(ev(c, i), new Payload.Call(DemandResponseMarket.NAME, otherSp)),
+          "is not SP 0 of round 0");
+      byte[] inflated = d.clone();
+      inflated[d.length - 1] ^= 1;
+      assertRefused(
+          c,
+          ev(c, i),
+          c.tx(ev(c, i), new Payload.Call(DemandResponseMarket.NAME, inflated)),
+          "does not match cell");
+      Transaction rated = c.tx(ev(c, i), DrCalls.rate(round, i, 0, 4));
+      assertThat(c.block(List.of(rated)).skipped()).isEmpty();
+      assertThat(DemandResponseMarket.rating(c.state(), 0, i, 0)).hasValue(4);
+      assertThat(DemandResponseMarket.rating(c.state(), 0, i, 1)).isEmpty();
+      assertRefused(c, ev(c, i), c.tx(ev(c, i), DrCalls.rate(round, i, 0, 5)), "rated already");
+      assertRefused(c, ev(c, i), c.tx(ev(c, i), DrCalls.rate(round, i, 1, 5)), "is not settled");
+      // Trust read from the blocks with the module's decoder equals the ledger path's on the same
+      // rating (the oracle of MarketTrustTest).
+      List<Block> blocks = new ArrayList<>();
+      for (long h = 0; h <= c.ledger.height(); h++) {
+        blocks.add(c.ledger.block(h).orElseThrow());
+      }
+      RatingDecoder decoder = DemandResponseMarket.ratingDecoder();
+      assertThat(decoder.decode(rated))
+          .hasValue(
+              new RatingDecoder.Rated(
+                  sp(c, 0).address(), cert.cellPaymentsMicro().get(i).get(0), 4));
+      TrustIndex read = TrustIndex.replay(TrustParameters.DEFAULT, List.of(decoder), blocks);
+      TrustIndex oracle =
+          TrustIndex.replay(TrustParameters.DEFAULT, MarketTrustTest.mirror(blocks, c, decoder));
+      assertThat(read.trader(sp(c, 0).address()).ratings()).isEqualTo(1);
+      assertThat(read.traders()).isEqualTo(oracle.traders());
+      // The market's decoder does not read the module's calls, and the other way round.
+      assertThat(Markets.ratingDecoder().decode(rated)).isEmpty();
     }
   }
 

@@ -113,7 +113,8 @@ class MarketTrustTest {
       }
       TrustIndex read =
           TrustIndex.replay(TrustParameters.DEFAULT, List.of(Markets.ratingDecoder()), blocks);
-      TrustIndex oracle = TrustIndex.replay(TrustParameters.DEFAULT, mirror(blocks, c));
+      TrustIndex oracle =
+          TrustIndex.replay(TrustParameters.DEFAULT, mirror(blocks, c, Markets.ratingDecoder()));
       TreeSet<Address> all = new TreeSet<>(read.traders().keySet());
       all.addAll(oracle.traders().keySet());
       for (Address a : all) {
@@ -179,9 +180,8 @@ class MarketTrustTest {
     }
   }
 
-  /** The blocks with each market rating replaced by a ledger trade and its rating. */
-  private static List<Block> mirror(List<Block> blocks, MarketChain c) {
-    RatingDecoder decoder = Markets.ratingDecoder();
+  /** The blocks with each module rating replaced by a ledger trade and its rating. */
+  static List<Block> mirror(List<Block> blocks, MarketChain c, RatingDecoder decoder) {
     List<Block> out = new ArrayList<>();
     for (Block b : blocks) {
       List<Transaction> txs = new ArrayList<>();

@@ -8,6 +8,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
+import java.util.OptionalInt;
 import org.gridtrade.ledger.Address;
 import org.gridtrade.ledger.Hash;
 import org.gridtrade.ledger.LedgerState;
@@ -48,6 +49,12 @@ public final class DrState {
 
   /** Operation: settle a cell. */
   public static final byte SETTLE = 4;
+
+  /** Operation: an EV rates the SP of a settled cell. */
+  public static final byte RATE = 5;
+
+  /** Data bytes of a rating: operation, round, EV, SP, score, the SP's address, the payment. */
+  public static final int RATE_BYTES = 1 + 8 + 4 + 4 + 1 + Address.LENGTH + 8;
 
   private static final int SPEC_HEADER = 4 + 4 + 8 + 8 + 8 + 8 + 1 + 1;
   private static final int PARTY = Address.LENGTH + 32;
@@ -198,7 +205,7 @@ public final class DrState {
       ModuleContext ctx, Transaction tx, boolean verifyCertificates) {
     byte[] data = ((Payload.Call) tx.body().payload()).data();
     if (data.length == 0) {
-      return reject("call data is empty; it must start with an operation (1 to 4)");
+      return reject("call data is empty; it must start with an operation (1 to 5)");
     }
     ByteBuffer in = ByteBuffer.wrap(data, 1, data.length - 1);
     try {
@@ -207,10 +214,11 @@ public final class DrState {
         case ESCROW -> escrow(ctx, tx, in, data.length);
         case CERTIFY -> certify(ctx, tx, in, data.length, verifyCertificates);
         case SETTLE -> settle(ctx, tx, in, data.length);
+        case RATE -> rate(ctx, tx, in, data.length);
         default ->
             reject(
-                ("operation %d is unknown; it must be 1 (open), 2 (escrow), 3 (certify) or 4"
-                        + " (settle)")
+                ("operation %d is unknown; it must be 1 (open), 2 (escrow), 3 (certify), 4"
+                        + " (settle) or 5 (rate)")
                     .formatted(data[0]));
       };
     } catch (IllegalArgumentException | BufferUnderflowException e) {
@@ -480,6 +488,91 @@ public final class DrState {
     pay.put(preAt, tx.id().bytes());
     ctx.put(key('p', id), pay.array());
     return Optional.empty();
+  }
+
+  private static Optional<TxResult.Rejected> rate(
+      ModuleContext ctx, Transaction tx, ByteBuffer in, int length) {
+    if (length != RATE_BYTES) {
+      return reject("operation 5 takes %d bytes of data, not %d".formatted(RATE_BYTES, length));
+    }
+    long id = in.getLong();
+    int i = in.getInt();
+    int j = in.getInt();
+    int score = in.get();
+    Address named = address(in);
+    long namedMicro = in.getLong();
+    if (score < 1 || score > 5) {
+      return reject("score %d must be in [1, 5]".formatted(score));
+    }
+    Optional<Loaded> found = load(ctx, id);
+    if (found.isEmpty()) {
+      return reject("round %d does not exist".formatted(id));
+    }
+    Loaded r = found.get();
+    if (r.status != DrRound.Status.CERTIFIED && r.status != DrRound.Status.CLOSED) {
+      return reject(
+          "round %d is %s; only a certified round's cells may be rated".formatted(id, r.status));
+    }
+    int n = r.spec.evs().size();
+    int m = r.spec.sps().size();
+    if (i < 0 || i >= n || !r.spec.evs().get(i).address().equals(tx.sender())) {
+      return reject(
+          "ev %d: the sender %s is not that EV of round %d (it has %d EVs); only the EV rates its SPs"
+              .formatted(i, tx.sender(), id, n));
+    }
+    if (j < 0 || j >= m) {
+      return reject("sp %d: round %d has SPs 0 to %d".formatted(j, id, m - 1));
+    }
+    Address sp = r.spec.sps().get(j).address();
+    if (!sp.equals(named)) {
+      return reject("sp address %s is not SP %d of round %d, %s".formatted(named, j, id, sp));
+    }
+    if (sp.equals(tx.sender())) {
+      return reject(
+          "SP %d of round %d is EV %d itself; a trader cannot rate itself".formatted(j, id, i));
+    }
+    byte[] cert = ctx.get(key('c', id)).orElseThrow();
+    long x = ByteBuffer.wrap(cert).getLong(2 + 8 * (i * m + j));
+    ByteBuffer pay = ByteBuffer.wrap(ctx.get(key('p', id)).orElseThrow());
+    long g = pay.getLong(8 * n + 8 * (i * m + j));
+    if (x == 0 || pay.get(8 * n + 8 * n * m + (i * m + j)) == 0) {
+      return reject(
+          "cell [%d][%d] of round %d %s; only a cell the EV's token settled may be rated"
+              .formatted(i, j, id, x == 0 ? "supplies nothing" : "is not settled"));
+    }
+    if (namedMicro != g) {
+      return reject(
+          "paymentMicro %d does not match cell [%d][%d] of round %d, which pays %d"
+              .formatted(namedMicro, i, j, id, g));
+    }
+    StateKey rated =
+        StateKey.of(
+            NAMESPACE,
+            ByteBuffer.allocate(17).put((byte) 'q').putLong(id).putInt(i).putInt(j).array());
+    if (ctx.get(rated).isPresent()) {
+      return reject("cell [%d][%d] of round %d has been rated already".formatted(i, j, id));
+    }
+    ctx.put(rated, new byte[] {(byte) score});
+    return Optional.empty();
+  }
+
+  /**
+   * The EV's rating of a cell's SP.
+   *
+   * @param state a ledger state
+   * @param id the round's id
+   * @param ev the EV's index
+   * @param sp the SP's index
+   * @return 1 to 5, or empty if not rated
+   */
+  public static OptionalInt rating(LedgerState state, long id, int ev, int sp) {
+    return state
+        .get(
+            StateKey.of(
+                NAMESPACE,
+                ByteBuffer.allocate(17).put((byte) 'q').putLong(id).putInt(ev).putInt(sp).array()))
+        .map(v -> OptionalInt.of(v[0]))
+        .orElse(OptionalInt.empty());
   }
 
   /**
