@@ -4,7 +4,7 @@
  */
 module org.gridtrade.market {
   requires transitive org.gridtrade.ledger;
-  requires org.gridtrade.auction;
+  requires transitive org.gridtrade.auction;
 
   exports org.gridtrade.market;
 }

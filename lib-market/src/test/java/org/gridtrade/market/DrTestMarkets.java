@@ -9,10 +9,7 @@ import java.util.List;
 import java.util.Random;
 import org.gridtrade.auction.DemandResponseAuction;
 import org.gridtrade.auction.DemandResponseResult;
-import org.gridtrade.auction.DrFlow;
 import org.gridtrade.auction.DrInstance;
-import org.gridtrade.auction.SocialWelfareSolution;
-import org.gridtrade.auction.SocialWelfareSolver;
 import org.gridtrade.ledger.Address;
 
 /**
@@ -108,63 +105,10 @@ final class DrTestMarkets {
     }
   }
 
-  /**
-   * The auctioneer's certificate: the auction's allocation rounded down to a Wh (then raised by a
-   * Wh where a row fell below its e_min), the duals of lib-auction's direct SWM solve rounded to a
-   * micro-coin.
-   */
+  /** The auctioneer's certificate ({@link DrAuctioneer#certificate}). */
   static Cert certificate(Market mk) {
-    DrRoundSpec s = mk.spec();
-    int n = s.evs().size();
-    int m = s.sps().size();
-    long[][] x = new long[n][m];
-    double[][] exact = new double[n][m];
-    long[] col = new long[m];
-    for (DrFlow f : mk.auction().allocation()) {
-      int i = Integer.parseInt(f.evId().substring(2));
-      int j = Integer.parseInt(f.spId().substring(2));
-      exact[i][j] = f.supply() * 1e3;
-      x[i][j] = Math.max(0, Math.min(cap(s, i, j), (long) Math.floor(f.supply() * 1e3)));
-      col[j] += x[i][j];
-    }
-    for (int j = 0; j < m; j++) {
-      while (col[j] > s.sps().get(j).capacityWh()) {
-        int big = 0;
-        for (int i = 1; i < n; i++) {
-          big = x[i][j] > x[big][j] ? i : big;
-        }
-        x[big][j]--;
-        col[j]--;
-      }
-    }
-    BigInteger k = BigInteger.valueOf((long) ETA * RHO);
-    for (int i = 0; i < n; i++) {
-      BigInteger lo = BigInteger.valueOf(s.evs().get(i).eMinWh()).multiply(BigInteger.TEN.pow(12));
-      boolean moved = true;
-      while (k.multiply(BigInteger.valueOf(rowSum(x[i]))).compareTo(lo) < 0 && moved) {
-        moved = false;
-        for (int j = 0; j < m; j++) {
-          if (exact[i][j] > x[i][j]
-              && x[i][j] < cap(s, i, j)
-              && col[j] < s.sps().get(j).capacityWh()) {
-            x[i][j]++;
-            col[j]++;
-            moved = true;
-            break;
-          }
-        }
-      }
-    }
-    SocialWelfareSolution opt = SocialWelfareSolver.solve(mk.off());
-    long[] u = new long[n];
-    for (int i = 0; i < n; i++) {
-      u[i] = Math.round(opt.evPrices().get(i) * 1e4);
-    }
-    long[] alpha = new long[m];
-    for (int j = 0; j < m; j++) {
-      alpha[j] = Math.max(0, Math.round(opt.spShadowPrices().get(j) * 1e4));
-    }
-    return new Cert(x, u, alpha);
+    DrAuctioneer.Certificate c = DrAuctioneer.certificate(mk.spec(), mk.off(), mk.auction());
+    return new Cert(c.allocationWh(), c.evPricesMicroPerKWh(), c.spPricesMicroPerKWh());
   }
 
   static long rowSum(long[] row) {
