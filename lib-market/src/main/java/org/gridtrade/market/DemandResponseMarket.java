@@ -182,10 +182,12 @@ public final class DemandResponseMarket implements LedgerModule {
   }
 
   /**
-   * Reads the module's rating calls ({@link DrCalls#rate}) from a chain's transactions, so that an
-   * SP's trust can grow with the ratings of the energy it delivered in demand response: give it to
-   * {@code org.gridtrade.consensus.trust.TrustIndex} or to the trust-stake consensus, beside {@link
-   * Markets#ratingDecoder()}. It reads the call's bytes only.
+   * Reads the module's settlements and ratings from a chain's transactions, so that an SP's trust
+   * can grow with the ratings of the energy it delivered in demand response: give it to {@code
+   * org.gridtrade.consensus.trust.TrustIndex} or to the trust-stake consensus, beside {@link
+   * Markets#ratingDecoder()}. A settlement ({@link DrCalls#settle}) is a trade of the cell's
+   * payment between the SP and the EV's wallet, counted when it happens; a rating ({@link
+   * DrCalls#rate}) rates the SP it names. It reads the calls' bytes only.
    *
    * @return the decoder
    */
@@ -194,22 +196,48 @@ public final class DemandResponseMarket implements LedgerModule {
   }
 
   private static final RatingDecoder RATINGS =
-      tx -> {
-        if (!(tx.body().payload() instanceof Payload.Call c) || !c.module().equals(NAME)) {
-          return Optional.empty();
+      new RatingDecoder() {
+        @Override
+        public Optional<Rated> decode(Transaction tx) {
+          byte[] d = data(tx, DrState.RATE, DrState.RATE_BYTES);
+          if (d == null) {
+            return Optional.empty();
+          }
+          ByteBuffer in = ByteBuffer.wrap(d, 1 + 8 + 4 + 4, d.length - 1 - 8 - 4 - 4);
+          int score = in.get();
+          byte[] sp = new byte[Address.LENGTH];
+          in.get(sp);
+          if (score < 1 || score > 5) {
+            return Optional.empty(); // never in a block: the module refuses such a call
+          }
+          return Optional.of(new Rated(Address.ofBytes(sp), 0, score));
         }
-        byte[] d = c.data();
-        if (d.length != DrState.RATE_BYTES || d[0] != DrState.RATE) {
-          return Optional.empty();
+
+        @Override
+        public Optional<Traded> traded(Transaction tx) {
+          byte[] d = data(tx, DrState.SETTLE, DrState.SETTLE_BYTES);
+          if (d == null) {
+            return Optional.empty();
+          }
+          // request (EV id, wallet, credit), token (credit, valid until, pre_record, timestamp),
+          // energy, payment: the layout of DrCalls.settle
+          ByteBuffer in = ByteBuffer.wrap(d, 1 + 8 + 4 + 8, d.length - 1 - 8 - 4 - 8);
+          byte[] wallet = new byte[Address.LENGTH];
+          in.get(wallet);
+          in.position(in.position() + 8 + 8 + 8 + Hash.LENGTH + 8 + 8);
+          long payment = in.getLong();
+          if (payment < 0) {
+            return Optional.empty(); // never in a block: the module refuses such a call
+          }
+          return Optional.of(new Traded(Address.ofBytes(wallet), payment));
         }
-        ByteBuffer in = ByteBuffer.wrap(d, 1 + 8 + 4 + 4, d.length - 1 - 8 - 4 - 4);
-        int score = in.get();
-        byte[] sp = new byte[Address.LENGTH];
-        in.get(sp);
-        long micro = in.getLong();
-        if (score < 1 || score > 5 || micro < 0) {
-          return Optional.empty(); // never in a block: the module refuses such a call
+
+        private static byte[] data(Transaction tx, byte op, int length) {
+          if (!(tx.body().payload() instanceof Payload.Call c) || !c.module().equals(NAME)) {
+            return null;
+          }
+          byte[] d = c.data();
+          return d.length == length && d[0] == op ? d : null;
         }
-        return Optional.of(new RatingDecoder.Rated(Address.ofBytes(sp), micro, score));
       };
 }

@@ -107,9 +107,9 @@ public final class DrCalls {
 
   /**
    * An EV rates the SP of one of its cells, once, after the SP settled the cell with the EV's token
-   * (the energy was delivered and acknowledged). The call names the SP and the cell's payment, so
-   * that anyone reading the chain's blocks can fold the rating into the SP's trust ({@link
-   * DemandResponseMarket#ratingDecoder()}); the module refuses it unless both match.
+   * (the energy was delivered and acknowledged). The call names the SP, so that anyone reading the
+   * chain's blocks can fold the rating into the SP's trust ({@link
+   * DemandResponseMarket#ratingDecoder()}); the module refuses it unless it is the cell's SP.
    *
    * @param round the round, certified, as {@link DemandResponseMarket#round} gives it
    * @param ev the EV's index in the round (the sender)
@@ -142,7 +142,6 @@ public final class DrCalls {
             .putInt(sp)
             .put((byte) score)
             .put(round.spec().sps().get(sp).address().bytes())
-            .putLong(round.certificate().get().cellPaymentsMicro().get(ev).get(sp))
             .array();
     return new Payload.Call(DemandResponseMarket.NAME, d);
   }

@@ -6,7 +6,9 @@ import static org.quicktheories.generators.SourceDSL.longs;
 
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.SplittableRandom;
 import java.util.TreeSet;
@@ -17,6 +19,7 @@ import org.gridtrade.consensus.trust.TrustStake;
 import org.gridtrade.ledger.Address;
 import org.gridtrade.ledger.Block;
 import org.gridtrade.ledger.BlockHeader;
+import org.gridtrade.ledger.Hash;
 import org.gridtrade.ledger.KeyPair;
 import org.gridtrade.ledger.Payload;
 import org.gridtrade.ledger.Transaction;
@@ -180,43 +183,48 @@ class MarketTrustTest {
     }
   }
 
-  /** The blocks with each module rating replaced by a ledger trade and its rating. */
+  /**
+   * The blocks with each module trade replaced by a ledger trade (its sender the seller), and each
+   * module rating by the ledger's rating of that trade, or of a ledger trade of the rating's own
+   * coins in the same block.
+   */
   static List<Block> mirror(List<Block> blocks, MarketChain c, RatingDecoder decoder) {
+    Map<List<Address>, Hash> tradeOf = new HashMap<>(); // [seller, buyer] -> mirrored trade
     List<Block> out = new ArrayList<>();
     for (Block b : blocks) {
       List<Transaction> txs = new ArrayList<>();
       for (Transaction tx : b.transactions()) {
+        var traded = decoder.traded(tx);
         var r = decoder.decode(tx);
-        if (r.isEmpty()) {
+        if (traded.isEmpty() && r.isEmpty()) {
           txs.add(tx);
           continue;
         }
-        KeyPair buyer =
-            c.keys.stream().filter(k -> k.address().equals(tx.sender())).findFirst().orElseThrow();
-        long micro = r.get().tradedMicro();
-        Transaction trade =
-            new TransactionBody(
-                    MarketChain.CHAIN,
-                    buyer.publicKey(),
-                    0,
-                    0,
-                    new Payload.EnergyTrade(
-                        r.get().rated(),
-                        buyer.address(),
-                        Math.max(1, micro),
-                        micro == 0 ? 0 : 1_000,
-                        "m/" + tx.id().toString().substring(0, 16)))
-                .sign(buyer);
-        assertThat(((Payload.EnergyTrade) trade.body().payload()).paymentMicro()).isEqualTo(micro);
-        txs.add(trade);
-        txs.add(
-            new TransactionBody(
-                    MarketChain.CHAIN,
-                    buyer.publicKey(),
-                    1,
-                    0,
-                    new Payload.Rating(trade.id(), r.get().score()))
-                .sign(buyer));
+        if (traded.isPresent()) {
+          Transaction trade =
+              ledgerTrade(
+                  c, tx, tx.sender(), traded.get().counterparty(), traded.get().tradedMicro());
+          txs.add(trade);
+          tradeOf.put(List.of(tx.sender(), traded.get().counterparty()), trade.id());
+        }
+        if (r.isPresent()) {
+          Address rated = r.get().rated();
+          Hash trade = tradeOf.get(List.of(rated, tx.sender()));
+          if (r.get().tradedMicro() > 0 || trade == null) {
+            Transaction t = ledgerTrade(c, tx, rated, tx.sender(), r.get().tradedMicro());
+            txs.add(t);
+            trade = t.id();
+          }
+          KeyPair rater = key(c, tx.sender());
+          txs.add(
+              new TransactionBody(
+                      MarketChain.CHAIN,
+                      rater.publicKey(),
+                      1,
+                      0,
+                      new Payload.Rating(trade, r.get().score()))
+                  .sign(rater));
+        }
       }
       BlockHeader bh = b.header();
       out.add(
@@ -233,5 +241,30 @@ class MarketTrustTest {
               txs));
     }
     return out;
+  }
+
+  /** A ledger trade of {@code micro} coins, signed by the buyer, named after the module's call. */
+  private static Transaction ledgerTrade(
+      MarketChain c, Transaction call, Address seller, Address buyer, long micro) {
+    KeyPair k = key(c, buyer);
+    Transaction trade =
+        new TransactionBody(
+                MarketChain.CHAIN,
+                k.publicKey(),
+                0,
+                0,
+                new Payload.EnergyTrade(
+                    seller,
+                    buyer,
+                    Math.max(1, micro),
+                    micro == 0 ? 0 : 1_000,
+                    "m/" + call.id().toString().substring(0, 16)))
+            .sign(k);
+    assertThat(((Payload.EnergyTrade) trade.body().payload()).paymentMicro()).isEqualTo(micro);
+    return trade;
+  }
+
+  private static KeyPair key(MarketChain c, Address a) {
+    return c.keys.stream().filter(k -> k.address().equals(a)).findFirst().orElseThrow();
   }
 }

@@ -39,6 +39,7 @@ import org.gridtrade.ledger.Hash;
 import org.gridtrade.ledger.KeyPair;
 import org.gridtrade.ledger.Payload;
 import org.gridtrade.ledger.Units;
+import org.gridtrade.market.DrAuctioneer;
 import org.gridtrade.market.Side;
 
 /**
@@ -48,8 +49,9 @@ import org.gridtrade.market.Side;
  * and the winning coalition is drawn (lib-coalition), and the evening's demand response clears by
  * the iterative double auction (lib-auction). The PETS hours and the coalitions become {@link
  * MarketPlan}s, double-auction markets that the chain clears ({@link DemoMarkets}); the demand
- * response settles as {@link Order}s: a payload, the account that signs it, and the hour it is
- * submitted.
+ * response becomes one round of the chain's demand-response settlement ({@link DemoDemandResponse})
+ * when it fits one, and {@link Order}s of signed trades otherwise (a payload, the account that
+ * signs it, and the hour it is submitted).
  *
  * <p>Deterministic: every participant, key and market derives from the seed.
  */
@@ -258,8 +260,10 @@ public final class CommunityDay {
     }
 
     // 4. Demand response in the evening peak: the day's EVs buy from the SPs.
+    // The market in whole Wh and micro-coins, as the chain will hold it (DrAuctioneer.onGrid);
     // Alg. 7 selects each EV's SPs (ask at most its bid), then Alg. 8 runs on those links.
-    DrInstance drInstance = SpSelection.restrict(drInstance(evs, s.sps(), random));
+    DrInstance drInstance =
+        SpSelection.restrict(DrAuctioneer.onGrid(drInstance(evs, s.sps(), random)));
     DemandResponseResult dr = DemandResponseAuction.builder().build().run(drInstance);
 
     // 5. The PETS hours and the coalitions become double-auction markets on chain: in each hour
@@ -317,13 +321,16 @@ public final class CommunityDay {
       p.orders().forEach(o -> keys.computeIfAbsent(o.signer(), n -> key(s.seed(), n)));
     }
 
-    // 6. Demand response settles as signed trades at the auction's unit prices.
+    // 6. Demand response: one round on chain when it fits one (DemoDemandResponse); a larger
+    // market settles as signed trades at the auction's unit prices.
+    drInstance.evs().forEach(e -> keys.computeIfAbsent(e.id(), n -> key(s.seed(), n)));
+    drInstance.sps().forEach(p -> keys.computeIfAbsent(p.id(), n -> key(s.seed(), n)));
     List<Order> orders = new ArrayList<>();
     Map<String, Double> energyOf = new HashMap<>();
     for (DrFlow f : dr.allocation()) {
       energyOf.merge(f.evId(), f.energy(), Double::sum);
     }
-    for (int i = 0; i < drInstance.evs().size(); i++) {
+    for (int i = 0; i < drInstance.evs().size() && !DemoDemandResponse.onChain(drInstance); i++) {
       String ev = drInstance.evs().get(i).id();
       double energy = energyOf.getOrDefault(ev, 0.0);
       double pay = dr.settledEvPayments().get(i).amount();

@@ -18,7 +18,9 @@ import org.gridtrade.ledger.Address;
 import org.gridtrade.ledger.Genesis;
 import org.gridtrade.ledger.KeyPair;
 import org.gridtrade.ledger.Units;
+import org.gridtrade.market.DemandResponseMarket;
 import org.gridtrade.market.DoubleAuctionMarket;
+import org.gridtrade.market.DrRound;
 import org.gridtrade.market.SealedAuction;
 import org.gridtrade.market.SealedAuctionSpec;
 import org.gridtrade.market.SealedBidAuction;
@@ -27,8 +29,9 @@ import org.gridtrade.market.SealedBidAuction;
  * The flagship flow end to end, stage by stage: {@link CommunityDay} plans the day's markets, the
  * protocol's {@link ConsensusSetup} chooses who runs the nodes and what the protocol needs on
  * chain, this class writes the genesis, and {@link DemoChain} runs the network: first the leader
- * election ({@link DemoElection}), then the day hour by hour: the demand response's signed trades
- * and each hour's double-auction markets ({@link DemoMarkets}), opened, bid and cleared on chain.
+ * election ({@link DemoElection}), then the day hour by hour: each hour's double-auction markets
+ * ({@link DemoMarkets}), opened, bid and cleared on chain, and at 18:00 the demand response's round
+ * ({@link DemoDemandResponse}), opened, escrowed, certified and settled on chain.
  */
 public final class CommunityDemo {
   /** The consensus protocols the demo can run. */
@@ -123,14 +126,18 @@ public final class CommunityDemo {
    *     of its orders, one line per market that differs
    * @param planDifferences how a market differs from the day's plan (a market not opened or not
    *     cleared, a participant filled with other energy than planned)
+   * @param drRounds the demand-response rounds as node 1 holds them (one, or none when the market
+   *     does not fit a round and settles as signed trades)
    */
   public record DayMarkets(
       List<DemoMarkets.Opened> opened,
       DemoMarkets.Record record,
       boolean agreeAcrossNodes,
       List<String> offChainDifferences,
-      List<String> planDifferences) {
+      List<String> planDifferences,
+      List<DrRound> drRounds) {
     public DayMarkets {
+      drRounds = List.copyOf(drRounds);
       opened = List.copyOf(opened);
       offChainDifferences = List.copyOf(offChainDifferences);
       planDifferences = List.copyOf(planDifferences);
@@ -190,6 +197,13 @@ public final class CommunityDemo {
     DemoElection election = new DemoElection(seed, m.bids(), CommunityDay.BOUNDS, keys);
     DemoMarkets dayMarkets =
         new DemoMarkets(seed, m.marketPlans(), m.bids().stream().map(SpBid::id).toList(), keys);
+    DemoDemandResponse demandResponse = new DemoDemandResponse(m.drInstance(), m.dr(), keys);
+    // The hour's double-auction markets first, then (at 18:00) the demand-response round.
+    BiFunction<BlockEngine, Integer, List<CommunityDay.Order>> followUp =
+        (engine, hour) -> {
+          List<CommunityDay.Order> batch = dayMarkets.next(engine, hour);
+          return batch.isEmpty() ? demandResponse.next(engine, hour) : batch;
+        };
     DemoChain.Result chain =
         DemoChain.run(
             genesis,
@@ -202,9 +216,13 @@ public final class CommunityDemo {
             crash,
             cheat ? new DemoChain.Cheat(TrustSetup.CHEAT_NODE, TrustSetup.CHEAT_FROM_HOUR) : null,
             hourly,
-            dayMarkets::next,
+            followUp,
             election::next,
-            state -> new Audit(DemoElection.Record.of(state), DemoMarkets.Record.of(state)));
+            state ->
+                new Audit(
+                    DemoElection.Record.of(state),
+                    DemoMarkets.Record.of(state),
+                    DemoDemandResponse.rounds(state)));
     Audit first = (Audit) chain.audits().get(0);
     boolean agree = chain.audits().stream().allMatch(first::equals);
     DemoElection.Record record = first.election();
@@ -226,12 +244,24 @@ public final class CommunityDemo {
             dayMarkets.opened(),
             first.markets(),
             agree,
-            DemoMarkets.offChainDifferences(first.markets()),
-            dayMarkets.planDifferences(first.markets())));
+            concat(
+                DemoMarkets.offChainDifferences(first.markets()),
+                DemoDemandResponse.offChainDifferences(m.drInstance(), m.dr(), first.drRounds())),
+            concat(
+                dayMarkets.planDifferences(first.markets()),
+                demandResponse.planDifferences(first.drRounds())),
+            first.drRounds()));
+  }
+
+  private static List<String> concat(List<String> a, List<String> b) {
+    List<String> out = new ArrayList<>(a);
+    out.addAll(b);
+    return out;
   }
 
   /** What the demo reads from each node's final state, to compare across nodes. */
-  private record Audit(DemoElection.Record election, DemoMarkets.Record markets) {}
+  private record Audit(
+      DemoElection.Record election, DemoMarkets.Record markets, List<DrRound> drRounds) {}
 
   /**
    * Why a cheating validator cannot be shown with these settings, if it cannot: it needs trust
@@ -266,9 +296,9 @@ public final class CommunityDemo {
 
   /**
    * The demo's genesis: every participant funded with {@link DemoChain#START_COINS}, the treasury
-   * and the market operator the authorities, the sealed-bid auction module (the leader election)
-   * and the double-auction module (the PETS hours and the coalitions), dated one minute before the
-   * network starts.
+   * and the market operator the authorities, the sealed-bid auction module (the leader election),
+   * the double-auction module (the PETS hours and the coalitions) and the demand-response
+   * settlement, dated one minute before the network starts.
    */
   static Genesis genesis(Map<String, KeyPair> keys) {
     Map<Address, Long> alloc = new LinkedHashMap<>();
@@ -280,7 +310,8 @@ public final class CommunityDemo {
                 keys.get(CommunityDay.TREASURY).address(),
                 keys.get(CommunityDay.OPERATOR).address()),
             CommunityDay.DAY_START.toEpochMilli() - DemoChain.PRELUDE_MILLIS - 60_000)
-        .withModules(List.of(SealedBidAuction.NAME, DoubleAuctionMarket.NAME));
+        .withModules(
+            List.of(SealedBidAuction.NAME, DoubleAuctionMarket.NAME, DemandResponseMarket.NAME));
   }
 
   static String f(String format, Object... args) {

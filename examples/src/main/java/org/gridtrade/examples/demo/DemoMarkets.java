@@ -67,7 +67,7 @@ public final class DemoMarkets {
   static final int K_PPM = 500_000;
 
   /** Blocks after a market's gate that take its delivery reports (they come the next hour). */
-  static final long REPORT_BLOCKS = 30;
+  static final long REPORT_BLOCKS = 60;
 
   /** Meters that attest each seller's export: its own and two neighbours'. */
   public static final int METERS = 3;

@@ -23,10 +23,14 @@ import org.gridtrade.ledger.KeyPair;
 import org.gridtrade.ledger.Payload;
 import org.gridtrade.ledger.Transaction;
 import org.gridtrade.ledger.Units;
+import org.gridtrade.market.DemandResponseMarket;
+import org.gridtrade.market.DrCalls;
+import org.gridtrade.market.DrRound;
+import org.gridtrade.market.Markets;
 
 /**
  * Trust-based stake: the SPs run the nodes and burn deposits; an hour after demand response every
- * EV rates each SP it bought from.
+ * EV rates each SP it bought from, and the consensus reads those ratings into the SPs' trust.
  */
 final class TrustSetup implements ConsensusSetup {
 
@@ -83,17 +87,34 @@ final class TrustSetup implements ConsensusSetup {
             ConsensusSchedule.of(
                 TrustStake.builder()
                     .initialValidators(first)
+                    .ratingDecoders(
+                        List.of(Markets.ratingDecoder(), DemandResponseMarket.ratingDecoder()))
                     .committeeSize(committee)
                     .timeout(DemoChain.POLICY.blockPeriod())
                     .treasury(treasury)
                     .build());
-    // An hour after demand response, every EV rates each SP it bought from (5 of 5).
+    // An hour after demand response, every EV rates each SP it bought from (5 of 5): each cell of
+    // the round its token settled, or each signed trade when the market did not fit a round.
     Set<Hash> rated = new HashSet<>();
     hourly =
         (engine, hour) -> {
           List<CommunityDay.Order> ratings = new ArrayList<>();
           if (hour != CommunityDay.DR_HOUR + 1) {
             return ratings;
+          }
+          for (DrRound round : DemoDemandResponse.rounds(engine.ledger().state())) {
+            DrRound.Certificate c = round.certificate().orElse(null);
+            for (int i = 0; c != null && i < round.spec().evs().size(); i++) {
+              for (int j = 0; j < round.spec().sps().size(); j++) {
+                if (c.allocationWh().get(i).get(j) > 0 && c.settled().get(i).get(j)) {
+                  ratings.add(
+                      new CommunityDay.Order(
+                          hour,
+                          nameOf(keys, round.spec().evs().get(i).address()),
+                          DrCalls.rate(round, i, j, 5)));
+                }
+              }
+            }
           }
           for (long h = 1; h <= engine.ledger().height(); h++) {
             for (Transaction tx : engine.ledger().block(h).orElseThrow().transactions()) {
@@ -134,8 +155,10 @@ final class TrustSetup implements ConsensusSetup {
           new String[] {
             "ratings",
             f(
-                "at 19:00 every EV rates each SP it bought from (Rating of the trade, 5 of 5);"
-                    + " from then on the SPs are candidates (trader trust >= %.1f) and the next"
+                "at 19:00 every EV rates each SP it bought from (5 of 5: each cell of the"
+                    + " demand-response round that its token settled, read into trust by"
+                    + " DemandResponseMarket.ratingDecoder, or each signed trade's Rating when the"
+                    + " market did not fit a round); from then on the SPs are candidates (trader trust >= %.1f) and the next"
                     + " committee is chosen by deposit at the 5th block of an epoch",
                 org.gridtrade.consensus.trust.TrustScores.TRP2_MIN)
           });

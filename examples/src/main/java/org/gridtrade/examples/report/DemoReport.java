@@ -26,6 +26,8 @@ import org.gridtrade.ledger.Address;
 import org.gridtrade.ledger.Units;
 import org.gridtrade.market.Clearing;
 import org.gridtrade.market.Delivery;
+import org.gridtrade.market.DrRound;
+import org.gridtrade.market.DrRoundSpec;
 import org.gridtrade.market.MarketOrder;
 import org.gridtrade.market.MarketTrade;
 import org.gridtrade.market.SealedAuction;
@@ -228,6 +230,7 @@ public final class DemoReport {
                 pct(dr.welfareGap()),
                 dr.individuallyRational() ? "yes" : "no",
                 dr.weaklyBudgetBalanced() ? "yes" : "no")));
+    d.add(row("on chain", drOnChain(r)));
     out.add(
         new Section(
             "4. Demand response (iterative double auction at 18:00)",
@@ -340,11 +343,16 @@ public final class DemoReport {
                 "%s; %s; %s",
                 dm.agreeAcrossNodes()
                     ? f(
-                        "every node holds the same %d markets, orders and trades",
-                        dm.opened().size())
+                        "every node holds the same %d markets, orders and trades%s",
+                        dm.opened().size(),
+                        dm.drRounds().isEmpty() ? "" : " and the same demand-response round")
                     : "NODES DISAGREE on the markets",
                 dm.matchesOffChain()
                     ? "each market's trades are lib-auction's off-chain clearing of its orders"
+                        + (dm.drRounds().isEmpty()
+                            ? ""
+                            : ", and the round's payments are lib-auction's IR rule's within"
+                                + " 100 micro-coins")
                     : "DIFFER from lib-auction: " + String.join("; ", dm.offChainDifferences()),
                 dm.matchesPlan()
                     ? "every participant traded the energy the day planned, and every seller's meters attested"
@@ -622,12 +630,104 @@ public final class DemoReport {
         t.put("paidMicro", x.buyerPaysMicro());
       }
     }
+    ObjectNode dr = markets.putObject("demandResponse");
+    dr.put("onChain", !dm.drRounds().isEmpty());
+    for (DrRound round : dm.drRounds()) {
+      dr.put("round", round.id());
+      dr.put("status", round.status().name());
+      dr.put("certifyByHeight", round.spec().certifyByHeight());
+      dr.put("settleByHeight", round.spec().settleByHeight());
+      dr.put("toleranceMicroPerKWh", round.spec().toleranceMicroPerKWh());
+      ArrayNode evs = dr.putArray("evs");
+      ArrayNode sps = dr.putArray("sps");
+      round
+          .certificate()
+          .ifPresent(
+              c -> {
+                for (int i = 0; i < round.spec().evs().size(); i++) {
+                  ObjectNode e = evs.addObject();
+                  e.put("ev", r.name(round.spec().evs().get(i).address()));
+                  e.put("supplyWh", c.allocationWh().get(i).stream().mapToLong(v -> v).sum());
+                  e.put("priceMicroPerKWh", c.evPricesMicroPerKWh().get(i));
+                  e.put("paidMicro", c.evPaymentsMicro().get(i));
+                  e.put(
+                      "returnedMicro", c.returnedMicro().isEmpty() ? 0 : c.returnedMicro().get(i));
+                }
+                for (int j = 0; j < round.spec().sps().size(); j++) {
+                  ObjectNode o = sps.addObject();
+                  long supply = 0;
+                  long revenue = 0;
+                  int settled = 0;
+                  for (int i = 0; i < round.spec().evs().size(); i++) {
+                    supply += c.allocationWh().get(i).get(j);
+                    revenue += c.cellPaymentsMicro().get(i).get(j);
+                    settled +=
+                        c.settled().get(i).get(j) && c.allocationWh().get(i).get(j) > 0 ? 1 : 0;
+                  }
+                  o.put("sp", r.name(round.spec().sps().get(j).address()));
+                  o.put("supplyWh", supply);
+                  o.put("capacityPriceMicroPerKWh", c.spPricesMicroPerKWh().get(j));
+                  o.put("revenueMicro", revenue);
+                  o.put("cellsSettled", settled);
+                }
+                dr.put("operatorMicro", c.operatorMicro());
+              });
+    }
     markets.put("agreeAcrossNodes", el.agreeAcrossNodes() && dm.agreeAcrossNodes());
     markets.put("matchesOffChain", el.matchesOffChain() && dm.matchesOffChain());
     markets.put("matchesPlan", el.matchesPlan() && dm.matchesPlan());
     ArrayNode differences = markets.putArray("differences");
     dm.offChainDifferences().forEach(differences::add);
     dm.planDifferences().forEach(differences::add);
+  }
+
+  /** One line on the demand-response round as node 1 holds it. */
+  private static String drOnChain(CommunityDemo.Report r) {
+    List<DrRound> rounds = r.dayMarkets().drRounds();
+    if (rounds.isEmpty()) {
+      return f(
+          "%d EVs x %d SPs do not fit one dr-settlement round (EVs + SPs <= %d and EVs x SPs +"
+              + " EVs + SPs <= %d): settled as signed trades at each EV's unit price",
+          r.markets().drInstance().evs().size(),
+          r.markets().drInstance().sps().size(),
+          DrRoundSpec.MAX_PARTIES,
+          DrRoundSpec.MAX_CERTIFIED);
+    }
+    DrRound round = rounds.get(0);
+    if (round.certificate().isEmpty()) {
+      return f("round %d is %s: never certified", round.id(), round.status());
+    }
+    DrRound.Certificate c = round.certificate().get();
+    long paid = c.evPaymentsMicro().stream().mapToLong(v -> v).sum();
+    long supply = 0;
+    long revenue = 0;
+    int cells = 0;
+    int settled = 0;
+    for (int i = 0; i < round.spec().evs().size(); i++) {
+      for (int j = 0; j < round.spec().sps().size(); j++) {
+        long x = c.allocationWh().get(i).get(j);
+        supply += x;
+        revenue += c.cellPaymentsMicro().get(i).get(j);
+        cells += x > 0 ? 1 : 0;
+        settled += x > 0 && c.settled().get(i).get(j) ? 1 : 0;
+      }
+    }
+    return f(
+        "dr-settlement round %d, %s: the operator posted the allocation (%.1f kWh of supply on %d"
+            + " cells) with its dual prices, every node checked it within %.1f c/kWh and charged"
+            + " the EVs %.2f c by the IR rule out of their escrow; %d of the %d cells settled by"
+            + " the EV's countersigned token, paying the SPs %.2f c; %.2f c of budget surplus to"
+            + " the operator",
+        round.id(),
+        round.status(),
+        supply / 1e3,
+        cells,
+        micro(round.spec().toleranceMicroPerKWh()),
+        micro(paid),
+        settled,
+        cells,
+        micro(revenue),
+        micro(c.operatorMicro()));
   }
 
   private static double micro(long micro) {

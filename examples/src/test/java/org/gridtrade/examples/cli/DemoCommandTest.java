@@ -13,6 +13,9 @@ import java.util.Map;
 import java.util.TreeMap;
 import org.gridtrade.coalition.Coalition;
 import org.gridtrade.coalition.Transfer;
+import org.gridtrade.consensus.trust.TrustIndex;
+import org.gridtrade.consensus.trust.TrustParameters;
+import org.gridtrade.consensus.trust.TrustScores;
 import org.gridtrade.examples.demo.CommunityDay;
 import org.gridtrade.game.stackelberg.Schedule;
 import org.gridtrade.ledger.Block;
@@ -23,7 +26,10 @@ import org.gridtrade.ledger.LedgerState;
 import org.gridtrade.ledger.Payload;
 import org.gridtrade.ledger.Transaction;
 import org.gridtrade.ledger.Units;
+import org.gridtrade.ledger.spi.LedgerModule;
 import org.gridtrade.ledger.spi.SealVerifier;
+import org.gridtrade.market.DemandResponseMarket;
+import org.gridtrade.market.DrRound;
 import org.gridtrade.market.Market;
 import org.gridtrade.market.MarketModules;
 import org.gridtrade.market.MarketOrder;
@@ -66,6 +72,11 @@ public class DemoCommandTest {
     assertThat(j.get("rejectedBlocks").asInt()).isZero();
     assertThat(j.get("blocks").asInt()).isPositive();
     assertThat(j.get("prices")).hasSize(24);
+    JsonNode drJson = j.at("/markets/demandResponse");
+    assertThat(drJson.get("onChain").asBoolean()).isTrue();
+    assertThat(drJson.get("status").asText()).isEqualTo("CLOSED");
+    assertThat(drJson.get("evs")).hasSize(6);
+    assertThat(drJson.get("sps")).hasSize(3);
 
     // Same seed, other directory: the same chain.
     Cli b = demo("b", "--seed", "7");
@@ -77,7 +88,7 @@ public class DemoCommandTest {
     // Independently of the demo's own checks: reopen node-2's durable store and compare the
     // energy each participant bought on chain with what the markets decided: the EVs' schedules
     // (PETS, one double-auction market per hour), each coalition's transfers netted per member
-    // (one double-auction market per coalition), and the demand response's signed trades.
+    // (one double-auction market per coalition), and the demand response's round.
     CommunityDay.Markets m = CommunityDay.run(new CommunityDay.Settings(7, 6, 8, 3, 3));
     Map<String, Long> expectedBought = new TreeMap<>();
     for (Schedule s : m.pets().outcome().schedules()) {
@@ -96,8 +107,10 @@ public class DemoCommandTest {
     }
     expectedBought.values().removeIf(v -> v == 0);
     long expectedDr = 0;
+    int cells = 0;
     for (var f : m.dr().allocation()) {
-      expectedDr += Units.kWhToWh(f.energy());
+      expectedDr += Math.round(f.supply() * 1e3);
+      cells += f.supply() > 0 ? 1 : 0;
     }
 
     Map<org.gridtrade.ledger.Address, String> names = new HashMap<>();
@@ -116,13 +129,24 @@ public class DemoCommandTest {
         Block blk = ledger.block(h).orElseThrow();
         for (Transaction tx : blk.transactions()) {
           transactions++;
-          if (tx.body().payload() instanceof Payload.EnergyTrade t) {
-            assertThat(t.market()).startsWith("demand-response/");
-            dr += t.energyWh();
-          }
+          assertThat(tx.body().payload()).isNotInstanceOf(Payload.EnergyTrade.class);
         }
       }
       LedgerState state = ledger.state();
+      // The demand response: one round, closed, every cell that supplies settled by its token,
+      // and nothing left in the module's account.
+      assertThat(DemandResponseMarket.count(state)).isEqualTo(1);
+      DrRound round = DemandResponseMarket.round(state, 0).orElseThrow();
+      assertThat(round.status()).isEqualTo(DrRound.Status.CLOSED);
+      DrRound.Certificate cert = round.certificate().orElseThrow();
+      for (int i = 0; i < round.spec().evs().size(); i++) {
+        for (int jj = 0; jj < round.spec().sps().size(); jj++) {
+          long x = cert.allocationWh().get(i).get(jj);
+          dr += x;
+          assertThat(cert.settled().get(i).get(jj)).as("cell %d,%d", i, jj).isTrue();
+        }
+      }
+      assertThat(state.account(LedgerModule.account(DemandResponseMarket.NAME)).balance()).isZero();
       for (long id = 0; id < Markets.count(state); id++) {
         assertThat(Markets.market(state, id).orElseThrow().cleared()).as("market %d", id).isTrue();
         List<MarketOrder> orders = Markets.orders(state, id);
@@ -154,7 +178,10 @@ public class DemoCommandTest {
       }
     }
     assertThat(bought).isEqualTo(expectedBought);
-    assertThat(dr).isEqualTo(expectedDr).isPositive();
+    // Each cell is the auction's supply rounded to a Wh (raised a Wh where an EV fell below e_min).
+    assertThat(dr)
+        .isPositive()
+        .isCloseTo(expectedDr, org.assertj.core.data.Offset.offset((long) cells));
     assertThat(transactions).isEqualTo(j.get("transactions").asInt());
     electedOnChain(j, m, genesis, tmp.resolve("a/nodes/node-3.mv"));
 
@@ -375,31 +402,57 @@ public class DemoCommandTest {
     assertThat(r.exitCode()).as(r.err()).isZero();
     JsonNode j = r.json();
     assertThat(j.get("verified").asBoolean()).isTrue();
-    int drTrades = 0;
     int ratings = 0;
+    int ratedCells = 0;
     java.util.Set<org.gridtrade.ledger.Address> proposers = new java.util.HashSet<>();
+    java.util.List<Block> blocks = new java.util.ArrayList<>();
     try (Ledger ledger =
         open(genesis(tmp.resolve("trust")), tmp.resolve("trust/nodes/node-3.mv"))) {
-      for (long h = 1; h <= ledger.height(); h++) {
+      for (long h = 0; h <= ledger.height(); h++) {
         Block blk = ledger.block(h).orElseThrow();
+        blocks.add(blk);
         proposers.add(blk.header().proposer());
         for (Transaction tx : blk.transactions()) {
-          if (tx.body().payload() instanceof Payload.EnergyTrade t
-              && t.market().startsWith("demand-response")) {
-            drTrades++;
-          } else if (tx.body().payload() instanceof Payload.Rating rt) {
+          var rated = DemandResponseMarket.ratingDecoder().decode(tx);
+          if (rated.isPresent()) {
             ratings++;
-            assertThat(rt.score()).isEqualTo(5);
+            assertThat(rated.get().score()).isEqualTo(5);
+          }
+          assertThat(tx.body().payload()).isNotInstanceOf(Payload.Rating.class);
+        }
+      }
+      LedgerState state = ledger.state();
+      DrRound round = DemandResponseMarket.round(state, 0).orElseThrow();
+      DrRound.Certificate cert = round.certificate().orElseThrow();
+      for (int i = 0; i < round.spec().evs().size(); i++) {
+        for (int jj = 0; jj < round.spec().sps().size(); jj++) {
+          if (cert.allocationWh().get(i).get(jj) > 0) {
+            ratedCells++;
+            assertThat(DemandResponseMarket.rating(state, 0, i, jj)).hasValue(5);
           }
         }
       }
     }
-    assertThat(ratings).as("one rating per demand-response trade").isEqualTo(drTrades).isPositive();
-    // The first committee is sp-01..sp-03; once rated, the bigger depositors sp-04 and sp-05 seal.
-    assertThat(proposers)
-        .contains(
-            CommunityDay.key(j.get("seed").asLong(), "sp-04").address(),
-            CommunityDay.key(j.get("seed").asLong(), "sp-05").address());
+    assertThat(ratings).as("one rating per cell the EV bought from").isEqualTo(ratedCells);
+    assertThat(ratings).isPositive();
+    // The first committee is sp-01..sp-03. Once rated, a bigger depositor whose trader trust (Alg.
+    // 1 on the round's ratings and revenue) reaches the candidates' 3.5 seals; one below it, never.
+    TrustIndex trust =
+        TrustIndex.replay(
+            TrustParameters.DEFAULT,
+            List.of(Markets.ratingDecoder(), DemandResponseMarket.ratingDecoder()),
+            blocks);
+    long seed = j.get("seed").asLong();
+    int joined = 0;
+    for (String sp : List.of("sp-04", "sp-05")) {
+      org.gridtrade.ledger.Address a = CommunityDay.key(seed, sp).address();
+      boolean candidate = trust.trust(a) >= TrustScores.TRP2_MIN;
+      assertThat(proposers.contains(a))
+          .as("%s (trust %.4f) sealed", sp, trust.trust(a))
+          .isEqualTo(candidate);
+      joined += candidate ? 1 : 0;
+    }
+    assertThat(joined).as("a bigger depositor joined").isPositive();
   }
 
   @Test

@@ -30,12 +30,13 @@ import org.gridtrade.ledger.spi.RatingDecoder;
  *       block time − {@code RT_u} and γ = coins traded before the rating, in {@link
  *       TrustParameters} units; the trust is the running mean of these values ({@link
  *       TrustScores#traderTrust}). A trader never rated has trust 0 (TRP 1).
- *   <li><b>Module ratings</b>: a {@link Payload.Call} that one of the index's {@link
- *       RatingDecoder}s reads as a rating (a market's rating of a delivered trade, which the market
- *       accepts only from the trade's buyer, once, and only when its meters showed energy
- *       delivered). The coins of the rated trade count as traded by both parties first, then the
- *       rating is one transaction of Alg. 1 for the rated trader, exactly as a {@link
- *       Payload.Rating} of a trade confirmed in the same block.
+ *   <li><b>Module trades and ratings</b>: a {@link Payload.Call} that one of the index's {@link
+ *       RatingDecoder}s reads as a trade (a demand-response settlement: its coins count as traded
+ *       by both parties, as a confirmed {@link Payload.EnergyTrade}'s) or as a rating (a market's
+ *       rating of a delivered trade, which the market accepts only from the trade's buyer, once,
+ *       and only when its meters showed energy delivered). A rating's own coins, if any, count as
+ *       traded by both parties first; then it is one transaction of Alg. 1 for the rated trader,
+ *       exactly as a {@link Payload.Rating} of a trade confirmed in the same block.
  * </ul>
  *
  * <p>The ledger has already checked every rating (a trade of an earlier block, by one of its
@@ -194,6 +195,7 @@ public final class TrustIndex {
       } else if (p instanceof Payload.Rating r) {
         rate(tx.sender(), r, time);
       } else if (p instanceof Payload.Call && !decoders.isEmpty()) {
+        traded(tx).ifPresent(t -> trade(tx.sender(), t, time));
         decode(tx).ifPresent(r -> rate(tx.sender(), r, time));
       }
     }
@@ -235,6 +237,25 @@ public final class TrustIndex {
       }
     }
     return Optional.empty();
+  }
+
+  private Optional<RatingDecoder.Traded> traded(Transaction tx) {
+    for (RatingDecoder d : decoders) {
+      Optional<RatingDecoder.Traded> t = d.traded(tx);
+      if (t.isPresent()) {
+        return t;
+      }
+    }
+    return Optional.empty();
+  }
+
+  private void trade(Address sender, RatingDecoder.Traded t, long time) {
+    Acc a = seen(sender, time);
+    Acc b = seen(t.counterparty(), time);
+    a.tradedMicro = saturatingAdd(a.tradedMicro, t.tradedMicro());
+    if (b != a) {
+      b.tradedMicro = saturatingAdd(b.tradedMicro, t.tradedMicro());
+    }
   }
 
   private void rate(Address rater, RatingDecoder.Rated r, long time) {

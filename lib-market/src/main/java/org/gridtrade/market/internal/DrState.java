@@ -53,12 +53,14 @@ public final class DrState {
   /** Operation: an EV rates the SP of a settled cell. */
   public static final byte RATE = 5;
 
-  /** Data bytes of a rating: operation, round, EV, SP, score, the SP's address, the payment. */
-  public static final int RATE_BYTES = 1 + 8 + 4 + 4 + 1 + Address.LENGTH + 8;
+  /** Data bytes of a rating: operation, round, EV, SP, score, the SP's address. */
+  public static final int RATE_BYTES = 1 + 8 + 4 + 4 + 1 + Address.LENGTH;
 
   private static final int SPEC_HEADER = 4 + 4 + 8 + 8 + 8 + 8 + 1 + 1;
   private static final int PARTY = Address.LENGTH + 32;
-  private static final int SETTLE_BYTES =
+
+  /** Data bytes of a settlement. */
+  public static final int SETTLE_BYTES =
       1
           + 8
           + 4
@@ -68,6 +70,7 @@ public final class DrState {
           + 8
           + PublicKey.LENGTH
           + 2 * Signature.LENGTH;
+
   private static final byte[] PRE_RECORD_DOMAIN =
       "GridTrade/dr-settlement/pre-record/v1".getBytes(StandardCharsets.US_ASCII);
   private static final DrRound.Status[] STATUSES = DrRound.Status.values();
@@ -500,7 +503,6 @@ public final class DrState {
     int j = in.getInt();
     int score = in.get();
     Address named = address(in);
-    long namedMicro = in.getLong();
     if (score < 1 || score > 5) {
       return reject("score %d must be in [1, 5]".formatted(score));
     }
@@ -534,16 +536,10 @@ public final class DrState {
     byte[] cert = ctx.get(key('c', id)).orElseThrow();
     long x = ByteBuffer.wrap(cert).getLong(2 + 8 * (i * m + j));
     ByteBuffer pay = ByteBuffer.wrap(ctx.get(key('p', id)).orElseThrow());
-    long g = pay.getLong(8 * n + 8 * (i * m + j));
     if (x == 0 || pay.get(8 * n + 8 * n * m + (i * m + j)) == 0) {
       return reject(
           "cell [%d][%d] of round %d %s; only a cell the EV's token settled may be rated"
               .formatted(i, j, id, x == 0 ? "supplies nothing" : "is not settled"));
-    }
-    if (namedMicro != g) {
-      return reject(
-          "paymentMicro %d does not match cell [%d][%d] of round %d, which pays %d"
-              .formatted(namedMicro, i, j, id, g));
     }
     StateKey rated =
         StateKey.of(
