@@ -10,27 +10,31 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.SplittableRandom;
 import java.util.function.BiFunction;
 import java.util.function.Supplier;
 import org.gridtrade.consensus.BlockEngine;
 import org.gridtrade.consensus.ConsensusSchedule;
-import org.gridtrade.consensus.StateOfChargeScores;
 import org.gridtrade.consensus.posoc.ProofOfStateOfCharge;
 import org.gridtrade.consensus.spi.StateOfChargeSource;
 import org.gridtrade.examples.demo.CommunityDemo.Node;
 import org.gridtrade.game.stackelberg.Ev;
-import org.gridtrade.game.stackelberg.Schedule;
+import org.gridtrade.game.v2v.FederatedRound;
+import org.gridtrade.game.v2v.V2vEpisode;
+import org.gridtrade.game.v2v.V2vStep;
 import org.gridtrade.ledger.KeyPair;
 import org.gridtrade.ledger.Payload;
 import org.gridtrade.ledger.Units;
 
 /**
- * Proof of State of Charge: every EV's day from its PETS schedule gives its daily SOC score; the
- * best-scoring EVs run the nodes, and every EV pays the period's aggregator a share of its profit,
- * one of them late.
+ * Proof of State of Charge: the day's EVs learn V2V trading at the hotspot by federated PPO ({@link
+ * DemoV2v}); the trained policies' day gives each EV's daily SOC score and profit, the best-scoring
+ * EVs run the nodes, the seals record the hash of the federated mean of the trained networks, and
+ * every EV pays the period's aggregator a share of its profit, one of them late.
  */
 final class PosocSetup implements ConsensusSetup {
+
+  /** The fleet's training and day, once {@link #prepare} ran. */
+  private DemoV2v.Day v2v;
 
   /** PoSOC: blocks per aggregator period (a day of 45 to 50 blocks has 6 or 7 periods). */
   static final long POSOC_BLOCKS_PER_PERIOD = 8;
@@ -43,18 +47,6 @@ final class PosocSetup implements ConsensusSetup {
    */
   static final int LATE_PAYER_HOUR = 8;
 
-  /**
-   * PoSOC: Ontario time-of-use prices, the means of the distributions of Moniruzzaman Table 4.1,
-   * c/kWh.
-   */
-  static final StateOfChargeScores.TimeOfUsePrices TOU_PRICES =
-      new StateOfChargeScores.TimeOfUsePrices(6.8, 10.0, 12.9);
-
-  /** PoSOC: battery capacity (Moniruzzaman Table 4.1), kWh, and the SOC limit. */
-  static final double BATTERY_KWH = 42;
-
-  static final double SOC_MAX = 0.8;
-
   @Override
   public Network prepare(Day input) {
     CommunityDay.Settings settings = input.settings();
@@ -66,23 +58,20 @@ final class PosocSetup implements ConsensusSetup {
     List<KeyPair> nodeKeys = new ArrayList<>();
     Supplier<ConsensusSchedule> schedule;
     BiFunction<BlockEngine, Integer, List<CommunityDay.Order>> hourly = (e, h) -> List.of();
-    // Every EV's day (Eq. 4.1, 4.17) from its PETS schedule; the best-scoring EVs run nodes.
+    // The day's EVs learn their V2V policies at the hotspot by federated PPO, then play them
+    // through the day: the actions give each EV's proof score (Eq. 4.17), the V2V profit its R_i,
+    // and the trained networks are the local models the aggregator averages (Eq. 4.19).
+    v2v = DemoV2v.run(m.evs(), seed);
     List<StateOfChargeSource.Candidate> all = new ArrayList<>();
-    List<double[]> models = new ArrayList<>();
-    SplittableRandom socRandom = new SplittableRandom(seed ^ 0x50C);
     for (int i = 0; i < m.evs().size(); i++) {
       Ev ev = m.evs().get(i);
-      Schedule sch = m.pets().outcome().schedules().get(i);
-      StateOfChargeScores.EvDay day = evDay(ev, sch, socRandom);
-      double score = StateOfChargeScores.dailyScore(day, TOU_PRICES);
-      // R_i: what scheduling saved the EV against charging at the cap as early as it can.
-      double saved = m.pets().unscheduled().schedules().get(i).bill() - sch.bill();
       KeyPair k = keys.computeIfAbsent(ev.id(), n -> key(seed, n));
+      double profitCents = v2v.episodes().get(i).totalProfit();
       all.add(
           new StateOfChargeSource.Candidate(
-              k.address(), score, Units.centsToMicro(Math.max(0, saved))));
-      models.add(day.chargedKWh());
+              k.address(), v2v.scores().get(i), Units.centsToMicro(Math.max(0, profitCents))));
     }
+    List<double[]> models = v2v.localModels();
     List<StateOfChargeSource.Candidate> ranked = new ArrayList<>(all);
     ranked.removeIf(c -> c.dailyScore() <= 0);
     ranked.sort(
@@ -196,22 +185,28 @@ final class PosocSetup implements ConsensusSetup {
                 "one per %d-block period: %s (drawn by daily SOC score, Eq. 4.18)",
                 POSOC_BLOCKS_PER_PERIOD, periods)
           });
+      String recorded =
+          ProofOfStateOfCharge.recordedModelHash(chain.headers().get(0))
+              .map(Object::toString)
+              .orElse("no model hash");
       notes.add(
           new String[] {
             "global model",
             f(
-                "every seal records %s, the hash of the mean of the EVs' 24-hour charging profiles"
-                    + " (Eq. 4.19)",
-                ProofOfStateOfCharge.recordedModelHash(chain.headers().get(0))
-                    .map(Object::toString)
-                    .orElse("no model hash"))
+                "every seal records %s, the SHA-256 of the federated mean of the EVs' trained"
+                    + " policy networks (Eq. 4.19)%s",
+                recorded,
+                recorded.equals(v2v.globalModelHash())
+                    ? ", the training's global model"
+                    : "; the training's global model is " + v2v.globalModelHash())
           });
+      notes.addAll(v2vNotes(v2v, keys));
       notes.add(
           new String[] {
             "settlement",
             f(
-                "each EV pays %.0f %% of its day's profit (its saving against charging at the cap)"
-                    + " to the first period's aggregator (Transfer); the treasury releases the"
+                "each EV pays %.0f %% of its day's V2V profit to the first period's aggregator"
+                    + " (Transfer); the treasury releases the"
                     + " profit (Reward) at the next period's first block; the last EV pays only"
                     + " from 16:00, so its profit is withheld until then (Eq. 4.20, Fig. 4.5)",
                 100 * POSOC_BETA)
@@ -220,25 +215,63 @@ final class PosocSetup implements ConsensusSetup {
     return List.copyOf(notes);
   }
 
-  /**
-   * An EV's day by clock hour: its PETS schedule (game hour h is clock hour (8 + h) mod 24), an
-   * arrival SOC drawn from N(0.5, 0.1²) clipped to [0.2, 0.8] and lowered so the charge fits the
-   * battery, and the departure in the clock hour of the window's last hour.
-   */
-  static StateOfChargeScores.EvDay evDay(Ev ev, Schedule sch, SplittableRandom random) {
-    double[] charged = new double[24];
-    double[] soc = new double[24];
-    double start = 0.5 + 0.1 * random.nextGaussian();
-    start = Math.max(0.2, Math.min(0.8, start));
-    start = Math.max(0, Math.min(start, 1 - ev.energy() / BATTERY_KWH));
-    double level = start;
-    for (int h = 0; h < Ev.HOURS; h++) {
-      int clock = (8 + h) % 24;
-      charged[clock] = sch.energy().get(h);
-      soc[clock] = Math.min(1, level);
-      level += sch.energy().get(h) / BATTERY_KWH;
+  /** The learning curve, the day's trading, and each EV's actions, profit and proof score. */
+  private static List<String[]> v2vNotes(DemoV2v.Day d, Map<String, KeyPair> keys) {
+    List<String[]> notes = new ArrayList<>();
+    StringBuilder curve = new StringBuilder();
+    for (FederatedRound r : d.rounds()) {
+      double mean =
+          r.trainingReturns().stream().mapToDouble(Double::doubleValue).average().orElse(0);
+      curve.append(curve.length() == 0 ? "" : ", ").append(f("%.1f", mean));
     }
-    return new StateOfChargeScores.EvDay(
-        charged, new double[24], soc, SOC_MAX, (8 + ev.end()) % 24);
+    notes.add(
+        new String[] {
+          "v2v training",
+          f(
+              "the day's %d EVs at the V2V hotspot over their charging windows (%.0f kWh, %.0f"
+                  + " kWh/h, SOC %.1f-%.1f, Table 4.1 prices) learn by federated PPO: %d rounds of"
+                  + " %,d steps per EV in %.1f s, each round's aggregator drawn by PoSOC from the"
+                  + " round's proof scores; the fleet's mean training return by round (c): %s",
+              d.scenarios().size(),
+              DemoV2v.BATTERY_KWH,
+              DemoV2v.RATE_KWH,
+              DemoV2v.SOC_MIN,
+              DemoV2v.SOC_MAX,
+              d.rounds().size(),
+              d.rounds().get(d.rounds().size() - 1).stepsPerEv() / d.rounds().size(),
+              d.seconds(),
+              curve)
+        });
+    double profit = d.episodes().stream().mapToDouble(V2vEpisode::totalProfit).sum();
+    notes.add(
+        new String[] {
+          "v2v day",
+          f(
+              "with their trained policies on the day's prices %d of %d EVs discharge in some hour:"
+                  + " %.1f kWh sold V2V, %.1f kWh bought, %.2f c of profit against the grid; the"
+                  + " proof scores (Eq. 4.17) rank the EVs for the nodes and the aggregator draw",
+              d.discharging(), d.episodes().size(), d.kwh(true), d.kwh(false), profit)
+        });
+    for (int i = 0; i < d.episodes().size(); i++) {
+      V2vEpisode e = d.episodes().get(i);
+      StringBuilder actions = new StringBuilder();
+      for (V2vStep s : e.steps()) {
+        actions
+            .append(actions.length() == 0 ? "" : " ")
+            .append(f("%02d:%+.1f", s.hour(), s.appliedKwh()));
+      }
+      notes.add(
+          new String[] {
+            "v2v " + d.ids().get(i),
+            f(
+                "%02d:00-%02d:00, kWh by hour %s; profit %.2f c, proof score %.3f",
+                d.scenarios().get(i).arrivalHour(),
+                d.scenarios().get(i).departureHour(),
+                actions,
+                e.totalProfit(),
+                d.scores().get(i))
+          });
+    }
+    return notes;
   }
 }

@@ -363,6 +363,10 @@ public class DemoCommandTest {
     assertThat(r.exitCode()).as(r.err()).isZero();
     JsonNode j = r.json();
     assertThat(j.get("verified").asBoolean()).isTrue();
+    // The EVs learned V2V trading; the seals record the federated mean of the trained networks.
+    assertThat(j.at("/notes/global model").asText()).endsWith("the training's global model");
+    assertThat(j.at("/notes/v2v training").asText()).contains("8 rounds");
+    assertThat(j.at("/notes/v2v day").asText()).doesNotContain(" 0 of ");
 
     // Read the chain back: which block paid which EV, and when each EV paid its share.
     Map<org.gridtrade.ledger.Address, Long> paidAt = new HashMap<>();
