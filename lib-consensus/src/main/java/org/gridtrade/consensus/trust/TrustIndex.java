@@ -7,6 +7,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.TreeMap;
+import java.util.function.Function;
 import org.gridtrade.ledger.Address;
 import org.gridtrade.ledger.Block;
 import org.gridtrade.ledger.Hash;
@@ -186,17 +187,19 @@ public final class TrustIndex {
       if (p instanceof Payload.Transfer t) {
         seen(t.to(), time);
       } else if (p instanceof Payload.EnergyTrade t) {
-        long pay = t.paymentMicro();
-        Acc s = seen(t.seller(), time);
-        Acc b = seen(t.buyer(), time);
-        s.tradedMicro = saturatingAdd(s.tradedMicro, pay);
-        b.tradedMicro = saturatingAdd(b.tradedMicro, pay);
+        traded(t.seller(), t.buyer(), t.paymentMicro(), time);
         trades.put(tx.id(), new Trade(t.seller(), t.buyer(), false, false));
       } else if (p instanceof Payload.Rating r) {
         rate(tx.sender(), r, time);
       } else if (p instanceof Payload.Call && !decoders.isEmpty()) {
-        traded(tx).ifPresent(t -> trade(tx.sender(), t, time));
-        decode(tx).ifPresent(r -> rate(tx.sender(), r, time));
+        first(d -> d.traded(tx))
+            .ifPresent(t -> traded(tx.sender(), t.counterparty(), t.tradedMicro(), time));
+        first(d -> d.decode(tx))
+            .ifPresent(
+                r -> {
+                  traded(tx.sender(), r.rated(), r.tradedMicro(), time);
+                  receive(seen(r.rated(), time), r.score(), time);
+                });
       }
     }
     height = h;
@@ -218,61 +221,40 @@ public final class TrustIndex {
     } else {
       trades.put(r.trade(), next);
     }
-    Acc rated = seen(bySeller ? t.buyer() : t.seller(), time);
+    receive(seen(bySeller ? t.buyer() : t.seller(), time), r.score(), time);
+  }
+
+  /** One transaction of Alg. 1 for the rated trader. */
+  private void receive(Acc rated, int score, long time) {
     rated.trust =
         TrustScores.traderTrust(
             rated.trust,
             rated.ratings,
-            r.score(),
+            score,
             params.beta(time - rated.registeredAt),
             params.coins(rated.tradedMicro));
     rated.ratings++;
   }
 
-  private Optional<RatingDecoder.Rated> decode(Transaction tx) {
+  /** Coins traded between two accounts, counted for both (once if they are the same). */
+  private void traded(Address a, Address b, long micro, long time) {
+    Acc x = seen(a, time);
+    Acc y = seen(b, time);
+    x.tradedMicro = saturatingAdd(x.tradedMicro, micro);
+    if (y != x) {
+      y.tradedMicro = saturatingAdd(y.tradedMicro, micro);
+    }
+  }
+
+  /** The first decoder's answer that is present. */
+  private <T> Optional<T> first(Function<RatingDecoder, Optional<T>> read) {
     for (RatingDecoder d : decoders) {
-      Optional<RatingDecoder.Rated> r = d.decode(tx);
+      Optional<T> r = read.apply(d);
       if (r.isPresent()) {
         return r;
       }
     }
     return Optional.empty();
-  }
-
-  private Optional<RatingDecoder.Traded> traded(Transaction tx) {
-    for (RatingDecoder d : decoders) {
-      Optional<RatingDecoder.Traded> t = d.traded(tx);
-      if (t.isPresent()) {
-        return t;
-      }
-    }
-    return Optional.empty();
-  }
-
-  private void trade(Address sender, RatingDecoder.Traded t, long time) {
-    Acc a = seen(sender, time);
-    Acc b = seen(t.counterparty(), time);
-    a.tradedMicro = saturatingAdd(a.tradedMicro, t.tradedMicro());
-    if (b != a) {
-      b.tradedMicro = saturatingAdd(b.tradedMicro, t.tradedMicro());
-    }
-  }
-
-  private void rate(Address rater, RatingDecoder.Rated r, long time) {
-    Acc by = seen(rater, time);
-    Acc rated = seen(r.rated(), time);
-    by.tradedMicro = saturatingAdd(by.tradedMicro, r.tradedMicro());
-    if (rated != by) {
-      rated.tradedMicro = saturatingAdd(rated.tradedMicro, r.tradedMicro());
-    }
-    rated.trust =
-        TrustScores.traderTrust(
-            rated.trust,
-            rated.ratings,
-            r.score(),
-            params.beta(time - rated.registeredAt),
-            params.coins(rated.tradedMicro));
-    rated.ratings++;
   }
 
   private Acc seen(Address a, long time) {
