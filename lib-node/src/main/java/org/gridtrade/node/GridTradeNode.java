@@ -17,6 +17,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.OptionalInt;
 import java.util.concurrent.ConcurrentHashMap;
 import org.gridtrade.consensus.BlockEngine;
 import org.gridtrade.consensus.BlockPolicy;
@@ -48,8 +49,11 @@ import org.gridtrade.ledger.Transaction;
 import org.gridtrade.ledger.TxResult;
 import org.gridtrade.ledger.spi.LedgerModule;
 import org.gridtrade.market.AttestingMeters;
+import org.gridtrade.market.DemandResponseMarket;
+import org.gridtrade.market.DrRound;
 import org.gridtrade.market.Market;
 import org.gridtrade.market.MarketModules;
+import org.gridtrade.market.MarketTrade;
 import org.gridtrade.market.Markets;
 import org.gridtrade.market.SealedAuction;
 import org.gridtrade.market.SealedBidAuction;
@@ -589,6 +593,11 @@ public final class GridTradeNode implements AutoCloseable {
               return meters(p[3]);
             }
             break;
+          case "dr-rounds":
+            if (p.length == 4 && method.equals("GET")) {
+              return drRound(p[3]);
+            }
+            break;
           case "events":
             if (p.length == 4 && p[3].equals("blocks") && method.equals("GET")) {
               return subscribe(Optional.empty());
@@ -806,8 +815,16 @@ public final class GridTradeNode implements AutoCloseable {
       Markets.orders(state, id, from, MARKET_PAGE)
           .forEach(x -> MarketJson.order(items.addObject(), x));
     } else {
-      Markets.trades(state, id, from, MARKET_PAGE)
-          .forEach(x -> MarketJson.trade(items.addObject(), x));
+      for (MarketTrade x : Markets.trades(state, id, from, MARKET_PAGE)) {
+        ObjectNode n = items.addObject();
+        MarketJson.trade(n, x);
+        OptionalInt rating = Markets.rating(state, id, x.index());
+        if (rating.isPresent()) {
+          n.put("rating", rating.getAsInt());
+        } else {
+          n.putNull("rating");
+        }
+      }
     }
     o.put("from", from);
     o.put("next", from + items.size());
@@ -854,6 +871,28 @@ public final class GridTradeNode implements AutoCloseable {
     ObjectNode o = JSON.createObjectNode();
     o.put("height", state.height());
     MarketJson.auction(o.putObject("auction"), a.get(), SealedBidAuction.bids(state, id));
+    return ok(o);
+  }
+
+  /** {@code /v1/dr-rounds/{id}}: a demand-response round, its certificate, payments and ratings. */
+  private HttpApi.Response drRound(String idText) throws JsonProcessingException {
+    long id;
+    try {
+      id = Long.parseLong(idText);
+    } catch (NumberFormatException e) {
+      return error(400, "MALFORMED", "round id '%s' must be an integer".formatted(idText));
+    }
+    LedgerState state = engine.ledger().state();
+    Optional<DrRound> r = DemandResponseMarket.round(state, id);
+    if (r.isEmpty()) {
+      return error(
+          404,
+          "UNKNOWN",
+          "demand-response round %d does not exist at height %d".formatted(id, state.height()));
+    }
+    ObjectNode o = JSON.createObjectNode();
+    o.put("height", state.height());
+    MarketJson.drRound(o.putObject("round"), r.get(), state);
     return ok(o);
   }
 

@@ -18,17 +18,26 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Optional;
 import java.util.SortedMap;
 import java.util.TreeMap;
+import org.gridtrade.auction.DemandResponseAuction;
+import org.gridtrade.auction.DrInstance;
 import org.gridtrade.ledger.Hash;
 import org.gridtrade.ledger.KeyPair;
 import org.gridtrade.ledger.Keystore;
+import org.gridtrade.ledger.Payload;
 import org.gridtrade.ledger.Signature;
 import org.gridtrade.market.AttestingMeters;
 import org.gridtrade.market.ClearingRule;
 import org.gridtrade.market.DeliveryTerms;
+import org.gridtrade.market.DrAuctioneer;
+import org.gridtrade.market.DrCalls;
+import org.gridtrade.market.DrRound;
+import org.gridtrade.market.DrRoundSpec;
 import org.gridtrade.market.MarketCalls;
 import org.gridtrade.market.MarketSpec;
+import org.gridtrade.market.MarketTrade;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -161,13 +170,161 @@ class NodeMarketTest {
         assertThat(am.get("meters").get(1).asText())
             .isEqualTo(HexFormat.of().formatHex(meters.get(1).publicKey().bytes()));
       }
+      // The buyer rates the delivered trade; every node serves the rating with the trade.
+      JsonNode t0 =
+          JSON.readTree(get(uri(nodes.get(0)), "/v1/markets/1/trades")).get("trades").get(0);
+      MarketTrade traded =
+          new MarketTrade(
+              1,
+              t0.get("index").asInt(),
+              t0.get("buyOrder").asInt(),
+              t0.get("sellOrder").asInt(),
+              t0.get("quantityWh").asLong(),
+              t0.get("buyerPriceMicroPerKWh").asLong(),
+              t0.get("sellerPriceMicroPerKWh").asLong(),
+              t0.get("buyerPaysMicro").asLong(),
+              t0.get("sellerReceivesMicro").asLong());
+      assertThat(t0.get("rating").isNull()).isTrue();
+      submit(clients.get(2), users.get(1), MarketCalls.rate(traded, users.get(2).address(), 4));
+      await(
+          "every node holds the rating",
+          () ->
+              nodes.stream()
+                  .allMatch(n -> field(n, "/v1/markets/1/trades", "/trades/0/rating") == 4));
+
+      demandResponseRound(nodes, clients, users);
+
       assertThat(status(nodes.get(0), "/v1/meters/" + users.get(1).address())).isEqualTo(404);
       assertThat(status(nodes.get(0), "/v1/meters/nope")).isEqualTo(400);
       assertThat(status(nodes.get(1), "/v1/markets/9")).isEqualTo(404);
       assertThat(status(nodes.get(1), "/v1/markets/x")).isEqualTo(400);
       assertThat(status(nodes.get(1), "/v1/markets/0/bids")).isEqualTo(404);
+      assertThat(status(nodes.get(1), "/v1/dr-rounds/7")).isEqualTo(404);
+      assertThat(status(nodes.get(1), "/v1/dr-rounds/x")).isEqualTo(400);
     } finally {
       nodes.forEach(GridTradeNode::close);
+    }
+  }
+
+  /**
+   * A demand-response round through the APIs: the operator opens it and certifies the auction's
+   * allocation, the EV escrows, the SP settles its cell with a token built from what the node
+   * serves (the EV's escrow and pre_record), and the EV rates the SP.
+   */
+  private void demandResponseRound(
+      List<GridTradeNode> nodes, List<GridTradeClient> clients, List<KeyPair> users)
+      throws Exception {
+    KeyPair operator = users.get(0);
+    KeyPair ev = users.get(1);
+    KeyPair sp = users.get(2);
+    DrInstance market =
+        DrAuctioneer.onGrid(
+            new DrInstance(
+                List.of(new DrInstance.Ev("ev", 1.0, 2.0, 20.0, 30.0)),
+                List.of(new DrInstance.Sp("sp", 50.0, 0.01, 1.5)),
+                0.9,
+                0.9,
+                0.001));
+    long height = clients.get(0).status().height();
+    DrRoundSpec spec =
+        DrAuctioneer.spec(
+            market,
+            List.of(ev.address()),
+            List.of(sp.address()),
+            DemandResponseAuction.DEFAULT_RETAIL_PRICE,
+            2_000,
+            height + 200,
+            height + 400);
+    submit(clients.get(0), operator, DrCalls.open(spec));
+    await(
+        "every node has round 0",
+        () -> nodes.stream().allMatch(n -> status(n, "/v1/dr-rounds/0") == 200));
+    submit(clients.get(1), ev, DrCalls.escrow(0));
+    await(
+        "every node holds the escrow",
+        () ->
+            nodes.stream()
+                .allMatch(n -> field(n, "/v1/dr-rounds/0", "/round/evs/0/escrowMicro") > 0));
+    DrAuctioneer.Certificate cert =
+        DrAuctioneer.certificate(spec, market, DemandResponseAuction.builder().build().run(market));
+    submit(clients.get(0), operator, cert.certify(0));
+    await(
+        "every node certified the round",
+        () ->
+            nodes.stream()
+                .allMatch(n -> text(n, "/v1/dr-rounds/0", "/round/status").equals("certified")));
+    JsonNode round = JSON.readTree(get(uri(nodes.get(2)), "/v1/dr-rounds/0")).get("round");
+    JsonNode cell = round.at("/certificate/cells/0");
+    long escrow = round.at("/evs/0/escrowMicro").asLong();
+    long now = System.currentTimeMillis();
+    Payload.DemandResponseSettlement token =
+        Payload.DemandResponseSettlement.sign(
+            LocalTestnet.CHAIN_ID,
+            new Payload.DemandResponseSettlement.Request(0, ev.address(), escrow),
+            new Payload.DemandResponseSettlement.Token(
+                escrow,
+                now + 600_000,
+                Hash.fromHex(round.at("/evs/0/preRecord").asText()),
+                now - 60_000),
+            cell.get("supplyWh").asLong(),
+            cell.get("paymentMicro").asLong(),
+            sp,
+            ev);
+    long spBefore = clients.get(2).account(sp.address()).balance();
+    submit(clients.get(2), sp, DrCalls.settle(0, 0, token));
+    await(
+        "every node settled the cell",
+        () ->
+            nodes.stream()
+                .allMatch(
+                    n ->
+                        text(n, "/v1/dr-rounds/0", "/round/certificate/cells/0/settled")
+                            .equals("true")));
+    assertThat(clients.get(2).account(sp.address()).balance())
+        .isEqualTo(spBefore + cell.get("paymentMicro").asLong() - 10);
+    // The EV rates the SP: the call is built from the round as the node serves it.
+    JsonNode certified = JSON.readTree(get(uri(nodes.get(0)), "/v1/dr-rounds/0")).get("round");
+    JsonNode c = certified.get("certificate");
+    DrRound served =
+        new DrRound(
+            certified.get("id").asLong(),
+            operator.address(),
+            spec,
+            DrRound.Status.CERTIFIED,
+            List.of(certified.at("/evs/0/escrowMicro").asLong()),
+            Optional.of(
+                new DrRound.Certificate(
+                    List.of(List.of(c.at("/cells/0/supplyWh").asLong())),
+                    List.of(c.at("/evPricesMicroPerKWh/0").asLong()),
+                    List.of(c.at("/spPricesMicroPerKWh/0").asLong()),
+                    List.of(c.at("/evPaymentsMicro/0").asLong()),
+                    List.of(List.of(c.at("/cells/0/paymentMicro").asLong())),
+                    List.of(List.of(true)),
+                    List.of(),
+                    c.get("operatorMicro").asLong())));
+    submit(clients.get(1), ev, DrCalls.rate(served, 0, 0, 5));
+    await(
+        "every node holds the EV's rating",
+        () ->
+            nodes.stream()
+                .allMatch(
+                    n -> field(n, "/v1/dr-rounds/0", "/round/certificate/cells/0/rating") == 5));
+    assertThat(c.at("/evPaymentsMicro/0").asLong()).isPositive();
+  }
+
+  private static long field(GridTradeNode n, String path, String pointer) {
+    try {
+      return JSON.readTree(get(uri(n), path)).at(pointer).asLong(-1);
+    } catch (Exception e) {
+      return -1;
+    }
+  }
+
+  private static String text(GridTradeNode n, String path, String pointer) {
+    try {
+      return JSON.readTree(get(uri(n), path)).at(pointer).asText();
+    } catch (Exception e) {
+      return "";
     }
   }
 }

@@ -5,10 +5,17 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Locale;
+import java.util.Optional;
+import java.util.OptionalInt;
 import java.util.OptionalLong;
+import org.gridtrade.ledger.Hash;
+import org.gridtrade.ledger.LedgerState;
 import org.gridtrade.market.AttestingMeters;
 import org.gridtrade.market.Clearing;
 import org.gridtrade.market.Delivery;
+import org.gridtrade.market.DemandResponseMarket;
+import org.gridtrade.market.DrRound;
+import org.gridtrade.market.DrRoundSpec;
 import org.gridtrade.market.Market;
 import org.gridtrade.market.MarketOrder;
 import org.gridtrade.market.MarketTrade;
@@ -169,6 +176,93 @@ public final class MarketJson {
     n.put("paidMicro", r.paidMicro());
     n.put("forfeitedMicro", r.forfeitedMicro());
     n.put("noTradeReason", r.noTradeReason());
+  }
+
+  /**
+   * A demand-response round: its spec, escrows, and once certified its allocation, prices,
+   * payments, settlements and ratings.
+   *
+   * @param o the object to fill
+   * @param r the round
+   * @param state the state it was read from (for each EV's {@code pre_record} and the ratings)
+   */
+  public static void drRound(ObjectNode o, DrRound r, LedgerState state) {
+    DrRoundSpec s = r.spec();
+    o.put("id", r.id());
+    o.put("operator", r.operator().toString());
+    o.put("status", r.status().name().toLowerCase(Locale.ROOT));
+    o.put("etaPpm", s.etaPpm());
+    o.put("rhoPpm", s.rhoPpm());
+    o.put("retailPriceMicroPerKWh", s.retailPriceMicroPerKWh());
+    o.put("toleranceMicroPerKWh", s.toleranceMicroPerKWh());
+    o.put("certifyByHeight", s.certifyByHeight());
+    o.put("settleByHeight", s.settleByHeight());
+    ArrayNode evs = o.putArray("evs");
+    for (int i = 0; i < s.evs().size(); i++) {
+      DrRoundSpec.Ev e = s.evs().get(i);
+      ObjectNode n = evs.addObject();
+      n.put("index", i);
+      n.put("address", e.address().toString());
+      n.put("willingnessMicro", e.willingnessMicro());
+      n.put("eMinWh", e.eMinWh());
+      n.put("eMaxWh", e.eMaxWh());
+      n.put("maxPriceMicroPerKWh", e.maxPriceMicroPerKWh());
+      n.put("escrowMicro", r.escrowMicro().get(i));
+      // What the EV's next settlement token must name (Aggarwal §4.4.3): its last settlement.
+      Optional<Hash> pre = DemandResponseMarket.preRecord(state, r.id(), i);
+      if (pre.isPresent()) {
+        n.put("preRecord", pre.get().toHex());
+      } else {
+        n.putNull("preRecord");
+      }
+    }
+    ArrayNode sps = o.putArray("sps");
+    for (int j = 0; j < s.sps().size(); j++) {
+      DrRoundSpec.Sp p = s.sps().get(j);
+      ObjectNode n = sps.addObject();
+      n.put("index", j);
+      n.put("address", p.address().toString());
+      n.put("capacityWh", p.capacityWh());
+      n.put("c1MicroPerKWh2", p.c1MicroPerKWh2());
+      n.put("c2MicroPerKWh", p.c2MicroPerKWh());
+      n.put("minPriceMicroPerKWh", p.minPriceMicroPerKWh());
+    }
+    if (r.certificate().isEmpty()) {
+      o.putNull("certificate");
+      return;
+    }
+    DrRound.Certificate c = r.certificate().get();
+    ObjectNode n = o.putObject("certificate");
+    n.put("operatorMicro", c.operatorMicro());
+    ArrayNode evPrices = n.putArray("evPricesMicroPerKWh");
+    c.evPricesMicroPerKWh().forEach(evPrices::add);
+    ArrayNode spPrices = n.putArray("spPricesMicroPerKWh");
+    c.spPricesMicroPerKWh().forEach(spPrices::add);
+    ArrayNode paid = n.putArray("evPaymentsMicro");
+    c.evPaymentsMicro().forEach(paid::add);
+    ArrayNode returned = n.putArray("returnedMicro");
+    c.returnedMicro().forEach(returned::add);
+    ArrayNode cells = n.putArray("cells");
+    for (int i = 0; i < s.evs().size(); i++) {
+      for (int j = 0; j < s.sps().size(); j++) {
+        long x = c.allocationWh().get(i).get(j);
+        if (x == 0) {
+          continue;
+        }
+        ObjectNode cell = cells.addObject();
+        cell.put("ev", i);
+        cell.put("sp", j);
+        cell.put("supplyWh", x);
+        cell.put("paymentMicro", c.cellPaymentsMicro().get(i).get(j));
+        cell.put("settled", c.settled().get(i).get(j));
+        OptionalInt rating = DemandResponseMarket.rating(state, r.id(), i, j);
+        if (rating.isPresent()) {
+          cell.put("rating", rating.getAsInt());
+        } else {
+          cell.putNull("rating");
+        }
+      }
+    }
   }
 
   private static void optional(ObjectNode n, String field, OptionalLong v) {
