@@ -195,13 +195,26 @@ public final class DrAuctioneer {
     }
 
     /**
-     * The call that posts it.
+     * The call that posts it, for a round that {@link DrRoundSpec#fits}.
      *
      * @param round the round's id
      * @return the payload ({@link DrCalls#certify})
      */
     public Payload.Call certify(long round) {
       return DrCalls.certify(round, allocationWh, evPricesMicroPerKWh, spPricesMicroPerKWh);
+    }
+
+    /**
+     * The calls that post it for a round of any size: one {@link #certify} call when the round fits
+     * one, else its parts ({@link DrCalls#certifyInParts}), to send in order.
+     *
+     * @param round the round's id
+     * @return the calls
+     */
+    public List<Payload.Call> certifyCalls(long round) {
+      return DrRoundSpec.fits(evPricesMicroPerKWh.length, spPricesMicroPerKWh.length)
+          ? List.of(certify(round))
+          : DrCalls.certifyInParts(round, allocationWh, evPricesMicroPerKWh, spPricesMicroPerKWh);
     }
 
     private static long[][] copy(long[][] a) {
@@ -267,17 +280,21 @@ public final class DrAuctioneer {
     for (int i = 0; i < n; i++) {
       BigInteger least =
           BigInteger.valueOf(spec.evs().get(i).eMinWh()).multiply(BigInteger.TEN.pow(12));
-      boolean moved = true;
-      while (k.multiply(BigInteger.valueOf(sum(x[i]))).compareTo(least) < 0 && moved) {
-        moved = false;
-        for (int j = 0; j < m; j++) {
-          if (exact[i][j] > x[i][j]
-              && x[i][j] < DrMath.cellCapWh(spec, i, j)
-              && col[j] < spec.sps().get(j).capacityWh()) {
-            x[i][j]++;
-            col[j]++;
-            moved = true;
-            break;
+      // First on cells the auction gave more than their rounded supply; if the auction's own
+      // supply sat at e_min within floating-point error, on any cell with room.
+      for (boolean anyCell : new boolean[] {false, true}) {
+        boolean moved = true;
+        while (k.multiply(BigInteger.valueOf(sum(x[i]))).compareTo(least) < 0 && moved) {
+          moved = false;
+          for (int j = 0; j < m; j++) {
+            if ((anyCell ? exact[i][j] > 0 : exact[i][j] > x[i][j])
+                && x[i][j] < DrMath.cellCapWh(spec, i, j)
+                && col[j] < spec.sps().get(j).capacityWh()) {
+              x[i][j]++;
+              col[j]++;
+              moved = true;
+              break;
+            }
           }
         }
       }

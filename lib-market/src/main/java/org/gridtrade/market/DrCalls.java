@@ -1,6 +1,8 @@
 package org.gridtrade.market;
 
 import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Objects;
 import org.gridtrade.ledger.Payload;
 import org.gridtrade.market.internal.DrState;
@@ -20,6 +22,12 @@ public final class DrCalls {
    */
   public static Payload.Call open(DrRoundSpec spec) {
     Objects.requireNonNull(spec, "spec");
+    if (!DrRoundSpec.fits(spec.evs().size(), spec.sps().size())) {
+      throw new IllegalArgumentException(
+          ("a round of %d EVs and %d SPs does not fit one call (DrRoundSpec.fits): open it with"
+                  + " openInParts")
+              .formatted(spec.evs().size(), spec.sps().size()));
+    }
     byte[] body = DrState.encodeSpec(spec);
     return new Payload.Call(
         DemandResponseMarket.NAME,
@@ -57,8 +65,9 @@ public final class DrCalls {
     int m = spPricesMicroPerKWh.length;
     if (!DrRoundSpec.fits(n, m)) {
       throw new IllegalArgumentException(
-          ("evPrices has %d entries and spPrices %d; a round has at least 1 of each, at most %d"
-                  + " together and at most %d numbers in its certificate (DrRoundSpec.fits)")
+          ("evPrices has %d entries and spPrices %d; one certify call holds at least 1 of each, at"
+                  + " most %d together and at most %d numbers (DrRoundSpec.fits): post a larger"
+                  + " certificate with certifyInParts")
               .formatted(n, m, DrRoundSpec.MAX_PARTIES, DrRoundSpec.MAX_CERTIFIED));
     }
     if (allocationWh.length != n) {
@@ -144,5 +153,99 @@ public final class DrCalls {
             .put(round.spec().sps().get(sp).address().bytes())
             .array();
     return new Payload.Call(DemandResponseMarket.NAME, d);
+  }
+
+  /**
+   * Opens a round of any size up to {@link DrRoundSpec#MAX_ROUND_EVS} EVs, {@link
+   * DrRoundSpec#MAX_ROUND_SPS} SPs and {@link DrRoundSpec#MAX_ROUND_CELLS} cells, in parts (only an
+   * authority of the chain may): send the calls in order from one account (consecutive nonces).
+   * Each part carries the next bytes of the round and the offset they start at; the part that
+   * completes the round opens it, with the id it would have had from one {@link #open} call then. A
+   * part at offset 0 starts over, dropping the account's unfinished round.
+   *
+   * @param spec the round
+   * @return the calls, 1 or more
+   */
+  public static List<Payload.Call> openInParts(DrRoundSpec spec) {
+    Objects.requireNonNull(spec, "spec");
+    byte[] body = DrState.encodeSpec(spec);
+    int piece = Payload.Call.MAX_DATA_BYTES - DrState.OPEN_PART_HEADER;
+    List<Payload.Call> out = new ArrayList<>();
+    for (int at = 0; at < body.length; at += piece) {
+      int len = Math.min(piece, body.length - at);
+      out.add(
+          new Payload.Call(
+              DemandResponseMarket.NAME,
+              ByteBuffer.allocate(DrState.OPEN_PART_HEADER + len)
+                  .put(DrState.OPEN_PART)
+                  .putInt(at)
+                  .put(body, at, len)
+                  .array()));
+    }
+    return List.copyOf(out);
+  }
+
+  /**
+   * The operator posts a certificate of any round's size in parts: the allocation row by row, then
+   * the EVs' prices, then the SPs', each part at the offset (in numbers) it starts at. Send the
+   * calls in order from the operator's account; the part that completes the certificate is checked
+   * and paid exactly as one {@link #certify} call. A part at offset 0 starts over.
+   *
+   * @param round the round's id
+   * @param allocationWh {@code x[i][j]}, one row per EV, one column per SP
+   * @param evPricesMicroPerKWh u_i per EV
+   * @param spPricesMicroPerKWh α_j per SP
+   * @return the calls, 1 or more
+   * @throws IllegalArgumentException if the dimensions do not match or exceed a round's
+   */
+  public static List<Payload.Call> certifyInParts(
+      long round, long[][] allocationWh, long[] evPricesMicroPerKWh, long[] spPricesMicroPerKWh) {
+    int n = evPricesMicroPerKWh.length;
+    int m = spPricesMicroPerKWh.length;
+    if (n < 1
+        || m < 1
+        || n > DrRoundSpec.MAX_ROUND_EVS
+        || m > DrRoundSpec.MAX_ROUND_SPS
+        || (long) n * m > DrRoundSpec.MAX_ROUND_CELLS) {
+      throw new IllegalArgumentException(
+          "evPrices has %d entries and spPrices %d; a round has 1 to %d EVs, 1 to %d SPs and at most %d cells"
+              .formatted(
+                  n,
+                  m,
+                  DrRoundSpec.MAX_ROUND_EVS,
+                  DrRoundSpec.MAX_ROUND_SPS,
+                  DrRoundSpec.MAX_ROUND_CELLS));
+    }
+    if (allocationWh.length != n) {
+      throw new IllegalArgumentException(
+          "allocationWh has %d rows, evPrices %d entries; they must match"
+              .formatted(allocationWh.length, n));
+    }
+    long[] all = new long[n * m + n + m];
+    for (int i = 0; i < n; i++) {
+      if (allocationWh[i].length != m) {
+        throw new IllegalArgumentException(
+            "allocationWh[%d] has %d entries, spPrices %d; they must match"
+                .formatted(i, allocationWh[i].length, m));
+      }
+      System.arraycopy(allocationWh[i], 0, all, i * m, m);
+    }
+    System.arraycopy(evPricesMicroPerKWh, 0, all, n * m, n);
+    System.arraycopy(spPricesMicroPerKWh, 0, all, n * m + n, m);
+    int piece = (Payload.Call.MAX_DATA_BYTES - DrState.CERTIFY_PART_HEADER) / 8;
+    List<Payload.Call> out = new ArrayList<>();
+    for (int at = 0; at < all.length; at += piece) {
+      int len = Math.min(piece, all.length - at);
+      ByteBuffer b =
+          ByteBuffer.allocate(DrState.CERTIFY_PART_HEADER + 8 * len)
+              .put(DrState.CERTIFY_PART)
+              .putLong(round)
+              .putInt(at);
+      for (int k = 0; k < len; k++) {
+        b.putLong(all[at + k]);
+      }
+      out.add(new Payload.Call(DemandResponseMarket.NAME, b.array()));
+    }
+    return List.copyOf(out);
   }
 }

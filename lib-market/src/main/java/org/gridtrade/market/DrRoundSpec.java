@@ -31,10 +31,11 @@ import org.gridtrade.ledger.Address;
  * @param certifyByHeight the last height at which EVs may escrow and the auctioneer may certify
  * @param settleByHeight the last height at which SPs may settle their cells, above {@code
  *     certifyByHeight}; at the end of its block the round closes
- * @param evs the charging EVs, at least 1
- * @param sps the discharging SPs, at least 1; no address twice among EVs and SPs; EVs and SPs
- *     together at most {@value #MAX_PARTIES}, and {@code evs × sps + evs + sps} at most {@value
- *     #MAX_CERTIFIED} ({@link #fits})
+ * @param evs the charging EVs, 1 to {@value #MAX_ROUND_EVS}
+ * @param sps the discharging SPs, 1 to {@value #MAX_ROUND_SPS}; no address twice among EVs and SPs;
+ *     at most {@value #MAX_ROUND_CELLS} cells ({@code evs × sps}). A round whose open call and
+ *     certificate each fit one transaction ({@link #fits}) is opened and certified with one call
+ *     each; a larger one in parts ({@link DrCalls#openInParts}, {@link DrCalls#certifyInParts})
  */
 public record DrRoundSpec(
     int etaPpm,
@@ -47,17 +48,30 @@ public record DrRoundSpec(
     List<Sp> sps) {
 
   /**
-   * The most EVs and SPs together in one round: its {@link DrCalls#open} call (52 bytes per party
-   * after a 43-byte header) fits one transaction's call data.
+   * The most EVs and SPs together in a round opened with one call: its {@link DrCalls#open} call
+   * (52 bytes per party after a 43-byte header) fits one transaction's call data.
    */
   public static final int MAX_PARTIES = 28;
 
   /**
-   * The most numbers in a round's certificate, {@code evs × sps + evs + sps} (the allocation and
-   * both price vectors): its {@link DrCalls#certify} call (8 bytes per number after an 11-byte
-   * header) fits one transaction's call data. 20 EVs and 5 SPs take 125, 16 and 8 take 152.
+   * The most numbers in a certificate posted with one call, {@code evs × sps + evs + sps} (the
+   * allocation and both price vectors): its {@link DrCalls#certify} call (8 bytes per number after
+   * an 11-byte header) fits one transaction's call data. 20 EVs and 5 SPs take 125, 16 and 8 take
+   * 152.
    */
   public static final int MAX_CERTIFIED = 190;
+
+  /** The most EVs of a round (opened in parts when it does not {@link #fits}). */
+  public static final int MAX_ROUND_EVS = 255;
+
+  /** The most SPs of a round. */
+  public static final int MAX_ROUND_SPS = 64;
+
+  /**
+   * The most cells ({@code evs × sps}) of a round: its certificate then takes 22 calls in parts,
+   * and every node checks it and pays in one of them.
+   */
+  public static final int MAX_ROUND_CELLS = 4_096;
 
   /** The least efficiency, in parts per million (lib-auction's 0.1). */
   public static final int MIN_EFFICIENCY_PPM = 100_000;
@@ -128,13 +142,12 @@ public record DrRoundSpec(
     range("settleByHeight", settleByHeight, certifyByHeight + 1, Long.MAX_VALUE);
     evs = List.copyOf(Objects.requireNonNull(evs, "evs"));
     sps = List.copyOf(Objects.requireNonNull(sps, "sps"));
-    range("evs", evs.size(), 1, MAX_PARTIES - 1);
-    range("sps", sps.size(), 1, MAX_PARTIES - 1);
-    if (!fits(evs.size(), sps.size())) {
+    range("evs", evs.size(), 1, MAX_ROUND_EVS);
+    range("sps", sps.size(), 1, MAX_ROUND_SPS);
+    if (evs.size() * sps.size() > MAX_ROUND_CELLS) {
       throw new IllegalArgumentException(
-          ("a round of %d EVs and %d SPs does not fit one transaction: EVs + SPs must be at most"
-                  + " %d and EVs × SPs + EVs + SPs at most %d")
-              .formatted(evs.size(), sps.size(), MAX_PARTIES, MAX_CERTIFIED));
+          "a round of %d EVs and %d SPs has %d cells; at most %d"
+              .formatted(evs.size(), sps.size(), evs.size() * sps.size(), MAX_ROUND_CELLS));
     }
     Set<Address> seen = new HashSet<>();
     for (Ev ev : evs) {
@@ -152,7 +165,10 @@ public record DrRoundSpec(
   }
 
   /**
-   * Whether a round of this size fits: its open call and its certificate each fit one transaction.
+   * Whether a round of this size fits one call each: its open call and its certificate each fit one
+   * transaction ({@link DrCalls#open}, {@link DrCalls#certify}); a larger round up to {@value
+   * #MAX_ROUND_EVS} EVs, {@value #MAX_ROUND_SPS} SPs and {@value #MAX_ROUND_CELLS} cells is opened
+   * and certified in parts.
    *
    * @param evs the EVs
    * @param sps the SPs

@@ -1,6 +1,7 @@
 package org.gridtrade.market;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
@@ -365,6 +366,102 @@ class DrRulesTest {
       assertThat(read.traders()).isEqualTo(oracle.traders());
       // The market's decoder does not read the module's calls, and the other way round.
       assertThat(Markets.ratingDecoder().decode(rated)).isEmpty();
+    }
+  }
+
+  @Test
+  void roundLargerThanOneCall_isOpenedAndCertifiedInParts_andPaysByTheIndependentRecomputation() {
+    int n = 30;
+    int m = 8;
+    assertThat(DrRoundSpec.fits(n, m)).isFalse();
+    try (MarketChain c =
+        new MarketChain(1 + n + m + 1, 1_000_000_000_000L, new DemandResponseMarket())) {
+      List<Address> evs = c.keys.subList(1, 1 + n).stream().map(KeyPair::address).toList();
+      List<Address> sps = c.keys.subList(1 + n, 1 + n + m).stream().map(KeyPair::address).toList();
+      DrTestMarkets.Market mk = DrTestMarkets.random(new Random(7), evs, sps, 12, 20);
+      assertThatThrownBy(() -> DrCalls.open(mk.spec())).hasMessageContaining("openInParts");
+      List<Payload.Call> opens = DrCalls.openInParts(mk.spec());
+      assertThat(opens).hasSizeGreaterThan(1);
+      // A part at another offset than what was posted, and a part by a non-authority, are refused.
+      KeyPair stranger = c.keys.get(1 + n + m);
+      assertRefused(c, stranger, c.tx(stranger, opens.get(0)), "only an authority");
+      assertRefused(c, c.operator(), c.tx(c.operator(), opens.get(1)), "must be 0 (a new round)");
+      List<Transaction> txs = new ArrayList<>();
+      for (Payload.Call call : opens.subList(0, opens.size() - 1)) {
+        txs.add(c.tx(c.operator(), call));
+      }
+      assertThat(c.block(txs).skipped()).isEmpty();
+      assertThat(DemandResponseMarket.count(c.state()))
+          .as("not open before its last part")
+          .isZero();
+      assertThat(c.block(List.of(c.tx(c.operator(), opens.get(opens.size() - 1)))).skipped())
+          .isEmpty();
+      DrRound open = DemandResponseMarket.round(c.state(), 0).orElseThrow();
+      assertThat(open.spec()).isEqualTo(mk.spec());
+      assertThat(open.status()).isEqualTo(DrRound.Status.OPEN);
+      List<Transaction> escrows = new ArrayList<>();
+      for (int i = 0; i < n; i++) {
+        escrows.add(c.tx(c.keys.get(1 + i), DrCalls.escrow(0)));
+      }
+      assertThat(c.block(escrows).skipped()).isEmpty();
+      DrTestMarkets.Cert cert = DrTestMarkets.certificate(mk);
+      List<Payload.Call> parts = DrCalls.certifyInParts(0, cert.x(), cert.u(), cert.alpha());
+      assertThat(parts).hasSizeGreaterThan(1);
+      assertRefused(c, c.operator(), c.tx(c.operator(), parts.get(1)), "must be 0 (start over)");
+      List<Transaction> certs = new ArrayList<>();
+      for (Payload.Call call : parts.subList(0, parts.size() - 1)) {
+        certs.add(c.tx(c.operator(), call));
+      }
+      assertThat(c.block(certs).skipped()).isEmpty();
+      assertThat(DemandResponseMarket.round(c.state(), 0).orElseThrow().status())
+          .isEqualTo(DrRound.Status.OPEN);
+      var last = c.block(List.of(c.tx(c.operator(), parts.get(parts.size() - 1))));
+      assertThat(last.skipped()).as("%s", last.skipped()).isEmpty();
+      DrRound.Certificate got =
+          DemandResponseMarket.round(c.state(), 0).orElseThrow().certificate().orElseThrow();
+      DrTestMarkets.Expected want = DrTestMarkets.payments(mk.spec(), cert.x());
+      for (int i = 0; i < n; i++) {
+        assertThat(got.evPaymentsMicro().get(i)).as("EV %d", i).isEqualTo(want.ev()[i]);
+        for (int j = 0; j < m; j++) {
+          assertThat(got.allocationWh().get(i).get(j)).isEqualTo(cert.x()[i][j]);
+          assertThat(got.cellPaymentsMicro().get(i).get(j)).isEqualTo(want.cell()[i][j]);
+        }
+      }
+      // A certificate off by more than the tolerance is refused in its last part, as in one call.
+      assertRefused(c, c.operator(), c.tx(c.operator(), parts.get(0)), "may be certified once");
+    }
+  }
+
+  @Test
+  void certificateInParts_offByMoreThanTheTolerance_isRefusedAtItsLastPart() {
+    int n = 30;
+    int m = 8;
+    try (MarketChain c =
+        new MarketChain(1 + n + m, 1_000_000_000_000L, new DemandResponseMarket())) {
+      List<Address> evs = c.keys.subList(1, 1 + n).stream().map(KeyPair::address).toList();
+      List<Address> sps = c.keys.subList(1 + n, 1 + n + m).stream().map(KeyPair::address).toList();
+      DrTestMarkets.Market mk = DrTestMarkets.random(new Random(11), evs, sps, 12, 20);
+      List<Transaction> txs = new ArrayList<>();
+      DrCalls.openInParts(mk.spec()).forEach(call -> txs.add(c.tx(c.operator(), call)));
+      for (int i = 0; i < n; i++) {
+        txs.add(c.tx(c.keys.get(1 + i), DrCalls.escrow(0)));
+      }
+      assertThat(c.block(txs).skipped()).isEmpty();
+      DrTestMarkets.Cert cert = DrTestMarkets.certificate(mk).copy();
+      long[] u = cert.u();
+      u[0] += 10 * DrTestMarkets.TOLERANCE; // EV 0's price far off its marginal value
+      List<Payload.Call> parts = DrCalls.certifyInParts(0, cert.x(), u, cert.alpha());
+      List<Transaction> certs = new ArrayList<>();
+      parts.subList(0, parts.size() - 1).forEach(call -> certs.add(c.tx(c.operator(), call)));
+      assertThat(c.block(certs).skipped()).isEmpty();
+      Transaction last = c.tx(c.operator(), parts.get(parts.size() - 1));
+      LedgerState before = c.state();
+      TxResult r = before.check(last, now(c));
+      assertThat(r).isInstanceOf(TxResult.Rejected.class);
+      assertThat(((TxResult.Rejected) r).detail()).contains("EV 0").contains("tolerance");
+      c.unuse(c.operator());
+      assertThat(DemandResponseMarket.round(c.state(), 0).orElseThrow().status())
+          .isEqualTo(DrRound.Status.OPEN);
     }
   }
 

@@ -36,8 +36,10 @@ import org.gridtrade.market.DrRoundSpec;
  *       pays the operator the budget surplus.
  * </ol>
  *
- * <p>A market larger than one round holds ({@link DrRoundSpec#fits}) settles as signed trades
- * instead ({@link CommunityDay}), and this class then does nothing.
+ * <p>A round larger than one call holds ({@link DrRoundSpec#fits}) is opened and certified in
+ * parts. A market larger than a round may be ({@value DrRoundSpec#MAX_ROUND_EVS} EVs, {@value
+ * DrRoundSpec#MAX_ROUND_SPS} SPs, {@value DrRoundSpec#MAX_ROUND_CELLS} cells) settles as signed
+ * trades instead ({@link CommunityDay}), and this class then does nothing.
  */
 final class DemoDemandResponse {
   /** Blocks after the open within which the EVs escrow and the operator certifies. */
@@ -88,7 +90,11 @@ final class DemoDemandResponse {
 
   /** Whether the day's demand response runs on chain: the market fits one round. */
   static boolean onChain(DrInstance market) {
-    return DrRoundSpec.fits(market.evs().size(), market.sps().size());
+    int n = market.evs().size();
+    int m = market.sps().size();
+    return n <= DrRoundSpec.MAX_ROUND_EVS
+        && m <= DrRoundSpec.MAX_ROUND_SPS
+        && n * m <= DrRoundSpec.MAX_ROUND_CELLS;
   }
 
   /**
@@ -122,7 +128,12 @@ final class DemoDemandResponse {
                 height + SETTLE_BLOCKS);
         round = DemandResponseMarket.count(state);
         phase = Phase.ESCROW;
-        return List.of(order(CommunityDay.OPERATOR, DrCalls.open(spec)));
+        // One call when the round fits one, else its parts in order (consecutive nonces).
+        List<Payload.Call> calls =
+            DrRoundSpec.fits(market.evs().size(), market.sps().size())
+                ? List.of(DrCalls.open(spec))
+                : DrCalls.openInParts(spec);
+        return calls.stream().map(c -> order(CommunityDay.OPERATOR, c)).toList();
       }
       case ESCROW -> {
         Optional<DrRound> r = DemandResponseMarket.round(state, round);
@@ -140,7 +151,9 @@ final class DemoDemandResponse {
       case CERTIFY -> {
         phase = Phase.SETTLE;
         certificate = DrAuctioneer.certificate(spec, market, result);
-        return List.of(order(CommunityDay.OPERATOR, certificate.certify(round)));
+        return certificate.certifyCalls(round).stream()
+            .map(c -> order(CommunityDay.OPERATOR, c))
+            .toList();
       }
       case SETTLE -> {
         DrRound r = DemandResponseMarket.round(state, round).orElseThrow();

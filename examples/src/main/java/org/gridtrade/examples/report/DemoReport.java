@@ -686,12 +686,13 @@ public final class DemoReport {
     List<DrRound> rounds = r.dayMarkets().drRounds();
     if (rounds.isEmpty()) {
       return f(
-          "%d EVs x %d SPs do not fit one dr-settlement round (EVs + SPs <= %d and EVs x SPs +"
-              + " EVs + SPs <= %d): settled as signed trades at each EV's unit price",
+          "%d EVs x %d SPs do not fit one dr-settlement round (at most %d EVs, %d SPs and %d"
+              + " cells): settled as signed trades at each EV's unit price",
           r.markets().drInstance().evs().size(),
           r.markets().drInstance().sps().size(),
-          DrRoundSpec.MAX_PARTIES,
-          DrRoundSpec.MAX_CERTIFIED);
+          DrRoundSpec.MAX_ROUND_EVS,
+          DrRoundSpec.MAX_ROUND_SPS,
+          DrRoundSpec.MAX_ROUND_CELLS);
     }
     DrRound round = rounds.get(0);
     if (round.certificate().isEmpty()) {

@@ -460,6 +460,50 @@ public class DemoCommandTest {
   }
 
   @Test
+  void demandResponseLargerThanOneCall_isOpenedAndCertifiedInParts_andVerifies() throws Exception {
+    Path out = tmp.resolve("parts");
+    Cli r =
+        Cli.run(
+            "demo",
+            "--json",
+            "--evs",
+            "26",
+            "--prosumers",
+            "4",
+            "--sps",
+            "3",
+            "--nodes",
+            "2",
+            "--out",
+            out.toString());
+    assertThat(r.exitCode()).as(r.err()).isZero();
+    JsonNode j = r.json();
+    assertThat(j.get("verified").asBoolean()).isTrue();
+    JsonNode dr = j.at("/markets/demandResponse");
+    assertThat(dr.get("onChain").asBoolean()).isTrue();
+    assertThat(dr.get("status").asText()).isEqualTo("CLOSED");
+    assertThat(dr.get("evs")).hasSize(26);
+    // 26 EVs and 3 SPs are more than one open call holds (28 parties): the round was opened in
+    // two parts, and its certificate (107 numbers) posted in one part.
+    int openParts = 0;
+    int certificateParts = 0;
+    try (Ledger ledger = open(genesis(out), out.resolve("nodes/node-1.mv"))) {
+      for (long h = 1; h <= ledger.height(); h++) {
+        for (Transaction tx : ledger.block(h).orElseThrow().transactions()) {
+          if (tx.body().payload() instanceof Payload.Call c
+              && c.module().equals(DemandResponseMarket.NAME)
+              && c.data()[0] >= 6) {
+            openParts += c.data()[0] == 6 ? 1 : 0;
+            certificateParts += c.data()[0] == 7 ? 1 : 0;
+          }
+        }
+      }
+    }
+    assertThat(openParts).isEqualTo(2);
+    assertThat(certificateParts).isEqualTo(1);
+  }
+
+  @Test
   void trust_aCheatingValidator_isRejectedAttestedAndConfiscated() throws Exception {
     Path dir = tmp.resolve("cheat");
     Cli r = Cli.run("demo", "--json", "--consensus", "trust", "--cheat", "--out", dir.toString());

@@ -53,6 +53,18 @@ public final class DrState {
   /** Operation: an EV rates the SP of a settled cell. */
   public static final byte RATE = 5;
 
+  /** Operation: a part of a round's open call (a round larger than one call holds). */
+  public static final byte OPEN_PART = 6;
+
+  /** Operation: a part of a round's certificate. */
+  public static final byte CERTIFY_PART = 7;
+
+  /** Bytes of an open part before its piece of the spec: operation, offset. */
+  public static final int OPEN_PART_HEADER = 1 + 4;
+
+  /** Bytes of a certificate part before its numbers: operation, round, offset. */
+  public static final int CERTIFY_PART_HEADER = 1 + 8 + 4;
+
   /** Data bytes of a rating: operation, round, EV, SP, score, the SP's address. */
   public static final int RATE_BYTES = 1 + 8 + 4 + 4 + 1 + Address.LENGTH;
 
@@ -208,7 +220,7 @@ public final class DrState {
       ModuleContext ctx, Transaction tx, boolean verifyCertificates) {
     byte[] data = ((Payload.Call) tx.body().payload()).data();
     if (data.length == 0) {
-      return reject("call data is empty; it must start with an operation (1 to 5)");
+      return reject("call data is empty; it must start with an operation (1 to 7)");
     }
     ByteBuffer in = ByteBuffer.wrap(data, 1, data.length - 1);
     try {
@@ -218,10 +230,12 @@ public final class DrState {
         case CERTIFY -> certify(ctx, tx, in, data.length, verifyCertificates);
         case SETTLE -> settle(ctx, tx, in, data.length);
         case RATE -> rate(ctx, tx, in, data.length);
+        case OPEN_PART -> openPart(ctx, tx, in);
+        case CERTIFY_PART -> certifyPart(ctx, tx, in, verifyCertificates);
         default ->
             reject(
                 ("operation %d is unknown; it must be 1 (open), 2 (escrow), 3 (certify), 4"
-                        + " (settle) or 5 (rate)")
+                        + " (settle), 5 (rate), 6 (open part) or 7 (certificate part)")
                     .formatted(data[0]));
       };
     } catch (IllegalArgumentException | BufferUnderflowException e) {
@@ -295,6 +309,114 @@ public final class DrState {
     esc.put(9 * i, (byte) 1).putLong(9 * i + 1, amount);
     ctx.put(key('e', id), r.escrow);
     return Optional.empty();
+  }
+
+  /**
+   * A part of an open call: the authority's next bytes of the round's spec, at the offset it has
+   * posted so far (0 starts a new round and drops an unfinished one). The part that completes the
+   * spec opens the round exactly as one open call would.
+   */
+  private static Optional<TxResult.Rejected> openPart(
+      ModuleContext ctx, Transaction tx, ByteBuffer in) {
+    if (!ctx.authorities().contains(tx.sender())) {
+      return reject(
+          "only an authority of the chain may open a round; %s is not one".formatted(tx.sender()));
+    }
+    if (in.remaining() < 4 + 1) {
+      return reject("an open part takes an offset and at least 1 byte of the round");
+    }
+    int offset = in.getInt();
+    StateKey pending = pendingKey(tx.sender());
+    byte[] sofar = offset == 0 ? new byte[0] : ctx.get(pending).orElse(new byte[0]);
+    if (offset != sofar.length) {
+      return reject(
+          "offset %d must be 0 (a new round) or the %d bytes of the round posted so far"
+              .formatted(offset, sofar.length));
+    }
+    byte[] all = Arrays.copyOf(sofar, sofar.length + in.remaining());
+    in.get(all, sofar.length, all.length - sofar.length);
+    if (all.length >= SPEC_HEADER) {
+      int n = all[SPEC_HEADER - 2] & 0xff;
+      int m = all[SPEC_HEADER - 1] & 0xff;
+      int total = SPEC_HEADER + PARTY * (n + m);
+      if (all.length > total) {
+        return reject(
+            "a round of %d EVs and %d SPs takes %d bytes; the parts come to %d"
+                .formatted(n, m, total, all.length));
+      }
+      if (all.length == total) {
+        ctx.delete(pending);
+        return open(ctx, tx, ByteBuffer.wrap(all));
+      }
+    }
+    ctx.put(pending, all);
+    return Optional.empty();
+  }
+
+  /**
+   * A part of a certificate: the operator's next numbers (the allocation row by row, then the EVs'
+   * prices, then the SPs'), at the offset it has posted so far (0 starts over). The part that
+   * completes it is checked and paid exactly as one certify call would be.
+   */
+  private static Optional<TxResult.Rejected> certifyPart(
+      ModuleContext ctx, Transaction tx, ByteBuffer in, boolean verify) {
+    if (in.remaining() < 8 + 4 + 8 || (in.remaining() - 12) % 8 != 0) {
+      return reject("a certificate part takes a round, an offset and whole 8-byte numbers");
+    }
+    long id = in.getLong();
+    int offset = in.getInt();
+    Optional<Loaded> found = load(ctx, id);
+    if (found.isEmpty()) {
+      return reject("round %d does not exist".formatted(id));
+    }
+    Loaded r = found.get();
+    if (!tx.sender().equals(r.operator)) {
+      return reject(
+          "only round %d's operator %s may certify it, not %s"
+              .formatted(id, r.operator, tx.sender()));
+    }
+    if (r.status != DrRound.Status.OPEN || ctx.height() > r.spec.certifyByHeight()) {
+      return reject(
+          "round %d may be certified once, up to height %d; it is %s at height %d"
+              .formatted(id, r.spec.certifyByHeight(), r.status, ctx.height()));
+    }
+    int n = r.spec.evs().size();
+    int m = r.spec.sps().size();
+    int total = n * m + n + m;
+    StateKey pending = key('k', id);
+    byte[] sofar = offset == 0 ? new byte[0] : ctx.get(pending).orElse(new byte[0]);
+    if ((long) offset * 8 != sofar.length) {
+      return reject(
+          "offset %d must be 0 (start over) or the %d numbers of the certificate posted so far"
+              .formatted(offset, sofar.length / 8));
+    }
+    byte[] all = Arrays.copyOf(sofar, sofar.length + in.remaining());
+    in.get(all, sofar.length, all.length - sofar.length);
+    if (all.length > 8 * total) {
+      return reject(
+          "round %d's certificate has %d numbers; the parts come to %d"
+              .formatted(id, total, all.length / 8));
+    }
+    if (all.length < 8 * total) {
+      ctx.put(pending, all);
+      return Optional.empty();
+    }
+    ctx.delete(pending);
+    byte[] call =
+        ByteBuffer.allocate(11 + all.length)
+            .put(CERTIFY)
+            .putLong(id)
+            .put((byte) n)
+            .put((byte) m)
+            .put(all)
+            .array();
+    return certify(ctx, tx, ByteBuffer.wrap(call, 1, call.length - 1), call.length, verify);
+  }
+
+  private static StateKey pendingKey(Address operator) {
+    return StateKey.of(
+        NAMESPACE,
+        ByteBuffer.allocate(1 + Address.LENGTH).put((byte) 'a').put(operator.bytes()).array());
   }
 
   private static Optional<TxResult.Rejected> certify(
@@ -604,6 +726,7 @@ public final class DrState {
     }
     ctx.put(key('e', id), r.escrow);
     ctx.put(key('r', id), header(r.operator, DrRound.Status.EXPIRED));
+    ctx.delete(key('k', id)); // a certificate posted in part
   }
 
   private static void close(ModuleContext ctx, long id, Loaded r) {
