@@ -109,6 +109,9 @@ public final class NetworkTransport implements Transport, AutoCloseable {
   private volatile InetSocketAddress advertised;
   private volatile boolean peerExchange = true;
   private final long maxPendingBytes;
+  private final long maxTotalPendingBytes;
+  // Bytes handed to every connection and not yet written out, summed over the peers.
+  private final AtomicLong totalUnsent = new AtomicLong();
   // Hashes of the gossip frames seen lately (sent, received or relayed), oldest first.
   private final Map<Hash, Boolean> seen =
       java.util.Collections.synchronizedMap(
@@ -124,9 +127,14 @@ public final class NetworkTransport implements Transport, AutoCloseable {
   private volatile boolean closed;
 
   private NetworkTransport(
-      NodeIdentity identity, Set<PublicKey> network, int threads, long maxPendingBytes) {
+      NodeIdentity identity,
+      Set<PublicKey> network,
+      int threads,
+      long maxPendingBytes,
+      long maxTotalPendingBytes) {
     this.identity = identity;
     this.maxPendingBytes = maxPendingBytes;
+    this.maxTotalPendingBytes = maxTotalPendingBytes;
     this.network = Set.copyOf(network);
     this.network.forEach(k -> members.put(k.address().toString(), k));
     this.group = new MultiThreadIoEventLoopGroup(threads, NioIoHandler.newFactory());
@@ -174,18 +182,36 @@ public final class NetworkTransport implements Transport, AutoCloseable {
    * @throws IllegalArgumentException if the network is empty
    */
   public static NetworkTransport create(NodeIdentity identity, Set<PublicKey> network) {
-    return create(identity, network, MAX_PENDING_BYTES);
+    return create(identity, network, MAX_PENDING_BYTES, maxTotalPendingBytes());
   }
 
   // With a smaller bound on unsent bytes, for tests.
   static NetworkTransport create(
       NodeIdentity identity, Set<PublicKey> network, long maxPendingBytes) {
+    return create(identity, network, maxPendingBytes, maxTotalPendingBytes());
+  }
+
+  // With smaller bounds on unsent bytes per connection and in all, for tests.
+  static NetworkTransport create(
+      NodeIdentity identity,
+      Set<PublicKey> network,
+      long maxPendingBytes,
+      long maxTotalPendingBytes) {
     Objects.requireNonNull(identity, "identity");
     Objects.requireNonNull(network, "network");
     if (network.isEmpty()) {
       throw new IllegalArgumentException("network lists no node keys");
     }
-    return new NetworkTransport(identity, network, 2, maxPendingBytes);
+    return new NetworkTransport(identity, network, 2, maxPendingBytes, maxTotalPendingBytes);
+  }
+
+  /**
+   * Bytes all connections together may hold unsent: a quarter of the heap, and at least one largest
+   * frame plus its margin, so a sync response still goes out. Without it, a few peers that stop
+   * reading could each hold {@link #MAX_PENDING_BYTES} and, together, exhaust a small heap.
+   */
+  static long maxTotalPendingBytes() {
+    return Math.max(2L * WireCodec.MAX_FRAME_BYTES, Runtime.getRuntime().maxMemory() / 4);
   }
 
   /**
@@ -893,24 +919,63 @@ public final class NetworkTransport implements Transport, AutoCloseable {
     if (unsent.get() > maxPendingBytes) {
       // The peer does not read what it is sent (stopped, or hostile): holding more for it would
       // let it fill this node's memory. It redials and catches up by block requests.
-      if (ch.isOpen()) {
-        slowPeers.incrementAndGet();
-        LOG.info(
-            "{}: peer {} left {} bytes unread; disconnected",
-            localId(),
-            ch.attr(PEER).get(),
-            unsent.get());
-        ch.close();
-      }
+      cutSlow(ch, unsent.get());
       return;
     }
+    long size = 0;
     for (byte[] f : frames) {
-      long size = 4L + f.length;
-      unsent.addAndGet(size);
-      ch.write(Unpooled.wrappedBuffer(f)).addListener(done -> unsent.addAndGet(-size));
-      bytesOut.addAndGet(size);
+      size += 4L + f.length;
+    }
+    if (totalUnsent.get() + size > maxTotalPendingBytes) {
+      // All connections together hold too much: the peer furthest behind goes first, and this
+      // write waits for nothing (the peer it was for catches up by block requests if cut).
+      Channel worst = ch;
+      long most = unsent.get();
+      for (Channel c : peers.values()) {
+        long u = c.attr(UNSENT).get().get();
+        if (u > most) {
+          worst = c;
+          most = u;
+        }
+      }
+      if (most > 0) {
+        cutSlow(worst, most);
+        if (worst == ch) {
+          return;
+        }
+      }
+    }
+    for (byte[] f : frames) {
+      long n = 4L + f.length;
+      unsent.addAndGet(n);
+      totalUnsent.addAndGet(n);
+      ch.write(Unpooled.wrappedBuffer(f))
+          .addListener(
+              done -> {
+                unsent.addAndGet(-n);
+                totalUnsent.addAndGet(-n);
+              });
+      bytesOut.addAndGet(n);
     }
     ch.flush();
+  }
+
+  private void cutSlow(Channel ch, long unsent) {
+    if (ch.isOpen()) {
+      slowPeers.incrementAndGet();
+      LOG.info(
+          "{}: peer {} left {} bytes unread; disconnected", localId(), ch.attr(PEER).get(), unsent);
+      ch.close();
+    }
+  }
+
+  /**
+   * Bytes handed to every connection and not yet written out.
+   *
+   * @return the sum over the peers
+   */
+  long unsentBytes() {
+    return totalUnsent.get();
   }
 
   /**

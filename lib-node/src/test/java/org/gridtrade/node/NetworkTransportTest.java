@@ -350,6 +350,52 @@ class NetworkTransportTest {
     }
   }
 
+  @Test
+  void peersThatStopReading_areCutOnceAllTheirBacklogsTogetherPassTheNodesBound() throws Exception {
+    KeyPair a = key(0);
+    KeyPair b = key(1);
+    KeyPair c = key(2);
+    Set<PublicKey> network = Set.of(a.publicKey(), b.publicKey(), c.publicKey());
+    long perPeer = 256L << 20; // never reached here: the node-wide bound acts first
+    long total = 2L << 20;
+    java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+    org.gridtrade.consensus.Transport.Receiver stall =
+        (from, m) -> {
+          try {
+            release.await();
+          } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+          }
+        };
+    try (NetworkTransport sender =
+            NetworkTransport.create(NodeIdentity.of(a), network, perPeer, total);
+        NetworkTransport one = NetworkTransport.create(NodeIdentity.of(b), network);
+        NetworkTransport two = NetworkTransport.create(NodeIdentity.of(c), network)) {
+      one.listen(stall);
+      two.listen(stall);
+      sender.connect(one.listen(LOOPBACK));
+      sender.connect(two.listen(LOOPBACK));
+      await("connected to both", () -> sender.connectedPeers().size() == 2);
+      byte[] junk = new byte[60_000];
+      long sent = 0;
+      long most = 0;
+      while (sender.slowPeersDisconnected() < 2 && sent < 400L * 1024 * 1024) {
+        sender.broadcast(new org.gridtrade.consensus.ConsensusMessage.NewBlock(junk));
+        sent += junk.length;
+        most = Math.max(most, sender.unsentBytes());
+      }
+      Set<String> peersThen = Set.copyOf(sender.connectedPeers());
+      release.countDown();
+      assertThat(sender.slowPeersDisconnected())
+          .as("after %d bytes; the sender's peers then: %s", sent, peersThen)
+          .isEqualTo(2);
+      // Never more than the bound and the frame that crossed it, for every peer together.
+      assertThat(most).isLessThanOrEqualTo(total + 2 * (4L + junk.length + 64));
+      await("both stalled peers are gone", () -> sender.connectedPeers().isEmpty());
+      await("nothing left unsent", () -> sender.unsentBytes() == 0);
+    }
+  }
+
   // A TLS socket that presents a member's certificate and trusts any server: a member gone bad,
   // writing raw frames.
   private static javax.net.ssl.SSLSocket rawMember(NodeIdentity id, InetSocketAddress at)
