@@ -214,9 +214,9 @@ final class DemoDemandResponse {
 
   /**
    * How the chain's round differs from the day's auction, one line per difference: each EV's
-   * payment and each SP's revenue against lib-auction's IR rule on the same market (at most {@value
-   * #PAYMENT_TOLERANCE_MICRO} micro-coins apart), each cell's supply against the auction's (under 2
-   * Wh apart).
+   * payment against lib-auction's IR rule on the same market (at most {@value
+   * #PAYMENT_TOLERANCE_MICRO} micro-coins apart), each SP's revenue (at most that much per EV of
+   * the round), each cell's supply against the auction's (under 2 Wh apart).
    *
    * @param market the market the auction ran on
    * @param result the auction's result
