@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.Map;
 import org.gridtrade.ledger.Address;
 import org.gridtrade.market.Delivery;
+import org.gridtrade.market.DrRound;
 import org.gridtrade.market.MarketOrder;
 import org.gridtrade.market.MarketTrade;
 import org.gridtrade.market.Side;
@@ -173,5 +174,74 @@ public class DemoMarketsTest {
     List<DemoMarkets.Book> books = new ArrayList<>(r.books());
     books.set(at, b);
     return new DemoMarkets.Record(books);
+  }
+
+  @Test
+  void theDemandResponseRound_passesItsChecks_andEachFailsOnADoctoredRound() {
+    CommunityDemo.DayMarkets dm = report.dayMarkets();
+    var m = report.markets();
+    assertThat(dm.drRounds())
+        .singleElement()
+        .satisfies(r -> assertThat(r.certificate()).isPresent());
+    assertThat(DemoDemandResponse.offChainDifferences(m.drInstance(), m.dr(), dm.drRounds()))
+        .isEmpty();
+    DrRound r = dm.drRounds().get(0);
+    DrRound.Certificate c = r.certificate().orElseThrow();
+    // An EV charged 100 micro-coins more than lib-auction's IR rule would charge it passes; 101
+    // more does not.
+    long off = Math.round(m.dr().payments().evs().get(0).payment() * 1e4);
+    List<Long> paid = new ArrayList<>(c.evPaymentsMicro());
+    paid.set(0, off + DemoDemandResponse.PAYMENT_TOLERANCE_MICRO);
+    assertThat(
+            DemoDemandResponse.offChainDifferences(
+                m.drInstance(), m.dr(), List.of(with(r, c, c.allocationWh(), paid))))
+        .noneMatch(d -> d.contains(" paid "));
+    paid.set(0, off + DemoDemandResponse.PAYMENT_TOLERANCE_MICRO + 1);
+    assertThat(
+            DemoDemandResponse.offChainDifferences(
+                m.drInstance(), m.dr(), List.of(with(r, c, c.allocationWh(), paid))))
+        .singleElement()
+        .asString()
+        .contains(m.drInstance().evs().get(0).id() + " paid")
+        .contains("by lib-auction's IR rule");
+    // A cell's supply 3 Wh above what the chain holds: more than 2 Wh off the auction's.
+    int i = 0;
+    int j = 0;
+    while (c.allocationWh().get(i).get(j) == 0) {
+      j = (j + 1) % c.allocationWh().get(0).size();
+      i += j == 0 ? 1 : 0;
+    }
+    List<List<Long>> x = new ArrayList<>();
+    c.allocationWh().forEach(row -> x.add(new ArrayList<>(row)));
+    x.get(i).set(j, x.get(i).get(j) + 3);
+    assertThat(
+            DemoDemandResponse.offChainDifferences(
+                m.drInstance(), m.dr(), List.of(with(r, c, x, c.evPaymentsMicro()))))
+        .anyMatch(d -> d.contains("supply from") && d.contains("Wh in the auction"));
+    // No round on chain at all, for a market that fits one.
+    assertThat(DemoDemandResponse.offChainDifferences(m.drInstance(), m.dr(), List.of()))
+        .singleElement()
+        .asString()
+        .startsWith("demand response: 0 rounds on chain");
+  }
+
+  private static DrRound with(
+      DrRound r, DrRound.Certificate c, List<List<Long>> x, List<Long> evPayments) {
+    return new DrRound(
+        r.id(),
+        r.operator(),
+        r.spec(),
+        r.status(),
+        r.escrowMicro(),
+        java.util.Optional.of(
+            new DrRound.Certificate(
+                x,
+                c.evPricesMicroPerKWh(),
+                c.spPricesMicroPerKWh(),
+                evPayments,
+                c.cellPaymentsMicro(),
+                c.settled(),
+                c.returnedMicro(),
+                c.operatorMicro())));
   }
 }
