@@ -365,21 +365,11 @@ public final class DrState {
     }
     long id = in.getLong();
     int offset = in.getInt();
-    Optional<Loaded> found = load(ctx, id);
-    if (found.isEmpty()) {
-      return reject("round %d does not exist".formatted(id));
+    Certifiable c = certifiable(ctx, tx, id);
+    if (c.refusal().isPresent()) {
+      return c.refusal();
     }
-    Loaded r = found.get();
-    if (!tx.sender().equals(r.operator)) {
-      return reject(
-          "only round %d's operator %s may certify it, not %s"
-              .formatted(id, r.operator, tx.sender()));
-    }
-    if (r.status != DrRound.Status.OPEN || ctx.height() > r.spec.certifyByHeight()) {
-      return reject(
-          "round %d may be certified once, up to height %d; it is %s at height %d"
-              .formatted(id, r.spec.certifyByHeight(), r.status, ctx.height()));
-    }
+    Loaded r = c.round();
     int n = r.spec.evs().size();
     int m = r.spec.sps().size();
     int total = n * m + n + m;
@@ -413,6 +403,32 @@ public final class DrState {
     return certify(ctx, tx, ByteBuffer.wrap(call, 1, call.length - 1), call.length, verify);
   }
 
+  /** The round a certificate or a part of one is for, or why it may not be certified now. */
+  private record Certifiable(Loaded round, Optional<TxResult.Rejected> refusal) {}
+
+  private static Certifiable certifiable(ModuleContext ctx, Transaction tx, long id) {
+    Optional<Loaded> found = load(ctx, id);
+    if (found.isEmpty()) {
+      return new Certifiable(null, reject("round %d does not exist".formatted(id)));
+    }
+    Loaded r = found.get();
+    if (!tx.sender().equals(r.operator)) {
+      return new Certifiable(
+          r,
+          reject(
+              "only round %d's operator %s may certify it, not %s"
+                  .formatted(id, r.operator, tx.sender())));
+    }
+    if (r.status != DrRound.Status.OPEN || ctx.height() > r.spec.certifyByHeight()) {
+      return new Certifiable(
+          r,
+          reject(
+              "round %d may be certified once, up to height %d; it is %s at height %d"
+                  .formatted(id, r.spec.certifyByHeight(), r.status, ctx.height())));
+    }
+    return new Certifiable(r, Optional.empty());
+  }
+
   private static StateKey pendingKey(Address operator) {
     return StateKey.of(
         NAMESPACE,
@@ -422,21 +438,11 @@ public final class DrState {
   private static Optional<TxResult.Rejected> certify(
       ModuleContext ctx, Transaction tx, ByteBuffer in, int length, boolean verify) {
     long id = in.getLong();
-    Optional<Loaded> found = load(ctx, id);
-    if (found.isEmpty()) {
-      return reject("round %d does not exist".formatted(id));
+    Certifiable c = certifiable(ctx, tx, id);
+    if (c.refusal().isPresent()) {
+      return c.refusal();
     }
-    Loaded r = found.get();
-    if (!tx.sender().equals(r.operator)) {
-      return reject(
-          "only round %d's operator %s may certify it, not %s"
-              .formatted(id, r.operator, tx.sender()));
-    }
-    if (r.status != DrRound.Status.OPEN || ctx.height() > r.spec.certifyByHeight()) {
-      return reject(
-          "round %d may be certified once, up to height %d; it is %s at height %d"
-              .formatted(id, r.spec.certifyByHeight(), r.status, ctx.height()));
-    }
+    Loaded r = c.round();
     int n = r.spec.evs().size();
     int m = r.spec.sps().size();
     int cn = in.get() & 0xff;
