@@ -16,6 +16,7 @@ import org.gridtrade.ledger.spi.ModuleContext;
 import org.gridtrade.ledger.spi.RatingDecoder;
 import org.gridtrade.market.internal.DrMath;
 import org.gridtrade.market.internal.DrState;
+import org.gridtrade.market.internal.ModuleSupport;
 
 /**
  * Demand-response settlement on chain (Aggarwal Alg. 8 and §4.4.3; docs/markets.md,
@@ -199,10 +200,12 @@ public final class DemandResponseMarket implements LedgerModule {
       new RatingDecoder() {
         @Override
         public Optional<Rated> decode(Transaction tx) {
-          byte[] d = data(tx, DrState.RATE, DrState.RATE_BYTES);
-          if (d == null) {
+          Optional<byte[]> data =
+              ModuleSupport.callData(tx, NAME, DrState.RATE, DrState.RATE_BYTES);
+          if (data.isEmpty()) {
             return Optional.empty();
           }
+          byte[] d = data.get();
           ByteBuffer in = ByteBuffer.wrap(d, 1 + 8 + 4 + 4, d.length - 1 - 8 - 4 - 4);
           int score = in.get();
           byte[] sp = new byte[Address.LENGTH];
@@ -215,10 +218,12 @@ public final class DemandResponseMarket implements LedgerModule {
 
         @Override
         public Optional<Traded> traded(Transaction tx) {
-          byte[] d = data(tx, DrState.SETTLE, DrState.SETTLE_BYTES);
-          if (d == null) {
+          Optional<byte[]> data =
+              ModuleSupport.callData(tx, NAME, DrState.SETTLE, DrState.SETTLE_BYTES);
+          if (data.isEmpty()) {
             return Optional.empty();
           }
+          byte[] d = data.get();
           // request (EV id, wallet, credit), token (credit, valid until, pre_record, timestamp),
           // energy, payment: the layout of DrCalls.settle
           ByteBuffer in = ByteBuffer.wrap(d, 1 + 8 + 4 + 8, d.length - 1 - 8 - 4 - 8);
@@ -230,14 +235,6 @@ public final class DemandResponseMarket implements LedgerModule {
             return Optional.empty(); // never in a block: the module refuses such a call
           }
           return Optional.of(new Traded(Address.ofBytes(wallet), payment));
-        }
-
-        private static byte[] data(Transaction tx, byte op, int length) {
-          if (!(tx.body().payload() instanceof Payload.Call c) || !c.module().equals(NAME)) {
-            return null;
-          }
-          byte[] d = c.data();
-          return d.length == length && d[0] == op ? d : null;
         }
       };
 }

@@ -212,9 +212,7 @@ public final class DrAuctioneer {
      * @return the calls
      */
     public List<Payload.Call> certifyCalls(long round) {
-      return DrRoundSpec.fits(evPricesMicroPerKWh.length, spPricesMicroPerKWh.length)
-          ? List.of(certify(round))
-          : DrCalls.certifyInParts(round, allocationWh, evPricesMicroPerKWh, spPricesMicroPerKWh);
+      return DrCalls.certifyInParts(round, allocationWh, evPricesMicroPerKWh, spPricesMicroPerKWh);
     }
 
     private static long[][] copy(long[][] a) {

@@ -157,17 +157,21 @@ public final class DrCalls {
 
   /**
    * Opens a round of any size up to {@link DrRoundSpec#MAX_ROUND_EVS} EVs, {@link
-   * DrRoundSpec#MAX_ROUND_SPS} SPs and {@link DrRoundSpec#MAX_ROUND_CELLS} cells, in parts (only an
-   * authority of the chain may): send the calls in order from one account (consecutive nonces).
-   * Each part carries the next bytes of the round and the offset they start at; the part that
-   * completes the round opens it, with the id it would have had from one {@link #open} call then. A
-   * part at offset 0 starts over, dropping the account's unfinished round.
+   * DrRoundSpec#MAX_ROUND_SPS} SPs and {@link DrRoundSpec#MAX_ROUND_CELLS} cells (only an authority
+   * of the chain may): one {@link #open} call when the round {@link DrRoundSpec#fits}, else parts,
+   * to send in order from one account (consecutive nonces). Each part carries the next bytes of the
+   * round and the offset they start at; the part that completes the round opens it, with the id it
+   * would have had from one {@link #open} call then. A part at offset 0 starts over, dropping the
+   * account's unfinished round.
    *
    * @param spec the round
    * @return the calls, 1 or more
    */
   public static List<Payload.Call> openInParts(DrRoundSpec spec) {
     Objects.requireNonNull(spec, "spec");
+    if (DrRoundSpec.fits(spec.evs().size(), spec.sps().size())) {
+      return List.of(open(spec));
+    }
     byte[] body = DrState.encodeSpec(spec);
     int piece = Payload.Call.MAX_DATA_BYTES - DrState.OPEN_PART_HEADER;
     List<Payload.Call> out = new ArrayList<>();
@@ -186,10 +190,11 @@ public final class DrCalls {
   }
 
   /**
-   * The operator posts a certificate of any round's size in parts: the allocation row by row, then
-   * the EVs' prices, then the SPs', each part at the offset (in numbers) it starts at. Send the
-   * calls in order from the operator's account; the part that completes the certificate is checked
-   * and paid exactly as one {@link #certify} call. A part at offset 0 starts over.
+   * The operator posts a certificate of any round's size: one {@link #certify} call when the round
+   * {@link DrRoundSpec#fits}, else in parts: the allocation row by row, then the EVs' prices, then
+   * the SPs', each part at the offset (in numbers) it starts at. Send the calls in order from the
+   * operator's account; the part that completes the certificate is checked and paid exactly as one
+   * {@link #certify} call. A part at offset 0 starts over.
    *
    * @param round the round's id
    * @param allocationWh {@code x[i][j]}, one row per EV, one column per SP
@@ -229,6 +234,9 @@ public final class DrCalls {
                 .formatted(i, allocationWh[i].length, m));
       }
       System.arraycopy(allocationWh[i], 0, all, i * m, m);
+    }
+    if (DrRoundSpec.fits(n, m)) {
+      return List.of(certify(round, allocationWh, evPricesMicroPerKWh, spPricesMicroPerKWh));
     }
     System.arraycopy(evPricesMicroPerKWh, 0, all, n * m, n);
     System.arraycopy(spPricesMicroPerKWh, 0, all, n * m + n, m);

@@ -10,9 +10,9 @@ import java.util.OptionalInt;
 import java.util.OptionalLong;
 import org.gridtrade.ledger.Address;
 import org.gridtrade.ledger.LedgerState;
-import org.gridtrade.ledger.Payload;
 import org.gridtrade.ledger.spi.RatingDecoder;
 import org.gridtrade.market.internal.MarketState;
+import org.gridtrade.market.internal.ModuleSupport;
 
 /**
  * Reads the {@link DoubleAuctionMarket}'s records from a ledger state: what any node, explorer or
@@ -201,25 +201,22 @@ public final class Markets {
   }
 
   private static final RatingDecoder RATINGS =
-      tx -> {
-        if (!(tx.body().payload() instanceof Payload.Call c)
-            || !c.module().equals(DoubleAuctionMarket.NAME)) {
-          return Optional.empty();
-        }
-        byte[] d = c.data();
-        if (d.length != MarketCalls.RATE_BYTES || d[0] != MarketCalls.RATE) {
-          return Optional.empty();
-        }
-        ByteBuffer in = ByteBuffer.wrap(d, 1 + 8 + 4, d.length - 1 - 8 - 4);
-        int score = in.get();
-        byte[] seller = new byte[Address.LENGTH];
-        in.get(seller);
-        long micro = in.getLong();
-        if (score < 1 || score > 5 || micro < 0) {
-          return Optional.empty(); // never in a block: the module refuses such a call
-        }
-        return Optional.of(new RatingDecoder.Rated(Address.ofBytes(seller), micro, score));
-      };
+      tx ->
+          ModuleSupport.callData(
+                  tx, DoubleAuctionMarket.NAME, MarketCalls.RATE, MarketCalls.RATE_BYTES)
+              .flatMap(
+                  d -> {
+                    ByteBuffer in = ByteBuffer.wrap(d, 1 + 8 + 4, d.length - 1 - 8 - 4);
+                    int score = in.get();
+                    byte[] seller = new byte[Address.LENGTH];
+                    in.get(seller);
+                    long micro = in.getLong();
+                    if (score < 1 || score > 5 || micro < 0) {
+                      return Optional.empty(); // never in a block: the module refuses such a call
+                    }
+                    return Optional.of(
+                        new RatingDecoder.Rated(Address.ofBytes(seller), micro, score));
+                  });
 
   /**
    * The meters that attest a seller's deliveries.

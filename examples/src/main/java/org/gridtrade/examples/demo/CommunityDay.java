@@ -330,7 +330,8 @@ public final class CommunityDay {
     for (DrFlow f : dr.allocation()) {
       energyOf.merge(f.evId(), f.energy(), Double::sum);
     }
-    for (int i = 0; i < drInstance.evs().size() && !DemoDemandResponse.onChain(drInstance); i++) {
+    int offChainEvs = DemoDemandResponse.onChain(drInstance) ? 0 : drInstance.evs().size();
+    for (int i = 0; i < offChainEvs; i++) {
       String ev = drInstance.evs().get(i).id();
       double energy = energyOf.getOrDefault(ev, 0.0);
       double pay = dr.settledEvPayments().get(i).amount();

@@ -129,11 +129,9 @@ final class DemoDemandResponse {
         round = DemandResponseMarket.count(state);
         phase = Phase.ESCROW;
         // One call when the round fits one, else its parts in order (consecutive nonces).
-        List<Payload.Call> calls =
-            DrRoundSpec.fits(market.evs().size(), market.sps().size())
-                ? List.of(DrCalls.open(spec))
-                : DrCalls.openInParts(spec);
-        return calls.stream().map(c -> order(CommunityDay.OPERATOR, c)).toList();
+        return DrCalls.openInParts(spec).stream()
+            .map(c -> order(CommunityDay.OPERATOR, c))
+            .toList();
       }
       case ESCROW -> {
         Optional<DrRound> r = DemandResponseMarket.round(state, round);

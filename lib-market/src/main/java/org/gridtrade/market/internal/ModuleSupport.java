@@ -3,7 +3,9 @@ package org.gridtrade.market.internal;
 import java.nio.ByteBuffer;
 import java.util.Optional;
 import org.gridtrade.ledger.Address;
+import org.gridtrade.ledger.Payload;
 import org.gridtrade.ledger.RejectReason;
+import org.gridtrade.ledger.Transaction;
 import org.gridtrade.ledger.TxResult;
 import org.gridtrade.ledger.spi.ModuleContext;
 
@@ -52,5 +54,23 @@ public final class ModuleSupport {
    */
   public static byte[] appended(byte[] ids, long id) {
     return ByteBuffer.allocate(ids.length + 8).put(ids).putLong(id).array();
+  }
+
+  /**
+   * The data of a transaction's call to a module with one operation and length, for the modules'
+   * rating decoders.
+   *
+   * @param tx a transaction
+   * @param module the module's name
+   * @param op the operation byte
+   * @param length the call data's exact length
+   * @return the data, or empty if the transaction is no such call
+   */
+  public static Optional<byte[]> callData(Transaction tx, String module, byte op, int length) {
+    if (!(tx.body().payload() instanceof Payload.Call c) || !c.module().equals(module)) {
+      return Optional.empty();
+    }
+    byte[] d = c.data();
+    return d.length == length && d[0] == op ? Optional.of(d) : Optional.empty();
   }
 }
