@@ -15,7 +15,7 @@ import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.function.IntFunction;
 import org.gridtrade.examples.study.V2vComparison;
-import org.gridtrade.examples.study.V2vHotspot;
+import org.gridtrade.examples.study.V2vHotspotStudy;
 import org.gridtrade.examples.study.V2vStudy;
 import org.gridtrade.game.v2v.FederatedRound;
 import org.gridtrade.game.v2v.FederatedTraining;
@@ -28,6 +28,7 @@ import org.gridtrade.game.v2v.PpoLearner;
 import org.gridtrade.game.v2v.RuleBasedPolicy;
 import org.gridtrade.game.v2v.TouPrices;
 import org.gridtrade.game.v2v.V2vEpisode;
+import org.gridtrade.game.v2v.V2vHotspot;
 import org.gridtrade.game.v2v.V2vMode;
 import org.gridtrade.game.v2v.V2vPolicy;
 import org.gridtrade.game.v2v.V2vScenario;
@@ -55,7 +56,8 @@ import picocli.CommandLine.Spec;
       V2vCommand.Train.class,
       V2vCommand.Evaluate.class,
       V2vCommand.Study.class,
-      V2vCommand.Compare.class
+      V2vCommand.Compare.class,
+      V2vCommand.Hotspot.class
     })
 public final class V2vCommand implements Callable<Integer> {
   static final ObjectMapper JSON = new ObjectMapper();
@@ -597,6 +599,151 @@ public final class V2vCommand implements Callable<Integer> {
         V2vStudy.save(chart, out, "v2v-compare", charts);
       }
       print(root, text.toString(), charts);
+      return 0;
+    }
+  }
+
+  /** {@code gridtrade v2v hotspot}: learning against the cleared hotspot. */
+  @Command(
+      name = "hotspot",
+      mixinStandardHelpOptions = true,
+      versionProvider = GridTradeCommand.Version.class,
+      sortOptions = false,
+      description = {
+        "Learning at the hotspot whose V2V trades are cleared each hour among the parked EVs by"
+            + " lib-auction's double auction, the grid taking the rest: the fleet trains together"
+            + " there (independent learners, then federated), beside independent learners trained"
+            + " under the fixed price rule. All are played under clearing on held-out days and"
+            + " reported against the joint perfect-foresight bound (the fleet's best plan for each"
+            + " day, which no policy can pass) and the rule-based policy."
+      })
+  static final class Hotspot extends FleetBase {
+    @Option(
+        names = "--days",
+        paramLabel = "D",
+        defaultValue = "200",
+        description = "Held-out days of the final comparison (default: ${DEFAULT-VALUE}).")
+    int days;
+
+    @Override
+    public Integer call() throws IOException {
+      checkFleet();
+      range("--days", days, 1, 100_000);
+      V2vScenario template = scenario();
+      List<V2vScenario> fleet = V2vStudy.fleet(evs, uniform, template, seed);
+      List<double[]> curveDays = V2vStudy.heldOutDays(template.prices(), evalDays, seed);
+      List<double[]> finalDays = V2vStudy.heldOutDays(template.prices(), days, seed + 1);
+      PpoConfig ppo = PpoConfig.defaults(seed);
+      List<V2vHotspotStudy.Run> runs =
+          List.of(
+              V2vHotspotStudy.cleared(false, fleet, ppo, steps, curveDays, err()),
+              V2vHotspotStudy.cleared(true, fleet, ppo, steps, curveDays, err()),
+              V2vHotspotStudy.rule(fleet, ppo, steps, curveDays, err()));
+      double curveBound = V2vHotspot.meanJointBound(fleet, curveDays);
+      double bound = V2vHotspot.meanJointBound(fleet, finalDays);
+      ObjectNode root = JSON.createObjectNode();
+      root.put("command", "v2v hotspot");
+      root.put("evs", evs);
+      root.put("uniform", uniform);
+      root.put("steps", steps);
+      root.put("seed", seed);
+      root.put("days", days);
+      root.put("jointBound", bound);
+      root.put("curveJointBound", curveBound);
+      StringBuilder b = new StringBuilder();
+      b.append(
+          f(
+              "V2V at the cleared hotspot: %d EVs (Table 4.1, %s), %,d steps per EV, seed %d%n",
+              evs, uniform ? "uniform" : "normal", steps, seed));
+      b.append(
+          f(
+              "Joint perfect-foresight bound (the fleet's best plan for each day, cleared): %.2f"
+                  + " cents per EV and day on %d held-out days%n%n",
+              bound, days));
+      b.append(
+          f(
+              "%-26s %20s %9s %8s %16s %8s%n",
+              "policy", "return (profit)", "of bound", "matched", "95 %: days/EV", "train s"));
+      ArrayNode rows = root.putArray("runs");
+      List<String> names = new ArrayList<>();
+      List<IntFunction<V2vPolicy>> policies = new ArrayList<>();
+      for (V2vHotspotStudy.Run run : runs) {
+        names.add(run.name());
+        policies.add(run.policies());
+      }
+      names.add("rule-based");
+      policies.add(i -> RuleBasedPolicy.of(fleet.get(i)));
+      for (int k = 0; k < names.size(); k++) {
+        V2vHotspot.Summary sum = V2vHotspot.evaluate(fleet, policies.get(k), finalDays);
+        ObjectNode o = rows.addObject();
+        o.put("policy", names.get(k));
+        o.put("meanReturn", sum.meanReturn());
+        o.put("meanProfit", sum.meanProfit());
+        o.put("matchedShare", sum.matchedShare());
+        if (bound > 0) {
+          o.put("ratioToBound", sum.meanReturn() / bound);
+        } else {
+          o.putNull("ratioToBound");
+        }
+        String reach = "";
+        String secs = "";
+        if (k < runs.size()) {
+          V2vHotspotStudy.Run run = runs.get(k);
+          long d95 = curveBound > 0 ? run.daysReaching(0.95 * curveBound) : -1;
+          if (d95 < 0) {
+            o.putNull("daysPerEvTo95");
+            reach = "not reached";
+          } else {
+            o.put("daysPerEvTo95", d95);
+            reach = f("%,d", d95);
+          }
+          o.put("trainingSeconds", run.seconds());
+          secs = f("%.1f", run.seconds());
+          ArrayNode curve = o.putArray("curve");
+          for (int r = 0; r < run.curve().size(); r++) {
+            ObjectNode pt = curve.addObject();
+            pt.put("daysPerEv", run.daysPerEv().get(r));
+            pt.put("meanReturn", run.curve().get(r));
+          }
+        }
+        b.append(
+            f(
+                "%-26s %20s %9s %7.1f%% %16s %8s%n",
+                names.get(k),
+                f("%.2f (%.2f)", sum.meanReturn(), sum.meanProfit()),
+                bound > 0 ? f("%.1f%%", 100 * sum.meanReturn() / bound) : "-",
+                100 * sum.matchedShare(),
+                reach,
+                secs));
+      }
+      List<Path> charts = new ArrayList<>();
+      if (out != null) {
+        XYChart chart =
+            V2vStudy.chart(
+                "Learning at the cleared hotspot",
+                "training days per EV",
+                "held-out return under clearing, cents per EV and day");
+        for (V2vHotspotStudy.Run run : runs) {
+          V2vStudy.line(
+              chart,
+              run.name(),
+              run.daysPerEv().stream().map(Long::doubleValue).toList(),
+              run.curve());
+        }
+        double last =
+            runs.stream()
+                .mapToLong(r -> r.daysPerEv().get(r.daysPerEv().size() - 1))
+                .max()
+                .orElse(1);
+        List<Double> x = List.of(0.0, last);
+        V2vStudy.line(chart, "joint perfect-foresight bound", x, List.of(curveBound, curveBound));
+        double rb =
+            V2vHotspot.evaluate(fleet, i -> RuleBasedPolicy.of(fleet.get(i)), curveDays)
+                .meanReturn();
+        V2vStudy.line(chart, "rule-based", x, List.of(rb, rb));
+        V2vStudy.save(chart, out, "v2v-hotspot", charts);
+      }
+      print(root, b.toString(), charts);
       return 0;
     }
   }

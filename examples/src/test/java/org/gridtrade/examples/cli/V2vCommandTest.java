@@ -21,7 +21,9 @@ import org.gridtrade.game.v2v.FederatedTraining.Variant;
 import org.gridtrade.game.v2v.OptimalCausalPolicy;
 import org.gridtrade.game.v2v.PpoConfig;
 import org.gridtrade.game.v2v.PpoLearner;
+import org.gridtrade.game.v2v.RuleBasedPolicy;
 import org.gridtrade.game.v2v.V2vEpisode;
+import org.gridtrade.game.v2v.V2vHotspot;
 import org.gridtrade.game.v2v.V2vScenario;
 import org.gridtrade.game.v2v.V2vStep;
 import org.junit.jupiter.api.Test;
@@ -114,6 +116,68 @@ public class V2vCommandTest {
     }
     assertThat(Cli.run("v2v", "compare", "--points", "0").errorLine())
         .contains("--points 0 is outside 1..1000");
+  }
+
+  /**
+   * Learning at the cleared hotspot: three trained fleets and the rule-based policy, each played
+   * under clearing, never above the joint perfect-foresight bound (recomputed here for the fleet
+   * and days the command draws); the same seed repeats every return.
+   */
+  @Test
+  void hotspot_trainedFleetsAndRuleBased_neverPassTheJointBound() {
+    String[] args = {
+      "v2v",
+      "hotspot",
+      "--evs",
+      "2",
+      "--steps",
+      "2048",
+      "--eval-days",
+      "5",
+      "--days",
+      "10",
+      "--seed",
+      "4",
+      "--json"
+    };
+    Cli a = Cli.run(args);
+    assertThat(a.exitCode()).as(a.err()).isZero();
+    JsonNode root = a.json();
+    List<V2vScenario> fleet = V2vStudy.fleet(2, false, V2vScenario.defaults(), 4);
+    List<double[]> days = V2vStudy.heldOutDays(V2vScenario.defaults().prices(), 10, 4 + 1);
+    double bound = V2vHotspot.meanJointBound(fleet, days);
+    assertThat(root.get("jointBound").asDouble()).isCloseTo(bound, within(1e-9));
+    JsonNode runs = root.get("runs");
+    List<String> names = new ArrayList<>();
+    for (JsonNode run : runs) {
+      names.add(run.get("policy").asText());
+      double ret = run.get("meanReturn").asDouble();
+      assertThat(ret).isLessThanOrEqualTo(bound + 1e-6);
+      if (bound > 0) {
+        assertThat(run.get("ratioToBound").asDouble()).isCloseTo(ret / bound, within(1e-9));
+      } else {
+        assertThat(run.get("ratioToBound").isNull()).isTrue(); // no fraction of a loss
+      }
+      assertThat(run.get("matchedShare").asDouble()).isBetween(0.0, 1.0);
+    }
+    assertThat(names)
+        .containsExactly(
+            "independent PPO, cleared",
+            "federated PPO, cleared",
+            "independent PPO, rule",
+            "rule-based");
+    assertThat(runs.get(3).get("meanReturn").asDouble())
+        .isCloseTo(
+            V2vHotspot.evaluate(fleet, i -> RuleBasedPolicy.of(fleet.get(i)), days).meanReturn(),
+            within(1e-9));
+    assertThat(runs.get(0).get("curve")).hasSize(1);
+    Cli b = Cli.run(args);
+    for (int k = 0; k < 4; k++) {
+      assertThat(b.json().get("runs").get(k).get("meanReturn"))
+          .isEqualTo(runs.get(k).get("meanReturn"));
+    }
+    assertThat(Cli.run("v2v", "hotspot", "--days", "0").errorLine())
+        .contains("--days 0 is outside 1..100000");
   }
 
   @Test

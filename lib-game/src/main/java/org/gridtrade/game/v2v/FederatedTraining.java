@@ -456,7 +456,7 @@ public final class FederatedTraining {
     }
   }
 
-  private static PpoConfig withSeed(PpoConfig p, long seed) {
+  static PpoConfig withSeed(PpoConfig p, long seed) {
     return new PpoConfig(
         p.hiddenLayers(),
         p.hiddenUnits(),

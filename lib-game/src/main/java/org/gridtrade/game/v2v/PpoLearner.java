@@ -53,6 +53,11 @@ public final class PpoLearner {
     this.ppo = new Ppo(config, V2vTask.FEATURES);
   }
 
+  /** The learner itself, for training several EVs in one environment ({@link HotspotTraining}). */
+  Ppo ppo() {
+    return ppo;
+  }
+
   /**
    * The configuration.
    *

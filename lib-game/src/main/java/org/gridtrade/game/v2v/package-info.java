@@ -5,7 +5,10 @@
  * yardsticks every learner is measured against (the optimal causal policy and the perfect-foresight
  * optimum by dynamic programming), a rule-based policy, a seeded PPO learner, and federated
  * training of a fleet ({@link org.gridtrade.game.v2v.FederatedTraining}, Alg. 4, Eq. 4.17–4.19)
- * with the chapter's baselines.
+ * with the chapter's baselines; and the hotspot whose V2V trades are cleared each hour by
+ * lib-auction's double auction ({@link org.gridtrade.game.v2v.V2vHotspot}), with the fleet's joint
+ * perfect-foresight bound and learners trained together there ({@link
+ * org.gridtrade.game.v2v.HotspotTraining}).
  *
  * <p>Hours are clock hours 0..23 (hour {@code h} is the slot {@code h:00–h+1:00}); energy in kWh,
  * prices and rewards in cents (prices in cents/kWh); state of charge (SOC) as a fraction of the

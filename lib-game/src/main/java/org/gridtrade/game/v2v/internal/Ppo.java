@@ -175,30 +175,79 @@ public final class Ppo {
     Rollout r = new Rollout(d);
     double[] obs = new double[d];
     double[] next = new double[d];
-    double sd = std();
-    double logStd = params[logStdIndex];
+    int collected = 0;
     while (r.size < minSteps) {
       task.reset(rng, obs);
       double ret = 0;
       while (!task.done()) {
-        double mu = mean(obs);
-        double v = critic.forward(params, criticOffset, obs)[0];
-        double eps = rng.nextGaussian();
-        double a = mu + sd * eps;
-        double lp = -0.5 * eps * eps - logStd - 0.5 * LOG_2PI;
+        double a = act(r, obs);
         double reward = task.step(a, next);
         ret += reward;
-        r.add(obs, a, lp, v, reward, task.done());
+        reward(r, reward, task.done());
         double[] t = obs;
         obs = next;
         next = t;
       }
       returns.add(ret);
-      episodes++;
+      collected++;
     }
-    steps += r.size;
-    advantages(r);
+    finish(r, collected);
     return r;
+  }
+
+  /**
+   * An empty rollout, for collecting step by step when several learners act in one environment
+   * ({@link #act}, {@link #reward}, {@link #finish}).
+   *
+   * @param obsSize the observation size
+   * @return the rollout
+   */
+  public Rollout rollout(int obsSize) {
+    return new Rollout(obsSize);
+  }
+
+  /**
+   * Samples an action from the policy and appends the step to the rollout; its reward follows with
+   * {@link #reward}.
+   *
+   * @param r the rollout
+   * @param obs the observation (copied)
+   * @return the raw action
+   */
+  public double act(Rollout r, double[] obs) {
+    double logStd = params[logStdIndex];
+    double mu = mean(obs);
+    double v = critic.forward(params, criticOffset, obs)[0];
+    double eps = rng.nextGaussian();
+    double a = mu + Math.exp(logStd) * eps;
+    double lp = -0.5 * eps * eps - logStd - 0.5 * LOG_2PI;
+    r.add(obs, a, lp, v, 0, false);
+    return a;
+  }
+
+  /**
+   * Sets the reward of the rollout's last step.
+   *
+   * @param r the rollout
+   * @param reward the step's reward
+   * @param last whether the step ended its episode
+   */
+  public void reward(Rollout r, double reward, boolean last) {
+    r.reward[r.size - 1] = reward;
+    r.last[r.size - 1] = last;
+  }
+
+  /**
+   * Ends a collection: counts its steps and episodes and computes the advantages, after which the
+   * rollout is ready for {@link #update}.
+   *
+   * @param r the rollout, its last step ending an episode
+   * @param episodesCollected the episodes it holds
+   */
+  public void finish(Rollout r, int episodesCollected) {
+    steps += r.size;
+    episodes += episodesCollected;
+    advantages(r);
   }
 
   /** GAE(λ) advantages and value targets; episodes end at their last step (no bootstrap). */
