@@ -166,15 +166,42 @@ public final class FederatedTraining {
                 .formatted(i));
       }
     }
-    PpoConfig p = config.ppo();
-    for (int i = 0; i < this.evs.size(); i++) {
-      learners.add(new PpoLearner(withSeed(p, p.seed() + i)));
+    learners.addAll(learners(config.ppo(), this.evs.size()));
+    this.days = days(config.ppo());
+  }
+
+  /**
+   * One learner per EV, EV {@code i} seeded with {@code ppo.seed + i}, all from EV 0's initial
+   * weights.
+   */
+  static List<PpoLearner> learners(PpoConfig ppo, int evs) {
+    List<PpoLearner> out = new ArrayList<>(evs);
+    for (int i = 0; i < evs; i++) {
+      out.add(new PpoLearner(withSeed(ppo, ppo.seed() + i)));
     }
-    double[] initial = learners.get(0).parameters();
-    for (PpoLearner l : learners) {
+    double[] initial = out.get(0).parameters();
+    for (PpoLearner l : out) {
       l.setParameters(initial);
     }
-    this.days = new SplittableRandom(p.seed() ^ 0x5F3759DFL);
+    return out;
+  }
+
+  /** The generator of a fleet's days of prices, its own stream of the seed. */
+  static SplittableRandom days(PpoConfig ppo) {
+    return new SplittableRandom(ppo.seed() ^ 0x5F3759DFL);
+  }
+
+  /** Averages the learners' models (Eq. 4.19) and sets every learner to the mean, returned. */
+  static double[] federate(List<PpoLearner> learners) {
+    List<double[]> local = new ArrayList<>(learners.size());
+    for (PpoLearner l : learners) {
+      local.add(l.parameters());
+    }
+    double[] global = average(local);
+    for (PpoLearner l : learners) {
+      l.setParameters(global);
+    }
+    return global;
   }
 
   /**
@@ -229,14 +256,7 @@ public final class FederatedTraining {
             "FederatedTraining: the draw returned aggregator %d, must be in 0..%d"
                 .formatted(a, n - 1));
       }
-      List<double[]> local = new ArrayList<>(n);
-      for (PpoLearner l : learners) {
-        local.add(l.parameters());
-      }
-      global = average(local);
-      for (PpoLearner l : learners) {
-        l.setParameters(global);
-      }
+      global = federate(learners);
       aggregator = OptionalInt.of(a);
       hash = Optional.of(modelHash(global));
     }
@@ -456,7 +476,7 @@ public final class FederatedTraining {
     }
   }
 
-  static PpoConfig withSeed(PpoConfig p, long seed) {
+  private static PpoConfig withSeed(PpoConfig p, long seed) {
     return new PpoConfig(
         p.hiddenLayers(),
         p.hiddenUnits(),

@@ -74,7 +74,7 @@ public final class HotspotTraining {
 
   private final Config config;
   private final List<V2vScenario> evs;
-  private final List<PpoLearner> learners = new ArrayList<>();
+  private final List<PpoLearner> learners;
   private final V2vHotspot.Hour hour;
   private final SplittableRandom days;
   private int round;
@@ -95,15 +95,8 @@ public final class HotspotTraining {
           "HotspotTraining: evs %d must be in 1..1000".formatted(this.evs.size()));
     }
     this.hour = new V2vHotspot.Hour(this.evs);
-    PpoConfig p = config.ppo();
-    for (int i = 0; i < this.evs.size(); i++) {
-      learners.add(new PpoLearner(FederatedTraining.withSeed(p, p.seed() + i)));
-    }
-    double[] initial = learners.get(0).parameters();
-    for (PpoLearner l : learners) {
-      l.setParameters(initial);
-    }
-    this.days = new SplittableRandom(p.seed() ^ 0x5F3759DFL);
+    this.learners = FederatedTraining.learners(config.ppo(), this.evs.size());
+    this.days = FederatedTraining.days(config.ppo());
   }
 
   /**
@@ -191,15 +184,7 @@ public final class HotspotTraining {
     daysPerEv += config.daysPerRound();
     Optional<String> hash = Optional.empty();
     if (config.federated()) {
-      List<double[]> local = new ArrayList<>(n);
-      for (PpoLearner l : learners) {
-        local.add(l.parameters());
-      }
-      double[] global = FederatedTraining.average(local);
-      for (PpoLearner l : learners) {
-        l.setParameters(global);
-      }
-      hash = Optional.of(FederatedTraining.modelHash(global));
+      hash = Optional.of(FederatedTraining.modelHash(FederatedTraining.federate(learners)));
     }
     double evDays = (double) n * config.daysPerRound();
     return new HotspotRound(
