@@ -1,11 +1,17 @@
 package org.gridtrade.benchmarks;
 
+import java.util.ArrayList;
+import java.util.List;
 import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
+import org.gridtrade.game.v2v.FederatedTraining;
+import org.gridtrade.game.v2v.HotspotTraining;
 import org.gridtrade.game.v2v.OptimalCausalPolicy;
 import org.gridtrade.game.v2v.PpoConfig;
 import org.gridtrade.game.v2v.PpoLearner;
 import org.gridtrade.game.v2v.V2vEnvironment;
+import org.gridtrade.game.v2v.V2vHotspot;
+import org.gridtrade.game.v2v.V2vPopulation;
 import org.gridtrade.game.v2v.V2vScenario;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -29,6 +35,13 @@ import org.openjdk.jmh.annotations.State;
  *       time per 100,000 environment steps of training = this × 100,000 / 2,057.
  *   <li>{@code optimalCausalSolve}: the optimal causal policy by dynamic programming at 20 grid
  *       steps per full-rate hour, in ms.
+ *   <li>{@code federatedRound}: one round of federated PPO (Alg. 4) for 10 EVs drawn from Table
+ *       4.1: every EV trains one update on its own window, plays the round's day, and the models
+ *       are averaged and hashed, in ms.
+ *   <li>{@code hotspotRound}: one round of the same 10 EVs learning together at the hotspot cleared
+ *       by the double auction (about one update's steps per EV, every hour cleared), in ms.
+ *   <li>{@code jointBound}: the fleet's joint perfect-foresight bound on one day at the cleared
+ *       hotspot (a linear program with cutting planes), in ms.
  * </ul>
  *
  * Run: {@code benchmarks/run.sh quick V2v}.
@@ -75,6 +88,38 @@ public class V2vBenchmark {
     }
   }
 
+  /** Ten EVs drawn from Table 4.1 and their trainings. */
+  @State(Scope.Thread)
+  public static class Fleet {
+    List<V2vScenario> evs;
+    FederatedTraining federated;
+    HotspotTraining hotspot;
+    List<double[]> days;
+    int day;
+
+    /** Draws the fleet and starts both trainings. */
+    @Setup(Level.Trial)
+    public void setup() {
+      V2vPopulation population = V2vPopulation.normal(V2vScenario.defaults());
+      SplittableRandom rng = new SplittableRandom(5);
+      evs = new ArrayList<>();
+      for (int i = 0; i < 10; i++) {
+        evs.add(population.sample(rng));
+      }
+      PpoConfig ppo = PpoConfig.defaults(1);
+      federated =
+          new FederatedTraining(
+              FederatedTraining.Config.of(FederatedTraining.Variant.FEDERATED, ppo),
+              evs,
+              FederatedTraining.AggregatorDraw.highestScore());
+      hotspot = new HotspotTraining(HotspotTraining.Config.of(false, ppo, evs), evs);
+      days = new ArrayList<>();
+      for (int d = 0; d < 64; d++) {
+        days.add(evs.get(0).prices().sampleDay(rng));
+      }
+    }
+  }
+
   /** A started environment. */
   @Setup(Level.Trial)
   public void setup() {
@@ -118,5 +163,42 @@ public class V2vBenchmark {
   @OutputTimeUnit(TimeUnit.MILLISECONDS)
   public double optimalCausalSolve() {
     return OptimalCausalPolicy.solve(scenario, 20).expectedReturn();
+  }
+
+  /**
+   * One federated round of 10 EVs.
+   *
+   * @param f the fleet
+   * @return the round's mean day return (kept live)
+   */
+  @Benchmark
+  @OutputTimeUnit(TimeUnit.MILLISECONDS)
+  public double federatedRound(Fleet f) {
+    return f.federated.round().meanDayReturn();
+  }
+
+  /**
+   * One round of 10 EVs learning together at the cleared hotspot.
+   *
+   * @param f the fleet
+   * @return the round's mean return (kept live)
+   */
+  @Benchmark
+  @OutputTimeUnit(TimeUnit.MILLISECONDS)
+  public double hotspotRound(Fleet f) {
+    return f.hotspot.round().meanReturn();
+  }
+
+  /**
+   * The joint perfect-foresight bound of 10 EVs on one day.
+   *
+   * @param f the fleet
+   * @return the bound (kept live)
+   */
+  @Benchmark
+  @OutputTimeUnit(TimeUnit.MILLISECONDS)
+  public double jointBound(Fleet f) {
+    f.day = (f.day + 1) % f.days.size();
+    return V2vHotspot.jointBound(f.evs, f.days.get(f.day));
   }
 }
