@@ -218,9 +218,26 @@ public final class V2vCommand implements Callable<Integer> {
                 + " it.")
     Path saveModel;
 
+    @Option(
+        names = "--server-step",
+        paramLabel = "S",
+        defaultValue = "1",
+        description =
+            "The server's step in (0, 10]: the global model moves S times the way from the round's"
+                + " start to the mean of the local models; 1 is Eq. 4.19, the mean itself (default:"
+                + " ${DEFAULT-VALUE}).")
+    double serverStep;
+
+    void checkServerStep() {
+      if (!(serverStep > 0 && serverStep <= 10)) {
+        throw bad("--server-step %s must be in (0, 10]".formatted(serverStep));
+      }
+    }
+
     @Override
     public Integer call() throws IOException {
       checkFleet();
+      checkServerStep();
       Variant v =
           switch (variant) {
             case "federated" -> Variant.FEDERATED;
@@ -245,9 +262,11 @@ public final class V2vCommand implements Callable<Integer> {
       List<V2vScenario> fleet = V2vStudy.fleet(evs, uniform, template, seed);
       List<double[]> days = V2vStudy.heldOutDays(template.prices(), evalDays, seed);
       double optimal = V2vStudy.optimalMean(fleet);
-      V2vStudy.Run run = V2vStudy.train(v, fleet, PpoConfig.defaults(seed), steps, d, days, err());
+      V2vStudy.Run run =
+          V2vStudy.train(v, fleet, PpoConfig.defaults(seed), serverStep, steps, d, days, err());
       ObjectNode root = JSON.createObjectNode();
       root.put("command", "v2v train");
+      root.put("serverStep", serverStep);
       root.put("variant", variant);
       root.put("draw", draw);
       root.put("evs", evs);
@@ -785,9 +804,26 @@ public final class V2vCommand implements Callable<Integer> {
                 + " 30 PPO updates).")
     long personalise;
 
+    @Option(
+        names = "--server-step",
+        paramLabel = "S",
+        defaultValue = "1",
+        description =
+            "The server's step in (0, 10]: the global model moves S times the way from the round's"
+                + " start to the mean of the local models; 1 is Eq. 4.19, the mean itself (default:"
+                + " ${DEFAULT-VALUE}).")
+    double serverStep;
+
+    void checkServerStep() {
+      if (!(serverStep > 0 && serverStep <= 10)) {
+        throw bad("--server-step %s must be in (0, 10]".formatted(serverStep));
+      }
+    }
+
     @Override
     public Integer call() throws IOException {
       checkFleet();
+      checkServerStep();
       range("--days", days, 1, 100_000);
       if (personalise < 0 || personalise > 100_000_000) {
         throw bad("--personalise %d must be 0 (skip) or in 1..100000000".formatted(personalise));
@@ -805,6 +841,7 @@ public final class V2vCommand implements Callable<Integer> {
                 v,
                 fleet,
                 ppo,
+                v.federates() ? serverStep : 1,
                 steps,
                 v == Variant.FEDERATED ? posoc : AggregatorDraw.highestScore(),
                 curveDays,
@@ -820,6 +857,7 @@ public final class V2vCommand implements Callable<Integer> {
       double meanSlots = fleet.stream().mapToInt(V2vScenario::slots).average().orElse(1);
       ObjectNode root = JSON.createObjectNode();
       root.put("command", "v2v study");
+      root.put("serverStep", serverStep);
       root.put("evs", evs);
       root.put("uniform", uniform);
       root.put(

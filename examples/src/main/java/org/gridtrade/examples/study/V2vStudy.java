@@ -232,8 +232,34 @@ public final class V2vStudy {
       AggregatorDraw draw,
       List<double[]> days,
       PrintWriter err) {
+    return train(variant, evs, ppo, 1, stepsPerEv, draw, days, err);
+  }
+
+  /**
+   * One variant's training run with a server step ({@link FederatedTraining.Config#serverStep}).
+   *
+   * @param variant the variant
+   * @param evs the fleet
+   * @param ppo the PPO configuration
+   * @param serverStep the server step, 1 for Eq. 4.19
+   * @param stepsPerEv about how many steps each EV trains
+   * @param draw the aggregator draw
+   * @param days the held-out days of the curve
+   * @param err where progress goes
+   * @return the run
+   */
+  public static Run train(
+      Variant variant,
+      List<V2vScenario> evs,
+      PpoConfig ppo,
+      double serverStep,
+      long stepsPerEv,
+      AggregatorDraw draw,
+      List<double[]> days,
+      PrintWriter err) {
     FederatedTraining t =
-        new FederatedTraining(FederatedTraining.Config.of(variant, ppo), evs, draw);
+        new FederatedTraining(
+            FederatedTraining.Config.of(variant, ppo).withServerStep(serverStep), evs, draw);
     int rounds = (int) Math.max(1, (stepsPerEv + ppo.stepsPerUpdate() - 1) / ppo.stepsPerUpdate());
     Progress progress =
         new Progress(err, "training %s".formatted(variant.name().toLowerCase(Locale.ROOT)), rounds);

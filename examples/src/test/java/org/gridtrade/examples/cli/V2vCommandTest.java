@@ -319,6 +319,10 @@ public class V2vCommandTest {
     assertThat(e.exitCode()).isEqualTo(2);
     assertThat(e.errorLine()).contains("--variant greedy must be");
 
+    Cli s = Cli.run("v2v", "study", "--server-step", "0");
+    assertThat(s.exitCode()).isEqualTo(2);
+    assertThat(s.errorLine()).contains("--server-step 0.0 must be in (0, 10]");
+
     Cli g = Cli.run("v2v", "evaluate", "--days", "0");
     assertThat(g.exitCode()).isEqualTo(2);
     assertThat(g.errorLine()).contains("--days 0 is outside 1..100000");

@@ -104,8 +104,13 @@ public final class FederatedTraining {
    * @param stepsPerRound the least number of environment steps each EV trains per round (whole
    *     updates of {@code ppo.stepsPerUpdate}), 1..100,000,000
    * @param ppo each EV's PPO configuration; EV {@code i} uses seed {@code ppo.seed + i}
+   * @param serverStep the server's step {@code s} in (0, 10]: the new global model is {@code w + s
+   *     · (mean − w)}, {@code w} the model the round started from and {@code mean} the element-wise
+   *     mean of the local models; 1 is Eq. 4.19 (the global model is the mean), larger steps are
+   *     federated averaging with a server learning rate (Reddi et al., "Adaptive Federated
+   *     Optimization", 2021), which takes the averaged update further
    */
-  public record Config(Variant variant, long stepsPerRound, PpoConfig ppo) {
+  public record Config(Variant variant, long stepsPerRound, PpoConfig ppo, double serverStep) {
 
     /**
      * Validates the configuration.
@@ -120,6 +125,33 @@ public final class FederatedTraining {
             "FederatedTraining.Config: stepsPerRound %d must be in 1..100000000"
                 .formatted(stepsPerRound));
       }
+      if (!(serverStep > 0 && serverStep <= 10)) {
+        throw new IllegalArgumentException(
+            "FederatedTraining.Config: serverStep %s must be in (0, 10]".formatted(serverStep));
+      }
+    }
+
+    /**
+     * The configuration of Eq. 4.19: the global model is the mean of the local models (server step
+     * 1).
+     *
+     * @param variant the proposed method or a baseline
+     * @param stepsPerRound the least number of environment steps each EV trains per round
+     * @param ppo each EV's PPO configuration
+     */
+    public Config(Variant variant, long stepsPerRound, PpoConfig ppo) {
+      this(variant, stepsPerRound, ppo, 1);
+    }
+
+    /**
+     * The same configuration with another server step.
+     *
+     * @param step the server step, in (0, 10]
+     * @return the configuration
+     * @throws IllegalArgumentException when the step is out of range
+     */
+    public Config withServerStep(double step) {
+      return new Config(variant, stepsPerRound, ppo, step);
     }
 
     /**
@@ -140,6 +172,8 @@ public final class FederatedTraining {
   private final List<PpoLearner> learners = new ArrayList<>();
   private final SplittableRandom days;
   private double[] global;
+  // the model every EV started the round from (the last global model, or the initial weights)
+  private double[] broadcast;
   private int round;
 
   /**
@@ -167,6 +201,7 @@ public final class FederatedTraining {
       }
     }
     learners.addAll(learners(config.ppo(), this.evs.size()));
+    this.broadcast = learners.get(0).parameters();
     this.days = days(config.ppo());
   }
 
@@ -193,11 +228,24 @@ public final class FederatedTraining {
 
   /** Averages the learners' models (Eq. 4.19) and sets every learner to the mean, returned. */
   static double[] federate(List<PpoLearner> learners) {
+    return federate(learners, null, 1);
+  }
+
+  /**
+   * Sets every learner to the new global model {@code start + step · (mean − start)} and returns
+   * it; with step 1, exactly the mean of the learners' models (Eq. 4.19).
+   */
+  static double[] federate(List<PpoLearner> learners, double[] start, double step) {
     List<double[]> local = new ArrayList<>(learners.size());
     for (PpoLearner l : learners) {
       local.add(l.parameters());
     }
     double[] global = average(local);
+    if (step != 1) {
+      for (int k = 0; k < global.length; k++) {
+        global[k] = start[k] + step * (global[k] - start[k]);
+      }
+    }
     for (PpoLearner l : learners) {
       l.setParameters(global);
     }
@@ -256,7 +304,8 @@ public final class FederatedTraining {
             "FederatedTraining: the draw returned aggregator %d, must be in 0..%d"
                 .formatted(a, n - 1));
       }
-      global = federate(learners);
+      global = federate(learners, broadcast, config.serverStep());
+      broadcast = global;
       aggregator = OptionalInt.of(a);
       hash = Optional.of(modelHash(global));
     }
@@ -327,7 +376,8 @@ public final class FederatedTraining {
   }
 
   /**
-   * The last global model, the aggregator's average.
+   * The last global model: the aggregator's average, or with a server step other than 1 the step
+   * taken towards it.
    *
    * @return a copy; empty before the first round and for {@link Variant#INDEPENDENT}
    */

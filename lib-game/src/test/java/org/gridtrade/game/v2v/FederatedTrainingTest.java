@@ -250,6 +250,43 @@ class FederatedTrainingTest {
   }
 
   @Test
+  void serverStep_movesTheGlobalModelThatFarFromTheRoundsStartTowardsTheMean() {
+    List<V2vScenario> evs = fleet(3, 5);
+    PpoConfig ppo = small(11, 256);
+    // Round 0 trains the same local models whatever the step: its start is EV 0's initial
+    // weights, the mean is the step-1 fleet's global model.
+    double[] start = new PpoLearner(ppo).parameters();
+    FederatedTraining plain =
+        new FederatedTraining(
+            Config.of(Variant.FEDERATED, ppo), evs, AggregatorDraw.highestScore());
+    FederatedTraining stepped =
+        new FederatedTraining(
+            Config.of(Variant.FEDERATED, ppo).withServerStep(2.5),
+            evs,
+            AggregatorDraw.highestScore());
+    FederatedRound r = stepped.round();
+    plain.round();
+    double[] mean = plain.globalModel().orElseThrow();
+    double[] global = stepped.globalModel().orElseThrow();
+    for (int j = 0; j < global.length; j++) {
+      double expected = start[j] + 2.5 * (mean[j] - start[j]);
+      assertThat(global[j]).isCloseTo(expected, within(1e-12 * Math.max(1, Math.abs(expected))));
+    }
+    assertThat(global).isNotEqualTo(mean);
+    assertThat(stepped.model(1)).containsExactly(global);
+    assertThat(r.globalModelHash()).contains(FederatedTraining.modelHash(global));
+    // Round 1 starts from the stepped global model, not from the mean.
+    double[] before = global;
+    stepped.round();
+    assertThat(stepped.globalModel().orElseThrow()).isNotEqualTo(before);
+    assertThat(Config.of(Variant.FEDERATED, ppo).serverStep()).isEqualTo(1.0);
+    assertThatThrownBy(() -> Config.of(Variant.FEDERATED, ppo).withServerStep(0))
+        .hasMessageContaining("serverStep 0.0 must be in (0, 10]");
+    assertThatThrownBy(() -> Config.of(Variant.FEDERATED, ppo).withServerStep(Double.NaN))
+        .hasMessageContaining("serverStep NaN must be in (0, 10]");
+  }
+
+  @Test
   void constructor_badInput_rejectedNamingFieldValueAndRule() {
     assertThatThrownBy(() -> new Config(Variant.FEDERATED, 0, small(1, 128)))
         .hasMessageContaining("stepsPerRound 0 must be in 1..100000000");
