@@ -176,6 +176,27 @@ public final class V2vCommand implements Callable<Integer> {
     }
   }
 
+  /** Options of the commands that train a fleet by {@code FederatedTraining}. */
+  abstract static class FederatedBase extends FleetBase {
+    @Option(
+        names = "--server-step",
+        paramLabel = "S",
+        defaultValue = "1",
+        description =
+            "The server's step in (0, 10]: the global model moves S times the way from the round's"
+                + " start to the mean of the local models; 1 is Eq. 4.19, the mean itself (default:"
+                + " ${DEFAULT-VALUE}).")
+    double serverStep;
+
+    @Override
+    void checkFleet() {
+      super.checkFleet();
+      if (!(serverStep > 0 && serverStep <= 10)) {
+        throw bad("--server-step %s must be in (0, 10]".formatted(serverStep));
+      }
+    }
+  }
+
   /** {@code gridtrade v2v train}. */
   @Command(
       name = "train",
@@ -190,7 +211,7 @@ public final class V2vCommand implements Callable<Integer> {
             + " State of Charge (Eq. 4.18) averages the weights (Eq. 4.19) and every EV continues"
             + " from the global model, whose SHA-256 is printed as the chain records it."
       })
-  static final class Train extends FleetBase {
+  static final class Train extends FederatedBase {
     @Option(
         names = "--variant",
         paramLabel = "V",
@@ -218,26 +239,9 @@ public final class V2vCommand implements Callable<Integer> {
                 + " it.")
     Path saveModel;
 
-    @Option(
-        names = "--server-step",
-        paramLabel = "S",
-        defaultValue = "1",
-        description =
-            "The server's step in (0, 10]: the global model moves S times the way from the round's"
-                + " start to the mean of the local models; 1 is Eq. 4.19, the mean itself (default:"
-                + " ${DEFAULT-VALUE}).")
-    double serverStep;
-
-    void checkServerStep() {
-      if (!(serverStep > 0 && serverStep <= 10)) {
-        throw bad("--server-step %s must be in (0, 10]".formatted(serverStep));
-      }
-    }
-
     @Override
     public Integer call() throws IOException {
       checkFleet();
-      checkServerStep();
       Variant v =
           switch (variant) {
             case "federated" -> Variant.FEDERATED;
@@ -782,7 +786,7 @@ public final class V2vCommand implements Callable<Integer> {
             + " 4.11-4.12 (the proposed method against the baselines)"
             + " on held-out days, as fractions of the optimal causal return."
       })
-  static final class Study extends FleetBase {
+  static final class Study extends FederatedBase {
     /** The factors Fig. 4.9's day has its retail prices scaled by. */
     static final double[] PRICE_SCALES = {0.8, 0.9, 1.0, 1.1, 1.2};
 
@@ -804,26 +808,9 @@ public final class V2vCommand implements Callable<Integer> {
                 + " 30 PPO updates).")
     long personalise;
 
-    @Option(
-        names = "--server-step",
-        paramLabel = "S",
-        defaultValue = "1",
-        description =
-            "The server's step in (0, 10]: the global model moves S times the way from the round's"
-                + " start to the mean of the local models; 1 is Eq. 4.19, the mean itself (default:"
-                + " ${DEFAULT-VALUE}).")
-    double serverStep;
-
-    void checkServerStep() {
-      if (!(serverStep > 0 && serverStep <= 10)) {
-        throw bad("--server-step %s must be in (0, 10]".formatted(serverStep));
-      }
-    }
-
     @Override
     public Integer call() throws IOException {
       checkFleet();
-      checkServerStep();
       range("--days", days, 1, 100_000);
       if (personalise < 0 || personalise > 100_000_000) {
         throw bad("--personalise %d must be 0 (skip) or in 1..100000000".formatted(personalise));

@@ -33,8 +33,8 @@ public final class HotspotTraining {
    *
    * @param federated whether the local models are averaged after every round
    * @param daysPerRound days all EVs play between updates, 1..100,000
-   * @param ppo each EV's PPO configuration ({@code stepsPerUpdate} is not used: a round's days
-   *     decide the update's size)
+   * @param ppo each EV's PPO configuration (a round's days decide the update's size; {@code
+   *     stepsPerUpdate} only sizes the rounds of {@link #of})
    */
   public record Config(boolean federated, int daysPerRound, PpoConfig ppo) {
 
