@@ -4,10 +4,10 @@ import java.io.PrintWriter;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.IntFunction;
+import java.util.function.IntToLongFunction;
 import org.gridtrade.game.v2v.FederatedTraining;
 import org.gridtrade.game.v2v.FederatedTraining.AggregatorDraw;
 import org.gridtrade.game.v2v.FederatedTraining.Variant;
-import org.gridtrade.game.v2v.HotspotRound;
 import org.gridtrade.game.v2v.HotspotTraining;
 import org.gridtrade.game.v2v.PpoConfig;
 import org.gridtrade.game.v2v.V2vHotspot;
@@ -86,20 +86,36 @@ public final class V2vHotspotStudy {
       PrintWriter err) {
     HotspotTraining t = new HotspotTraining(HotspotTraining.Config.of(federated, ppo, evs), evs);
     String name = federated ? "federated PPO, cleared" : "independent PPO, cleared";
-    int rounds = rounds(ppo, stepsPerEv);
+    return run(
+        name, rounds(ppo, stepsPerEv), r -> t.round().daysPerEv(), t::policy, evs, days, err);
+  }
+
+  /**
+   * Runs the rounds of a training, timing them and evaluating the fleet under clearing after each.
+   *
+   * @param round runs round {@code r} (0 first) and answers the days per EV trained after it
+   */
+  private static Run run(
+      String name,
+      int rounds,
+      IntToLongFunction round,
+      IntFunction<V2vPolicy> policies,
+      List<V2vScenario> evs,
+      List<double[]> days,
+      PrintWriter err) {
     V2vStudy.Progress progress = new V2vStudy.Progress(err, "training " + name, rounds);
     List<Long> daysPerEv = new ArrayList<>();
     List<Double> curve = new ArrayList<>();
     long nanos = 0;
     for (int r = 0; r < rounds; r++) {
       long t0 = System.nanoTime();
-      HotspotRound round = t.round();
+      long trained = round.applyAsLong(r);
       nanos += System.nanoTime() - t0;
-      daysPerEv.add(round.daysPerEv());
-      curve.add(V2vHotspot.evaluate(evs, t::policy, days).meanReturn());
+      daysPerEv.add(trained);
+      curve.add(V2vHotspot.evaluate(evs, policies, days).meanReturn());
       progress.at(r + 1, "rounds");
     }
-    return new Run(name, daysPerEv, curve, nanos / 1e9, t::policy);
+    return new Run(name, daysPerEv, curve, nanos / 1e9, policies);
   }
 
   /**
@@ -120,22 +136,18 @@ public final class V2vHotspotStudy {
             FederatedTraining.Config.of(Variant.INDEPENDENT, ppo),
             evs,
             AggregatorDraw.highestScore());
-    String name = "independent PPO, rule";
-    int rounds = rounds(ppo, stepsPerEv);
-    V2vStudy.Progress progress = new V2vStudy.Progress(err, "training " + name, rounds);
-    List<Long> daysPerEv = new ArrayList<>();
-    List<Double> curve = new ArrayList<>();
     // every EV trains one update's steps a round, in whole days of its own window
     double slots = evs.stream().mapToInt(V2vScenario::slots).average().orElse(1);
-    long nanos = 0;
-    for (int r = 0; r < rounds; r++) {
-      long t0 = System.nanoTime();
-      t.round();
-      nanos += System.nanoTime() - t0;
-      daysPerEv.add(Math.round((r + 1) * ppo.stepsPerUpdate() / slots));
-      curve.add(V2vHotspot.evaluate(evs, t::policy, days).meanReturn());
-      progress.at(r + 1, "rounds");
-    }
-    return new Run(name, daysPerEv, curve, nanos / 1e9, t::policy);
+    return run(
+        "independent PPO, rule",
+        rounds(ppo, stepsPerEv),
+        r -> {
+          t.round();
+          return Math.round((r + 1) * ppo.stepsPerUpdate() / slots);
+        },
+        t::policy,
+        evs,
+        days,
+        err);
   }
 }

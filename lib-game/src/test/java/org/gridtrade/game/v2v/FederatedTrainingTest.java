@@ -40,7 +40,8 @@ class FederatedTrainingTest {
         seed);
   }
 
-  private static List<V2vScenario> fleet(int n, long seed) {
+  /** {@code n} EVs drawn from Table 4.1's normal population. */
+  static List<V2vScenario> fleet(int n, long seed) {
     V2vPopulation pop = V2vPopulation.normal(V2vScenario.defaults());
     SplittableRandom rng = new SplittableRandom(seed);
     List<V2vScenario> evs = new ArrayList<>();

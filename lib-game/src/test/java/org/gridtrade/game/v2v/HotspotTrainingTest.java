@@ -17,16 +17,6 @@ import org.junit.jupiter.api.Test;
  */
 class HotspotTrainingTest {
 
-  private static List<V2vScenario> fleet(int n, long seed) {
-    V2vPopulation pop = V2vPopulation.normal(V2vScenario.defaults());
-    SplittableRandom rng = new SplittableRandom(seed);
-    List<V2vScenario> evs = new ArrayList<>();
-    for (int i = 0; i < n; i++) {
-      evs.add(pop.sample(rng));
-    }
-    return evs;
-  }
-
   private static List<double[]> days(int n, long seed) {
     SplittableRandom rng = new SplittableRandom(seed);
     List<double[]> out = new ArrayList<>();
@@ -38,7 +28,7 @@ class HotspotTrainingTest {
 
   @Test
   void aSeed_repeatsTheWeightsBitForBit_andAnotherSeedDoesNot() {
-    List<V2vScenario> evs = fleet(3, 5);
+    List<V2vScenario> evs = FederatedTrainingTest.fleet(3, 5);
     double[][] a = train(evs, 7);
     double[][] b = train(evs, 7);
     double[][] c = train(evs, 8);
@@ -61,7 +51,7 @@ class HotspotTrainingTest {
 
   @Test
   void aFederatedRound_leavesEveryEvWithTheMean_andReportsItsHash() {
-    List<V2vScenario> evs = fleet(3, 6);
+    List<V2vScenario> evs = FederatedTrainingTest.fleet(3, 6);
     HotspotTraining t =
         new HotspotTraining(new HotspotTraining.Config(true, 6, PpoConfig.defaults(3)), evs);
     HotspotRound r = t.round();
@@ -77,7 +67,7 @@ class HotspotTrainingTest {
 
   @Test
   void independentLearners_atTheClearedHotspot_approachTheJointBound_andBeatRuleTrainedOnes() {
-    List<V2vScenario> evs = fleet(3, 11);
+    List<V2vScenario> evs = FederatedTrainingTest.fleet(3, 11);
     List<double[]> heldOut = days(40, 99);
     PpoConfig ppo = PpoConfig.defaults(21);
     HotspotTraining cleared = new HotspotTraining(HotspotTraining.Config.of(false, ppo, evs), evs);
@@ -117,12 +107,13 @@ class HotspotTrainingTest {
                     new HotspotTraining.Config(false, 1, PpoConfig.defaults(1)), List.of()))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("evs 0 must be in 1..1000");
-    assertThatThrownBy(() -> new HotspotTraining(null, fleet(1, 1)))
+    assertThatThrownBy(() -> new HotspotTraining(null, FederatedTrainingTest.fleet(1, 1)))
         .isInstanceOf(NullPointerException.class);
     assertThatThrownBy(
             () ->
                 new HotspotTraining(
-                        new HotspotTraining.Config(false, 1, PpoConfig.defaults(1)), fleet(1, 1))
+                        new HotspotTraining.Config(false, 1, PpoConfig.defaults(1)),
+                        FederatedTrainingTest.fleet(1, 1))
                     .run(-1))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("rounds -1 must be >= 0");
