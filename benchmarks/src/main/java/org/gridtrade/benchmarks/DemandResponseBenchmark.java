@@ -19,15 +19,18 @@ import org.openjdk.jmh.annotations.State;
  * The iterative demand-response double auction on one seeded random instance of {@code evs} EVs ×
  * {@code sps} SPs in Aggarwal's parameter ranges: a full run (every round plus the SWM reference
  * solve the result reports), the SWM reference solve alone, and the run's time per round (full run
- * divided by its rounds, printed at setup). Run: {@code benchmarks/run.sh quick DemandResponse}.
+ * divided by its rounds, printed at setup). {@code prices-134} is market 134 of {@code dr-study
+ * --instances 300 --seed 1 --evs 100..300 --sps 20..60 --prices} (192 EVs × 29 SPs with minimum and
+ * maximum prices), where Newton stalls on the auctioneer's model and on SWM and the interior-point
+ * method finishes both. Run: {@code benchmarks/run.sh quick DemandResponse}.
  */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.MILLISECONDS)
 public class DemandResponseBenchmark {
 
-  /** Instance size as EVs x SPs. */
-  @Param({"100x20", "1000x100"})
+  /** Instance size as EVs x SPs, or {@code prices-K}: market K of the large priced study. */
+  @Param({"100x20", "1000x100", "prices-134"})
   public String size;
 
   private DrInstance instance;
@@ -36,10 +39,18 @@ public class DemandResponseBenchmark {
   /** Builds the instance and reports its round count. */
   @Setup
   public void setup() {
-    String[] p = size.split("x");
-    instance =
-        DrInstance.random(
-            Integer.parseInt(p[0]), Integer.parseInt(p[1]), new SplittableRandom(2026));
+    if (size.startsWith("prices-")) {
+      // drawn as dr-study draws its markets: seed + k, then EVs, SPs and the market
+      SplittableRandom r = new SplittableRandom(1 + Integer.parseInt(size.substring(7)));
+      int evs = 100 + r.nextInt(201);
+      int sps = 20 + r.nextInt(41);
+      instance = DrInstance.randomWithPrices(evs, sps, r);
+    } else {
+      String[] p = size.split("x");
+      instance =
+          DrInstance.random(
+              Integer.parseInt(p[0]), Integer.parseInt(p[1]), new SplittableRandom(2026));
+    }
     auction = DemandResponseAuction.builder().build();
     DemandResponseResult r = auction.run(instance);
     System.out.printf(

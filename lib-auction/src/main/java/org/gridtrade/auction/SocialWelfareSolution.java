@@ -17,7 +17,8 @@ import java.util.Objects;
  * @param evPrices u_i per EV, in instance order
  * @param spShadowPrices α_j per SP, in instance order
  * @param kktResidual the largest scaled violation of the KKT conditions (dimensionless)
- * @param sweeps dual block-coordinate sweeps used
+ * @param sweeps solver steps used: Newton and interior-point steps, and block-coordinate sweeps
+ *     where those fall back to them
  * @param converged true if the solver met its tolerance; false if it stopped at its sweep or time
  *     limit, in which case the allocation is the last iterate and {@code kktResidual} says how far
  *     it is from optimal

@@ -13,16 +13,18 @@ import org.gridtrade.auction.internal.DrModel;
  * (e_ij − e_i^min)} is garbled; we use {@code η Σ_j e_ij − e_i^min}, consistent with its gradient
  * Eq. 4.6).
  *
- * <p>Method: exact block-coordinate ascent on the Lagrange dual. Given the capacity prices {@code
- * α_j}, each EV's problem is solved exactly by water-filling ({@code s_ji = (u_i − α_j − c2 −
- * minPrice_j)/(2 c1)} clipped to {@code [0, cellCapacity(i, j)]}: docs/demand-response.md, "Minimum
- * prices") and a monotone 1-D search for {@code u_i}; given the EV prices, each capacity price is
- * the smallest {@code α_j ≥ 0} whose supply fits. The objective is strictly concave, so the optimum
- * is unique; the sweeps stop when the KKT residual (reported) is below about 1e-12, which makes the
- * welfare accurate to about 1e-9 relative or better. The sweeps are bounded (at most 100,000, and
- * an optional time limit); a solve that stops at a limit is reported with {@link
- * SocialWelfareSolution#converged()} false, never by an exception or a hang. Stateless and
- * thread-safe.
+ * <p>Method: the Lagrange dual in the SPs' capacity prices {@code α_j}. Given them, each EV's
+ * problem is solved exactly by water-filling ({@code s_ji = (u_i − α_j − c2 − minPrice_j)/(2 c1)}
+ * clipped to {@code [0, cellCapacity(i, j)]}: docs/demand-response.md, "Minimum prices") and a 1-D
+ * search for {@code u_i}. The capacity prices are found by a projected Newton method; where it
+ * stalls at a kink (EVs held at {@code e_min} sharing a nearly full SP), by a primal-dual
+ * interior-point method followed by Newton from its prices, which puts every cell exactly at a
+ * bound or at reduced price 0; as a last resort by exact block-coordinate ascent. The objective is
+ * strictly concave, so the optimum is unique; a solve stops when the KKT residual (reported) is
+ * below about 1e-12, which makes the welfare accurate to about 1e-9 relative or better. The work is
+ * bounded (steps, sweeps and an optional time limit); a solve that stops at a limit is reported
+ * with {@link SocialWelfareSolution#converged()} false, never by an exception or a hang. Stateless
+ * and thread-safe.
  */
 public final class SocialWelfareSolver {
 

@@ -143,6 +143,38 @@ class DemandResponsePricesTest {
     }
   }
 
+  // Market 134 of `dr-study --instances 300 --seed 1 --evs 100..300 --sps 20..60 --prices`
+  // (192 EVs × 29 SPs, 5,568 cells), one of those that stopped at the one-minute limit: Newton
+  // stalled on the auctioneer's model and on SWM itself, and coordinate ascent crawled. Both are
+  // now finished by the interior-point method. The optimum is checked against the Lagrangian dual
+  // bound, computed by the test at the solver's capacity prices.
+  @Test
+  void largePricedMarket_whereNewtonStalls_convergesToTheOptimum() {
+    SplittableRandom rng = new SplittableRandom(1 + 134);
+    int evs = 100 + rng.nextInt(201);
+    int sps = 20 + rng.nextInt(41);
+    DrInstance in = DrInstance.randomWithPrices(evs, sps, rng);
+    assertThat(evs * sps).isEqualTo(192 * 29);
+
+    SocialWelfareSolution direct = SocialWelfareSolver.solve(in);
+    DemandResponseResult r = AUCTION.run(in);
+
+    assertThat(direct.converged()).isTrue();
+    double[] alpha = direct.spShadowPrices().stream().mapToDouble(Double::doubleValue).toArray();
+    double bound = SwmOracle.dualBound(in, alpha);
+    double scale = Math.abs(bound);
+    double[][] optimum = new double[evs][sps];
+    for (int q = 0; q < direct.allocation().size(); q++) {
+      optimum[q / sps][q % sps] = direct.allocation().get(q).supply();
+    }
+    assertThat(SwmOracle.welfare(in, optimum))
+        .isBetween(bound - 1e-9 * scale, bound + 1e-9 * scale);
+    assertThat(r.converged()).isTrue();
+    assertThat(r.iterations()).isLessThanOrEqualTo(11);
+    double w = SwmOracle.welfare(in, DemandResponseAuctionTest.supply(in, r));
+    assertThat(w).isBetween(bound - 1e-5 * scale, bound + 1e-9 * scale);
+  }
+
   @Test
   void evWithoutAnAffordableSp_cannotBeRequiredToBuy() {
     DrInstance.Ev ev = new DrInstance.Ev("ev", 0.5, 5, 20, 10, 12);

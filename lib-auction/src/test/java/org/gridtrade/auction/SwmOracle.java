@@ -166,4 +166,75 @@ final class SwmOracle {
     }
     return best;
   }
+
+  /**
+   * Weak duality: for any capacity prices {@code α ≥ 0}, the Lagrangian relaxation of the SPs'
+   * capacities, {@code Σ_i max_row [U_i(T_i) − Σ_j (cost_ij(s_ij) + α_j s_ij)] + Σ_j α_j S_j}, is
+   * an upper bound on SWM's optimum. Each EV's row is maximised on its own by bisection on the
+   * price of its total; fast at any market size, where {@link #solve} is not.
+   */
+  static double dualBound(DrInstance in, double[] alpha) {
+    int n = in.evs().size();
+    int m = in.sps().size();
+    double k = in.eta() * in.rho();
+    double bound = 0;
+    for (int j = 0; j < m; j++) {
+      if (alpha[j] < 0) {
+        throw new IllegalArgumentException("alpha " + alpha[j] + " < 0");
+      }
+      bound += alpha[j] * in.sps().get(j).capacity();
+    }
+    for (int i = 0; i < n; i++) {
+      DrInstance.Ev ev = in.evs().get(i);
+      double lo = ev.eMin() / k;
+      double hi = ev.eMax() / k;
+      // at price p the cells supply S(p) (rising) and the EV wants D(p) (falling): find S = D
+      double pLo = 0;
+      double pHi = 1;
+      while (rowSupply(in, i, alpha, pHi) < wanted(ev, k, lo, hi, pHi) && pHi < 1e300) {
+        pHi *= 2;
+      }
+      for (int step = 0; step < 2_000 && pLo < pHi; step++) {
+        double mid = 0.5 * (pLo + pHi);
+        if (mid <= pLo || mid >= pHi) {
+          break;
+        }
+        if (rowSupply(in, i, alpha, mid) < wanted(ev, k, lo, hi, mid)) {
+          pLo = mid;
+        } else {
+          pHi = mid;
+        }
+      }
+      double t = 0;
+      double row = 0;
+      for (int j = 0; j < m; j++) {
+        double s = cellAt(in, i, j, alpha[j], pHi);
+        t += s;
+        row -= cost(in, j, s) + alpha[j] * s;
+      }
+      // the total the cells give may miss the EV's range only if no price reaches it
+      bound += row + utility(in, i, Math.min(Math.max(t, lo), hi));
+    }
+    return bound;
+  }
+
+  private static double cellAt(DrInstance in, int i, int j, double alpha, double price) {
+    DrInstance.Sp sp = in.sps().get(j);
+    double s = (price - alpha - sp.c2() - sp.minPrice()) / (2 * sp.c1());
+    return Math.max(0, Math.min(cellLimit(in, i, j), s));
+  }
+
+  private static double rowSupply(DrInstance in, int i, double[] alpha, double price) {
+    double t = 0;
+    for (int j = 0; j < alpha.length; j++) {
+      t += cellAt(in, i, j, alpha[j], price);
+    }
+    return t;
+  }
+
+  /** The total that maximises {@code U(T) − p T} on [lo, hi]: U' = w k / (k T − e_min + 1). */
+  private static double wanted(DrInstance.Ev ev, double k, double lo, double hi, double price) {
+    double t = ev.willingness() / price + (ev.eMin() - 1) / k;
+    return Math.min(Math.max(t, lo), hi);
+  }
 }

@@ -10,6 +10,12 @@ import org.gridtrade.auction.DrInstance;
  */
 public final class DrModel {
 
+  /** The interior-point fallback's relative tolerance on residuals and complementarity gap. */
+  static final double INTERIOR_TOLERANCE = 1e-10;
+
+  /** The most interior-point steps of the fallback. */
+  static final int INTERIOR_STEPS = 200;
+
   private DrModel() {}
 
   /** The SWM optimum in supply units with its multipliers. */
@@ -148,7 +154,7 @@ public final class DrModel {
   }
 
   /**
-   * Solves SWM by exact dual block-coordinate ascent.
+   * Solves SWM (see {@link #solveSwm(DrInstance, Budget)}).
    *
    * @param inst the instance
    * @return the optimum and its multipliers
@@ -158,7 +164,9 @@ public final class DrModel {
   }
 
   /**
-   * Solves SWM by exact dual block-coordinate ascent within a time budget.
+   * Solves SWM within a time budget: Newton on the capacity prices ({@link TransportNewtonSolver});
+   * where it stalls, the interior-point method ({@link TransportInteriorPointSolver}) and a Newton
+   * crossover from its prices; as a last resort exact dual block-coordinate ascent.
    *
    * @param inst the instance
    * @param budget the time budget; when it expires the solution so far is returned, not converged
@@ -191,48 +199,91 @@ public final class DrModel {
       cap[j] = sp.capacity();
     }
     double[][] ub = cellCapacities(inst);
-    TransportNewtonSolver fast =
-        new TransportNewtonSolver(
-            new TransportNewtonSolver.Problem() {
-              @Override
-              public double flow(int i, int j, double t) {
-                return quadraticFlow(t, c2[j], c1[j], ub[i][j]);
-              }
+    TransportNewtonSolver.Problem swm =
+        new TransportNewtonSolver.Problem() {
+          @Override
+          public double flow(int i, int j, double t) {
+            return quadraticFlow(t, c2[j], c1[j], ub[i][j]);
+          }
 
-              @Override
-              public double slope(int i, int j, double t) {
-                return quadraticSlope(t, c2[j], c1[j], ub[i][j]);
-              }
+          @Override
+          public double slope(int i, int j, double t) {
+            return quadraticSlope(t, c2[j], c1[j], ub[i][j]);
+          }
 
-              @Override
-              public boolean freeAtZero() {
-                return false;
-              }
+          @Override
+          public boolean freeAtZero() {
+            return false;
+          }
 
-              @Override
-              public double demand(int i, double u) {
-                return u > 0 ? w[i] / u + (eMin[i] - 1) / k : Double.POSITIVE_INFINITY;
-              }
+          @Override
+          public double demand(int i, double u) {
+            return u > 0 ? w[i] / u + (eMin[i] - 1) / k : Double.POSITIVE_INFINITY;
+          }
 
-              @Override
-              public double demandSlope(int i, double u) {
-                return u > 0 ? -w[i] / (u * u) : 0;
-              }
+          @Override
+          public double demandSlope(int i, double u) {
+            return u > 0 ? -w[i] / (u * u) : 0;
+          }
 
-              @Override
-              public double inversePrice(int i, double total) {
-                double s = total - (eMin[i] - 1) / k;
-                return s > 0 ? w[i] / s : Double.POSITIVE_INFINITY;
-              }
-            },
-            lo,
-            hi,
-            cap,
-            u0,
-            new double[m]);
+          @Override
+          public double inversePrice(int i, double total) {
+            double s = total - (eMin[i] - 1) / k;
+            return s > 0 ? w[i] / s : Double.POSITIVE_INFINITY;
+          }
+        };
+    TransportNewtonSolver fast = new TransportNewtonSolver(swm, lo, hi, cap, u0, new double[m]);
     if (fast.solve(1e-12, 200, budget) && usable(inst, fast.flows())) {
       return new Solution(
           fast.flows(), fast.rowPrices(), fast.columnPrices(), fast.iterations(), true);
+    }
+    // Where Newton stalls at a kink (EVs held at e_min sharing a nearly full SP): the
+    // interior-point
+    // method, which needs no active set, on the same program
+    double[][] qq = new double[n][m];
+    double[][] cc = new double[n][m];
+    for (int i = 0; i < n; i++) {
+      for (int j = 0; j < m; j++) {
+        qq[i][j] = 2 * c1[j];
+        cc[i][j] = c2[j];
+      }
+    }
+    TransportInteriorPointSolver interior =
+        new TransportInteriorPointSolver(
+            new TransportInteriorPointSolver.RowCost() {
+              @Override
+              public double gradient(int i, double t) {
+                return -w[i] * k / (k * t - eMin[i] + 1);
+              }
+
+              @Override
+              public double curvature(int i, double t) {
+                double s = k * t - eMin[i] + 1;
+                return w[i] * k * k / (s * s);
+              }
+            },
+            qq,
+            cc,
+            lo,
+            hi,
+            ub,
+            cap);
+    interior.solve(INTERIOR_TOLERANCE, INTERIOR_STEPS, budget);
+    if (!budget.expired()) {
+      // the interior point leaves every flow a hair inside its bounds: Newton from its prices
+      // puts each cell exactly at a bound or at its reduced price 0 (a crossover). Newton's own
+      // tolerance decides, so an interior point that stopped short of its tolerance may serve.
+      TransportNewtonSolver polish =
+          new TransportNewtonSolver(
+              swm, lo, hi, cap, interior.rowPrices(), interior.columnPrices());
+      if (polish.solve(1e-12, 200, budget) && usable(inst, polish.flows())) {
+        return new Solution(
+            polish.flows(),
+            polish.rowPrices(),
+            polish.columnPrices(),
+            fast.iterations() + interior.iterations() + polish.iterations(),
+            true);
+      }
     }
     // Fallback: exact block-coordinate ascent (slow but monotone) from the cold start.
     BipartiteFlowSolver.Problem problem =

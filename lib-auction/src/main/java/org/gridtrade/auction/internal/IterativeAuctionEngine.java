@@ -43,8 +43,17 @@ public final class IterativeAuctionEngine {
   /** Rounds without a new best residual after which the secant rule damps its steps further. */
   private static final int STALL_ROUNDS = 6;
 
-  /** The largest model (EVs × SPs) solved as a QP when the model's Newton solve stalls. */
+  /**
+   * The largest model (EVs × SPs) solved as a QP by ojAlgo when the model's Newton solve stalls; a
+   * larger one goes to the interior-point method.
+   */
   private static final int MAX_QP_CELLS = 4_000;
+
+  /** The interior-point solve's relative tolerance on residuals and complementarity gap. */
+  private static final double INTERIOR_TOLERANCE = 1e-10;
+
+  /** The most interior-point steps per model solve. */
+  private static final int INTERIOR_STEPS = 200;
 
   private final DrInstance inst;
   private final int n;
@@ -536,6 +545,8 @@ public final class IterativeAuctionEngine {
     private double[][] predicted;
     private boolean modelSolved;
     private double[] modelColumnPrices = new double[m];
+    private double[] interiorRowPrices;
+    private double[] interiorColumnPrices;
 
     Secant(double[][] x0, double[] z0) {
       read(x0, z0, total, mu, flow, mc);
@@ -648,47 +659,87 @@ public final class IterativeAuctionEngine {
       return y;
     }
 
+    /**
+     * The model's optimum (the QP of {@link #solveModelQp}) by {@link
+     * TransportInteriorPointSolver}, then Newton on the model from its prices, which puts every
+     * cell exactly at a bound or at reduced price 0; null if neither that crossover meets Newton's
+     * tolerance nor the interior point its own. The prices are left in {@code interiorRowPrices}
+     * and {@code interiorColumnPrices}.
+     */
+    private double[][] solveModelByInteriorPoint(TransportNewtonSolver.Problem model) {
+      double[] a = new double[n];
+      double[] g = new double[n];
+      double[][] qq = new double[n][m];
+      double[][] cc = new double[n][m];
+      for (int i = 0; i < n; i++) {
+        // minus the EV's model value μ (T − t) + ½ s (T − t)², up to a constant
+        a[i] = -evSlope[i];
+        g[i] = -(mu[i] - evSlope[i] * total[i]);
+        for (int j = 0; j < m; j++) {
+          qq[i][j] = spSlope[i][j];
+          cc[i][j] = mc[i][j] - spSlope[i][j] * flow[i][j];
+        }
+      }
+      TransportInteriorPointSolver qp =
+          new TransportInteriorPointSolver(a, g, qq, cc, lo, hi, ub, cap);
+      boolean solved = qp.solve(INTERIOR_TOLERANCE, INTERIOR_STEPS, budget);
+      if (budget.expired()) {
+        return null;
+      }
+      // Newton's own tolerance decides, so an interior point short of its tolerance may serve
+      TransportNewtonSolver polish =
+          new TransportNewtonSolver(model, lo, hi, cap, qp.rowPrices(), qp.columnPrices());
+      if (polish.solve(1e-12, 200, budget)) {
+        interiorRowPrices = polish.rowPrices();
+        interiorColumnPrices = polish.columnPrices();
+        return polish.flows();
+      }
+      if (!solved) {
+        return null;
+      }
+      // the interior point itself is optimal within its tolerance
+      interiorRowPrices = qp.rowPrices();
+      interiorColumnPrices = qp.columnPrices();
+      return qp.flows();
+    }
+
     /** The model's bids at the model's optimum, as logarithms; null if the model solve failed. */
     double[] predict() {
+      TransportNewtonSolver.Problem model =
+          new TransportNewtonSolver.Problem() {
+            @Override
+            public double flow(int i, int j, double tt) {
+              return modelFlow(i, j, tt);
+            }
+
+            @Override
+            public double slope(int i, int j, double tt) {
+              double f = flow[i][j] + (tt - mc[i][j]) / spSlope[i][j];
+              return f >= 0 && f < ub[i][j] ? 1 / spSlope[i][j] : 0;
+            }
+
+            @Override
+            public boolean freeAtZero() {
+              return false;
+            }
+
+            @Override
+            public double demand(int i, double uu) {
+              return total[i] + (uu - mu[i]) / evSlope[i];
+            }
+
+            @Override
+            public double demandSlope(int i, double uu) {
+              return 1 / evSlope[i];
+            }
+
+            @Override
+            public double inversePrice(int i, double tt) {
+              return mu[i] + evSlope[i] * (tt - total[i]);
+            }
+          };
       TransportNewtonSolver solver =
-          new TransportNewtonSolver(
-              new TransportNewtonSolver.Problem() {
-                @Override
-                public double flow(int i, int j, double tt) {
-                  return modelFlow(i, j, tt);
-                }
-
-                @Override
-                public double slope(int i, int j, double tt) {
-                  double f = flow[i][j] + (tt - mc[i][j]) / spSlope[i][j];
-                  return f >= 0 && f < ub[i][j] ? 1 / spSlope[i][j] : 0;
-                }
-
-                @Override
-                public boolean freeAtZero() {
-                  return false;
-                }
-
-                @Override
-                public double demand(int i, double uu) {
-                  return total[i] + (uu - mu[i]) / evSlope[i];
-                }
-
-                @Override
-                public double demandSlope(int i, double uu) {
-                  return 1 / evSlope[i];
-                }
-
-                @Override
-                public double inversePrice(int i, double tt) {
-                  return mu[i] + evSlope[i] * (tt - total[i]);
-                }
-              },
-              lo,
-              hi,
-              cap,
-              modelRowPrices,
-              modelColumnPrices);
+          new TransportNewtonSolver(model, lo, hi, cap, modelRowPrices, modelColumnPrices);
       double[][] y;
       modelSolved = true;
       if (solver.solve(1e-12, 200, budget)) {
@@ -702,6 +753,12 @@ public final class IterativeAuctionEngine {
         // active-set solver finishes. Newton's last prices stay the next round's warm start.
         modelRowPrices = solver.rowPrices();
         modelColumnPrices = solver.columnPrices();
+      } else if (n * m > MAX_QP_CELLS && (y = solveModelByInteriorPoint(model)) != null) {
+        // beyond what ojAlgo's active-set solver finishes in time, the same QP by an
+        // interior-point method that works on the columns' m×m Schur complement; its prices are
+        // the next round's warm start
+        modelRowPrices = interiorRowPrices;
+        modelColumnPrices = interiorColumnPrices;
       } else {
         // exact coordinate ascent from Newton's last prices (slow but monotone)
         BipartiteFlowSolver ascent =

@@ -56,7 +56,17 @@ final class LinearAlgebra {
    * @return x, or null if {@code a} is not positive definite
    */
   static double[] solveCholesky(double[][] a, double[] rhs) {
-    int h = rhs.length;
+    return factorCholesky(a) ? solveFactored(a, rhs) : null;
+  }
+
+  /**
+   * Overwrites the lower triangle of a symmetric positive definite {@code a} with its Cholesky
+   * factor L ({@code a = L Lᵀ}); the upper triangle is left alone.
+   *
+   * @return false if {@code a} is not positive definite (then {@code a} is partly overwritten)
+   */
+  static boolean factorCholesky(double[][] a) {
+    int h = a.length;
     for (int c = 0; c < h; c++) {
       double[] ac = a[c];
       double d = ac[c];
@@ -64,7 +74,7 @@ final class LinearAlgebra {
         d -= ac[q] * ac[q];
       }
       if (!(d > 0)) {
-        return null;
+        return false;
       }
       d = Math.sqrt(d);
       ac[c] = d;
@@ -77,21 +87,31 @@ final class LinearAlgebra {
         ar[c] = s / d;
       }
     }
+    return true;
+  }
+
+  /**
+   * Solves {@code L Lᵀ x = rhs} with the factor {@link #factorCholesky} left in {@code l}.
+   *
+   * @return x
+   */
+  static double[] solveFactored(double[][] l, double[] rhs) {
+    int h = rhs.length;
     double[] y = new double[h];
     for (int r = 0; r < h; r++) {
       double s = rhs[r];
-      double[] ar = a[r];
+      double[] lr = l[r];
       for (int q = 0; q < r; q++) {
-        s -= ar[q] * y[q];
+        s -= lr[q] * y[q];
       }
-      y[r] = s / ar[r];
+      y[r] = s / lr[r];
     }
     for (int r = h - 1; r >= 0; r--) {
       double s = y[r];
       for (int q = r + 1; q < h; q++) {
-        s -= a[q][r] * y[q];
+        s -= l[q][r] * y[q];
       }
-      y[r] = s / a[r][r];
+      y[r] = s / l[r][r];
     }
     return y;
   }
