@@ -358,24 +358,38 @@ public final class TransportInteriorPointSolver {
       rd[k] -= rowPrice[cellRow[k]] + colPrice[cellCol[k]];
     }
     for (int i = 0; i < n; i++) {
-      double s = rowRhs[i];
-      for (int k = rowStart[i]; k < rowStart[i + 1]; k++) {
-        s -= z[k];
-      }
       if (totalVar[i] >= 0) {
-        s += z[totalVar[i]];
         rd[totalVar[i]] += rowPrice[i];
       }
-      rp[i] = s;
     }
     for (int j = 0; j < m; j++) {
-      rp[n + j] = slackVar[j] >= 0 ? colRhs[j] - z[slackVar[j]] : 0;
       if (slackVar[j] >= 0) {
         rd[slackVar[j]] -= colPrice[j];
       }
     }
+    multiply(z, rp);
+    for (int i = 0; i < n; i++) {
+      rp[i] = rowRhs[i] - rp[i];
+    }
+    for (int j = 0; j < m; j++) {
+      rp[n + j] = (slackVar[j] >= 0 ? colRhs[j] : 0) - rp[n + j];
+    }
+  }
+
+  /** {@code out = A v}: the rows' and then the columns' constraint functions at v. */
+  private void multiply(double[] v, double[] out) {
+    for (int i = 0; i < n; i++) {
+      double s = 0;
+      for (int k = rowStart[i]; k < rowStart[i + 1]; k++) {
+        s += v[k];
+      }
+      out[i] = totalVar[i] >= 0 ? s - v[totalVar[i]] : s;
+    }
+    for (int j = 0; j < m; j++) {
+      out[n + j] = slackVar[j] >= 0 ? v[slackVar[j]] : 0;
+    }
     for (int k = 0; k < cells; k++) {
-      rp[n + cellCol[k]] -= z[k];
+      out[n + cellCol[k]] += v[k];
     }
   }
 
@@ -431,23 +445,15 @@ public final class TransportInteriorPointSolver {
       double rho = -rd[k] + rcl[k] / (z[k] - lower[k]) - rch[k] / (upper[k] - z[k]);
       dr[k] = d[k] * rho;
     }
+    double[] adr = new double[n + m];
+    multiply(dr, adr);
     double[] r1 = new double[n];
     double[] r2 = new double[m];
     for (int i = 0; i < n; i++) {
-      double s = rp[i];
-      for (int k = rowStart[i]; k < rowStart[i + 1]; k++) {
-        s -= dr[k];
-      }
-      if (totalVar[i] >= 0) {
-        s += dr[totalVar[i]];
-      }
-      r1[i] = s;
+      r1[i] = rp[i] - adr[i];
     }
     for (int j = 0; j < m; j++) {
-      r2[j] = rp[n + j] - (slackVar[j] >= 0 ? dr[slackVar[j]] : 0);
-    }
-    for (int k = 0; k < cells; k++) {
-      r2[cellCol[k]] -= dr[k];
+      r2[j] = rp[n + j] - adr[n + j];
     }
     // eliminate the rows: S Δπ_c = r2 − M_rcᵀ M_rr⁻¹ r1
     for (int i = 0; i < n; i++) {
