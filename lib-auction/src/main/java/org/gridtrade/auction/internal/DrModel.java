@@ -238,8 +238,7 @@ public final class DrModel {
           fast.flows(), fast.rowPrices(), fast.columnPrices(), fast.iterations(), true);
     }
     // Where Newton stalls at a kink (EVs held at e_min sharing a nearly full SP): the
-    // interior-point
-    // method, which needs no active set, on the same program
+    // interior-point method, which needs no active set, on the same program
     double[][] qq = new double[n][m];
     double[][] cc = new double[n][m];
     for (int i = 0; i < n; i++) {
