@@ -11,6 +11,7 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.stream.Collectors;
 import org.gridtrade.auction.DemandResponseAuction;
 import org.gridtrade.auction.DemandResponseResult;
 import org.gridtrade.auction.DrInstance;
@@ -138,7 +139,12 @@ public final class DrStudyCommand implements Callable<Integer> {
       int weaklyBudgetBalanced,
       double meanGap,
       double maxGap,
-      double millisPerInstance) {}
+      double millisPerInstance,
+      List<Integer> unconverged,
+      int worstGapInstance) {}
+
+  /** The most unconverged instances a summary lists by index. */
+  static final int MAX_LISTED = 100;
 
   @Override
   public Integer call() throws Exception {
@@ -229,6 +235,17 @@ public final class DrStudyCommand implements Callable<Integer> {
       gapSum += gaps[k];
       gapMax = Math.max(gapMax, gaps[k]);
     }
+    // the instances to look at again: index k is the market drawn from seed + k
+    List<Integer> unconverged = new ArrayList<>();
+    int worst = 0;
+    for (int k = 0; k < instances; k++) {
+      if (!converged[k] && unconverged.size() < MAX_LISTED) {
+        unconverged.add(k);
+      }
+      if (gaps[k] > gaps[worst]) {
+        worst = k;
+      }
+    }
     int[] sorted = rounds.clone();
     Arrays.sort(sorted);
     double median =
@@ -247,7 +264,9 @@ public final class DrStudyCommand implements Callable<Integer> {
         wbb,
         gapSum / instances,
         gapMax,
-        millis / instances);
+        millis / instances,
+        List.copyOf(unconverged),
+        worst);
   }
 
   private DrInstance instance(int k, int[] evRange, int[] spRange) {
@@ -316,6 +335,9 @@ public final class DrStudyCommand implements Callable<Integer> {
       o.put("eq415IndividuallyRational", s.eq415IndividuallyRational());
       o.put("weaklyBudgetBalanced", s.weaklyBudgetBalanced());
       o.put("millisPerInstance", s.millisPerInstance());
+      var listed = o.putArray("unconvergedInstances");
+      s.unconverged().forEach(listed::add);
+      o.put("worstGapInstance", s.worstGapInstance());
     }
     if (compare) {
       var list = root.putArray("schemes");
@@ -366,6 +388,18 @@ public final class DrStudyCommand implements Callable<Integer> {
               s.eq415IndividuallyRational(),
               s.weaklyBudgetBalanced(),
               s.millisPerInstance()));
+      if (!s.unconverged().isEmpty()) {
+        sb.append(
+            String.format(
+                Locale.ROOT,
+                "%-11s unconverged instances%s: %s%n",
+                "",
+                s.instances() - s.converged() > MAX_LISTED ? " (the first " + MAX_LISTED + ")" : "",
+                s.unconverged().stream().map(String::valueOf).collect(Collectors.joining(", "))));
+      }
+      sb.append(
+          String.format(
+              Locale.ROOT, "%-11s largest welfare gap at instance %d%n", "", s.worstGapInstance()));
     }
     if (compare) {
       sb.append(DrComparison.table(schemes));

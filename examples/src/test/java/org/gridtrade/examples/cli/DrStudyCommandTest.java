@@ -43,6 +43,49 @@ public class DrStudyCommandTest {
   }
 
   @Test
+  void unconvergedInstances_andTheWorstGap_nameTheMarketsDrawnFromSeedPlusIndex() {
+    // two rounds are too few for some of these markets
+    JsonNode j =
+        Cli.run("dr-study", "--instances", "12", "--seed", "1", "--max-rounds", "2", "--json")
+            .json();
+    JsonNode first = j.get("results").get(0);
+    java.util.Set<Integer> listed = new java.util.TreeSet<>();
+    first.get("unconvergedInstances").forEach(k -> listed.add(k.asInt()));
+    assertThat(listed).hasSize(12 - first.get("converged").asInt()).isNotEmpty();
+    assertThat(first.get("converged").asInt()).isPositive();
+    int worst = first.get("worstGapInstance").asInt();
+    for (int k = 0; k < 12; k++) {
+      // instance k alone: the market drawn from seed 1 + k
+      JsonNode one =
+          Cli.run(
+                  "dr-study",
+                  "--instances",
+                  "1",
+                  "--seed",
+                  String.valueOf(1 + k),
+                  "--max-rounds",
+                  "2",
+                  "--json")
+              .json();
+      assertThat(one.get("converged").asInt())
+          .as("instance %d", k)
+          .isEqualTo(listed.contains(k) ? 0 : 1);
+      if (k == worst) {
+        assertThat(one.get("welfareGapMax").asDouble())
+            .isEqualTo(j.get("welfareGapMax").asDouble());
+      }
+    }
+    Cli text = Cli.run("dr-study", "--instances", "12", "--seed", "1", "--max-rounds", "2");
+    assertThat(text.out())
+        .contains(
+            "unconverged instances: "
+                + listed.stream()
+                    .map(String::valueOf)
+                    .collect(java.util.stream.Collectors.joining(", ")))
+        .contains("largest welfare gap at instance " + worst);
+  }
+
+  @Test
   void prices_everyMarketReported_andFlagEchoed() {
     Cli r = Cli.run("dr-study", "--instances", "20", "--seed", "3", "--prices", "--json");
 
