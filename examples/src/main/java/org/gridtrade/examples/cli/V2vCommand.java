@@ -174,6 +174,32 @@ public final class V2vCommand implements Callable<Integer> {
       range("--steps", steps, 1, 100_000_000);
       range("--eval-days", evalDays, 1, 100_000);
     }
+
+    /**
+     * The fleet the options draw from Table 4.1 around the scenario's shared fields, with the
+     * learning curve's held-out days.
+     */
+    Fleet fleet() {
+      V2vScenario template = scenario();
+      return new Fleet(
+          template,
+          V2vStudy.fleet(evs, uniform, template, seed),
+          V2vStudy.heldOutDays(template.prices(), evalDays, seed));
+    }
+  }
+
+  /**
+   * A command's fleet.
+   *
+   * @param template the scenario every EV shares
+   * @param evs the EVs
+   * @param curveDays the held-out days of the learning curve
+   */
+  record Fleet(V2vScenario template, List<V2vScenario> evs, List<double[]> curveDays) {
+    /** Other held-out days of the template's prices, drawn from {@code seed}. */
+    List<double[]> heldOutDays(int count, long seed) {
+      return V2vStudy.heldOutDays(template.prices(), count, seed);
+    }
   }
 
   /** Options of the commands that train a fleet by {@code FederatedTraining}. */
@@ -262,9 +288,9 @@ public final class V2vCommand implements Callable<Integer> {
         throw bad(
             "--save-model needs a federated variant: independent learners have no global model");
       }
-      V2vScenario template = scenario();
-      List<V2vScenario> fleet = V2vStudy.fleet(evs, uniform, template, seed);
-      List<double[]> days = V2vStudy.heldOutDays(template.prices(), evalDays, seed);
+      Fleet drawn = fleet();
+      List<V2vScenario> fleet = drawn.evs();
+      List<double[]> days = drawn.curveDays();
       double optimal = V2vStudy.optimalMean(fleet);
       V2vStudy.Run run =
           V2vStudy.train(v, fleet, PpoConfig.defaults(seed), serverStep, steps, d, days, err());
@@ -652,10 +678,10 @@ public final class V2vCommand implements Callable<Integer> {
     public Integer call() throws IOException {
       checkFleet();
       range("--days", days, 1, 100_000);
-      V2vScenario template = scenario();
-      List<V2vScenario> fleet = V2vStudy.fleet(evs, uniform, template, seed);
-      List<double[]> curveDays = V2vStudy.heldOutDays(template.prices(), evalDays, seed);
-      List<double[]> finalDays = V2vStudy.heldOutDays(template.prices(), days, seed + 1);
+      Fleet drawn = fleet();
+      List<V2vScenario> fleet = drawn.evs();
+      List<double[]> curveDays = drawn.curveDays();
+      List<double[]> finalDays = drawn.heldOutDays(days, seed + 1);
       PpoConfig ppo = PpoConfig.defaults(seed);
       List<V2vHotspotStudy.Run> runs =
           List.of(
@@ -815,10 +841,10 @@ public final class V2vCommand implements Callable<Integer> {
       if (personalise < 0 || personalise > 100_000_000) {
         throw bad("--personalise %d must be 0 (skip) or in 1..100000000".formatted(personalise));
       }
-      V2vScenario template = scenario();
-      List<V2vScenario> fleet = V2vStudy.fleet(evs, uniform, template, seed);
-      List<double[]> curveDays = V2vStudy.heldOutDays(template.prices(), evalDays, seed);
-      List<double[]> finalDays = V2vStudy.heldOutDays(template.prices(), days, seed + 1);
+      Fleet drawn = fleet();
+      List<V2vScenario> fleet = drawn.evs();
+      List<double[]> curveDays = drawn.curveDays();
+      List<double[]> finalDays = drawn.heldOutDays(days, seed + 1);
       PpoConfig ppo = PpoConfig.defaults(seed);
       V2vStudy.PosocDraw posoc = new V2vStudy.PosocDraw(seed);
       List<V2vStudy.Run> runs = new ArrayList<>();
@@ -985,7 +1011,7 @@ public final class V2vCommand implements Callable<Integer> {
               "%nThe hotspot cleared each hour by lib-auction's uniform-price double auction"
                   + " (k = %.2f), the grid backing up the rest: mean return (mean profit), share of"
                   + " the offered V2V energy matched%n",
-              template.prices().v2vShare()));
+              drawn.template().prices().v2vShare()));
       ObjectNode hotspot = root.putObject("hotspot");
       String[] hotKeys = {"federated", "baseline1", "baseline2", "ruleBased"};
       for (int k = 0; k < 4; k++) {

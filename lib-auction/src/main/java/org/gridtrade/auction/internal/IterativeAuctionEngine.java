@@ -471,7 +471,7 @@ public final class IterativeAuctionEngine {
     }
     TransportNewtonSolver solver =
         new TransportNewtonSolver(
-            new TransportNewtonSolver.Problem() {
+            new LinearDemand(t, mu, dmu) {
               @Override
               public double flow(int i, int j, double tt) {
                 return DrModel.quadraticFlow(tt, c2[j], c1[j], ub[i][j]);
@@ -480,26 +480,6 @@ public final class IterativeAuctionEngine {
               @Override
               public double slope(int i, int j, double tt) {
                 return DrModel.quadraticSlope(tt, c2[j], c1[j], ub[i][j]);
-              }
-
-              @Override
-              public boolean freeAtZero() {
-                return false;
-              }
-
-              @Override
-              public double demand(int i, double uu) {
-                return t[i] + (uu - mu[i]) / dmu[i];
-              }
-
-              @Override
-              public double demandSlope(int i, double uu) {
-                return 1 / dmu[i];
-              }
-
-              @Override
-              public double inversePrice(int i, double total) {
-                return mu[i] + dmu[i] * (total - t[i]);
               }
             },
             lo,
@@ -706,7 +686,7 @@ public final class IterativeAuctionEngine {
     /** The model's bids at the model's optimum, as logarithms; null if the model solve failed. */
     double[] predict() {
       TransportNewtonSolver.Problem model =
-          new TransportNewtonSolver.Problem() {
+          new LinearDemand(total, mu, evSlope) {
             @Override
             public double flow(int i, int j, double tt) {
               return modelFlow(i, j, tt);
@@ -716,26 +696,6 @@ public final class IterativeAuctionEngine {
             public double slope(int i, int j, double tt) {
               double f = flow[i][j] + (tt - mc[i][j]) / spSlope[i][j];
               return f >= 0 && f < ub[i][j] ? 1 / spSlope[i][j] : 0;
-            }
-
-            @Override
-            public boolean freeAtZero() {
-              return false;
-            }
-
-            @Override
-            public double demand(int i, double uu) {
-              return total[i] + (uu - mu[i]) / evSlope[i];
-            }
-
-            @Override
-            public double demandSlope(int i, double uu) {
-              return 1 / evSlope[i];
-            }
-
-            @Override
-            public double inversePrice(int i, double tt) {
-              return mu[i] + evSlope[i] * (tt - total[i]);
             }
           };
       TransportNewtonSolver solver =
@@ -816,6 +776,43 @@ public final class IterativeAuctionEngine {
         }
       }
       return z;
+    }
+  }
+
+  /**
+   * Rows whose demand is linear in their price: row i wants {@code total_i + (u − μ_i) / slope_i}
+   * (slope_i < 0), the model of an EV's marginal value {@code μ_i + slope_i (T − total_i)}. The
+   * arrays are read when called, so a caller may update them in place.
+   */
+  private abstract static class LinearDemand implements TransportNewtonSolver.Problem {
+    private final double[] total;
+    private final double[] mu;
+    private final double[] slope;
+
+    LinearDemand(double[] total, double[] mu, double[] slope) {
+      this.total = total;
+      this.mu = mu;
+      this.slope = slope;
+    }
+
+    @Override
+    public boolean freeAtZero() {
+      return false;
+    }
+
+    @Override
+    public double demand(int i, double u) {
+      return total[i] + (u - mu[i]) / slope[i];
+    }
+
+    @Override
+    public double demandSlope(int i, double u) {
+      return 1 / slope[i];
+    }
+
+    @Override
+    public double inversePrice(int i, double t) {
+      return mu[i] + slope[i] * (t - total[i]);
     }
   }
 
