@@ -7,7 +7,8 @@
 # Environment: NODES (default 5), WARMUP (s at WARMUP_RATE before the first rate, default 300:
 # five JVMs sharing two cores are still compiling hot code after a minute or two), WARMUP_RATE
 # (default 1000), DURATION (s per rate, default 20), BATCH (default 1000), BLOCK_PERIOD_MS
-# (default 1000), MAX_BLOCK (transactions, default 10000), OUT (default target/node-throughput).
+# (default 1000), MAX_BLOCK (transactions, default 10000), HEAP_MB (each node's heap, default 512),
+# OUT (default target/node-throughput).
 # Every rate runs against the same network with its own sending keys (rate / 2 of them), one after
 # the other. Prints one Markdown row per rate: the load generator's JSON figures, and the shares of
 # the nodes' CPU time spent by the JIT compilers, the engines' threads, the network event loops,
@@ -22,10 +23,11 @@ duration="${DURATION:-20}"
 batch="${BATCH:-1000}"
 period="${BLOCK_PERIOD_MS:-1000}"
 max_block="${MAX_BLOCK:-10000}"
+heap_mb="${HEAP_MB:-512}"
 out="${OUT:-$root/target/node-throughput}"
 rates=("$@")
 [[ ${#rates[@]} -gt 0 ]] || rates=(1000 2000)
-for r in "${rates[@]}" "$nodes" "$warmup" "$warmup_rate" "$duration" "$batch" "$period" "$max_block"; do
+for r in "${rates[@]}" "$nodes" "$warmup" "$warmup_rate" "$duration" "$batch" "$period" "$max_block" "$heap_mb"; do
   [[ "$r" =~ ^[1-9][0-9]*$ || "$r" == 0 ]] || { echo "node-throughput.sh: '$r' is not a whole number" >&2; exit 2; }
 done
 "$root/gridtrade" --help > /dev/null # builds the jar now if needed, not inside a measurement
@@ -41,7 +43,7 @@ cleanup() {
 trap cleanup EXIT
 
 java -jar "$jar" testnet --nodes "$nodes" --dir "$net/net" --block-period-ms "$period" \
-  --max-block-transactions "$max_block" --detach > "$out/testnet.txt" 2>&1
+  --max-block-transactions "$max_block" --heap-mb "$heap_mb" --detach > "$out/testnet.txt" 2>&1
 mapfile -t pids < <(grep -o '"pid" : [0-9]*' "$net/net/testnet.json" | grep -o '[0-9]*$')
 apis="$(grep -o '"api" : "[^"]*"' "$net/net/testnet.json" | cut -d'"' -f4 | paste -sd, -)"
 

@@ -6,6 +6,9 @@
  * <p>API: {@link org.gridtrade.ledger}; service-provider interfaces for integrators (block stores,
  * on-chain modules): {@link org.gridtrade.ledger.spi}.
  */
+// The node module is built after this one, so the qualified export below names a module javac
+// cannot see yet.
+@SuppressWarnings("module")
 module org.gridtrade.ledger {
   requires org.bouncycastle.provider;
   requires com.h2database.mvstore;
@@ -13,4 +16,8 @@ module org.gridtrade.ledger {
 
   exports org.gridtrade.ledger;
   exports org.gridtrade.ledger.spi;
+  // For the node module alone: it installs a faster signature verifier (libsodium) that only
+  // confirms.
+  exports org.gridtrade.ledger.internal to
+      org.gridtrade.node;
 }

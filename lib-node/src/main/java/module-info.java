@@ -23,6 +23,7 @@ module org.gridtrade.node {
   requires org.bouncycastle.pkix;
   requires org.bouncycastle.provider;
   requires org.slf4j;
+  requires com.sun.jna;
 
   exports org.gridtrade.node;
 }

@@ -4,6 +4,7 @@ import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.Objects;
 import org.bouncycastle.math.ec.rfc8032.Ed25519;
+import org.gridtrade.ledger.internal.SignatureConfirmer;
 
 /**
  * An Ed25519 public key (RFC 8032), 32 bytes.
@@ -12,6 +13,11 @@ import org.bouncycastle.math.ec.rfc8032.Ed25519;
  * a key that is not a valid curve point simply verifies nothing. The decoded curve point is cached,
  * in the instance and for the last few thousand keys across instances, so verifying many signatures
  * of one key decodes it about once.
+ *
+ * <p>Verification is BouncyCastle's. A node process may also install a faster verifier that only
+ * confirms (libsodium, in the node module): a signature it confirms is accepted at once, every
+ * other one is checked by BouncyCastle, and it is asked only when its yes implies BouncyCastle's,
+ * so every answer is the same as BouncyCastle's alone.
  */
 public final class PublicKey {
   /** Length of a public key in bytes. */
@@ -98,6 +104,13 @@ public final class PublicKey {
 
   boolean verify(byte[] message, int off, int len, byte[] sig) {
     Object p = point;
+    if (p == INVALID) {
+      return false;
+    }
+    // A confirmation needs no decoded point: a key the confirmer accepts decodes (see confirmed).
+    if (confirmed(message, off, len, sig)) {
+      return true;
+    }
     if (p == null) {
       p = decodedPoint(bytes);
       point = p;
@@ -110,6 +123,58 @@ public final class PublicKey {
     } catch (RuntimeException e) {
       return false;
     }
+  }
+
+  // Whether the installed confirmer, if any, confirms the signature; any failure of it leaves the
+  // answer to BouncyCastle. Asked only for a canonical key: the confirmer accepts only keys that
+  // decode to a curve point, and BouncyCastle decodes every such key whose y is below p, except
+  // y = 1 and y = p - 1 with the sign bit set (x = 0 there), so BouncyCastle hashes the same bytes.
+  private boolean confirmed(byte[] message, int off, int len, byte[] sig) {
+    SignatureConfirmer.Confirmer fast = SignatureConfirmer.installed();
+    if (fast == null
+        || sig.length != Signature.LENGTH
+        || !canonicalScalar(sig)
+        || !canonicalKey(bytes)) {
+      return false;
+    }
+    try {
+      return fast.confirms(bytes, sig, message, off, len);
+    } catch (RuntimeException e) {
+      return false;
+    }
+  }
+
+  // The group order L = 2^252 + 27742317777372353535851937790883648493, little-endian.
+  private static final byte[] ORDER =
+      HexFormat.of().parseHex("edd3f55c1a631258d69cf7a2def9de1400000000000000000000000000000010");
+
+  // Whether the key's y (its 255 low bits, little-endian) is below p = 2^255 - 19 and is neither 1
+  // nor p - 1, the two values of y whose x is 0.
+  static boolean canonicalKey(byte[] key) {
+    boolean middleOnes = true; // bytes 1..30 all 0xff
+    boolean middleZeros = true; // bytes 1..30 all 0
+    for (int i = 1; i < 31; i++) {
+      middleOnes &= key[i] == (byte) 0xff;
+      middleZeros &= key[i] == 0;
+    }
+    int top = key[31] & 0x7f;
+    int low = key[0] & 0xff;
+    if (middleOnes && top == 0x7f && low >= 0xec) {
+      return false; // y >= p - 1
+    }
+    return !(middleZeros && top == 0 && low == 1); // y == 1
+  }
+
+  // Whether the signature's S (its last 32 bytes, little-endian) is below L.
+  static boolean canonicalScalar(byte[] sig) {
+    for (int i = 31; i >= 0; i--) {
+      int s = sig[32 + i] & 0xff;
+      int l = ORDER[i] & 0xff;
+      if (s != l) {
+        return s < l;
+      }
+    }
+    return false; // S == L
   }
 
   /**

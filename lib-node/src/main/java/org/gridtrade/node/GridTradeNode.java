@@ -58,6 +58,7 @@ import org.gridtrade.market.Markets;
 import org.gridtrade.market.SealedAuction;
 import org.gridtrade.market.SealedBidAuction;
 import org.gridtrade.node.internal.HttpApi;
+import org.gridtrade.node.internal.Libsodium;
 import org.gridtrade.node.internal.MarketJson;
 import org.gridtrade.node.internal.NodeMetrics;
 import org.slf4j.Logger;
@@ -253,6 +254,7 @@ public final class GridTradeNode implements AutoCloseable {
       NodeConfig config, List<? extends LedgerModule> modules, ConsensusProtocol protocol) {
     Objects.requireNonNull(config, "config");
     Objects.requireNonNull(modules, "modules");
+    Libsodium.install(); // once per process; answers stay BouncyCastle's (Libsodium says why)
     Genesis genesis;
     try {
       genesis = Genesis.decode(Files.readAllBytes(config.genesis()));
@@ -659,6 +661,7 @@ public final class GridTradeNode implements AutoCloseable {
     o.put("pending", engine.mempool().size());
     ArrayNode peers = o.putArray("peers");
     transport.connectedPeers().forEach(peers::add);
+    o.put("signatures", Libsodium.install());
     return o;
   }
 

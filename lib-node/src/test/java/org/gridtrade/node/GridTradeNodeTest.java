@@ -138,6 +138,13 @@ class GridTradeNodeTest {
       // Metrics: what the node did, in the Prometheus text format (once it holds the block).
       assertThat(clients.get(0).awaitInclusion(watched.id(), Duration.ofSeconds(60)).included())
           .isTrue();
+      // The status says what verifies signatures: libsodium where this platform has a build.
+      String status = get(uri(nodes.get(0)), "/v1/status");
+      assertThat(status).contains("\"signatures\"");
+      if (System.getProperty("os.name").startsWith("Linux")
+          && System.getProperty("os.arch").equals("amd64")) {
+        assertThat(status).contains("libsodium 1.0.18 confirms, BouncyCastle decides the rest");
+      }
       String metrics = get(uri(nodes.get(0)), "/metrics");
       assertThat(metrics)
           .contains("# TYPE gridtrade_height gauge")

@@ -89,6 +89,13 @@ public final class TestnetCommand implements Callable<Integer> {
       })
   String consensus;
 
+  @Option(
+      names = "--heap-mb",
+      defaultValue = "512",
+      paramLabel = "MB",
+      description = "Each node's maximum heap, 256..65536 MB (default 512).")
+  int heapMb;
+
   @Option(names = "--detach", description = "Return once the nodes run, leaving them running.")
   boolean detach;
 
@@ -102,6 +109,10 @@ public final class TestnetCommand implements Callable<Integer> {
       throw new ParameterException(
           spec.commandLine(),
           "--block-period-ms %d is outside 100..60000".formatted(blockPeriodMs));
+    }
+    if (heapMb < 256 || heapMb > 65_536) {
+      throw new ParameterException(
+          spec.commandLine(), "--heap-mb %d is outside 256..65536".formatted(heapMb));
     }
     if (!LocalTestnet.PROTOCOLS.contains(consensus)) {
       throw new ParameterException(
@@ -142,7 +153,7 @@ public final class TestnetCommand implements Callable<Integer> {
         List<String> command =
             List.of(
                 java,
-                "-Xmx512m",
+                "-Xmx" + heapMb + "m",
                 "-cp",
                 classPath,
                 GridTradeCommand.class.getName(),

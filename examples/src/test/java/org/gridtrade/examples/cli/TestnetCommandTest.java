@@ -210,5 +210,12 @@ public class TestnetCommandTest {
         .contains("--consensus 'pow' is not one of poa, trust, poeg, posoc")
         .doesNotContain("Exception");
     assertThat(dir.resolve("u")).doesNotExist();
+    StringWriter err4 = new StringWriter();
+    assertThat(run(out, err4, "testnet", "--heap-mb", "100", "--dir", dir.resolve("v").toString()))
+        .isEqualTo(2);
+    assertThat(err4.toString())
+        .contains("--heap-mb 100 is outside 256..65536")
+        .doesNotContain("Exception");
+    assertThat(dir.resolve("v")).doesNotExist();
   }
 }
