@@ -75,8 +75,8 @@ public final class DrCalls {
           "allocationWh has %d rows, evPrices %d entries; they must match"
               .formatted(allocationWh.length, n));
     }
-    ByteBuffer b = ByteBuffer.allocate(1 + 8 + 2 + 8 * (n * m + n + m));
-    b.put(DrState.CERTIFY).putLong(round).put((byte) n).put((byte) m);
+    ByteBuffer b = ByteBuffer.allocate(DrState.CERTIFY_HEADER + 8 * (n * m + n + m));
+    b.put(DrState.CERTIFY).putLong(round).putShort((short) n).putShort((short) m);
     for (int i = 0; i < n; i++) {
       if (allocationWh[i].length != m) {
         throw new IllegalArgumentException(
@@ -207,11 +207,7 @@ public final class DrCalls {
       long round, long[][] allocationWh, long[] evPricesMicroPerKWh, long[] spPricesMicroPerKWh) {
     int n = evPricesMicroPerKWh.length;
     int m = spPricesMicroPerKWh.length;
-    if (n < 1
-        || m < 1
-        || n > DrRoundSpec.MAX_ROUND_EVS
-        || m > DrRoundSpec.MAX_ROUND_SPS
-        || (long) n * m > DrRoundSpec.MAX_ROUND_CELLS) {
+    if (DrRoundSpec.sizeProblem(n, m).isPresent()) {
       throw new IllegalArgumentException(
           "evPrices has %d entries and spPrices %d; a round has 1 to %d EVs, 1 to %d SPs and at most %d cells"
               .formatted(

@@ -3,6 +3,7 @@ package org.gridtrade.market;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.Set;
 import org.gridtrade.ledger.Address;
 
@@ -49,29 +50,29 @@ public record DrRoundSpec(
 
   /**
    * The most EVs and SPs together in a round opened with one call: its {@link DrCalls#open} call
-   * (52 bytes per party after a 43-byte header) fits one transaction's call data.
+   * (52 bytes per party after a 45-byte header) fits one transaction's call data.
    */
   public static final int MAX_PARTIES = 28;
 
   /**
    * The most numbers in a certificate posted with one call, {@code evs × sps + evs + sps} (the
    * allocation and both price vectors): its {@link DrCalls#certify} call (8 bytes per number after
-   * an 11-byte header) fits one transaction's call data. 20 EVs and 5 SPs take 125, 16 and 8 take
+   * a 13-byte header) fits one transaction's call data. 20 EVs and 5 SPs take 125, 16 and 8 take
    * 152.
    */
   public static final int MAX_CERTIFIED = 190;
 
   /** The most EVs of a round (opened in parts when it does not {@link #fits}). */
-  public static final int MAX_ROUND_EVS = 255;
+  public static final int MAX_ROUND_EVS = 4_096;
 
   /** The most SPs of a round. */
-  public static final int MAX_ROUND_SPS = 64;
+  public static final int MAX_ROUND_SPS = 1_024;
 
   /**
-   * The most cells ({@code evs × sps}) of a round: its certificate then takes 22 calls in parts,
-   * and every node checks it and pays in one of them.
+   * The most cells ({@code evs × sps}) of a round: its certificate then takes up to 367 calls in
+   * parts, and every node checks it and pays in the last of them.
    */
-  public static final int MAX_ROUND_CELLS = 4_096;
+  public static final int MAX_ROUND_CELLS = 65_536;
 
   /** The least efficiency, in parts per million (lib-auction's 0.1). */
   public static final int MIN_EFFICIENCY_PPM = 100_000;
@@ -142,13 +143,11 @@ public record DrRoundSpec(
     range("settleByHeight", settleByHeight, certifyByHeight + 1, Long.MAX_VALUE);
     evs = List.copyOf(Objects.requireNonNull(evs, "evs"));
     sps = List.copyOf(Objects.requireNonNull(sps, "sps"));
-    range("evs", evs.size(), 1, MAX_ROUND_EVS);
-    range("sps", sps.size(), 1, MAX_ROUND_SPS);
-    if (evs.size() * sps.size() > MAX_ROUND_CELLS) {
-      throw new IllegalArgumentException(
-          "a round of %d EVs and %d SPs has %d cells; at most %d"
-              .formatted(evs.size(), sps.size(), evs.size() * sps.size(), MAX_ROUND_CELLS));
-    }
+    sizeProblem(evs.size(), sps.size())
+        .ifPresent(
+            p -> {
+              throw new IllegalArgumentException(p);
+            });
     Set<Address> seen = new HashSet<>();
     for (Ev ev : evs) {
       if (!seen.add(ev.address())) {
@@ -180,6 +179,28 @@ public record DrRoundSpec(
         && sps >= 1
         && evs + sps <= MAX_PARTIES
         && (long) evs * sps + evs + sps <= MAX_CERTIFIED;
+  }
+
+  /**
+   * Why a round of this size cannot be opened, if it cannot.
+   *
+   * @param evs the EVs
+   * @param sps the SPs
+   * @return the rule broken (naming the field and the value), or empty if the size is allowed
+   */
+  public static Optional<String> sizeProblem(int evs, int sps) {
+    if (evs < 1 || evs > MAX_ROUND_EVS) {
+      return Optional.of("evs %d must be in [1, %d]".formatted(evs, MAX_ROUND_EVS));
+    }
+    if (sps < 1 || sps > MAX_ROUND_SPS) {
+      return Optional.of("sps %d must be in [1, %d]".formatted(sps, MAX_ROUND_SPS));
+    }
+    if ((long) evs * sps > MAX_ROUND_CELLS) {
+      return Optional.of(
+          "a round of %d EVs and %d SPs has %d cells; at most %d"
+              .formatted(evs, sps, (long) evs * sps, MAX_ROUND_CELLS));
+    }
+    return Optional.empty();
   }
 
   private static void range(String field, long v, long lo, long hi) {

@@ -149,17 +149,17 @@ class DrRulesTest {
 
   /**
    * {@link DrRoundSpec#fits} admits exactly the round sizes whose open and certify calls fit a
-   * transaction's call data: the byte counts of the documented layouts (a 43-byte open header and
-   * 52 bytes per party, an 11-byte certificate header and 8 bytes per number), which the built
-   * calls are checked to have.
+   * transaction's call data: the byte counts of the documented layouts (a 45-byte open header and
+   * 52 bytes per party, a 13-byte certificate header and 8 bytes per number), which the built calls
+   * are checked to have.
    */
   @Test
   void roundSize_fitsOneTransaction_andTheLimitIsTight() {
     int admitted = 0;
     for (int n = 1; n <= 40; n++) {
       for (int m = 1; m <= 40; m++) {
-        int open = 43 + 52 * (n + m);
-        int cert = 11 + 8 * (n * m + n + m);
+        int open = 45 + 52 * (n + m);
+        int cert = 13 + 8 * (n * m + n + m);
         boolean fitsBytes =
             open <= Payload.Call.MAX_DATA_BYTES && cert <= Payload.Call.MAX_DATA_BYTES;
         assertThat(DrRoundSpec.fits(n, m)).as("%d EVs x %d SPs", n, m).isEqualTo(fitsBytes);

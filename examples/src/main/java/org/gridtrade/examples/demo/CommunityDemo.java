@@ -196,7 +196,13 @@ public final class CommunityDemo {
     Genesis genesis = genesis(keys);
     DemoElection election = new DemoElection(seed, m.bids(), CommunityDay.BOUNDS, keys);
     DemoMarkets dayMarkets =
-        new DemoMarkets(seed, m.marketPlans(), m.bids().stream().map(SpBid::id).toList(), keys);
+        new DemoMarkets(
+            seed,
+            m.marketPlans(),
+            m.bids().stream().map(SpBid::id).toList(),
+            keys,
+            DemoDemandResponse.settleBlocks(
+                m.drInstance().evs().size(), m.drInstance().sps().size()));
     DemoDemandResponse demandResponse = new DemoDemandResponse(m.drInstance(), m.dr(), keys);
     // The hour's double-auction markets first, then (at 18:00) the demand-response round.
     BiFunction<BlockEngine, Integer, List<CommunityDay.Order>> followUp =

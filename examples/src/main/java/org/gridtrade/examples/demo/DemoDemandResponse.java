@@ -45,8 +45,32 @@ final class DemoDemandResponse {
   /** Blocks after the open within which the EVs escrow and the operator certifies. */
   static final long CERTIFY_BLOCKS = 12;
 
-  /** Blocks after the open within which the SPs settle; the round closes at the end of the last. */
+  /**
+   * The fewest blocks after the open within which the SPs settle; the round closes at the end of
+   * the last. An EV's cells settle one per block (each token names the settlement before it), so a
+   * round with many SPs gets {@link #settleBlocks more}.
+   */
   static final long SETTLE_BLOCKS = 24;
+
+  /**
+   * Blocks after the open within which the SPs of a round settle: {@value #SETTLE_BLOCKS}, or if
+   * more, the certify window, one block per SP (an EV's cells settle one per block), one per
+   * {@value #SETTLEMENTS_PER_SP} EVs (an SP's settlements per batch) and 6 to spare.
+   *
+   * @param evs the round's EVs
+   * @param sps the round's SPs
+   * @return blocks
+   */
+  static long settleBlocks(int evs, int sps) {
+    long batches = sps + (evs + SETTLEMENTS_PER_SP - 1) / SETTLEMENTS_PER_SP;
+    return Math.max(SETTLE_BLOCKS, CERTIFY_BLOCKS + batches + 6);
+  }
+
+  /**
+   * The most settlements one SP sends in a batch, well within how far ahead of its next nonce a
+   * node's mempool takes its transactions (64).
+   */
+  static final int SETTLEMENTS_PER_SP = 32;
 
   /** ε of the certificate, micro-coins per kWh of supply: 0.2 cent. */
   static final long TOLERANCE_MICRO_PER_KWH = 2_000;
@@ -125,7 +149,7 @@ final class DemoDemandResponse {
                 DemandResponseAuction.DEFAULT_RETAIL_PRICE,
                 TOLERANCE_MICRO_PER_KWH,
                 height + CERTIFY_BLOCKS,
-                height + SETTLE_BLOCKS);
+                height + settleBlocks(market.evs().size(), market.sps().size()));
         round = DemandResponseMarket.count(state);
         phase = Phase.ESCROW;
         // One call when the round fits one, else its parts in order (consecutive nonces).
@@ -162,9 +186,13 @@ final class DemoDemandResponse {
         DrRound.Certificate c = r.certificate().orElseThrow();
         long now = reference.ledger().head().timestamp();
         List<CommunityDay.Order> out = new ArrayList<>();
+        int[] sent = new int[market.sps().size()];
         for (int i = 0; i < market.evs().size(); i++) {
           for (int j = 0; j < market.sps().size(); j++) {
-            if (c.cellPaymentsMicro().get(i).get(j) > 0 && !c.settled().get(i).get(j)) {
+            if (c.cellPaymentsMicro().get(i).get(j) > 0
+                && !c.settled().get(i).get(j)
+                && sent[j] < SETTLEMENTS_PER_SP) {
+              sent[j]++;
               String sp = market.sps().get(j).id();
               Payload.DemandResponseSettlement token =
                   DemandResponseMarket.settlement(

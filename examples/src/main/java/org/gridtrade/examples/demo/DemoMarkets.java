@@ -66,7 +66,10 @@ public final class DemoMarkets {
   /** Every market of the day clears at the uniform price, {@code k = 1/2}. */
   static final int K_PPM = 500_000;
 
-  /** Blocks after a market's gate that take its delivery reports (they come the next hour). */
+  /**
+   * Blocks after a market's gate that take its delivery reports (they come the next hour); the
+   * demand-response round's blocks are added at its hour.
+   */
   static final long REPORT_BLOCKS = 60;
 
   /** Meters that attest each seller's export: its own and two neighbours'. */
@@ -172,6 +175,7 @@ public final class DemoMarkets {
   private final Map<Address, String> names = new LinkedHashMap<>();
   private final List<Opened> opened = new ArrayList<>();
   private final List<String> skipped = new ArrayList<>();
+  private final long drBlocks;
   private int hour = -1;
   private Phase phase = Phase.DONE;
   private long gate;
@@ -182,10 +186,17 @@ public final class DemoMarkets {
    * @param plans the day's markets
    * @param sps the SPs, any of which the chain may elect to sell the PETS hours
    * @param keys every participant's key, by name (the operator's among them)
+   * @param drBlocks the blocks the demand-response round takes at its hour, after that hour's
+   *     markets and before the next hour's reports
    */
   DemoMarkets(
-      long seed, List<CommunityDay.MarketPlan> plans, List<String> sps, Map<String, KeyPair> keys) {
+      long seed,
+      List<CommunityDay.MarketPlan> plans,
+      List<String> sps,
+      Map<String, KeyPair> keys,
+      long drBlocks) {
     this.seed = seed;
+    this.drBlocks = drBlocks;
     this.sps = List.copyOf(sps);
     this.plans = List.copyOf(plans);
     this.keys = Objects.requireNonNull(keys, "keys");
@@ -264,7 +275,10 @@ public final class DemoMarkets {
                       gate,
                       CommunityDay.DAY_START.plusSeconds(3_600L * hour),
                       CommunityDay.DAY_START.plusSeconds(3_600L * (hour + 1)))
-                  .withDelivery(new DeliveryTerms(PENALTY_MICRO_PER_KWH, gate + REPORT_BLOCKS));
+                  .withDelivery(
+                      new DeliveryTerms(
+                          PENALTY_MICRO_PER_KWH,
+                          gate + REPORT_BLOCKS + (hour == CommunityDay.DR_HOUR ? drBlocks : 0)));
           now.add(new Opened(p, base + now.size(), spec, orders));
           opens.add(order(CommunityDay.OPERATOR, MarketCalls.open(spec)));
         }

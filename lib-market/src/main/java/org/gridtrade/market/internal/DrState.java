@@ -9,6 +9,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
 import java.util.OptionalInt;
+import java.util.function.Function;
 import org.gridtrade.ledger.Address;
 import org.gridtrade.ledger.Hash;
 import org.gridtrade.ledger.LedgerState;
@@ -29,7 +30,11 @@ import org.gridtrade.market.DrRoundSpec;
  * the operator and status; {@code 's' ‖ id} the spec as opened; {@code 'e' ‖ id} each EV's escrow
  * (a flag and an amount); {@code 'c' ‖ id} the certificate as posted; {@code 'p' ‖ id} the
  * payments, the settled cells, each EV's {@code pre_record}, and once closed the returns and the
- * operator's surplus; {@code 'g' ‖ height} the rounds with a deadline at that height.
+ * operator's surplus; {@code 'g' ‖ height} the rounds with a deadline at that height; {@code 'a' ‖
+ * operator} and {@code 'k' ‖ id} an open call or a certificate posted in part so far. The spec,
+ * escrows, certificate, payments and parts are {@link PagedValue}s, so a round of {@value
+ * DrRoundSpec#MAX_ROUND_CELLS} cells is not bound by one state value's size and a settlement
+ * rewrites only the pages of its cell.
  */
 public final class DrState {
   /** The module's name. */
@@ -62,13 +67,20 @@ public final class DrState {
   /** Bytes of an open part before its piece of the spec: operation, offset. */
   public static final int OPEN_PART_HEADER = 1 + 4;
 
+  /** Bytes of a certify call before its numbers: operation, round, EV and SP counts. */
+  public static final int CERTIFY_HEADER = 1 + 8 + 2 + 2;
+
   /** Bytes of a certificate part before its numbers: operation, round, offset. */
   public static final int CERTIFY_PART_HEADER = 1 + 8 + 4;
 
   /** Data bytes of a rating: operation, round, EV, SP, score, the SP's address. */
   public static final int RATE_BYTES = 1 + 8 + 4 + 4 + 1 + Address.LENGTH;
 
-  private static final int SPEC_HEADER = 4 + 4 + 8 + 8 + 8 + 8 + 1 + 1;
+  private static final int SPEC_HEADER = 4 + 4 + 8 + 8 + 8 + 8 + 2 + 2;
+
+  /** Bytes of a stored certificate before its numbers: the EV and SP counts. */
+  private static final int CERT_COUNTS = 4;
+
   private static final int PARTY = Address.LENGTH + 32;
 
   /** Data bytes of a settlement. */
@@ -104,8 +116,8 @@ public final class DrState {
             .putLong(s.toleranceMicroPerKWh())
             .putLong(s.certifyByHeight())
             .putLong(s.settleByHeight())
-            .put((byte) s.evs().size())
-            .put((byte) s.sps().size());
+            .putShort((short) s.evs().size())
+            .putShort((short) s.sps().size());
     for (DrRoundSpec.Ev e : s.evs()) {
       b.put(e.address().bytes())
           .putLong(e.willingnessMicro())
@@ -141,8 +153,8 @@ public final class DrState {
     long tol = b.getLong();
     long certifyBy = b.getLong();
     long settleBy = b.getLong();
-    int n = b.get() & 0xff;
-    int m = b.get() & 0xff;
+    int n = b.getShort() & 0xffff;
+    int m = b.getShort() & 0xffff;
     if (b.remaining() != PARTY * (n + m)) {
       throw new IllegalArgumentException(
           "a round of %d EVs and %d SPs takes %d bytes of data after its header, not %d"
@@ -267,8 +279,8 @@ public final class DrState {
     }
     ctx.put(key('n'), ByteBuffer.allocate(8).putLong(id + 1).array());
     ctx.put(key('r', id), header(sender, DrRound.Status.OPEN));
-    ctx.put(key('s', id), encodeSpec(spec));
-    ctx.put(key('e', id), new byte[9 * spec.evs().size()]);
+    PagedValue.write(ctx, key('s', id), encodeSpec(spec));
+    PagedValue.write(ctx, key('e', id), new byte[9 * spec.evs().size()]);
     return Optional.empty();
   }
 
@@ -281,33 +293,34 @@ public final class DrState {
       return reject("operation 2 takes 9 bytes of data, not %d".formatted(length));
     }
     long id = in.getLong();
-    Optional<Loaded> found = load(ctx, id);
+    Optional<Head> found = head(ctx, id);
     if (found.isEmpty()) {
       return reject("round %d does not exist".formatted(id));
     }
-    Loaded r = found.get();
-    if (r.status != DrRound.Status.OPEN || ctx.height() > r.spec.certifyByHeight()) {
+    Head r = found.get();
+    if (r.status != DrRound.Status.OPEN || ctx.height() > r.certifyBy()) {
       return reject(
           "round %d takes escrow only while open, up to height %d; it is %s at height %d"
-              .formatted(id, r.spec.certifyByHeight(), r.status, ctx.height()));
+              .formatted(id, r.certifyBy(), r.status, ctx.height()));
     }
-    int i = evIndex(r.spec, tx.sender());
+    int i = r.evIndex(tx.sender());
     if (i < 0) {
       return reject("%s is not an EV of round %d".formatted(tx.sender(), id));
     }
-    ByteBuffer esc = ByteBuffer.wrap(r.escrow);
+    PagedValue esc = PagedValue.open(ctx::get, key('e', id)).orElseThrow();
     if (esc.get(9 * i) != 0) {
       return reject("EV %d (%s) has already escrowed in round %d".formatted(i, tx.sender(), id));
     }
-    long amount = DrMath.escrowMicro(r.spec, i);
+    long amount = DrMath.escrowMicro(r.withEvAlone(i), 0);
     if (amount > 0) {
       Optional<TxResult.Rejected> moved = ctx.transfer(tx.sender(), account(), amount);
       if (moved.isPresent()) {
         return moved;
       }
     }
-    esc.put(9 * i, (byte) 1).putLong(9 * i + 1, amount);
-    ctx.put(key('e', id), r.escrow);
+    esc.put(9 * i, (byte) 1);
+    esc.putLong(9 * i + 1, amount);
+    esc.flush(ctx);
     return Optional.empty();
   }
 
@@ -327,29 +340,36 @@ public final class DrState {
     }
     int offset = in.getInt();
     StateKey pending = pendingKey(tx.sender());
-    byte[] sofar = offset == 0 ? new byte[0] : ctx.get(pending).orElse(new byte[0]);
-    if (offset != sofar.length) {
+    PagedValue sofar = PagedValue.openOrEmpty(ctx::get, pending);
+    int have = offset == 0 ? 0 : sofar.length();
+    if (offset != have) {
       return reject(
           "offset %d must be 0 (a new round) or the %d bytes of the round posted so far"
-              .formatted(offset, sofar.length));
+              .formatted(offset, have));
     }
-    byte[] all = Arrays.copyOf(sofar, sofar.length + in.remaining());
-    in.get(all, sofar.length, all.length - sofar.length);
-    if (all.length >= SPEC_HEADER) {
-      int n = all[SPEC_HEADER - 2] & 0xff;
-      int m = all[SPEC_HEADER - 1] & 0xff;
+    sofar.truncate(have);
+    sofar.append(bytes(in, in.remaining()));
+    if (sofar.length() >= SPEC_HEADER) {
+      ByteBuffer counts = ByteBuffer.wrap(sofar.bytes(SPEC_HEADER - 4, 4));
+      int n = counts.getShort() & 0xffff;
+      int m = counts.getShort() & 0xffff;
+      Optional<String> size = DrRoundSpec.sizeProblem(n, m);
+      if (size.isPresent()) {
+        return reject(size.get());
+      }
       int total = SPEC_HEADER + PARTY * (n + m);
-      if (all.length > total) {
+      if (sofar.length() > total) {
         return reject(
             "a round of %d EVs and %d SPs takes %d bytes; the parts come to %d"
-                .formatted(n, m, total, all.length));
+                .formatted(n, m, total, sofar.length()));
       }
-      if (all.length == total) {
-        ctx.delete(pending);
+      if (sofar.length() == total) {
+        byte[] all = sofar.bytes(0, total);
+        PagedValue.delete(ctx, pending);
         return open(ctx, tx, ByteBuffer.wrap(all));
       }
     }
-    ctx.put(pending, all);
+    sofar.flush(ctx);
     return Optional.empty();
   }
 
@@ -374,30 +394,32 @@ public final class DrState {
     int m = r.spec.sps().size();
     int total = n * m + n + m;
     StateKey pending = key('k', id);
-    byte[] sofar = offset == 0 ? new byte[0] : ctx.get(pending).orElse(new byte[0]);
-    if ((long) offset * 8 != sofar.length) {
+    PagedValue sofar = PagedValue.openOrEmpty(ctx::get, pending);
+    int have = offset == 0 ? 0 : sofar.length();
+    if ((long) offset * 8 != have) {
       return reject(
           "offset %d must be 0 (start over) or the %d numbers of the certificate posted so far"
-              .formatted(offset, sofar.length / 8));
+              .formatted(offset, have / 8));
     }
-    byte[] all = Arrays.copyOf(sofar, sofar.length + in.remaining());
-    in.get(all, sofar.length, all.length - sofar.length);
-    if (all.length > 8 * total) {
+    if ((long) have + in.remaining() > 8L * total) {
       return reject(
           "round %d's certificate has %d numbers; the parts come to %d"
-              .formatted(id, total, all.length / 8));
+              .formatted(id, total, (have + in.remaining()) / 8));
     }
-    if (all.length < 8 * total) {
-      ctx.put(pending, all);
+    sofar.truncate(have);
+    sofar.append(bytes(in, in.remaining()));
+    if (sofar.length() < 8 * total) {
+      sofar.flush(ctx);
       return Optional.empty();
     }
-    ctx.delete(pending);
+    byte[] all = sofar.bytes(0, 8 * total);
+    PagedValue.delete(ctx, pending);
     byte[] call =
-        ByteBuffer.allocate(11 + all.length)
+        ByteBuffer.allocate(CERTIFY_HEADER + all.length)
             .put(CERTIFY)
             .putLong(id)
-            .put((byte) n)
-            .put((byte) m)
+            .putShort((short) n)
+            .putShort((short) m)
             .put(all)
             .array();
     return certify(ctx, tx, ByteBuffer.wrap(call, 1, call.length - 1), call.length, verify);
@@ -445,14 +467,14 @@ public final class DrState {
     Loaded r = c.round();
     int n = r.spec.evs().size();
     int m = r.spec.sps().size();
-    int cn = in.get() & 0xff;
-    int cm = in.get() & 0xff;
+    int cn = in.getShort() & 0xffff;
+    int cm = in.getShort() & 0xffff;
     if (cn != n || cm != m) {
       return reject(
           "the certificate is for %d EVs and %d SPs; round %d has %d and %d"
               .formatted(cn, cm, id, n, m));
     }
-    int expected = 11 + 8 * (n * m + n + m);
+    int expected = CERTIFY_HEADER + 8 * (n * m + n + m);
     if (length != expected) {
       return reject(
           "a certificate for this round takes %d bytes, not %d".formatted(expected, length));
@@ -526,8 +548,8 @@ public final class DrState {
     }
     byte[] cert = new byte[length - 9];
     System.arraycopy(in.array(), 9, cert, 0, cert.length);
-    ctx.put(key('c', id), cert);
-    ctx.put(key('p', id), pay.array());
+    PagedValue.write(ctx, key('c', id), cert);
+    PagedValue.write(ctx, key('p', id), pay.array());
     ctx.put(key('r', id), header(r.operator, DrRound.Status.CERTIFIED));
     return Optional.empty();
   }
@@ -549,19 +571,19 @@ public final class DrState {
             PublicKey.of(bytes(in, PublicKey.LENGTH)),
             Signature.of(bytes(in, Signature.LENGTH)),
             Signature.of(bytes(in, Signature.LENGTH)));
-    Optional<Loaded> found = load(ctx, id);
+    Optional<Head> found = head(ctx, id);
     if (found.isEmpty()) {
       return reject("round %d does not exist".formatted(id));
     }
-    Loaded r = found.get();
-    if (r.status != DrRound.Status.CERTIFIED || ctx.height() > r.spec.settleByHeight()) {
+    Head r = found.get();
+    if (r.status != DrRound.Status.CERTIFIED || ctx.height() > r.settleBy) {
       return reject(
           "round %d settles only once certified, up to height %d; it is %s at height %d"
-              .formatted(id, r.spec.settleByHeight(), r.status, ctx.height()));
+              .formatted(id, r.settleBy, r.status, ctx.height()));
     }
-    int n = r.spec.evs().size();
-    int m = r.spec.sps().size();
-    if (j < 0 || j >= m || !r.spec.sps().get(j).address().equals(tx.sender())) {
+    int n = r.n;
+    int m = r.m;
+    if (j < 0 || j >= m || !r.sp(j).equals(tx.sender())) {
       return reject(
           "sp %d: the sender %s is not that SP of round %d (it has %d SPs)"
               .formatted(j, tx.sender(), id, m));
@@ -571,20 +593,19 @@ public final class DrState {
       return reject("request.evId %d: round %d has EVs 0 to %d".formatted(ev, id, n - 1));
     }
     int i = (int) ev;
-    Address wallet = r.spec.evs().get(i).address();
+    Address wallet = r.ev(i);
     if (!d.request().wallet().equals(wallet)) {
       return reject(
           "request.wallet %s is not EV %d's wallet %s".formatted(d.request().wallet(), i, wallet));
     }
-    long escrowed = ByteBuffer.wrap(r.escrow).getLong(9 * i + 1);
+    long escrowed = PagedValue.open(ctx::get, key('e', id)).orElseThrow().getLong(9 * i + 1);
     if (d.request().credit() != escrowed) {
       return reject(
           "request.credit %d must be EV %d's escrow %d"
               .formatted(d.request().credit(), i, escrowed));
     }
-    byte[] cert = ctx.get(key('c', id)).orElseThrow();
-    long x = ByteBuffer.wrap(cert).getLong(2 + 8 * (i * m + j));
-    ByteBuffer pay = ByteBuffer.wrap(ctx.get(key('p', id)).orElseThrow());
+    long x = cell(ctx::get, id, m, i, j);
+    PagedValue pay = PagedValue.open(ctx::get, key('p', id)).orElseThrow();
     long g = pay.getLong(8 * n + 8 * (i * m + j));
     int settledAt = 8 * n + 8 * n * m + (i * m + j);
     if (pay.get(settledAt) != 0) {
@@ -596,7 +617,7 @@ public final class DrState {
               .formatted(d.energyWh(), d.paymentMicro(), i, j, x, g));
     }
     int preAt = 8 * n + 9 * n * m + Hash.LENGTH * i;
-    Hash pre = Hash.of(Arrays.copyOfRange(pay.array(), preAt, preAt + Hash.LENGTH));
+    Hash pre = Hash.of(pay.bytes(preAt, Hash.LENGTH));
     if (!d.token().preRecord().equals(pre)) {
       return reject(
           "token.preRecord %s must be EV %d's pre_record %s in round %d"
@@ -617,7 +638,7 @@ public final class DrState {
     ModuleSupport.move(ctx, account(), tx.sender(), g);
     pay.put(settledAt, (byte) 1);
     pay.put(preAt, tx.id().bytes());
-    ctx.put(key('p', id), pay.array());
+    pay.flush(ctx);
     return Optional.empty();
   }
 
@@ -634,18 +655,18 @@ public final class DrState {
     if (score < 1 || score > 5) {
       return reject("score %d must be in [1, 5]".formatted(score));
     }
-    Optional<Loaded> found = load(ctx, id);
+    Optional<Head> found = head(ctx, id);
     if (found.isEmpty()) {
       return reject("round %d does not exist".formatted(id));
     }
-    Loaded r = found.get();
+    Head r = found.get();
     if (r.status != DrRound.Status.CERTIFIED && r.status != DrRound.Status.CLOSED) {
       return reject(
           "round %d is %s; only a certified round's cells may be rated".formatted(id, r.status));
     }
-    int n = r.spec.evs().size();
-    int m = r.spec.sps().size();
-    if (i < 0 || i >= n || !r.spec.evs().get(i).address().equals(tx.sender())) {
+    int n = r.n;
+    int m = r.m;
+    if (i < 0 || i >= n || !r.ev(i).equals(tx.sender())) {
       return reject(
           "ev %d: the sender %s is not that EV of round %d (it has %d EVs); only the EV rates its SPs"
               .formatted(i, tx.sender(), id, n));
@@ -653,7 +674,7 @@ public final class DrState {
     if (j < 0 || j >= m) {
       return reject("sp %d: round %d has SPs 0 to %d".formatted(j, id, m - 1));
     }
-    Address sp = r.spec.sps().get(j).address();
+    Address sp = r.sp(j);
     if (!sp.equals(named)) {
       return reject("sp address %s is not SP %d of round %d, %s".formatted(named, j, id, sp));
     }
@@ -661,9 +682,8 @@ public final class DrState {
       return reject(
           "SP %d of round %d is EV %d itself; a trader cannot rate itself".formatted(j, id, i));
     }
-    byte[] cert = ctx.get(key('c', id)).orElseThrow();
-    long x = ByteBuffer.wrap(cert).getLong(2 + 8 * (i * m + j));
-    ByteBuffer pay = ByteBuffer.wrap(ctx.get(key('p', id)).orElseThrow());
+    long x = cell(ctx::get, id, m, i, j);
+    PagedValue pay = PagedValue.open(ctx::get, key('p', id)).orElseThrow();
     if (x == 0 || pay.get(8 * n + 8 * n * m + (i * m + j)) == 0) {
       return reject(
           "cell [%d][%d] of round %d %s; only a cell the EV's token settled may be rated"
@@ -730,16 +750,16 @@ public final class DrState {
       ModuleSupport.move(ctx, account(), r.spec.evs().get(i).address(), esc.getLong(9 * i + 1));
       esc.putLong(9 * i + 1, 0);
     }
-    ctx.put(key('e', id), r.escrow);
+    PagedValue.write(ctx, key('e', id), r.escrow);
     ctx.put(key('r', id), header(r.operator, DrRound.Status.EXPIRED));
-    ctx.delete(key('k', id)); // a certificate posted in part
+    PagedValue.delete(ctx, key('k', id)); // a certificate posted in part
   }
 
   private static void close(ModuleContext ctx, long id, Loaded r) {
     int n = r.spec.evs().size();
     int m = r.spec.sps().size();
-    byte[] old = ctx.get(key('p', id)).orElseThrow();
-    ByteBuffer pay = ByteBuffer.allocate(old.length + 8 * n + 8).put(old);
+    PagedValue pay = PagedValue.open(ctx::get, key('p', id)).orElseThrow();
+    ByteBuffer tail = ByteBuffer.allocate(8 * n + 8);
     long pool = 0;
     long returned = 0;
     for (int i = 0; i < n; i++) {
@@ -767,12 +787,13 @@ public final class DrState {
                   .longValueExact();
       ModuleSupport.move(ctx, account(), r.spec.evs().get(i).address(), back);
       returned += back;
-      pay.putLong(old.length + 8 * i, back);
+      tail.putLong(back);
     }
     long surplus = pool - returned;
     ModuleSupport.move(ctx, account(), r.operator, surplus);
-    pay.putLong(old.length + 8 * n, surplus);
-    ctx.put(key('p', id), pay.array());
+    tail.putLong(surplus);
+    pay.append(tail.array());
+    pay.flush(ctx);
     ctx.put(key('r', id), header(r.operator, DrRound.Status.CLOSED));
   }
 
@@ -804,19 +825,20 @@ public final class DrState {
     ByteBuffer head = ByteBuffer.wrap(h.get());
     Address operator = address(head);
     DrRound.Status status = STATUSES[head.get()];
-    DrRoundSpec spec = decodeSpec(ByteBuffer.wrap(state.get(key('s', id)).orElseThrow()));
+    DrRoundSpec spec =
+        decodeSpec(ByteBuffer.wrap(PagedValue.read(state::get, key('s', id)).orElseThrow()));
     int n = spec.evs().size();
     int m = spec.sps().size();
-    ByteBuffer esc = ByteBuffer.wrap(state.get(key('e', id)).orElseThrow());
+    ByteBuffer esc = ByteBuffer.wrap(PagedValue.read(state::get, key('e', id)).orElseThrow());
     List<Long> escrow = new ArrayList<>();
     for (int i = 0; i < n; i++) {
       escrow.add(esc.getLong(9 * i + 1));
     }
     Optional<DrRound.Certificate> cert = Optional.empty();
-    Optional<byte[]> c = state.get(key('c', id));
+    Optional<byte[]> c = PagedValue.read(state::get, key('c', id));
     if (c.isPresent()) {
-      ByteBuffer cb = ByteBuffer.wrap(c.get()).position(2);
-      ByteBuffer pb = ByteBuffer.wrap(state.get(key('p', id)).orElseThrow());
+      ByteBuffer cb = ByteBuffer.wrap(c.get()).position(CERT_COUNTS);
+      ByteBuffer pb = ByteBuffer.wrap(PagedValue.read(state::get, key('p', id)).orElseThrow());
       List<List<Long>> x = new ArrayList<>();
       for (int i = 0; i < n; i++) {
         List<Long> rowList = new ArrayList<>();
@@ -889,9 +911,8 @@ public final class DrState {
     if (ev >= n) {
       return Optional.empty();
     }
-    byte[] p = state.get(key('p', id)).orElseThrow();
-    int at = 8 * n + 9 * n * m + Hash.LENGTH * ev;
-    return Optional.of(Hash.of(Arrays.copyOfRange(p, at, at + Hash.LENGTH)));
+    PagedValue p = PagedValue.open(state::get, key('p', id)).orElseThrow();
+    return Optional.of(Hash.of(p.bytes(8 * n + 9 * n * m + Hash.LENGTH * ev, Hash.LENGTH)));
   }
 
   /**
@@ -907,6 +928,59 @@ public final class DrState {
 
   private record Loaded(Address operator, DrRound.Status status, DrRoundSpec spec, byte[] escrow) {}
 
+  /**
+   * A round's header and its spec's fixed fields, with the parties read from the paged spec only
+   * when asked: a settlement or a rating touches two of a round's thousands of parties.
+   */
+  private record Head(
+      DrRound.Status status, long certifyBy, long settleBy, int n, int m, PagedValue spec) {
+    Address ev(int i) {
+      return Address.ofBytes(spec.bytes(SPEC_HEADER + PARTY * i, Address.LENGTH));
+    }
+
+    Address sp(int j) {
+      return Address.ofBytes(spec.bytes(SPEC_HEADER + PARTY * (n + j), Address.LENGTH));
+    }
+
+    int evIndex(Address a) {
+      byte[] want = a.bytes();
+      byte[] evs = spec.bytes(SPEC_HEADER, PARTY * n);
+      for (int i = 0; i < n; i++) {
+        if (Arrays.equals(evs, PARTY * i, PARTY * i + Address.LENGTH, want, 0, want.length)) {
+          return i;
+        }
+      }
+      return -1;
+    }
+
+    /**
+     * The round with EV i as its only EV and every SP: EV i's escrow and cell capacities depend on
+     * nothing else, and this decodes m + 1 parties instead of n + m.
+     */
+    DrRoundSpec withEvAlone(int i) {
+      ByteBuffer b = ByteBuffer.allocate(SPEC_HEADER + PARTY * (1 + m));
+      b.put(spec.bytes(0, SPEC_HEADER - 4)).putShort((short) 1).putShort((short) m);
+      b.put(spec.bytes(SPEC_HEADER + PARTY * i, PARTY));
+      b.put(spec.bytes(SPEC_HEADER + PARTY * n, PARTY * m));
+      return decodeSpec(b.flip());
+    }
+  }
+
+  private static Optional<Head> head(ModuleContext ctx, long id) {
+    Optional<byte[]> h = id < 0 ? Optional.empty() : ctx.get(key('r', id));
+    if (h.isEmpty()) {
+      return Optional.empty();
+    }
+    DrRound.Status status = STATUSES[h.get()[Address.LENGTH]];
+    PagedValue spec = PagedValue.open(ctx::get, key('s', id)).orElseThrow();
+    ByteBuffer fixed = ByteBuffer.wrap(spec.bytes(0, SPEC_HEADER));
+    long certifyBy = fixed.getLong(4 + 4 + 8 + 8);
+    long settleBy = fixed.getLong(4 + 4 + 8 + 8 + 8);
+    int n = fixed.getShort(SPEC_HEADER - 4) & 0xffff;
+    int m = fixed.getShort(SPEC_HEADER - 2) & 0xffff;
+    return Optional.of(new Head(status, certifyBy, settleBy, n, m, spec));
+  }
+
   private static Optional<Loaded> load(ModuleContext ctx, long id) {
     Optional<byte[]> h = id < 0 ? Optional.empty() : ctx.get(key('r', id));
     if (h.isEmpty()) {
@@ -915,8 +989,18 @@ public final class DrState {
     ByteBuffer head = ByteBuffer.wrap(h.get());
     Address operator = address(head);
     DrRound.Status status = STATUSES[head.get()];
-    DrRoundSpec spec = decodeSpec(ByteBuffer.wrap(ctx.get(key('s', id)).orElseThrow()));
-    return Optional.of(new Loaded(operator, status, spec, ctx.get(key('e', id)).orElseThrow()));
+    DrRoundSpec spec =
+        decodeSpec(ByteBuffer.wrap(PagedValue.read(ctx::get, key('s', id)).orElseThrow()));
+    return Optional.of(
+        new Loaded(operator, status, spec, PagedValue.read(ctx::get, key('e', id)).orElseThrow()));
+  }
+
+  /** The certified Wh of cell [i][j]. */
+  private static long cell(
+      Function<StateKey, Optional<byte[]>> reader, long id, int m, int i, int j) {
+    return PagedValue.open(reader, key('c', id))
+        .orElseThrow()
+        .getLong(CERT_COUNTS + 8 * (i * m + j));
   }
 
   private static int paymentsBytes(int n, int m) {
@@ -928,15 +1012,6 @@ public final class DrState {
         .put(operator.bytes())
         .put((byte) status.ordinal())
         .array();
-  }
-
-  private static int evIndex(DrRoundSpec spec, Address a) {
-    for (int i = 0; i < spec.evs().size(); i++) {
-      if (spec.evs().get(i).address().equals(a)) {
-        return i;
-      }
-    }
-    return -1;
   }
 
   private static Address address(ByteBuffer b) {
