@@ -20,6 +20,7 @@ import org.gridtrade.ledger.spi.ModuleContext;
 import org.gridtrade.market.internal.IntegerClearing;
 import org.gridtrade.market.internal.MarketState;
 import org.gridtrade.market.internal.ModuleSupport;
+import org.gridtrade.market.internal.Readings;
 
 /**
  * Double-auction markets on chain: every node takes the orders, holds the bids' escrow, and clears
@@ -500,25 +501,18 @@ public final class DoubleAuctionMarket implements LedgerModule {
                 .formatted(meter, seller, exportedWh, spec.deliveryStart(), spec.deliveryEnd()));
       }
     }
-    StateKey readingKey =
-        MarketState.readingKey(
-            seller, spec.deliveryStart().getEpochSecond(), spec.deliveryEnd().getEpochSecond());
-    long used = 0;
-    Optional<byte[]> reading = ctx.get(readingKey);
-    if (reading.isPresent()) {
-      ByteBuffer r = ByteBuffer.wrap(reading.get());
-      long attested = r.getLong();
-      used = r.getLong();
-      if (attested != exportedWh) {
-        return reject(
-            "seller %s's reading for %s to %s was attested as %d Wh, not %d"
-                .formatted(seller, spec.deliveryStart(), spec.deliveryEnd(), attested, exportedWh));
-      }
+    Object delivered =
+        Readings.settle(
+            ctx,
+            seller,
+            spec.deliveryStart().getEpochSecond(),
+            spec.deliveryEnd().getEpochSecond(),
+            exportedWh,
+            MarketState.filled(a.fills(), order));
+    if (delivered instanceof String problem) {
+      return reject(problem);
     }
-    long filled = MarketState.filled(a.fills(), order);
-    long delivered = Math.min(exportedWh - used, filled);
-    ctx.put(readingKey, MarketState.encodeReading(exportedWh, used + delivered));
-    settle(ctx, a.market(), a.order(), a.fills(), delivered, false);
+    settle(ctx, a.market(), a.order(), a.fills(), (Long) delivered, false);
     return Optional.empty();
   }
 

@@ -13,6 +13,7 @@ import org.gridtrade.ledger.LedgerState;
 import org.gridtrade.ledger.spi.RatingDecoder;
 import org.gridtrade.market.internal.MarketState;
 import org.gridtrade.market.internal.ModuleSupport;
+import org.gridtrade.market.internal.Readings;
 
 /**
  * Reads the {@link DoubleAuctionMarket}'s records from a ledger state: what any node, explorer or
@@ -232,7 +233,8 @@ public final class Markets {
   }
 
   /**
-   * A seller's attested reading for one delivery interval, and how much of it has settled asks.
+   * A seller's attested reading for one delivery interval, and how much of it has settled asks of
+   * that interval and of the seller's readings inside it.
    *
    * @param state a ledger state
    * @param seller the seller's account
@@ -242,12 +244,7 @@ public final class Markets {
    */
   public static Optional<AttestedReading> reading(
       LedgerState state, Address seller, Instant start, Instant end) {
-    return state
-        .get(MarketState.readingKey(seller, start.getEpochSecond(), end.getEpochSecond()))
-        .map(
-            v -> {
-              ByteBuffer b = ByteBuffer.wrap(v);
-              return new AttestedReading(seller, start, end, b.getLong(), b.getLong());
-            });
+    return Readings.read(state::get, seller, start.getEpochSecond(), end.getEpochSecond())
+        .map(v -> new AttestedReading(seller, start, end, v[0], v[1], v[2]));
   }
 }

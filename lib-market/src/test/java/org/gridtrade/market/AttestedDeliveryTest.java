@@ -350,7 +350,7 @@ class AttestedDeliveryTest {
       c.block(List.of(c.tx(buyer, MarketCalls.attestedDelivery(0, 0, 1_500, other1500))));
       assertThat(Markets.delivery(c.state(), 0, 0).orElseThrow().deliveredWh()).isEqualTo(1_500);
       assertThat(Markets.reading(c.state(), s, START, END))
-          .hasValue(new AttestedReading(s, START, END, 1_500, 1_500));
+          .hasValue(new AttestedReading(s, START, END, 1_500, 1_500, 1_500));
       assertThat(refusal(c, buyer, MarketCalls.attestedDelivery(0, 0, 1_500, other1500)))
           .contains("settled already");
     }

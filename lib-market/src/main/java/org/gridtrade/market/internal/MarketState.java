@@ -511,17 +511,6 @@ public final class MarketState {
   }
 
   /**
-   * Encodes a reading's exported and used energy.
-   *
-   * @param exportedWh the attested export
-   * @param usedWh what has settled asks
-   * @return 16 bytes
-   */
-  public static byte[] encodeReading(long exportedWh, long usedWh) {
-    return ByteBuffer.allocate(16).putLong(exportedWh).putLong(usedWh).array();
-  }
-
-  /**
    * The key listing the markets whose delivery reports are due by a height.
    *
    * @param height the report deadline
