@@ -8,7 +8,7 @@
 # five JVMs sharing two cores are still compiling hot code after a minute or two), WARMUP_RATE
 # (default 1000), DURATION (s per rate, default 20), BATCH (default 1000), BLOCK_PERIOD_MS
 # (default 1000), MAX_BLOCK (transactions, default 10000), HEAP_MB (each node's heap, default 512),
-# OUT (default target/node-throughput).
+# GC (each node's collector, parallel or g1, default parallel), OUT (default target/node-throughput).
 # Every rate runs against the same network with its own sending keys (rate / 2 of them), one after
 # the other. Prints one Markdown row per rate: the load generator's JSON figures, and the shares of
 # the nodes' CPU time spent by the JIT compilers, the engines' threads, the network event loops,
@@ -24,6 +24,7 @@ batch="${BATCH:-1000}"
 period="${BLOCK_PERIOD_MS:-1000}"
 max_block="${MAX_BLOCK:-10000}"
 heap_mb="${HEAP_MB:-512}"
+gc="${GC:-parallel}"
 out="${OUT:-$root/target/node-throughput}"
 rates=("$@")
 [[ ${#rates[@]} -gt 0 ]] || rates=(1000 2000)
@@ -43,7 +44,7 @@ cleanup() {
 trap cleanup EXIT
 
 java -jar "$jar" testnet --nodes "$nodes" --dir "$net/net" --block-period-ms "$period" \
-  --max-block-transactions "$max_block" --heap-mb "$heap_mb" --detach > "$out/testnet.txt" 2>&1
+  --max-block-transactions "$max_block" --heap-mb "$heap_mb" --gc "$gc" --detach > "$out/testnet.txt" 2>&1
 mapfile -t pids < <(grep -o '"pid" : [0-9]*' "$net/net/testnet.json" | grep -o '[0-9]*$')
 apis="$(grep -o '"api" : "[^"]*"' "$net/net/testnet.json" | cut -d'"' -f4 | paste -sd, -)"
 

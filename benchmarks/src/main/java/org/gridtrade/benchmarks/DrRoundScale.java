@@ -2,7 +2,6 @@ package org.gridtrade.benchmarks;
 
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
@@ -14,15 +13,12 @@ import org.gridtrade.auction.DemandResponseAuction;
 import org.gridtrade.auction.DemandResponseResult;
 import org.gridtrade.auction.DrInstance;
 import org.gridtrade.ledger.Address;
-import org.gridtrade.ledger.BlockResult;
-import org.gridtrade.ledger.BlockStores;
 import org.gridtrade.ledger.Genesis;
 import org.gridtrade.ledger.KeyPair;
 import org.gridtrade.ledger.Ledger;
 import org.gridtrade.ledger.Payload;
 import org.gridtrade.ledger.Transaction;
 import org.gridtrade.ledger.TransactionBody;
-import org.gridtrade.ledger.spi.SealVerifier;
 import org.gridtrade.market.DemandResponseMarket;
 import org.gridtrade.market.DrAuctioneer;
 import org.gridtrade.market.DrCalls;
@@ -98,13 +94,7 @@ public final class DrRoundScale {
         new Genesis(CHAIN, alloc, Set.of(op.address()), T0)
             .withModules(List.of(DemandResponseMarket.NAME));
     Map<Address, Long> nonces = new HashMap<>();
-    try (Ledger ledger =
-        Ledger.open(
-            genesis,
-            BlockStores.inMemory(),
-            SealVerifier.acceptAll(),
-            Ledger.DEFAULT_STATE_RETENTION,
-            List.of(new DemandResponseMarket()))) {
+    try (Ledger ledger = InMemoryChain.open(genesis, new DemandResponseMarket())) {
       DrRoundSpec spec =
           DrAuctioneer.spec(
               market,
@@ -116,29 +106,29 @@ public final class DrRoundScale {
               200);
       List<Transaction> opens = new ArrayList<>();
       DrCalls.openInParts(spec).forEach(c -> opens.add(tx(op, c, nonces)));
-      append(ledger, opens);
+      InMemoryChain.append(ledger, opens, T0);
       List<Transaction> escrows = new ArrayList<>();
       evs.forEach(k -> escrows.add(tx(k, DrCalls.escrow(0), nonces)));
-      append(ledger, escrows);
+      InMemoryChain.append(ledger, escrows, T0);
       List<Payload.Call> parts = DrAuctioneer.certificate(spec, market, result).certifyCalls(0);
       List<Transaction> certs = new ArrayList<>();
       parts.subList(0, parts.size() - 1).forEach(c -> certs.add(tx(op, c, nonces)));
-      append(ledger, certs);
+      InMemoryChain.append(ledger, certs, T0);
       double[] empty = new double[5];
       for (int i = 0; i < empty.length; i++) {
         s = System.nanoTime();
-        Ledger.Proposal e = propose(ledger, List.of());
+        Ledger.Proposal e = InMemoryChain.propose(ledger, List.of(), T0);
         empty[i] = (System.nanoTime() - s) / 1e9;
-        check(ledger.append(e.block()));
+        InMemoryChain.check(ledger.append(e.block()));
       }
       Transaction last = tx(op, parts.get(parts.size() - 1), nonces);
       s = System.nanoTime();
-      Ledger.Proposal lastBlock = propose(ledger, List.of(last));
+      Ledger.Proposal lastBlock = InMemoryChain.propose(ledger, List.of(last), T0);
       double lastSecs = (System.nanoTime() - s) / 1e9;
       if (!lastBlock.skipped().isEmpty()) {
         throw new IllegalStateException("certificate refused: " + lastBlock.skipped());
       }
-      check(ledger.append(lastBlock.block()));
+      InMemoryChain.check(ledger.append(lastBlock.block()));
       DrRound.Certificate cert =
           DemandResponseMarket.round(ledger.state(), 0).orElseThrow().certificate().orElseThrow();
       int paying = 0;
@@ -167,15 +157,15 @@ public final class DrRoundScale {
           break;
         }
         s = System.nanoTime();
-        Ledger.Proposal p = propose(ledger, txs);
-        check(ledger.append(p.block()));
+        Ledger.Proposal p = InMemoryChain.propose(ledger, txs, T0);
+        InMemoryChain.check(ledger.append(p.block()));
         settleSecs += (System.nanoTime() - s) / 1e9;
         if (!p.skipped().isEmpty()) {
           throw new IllegalStateException("settlements refused: " + p.skipped().get(0));
         }
         settled += txs.size();
       }
-      double emptyMedian = median(empty);
+      double emptyMedian = InMemoryChain.median(empty);
       System.out.printf(
           Locale.ROOT,
           "| %d × %d (%d) | %,d | %.0f ms | %d + %d + %d | %.0f ms | %.1f ms | %.0f ms | %,.0f (%,d"
@@ -201,24 +191,6 @@ public final class DrRoundScale {
     return new TransactionBody(CHAIN, k.publicKey(), nonce, 1, p).sign(k);
   }
 
-  private static void append(Ledger ledger, List<Transaction> txs) {
-    Ledger.Proposal p = propose(ledger, txs);
-    if (!p.skipped().isEmpty()) {
-      throw new IllegalStateException("refused: " + p.skipped().get(0));
-    }
-    check(ledger.append(p.block()));
-  }
-
-  private static Ledger.Proposal propose(Ledger ledger, List<Transaction> txs) {
-    return ledger.propose(txs, Genesis.NO_PROPOSER, T0 + (ledger.height() + 1) * 1_000L);
-  }
-
-  private static void check(BlockResult r) {
-    if (!(r instanceof BlockResult.Appended)) {
-      throw new IllegalStateException("block not appended: " + r);
-    }
-  }
-
   private static List<KeyPair> keys(int count, int salt) {
     List<KeyPair> out = new ArrayList<>(count);
     for (int i = 0; i < count; i++) {
@@ -227,11 +199,5 @@ public final class DrRoundScale {
       out.add(KeyPair.fromSeed(seed));
     }
     return out;
-  }
-
-  private static double median(double[] v) {
-    double[] c = v.clone();
-    Arrays.sort(c);
-    return c[c.length / 2];
   }
 }

@@ -7,7 +7,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -18,15 +17,12 @@ import org.gridtrade.auction.DoubleAuction;
 import org.gridtrade.auction.DoubleAuctionResult;
 import org.gridtrade.auction.Order;
 import org.gridtrade.ledger.Address;
-import org.gridtrade.ledger.BlockResult;
-import org.gridtrade.ledger.BlockStores;
 import org.gridtrade.ledger.Genesis;
 import org.gridtrade.ledger.KeyPair;
 import org.gridtrade.ledger.Ledger;
 import org.gridtrade.ledger.Payload;
 import org.gridtrade.ledger.Transaction;
 import org.gridtrade.ledger.TransactionBody;
-import org.gridtrade.ledger.spi.SealVerifier;
 import org.gridtrade.market.Clearing;
 import org.gridtrade.market.ClearingRule;
 import org.gridtrade.market.DoubleAuctionMarket;
@@ -126,43 +122,38 @@ public final class MarketClearingScale {
       blocks.add(current);
     }
     KeyPair op = traders.get(0);
-    try (Ledger ledger =
-        Ledger.open(
-            genesis,
-            BlockStores.inMemory(),
-            SealVerifier.acceptAll(),
-            Ledger.DEFAULT_STATE_RETENTION,
-            List.of(new DoubleAuctionMarket()))) {
+    try (Ledger ledger = InMemoryChain.open(genesis, new DoubleAuctionMarket())) {
       MarketSpec spec =
           new MarketSpec(
               ClearingRule.UNIFORM_PRICE, 500_000, gate, delivery, delivery.plusSeconds(900));
-      append(
+      InMemoryChain.append(
           ledger,
           List.of(
-              new TransactionBody(CHAIN, op.publicKey(), 0, 1, MarketCalls.open(spec)).sign(op)));
+              new TransactionBody(CHAIN, op.publicKey(), 0, 1, MarketCalls.open(spec)).sign(op)),
+          T0);
       long t0 = System.nanoTime();
       for (List<Transaction> b : blocks) {
-        append(ledger, b);
+        InMemoryChain.append(ledger, b, T0);
       }
       double orderSecs = (System.nanoTime() - t0) / 1e9;
       long s = System.nanoTime();
-      Ledger.Proposal gateBlock = propose(ledger, List.of());
+      Ledger.Proposal gateBlock = InMemoryChain.propose(ledger, List.of(), T0);
       double gatePropose = (System.nanoTime() - s) / 1e9;
       s = System.nanoTime();
-      check(ledger.append(gateBlock.block()));
+      InMemoryChain.check(ledger.append(gateBlock.block()));
       double gateAppend = (System.nanoTime() - s) / 1e9;
       Clearing c = Markets.market(ledger.state(), 0).orElseThrow().clearing().orElseThrow();
       double[] empty = new double[5];
       double[] emptyPropose = new double[5];
       for (int i = 0; i < empty.length; i++) {
         s = System.nanoTime();
-        Ledger.Proposal p = propose(ledger, List.of());
+        Ledger.Proposal p = InMemoryChain.propose(ledger, List.of(), T0);
         emptyPropose[i] = (System.nanoTime() - s) / 1e9;
-        check(ledger.append(p.block()));
+        InMemoryChain.check(ledger.append(p.block()));
         empty[i] = (System.nanoTime() - s) / 1e9;
       }
       double offChain = offChain(buys, sells, c.trades());
-      double onChain = gatePropose - median(emptyPropose);
+      double onChain = gatePropose - InMemoryChain.median(emptyPropose);
       System.out.printf(
           Locale.ROOT,
           "| %,d (%d) | %,d | %,.0f | %.0f ms | %.0f ms | %.1f ms | %.0f ms | %.1f ms | %.0f× |%n",
@@ -172,7 +163,7 @@ public final class MarketClearingScale {
           n / orderSecs,
           gatePropose * 1e3,
           gateAppend * 1e3,
-          median(empty) * 1e3,
+          InMemoryChain.median(empty) * 1e3,
           onChain * 1e3,
           offChain * 1e3,
           onChain / offChain);
@@ -194,7 +185,7 @@ public final class MarketClearingScale {
         t[i - 20] = secs;
       }
     }
-    return median(t);
+    return InMemoryChain.median(t);
   }
 
   private static Genesis genesis(List<KeyPair> traders, int accounts, Random rnd)
@@ -221,29 +212,5 @@ public final class MarketClearingScale {
       file.toFile().deleteOnExit(); // the genesis streams it when the ledger opens
     }
     return g.withModules(List.of(DoubleAuctionMarket.NAME));
-  }
-
-  private static Ledger.Proposal propose(Ledger ledger, List<Transaction> txs) {
-    return ledger.propose(txs, Genesis.NO_PROPOSER, T0 + (ledger.height() + 1) * 1_000L);
-  }
-
-  private static void append(Ledger ledger, List<Transaction> txs) {
-    Ledger.Proposal p = propose(ledger, txs);
-    if (!p.skipped().isEmpty()) {
-      throw new IllegalStateException("refused: " + p.skipped().get(0));
-    }
-    check(ledger.append(p.block()));
-  }
-
-  private static void check(BlockResult r) {
-    if (!(r instanceof BlockResult.Appended)) {
-      throw new IllegalStateException(r.toString());
-    }
-  }
-
-  private static double median(double[] xs) {
-    double[] c = xs.clone();
-    Arrays.sort(c);
-    return c[c.length / 2];
   }
 }

@@ -217,5 +217,12 @@ public class TestnetCommandTest {
         .contains("--heap-mb 100 is outside 256..65536")
         .doesNotContain("Exception");
     assertThat(dir.resolve("v")).doesNotExist();
+    StringWriter err5 = new StringWriter();
+    assertThat(run(out, err5, "testnet", "--gc", "zgc", "--dir", dir.resolve("w").toString()))
+        .isEqualTo(2);
+    assertThat(err5.toString())
+        .contains("--gc 'zgc' is not one of parallel, g1")
+        .doesNotContain("Exception");
+    assertThat(dir.resolve("w")).doesNotExist();
   }
 }
