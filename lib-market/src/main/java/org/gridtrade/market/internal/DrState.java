@@ -389,9 +389,8 @@ public final class DrState {
     if (c.refusal().isPresent()) {
       return c.refusal();
     }
-    Loaded r = c.round();
-    int n = r.spec.evs().size();
-    int m = r.spec.sps().size();
+    int n = c.round().n();
+    int m = c.round().m();
     int total = n * m + n + m;
     StateKey pending = key('k', id);
     PagedValue sofar = PagedValue.openOrEmpty(ctx::get, pending);
@@ -426,14 +425,14 @@ public final class DrState {
   }
 
   /** The round a certificate or a part of one is for, or why it may not be certified now. */
-  private record Certifiable(Loaded round, Optional<TxResult.Rejected> refusal) {}
+  private record Certifiable(Head round, Optional<TxResult.Rejected> refusal) {}
 
   private static Certifiable certifiable(ModuleContext ctx, Transaction tx, long id) {
-    Optional<Loaded> found = load(ctx, id);
+    Optional<Head> found = head(ctx, id);
     if (found.isEmpty()) {
       return new Certifiable(null, reject("round %d does not exist".formatted(id)));
     }
-    Loaded r = found.get();
+    Head r = found.get();
     if (!tx.sender().equals(r.operator)) {
       return new Certifiable(
           r,
@@ -441,12 +440,12 @@ public final class DrState {
               "only round %d's operator %s may certify it, not %s"
                   .formatted(id, r.operator, tx.sender())));
     }
-    if (r.status != DrRound.Status.OPEN || ctx.height() > r.spec.certifyByHeight()) {
+    if (r.status != DrRound.Status.OPEN || ctx.height() > r.certifyBy) {
       return new Certifiable(
           r,
           reject(
               "round %d may be certified once, up to height %d; it is %s at height %d"
-                  .formatted(id, r.spec.certifyByHeight(), r.status, ctx.height())));
+                  .formatted(id, r.certifyBy, r.status, ctx.height())));
     }
     return new Certifiable(r, Optional.empty());
   }
@@ -464,7 +463,7 @@ public final class DrState {
     if (c.refusal().isPresent()) {
       return c.refusal();
     }
-    Loaded r = c.round();
+    Loaded r = load(ctx, id).orElseThrow();
     int n = r.spec.evs().size();
     int m = r.spec.sps().size();
     int cn = in.getShort() & 0xffff;
@@ -933,7 +932,13 @@ public final class DrState {
    * when asked: a settlement or a rating touches two of a round's thousands of parties.
    */
   private record Head(
-      DrRound.Status status, long certifyBy, long settleBy, int n, int m, PagedValue spec) {
+      Address operator,
+      DrRound.Status status,
+      long certifyBy,
+      long settleBy,
+      int n,
+      int m,
+      PagedValue spec) {
     Address ev(int i) {
       return Address.ofBytes(spec.bytes(SPEC_HEADER + PARTY * i, Address.LENGTH));
     }
@@ -971,6 +976,7 @@ public final class DrState {
     if (h.isEmpty()) {
       return Optional.empty();
     }
+    Address operator = address(ByteBuffer.wrap(h.get()));
     DrRound.Status status = STATUSES[h.get()[Address.LENGTH]];
     PagedValue spec = PagedValue.open(ctx::get, key('s', id)).orElseThrow();
     ByteBuffer fixed = ByteBuffer.wrap(spec.bytes(0, SPEC_HEADER));
@@ -978,7 +984,7 @@ public final class DrState {
     long settleBy = fixed.getLong(4 + 4 + 8 + 8 + 8);
     int n = fixed.getShort(SPEC_HEADER - 4) & 0xffff;
     int m = fixed.getShort(SPEC_HEADER - 2) & 0xffff;
-    return Optional.of(new Head(status, certifyBy, settleBy, n, m, spec));
+    return Optional.of(new Head(operator, status, certifyBy, settleBy, n, m, spec));
   }
 
   private static Optional<Loaded> load(ModuleContext ctx, long id) {
