@@ -36,8 +36,8 @@ import org.openjdk.jmh.annotations.State;
  *   <li>{@code optimalCausalSolve}: the optimal causal policy by dynamic programming at 20 grid
  *       steps per full-rate hour, in ms.
  *   <li>{@code federatedRound}: one round of federated PPO (Alg. 4) for 10 EVs drawn from Table
- *       4.1: every EV trains one update on its own window, plays the round's day, and the models
- *       are averaged and hashed, in ms.
+ *       4.1: every EV trains 2,048 steps (four updates) on its own window, plays the round's day,
+ *       and the models are averaged and hashed, in ms.
  *   <li>{@code hotspotRound}: one round of the same 10 EVs learning together at the hotspot cleared
  *       by the double auction (about one update's steps per EV, every hour cleared), in ms.
  *   <li>{@code jointBound}: the fleet's joint perfect-foresight bound on one day at the cleared
@@ -109,7 +109,7 @@ public class V2vBenchmark {
       PpoConfig ppo = PpoConfig.defaults(1);
       federated =
           new FederatedTraining(
-              FederatedTraining.Config.of(FederatedTraining.Variant.FEDERATED, ppo),
+              FederatedTraining.Config.fleet(FederatedTraining.Variant.FEDERATED, 1),
               evs,
               FederatedTraining.AggregatorDraw.highestScore());
       hotspot = new HotspotTraining(HotspotTraining.Config.of(false, ppo, evs), evs);

@@ -156,8 +156,8 @@ public final class V2vCommand implements Callable<Integer> {
         paramLabel = "S",
         defaultValue = "100000",
         description =
-            "Environment steps each EV trains (whole PPO updates of 2,048 steps; default:"
-                + " ${DEFAULT-VALUE}).")
+            "Environment steps each EV trains (whole rounds of 2,048 steps, four PPO updates"
+                + " each; default: ${DEFAULT-VALUE}).")
     long steps;
 
     @Option(
@@ -232,10 +232,11 @@ public final class V2vCommand implements Callable<Integer> {
       description = {
         "Trains a fleet of EVs drawn from Table 4.1 with federated PPO (Moniruzzaman Alg. 4) or a"
             + " baseline, with a progress bar on standard error.",
-        "Each round every EV trains one PPO update on its own window, plays the round's day (its"
-            + " proof score, Eq. 4.17, comes from those actions), the aggregator drawn by Proof of"
-            + " State of Charge (Eq. 4.18) averages the weights (Eq. 4.19) and every EV continues"
-            + " from the global model, whose SHA-256 is printed as the chain records it."
+        "Each round every EV trains four PPO updates (2,048 steps) on its own window, plays the"
+            + " round's day (its proof score, Eq. 4.17, comes from those actions), the aggregator"
+            + " drawn by Proof of State of Charge (Eq. 4.18) averages the weights (Eq. 4.19) and"
+            + " every EV continues from the global model, whose SHA-256 is printed as the chain"
+            + " records it."
       })
   static final class Train extends FederatedBase {
     @Option(
@@ -293,7 +294,7 @@ public final class V2vCommand implements Callable<Integer> {
       List<double[]> days = drawn.curveDays();
       double optimal = V2vStudy.optimalMean(fleet);
       V2vStudy.Run run =
-          V2vStudy.train(v, fleet, PpoConfig.defaults(seed), serverStep, steps, d, days, err());
+          V2vStudy.train(v, fleet, PpoConfig.fleet(seed), serverStep, steps, d, days, err());
       ObjectNode root = JSON.createObjectNode();
       root.put("command", "v2v train");
       root.put("serverStep", serverStep);
@@ -830,8 +831,8 @@ public final class V2vCommand implements Callable<Integer> {
         description =
             "After the comparison, every EV of the federated fleet trains STEPS more on its own,"
                 + " from the global model, without averaging (federated averaging with local"
-                + " adaptation), evaluated every 5 updates; 0 skips it (default: ${DEFAULT-VALUE},"
-                + " 30 PPO updates).")
+                + " adaptation), evaluated every 5 rounds of 2,048 steps; 0 skips it (default:"
+                + " ${DEFAULT-VALUE}, 30 rounds).")
     long personalise;
 
     @Override
@@ -845,7 +846,7 @@ public final class V2vCommand implements Callable<Integer> {
       List<V2vScenario> fleet = drawn.evs();
       List<double[]> curveDays = drawn.curveDays();
       List<double[]> finalDays = drawn.heldOutDays(days, seed + 1);
-      PpoConfig ppo = PpoConfig.defaults(seed);
+      PpoConfig ppo = PpoConfig.fleet(seed);
       V2vStudy.PosocDraw posoc = new V2vStudy.PosocDraw(seed);
       List<V2vStudy.Run> runs = new ArrayList<>();
       for (Variant v : Variant.values()) {
@@ -1260,7 +1261,7 @@ public final class V2vCommand implements Callable<Integer> {
         double meanSlots,
         ObjectNode root,
         StringBuilder b) {
-      long update = frl.config().ppo().stepsPerUpdate();
+      long update = frl.config().stepsPerRound();
       long updates = Math.max(1, (personalise + update - 1) / update);
       ObjectNode o = root.putObject("personalised");
       ArrayNode curve = o.putArray("heldOutCurve");
@@ -1275,14 +1276,14 @@ public final class V2vCommand implements Callable<Integer> {
         if (u % 5 == 0 || u == updates) {
           double r = V2vStudy.fleetReturn(fleet, frl::policy, curveDays) / optimalMean;
           ObjectNode p = curve.addObject();
-          p.put("updates", u);
+          p.put("rounds", u);
           p.put("ratioToOptimal", r);
           if (reached95 < 0 && r >= 0.95) {
             reached95 = u;
             reached95Seconds = seconds;
           }
         }
-        progress.at(u, "updates");
+        progress.at(u, "rounds");
       }
       double fin = V2vStudy.fleetReturn(fleet, frl::policy, finalDays);
       o.put("stepsPerEv", updates * update);
@@ -1290,9 +1291,9 @@ public final class V2vCommand implements Callable<Integer> {
       o.put("ratioToOptimal", fin / optimalMean);
       o.put("trainingSeconds", seconds);
       if (reached95 < 0) {
-        o.putNull("updatesTo95");
+        o.putNull("roundsTo95");
       } else {
-        o.put("updatesTo95", reached95);
+        o.put("roundsTo95", reached95);
         o.put("episodesTo95", Math.round((base + reached95 * update) / meanSlots));
         o.put("secondsTo95", reached95Seconds);
       }
@@ -1308,7 +1309,7 @@ public final class V2vCommand implements Callable<Integer> {
               reached95 < 0
                   ? "95 % not reached on the curve's days"
                   : f(
-                      "95 %% on the curve's days after %d updates (%,d days/EV in all, %.0f s"
+                      "95 %% on the curve's days after %d rounds (%,d days/EV in all, %.0f s"
                           + " of it alone)",
                       reached95,
                       Math.round((base + reached95 * update) / meanSlots),

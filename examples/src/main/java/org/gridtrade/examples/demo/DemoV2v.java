@@ -8,7 +8,6 @@ import org.gridtrade.examples.study.V2vStudy;
 import org.gridtrade.game.stackelberg.Ev;
 import org.gridtrade.game.v2v.FederatedRound;
 import org.gridtrade.game.v2v.FederatedTraining;
-import org.gridtrade.game.v2v.PpoConfig;
 import org.gridtrade.game.v2v.TouPrices;
 import org.gridtrade.game.v2v.V2vEpisode;
 import org.gridtrade.game.v2v.V2vMode;
@@ -24,7 +23,7 @@ import org.gridtrade.game.v2v.V2vStep;
  * trained networks are the local models whose federated mean the chain records (Eq. 4.19).
  */
 final class DemoV2v {
-  /** Federated rounds of training, one PPO update of each EV per round. */
+  /** Federated rounds of training, four PPO updates of each EV per round. */
   static final int ROUNDS = 8;
 
   /** Battery, charger and SOC limits of Table 4.1. */
@@ -141,8 +140,7 @@ final class DemoV2v {
     }
     FederatedTraining training =
         new FederatedTraining(
-            FederatedTraining.Config.of(
-                FederatedTraining.Variant.FEDERATED, PpoConfig.defaults(seed)),
+            FederatedTraining.Config.fleet(FederatedTraining.Variant.FEDERATED, seed),
             scenarios,
             new V2vStudy.PosocDraw(seed));
     long t0 = System.nanoTime();

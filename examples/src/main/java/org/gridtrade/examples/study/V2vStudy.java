@@ -257,10 +257,11 @@ public final class V2vStudy {
       AggregatorDraw draw,
       List<double[]> days,
       PrintWriter err) {
+    long perRound = Math.max(ppo.stepsPerUpdate(), FederatedTraining.ROUND_STEPS);
     FederatedTraining t =
         new FederatedTraining(
-            FederatedTraining.Config.of(variant, ppo).withServerStep(serverStep), evs, draw);
-    int rounds = (int) Math.max(1, (stepsPerEv + ppo.stepsPerUpdate() - 1) / ppo.stepsPerUpdate());
+            new FederatedTraining.Config(variant, perRound, ppo, serverStep), evs, draw);
+    int rounds = (int) Math.max(1, (stepsPerEv + perRound - 1) / perRound);
     Progress progress =
         new Progress(err, "training %s".formatted(variant.name().toLowerCase(Locale.ROOT)), rounds);
     List<FederatedRound> out = new ArrayList<>();

@@ -29,11 +29,11 @@ import java.util.SplittableRandom;
  * broadcasts the global model: every EV starts the next round from it (Alg. 4 lines 25–32).
  *
  * <p>Alg. 4 averages after every episode; a PPO update needs a batch of episodes, so a round here
- * is {@code stepsPerRound} steps (by default one PPO update) and the averaging happens once a
- * round. Every EV starts from the same initial model (EV 0's seed), as the aggregator would
- * broadcast it; EV {@code i}'s learner draws its own prices, noise and minibatches from seed {@code
- * ppo.seed + i}. Everything is sequential and seeded: the same configuration and EVs give the same
- * rounds bit for bit.
+ * is {@code stepsPerRound} steps ({@link Config#fleet}: 2,048 steps, four PPO updates) and the
+ * averaging happens once a round. Every EV starts from the same initial model (EV 0's seed), as the
+ * aggregator would broadcast it; EV {@code i}'s learner draws its own prices, noise and minibatches
+ * from seed {@code ppo.seed + i}. Everything is sequential and seeded: the same configuration and
+ * EVs give the same rounds bit for bit.
  *
  * <p>Variants ({@link Variant}): {@link Variant#FEDERATED} (Alg. 4), {@link Variant#INDEPENDENT}
  * (baseline 1: the same learners, never averaged) and {@link Variant#FEDERATED_UNIT_DELTA}
@@ -164,7 +164,25 @@ public final class FederatedTraining {
     public static Config of(Variant variant, PpoConfig ppo) {
       return new Config(variant, Objects.requireNonNull(ppo, "ppo").stepsPerUpdate(), ppo);
     }
+
+    /**
+     * The fleet's defaults: rounds of {@link #ROUND_STEPS} steps, each four local updates of {@link
+     * PpoConfig#fleet}, and the mean as the global model (Eq. 4.19).
+     *
+     * @param variant the variant
+     * @param seed the seed of EV 0's learner
+     * @return the configuration
+     */
+    public static Config fleet(Variant variant, long seed) {
+      return new Config(variant, ROUND_STEPS, PpoConfig.fleet(seed));
+    }
   }
+
+  /**
+   * The environment steps of a round's local training in {@link Config#fleet}: 2,048, about 190
+   * days of an EV that parks 11 hours.
+   */
+  public static final long ROUND_STEPS = 2048;
 
   private final Config config;
   private final List<V2vScenario> evs;

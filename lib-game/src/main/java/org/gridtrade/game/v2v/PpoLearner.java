@@ -34,8 +34,12 @@ import org.gridtrade.game.v2v.internal.V2vTask;
  */
 public final class PpoLearner {
 
-  /** The first line of a model file ({@link #writeModel}). */
-  public static final String MODEL_FORMAT = "gridtrade-v2v-model/1";
+  /**
+   * The first line of a model file ({@link #writeModel}). Version 2 is a network whose inputs
+   * include the look-ahead over the rest of the EV's stay; a version 1 file (ten inputs) is
+   * refused.
+   */
+  public static final String MODEL_FORMAT = "gridtrade-v2v-model/2";
 
   // The longest header line read from a model file; longer ones are refused, not buffered.
   private static final int MAX_LINE = 200;

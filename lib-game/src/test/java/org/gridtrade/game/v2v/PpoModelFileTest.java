@@ -85,6 +85,11 @@ class PpoModelFileTest {
     other.set(0, "gridtrade-v2v-model/9");
     assertRefused(other, "line 1: first line 'gridtrade-v2v-model/9' is not");
 
+    List<String> tenInputs = new ArrayList<>(lines);
+    tenInputs.set(0, "gridtrade-v2v-model/1");
+    assertRefused(
+        tenInputs, "line 1: first line 'gridtrade-v2v-model/1' is not 'gridtrade-v2v-model/2'");
+
     List<String> missing = new ArrayList<>(lines);
     missing.remove(3);
     assertRefused(missing, "line 4: expected 'learningRate=...', found 'stepsPerUpdate=1024'");
