@@ -251,6 +251,24 @@ class FederatedTrainingTest {
   }
 
   @Test
+  void fleetConfig_aRoundIsFourUpdatesOf512Steps_asOneLearnerAloneTrainsThem() {
+    V2vScenario ev = fleet(1, 9).get(0);
+    Config c = Config.fleet(Variant.INDEPENDENT, 7);
+    assertThat(c.stepsPerRound()).isEqualTo(FederatedTraining.ROUND_STEPS).isEqualTo(2048);
+    assertThat(c.ppo().stepsPerUpdate()).isEqualTo(512);
+    assertThat(c.serverStep()).isEqualTo(1.0);
+    FederatedTraining t = new FederatedTraining(c, List.of(ev), AggregatorDraw.highestScore());
+    FederatedRound r = t.round();
+
+    // The oracle: the same learner trained alone for a round's steps, outside any fleet.
+    PpoLearner alone = new PpoLearner(PpoConfig.fleet(7));
+    PpoTraining run = alone.train(ev, 2048);
+    assertThat(run.meanReturns()).hasSize(4); // four updates of at least 512 steps each
+    assertThat(r.stepsPerEv()).isEqualTo(run.steps()).isBetween(2048L, 2048L + 4 * 24);
+    assertThat(t.model(0)).containsExactly(alone.parameters());
+  }
+
+  @Test
   void serverStep_movesTheGlobalModelThatFarFromTheRoundsStartTowardsTheMean() {
     List<V2vScenario> evs = fleet(3, 5);
     PpoConfig ppo = small(11, 256);
