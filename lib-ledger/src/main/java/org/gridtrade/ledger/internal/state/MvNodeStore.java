@@ -146,6 +146,8 @@ public final class MvNodeStore implements NodeStore {
       if (m != null) {
         for (Map.Entry<NodeKey, Node> e : m.entrySet()) {
           nodes.put(e.getKey().bytes(), e.getValue().encode());
+          // The layer lets go of its nodes once committed; the next blocks read them from here.
+          cache.put(e.getKey(), e.getValue());
         }
       }
       for (NodeKey k : l.stale()) {

@@ -1,16 +1,24 @@
 package org.gridtrade.ledger.internal.state;
 
-import java.util.LinkedHashMap;
-import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * A bounded least-recently-used cache of decoded nodes (an internal node keeps its binary levels,
- * so a cached node is not rehashed). Node keys are never reused, so entries never go stale.
- * Thread-safe.
+ * A bounded cache of decoded nodes (an internal node keeps its binary levels, so a cached node is
+ * not rehashed). Node keys are never reused, so entries never go stale. Thread-safe; a lookup takes
+ * no lock.
+ *
+ * <p>Two generations approximate least-recently-used eviction: nodes go into the young generation;
+ * once it holds half the capacity it becomes the old one and the previous old generation is
+ * dropped; a node found in the old generation moves back into the young one. So a node read or
+ * written within the last {@code capacity / 2} insertions is always kept, and at most {@code
+ * capacity} nodes are held. Unlike an access-ordered map, a hit writes nothing shared, so the
+ * threads that read the state (API admission, block building, validation) do not serialise on the
+ * cache.
  */
 public final class NodeCache {
-  private final int capacity;
-  private final LinkedHashMap<NodeKey, Node> map;
+  private final int half;
+  private volatile ConcurrentHashMap<NodeKey, Node> young;
+  private volatile ConcurrentHashMap<NodeKey, Node> old;
 
   /**
    * A cache.
@@ -18,14 +26,12 @@ public final class NodeCache {
    * @param capacity most nodes kept, 0 or more (0 keeps none)
    */
   public NodeCache(int capacity) {
-    this.capacity = capacity;
-    this.map =
-        new LinkedHashMap<>(Math.min(capacity, 1 << 16), 0.75f, true) {
-          @Override
-          protected boolean removeEldestEntry(Map.Entry<NodeKey, Node> eldest) {
-            return size() > NodeCache.this.capacity;
-          }
-        };
+    if (capacity < 0) {
+      throw new IllegalArgumentException("capacity %d must be >= 0".formatted(capacity));
+    }
+    this.half = capacity / 2;
+    this.young = new ConcurrentHashMap<>();
+    this.old = new ConcurrentHashMap<>();
   }
 
   /**
@@ -34,8 +40,16 @@ public final class NodeCache {
    * @param key its key
    * @return the node, or null
    */
-  public synchronized Node get(NodeKey key) {
-    return map.get(key);
+  public Node get(NodeKey key) {
+    Node n = young.get(key);
+    if (n != null) {
+      return n;
+    }
+    n = old.get(key);
+    if (n != null) {
+      put(key, n);
+    }
+    return n;
   }
 
   /**
@@ -44,9 +58,21 @@ public final class NodeCache {
    * @param key its key
    * @param node the node
    */
-  public synchronized void put(NodeKey key, Node node) {
-    if (capacity > 0) {
-      map.put(key, node);
+  public void put(NodeKey key, Node node) {
+    if (half == 0) {
+      return;
+    }
+    ConcurrentHashMap<NodeKey, Node> y = young;
+    y.put(key, node);
+    if (y.size() >= half) {
+      rotate(y);
+    }
+  }
+
+  private synchronized void rotate(ConcurrentHashMap<NodeKey, Node> full) {
+    if (young == full) {
+      old = full;
+      young = new ConcurrentHashMap<>(Math.min(half, 1 << 16) * 4 / 3 + 1);
     }
   }
 
@@ -56,11 +82,22 @@ public final class NodeCache {
    * @param key its key
    */
   public synchronized void remove(NodeKey key) {
-    map.remove(key);
+    young.remove(key);
+    old.remove(key);
   }
 
   /** Forgets every node. */
   public synchronized void clear() {
-    map.clear();
+    young = new ConcurrentHashMap<>();
+    old = new ConcurrentHashMap<>();
+  }
+
+  /**
+   * How many nodes are held now (both generations; a node in both counts twice).
+   *
+   * @return the count
+   */
+  public int size() {
+    return young.size() + old.size();
   }
 }
