@@ -23,7 +23,7 @@ public final class NodeCache {
   /**
    * A cache.
    *
-   * @param capacity most nodes kept, 0 or more (0 keeps none)
+   * @param capacity most nodes kept, 0 or more (0 or 1 keeps none: each generation holds half)
    */
   public NodeCache(int capacity) {
     if (capacity < 0) {
