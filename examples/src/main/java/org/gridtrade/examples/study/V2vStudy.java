@@ -224,17 +224,6 @@ public final class V2vStudy {
     }
   }
 
-  public static Run train(
-      Variant variant,
-      List<V2vScenario> evs,
-      PpoConfig ppo,
-      long stepsPerEv,
-      AggregatorDraw draw,
-      List<double[]> days,
-      PrintWriter err) {
-    return train(variant, evs, ppo, 1, stepsPerEv, draw, days, err);
-  }
-
   /**
    * One variant's training run with a server step ({@link FederatedTraining.Config#serverStep}).
    *

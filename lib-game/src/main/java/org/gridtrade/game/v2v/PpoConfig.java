@@ -98,7 +98,23 @@ public record PpoConfig(
    * @return the configuration
    */
   public static PpoConfig fleet(long seed) {
-    return new PpoConfig(2, 32, 1e-3, 512, 10, 64, 1, 0.95, 0.2, 0, 0.5, 0.5, -0.5, 0.02, seed);
+    PpoConfig d = defaults(seed);
+    return new PpoConfig(
+        d.hiddenLayers,
+        d.hiddenUnits,
+        d.learningRate,
+        512,
+        d.epochs,
+        d.minibatchSize,
+        d.gamma,
+        d.gaeLambda,
+        d.clipRange,
+        d.entropyCoef,
+        d.valueCoef,
+        d.maxGradNorm,
+        d.initialLogStd,
+        d.rewardScale,
+        seed);
   }
 
   /**
